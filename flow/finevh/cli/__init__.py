@@ -1,0 +1,56 @@
+"""Command-line interface: ``finevh <stage> ...``.
+
+Each stage lives in its own module of this package and exposes a click command
+named ``command``; register it in ``_STAGES`` below. Every stage has a Tcl twin in
+``tcl/finevh/`` (namespace ``finevh::``).
+
+User errors (:class:`finevh.errors.FinevhError`) become one line on stderr,
+``finevh: error: FILE:LINE: MESSAGE``, and exit code 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .. import __version__, progress
+from ..errors import FinevhError
+
+# module (relative to this package) -> attribute holding the click command
+_STAGES: tuple[str, ...] = (
+    "read",
+)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FinevhError as e:
+            click.echo(f"finevh: error: {e}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="finevh")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or warnings on stderr.")
+@click.option("--verbose", "-v", is_flag=True, help="Debug messages on stderr.")
+def cli(quiet: bool, verbose: bool) -> None:
+    """finevh: ultra-fine-grain Vdd hopping (FINE-VH) for physical-design flows."""
+    progress.set_level(progress.QUIET if quiet else progress.VERBOSE if verbose else progress.NORMAL)
+
+
+for _name in _STAGES:
+    _mod = importlib.import_module(f".{_name}", __name__)
+    cli.add_command(_mod.command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="finevh", standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,39 @@
+# finevh Tcl API: `source tcl/finevh.tcl` from any Tcl 8.6 tool shell
+# (OpenROAD, OpenSTA `sta`, Yosys `yosys -c`, ICC2/PrimeTime, Innovus, tclsh).
+#
+# Every CLI stage has a twin proc `finevh::verb_noun` that runs the same stage
+# through the `finevh` command and returns its standard output. Stage procs live in
+# tcl/finevh/*.tcl, one file per stage, and are sourced here in sorted order.
+#
+# Set ::env(FINEVH) to the command to run (default: `finevh` on PATH).
+
+namespace eval finevh {
+    variable dir [file dirname [file normalize [info script]]]
+    variable version 0.1.0
+    namespace export *
+}
+
+# Run the finevh CLI with the given arguments; return stdout (stderr is passed
+# through to the shell's stderr). A failing stage raises a Tcl error carrying
+# finevh's one-line message.
+proc finevh::run {args} {
+    set cmd finevh
+    if {[info exists ::env(FINEVH)]} { set cmd $::env(FINEVH) }
+    set errfile [file join [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}] finevh_tcl_[pid]_[clock clicks].err]
+    set status [catch {exec {*}$cmd {*}$args 2> $errfile} out opts]
+    set err ""
+    if {[file exists $errfile]} {
+        set fh [open $errfile r]; set err [string trim [read $fh]]; close $fh
+        file delete $errfile
+    }
+    if {$status} {
+        if {$err eq ""} { set err $out }
+        return -code error $err
+    }
+    if {$err ne ""} { puts stderr $err }
+    return $out
+}
+
+foreach f [lsort [glob -nocomplain -directory [file join $finevh::dir finevh] *.tcl]] {
+    source $f
+}

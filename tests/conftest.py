@@ -1,0 +1,67 @@
+"""Shared test fixtures.
+
+- ``shared_data``: the third-party data folder ``../shared/data`` (read, never copied).
+- ``require_tool(name)``: returns the tool's path; skips when it is missing, except
+  under ``FINEVH_REQUIRE_TOOLS=1`` (set by CI), where a missing tool FAILS the test.
+- ``run_cli(*args)``: runs ``finevh`` in-process and returns (exit_code, stdout, stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FINEVH_SHARED", REPO.parent / "shared"))
+
+
+def tools_required() -> bool:
+    return os.environ.get("FINEVH_REQUIRE_TOOLS") == "1"
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip (or fail under FINEVH_REQUIRE_TOOLS=1) when ``condition`` is false."""
+    if condition:
+        return
+    if tools_required():
+        pytest.fail(f"required for this test but missing: {what}")
+    pytest.skip(f"missing: {what}")
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    d = SHARED / "data"
+    need(d.is_dir(), f"shared data folder {d}")
+    return d
+
+
+@pytest.fixture(scope="session")
+def require_tool():
+    def _require(name: str) -> str:
+        path = shutil.which(name)
+        need(path is not None, f"tool '{name}' on PATH")
+        return path  # type: ignore[return-value]
+
+    return _require
+
+
+@pytest.fixture
+def run_cli():
+    from click.testing import CliRunner
+
+    from finevh.cli import cli
+
+    def _run(*args: str):
+        runner = CliRunner()
+        r = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        return r.exit_code, r.stdout, r.stderr
+
+    return _run
