@@ -20,7 +20,6 @@ from ..errors import FinevhError
 
 # module (relative to this package) -> attribute holding the click command
 _STAGES: tuple[str, ...] = (
-    "read",
 )
 
 

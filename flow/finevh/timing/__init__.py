@@ -1,0 +1,1 @@
+"""finevh.timing"""
