@@ -155,3 +155,23 @@ def test_dvfs_schemes_on_an_analytic_model():
     assert p.ideal_dvfs_uw == pytest.approx(p.vdd_hopping_uw) == pytest.approx(p.vdd_dithering_uw)
     with pytest.raises(ValueError):
         dvfs.evaluate_schemes(fmax[-1] * 1.01, grid, fmax, lv200, power)
+
+
+def test_eq43_inverter_and_nand2_by_hand():
+    from finevh.fvh import intratile
+
+    # inverter: P(A=1)=0.3; L = [10 (A=0), 4 (A=1)] uW; k for a low driver: [1.0, 5.2]
+    pp = intratile.pattern_probabilities(np.array([[0.3], [0.3]]))
+    assert pp.tolist() == pytest.approx([[0.7, 0.3], [0.7, 0.3]])
+    k = np.array([[1.0, 1.0], [1.0, 5.2]])
+    cfg = intratile.driver_config(np.array([1.0, 1.0]), np.array([[1.0], [0.8]]))
+    assert cfg.tolist() == [0, 1]
+    leak = intratile.leakage_eq43(pp, np.array([10.0, 4.0]), k, cfg)
+    assert leak[0] == pytest.approx(0.7 * 10 + 0.3 * 4)
+    assert leak[1] == pytest.approx(0.7 * 10 + 0.3 * 4 * 5.2)
+    # NAND2: inputs independent, pattern index = A + 2B
+    pp2 = intratile.pattern_probabilities(np.array([[0.5, 0.25]]))
+    assert pp2[0].tolist() == pytest.approx([0.375, 0.375, 0.125, 0.125])
+    # a port/constant driver (NaN) and a higher driver never derate
+    cfg2 = intratile.driver_config(np.array([0.8]), np.array([[np.nan, 1.0]]))
+    assert cfg2.tolist() == [0]
