@@ -79,6 +79,8 @@ class Pin:
     is_clock: bool = False
     timing: list[TimingArc] = field(default_factory=list)
     internal_power: list[InternalPower] = field(default_factory=list)
+    related_power_pin: str | None = None  # pg pin name (multi-supply cells)
+    related_ground_pin: str | None = None
 
 
 @dataclass
@@ -134,6 +136,28 @@ class WireLoad:
     resistance: float = 0.0
     slope: float = 0.0
     fanout_length: dict[int, float] = field(default_factory=dict)
+    area: float = 0.0                      # area per unit length, as written
+
+
+@dataclass
+class OperatingConditions:
+    """``operating_conditions()`` group (voltage in V, temperature in C)."""
+
+    name: str
+    process: float | None = None
+    voltage: float | None = None
+    temperature: float | None = None
+
+
+@dataclass
+class TableTemplate:
+    """``lu_table_template`` / ``power_lut_template``: axis variables and default
+    indices (canonical units; an axis is None when the template gives no default)."""
+
+    name: str
+    kind: str                              # lu_table_template or power_lut_template
+    variables: tuple[str, ...]
+    indices: tuple[np.ndarray | None, ...]
 
 
 @dataclass
@@ -163,6 +187,10 @@ class Library:
     leakage_power_unit: str = "1nW"
     voltage_unit: str = "1V"
     current_unit: str = "1mA"
+    pulling_resistance_unit: str = "1kohm"
+    operating_conditions: dict[str, OperatingConditions] = field(default_factory=dict)
+    default_operating_conditions: str | None = None
+    templates: dict[str, TableTemplate] = field(default_factory=dict)
     # Filled by the library set, not by the reader:
     voltage: float | None = None           # supply this library is characterised at (V)
     flavour: str | None = None             # threshold / poly-bias flavour tag, e.g. PB0, R, L, SL
