@@ -1,0 +1,508 @@
+"""Static timing analysis (setup) over a :class:`~finevh.timing.graph.TimingGraph`.
+
+One full pass is:
+
+1. **Tables**: every edge and check gets the row of its delay / slew / constraint
+   table in a :class:`~finevh.timing.nldm.TablePack`, gathered through the instance's
+   *current* binding (``design.inst_cell``): re-binding an instance to a twin cell
+   (other Vdd library, other flavour) only changes that gather.
+2. **Loads** per driving node and transition: the rise (fall) capacitance of every
+   load pin of the net, plus wire capacitance, plus ``set_load`` on output ports (pF).
+3. **Forward propagation**, level by level: for the edges of a level, input slew and
+   load give delay and output slew by NLDM look-up; each node keeps, per transition,
+   the worst (largest) slew over all its edges and, per launch tag (clock, edge),
+   the latest arrival. Negative slews are clipped to 0 (as OpenSTA).
+4. **Checks**: setup time from the check table at (clock slew, data slew); required =
+   first capture edge after the launch edge - setup - uncertainty; outputs use their
+   ``set_output_delay``. Slack = required - arrival; WNS, TNS over endpoints.
+
+Clocks are ideal: a clock pin sees the edge time of its clock (through inverters of
+the clock network the edge is swapped) with the clock's ideal slew
+(``set_clock_transition``, default 0). Times are ns, capacitances pF.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import progress
+from ..errors import InputError
+from .arcs import FALL, KIND_LAUNCH, RISE, CellTiming
+from .constraints import Clock, TerminalNames, TimingConstraints
+from .graph import TimingGraph, build_graph, template_of
+from .nldm import TablePack, TablePackBuilder, lookup
+
+NEG = -np.inf
+
+
+@dataclass
+class Endpoint:
+    terminal: int
+    name: str
+    slack: float          # ns
+    arrival: float        # ns (absolute, launch edge included)
+    required: float       # ns
+    rf: int               # data transition of the worst check
+    tag: int              # launch tag of the worst check
+    kind: str             # "setup" or "output"
+    check_row: int = -1   # index into graph checks (setup) or -1
+    setup: float = 0.0    # ns, library setup time (or output delay for outputs)
+
+
+@dataclass
+class TimingResult:
+    wns: float
+    tns: float
+    endpoints: list[Endpoint]
+    arrival: np.ndarray            # [tags, T, 2] ns
+    slew: np.ndarray               # [T, 2] ns
+    load: np.ndarray               # [T, 2] pF on driving nodes
+    edge_delay: np.ndarray         # [E] ns
+    edge_slew: np.ndarray          # [E] ns
+    tags: list[tuple[int, int]]    # (clock index, source edge rf)
+    graph: TimingGraph
+    required: np.ndarray | None = None   # [tags, T, 2]
+
+    def endpoint_slacks(self) -> dict[str, float]:
+        return {e.name: e.slack for e in self.endpoints}
+
+
+class Timer:
+    """Setup-timing engine bound to one design and one set of constraints.
+
+    ``wire_cap``: optional float64[M] wire capacitance per net (pF), see
+    :mod:`finevh.timing.wire`. Call :meth:`update` after re-binding instances in
+    ``design.inst_cell``; the graph is reused, only tables and loads are gathered again.
+    """
+
+    def __init__(self, design, constraints: TimingConstraints, wire_cap: np.ndarray | None = None):
+        self.design = design
+        self.constraints = constraints
+        self.wire_cap = wire_cap
+        self.templates: dict[int, CellTiming] = {}
+        self.graph = build_graph(design, self.templates)
+        self.names = TerminalNames(design)
+        self._pack_builder = TablePackBuilder()
+        self._pack: TablePack | None = None
+        self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._cap_cache: dict[int, np.ndarray] = {}
+        self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
+        self._clock_setup()
+
+    # ------------------------------------------------------------------ tables
+    def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r = self._cell_rows.get(id(cell))
+        if r is None:
+            ct = template_of(self.templates, cell)
+            b = self._pack_builder
+            n0 = len(b)
+            d = np.array([b.add(e.delay) for e in ct.edges], dtype=np.int64)
+            s = np.array([b.add(e.slew) for e in ct.edges], dtype=np.int64)
+            c = np.array([b.add(c.table) for c in ct.checks], dtype=np.int64)
+            if len(b) != n0:
+                self._pack = None
+            r = (d, s, c)
+            self._cell_rows[id(cell)] = r
+        return r
+
+    def _gather_rows(self):
+        g = self.graph
+        cells = self.design.cells
+        inst_cell = np.asarray(self.design.inst_cell)
+        changed = np.nonzero(inst_cell != g.build_inst_cell)[0]
+        if len(changed):
+            pairs = set(zip(g.build_inst_cell[changed].tolist(), inst_cell[changed].tolist()))
+            for a, b in pairs:
+                sa = template_of(self.templates, cells[a]).signature
+                sb = template_of(self.templates, cells[b]).signature
+                if sa != sb:
+                    progress.debug(f"re-binding {cells[a].name} -> {cells[b].name} changes arcs: rebuilding graph")
+                    self.graph = build_graph(self.design, self.templates)
+                    g = self.graph
+                    break
+        ne = max((len(self._rows_of(c)[0]) for c in cells), default=0)
+        nc = max((len(self._rows_of(c)[2]) for c in cells), default=0)
+        D = np.zeros((len(cells), max(ne, 1)), dtype=np.int64)
+        S = np.zeros_like(D)
+        K = np.zeros((len(cells), max(nc, 1)), dtype=np.int64)
+        for i, c in enumerate(cells):
+            d, s, k = self._rows_of(c)
+            D[i, :len(d)] = d
+            S[i, :len(s)] = s
+            K[i, :len(k)] = k
+        if self._pack is None:
+            self._pack = self._pack_builder.build()
+        ec = inst_cell[g.e_inst]
+        cc = inst_cell[g.c_inst]
+        return D[ec, g.e_slot], S[ec, g.e_slot], K[cc, g.c_slot]
+
+    def _pin_caps(self) -> np.ndarray:
+        """[T, 2] pin capacitance of every terminal under the current binding (pF)."""
+        g = self.graph
+        d = self.design
+        cells = d.cells
+        K = len(d.netlist.pin_names)
+        tab = np.zeros((len(cells), K, 2))
+        for i, c in enumerate(cells):
+            ct = template_of(self.templates, c)
+            for name, (rc, fc) in ct.pin_cap.items():
+                j = self._pid.get(name)
+                if j is not None:
+                    tab[i, j] = (rc, fc)
+        caps = np.zeros((g.n_terms, 2))
+        inst_cell = np.asarray(d.inst_cell)
+        caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], d.netlist.pin_name]
+        return caps
+
+    def loads(self) -> np.ndarray:
+        """[T, 2] total load seen by each driving terminal (pF); 0 elsewhere."""
+        g = self.graph
+        d = self.design
+        caps = self._pin_caps()
+        for t, v in self.constraints.port_load.items():
+            caps[t] += v
+        ptr = d.net_term_ptr
+        M = len(ptr) - 1
+        terms = d.net_terms
+        is_drv = np.zeros(len(terms), dtype=bool)
+        nd = np.asarray(d.net_n_drivers)
+        starts = ptr[:-1]
+        for k in range(int(nd.max()) if M else 0):
+            sel = nd > k
+            is_drv[starts[sel] + k] = True
+        net_entry = np.repeat(np.arange(M), np.diff(ptr))
+        ld = ~is_drv
+        net_cap = np.zeros((M, 2))
+        if ld.any():
+            net_cap[:, 0] = np.bincount(net_entry[ld], weights=caps[terms[ld], 0], minlength=M)
+            net_cap[:, 1] = np.bincount(net_entry[ld], weights=caps[terms[ld], 1], minlength=M)
+        if self.wire_cap is not None:
+            net_cap += np.asarray(self.wire_cap, dtype=np.float64)[:, None]
+        load = np.zeros((g.n_terms, 2))
+        drv = terms[is_drv]
+        load[drv] = net_cap[net_entry[is_drv]]
+        return load
+
+    # ------------------------------------------------------------------ clocks
+    def _clock_setup(self) -> None:
+        """Which clock (and polarity) reaches each terminal of the clock network."""
+        d = self.design
+        g = self.graph
+        tc = self.constraints
+        self.clock_of_term = np.full(g.n_terms, -1, dtype=np.int64)
+        self.clock_inv = np.zeros(g.n_terms, dtype=np.int64)
+        # fan-out adjacency: driver terminal -> loads; input pin -> combinational edges
+        ptr = d.net_term_ptr
+        nd = np.asarray(d.net_n_drivers)
+        comb = g.e_kind != KIND_LAUNCH
+        out_by_from: dict[int, list[int]] = {}
+        for k in np.nonzero(comb)[0].tolist():
+            out_by_from.setdefault(int(g.e_from[k]), []).append(k)
+        for ci, clk in enumerate(tc.clocks):
+            stack = [(t, 0) for t in clk.sources]
+            seen = set()
+            while stack:
+                t, inv = stack.pop()
+                if (t, inv) in seen:
+                    continue
+                seen.add((t, inv))
+                if self.clock_of_term[t] < 0:
+                    self.clock_of_term[t] = ci
+                    self.clock_inv[t] = inv
+                m = g.net_of_term[t]
+                if m >= 0 and nd[m] > 0 and d.net_terms[ptr[m]] == t:
+                    for u in d.net_terms[ptr[m] + 1:ptr[m + 1]].tolist():
+                        stack.append((u, inv))
+                for k in out_by_from.get(t, ()):
+                    if g.e_in_rf[k] == RISE:
+                        flip = 1 if g.e_out_rf[k] == FALL else 0
+                        stack.append((int(g.e_to[k]), inv ^ flip))
+
+    def _edge_time(self, clock: int, src_rf: int) -> float:
+        return self.constraints.clocks[clock].edge_time(src_rf)
+
+    def _capture_required(self, lclk: int, lrf: int, cclk: int, crf: int) -> float | None:
+        """Absolute capture time for a launch at (lclk, lrf) captured at (cclk, crf)."""
+        tc = self.constraints
+        if (lclk, cclk) in tc.false_clock_pairs:
+            return None
+        L: Clock = tc.clocks[lclk]
+        C: Clock = tc.clocks[cclk]
+        tl0 = L.edge_time(lrf)
+        tcap0 = C.edge_time(crf)
+        lcm = _lcm_period(L.period, C.period)
+        best = None
+        n = max(1, int(round(lcm / L.period)))
+        for i in range(n):
+            tl = tl0 + i * L.period
+            j = math.floor((tl - tcap0) / C.period + 1e-9) + 1
+            tcap = tcap0 + j * C.period
+            while tcap <= tl + 1e-9:
+                tcap += C.period
+            delta = tcap - tl
+            if best is None or delta < best - 1e-12:
+                best = delta
+        return tl0 + best
+
+    # ------------------------------------------------------------------ main pass
+    def update(self) -> TimingResult:
+        d_rows, s_rows, c_rows = self._gather_rows()
+        g = self.graph
+        tc = self.constraints
+        pack = self._pack
+        T = g.n_terms
+        load = self.loads()
+        # tags: (clock, source edge) that launch something
+        tag_of: dict[tuple[int, int], int] = {}
+        tags: list[tuple[int, int]] = []
+
+        def tag(k: int, rf: int) -> int:
+            key = (k, rf)
+            if key not in tag_of:
+                tag_of[key] = len(tags)
+                tags.append(key)
+            return tag_of[key]
+
+        launch = np.nonzero(g.e_kind == KIND_LAUNCH)[0]
+        l_clk = self.clock_of_term[g.e_from[launch]]
+        l_src_rf = g.e_in_rf[launch] ^ self.clock_inv[g.e_from[launch]]
+        for k, rf in sorted(set(zip(l_clk.tolist(), l_src_rf.tolist()))):
+            if k >= 0:
+                tag(k, rf)
+        for pd in tc.input_delays:
+            if pd.clock is not None:
+                tag(pd.clock, FALL if pd.clock_fall else RISE)
+        nt = max(len(tags), 1)
+        arr = np.full((nt, T, 2), NEG)
+        slew = np.zeros((T, 2))
+        # clock pins: ideal slew and edge arrivals
+        ck = np.nonzero(self.clock_of_term >= 0)[0]
+        for t in ck.tolist():
+            k = int(self.clock_of_term[t])
+            inv = int(self.clock_inv[t])
+            clk = tc.clocks[k]
+            for rf in (RISE, FALL):
+                src_rf = rf ^ inv
+                slew[t, rf] = clk.transition[src_rf]
+                key = (k, src_rf)
+                if key in tag_of:
+                    arr[tag_of[key], t, rf] = clk.edge_time(src_rf)
+        # input ports
+        for t, tr in tc.input_transition.items():
+            slew[t] = tr
+        drive_delay = {}
+        for t, dc in tc.driving_cell.items():
+            dd, ds = self._driving_cell(dc, load[t])
+            drive_delay[t] = dd
+            slew[t] = ds
+        for pd in tc.input_delays:
+            if pd.clock is None:
+                continue
+            ti = tag_of[(pd.clock, FALL if pd.clock_fall else RISE)]
+            t0 = tc.clocks[pd.clock].edge_time(FALL if pd.clock_fall else RISE)
+            dd = drive_delay.get(pd.terminal, (0.0, 0.0))
+            arr[ti, pd.terminal, RISE] = max(arr[ti, pd.terminal, RISE], t0 + pd.rise + dd[0])
+            arr[ti, pd.terminal, FALL] = max(arr[ti, pd.terminal, FALL], t0 + pd.fall + dd[1])
+
+        E = len(g.e_to)
+        edge_delay = np.zeros(E)
+        edge_slew = np.zeros(E)
+        src = g.e_src
+        has_src = src >= 0
+        src_c = np.maximum(src, 0)
+        for L in range(len(g.level_ptr) - 1):
+            a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
+            if a == b:
+                continue
+            sl = slice(a, b)
+            s_in = np.where(has_src[sl], slew[src_c[sl], g.e_in_rf[sl]], 0.0)
+            cap = load[g.e_to[sl], g.e_out_rf[sl]]
+            dl = lookup(pack, d_rows[sl], s_in, cap)
+            sw = lookup(pack, s_rows[sl], s_in, cap)
+            sw = np.maximum(sw, 0.0)
+            edge_delay[sl] = dl
+            edge_slew[sl] = sw
+            sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
+            starts = g.seg_start[sa:sb] - a
+            to = g.seg_to[sa:sb]
+            orf = g.seg_rf[sa:sb]
+            slew[to, orf] = np.maximum.reduceat(sw, starts)
+            at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], NEG) + dl[None, :]
+            arr[:, to, orf] = np.maximum(arr[:, to, orf], np.maximum.reduceat(at, starts, axis=1))
+
+        endpoints = self._checks(c_rows, pack, arr, slew, tags)
+        slacks = np.array([e.slack for e in endpoints]) if endpoints else np.zeros(0)
+        wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
+        tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
+        self.last = TimingResult(wns, tns, endpoints, arr, slew, load, edge_delay, edge_slew, tags, g)
+        return self.last
+
+    def _driving_cell(self, dc, load_rf) -> tuple[tuple[float, float], np.ndarray]:
+        """Delay (rise, fall) and slew of a driving cell into the port's load."""
+        ct = template_of(self.templates, dc.cell)
+        b = TablePackBuilder()
+        best_d = [0.0, 0.0]
+        best_s = np.zeros(2)
+        for e in ct.edges:
+            if e.kind == KIND_LAUNCH:
+                continue
+            if dc.pin and e.to_pin != dc.pin:
+                continue
+            if dc.from_pin and e.from_pin != dc.from_pin:
+                continue
+            pk = b.build() if False else None
+            rows = [b.add(e.delay), b.add(e.slew)]
+            pk = b.build()
+            sin = dc.input_transition[e.in_rf]
+            cap = load_rf[e.out_rf]
+            dd = float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([cap]))[0])
+            ss = max(0.0, float(lookup(pk, np.array([rows[1]]), np.array([sin]), np.array([cap]))[0]))
+            best_d[e.out_rf] = max(best_d[e.out_rf], dd)
+            best_s[e.out_rf] = max(best_s[e.out_rf], ss)
+        return (best_d[0], best_d[1]), best_s
+
+    def _checks(self, c_rows, pack, arr, slew, tags) -> list[Endpoint]:
+        g = self.graph
+        tc = self.constraints
+        names = self.names
+        best: dict[int, Endpoint] = {}
+        nt = arr.shape[0]
+        if len(g.c_data):
+            dnode = g.src_of_term[g.c_data]
+            ok = dnode >= 0
+            dn = np.maximum(dnode, 0)
+            cs = slew[g.c_clk, g.c_clock_rf]
+            ds = np.where(ok, slew[dn, g.c_data_rf], 0.0)
+            setup = lookup(pack, c_rows, cs, ds)
+            cclk = self.clock_of_term[g.c_clk]
+            c_src_rf = g.c_clock_rf ^ self.clock_inv[g.c_clk]
+            for ti, (lk, lrf) in enumerate(tags):
+                a = np.where(ok, arr[ti, dn, g.c_data_rf], NEG)
+                valid = np.isfinite(a) & (cclk >= 0)
+                if not valid.any():
+                    continue
+                cap_time = {}
+                for key in set(zip(cclk[valid].tolist(), c_src_rf[valid].tolist())):
+                    cap_time[key] = self._capture_required(lk, lrf, key[0], key[1])
+                req = np.array([cap_time.get((int(k), int(r))) if k >= 0 else None
+                                for k, r in zip(cclk.tolist(), c_src_rf.tolist())], dtype=object)
+                for i in np.nonzero(valid)[0].tolist():
+                    rq = req[i]
+                    if rq is None:
+                        continue
+                    k = int(cclk[i])
+                    required = rq - setup[i] - tc.clocks[k].setup_uncertainty
+                    slack = required - a[i]
+                    t = int(g.c_data[i])
+                    if t in tc.false_to:
+                        continue
+                    cur = best.get(t)
+                    if cur is None or slack < cur.slack:
+                        best[t] = Endpoint(t, "", float(slack), float(a[i]), float(required),
+                                           int(g.c_data_rf[i]), ti, "setup", i, float(setup[i]))
+        tag_of = {tg: i for i, tg in enumerate(tags)}
+        for od in tc.output_delays:
+            if od.clock is None or od.terminal in tc.false_to:
+                continue
+            t = od.terminal
+            dnode = g.src_of_term[t]
+            if dnode < 0:
+                continue
+            crf = FALL if od.clock_fall else RISE
+            for ti, (lk, lrf) in enumerate(tags):
+                rq = self._capture_required(lk, lrf, od.clock, crf)
+                if rq is None:
+                    continue
+                for rf, dv in ((RISE, od.rise), (FALL, od.fall)):
+                    a = arr[ti, dnode, rf]
+                    if not np.isfinite(a):
+                        continue
+                    required = rq - dv - tc.clocks[od.clock].setup_uncertainty
+                    slack = required - a
+                    cur = best.get(t)
+                    if cur is None or slack < cur.slack:
+                        best[t] = Endpoint(t, "", float(slack), float(a), float(required), rf, ti,
+                                           "output", -1, float(dv))
+        del tag_of
+        out = []
+        for t in sorted(best, key=lambda t: (best[t].slack, t)):
+            e = best[t]
+            e.name = names.name(t)
+            out.append(e)
+        return out
+
+    # ------------------------------------------------------------------ paths
+    def path(self, ep: Endpoint) -> list[dict]:
+        """Stages of the worst path into ``ep`` (from the startpoint), as dicts with
+        pin, cell, rf ('^' rise, 'v' fall), delay, time, slew, load (ns / pF)."""
+        r = self.last
+        g = self.graph
+        names = self.names
+        nl = self.design.netlist
+        if not hasattr(self, "_in_edges"):
+            order = np.argsort(g.e_to, kind="stable")
+            self._in_order = order
+            self._in_ptr = np.searchsorted(g.e_to[order], np.arange(g.n_terms + 1))
+        ti = ep.tag
+        node = int(g.src_of_term[ep.terminal])
+        rf = ep.rf
+        stages = []
+
+        def cell_of(term):
+            if term >= g.n_pins:
+                return "in" if nl.port_dir[term - g.n_pins] == 0 else "out"
+            return self.design.cells[int(self.design.inst_cell[g.inst_of_pin[term]])].name
+
+        # endpoint pin itself (load pin, zero wire delay)
+        stages.append(dict(pin=names.name(ep.terminal), cell=cell_of(ep.terminal), rf=rf,
+                           delay=0.0, time=float(r.arrival[ti, node, rf]), slew=float(r.slew[node, rf]),
+                           load=None))
+        guard = 0
+        while node >= 0 and guard < 100000:
+            guard += 1
+            a_here = r.arrival[ti, node, rf]
+            lo, hi = self._in_ptr[node], self._in_ptr[node + 1]
+            chosen = None
+            for k in self._in_order[lo:hi].tolist():
+                if g.e_out_rf[k] != rf:
+                    continue
+                s = int(g.e_src[k])
+                if s < 0:
+                    continue
+                a = r.arrival[ti, s, g.e_in_rf[k]] + r.edge_delay[k]
+                if np.isfinite(a) and abs(a - a_here) <= 1e-9 * max(1.0, abs(a_here)):
+                    chosen = k
+                    break
+            stages.append(dict(pin=names.name(node), cell=cell_of(node), rf=rf,
+                               delay=float(r.edge_delay[chosen]) if chosen is not None else float(a_here),
+                               time=float(a_here), slew=float(r.slew[node, rf]), load=float(r.load[node, rf])))
+            if chosen is None:
+                break
+            s = int(g.e_src[chosen])
+            in_rf = int(g.e_in_rf[chosen])
+            if g.e_kind[chosen] == KIND_LAUNCH:
+                stages.append(dict(pin=names.name(s), cell=cell_of(s), rf=in_rf, delay=0.0,
+                                   time=float(r.arrival[ti, s, in_rf]), slew=float(r.slew[s, in_rf]), load=None))
+                break
+            frm = int(g.e_from[chosen])
+            stages.append(dict(pin=names.name(frm), cell=cell_of(frm), rf=in_rf, delay=0.0,
+                               time=float(r.arrival[ti, s, in_rf]), slew=float(r.slew[s, in_rf]), load=None))
+            node, rf = s, in_rf
+        stages.reverse()
+        for st in stages:
+            st["rf"] = "^" if st["rf"] == RISE else "v"
+        return stages
+
+
+def _lcm_period(a: float, b: float) -> float:
+    """Least common multiple of two periods (ns), on a 1 fs grid."""
+    ia, ib = int(round(a * 1e6)), int(round(b * 1e6))
+    if ia <= 0 or ib <= 0:
+        raise InputError("clock period must be positive")
+    l = ia * ib // math.gcd(ia, ib)
+    if l > 1000 * max(ia, ib):
+        l = max(ia, ib)
+    return l / 1e6

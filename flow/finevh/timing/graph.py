@@ -1,0 +1,281 @@
+"""Timing graph of a linked design: edges between terminals, levels, loop breaking.
+
+Nodes are the design's terminals (instance pin connections ``0..P-1``, then ports).
+Arrival times and slews live on *driving* nodes (cell output pins, input ports) and
+on sequential clock pins; a load pin reads its net's driver (no wire delay without
+RC parasitics, as in OpenSTA with lumped capacitance).
+
+An *edge* is one rise/fall combination of one Liberty arc of one instance
+(see :mod:`finevh.timing.arcs`): ``src`` is the node whose arrival and slew feed
+it (the driver of the from-pin's net, or for a launch arc the clock pin itself),
+``to`` the output pin. Edges are stored in numpy arrays sorted by
+``(level of to, to, output transition)`` so that one level is a contiguous slice
+and the worst arrival/slew per target is a ``reduceat``.
+
+Levels come from a vectorised Kahn sweep. Combinational loops are found when the
+sweep stalls; one depth-first search over the stalled part marks back edges as
+disabled (the arcs OpenSTA calls loop-breaking), and each is reported by instance,
+cell and pins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import progress
+from .arcs import KIND_LAUNCH, CellTiming, cell_timing
+
+
+@dataclass
+class LoopBreak:
+    instance: str
+    cell: str
+    from_pin: str
+    to_pin: str
+
+
+@dataclass
+class TimingGraph:
+    n_terms: int
+    n_pins: int
+    inst_of_pin: np.ndarray        # int64[P]
+    net_of_term: np.ndarray        # int64[T], -1 unconnected
+    src_of_term: np.ndarray        # int64[T] driver terminal of the term's net, -1 none
+    # edges (sorted, see module doc)
+    e_inst: np.ndarray
+    e_slot: np.ndarray
+    e_from: np.ndarray             # from terminal (input pin / clock pin)
+    e_src: np.ndarray              # node feeding the edge (-1: none)
+    e_to: np.ndarray
+    e_in_rf: np.ndarray
+    e_out_rf: np.ndarray
+    e_kind: np.ndarray
+    level_ptr: np.ndarray          # edges of level L: level_ptr[L]:level_ptr[L+1]
+    seg_start: np.ndarray          # start of each (to, out_rf) segment in edge order
+    seg_to: np.ndarray
+    seg_rf: np.ndarray
+    level_seg_ptr: np.ndarray      # segments of level L
+    # checks
+    c_inst: np.ndarray
+    c_slot: np.ndarray
+    c_data: np.ndarray             # data pin terminal
+    c_clk: np.ndarray              # clock pin terminal
+    c_clock_rf: np.ndarray
+    c_data_rf: np.ndarray
+    build_inst_cell: np.ndarray    # binding at build time (slot layout)
+    templates: dict[int, CellTiming] = field(default_factory=dict)   # id(cell) -> CellTiming
+    loop_breaks: list[LoopBreak] = field(default_factory=list)
+    node_level: np.ndarray | None = None
+
+
+def template_of(templates: dict[int, CellTiming], cell) -> CellTiming:
+    ct = templates.get(id(cell))
+    if ct is None or ct.cell is not cell:
+        ct = cell_timing(cell)
+        templates[id(cell)] = ct
+    return ct
+
+
+def _term_lookup(inst_of_pin: np.ndarray, pin_name: np.ndarray, k: int):
+    """Vectorised (instance, formal pin id) -> terminal, -1 when absent."""
+    keys = inst_of_pin.astype(np.int64) * k + pin_name.astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+
+    def find(insts: np.ndarray, pid: int) -> np.ndarray:
+        q = insts.astype(np.int64) * k + pid
+        pos = np.searchsorted(sk, q)
+        pos_c = np.minimum(pos, len(sk) - 1)
+        ok = (len(sk) > 0) & (sk[pos_c] == q) if len(sk) else np.zeros(len(q), bool)
+        return np.where(ok, order[pos_c], -1)
+
+    return find
+
+
+def build_graph(design, templates: dict[int, CellTiming] | None = None) -> TimingGraph:
+    nl = design.netlist
+    templates = {} if templates is None else templates
+    n_inst = nl.n_instances
+    P = int(nl.pin_ptr[-1])
+    T = P + len(nl.port_names)
+    inst_of_pin = np.repeat(np.arange(n_inst, dtype=np.int64), np.diff(nl.pin_ptr))
+    ptr = design.net_term_ptr
+    M = len(ptr) - 1
+    net_of_entry = np.repeat(np.arange(M, dtype=np.int64), np.diff(ptr))
+    net_of_term = np.full(T, -1, dtype=np.int64)
+    net_of_term[design.net_terms] = net_of_entry
+    ndrv = np.asarray(design.net_n_drivers)
+    drv_of_net = np.where(ndrv > 0, design.net_terms[np.minimum(ptr[:-1], max(len(design.net_terms) - 1, 0))]
+                          if len(design.net_terms) else -1, -1)
+    src_of_term = np.where(net_of_term >= 0, drv_of_net[np.maximum(net_of_term, 0)], -1)
+    if M:
+        multi = np.nonzero(ndrv > 1)[0]
+        for m in multi[:5]:
+            progress.warn(f"net '{nl.net_names[m]}' has {int(ndrv[m])} drivers; timing uses the first")
+
+    find = _term_lookup(inst_of_pin, nl.pin_name, len(nl.pin_names) + 1)
+    pid = {n: i for i, n in enumerate(nl.pin_names)}
+    inst_cell = np.asarray(design.inst_cell)
+    E: dict[str, list[np.ndarray]] = {k: [] for k in ("inst", "slot", "from", "to", "in_rf", "out_rf", "kind")}
+    C: dict[str, list[np.ndarray]] = {k: [] for k in ("inst", "slot", "data", "clk", "crf", "drf")}
+    order = np.argsort(inst_cell, kind="stable")
+    bounds = np.searchsorted(inst_cell[order], np.arange(len(design.cells) + 1))
+    for ci, cell in enumerate(design.cells):
+        insts = order[bounds[ci]:bounds[ci + 1]]
+        if len(insts) == 0:
+            continue
+        ct = template_of(templates, cell)
+        for j, e in enumerate(ct.edges):
+            to = find(insts, pid.get(e.to_pin, -5)) if e.to_pin in pid else np.full(len(insts), -1)
+            fr = find(insts, pid[e.from_pin]) if e.from_pin in pid else np.full(len(insts), -1)
+            keep = to >= 0
+            if e.kind == KIND_LAUNCH:
+                keep &= fr >= 0
+            n = int(keep.sum())
+            if n == 0:
+                continue
+            E["inst"].append(insts[keep])
+            E["slot"].append(np.full(n, j))
+            E["from"].append(fr[keep])
+            E["to"].append(to[keep])
+            E["in_rf"].append(np.full(n, e.in_rf))
+            E["out_rf"].append(np.full(n, e.out_rf))
+            E["kind"].append(np.full(n, e.kind))
+        for j, c in enumerate(ct.checks):
+            if c.data_pin not in pid or c.clock_pin not in pid:
+                continue
+            d = find(insts, pid[c.data_pin])
+            k = find(insts, pid[c.clock_pin])
+            keep = (d >= 0) & (k >= 0)
+            n = int(keep.sum())
+            if n == 0:
+                continue
+            C["inst"].append(insts[keep])
+            C["slot"].append(np.full(n, j))
+            C["data"].append(d[keep])
+            C["clk"].append(k[keep])
+            C["crf"].append(np.full(n, c.clock_rf))
+            C["drf"].append(np.full(n, c.data_rf))
+
+    def cat(lst):
+        return np.concatenate(lst).astype(np.int64) if lst else np.zeros(0, dtype=np.int64)
+
+    e = {k: cat(v) for k, v in E.items()}
+    c = {k: cat(v) for k, v in C.items()}
+    e_src = np.where(e["kind"] == KIND_LAUNCH, e["from"],
+                     np.where(e["from"] >= 0, src_of_term[np.maximum(e["from"], 0)], -1))
+
+    disabled, level, breaks = _levelise(T, e_src, e["to"], e["kind"], e["inst"], e["slot"], e["from"],
+                                        design, templates, inst_cell)
+    keep = ~disabled
+    for k in e:
+        e[k] = e[k][keep]
+    e_src = e_src[keep]
+    lev = level[e["to"]]
+    order = np.lexsort((e["out_rf"], e["to"], lev))
+    for k in e:
+        e[k] = e[k][order]
+    e_src = e_src[order]
+    lev = lev[order]
+    n_lev = int(level.max()) + 1 if T else 1
+    level_ptr = np.searchsorted(lev, np.arange(n_lev + 1))
+    key = e["to"] * 2 + e["out_rf"]
+    if len(key):
+        new = np.ones(len(key), dtype=bool)
+        new[1:] = key[1:] != key[:-1]
+        seg_start = np.nonzero(new)[0]
+    else:
+        seg_start = np.zeros(0, dtype=np.int64)
+    seg_to = e["to"][seg_start]
+    seg_rf = e["out_rf"][seg_start]
+    level_seg_ptr = np.searchsorted(seg_start, level_ptr)
+    return TimingGraph(T, P, inst_of_pin, net_of_term, src_of_term,
+                       e["inst"], e["slot"], e["from"], e_src, e["to"], e["in_rf"], e["out_rf"], e["kind"],
+                       level_ptr, seg_start, seg_to, seg_rf, level_seg_ptr,
+                       c["inst"], c["slot"], c["data"], c["clk"], c["crf"], c["drf"],
+                       inst_cell.copy(), templates, breaks, level)
+
+
+def _kahn(T: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Levels by Kahn's algorithm on dependency pairs; returns (level, remaining indegree)."""
+    level = np.zeros(T, dtype=np.int64)
+    indeg = np.bincount(dst, minlength=T).astype(np.int64)
+    order = np.argsort(src, kind="stable")
+    s_sorted = src[order]
+    d_sorted = dst[order]
+    ptr = np.searchsorted(s_sorted, np.arange(T + 1))
+    frontier = np.nonzero(indeg == 0)[0]
+    while len(frontier):
+        starts = ptr[frontier]
+        counts = ptr[frontier + 1] - starts
+        tot = int(counts.sum())
+        if tot == 0:
+            break
+        rep = np.repeat(frontier, counts)
+        offs = np.arange(tot) - np.repeat(np.cumsum(counts) - counts, counts)
+        idx = np.repeat(starts, counts) + offs
+        tgt = d_sorted[idx]
+        np.maximum.at(level, tgt, level[rep] + 1)
+        dec = np.bincount(tgt, minlength=T)
+        touched = np.nonzero(dec)[0]
+        indeg[touched] -= dec[touched]
+        frontier = touched[indeg[touched] == 0]
+    return level, indeg
+
+
+def _levelise(T, e_src, e_to, e_kind, e_inst, e_slot, e_from, design, templates, inst_cell):
+    """Levels of all nodes; disables loop-closing edges (returned as a mask)."""
+    dep = (e_kind != KIND_LAUNCH) & (e_src >= 0)
+    disabled = np.zeros(len(e_src), dtype=bool)
+    breaks: list[LoopBreak] = []
+    while True:
+        m = dep & ~disabled
+        src = e_src[m]
+        dst = e_to[m]
+        level, indeg = _kahn(T, src, dst)
+        stuck = indeg > 0
+        if not stuck.any():
+            return disabled, level, breaks
+        # depth-first search over the stalled part: back edges close loops
+        idx = np.nonzero(m)[0]
+        sub = stuck[e_src[idx]] & stuck[e_to[idx]]
+        sub_idx = idx[sub]
+        adj: dict[int, list[int]] = {}
+        for k in sub_idx.tolist():
+            adj.setdefault(int(e_src[k]), []).append(k)
+        color: dict[int, int] = {}
+        back: list[int] = []
+        for root in sorted(adj):
+            if color.get(root):
+                continue
+            stack = [(root, iter(adj.get(root, ())))]
+            color[root] = 1
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    color[node] = 2
+                    stack.pop()
+                    continue
+                t = int(e_to[nxt])
+                ct = color.get(t, 0)
+                if ct == 1:
+                    back.append(nxt)
+                elif ct == 0:
+                    color[t] = 1
+                    stack.append((t, iter(adj.get(t, ()))))
+        if not back:  # should not happen; disable everything stuck to terminate
+            back = sub_idx.tolist()
+        back_set = np.array(sorted(set(back)), dtype=np.int64)
+        # disable every rise/fall edge of the same arc instance (same inst, from, to)
+        key = set(zip(e_inst[back_set].tolist(), e_from[back_set].tolist(), e_to[back_set].tolist()))
+        same = np.array([(a, b, c) in key for a, b, c in zip(e_inst.tolist(), e_from.tolist(), e_to.tolist())])
+        disabled |= same
+        nl = design.netlist
+        for a, b, c in sorted(key):
+            cell = design.cells[int(inst_cell[a])]
+            br = LoopBreak(nl.inst_names[a], cell.name, nl.pin_names[nl.pin_name[b]], nl.pin_names[nl.pin_name[c]])
+            breaks.append(br)
+            progress.warn(f"combinational loop broken at {br.instance} ({br.cell}) {br.from_pin} -> {br.to_pin}")
