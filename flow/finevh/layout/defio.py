@@ -216,10 +216,10 @@ def _points(src: _Src, toks: list[str], off: int, what: str) -> list[tuple[int, 
     return pts
 
 
-def _section_end(src: _Src, name: str, pos: int) -> tuple[int, int]:
+def _section_end(src: _Src, name: str, pos: int, err_off: int | None = None) -> tuple[int, int]:
     m = re.compile(r"\bEND\s+" + name + r"\b").search(src.text, pos)
     if m is None:
-        raise src.err(f"section {name} is not closed (missing 'END {name}')", pos)
+        raise src.err(f"section {name} is not closed (missing 'END {name}')", pos if err_off is None else err_off)
     return m.start(), m.end()
 
 
@@ -253,7 +253,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             if len(toks) != 2:
                 raise src.err(f"expected '{kw} <count> ;'", pos)
             count = _int(src, toks[1], pos, kw)
-            body_end, after = _section_end(src, kw, hdr_end)
+            body_end, after = _section_end(src, kw, hdr_end, pos)
             if kw == "COMPONENTS":
                 d.components_line = src.line(pos)
                 d.components = _parse_components(src, hdr_end, body_end, count)
@@ -274,7 +274,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             elif kw == "COMPONENTMASKSHIFT":
                 pos = m.end()
             else:
-                pos = _section_end(src, kw, pos + len(kw))[1]
+                pos = _section_end(src, kw, pos + len(kw), pos)[1]
             continue
         toks = _TOK.findall(m.group()[:-1])
         pos = m.end()

@@ -457,6 +457,8 @@ def _parse_macro(tk: _Tokens, lef: Lef) -> None:
     m = LefMacro(name=name, cls="CORE", subclass=None, width=-1.0, height=-1.0,
                  source=tk.path, line=tk.line_at(start))
     while True:
+        if tk.at_end():
+            raise tk.error(f"MACRO {name} not closed (missing 'END {name}')", start)
         kw = tk.next()
         if kw == "END":
             end = tk.next()

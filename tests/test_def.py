@@ -1,0 +1,155 @@
+"""DEF reader/writer round trip, Placement contract, malformed DEF."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from finevh.errors import InputError
+from finevh.layout import from_def, read_def, read_lef, to_def, write_def
+from finevh.layout.defio import ST_FIXED, ST_PLACED, ST_UNPLACED, format_def, parse_def
+
+# Written in the style OpenROAD writes after global/detailed placement.
+SAMPLE = """VERSION 5.8 ;
+DIVIDERCHAR "/" ;
+BUSBITCHARS "[]" ;
+DESIGN top ;
+UNITS DISTANCE MICRONS 1000 ;
+DIEAREA ( 0 0 ) ( 20000 10880 ) ;
+ROW ROW_0 unithd 1000 2720 N DO 39 BY 1 STEP 460 0 ;
+ROW ROW_1 unithd 1000 5440 FS DO 39 BY 1 STEP 460 0 ;
+TRACKS X 230 DO 43 STEP 460 LAYER li1 ;
+TRACKS Y 170 DO 32 STEP 340 LAYER li1 ;
+# comment line
+COMPONENTS 4 ;
+    - u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N ;
+    - \\mem\\[3\\] sky130_fd_sc_hd__buf_2
+      + SOURCE NETLIST + FIXED ( 2380 5440 ) FS ;
+    - u2 sky130_fd_sc_hd__nand2_1 + UNPLACED ;
+    - TAP_1 sky130_fd_sc_hd__tapvpwrvgnd_1 + FIXED ( 1000 5440 ) FS ;
+END COMPONENTS
+PINS 2 ;
+    - a + NET a + DIRECTION INPUT + USE SIGNAL
+      + PORT
+        + LAYER met2 ( -70 -70 ) ( 70 70 )
+        + PLACED ( 0 4000 ) N ;
+    - y[0] + NET y[0] + DIRECTION OUTPUT + USE SIGNAL + LAYER met2 ( -70 -70 ) ( 70 70 ) + FIXED ( 20000 4000 ) N ;
+END PINS
+SPECIALNETS 1 ;
+  - VPWR ( * VPWR ) + USE POWER ;
+END SPECIALNETS
+NETS 2 ;
+    - a ( PIN a ) ( u1 A ) + USE SIGNAL ;
+    - n1 ( u1 Y ) ( \\mem\\[3\\] A ) + ROUTED met1 ( 100 200 ) ( 300 * ) ;
+END NETS
+END DESIGN
+"""
+
+
+@pytest.fixture(scope="module")
+def sky130_lef(shared_data):
+    d = shared_data / "lef" / "sky130hd"
+    return read_lef([d / "sky130_fd_sc_hd.tlef", d / "sky130_fd_sc_hd_merged.lef"])
+
+
+def test_read(tmp_path):
+    p = tmp_path / "a.def"
+    p.write_text(SAMPLE)
+    d = read_def(p)
+    assert d.design == "top" and d.dbu == 1000 and d.diearea == [(0, 0), (20000, 10880)]
+    assert [(r.name, r.y, r.orient, r.num_x, r.step_x) for r in d.rows] == [("ROW_0", 2720, "N", 39, 460), ("ROW_1", 5440, "FS", 39, 460)]
+    assert len(d.tracks) == 2 and d.tracks[1].axis == "Y" and d.tracks[1].layers == ("li1",)
+    c = d.components
+    assert c.names == ["u1", "mem[3]", "u2", "TAP_1"]
+    assert c.status.tolist() == [ST_PLACED, ST_FIXED, ST_UNPLACED, ST_FIXED]
+    assert c.x.tolist()[:2] == [1000, 2380] and c.orient.tolist()[:2] == [0, 5]
+    assert c.source[1] == "NETLIST" and c.line.tolist() == [13, 14, 16, 17]
+    assert [(q.name, q.direction, q.x, q.y, q.rect) for q in d.pins] == [
+        ("a", "INPUT", 0, 4000, (-70, -70, 70, 70)), ("y[0]", "OUTPUT", 20000, 4000, (-70, -70, 70, 70))]
+    assert [(n.name, n.conns) for n in d.nets] == [("a", [("PIN", "a"), ("u1", "A")]), ("n1", [("u1", "Y"), ("mem[3]", "A")])]
+
+
+def test_round_trip(tmp_path):
+    d = parse_def(SAMPLE, "s.def")
+    out = tmp_path / "o.def"
+    write_def(out, d)
+    d2 = read_def(out)
+    assert d.same_as(d2)
+    out2 = tmp_path / "o2.def"
+    write_def(out2, d2)
+    assert out.read_bytes() == out2.read_bytes()
+    assert r"mem\[3\]" in out.read_text()
+
+
+def test_polygon_diearea_and_dbu():
+    t = SAMPLE.replace("DIEAREA ( 0 0 ) ( 20000 10880 ) ;", "DIEAREA ( 0 0 ) ( 0 10880 ) ( 20000 10880 ) ( 20000 0 ) ;")
+    t = t.replace("MICRONS 1000", "MICRONS 2000")
+    d = parse_def(t)
+    assert len(d.diearea) == 4 and d.dbu == 2000
+    assert d.die_bbox_um() == (0.0, 0.0, 10.0, 5.44)
+
+
+def test_placement_contract(sky130_lef):
+    d = parse_def(SAMPLE, "s.def")
+    names = ["u2", "mem[3]", "u1"]
+    cells = ["sky130_fd_sc_hd__nand2_1", "sky130_fd_sc_hd__buf_2", "sky130_fd_sc_hd__inv_1"]
+    p = from_def(d, sky130_lef, names, cells)
+    assert p.x.tolist() == [0.0, 2.38, 1.0] and p.y.tolist() == [0.0, 5.44, 2.72]
+    assert p.width.tolist() == pytest.approx([1.38, 1.84, 1.38]) and p.height.tolist() == pytest.approx([2.72] * 3)
+    assert p.fixed.tolist() == [False, True, False] and p.placed.tolist() == [False, True, True]
+    assert p.site_width == pytest.approx(0.46) and p.site_height == pytest.approx(2.72)
+    assert p.core == pytest.approx((1.0, 2.72, 1.0 + 39 * 0.46, 8.16))
+    assert p.die == (0.0, 0.0, 20.0, 10.88)
+    assert p.physical.names == ["TAP_1"]
+    assert {io.name: (io.x, io.y) for io in p.io} == {"a": (0.0, 4.0), "y[0]": (20.0, 4.0)}
+    d2 = to_def(p, names, cells)
+    p2 = from_def(parse_def(format_def(d2), "t.def"), sky130_lef, names, cells)
+    for a in ("x", "y", "orient", "width", "height", "fixed", "placed"):
+        assert np.array_equal(getattr(p, a), getattr(p2, a)), a
+
+
+def test_placement_mismatch(sky130_lef):
+    d = parse_def(SAMPLE, "s.def")
+    with pytest.raises(InputError, match="'u2'.*not an instance") as e:
+        from_def(d, sky130_lef, ["u1", "mem[3]"], ["sky130_fd_sc_hd__inv_1", "sky130_fd_sc_hd__buf_2"])
+    assert (e.value.path, e.value.line) == ("s.def", 16)
+    with pytest.raises(InputError, match="no DEF component.*'extra'") as e:
+        from_def(d, sky130_lef, ["u1", "mem[3]", "u2", "extra"], ["sky130_fd_sc_hd__inv_1"] * 4)
+    assert e.value.line == 12
+
+
+@pytest.mark.parametrize("old, new, line, msg", [
+    ("UNITS DISTANCE MICRONS 1000", "UNITS DISTANCE MICRONS 1234", 5, "UNITS"),
+    ("UNITS DISTANCE MICRONS 1000", "UNITS DISTANCE NANOMETERS 1000", 5, "UNITS"),
+    ("+ PLACED ( 1000 2720 ) N ;", "+ PLACED ( 1000 2720 ) Q ;", 13, "orientation"),
+    ("+ PLACED ( 1000 2720 ) N ;", "+ PLACED ( 10.5 2720 ) N ;", 13, "location"),
+    ("COMPONENTS 4 ;", "COMPONENTS 5 ;", 12, "declares 5"),
+    ("END COMPONENTS", "END COMPONENT", 12, "not closed"),
+    ("DIEAREA ( 0 0 ) ( 20000 10880 ) ;", "DIEAREA ( 0 0 ) ( 20000 ) ;", 6, "DIEAREA"),
+    ("ROW ROW_1 unithd 1000 5440 FS DO 39 BY 1 STEP 460 0 ;", "ROW ROW_1 unithd 1000 5440 FS DO 39 1 ;", 8, "ROW"),
+])
+def test_malformed(tmp_path, old, new, line, msg):
+    assert old in SAMPLE
+    p = tmp_path / "bad.def"
+    p.write_text(SAMPLE.replace(old, new))
+    with pytest.raises(InputError, match=msg) as e:
+        read_def(p)
+    assert (e.value.path, e.value.line) == (str(p), line)
+
+
+def test_missing_units_and_end(tmp_path):
+    with pytest.raises(InputError, match="UNITS"):
+        parse_def(SAMPLE.replace("UNITS DISTANCE MICRONS 1000 ;\n", ""), "x.def")
+    with pytest.raises(InputError, match="END DESIGN"):
+        parse_def(SAMPLE.replace("END DESIGN\n", ""), "x.def")
+
+
+def test_write_is_atomic(tmp_path):
+    d = parse_def(SAMPLE, "s.def")
+    out = tmp_path / "keep.def"
+    out.write_text("old")
+    d.components.status = None   # breaks formatting half way
+    with pytest.raises(Exception):
+        write_def(out, d)
+    assert out.read_text() == "old"
+    assert [f.name for f in tmp_path.iterdir()] == ["keep.def"]
