@@ -717,7 +717,8 @@ class _Reader:
         o = _parse(cmd, args, (), ("-clock_path", "-data_path", "-rise", "-fall"))
         v, objs = self.value(cmd, o.pos)
         val = self.time(cmd, v) if key == "max_transition" else self.cap(cmd, v) if key == "max_capacitance" else float(v)
-        for obj in self.objects(objs):
+        objs = self.objects(objs) or ["design:" + (self.c.design or "")]
+        for obj in objs:
             self.c.limits.setdefault(key, []).append((val, obj))
 
     def unsupported(self, args: list[str]):

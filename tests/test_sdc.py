@@ -1,0 +1,153 @@
+"""SDC evaluated in Tcl: real constraint styles, units, warnings and errors with file:line."""
+
+from __future__ import annotations
+
+import pytest
+
+from finevh.constraints import read_sdc
+from finevh.errors import InputError
+
+PORTS = {"clk": "input", "rst_n": "input", "a[0]": "input", "a[1]": "input", "a[2]": "input",
+         "en": "input", "y[0]": "output", "y[1]": "output", "done": "output"}
+
+# Written in the style of OpenROAD-flow-scripts' constraint.sdc (our own words).
+ORFS_STYLE = """\
+current_design top
+set clk_name  core_clock
+set clk_port_name clk
+set clk_period 4.0
+set clk_io_pct 0.25
+
+set clk_port [get_ports $clk_port_name]
+create_clock -name $clk_name -period $clk_period $clk_port
+
+set non_clock_inputs [lsearch -inline -all -not -exact [all_inputs] $clk_port]
+set_input_delay  [expr $clk_period * $clk_io_pct] -clock $clk_name $non_clock_inputs
+set_output_delay [expr {$clk_period * $clk_io_pct}] -clock $clk_name [all_outputs]
+"""
+
+# Design Compiler / PrimeTime style with most supported commands.
+DC_STYLE = """\
+set_units -time ns -capacitance pF
+create_clock -name clk -period 10 -waveform {0 4} [get_ports clk]
+create_clock -name vclk -period 20
+set_clock_uncertainty -setup 0.2 [get_clocks clk]
+set_clock_uncertainty -hold 0.05 clk
+set_clock_transition 0.1 [all_clocks]
+set_propagated_clock [get_clocks clk]
+set_input_delay -max 3 -clock clk [remove_from_collection [all_inputs] [get_ports clk]]
+set_input_delay -min 1 -clock clk -add_delay [get_ports a*]
+set_input_delay 2 -clock vclk -clock_fall -add_delay {a[0]}
+set_output_delay 2.5 -clock clk [get_ports {y[*] done}]
+set_load -pin_load 0.015 [all_outputs]
+set_load -wire_load 0.005 [get_ports done]
+set_driving_cell -lib_cell BUFX2 -pin Y -library osu018_stdcells [all_inputs -no_clocks]
+set_input_transition 0.3 [get_ports en]
+set_false_path -from [get_ports rst_n]
+set_false_path -from [get_clocks vclk] -through [get_pins u1/Y] -to [get_ports done]
+set_max_delay 5 -from [get_ports en] -to [get_ports done]
+set_min_delay 0.5 -to [get_ports done]
+set_multicycle_path 2 -setup -from [get_cells u1]
+set_clock_groups -asynchronous -group clk -group vclk
+set_max_fanout 16 [current_design]
+foreach_in_collection p [get_ports a*] {
+    set_input_transition 0.2 $p
+}
+set_wire_load_model -name small
+"""
+
+
+def _write(tmp_path, text, name="c.sdc"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_orfs_style(tmp_path):
+    c = read_sdc(_write(tmp_path, ORFS_STYLE), PORTS)
+    assert c.design == "top"
+    clk = c.clocks["core_clock"]
+    assert clk.period == 4.0 and clk.waveform == (0.0, 2.0) and clk.sources == ["port:clk"] and clk.line == 8
+    assert sorted(d.port for d in c.input_delays) == ["a[0]", "a[1]", "a[2]", "en", "rst_n"]
+    assert all(d.delay == 1.0 and d.clock == "core_clock" and d.line == 11 for d in c.input_delays)
+    assert sorted(d.port for d in c.output_delays) == ["done", "y[0]", "y[1]"]
+    assert c.warnings == []
+
+
+def test_dc_style(tmp_path, capsys):
+    p = _write(tmp_path, DC_STYLE)
+    c = read_sdc(p, PORTS, pins=["u1/A", "u1/Y"], cells=["u1"])
+    clk, vclk = c.clocks["clk"], c.clocks["vclk"]
+    assert clk.waveform == (0.0, 4.0) and clk.uncertainty_setup == 0.2 and clk.uncertainty_hold == 0.05
+    assert clk.transition == 0.1 and vclk.transition == 0.1 and clk.propagated and not vclk.propagated
+    assert vclk.virtual and not clk.virtual
+    ins = {(d.port, d.clock, d.min, d.max, d.clock_fall, d.delay) for d in c.input_delays}
+    assert ("rst_n", "clk", False, True, False, 3.0) in ins
+    assert ("a[1]", "clk", True, False, False, 1.0) in ins and ("a[1]", "clk", False, True, False, 3.0) in ins
+    assert ("a[0]", "vclk", True, True, True, 2.0) in ins
+    assert not any(d.port == "clk" for d in c.input_delays)
+    assert {d.port for d in c.output_delays} == {"y[0]", "y[1]", "done"}
+    assert c.loads == {"y[0]": 0.015, "y[1]": 0.015, "done": 0.015} and c.wire_loads == {"done": 0.005}
+    assert set(c.driving_cells) == {"rst_n", "a[0]", "a[1]", "a[2]", "en"}
+    assert c.driving_cells["en"].lib_cell == "BUFX2" and c.driving_cells["en"].library == "osu018_stdcells"
+    assert c.input_transitions == {"en": 0.3, "a[0]": 0.2, "a[1]": 0.2, "a[2]": 0.2}
+    kinds = [(e.kind, e.value) for e in c.exceptions]
+    assert kinds == [("false", None), ("false", None), ("max_delay", 5.0), ("min_delay", 0.5), ("multicycle", 2.0)]
+    fp = c.false_paths[1]
+    assert fp.from_ == ["clock:vclk"] and fp.through == [["pin:u1/Y"]] and fp.to == ["port:done"] and fp.line == 17
+    mc = c.exceptions[-1]
+    assert mc.setup and not mc.hold and mc.from_ == ["cell:u1"]
+    assert c.clock_groups[0].groups == [["clk"], ["vclk"]]
+    assert c.limits["max_fanout"] == [(16.0, "design:")]
+    # one unsupported command, with its line
+    assert c.warnings == [f"{p}:26: unsupported SDC command 'set_wire_load_model' ignored"]
+    assert f"{p}:26:" in capsys.readouterr().err
+
+
+def test_units(tmp_path):
+    text = """\
+set_units -time ps -capacitance fF
+create_clock -name clk -period 1250 [get_ports clk]
+set_load 20 [get_ports done]
+set_input_delay 100 -clock clk [get_ports en]
+"""
+    c = read_sdc(_write(tmp_path, text), PORTS)
+    assert c.clocks["clk"].period == pytest.approx(1.25)
+    assert c.loads["done"] == pytest.approx(0.020)
+    assert c.input_delays[0].delay == pytest.approx(0.1)
+    # library units (ASAP7: ps, fF) apply when set_units is absent
+    c2 = read_sdc(_write(tmp_path, "create_clock -period 500 clk\nset_load 3 done\n", "u.sdc"), PORTS,
+                  time_unit_ns=1e-3, cap_unit_pf=1e-3)
+    assert c2.clocks["clk"].period == pytest.approx(0.5) and c2.loads["done"] == pytest.approx(0.003)
+
+
+def test_bus_bits(tmp_path):
+    text = "create_clock -period 2 clk\nset_input_delay 0.5 -clock clk [get_ports a[*]]\nset_input_delay 0.1 -clock clk [get_ports a[1]] -add_delay\nset_load 0.1 [get_ports y]\n"
+    c = read_sdc(_write(tmp_path, text), PORTS)
+    assert [d.port for d in c.input_delays] == ["a[0]", "a[1]", "a[2]", "a[1]"]
+    assert set(c.loads) == {"y[0]", "y[1]"}
+    assert c.warnings == []
+
+
+@pytest.mark.parametrize("text, line, msg", [
+    ("create_clock -period 2 clk\nset_input_delay 1 -clock clk [get_ports nope]\n", 2, "no port matches 'nope'"),
+    ("create_clock -period 2 clk\n\nset_input_delay 1 -clock clk2 en\n", 3, "unknown clock 'clk2'"),
+    ("create_clock -name c [get_ports clk]\n", 1, "-period is required"),
+    ("set x 1\nset y [expr {$x +}]\n", 2, "Tcl error"),
+    ("set x 1\nputs $undefined_var\n", 2, "Tcl error"),
+    ("create_clock -period 2 clk\nset_output_delay 1 -clock clk en\n", 2, "is an input"),
+    ("create_clock -period 2 clk\nforeach p {en done} {\n  set_input_delay 1 -clock clk $p\n}\n", 3, "is an output"),
+    ("create_clock -period 2 clk\nset_load abc done\n", 2, "expected a number"),
+    ("create_clock -period 2 clk\nset_load 1 -pin_laod done\n", 2, "unknown option"),
+    ("create_clock -period 2 clk {\n", 1, "Tcl error"),
+])
+def test_errors(tmp_path, text, line, msg):
+    p = _write(tmp_path, text, "bad.sdc")
+    with pytest.raises(InputError, match=msg) as e:
+        read_sdc(p, PORTS)
+    assert (e.value.path, e.value.line) == (str(p), line)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_sdc(tmp_path / "none.sdc", PORTS)
