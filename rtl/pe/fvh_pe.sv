@@ -44,26 +44,16 @@ module fvh_pe (
 
   // ---------------------------------------------------------------- sequencer
   logic       busy, kind_b, skip;
+  logic [3:0] wr;
   logic [1:0] ph, last;
   logic [7:0] b_l, b_h;
   assign last  = kind_b ? 2'd1 : (mode == FULL) ? 2'd3 : (mode == MIXED) ? 2'd1 : 2'd0;
   assign ready = ~busy | (ph == last);
 
-  // zero detection on the incoming operands, as the chosen mode will use them
-  logic [3:0] in_wr;
-  logic       in_zero;
-  fvh_pe_round u_rnd_in (.w(in_w), .wr(in_wr));
-  logic [3:0] in_a4;
-  assign in_a4   = half_lo ? in_i[3:0] : in_i[7:4];
-  assign in_zero = (mode == FULL)  ? ((in_i == 8'd0) | (in_w == 8'd0))
-                 : (mode == MIXED) ? ((in_i == 8'd0) | (in_wr == 4'd0))
-                 : ((in_a4 == 4'd0) | (in_wr == 4'd0));
-
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       busy   <= 1'b0;
       kind_b <= 1'b0;
-      skip   <= 1'b0;
       ph     <= 2'd0;
       i_q    <= '0;
       w_q    <= '0;
@@ -74,14 +64,12 @@ module fvh_pe (
       w_q    <= in_w;
       busy   <= 1'b1;
       kind_b <= 1'b0;
-      skip   <= in_zero;
       ph     <= 2'd0;
     end else if (ld_bias && ready) begin
       b_l    <= in_b[7:0];
       b_h    <= in_b[15:8];
       busy   <= 1'b1;
       kind_b <= 1'b1;
-      skip   <= 1'b0;
       ph     <= 2'd0;
     end else if (busy) begin
       if (ph == last) busy <= 1'b0;
@@ -90,8 +78,14 @@ module fvh_pe (
   end
 
   // ------------------------------------------------------- operand selection
-  logic [3:0] wr;
   fvh_pe_round u_rnd (.w(w_q), .wr(wr));
+
+  // zero skipping: a MAC whose operands, as the mode uses them, hold a zero
+  logic [3:0] a4;
+  assign a4   = half_lo ? i_q[3:0] : i_q[7:4];
+  assign skip = ~kind_b & ((mode == FULL)  ? ((i_q == 8'd0) | (w_q == 8'd0))
+                         : (mode == MIXED) ? ((i_q == 8'd0) | (wr == 4'd0))
+                         : ((a4 == 4'd0) | (wr == 4'd0)));
 
   logic signed [4:0] a5, b5;
   logic [1:0] sh_sel;  // 0: <<0, 1: <<4, 2: <<8

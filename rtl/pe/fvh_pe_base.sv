@@ -31,15 +31,11 @@ module fvh_pe_base (
   logic [7:0] b_l, b_h;
   assign ready = ~busy | ~kind_b | ph;
 
-  logic in_zero;
-  assign in_zero = nib_lo ? ((in_i[3:0] == 4'd0) | (in_w[3:0] == 4'd0))
-                          : ((in_i[7:4] == 4'd0) | (in_w[7:4] == 4'd0));
 
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       busy   <= 1'b0;
       kind_b <= 1'b0;
-      skip   <= 1'b0;
       ph     <= 1'b0;
       i_q    <= '0;
       w_q    <= '0;
@@ -50,14 +46,12 @@ module fvh_pe_base (
       w_q    <= in_w;
       busy   <= 1'b1;
       kind_b <= 1'b0;
-      skip   <= in_zero;
       ph     <= 1'b0;
     end else if (ld_bias && ready) begin
       b_l    <= in_b[7:0];
       b_h    <= in_b[15:8];
       busy   <= 1'b1;
       kind_b <= 1'b1;
-      skip   <= 1'b0;
       ph     <= 1'b0;
     end else if (busy) begin
       if (!kind_b || ph) busy <= 1'b0;
@@ -68,6 +62,8 @@ module fvh_pe_base (
   logic signed [3:0] a4, b4, a_l, b_l4;
   assign a4 = nib_lo ? i_q[3:0] : i_q[7:4];
   assign b4 = nib_lo ? w_q[3:0] : w_q[7:4];
+  // zero skipping: a MAC with a zero operand nibble
+  assign skip = ~kind_b & ((a4 == 4'sd0) | (b4 == 4'sd0));
 
   logic iso_en;
   assign iso_en = busy & ~kind_b & ~skip;
