@@ -149,7 +149,11 @@ def parse_fast(text: str, src: SourceText) -> LGroup:
             ch = bad if bad.isprintable() else repr(bad)
             raise src.error(f"syntax error near '{ch}{text[pos + 1:pos + 20].splitlines()[0] if text[pos + 1:pos + 2] not in ('', chr(10)) else ''}'", pos)
     if cur is not None:
-        raise src.error(f"unexpected end of file inside group '{cur.name}' opened here (missing '}}')", cur.pos)
+        opened = src.line(cur.pos)
+        raise src.error(
+            f"unexpected end of file: group '{cur.name}' opened at line {opened} is not closed (truncated file?)",
+            len(text.rstrip()),
+        )
     if top is None:
         raise src.error("no library group found", None)
     if top.name != "library":
