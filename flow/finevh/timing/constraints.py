@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import progress
 from ..errors import InputError
 
 
@@ -101,109 +102,154 @@ class TerminalNames:
         return f"{nl.inst_names[inst]}/{nl.pin_names[nl.pin_name[term]]}"
 
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for n in names:
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return default
+def _untag(obj: str) -> str:
+    return obj.split(":", 1)[1] if ":" in obj and obj.split(":", 1)[0] in ("port", "pin", "cell", "net", "clock") else obj
 
 
-def from_sdc(sdc: Any, design, libset=None) -> TimingConstraints:
-    """Resolve a :mod:`finevh.constraints` model (duck-typed) onto ``design``."""
+def from_sdc(sdc, design, libset=None) -> TimingConstraints:
+    """Resolve a :class:`finevh.constraints.sdc.Constraints` onto ``design``'s terminals.
+
+    Supported for setup analysis: clocks (period, waveform, ``set_clock_transition``,
+    setup uncertainty), input/output delays (rise/fall, ``-clock_fall``, max),
+    ``set_load`` (pin and wire load on ports), ``set_input_transition``,
+    ``set_driving_cell`` (needs ``libset``), ``set_false_path`` between clocks or
+    ``-to`` endpoints, ``set_clock_groups`` (treated as false paths between the groups).
+    Other exceptions are warned about and ignored.
+    """
     names = TerminalNames(design)
     tc = TimingConstraints()
-    src_path = _get(sdc, "path", "source")
+    src = getattr(sdc, "source", None) or None
 
     def resolve(objs, what: str) -> list[int]:
         out = []
-        if objs is None:
-            return out
-        if isinstance(objs, str):
-            objs = [objs]
-        for o in objs:
-            t = names.lookup(str(o))
+        for o in ([objs] if isinstance(objs, str) else objs):
+            t = names.lookup(_untag(str(o)))
             if t is None:
-                raise InputError(f"{what}: no port or pin '{o}' in design {design.netlist.top}", src_path)
+                raise InputError(f"{what}: no port or pin '{_untag(str(o))}' in design '{design.netlist.top}'", src)
             out.append(t)
         return out
 
     clk_index: dict[str, int] = {}
-    for c in _get(sdc, "clocks", default=[]) or []:
-        period = float(_get(c, "period"))
-        wf = _get(c, "waveform")
-        rise, fall = (float(wf[0]), float(wf[1])) if wf else (0.0, period / 2.0)
-        srcs = resolve(_get(c, "sources", "ports", "pins", default=[]), "create_clock")
-        tr = _get(c, "transition", default=None)
-        if tr is None:
-            tr = (0.0, 0.0)
-        elif isinstance(tr, (int, float)):
-            tr = (float(tr), float(tr))
-        unc = float(_get(c, "setup_uncertainty", "uncertainty", default=0.0) or 0.0)
-        clk_index[_get(c, "name")] = len(tc.clocks)
-        tc.clocks.append(Clock(_get(c, "name"), period, rise, fall, srcs, (float(tr[0]), float(tr[1])), unc))
+    for name, c in sdc.clocks.items():
+        wf = list(c.waveform) if c.waveform else [0.0, c.period / 2.0]
+        rise, fall = float(wf[0]), float(wf[1]) if len(wf) > 1 else float(wf[0]) + c.period / 2.0
+        tr = float(c.transition) if c.transition is not None else 0.0
+        unc = float(c.uncertainty_setup or 0.0)
+        if c.latency or c.source_latency or c.propagated:
+            progress.warn(f"clock '{name}': latency / propagated clock ignored (ideal clocks)", src)
+        clk_index[name] = len(tc.clocks)
+        tc.clocks.append(Clock(name, float(c.period), rise, fall, resolve(c.sources, "create_clock"),
+                               (tr, tr), unc))
+    if getattr(sdc, "generated_clocks", None):
+        progress.warn("generated clocks are not supported; ignored", src)
 
-    def clock_of(name):
-        if name is None:
+    def clock_of(n):
+        if n is None:
             return None
-        if name not in clk_index:
-            raise InputError(f"unknown clock '{name}'", src_path)
-        return clk_index[name]
+        if n not in clk_index:
+            raise InputError(f"unknown clock '{n}'", src)
+        return clk_index[n]
 
-    for kind, dest in (("input_delays", tc.input_delays), ("output_delays", tc.output_delays)):
-        for d in _get(sdc, kind, default=[]) or []:
-            terms = resolve(_get(d, "ports", "port", "objects", "pins"), kind)
-            k = clock_of(_get(d, "clock"))
-            cf = bool(_get(d, "clock_fall", default=False))
-            v = _get(d, "delay", "value")
-            r = _get(d, "rise", default=None)
-            f = _get(d, "fall", default=None)
-            r = float(v if r is None else r)
-            f = float(v if f is None else f)
-            for t in terms:
-                # a later set_*_delay on the same port replaces the earlier one
-                for i in range(len(dest) - 1, -1, -1):
-                    if dest[i].terminal == t and dest[i].clock == k:
-                        del dest[i]
-                dest.append(PortDelay(t, k, cf, r, f))
-
-    loads = _get(sdc, "loads", "port_loads", default={}) or {}
-    items = loads.items() if isinstance(loads, dict) else [(_get(x, "port", "ports"), _get(x, "value", "load")) for x in loads]
-    for port, val in items:
+    for attr, dest in (("input_delays", tc.input_delays), ("output_delays", tc.output_delays)):
+        for d in getattr(sdc, attr):
+            if not d.max:
+                continue
+            k = clock_of(d.clock)
+            for t in resolve(d.port, attr):
+                cur = None
+                for x in dest:
+                    if x.terminal == t and x.clock == k and x.clock_fall == d.clock_fall:
+                        cur = x
+                if cur is None or not d.add_delay:
+                    if cur is None:
+                        cur = PortDelay(t, k, bool(d.clock_fall), -np.inf, -np.inf)
+                        dest.append(cur)
+                    if d.rise:
+                        cur.rise = float(d.delay)
+                    if d.fall:
+                        cur.fall = float(d.delay)
+                else:
+                    if d.rise:
+                        cur.rise = max(cur.rise, float(d.delay))
+                    if d.fall:
+                        cur.fall = max(cur.fall, float(d.delay))
+            # a side never set (only -rise or only -fall given) stays unconstrained
+    for port, v in list(sdc.loads.items()) + list(getattr(sdc, "wire_loads", {}).items()):
         for t in resolve(port, "set_load"):
-            tc.port_load[t] = float(val)
-    trans = _get(sdc, "input_transitions", default={}) or {}
-    items = trans.items() if isinstance(trans, dict) else [(_get(x, "port", "ports"), _get(x, "value")) for x in trans]
-    for port, val in items:
-        rv = (float(val), float(val)) if isinstance(val, (int, float)) else (float(val[0]), float(val[1]))
+            tc.port_load[t] = tc.port_load.get(t, 0.0) + float(v)
+    for port, v in sdc.input_transitions.items():
         for t in resolve(port, "set_input_transition"):
-            tc.input_transition[t] = rv
-    for d in _get(sdc, "driving_cells", default=[]) or []:
-        cellname = _get(d, "cell", "lib_cell")
-        cell = None
-        if libset is not None:
-            cell = _find_cell(libset, cellname, _get(d, "library"))
+            tc.input_transition[t] = (float(v), float(v))
+    for port, dc in sdc.driving_cells.items():
+        cell = _find_cell(libset, dc.lib_cell, dc.library) if libset is not None else None
         if cell is None:
-            raise InputError(f"set_driving_cell: no library cell '{cellname}'", src_path)
-        tr = _get(d, "input_transition", default=(0.0, 0.0)) or (0.0, 0.0)
-        if isinstance(tr, (int, float)):
-            tr = (float(tr), float(tr))
-        for t in resolve(_get(d, "ports", "port"), "set_driving_cell"):
-            tc.driving_cell[t] = DrivingCell(cell, _get(d, "from_pin"), _get(d, "pin"), tuple(tr))
-    for fp in _get(sdc, "false_paths", default=[]) or []:
-        fc = _get(fp, "from_clocks", default=None)
-        tcl = _get(fp, "to_clocks", default=None)
-        to = _get(fp, "to", "to_pins", default=None)
-        if fc is not None or tcl is not None:
-            fl = [clock_of(x) for x in (fc or list(clk_index))]
-            tl = [clock_of(x) for x in (tcl or list(clk_index))]
-            for a in fl:
-                for b in tl:
-                    tc.false_clock_pairs.add((a, b))
-        elif to is not None and _get(fp, "from", "from_pins", default=None) is None:
-            tc.false_to.update(resolve(to, "set_false_path -to"))
+            raise InputError(f"set_driving_cell: no library cell '{dc.lib_cell}'", src, dc.line or None)
+        for t in resolve(port, "set_driving_cell"):
+            tc.driving_cell[t] = DrivingCell(cell, dc.from_pin, dc.pin)
+    for ex in sdc.exceptions:
+        if ex.kind != "false" or not ex.setup:
+            progress.warn(f"{ex.kind} exception ignored by the timer", src, ex.line or None)
+            continue
+        fc = [_untag(o) for o in ex.from_ if str(o).startswith("clock:")]
+        tcl_ = [_untag(o) for o in ex.to if str(o).startswith("clock:")]
+        if ex.through or (ex.from_ and not fc) or (ex.to and not tcl_ and ex.from_):
+            if ex.to and not ex.from_ and not ex.through:
+                tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
+                continue
+            progress.warn("set_false_path with -from/-through pins is not supported; ignored", src, ex.line or None)
+            continue
+        if not ex.from_ and ex.to and not tcl_:
+            tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
+            continue
+        for a in (fc or list(clk_index)):
+            for b in (tcl_ or list(clk_index)):
+                tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
+    for g in getattr(sdc, "clock_groups", []):
+        for i, ga in enumerate(g.groups):
+            for j, gb in enumerate(g.groups):
+                if i != j:
+                    for a in ga:
+                        for b in gb:
+                            tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
     return tc
+
+
+def read_constraints(path, design, libset=None) -> TimingConstraints:
+    """Read an SDC file for ``design`` (units of its first library) and resolve it."""
+    from ..constraints.sdc import read_sdc
+
+    nl = design.netlist
+    dirs = {0: "input", 1: "output", 2: "inout"}
+    ports = {n: dirs[int(d)] for n, d in zip(nl.port_names, nl.port_dir)}
+    tu, cu = library_units(design.cells[0].library if design.cells else None, libset)
+    sdc = read_sdc(path, ports, design=nl.top, time_unit_ns=tu, cap_unit_pf=cu)
+    return from_sdc(sdc, design, libset)
+
+
+def library_units(lib_name, libset) -> tuple[float, float]:
+    """(time unit in ns, capacitance unit in pF) of the library named ``lib_name``
+    (SDC values are in the units of the main library, as in OpenSTA)."""
+    import re as _re
+
+    from ..units import _TIME_TO_NS, prefix_scale
+
+    lib = None
+    for attr in ("libraries", "libs"):
+        v = getattr(libset, attr, None) if libset is not None else None
+        if v:
+            for x in (v.values() if isinstance(v, dict) else v):
+                if x.name == lib_name:
+                    lib = x
+                    break
+            if lib is None:
+                lib = next(iter(v.values() if isinstance(v, dict) else v))
+            break
+    if lib is None:
+        return 1.0, 1.0
+    tu = _TIME_TO_NS.get(lib.time_unit.replace(" ", "").lower(), 1.0)
+    m = _re.match(r"\s*([\d.]+)\s*,?\s*([fpnum]?)f", lib.capacitive_load_unit.lower())
+    cu = float(m.group(1)) * prefix_scale(m.group(2)) / 1e-12 if m else 1.0
+    return tu, cu
 
 
 def _find_cell(libset, name: str, library: str | None = None):

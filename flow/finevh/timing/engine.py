@@ -418,7 +418,7 @@ class Timer:
                     continue
                 for rf, dv in ((RISE, od.rise), (FALL, od.fall)):
                     a = arr[ti, dnode, rf]
-                    if not np.isfinite(a):
+                    if not (np.isfinite(a) and np.isfinite(dv)):
                         continue
                     required = rq - dv - tc.clocks[od.clock].setup_uncertainty
                     slack = required - a
