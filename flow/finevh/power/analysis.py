@@ -1,0 +1,503 @@
+"""Power analysis of a linked design: leakage, internal and switching power.
+
+Units: power uW, energy pJ, capacitance pF, time ns, voltage V, densities in
+transitions per ns (``toggle rate``) or per clock cycle (``activity``).
+
+The reference is OpenSTA 2.0.17 ``report_power`` (Debian ``opensta``); its rules,
+which this module follows (see ``docs/power.md``):
+
+Switching, per output pin of every instance:
+    ``P = 1/2 * C_load * V^2 * density``, ``C_load`` = max over rise/fall of the sum
+    of the load pins' capacitances + ``set_load`` on output ports + wire
+    capacitance; ``V`` = the voltage of the pin's ``related_power_pin`` in the
+    instance's own library (``voltage_map``), else that library's operating
+    conditions (so an instance bound to a 1.28 V library switches at 1.28 V).
+Activity to density:
+    ``density = activity / period`` of the fastest clock reaching the pin, else of
+    the fastest clock reaching any pin of the instance; no clock at all: OpenSTA
+    then uses the raw input default (0.1 transitions per *second*), we do the same.
+Leakage, per instance (``Power::findLeakagePower``):
+    conditional ``leakage_power`` groups are summed, each weighted by its ``when``
+    probability; groups without ``when`` are used only when no conditional group
+    exists; ``cell_leakage_power`` only when there is no group at all. The weight
+    is, as in OpenSTA, ``0.5`` per input pin named in ``when`` (``0.25`` for a clock
+    pin) -- ``leakage_weights="opensta"`` -- or the probability that ``when`` holds
+    from the propagated static probabilities (independent inputs) --
+    ``leakage_weights="probability"``.
+Internal power, per ``internal_power`` group of every connected pin
+(``Power::findInternalPower``):
+    ``P = (E_rise + E_fall) * duty * density(pin)`` where ``E_rf`` is the table at
+    (slew of the related pin for that same edge, load of the pin's net; 0 load for
+    input pins) and ``duty`` weights the group: for an output group with a
+    ``related_pin`` and no ``when`` it is ``d(related)/d(pin) * P(inferred when)``,
+    the inferred condition being the side input of a simple AND/OR/XOR form of the
+    pin function; else ``P(when)``; else 1 when the related pin is a clock and 0.5
+    otherwise. Groups whose ``related_pg_pin`` has voltage 0 are skipped unless
+    their ``when`` set is incomplete (OpenSTA's VSS rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..activity import expr as bx
+from ..activity.model import SignalActivity
+from ..activity.propagate import (
+    INPUT_DEFAULT,
+    ClockReach,
+    NetActivity,
+    Topology,
+    clock_reach_from_constraints,
+    propagate,
+    topology,
+)
+from ..design import DIR_INOUT, DIR_INPUT, DIR_OUTPUT
+from ..errors import InputError
+from ..timing.nldm import lookup, pack_tables
+
+PJ_PER_NS_TO_UW = 1e3          # 1 pJ/ns = 1 mW = 1000 uW
+PER_SECOND_TO_PER_NS = 1e-9
+
+
+@dataclass
+class ActivitySpec:
+    """How activities are obtained.
+
+    ``mode``: ``"propagate"`` (input default / per-port values pushed through the
+    logic), ``"global"`` (every non-clock net has ``global_activity``), or
+    ``"signals"`` (``signals`` from a VCD/SAIF; nets missing from it are propagated
+    from the known ones).
+    """
+
+    mode: str = "propagate"
+    input_default: tuple[float, float] = INPUT_DEFAULT        # (per cycle, duty)
+    global_activity: tuple[float, float] = (0.1, 0.5)
+    port_activity: dict[str, tuple[float, float]] = field(default_factory=dict)
+    signals: SignalActivity | None = None
+    clock_activity: tuple[float, float] = (2.0, 0.5)
+
+
+@dataclass
+class PowerResult:
+    """Per-instance power (uW) and per-group sums."""
+
+    inst_internal: np.ndarray
+    inst_switching: np.ndarray
+    inst_leakage: np.ndarray
+    inst_sequential: np.ndarray          # bool[N]
+    net_density_per_ns: np.ndarray       # float64[M] at the net (driver pin's clock)
+    net_duty: np.ndarray
+    net_load_pf: np.ndarray
+    matched_signals: int = 0
+    passes: int = 0
+
+    def group(self, which: str | None = None) -> dict[str, float]:
+        m = np.ones(self.inst_internal.shape, bool)
+        if which == "sequential":
+            m = self.inst_sequential
+        elif which == "combinational":
+            m = ~self.inst_sequential
+        i = float(self.inst_internal[m].sum())
+        s = float(self.inst_switching[m].sum())
+        lk = float(self.inst_leakage[m].sum())
+        return {"internal_uw": i, "switching_uw": s, "leakage_uw": lk, "total_uw": i + s + lk}
+
+    @property
+    def total(self) -> dict[str, float]:
+        return self.group(None)
+
+
+def _pin_cap(pin, rf: int) -> float:
+    c = pin.rise_capacitance if rf == 0 else pin.fall_capacitance
+    return float(c if c is not None else pin.capacitance)
+
+
+def net_loads(design, top: Topology, port_load: dict[int, float] | None = None,
+              wire_cap: np.ndarray | None = None) -> np.ndarray:
+    """Load capacitance per net (pF): max over rise/fall of load pin caps, plus
+    ``set_load`` on ports (terminal -> pF) and wire capacitance."""
+    M, P = top.n_nets, top.n_pins
+    is_in = (top.conn_dir == DIR_INPUT) | (top.conn_dir == DIR_INOUT)
+    # per (bound cell, formal pin) capacitance, vectorised through a lookup table
+    key: dict[tuple[int, str], int] = {}
+    vals: list[tuple[float, float]] = []
+    idx = np.empty(P, dtype=np.int64)
+    inst_cell = design.inst_cell
+    for p in range(P):
+        k = (int(inst_cell[top.conn_inst[p]]), top.conn_pin[p])
+        j = key.get(k)
+        if j is None:
+            pin = design.cells[k[0]].pins.get(k[1])
+            vals.append((_pin_cap(pin, 0), _pin_cap(pin, 1)) if pin is not None else (0.0, 0.0))
+            j = key[k] = len(vals) - 1
+        idx[p] = j
+    tab = np.asarray(vals, dtype=np.float64).reshape(-1, 2)
+    ok = is_in & (top.conn_net >= 0)
+    load = np.zeros((2, M))
+    for rf in (0, 1):
+        np.add.at(load[rf], top.conn_net[ok], tab[idx[ok], rf] if tab.size else 0.0)
+    extra = np.zeros(M)
+    if port_load:
+        nl = design.netlist
+        for t, c in port_load.items():
+            n = int(nl.port_net[t - P]) if t >= P else int(top.conn_net[t])
+            if n >= 0:
+                extra[n] += float(c)
+    if wire_cap is not None:
+        extra += np.asarray(wire_cap, dtype=np.float64)
+    return np.maximum(load[0], load[1]) + extra
+
+
+def _library(design, cell):
+    ls = getattr(design, "libset", None)
+    if ls is not None and hasattr(ls, "library_of"):
+        try:
+            return ls.library_of(cell)
+        except Exception:  # noqa: BLE001 - a cell outside the set: fall back below
+            pass
+    return None
+
+
+def _op_voltage(lib) -> float:
+    if lib is None:
+        return 0.0
+    oc = getattr(lib, "operating_conditions", {}) or {}
+    name = getattr(lib, "default_operating_conditions", None)
+    if name and name in oc and oc[name].voltage is not None:
+        return float(oc[name].voltage)
+    if len(oc) == 1:
+        v = next(iter(oc.values())).voltage
+        if v is not None:
+            return float(v)
+    if lib.nom_voltage is not None:
+        return float(lib.nom_voltage)
+    return float(lib.voltage or 0.0)
+
+
+def pg_voltage(cell, lib, pg_name: str | None) -> float:
+    """Voltage of a pg pin of ``cell`` (OpenSTA ``pgNameVoltage``)."""
+    if pg_name and lib is not None:
+        pg = cell.pg_pins.get(pg_name)
+        if pg is not None and pg.voltage_name in lib.voltage_map:
+            return float(lib.voltage_map[pg.voltage_name])
+    return _op_voltage(lib)
+
+
+def _inferred_when(f: bx.Expr, frm: str) -> bx.Expr | None:
+    """OpenSTA ``inferedWhen``: the side condition of a simple gate form."""
+    op = f.op
+    if op == bx.VAR:
+        return bx.Expr(bx.CONST, value=1) if f.name == frm else None
+    if op == bx.NOT:
+        return _inferred_when(f.args[0], frm)
+
+    def is_ref(e: bx.Expr) -> bool:
+        return (e.op == bx.VAR and e.name == frm) or (
+            e.op == bx.NOT and e.args[0].op == bx.VAR and e.args[0].name == frm)
+
+    def neg(e: bx.Expr) -> bx.Expr:
+        return e.args[0] if e.op == bx.NOT else bx.Expr(bx.NOT, (e,))
+
+    if op in (bx.OR, bx.XOR):
+        if is_ref(f.args[0]):
+            return neg(f.args[1])
+        if is_ref(f.args[1]):
+            return neg(f.args[0])
+    elif op == bx.AND:
+        if is_ref(f.args[0]):
+            return f.args[1]
+        if is_ref(f.args[1]):
+            return f.args[0]
+    return None
+
+
+def _when_input_count(cell, when: str) -> int:
+    e = bx.parse(when)
+    return len(e.variables())
+
+
+def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
+            slews: np.ndarray | None = None, wire_cap: np.ndarray | None = None,
+            leakage_weights: str = "opensta", period_scale: float = 1.0,
+            top: Topology | None = None) -> PowerResult:
+    """Power of ``design`` (per-instance binding as bound in ``design.cells``).
+
+    ``constraints``: :class:`finevh.timing.constraints.TimingConstraints` (clocks,
+    input delays, port loads) or None. ``slews``: float64[T, 2] slew (ns) at every
+    terminal for rise/fall (from the timer); None = 0 everywhere. ``period_scale``
+    multiplies every clock period (power at another clock frequency; for VCD/SAIF
+    activity the densities are divided by it).
+    """
+    spec = spec or ActivitySpec()
+    if leakage_weights not in ("opensta", "probability"):
+        raise ValueError(f"leakage_weights {leakage_weights!r}")
+    top = top or topology(design)
+    nl = design.netlist
+    N, M, P = top.n_inst, top.n_nets, top.n_pins
+    reach = clock_reach_from_constraints(design, top, constraints)
+    period = reach.period * period_scale
+    port_load = getattr(constraints, "port_load", None) if constraints is not None else None
+    load = net_loads(design, top, port_load, wire_cap)
+    matched = 0
+
+    # ---- activities ------------------------------------------------------------
+    if spec.mode == "global":
+        dens = np.full(M, spec.global_activity[0])
+        duty = np.full(M, spec.global_activity[1])
+        dens[reach.is_clock], duty[reach.is_clock] = spec.clock_activity
+        act = NetActivity(dens, duty, np.ones(M, bool), {}, "cycle", 0)
+    elif spec.mode == "propagate":
+        user = {}
+        for name, v in spec.port_activity.items():
+            try:
+                k = nl.port_names.index(name)
+            except ValueError:
+                raise InputError(f"no port '{name}' for an activity") from None
+            user[int(nl.port_net[k])] = v
+        act = propagate(design, top, reach, input_default=spec.input_default, user=user,
+                        clock_activity=spec.clock_activity)
+    elif spec.mode == "signals":
+        if spec.signals is None:
+            raise ValueError("mode 'signals' needs spec.signals")
+        fixed, matched = signal_activity_by_net(design, spec.signals, period_scale)
+        fastest = float(np.min(period)) if np.isfinite(period).any() else 1.0
+        default = (spec.input_default[0] / fastest, spec.input_default[1])
+        act = propagate(design, top, reach, input_default=default, fixed=fixed,
+                        clock_activity=(spec.clock_activity[0] / fastest, spec.clock_activity[1]),
+                        unit="ns")
+    else:
+        raise ValueError(f"activity mode {spec.mode!r}")
+
+    # ---- per-pin densities (per ns) --------------------------------------------
+    cn = top.conn_net
+    safe = np.maximum(cn, 0)
+    pin_period = np.where(cn >= 0, period[safe], np.inf)
+    inst_period = np.full(N, np.inf)
+    np.minimum.at(inst_period, top.conn_inst, pin_period)
+    use = np.where(np.isfinite(pin_period), pin_period, inst_period[top.conn_inst])
+    pin_act = np.where(cn >= 0, act.density[safe], 0.0)
+    pin_duty = np.where(cn >= 0, act.duty[safe], 0.0)
+    if act.unit == "cycle":
+        pin_dens = np.where(np.isfinite(use), pin_act / np.where(np.isfinite(use), use, 1.0),
+                            spec.input_default[0] * PER_SECOND_TO_PER_NS)
+    else:
+        pin_dens = pin_act.copy()
+    net_dens = np.zeros(M)
+    drv = top.net_driver
+    has = (drv >= 0) & (drv < P)
+    net_dens[has] = pin_dens[drv[has]]
+
+    # ---- per-instance voltages, switching ---------------------------------------
+    libs = [_library(design, c) for c in design.cells]
+    is_out = (top.conn_dir == DIR_OUTPUT) | (top.conn_dir == DIR_INOUT)
+    cell_of_conn = design.inst_cell[top.conn_inst]
+    volt_key: dict[tuple[int, str], float] = {}
+    volt = np.zeros(P)
+    for p in np.nonzero(is_out)[0].tolist():
+        k = (int(cell_of_conn[p]), top.conn_pin[p])
+        v = volt_key.get(k)
+        if v is None:
+            cell = design.cells[k[0]]
+            pin = cell.pins.get(k[1])
+            v = pg_voltage(cell, libs[k[0]], pin.related_power_pin if pin is not None else None)
+            volt_key[k] = v
+        volt[p] = v
+    sw_pin = np.where(is_out & (cn >= 0), 0.5 * load[safe] * volt * volt * pin_dens, 0.0) * PJ_PER_NS_TO_UW
+    inst_sw = np.bincount(top.conn_inst, weights=sw_pin, minlength=N)
+
+    # ---- leakage -------------------------------------------------------------------
+    inst_leak = _leakage(design, top, libs, act, leakage_weights)
+
+    # ---- internal --------------------------------------------------------------------
+    if slews is None:
+        slews = np.zeros((P + len(nl.port_names), 2))
+    slews = np.asarray(slews, dtype=np.float64)
+    # A load pin sees its net driver's slew (no wire RC): take it from the driver
+    # terminal when the timer keeps slews at drivers only.
+    conn_slew = slews[:P].copy()
+    is_in = (top.conn_dir == DIR_INPUT) | (top.conn_dir == DIR_INOUT)
+    dn = np.where(cn >= 0, top.net_driver[safe], -1)
+    use_d = is_in & (dn >= 0) & (dn != np.arange(P))
+    conn_slew[use_d] = slews[dn[use_d]]
+    slews = conn_slew
+    inst_int = _internal(design, top, libs, act, reach, load, pin_dens, slews)
+
+    return PowerResult(inst_int, inst_sw, inst_leak, top.inst_seq.copy(), net_dens, act.duty.copy(),
+                       load, matched, act.passes)
+
+
+def signal_activity_by_net(design, sig: SignalActivity, period_scale: float = 1.0
+                           ) -> tuple[dict[int, tuple[float, float]], int]:
+    """Map VCD/SAIF signals onto nets: net -> (toggles per ns, duty). Names are tried as
+    the net name, its alias names, and the ports. Returns also the number matched."""
+    nl = design.netlist
+    dens = sig.density_per_ns() / period_scale
+    prob = sig.static_probability()
+    out: dict[int, tuple[float, float]] = {}
+    net_index = {n: i for i, n in enumerate(nl.net_names)}
+    for alias, kept in nl.net_aliases.items():
+        if alias not in net_index and kept in net_index:
+            net_index[alias] = net_index[kept]
+    for k, name in enumerate(nl.port_names):
+        if int(nl.port_net[k]) >= 0:
+            net_index.setdefault(name, int(nl.port_net[k]))
+    for i, name in enumerate(sig.names):
+        n = net_index.get(name)
+        if n is None and name.startswith("\\"):
+            n = net_index.get(name[1:])
+        if n is not None and n not in out:
+            out[n] = (float(dens[i]), float(prob[i]))
+    return out, len(out)
+
+
+def _leakage(design, top: Topology, libs, act: NetActivity, weights: str) -> np.ndarray:
+    N = top.n_inst
+    out = np.zeros(N)
+    inst_cell = design.inst_cell
+    for ci, cell in enumerate(design.cells):
+        insts = np.nonzero(inst_cell == ci)[0]
+        if insts.size == 0:
+            continue
+        cond = [s for s in cell.leakage if s.when]
+        dflt = [s for s in cell.leakage if not s.when]
+        if cond:
+            if weights == "opensta":
+                tot = 0.0
+                for s in cond:
+                    w = 1.0
+                    for v in bx.parse(s.when).variables():
+                        pin = cell.pins.get(v)
+                        if pin is not None and pin.direction in ("input", "inout"):
+                            w *= 0.25 if pin.is_clock else 0.5
+                    tot += s.value * w
+                out[insts] = tot
+            else:
+                p = {}
+                for name in cell.pins:
+                    nets = np.array([top.conn_net[top.pin_of[i][name]] if name in top.pin_of[i] else -1
+                                     for i in insts.tolist()], dtype=np.int64)
+                    p[name] = np.where(nets >= 0, act.duty[np.maximum(nets, 0)], 0.0)
+                tot = np.zeros(insts.size)
+                for s in cond:
+                    e = bx.parse(s.when)
+                    env = {v: p.get(v, np.zeros(insts.size)) for v in e.variables()}
+                    tot += s.value * bx.eval_duty(e, env, shape=insts.shape)
+                out[insts] = tot
+        elif dflt:
+            out[insts] = sum(s.value for s in dflt)
+        elif cell.cell_leakage_power is not None:
+            out[insts] = cell.cell_leakage_power
+    return out
+
+
+def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
+              load: np.ndarray, pin_dens: np.ndarray, slews: np.ndarray) -> np.ndarray:
+    """Internal power per instance (uW), vectorised per (cell, pin, group)."""
+    N, P = top.n_inst, top.n_pins
+    cn = top.conn_net
+    tables: list = [None]
+    q_rows: list[np.ndarray] = []
+    q_slew: list[np.ndarray] = []
+    q_load: list[np.ndarray] = []
+    q_weight: list[np.ndarray] = []
+    q_inst: list[np.ndarray] = []
+    table_ix: dict[int, int] = {}
+
+    def tix(t) -> int:
+        if t is None:
+            return 0
+        k = id(t)
+        j = table_ix.get(k)
+        if j is None:
+            tables.append(t)
+            j = table_ix[k] = len(tables) - 1
+        return j
+
+    def activity_of(nets: np.ndarray) -> np.ndarray:
+        """Per-cycle (or per-ns) activity as ``findActivity`` (clock nets: clock)."""
+        ok = nets >= 0
+        return np.where(ok, act.density[np.maximum(nets, 0)], 0.0)
+
+    inst_cell = design.inst_cell
+    for ci, cell in enumerate(design.cells):
+        insts = np.nonzero(inst_cell == ci)[0]
+        if insts.size == 0:
+            continue
+        lib = libs[ci]
+        for pin in cell.pins.values():
+            if not pin.internal_power:
+                continue
+            conns = np.array([top.pin_of[i].get(pin.name, -1) for i in insts.tolist()], dtype=np.int64)
+            have = conns >= 0
+            if not have.any():
+                continue
+            to_nets = np.where(have, cn[np.maximum(conns, 0)], -1)
+            is_output = pin.direction in ("output", "inout")
+            ld = np.where(is_output & (to_nets >= 0), load[np.maximum(to_nets, 0)], 0.0)
+            func = bx.parse(pin.function) if pin.function else None
+            for g in pin.internal_power:
+                frm = g.related_pin or pin.name
+                from_conns = np.array([top.pin_of[i].get(frm, -1) for i in insts.tolist()], dtype=np.int64)
+                ok = have & (from_conns >= 0)
+                if not ok.any():
+                    continue
+                if not (g.when and _missing_when(cell, pin, g.related_pg_pin)) and \
+                        pg_voltage(cell, lib, g.related_pg_pin) == 0.0:
+                    continue
+                from_nets = np.where(from_conns >= 0, cn[np.maximum(from_conns, 0)], -1)
+                inferred = None
+                if g.related_pin and not g.when and func is not None:
+                    inferred = _inferred_when(func, g.related_pin)
+                if inferred is not None:
+                    fa = activity_of(from_nets)
+                    ta = activity_of(to_nets)
+                    d1 = _eval_duty_insts(inferred, cell, insts, top, act)
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        duty = np.where(ta != 0.0, fa / np.where(ta != 0.0, ta, 1.0) * d1, 0.0)
+                elif g.when:
+                    duty = _eval_duty_insts(bx.parse(g.when), cell, insts, top, act)
+                else:
+                    isclk = np.where(from_nets >= 0, reach.is_clock[np.maximum(from_nets, 0)], False)
+                    duty = np.where(isclk, 1.0, 0.5)
+                dens = np.where(ok, pin_dens[np.maximum(conns, 0)], 0.0) * duty
+                for rf, t in ((0, g.rise_power if g.rise_power is not None else g.power),
+                              (1, g.fall_power if g.fall_power is not None else g.power)):
+                    if t is None:
+                        continue
+                    sl = np.where(from_conns >= 0, slews[np.maximum(from_conns, 0), rf], 0.0)
+                    q_rows.append(np.full(insts.size, tix(t), dtype=np.int64)[ok])
+                    q_slew.append(sl[ok])
+                    q_load.append(ld[ok])
+                    q_weight.append(dens[ok])
+                    q_inst.append(insts[ok])
+    out = np.zeros(N)
+    if not q_rows:
+        return out
+    pack = pack_tables(tables)
+    rows = np.concatenate(q_rows)
+    e = lookup(pack, rows, np.concatenate(q_slew), np.concatenate(q_load))
+    np.add.at(out, np.concatenate(q_inst), e * np.concatenate(q_weight) * PJ_PER_NS_TO_UW)
+    return out
+
+
+def _missing_when(cell, pin, related_pg: str | None) -> bool:
+    """OpenSTA ``internalPowerMissingWhen`` for groups of ``pin`` without related pin."""
+    count = 0
+    n_inputs = 0
+    for g in pin.internal_power:
+        if g.related_pin is None and g.when and g.related_pg_pin == related_pg:
+            count += 1
+            n_inputs = len(bx.parse(g.when).variables())
+    return count != (1 << n_inputs)
+
+
+def _eval_duty_insts(e: bx.Expr, cell, insts: np.ndarray, top: Topology, act: NetActivity) -> np.ndarray:
+    """Duty of ``e`` per instance with OpenSTA's pairwise rules (unknown pins: 0)."""
+    env = {}
+    for v in e.variables():
+        nets = np.array([top.conn_net[top.pin_of[i][v]] if v in top.pin_of[i] else -1
+                         for i in insts.tolist()], dtype=np.int64)
+        env[v] = (np.zeros(insts.size), np.where(nets >= 0, act.duty[np.maximum(nets, 0)], 0.0))
+    return np.broadcast_to(bx.eval_activity(e, env, shape=insts.shape)[1], insts.shape)
