@@ -21,6 +21,8 @@ from ..errors import FinevhError
 # module (relative to this package) -> attribute holding the click command
 _STAGES: tuple[str, ...] = (
     "synth",
+    "techgen",
+    "lutchar",
 )
 
 
