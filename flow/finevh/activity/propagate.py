@@ -18,9 +18,12 @@ what this module does the same way:
 - Registers: after a pass over the combinational logic, every register reached
   by that pass gets its state ``IQ`` = ``next_state`` (``data_in`` for latches)
   evaluated on its inputs, ``IQN`` the complement, and its outputs are re-evaluated
-  and propagated in a new pass. Passes repeat while a pass reaches register inputs
-  that had no activity before (OpenSTA stops on the same kind of condition; it
-  tests only the last register pin its BFS visits, which we do not reproduce).
+  and propagated in a new pass. OpenSTA starts another pass only when the LAST
+  register pin its breadth-first walk visits had no activity before; in practice
+  (measured on s38417, 1,463 flip-flops) it stops after the second pass, so the
+  default here is ``max_passes=2``: register outputs carry their D activity as
+  computed in the first pass, with register outputs of that pass at the input
+  default. Larger ``max_passes`` iterate further (while new registers are reached).
 - A net never reached reads the input default.
 
 Clock reach (``Power::findClk``): the clock of a pin is the fastest clock whose
@@ -287,7 +290,7 @@ def propagate(design, top: Topology, reach: ClockReach, *,
               fixed: dict[int, tuple[float, float]] | None = None,
               clock_activity: tuple[float, float] = (2.0, 0.5),
               unit: str = "cycle",
-              max_passes: int = 50) -> NetActivity:
+              max_passes: int = 2) -> NetActivity:
     """Propagate activities from the inputs through the logic (OpenSTA rules, see module doc).
 
     ``user``: net -> (density, duty) for input-port nets (``set_power_activity

@@ -76,6 +76,7 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
     ids: dict[str, tuple[int, int]] = {}
     names: list[str] = []
     name_slot: list[int] = []
+    real_ids: set[str] = set()
     nslots = 0
     lineno = 0
     it = iter(f)
@@ -119,6 +120,9 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
                 if width < 1:
                     raise InputError(f"bad $var size '{args[1]}'", p, cmd_line)
                 code = args[2]
+                if args[0] in ("real", "realtime", "event", "string"):
+                    real_ids.add(code)   # values of these are not logic levels: ignored
+                    continue
                 ref = _clean(args[3])
                 rng = "".join(args[4:])
                 if not rng and "[" in ref and ref.endswith("]") and not args[3].startswith("\\"):
@@ -267,7 +271,7 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
             elif c in "rR":
                 if i + 1 >= len(toks):
                     raise InputError("real value without id", p, lineno)
-                if toks[i + 1] not in ids:
+                if toks[i + 1] not in ids and toks[i + 1] not in real_ids:
                     raise InputError(f"unknown signal id '{toks[i + 1]}'", p, lineno)
                 i += 2
             elif c == "$":
