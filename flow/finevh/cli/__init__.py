@@ -23,6 +23,7 @@ _STAGES: tuple[str, ...] = (
     "synth",
     "techgen",
     "lutchar",
+    "sta",
 )
 
 

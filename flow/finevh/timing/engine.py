@@ -369,7 +369,8 @@ class Timer:
         tc = self.constraints
         names = self.names
         best: dict[int, Endpoint] = {}
-        nt = arr.shape[0]
+        contrib: list[tuple[int, int, int, float]] = []   # (tag, node, rf, required)
+        self._req_contrib = contrib
         if len(g.c_data):
             dnode = g.src_of_term[g.c_data]
             ok = dnode >= 0
@@ -399,6 +400,7 @@ class Timer:
                     t = int(g.c_data[i])
                     if t in tc.false_to:
                         continue
+                    contrib.append((ti, int(dn[i]), int(g.c_data_rf[i]), float(required)))
                     cur = best.get(t)
                     if cur is None or slack < cur.slack:
                         best[t] = Endpoint(t, "", float(slack), float(a[i]), float(required),
@@ -422,6 +424,7 @@ class Timer:
                         continue
                     required = rq - dv - tc.clocks[od.clock].setup_uncertainty
                     slack = required - a
+                    contrib.append((ti, int(dnode), rf, float(required)))
                     cur = best.get(t)
                     if cur is None or slack < cur.slack:
                         best[t] = Endpoint(t, "", float(slack), float(a), float(required), rf, ti,
@@ -432,6 +435,50 @@ class Timer:
             e = best[t]
             e.name = names.name(t)
             out.append(e)
+        return out
+
+    # ------------------------------------------------------------------ required
+    def required(self) -> np.ndarray:
+        """[tags, T, 2] required times (ns) of the last :meth:`update`, propagated
+        backwards from every endpoint (+inf where nothing is required)."""
+        r = self.last
+        g = self.graph
+        nt = r.arrival.shape[0]
+        T = g.n_terms
+        req = np.full((nt, T, 2), np.inf)
+        if self._req_contrib:
+            c = np.array(self._req_contrib)
+            np.minimum.at(req, (c[:, 0].astype(np.int64), c[:, 1].astype(np.int64), c[:, 2].astype(np.int64)), c[:, 3])
+        tags = np.arange(nt)[:, None]
+        for L in range(len(g.level_ptr) - 2, -1, -1):
+            a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
+            if a == b:
+                continue
+            sl = slice(a, b)
+            ok = (g.e_src[sl] >= 0) & (g.e_kind[sl] != KIND_LAUNCH)
+            if not ok.any():
+                continue
+            src = g.e_src[sl][ok]
+            irf = g.e_in_rf[sl][ok]
+            cand = req[:, g.e_to[sl][ok], g.e_out_rf[sl][ok]] - r.edge_delay[sl][ok][None, :]
+            np.minimum.at(req, (np.broadcast_to(tags, cand.shape), np.broadcast_to(src, cand.shape),
+                                np.broadcast_to(irf, cand.shape)), cand)
+        r.required = req
+        return req
+
+    def pin_slacks(self) -> np.ndarray:
+        """float64[T] worst setup slack through each terminal (ns; +inf if unconstrained).
+        Load pins take their net driver's value (no wire delay)."""
+        r = self.last
+        req = r.required if r.required is not None else self.required()
+        with np.errstate(invalid="ignore"):
+            sl = np.where(np.isfinite(r.arrival) & np.isfinite(req), req - r.arrival, np.inf).min(axis=(0, 2))
+        g = self.graph
+        out = sl.copy()
+        loads = np.nonzero(g.src_of_term >= 0)[0]
+        drv = g.src_of_term[loads]
+        is_self = drv == loads
+        out[loads[~is_self]] = sl[drv[~is_self]]
         return out
 
     # ------------------------------------------------------------------ paths

@@ -1,0 +1,105 @@
+"""Timing reports: a ``report_checks``-like text report of the N worst paths, and a
+JSON document (``wns_ns``, ``tns_ns``, every constrained endpoint's slack, paths).
+
+Times ns, capacitances pF. Output is deterministic: endpoints sorted by slack, then
+by name; numbers rounded to 1 fs (6 decimals) in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .engine import Endpoint, Timer, TimingResult
+
+
+def _r(x: float | None, nd: int = 6):
+    if x is None:
+        return None
+    return round(float(x), nd)
+
+
+def _startpoint(timer: Timer, ep: Endpoint, stages: list[dict]) -> str:
+    tags = timer.last.tags
+    clk = timer.constraints.clocks[tags[ep.tag][0]].name if tags else None
+    first = stages[0]["pin"] if stages else "?"
+    if "/" in first:
+        return f"{first.rsplit('/', 1)[0]} (edge-triggered flip-flop clocked by {clk})"
+    return f"{first} (input port clocked by {clk})"
+
+
+def path_report(timer: Timer, ep: Endpoint) -> dict:
+    stages = timer.path(ep)
+    return {
+        "endpoint": ep.name,
+        "kind": ep.kind,
+        "startpoint": stages[0]["pin"] if stages else None,
+        "slack_ns": _r(ep.slack),
+        "arrival_ns": _r(ep.arrival),
+        "required_ns": _r(ep.required),
+        "setup_ns" if ep.kind == "setup" else "output_delay_ns": _r(ep.setup),
+        "stages": [{"pin": s["pin"], "cell": s["cell"], "transition": "rise" if s["rf"] == "^" else "fall",
+                    "delay_ns": _r(s["delay"]), "time_ns": _r(s["time"]), "slew_ns": _r(s["slew"]),
+                    "load_pf": _r(s["load"])} for s in stages],
+    }
+
+
+def to_json(timer: Timer, result: TimingResult, n_paths: int = 1) -> str:
+    nl = timer.design.netlist
+    doc = {
+        "design": nl.top,
+        "wns_ns": _r(result.wns),
+        "tns_ns": _r(result.tns),
+        "n_endpoints": len(result.endpoints),
+        "n_violating": sum(1 for e in result.endpoints if e.slack < 0),
+        "endpoints": [{"pin": e.name, "slack_ns": _r(e.slack), "arrival_ns": _r(e.arrival),
+                       "required_ns": _r(e.required), "kind": e.kind} for e in result.endpoints],
+        "paths": [path_report(timer, e) for e in result.endpoints[:max(0, n_paths)]],
+        "loop_breaks": [{"instance": b.instance, "cell": b.cell, "from": b.from_pin, "to": b.to_pin}
+                        for b in timer.graph.loop_breaks],
+    }
+    return _dump(doc)
+
+
+def _dump(doc: dict) -> str:
+    """JSON with one top-level key per line and one list item per line (greppable)."""
+    parts = []
+    for k, v in doc.items():
+        if isinstance(v, list) and v:
+            items = ",\n  ".join(json.dumps(x, separators=(", ", ": ")) for x in v)
+            parts.append(f" {json.dumps(k)}: [\n  {items}\n ]")
+        else:
+            parts.append(f" {json.dumps(k)}: {json.dumps(v)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def to_text(timer: Timer, result: TimingResult, n_paths: int = 1, digits: int = 4) -> str:
+    w = digits + 6
+    lines = []
+    for ep in result.endpoints[:max(0, n_paths)]:
+        stages = timer.path(ep)
+        clk = timer.constraints.clocks[result.tags[ep.tag][0]] if result.tags else None
+        lines.append(f"Startpoint: {_startpoint(timer, ep, stages)}")
+        lines.append(f"Endpoint: {ep.name} ({'setup check' if ep.kind == 'setup' else 'output port'})")
+        lines.append(f"Path Group: {clk.name if clk else '(none)'}")
+        lines.append("Path Type: max")
+        lines.append("")
+        lines.append(f"{'Cap':>{w}} {'Slew':>{w}} {'Delay':>{w}} {'Time':>{w}}   Description")
+        lines.append("-" * (4 * (w + 1) + 16))
+        for s in stages:
+            cap = f"{s['load']:{w}.{digits}f}" if s["load"] is not None else " " * w
+            lines.append(f"{cap} {s['slew']:{w}.{digits}f} {s['delay']:{w}.{digits}f} {s['time']:{w}.{digits}f} "
+                         f"{s['rf']} {s['pin']} ({s['cell']})")
+        lines.append(f"{'':>{w}} {'':>{w}} {'':>{w}} {ep.arrival:{w}.{digits}f}   data arrival time")
+        lines.append("")
+        what = "library setup time" if ep.kind == "setup" else "output external delay"
+        lines.append(f"{'':>{w}} {'':>{w}} {-ep.setup:{w}.{digits}f} {ep.required:{w}.{digits}f}   {what} (incl. capture edge)")
+        lines.append(f"{'':>{w}} {'':>{w}} {'':>{w}} {ep.required:{w}.{digits}f}   data required time")
+        lines.append("-" * (4 * (w + 1) + 16))
+        lines.append(f"{'':>{w}} {'':>{w}} {'':>{w}} {ep.slack:{w}.{digits}f}   slack "
+                     f"({'VIOLATED' if ep.slack < 0 else 'MET'})")
+        lines.append("")
+        lines.append("")
+    lines.append(f"wns {result.wns:.{digits}f}")
+    lines.append(f"tns {result.tns:.{digits}f}")
+    lines.append(f"endpoints {len(result.endpoints)}")
+    return "\n".join(lines) + "\n"
