@@ -87,6 +87,8 @@ _STMT = re.compile(
     re.S | re.X,
 )
 
+_STMT_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+
 _ARG_SPLIT = re.compile(r'\s*(?:"([^"]*)"|([^,"\s][^,"]*?))\s*(?:,|$)', re.S)
 
 
@@ -146,6 +148,9 @@ def parse_fast(text: str, src: SourceText) -> LGroup:
             break
         else:
             pos = m.start("bad")
+            head = _STMT_HEAD.match(text, pos)
+            if head is not None and text.find(")", head.end()) < 0:
+                raise src.error(f"unexpected end of file inside '{head.group(1)} (...)' (truncated file?)", pos)
             ch = bad if bad.isprintable() else repr(bad)
             raise src.error(f"syntax error near '{ch}{text[pos + 1:pos + 20].splitlines()[0] if text[pos + 1:pos + 2] not in ('', chr(10)) else ''}'", pos)
     if cur is not None:
