@@ -24,6 +24,7 @@ _STAGES: tuple[str, ...] = (
     "techgen",
     "lutchar",
     "sta",
+    "power",
 )
 
 

@@ -1,0 +1,139 @@
+"""``finevh power``: leakage, internal and switching power of a gate-level netlist.
+
+Activity comes from a VCD (``--vcd``, scope with ``--vcd-scope``), a SAIF file
+(``--saif``), one global value for every net (``--global-activity``), or is
+propagated from the inputs (default: 0.1 transitions per clock cycle, duty 0.5,
+OpenSTA's default) through the Liberty functions. Slews for the internal-power
+tables and the loads come from the same timing run as ``finevh sta``
+(see ``docs/power.md``). Per-instance supply binding: ``--bind``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import InputError
+from ..fileio import write_text_atomic
+
+
+def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
+              wire_load=None, bind=None, vcd=None, vcd_scope=None, saif=None, saif_scope=None,
+              input_activity=(0.1, 0.5), global_activity=None, clock_mhz=None,
+              leakage_weights="opensta"):
+    """Load, time and analyse; returns (design, PowerResult, info dict)."""
+    from ..power.analysis import ActivitySpec, analyse
+    from .sta import run_sta
+
+    if vcd and saif:
+        raise InputError("give --vcd or --saif, not both")
+    signals = None
+    if vcd:
+        from ..activity.vcd import read_vcd
+
+        signals = read_vcd(vcd, scope=vcd_scope)
+    elif saif:
+        from ..activity.saif import read_saif
+
+        signals = read_saif(saif, scope=saif_scope)
+    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)
+    design = timer.design
+    tc = timer.constraints
+    scale = 1.0
+    if clock_mhz is not None:
+        if clock_mhz <= 0:
+            raise InputError(f"--clock-mhz must be positive, got {clock_mhz}")
+        fastest = min(c.period for c in tc.clocks)
+        scale = (1e3 / clock_mhz) / fastest
+    if signals is not None:
+        spec = ActivitySpec(mode="signals", signals=signals, input_default=tuple(input_activity))
+    elif global_activity is not None:
+        spec = ActivitySpec(mode="global", global_activity=tuple(global_activity))
+    else:
+        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity))
+    res = analyse(design, tc, spec, slews=result.slew, wire_cap=timer.wire_cap,
+                  leakage_weights=leakage_weights, period_scale=scale)
+    if signals is not None and res.matched_signals == 0:
+        raise InputError("no signal of the activity file matches a net of the design "
+                         "(check --vcd-scope / --saif-scope)", vcd or saif)
+    info = {
+        "activity": spec.mode,
+        "signals_matched": res.matched_signals,
+        "nets": int(design.netlist.n_nets),
+        "instances": int(design.n_instances),
+        "clock_period_ns": float(min(c.period for c in tc.clocks)) * scale,
+        "leakage_weights": leakage_weights,
+        "propagation_passes": res.passes,
+    }
+    return design, res, info
+
+
+def to_json(res, info) -> str:
+    doc = dict(res.total)
+    doc["groups"] = {"sequential": res.group("sequential"), "combinational": res.group("combinational")}
+    doc.update(info)
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def to_text(res, info, digits: int = 6) -> str:
+    f = f"{{:>15.{digits}e}}"
+    lines = [f"{'Group':<16}{'Internal':>15}{'Switching':>15}{'Leakage':>15}{'Total':>15}",
+             f"{'':<16}{'(uW)':>15}{'(uW)':>15}{'(uW)':>15}{'(uW)':>15}", "-" * 76]
+    for name, g in (("Sequential", res.group("sequential")), ("Combinational", res.group("combinational")),
+                    ("Total", res.total)):
+        if name == "Total":
+            lines.append("-" * 76)
+        lines.append(f"{name:<16}" + "".join(f.format(g[k]) for k in
+                                              ("internal_uw", "switching_uw", "leakage_uw", "total_uw")))
+    lines.append(f"activity: {info['activity']}, clock period {info['clock_period_ns']:g} ns, "
+                 f"{info['instances']} instances")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("power")
+@click.option("--liberty", "liberty", multiple=True, required=True, type=click.Path(dir_okay=False),
+              help="Liberty library (.lib/.lib.gz), repeatable; the first one binds the netlist.")
+@click.option("--verilog", required=True, type=click.Path(dir_okay=False), help="Structural Verilog netlist.")
+@click.option("--top", default=None, help="Top module (default: the only uninstantiated one).")
+@click.option("--sdc", required=True, type=click.Path(dir_okay=False), help="Constraints (SDC): clocks, loads.")
+@click.option("--vcd", default=None, type=click.Path(dir_okay=False), help="Activity from a VCD file.")
+@click.option("--vcd-scope", default=None, help="VCD scope of the design top, e.g. tb/dut.")
+@click.option("--saif", default=None, type=click.Path(dir_okay=False), help="Activity from a SAIF file.")
+@click.option("--saif-scope", default=None, help="SAIF instance path of the design top, e.g. tb/dut.")
+@click.option("--input-activity", nargs=2, type=float, default=(0.1, 0.5), show_default=True,
+              help="Default input activity: transitions per clock cycle and duty (probability of 1).")
+@click.option("--global-activity", nargs=2, type=float, default=None,
+              help="Same activity and duty on every non-clock net (no propagation).")
+@click.option("--clock-mhz", type=float, default=None,
+              help="Analyse at this clock frequency (all clocks scaled alike).")
+@click.option("--leakage-weights", type=click.Choice(["opensta", "probability"]), default="opensta",
+              show_default=True, help="Weight of state-dependent leakage: 0.5 per input in 'when' "
+              "(OpenSTA), or the propagated probability that 'when' holds.")
+@click.option("--spef", default=None, type=click.Path(dir_okay=False), help="Wire capacitance from SPEF.")
+@click.option("--def", "def_file", default=None, type=click.Path(dir_okay=False), help="Placement (DEF).")
+@click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def.")
+@click.option("--cap-per-um", type=float, default=None, help="Wire capacitance per um for --def (pF/um).")
+@click.option("--wire-load", default=None, help="Liberty wire-load model name ('default').")
+@click.option("--bind", default=None, type=click.Path(dir_okay=False),
+              help="Per-instance supply: lines 'INSTANCE VOLTAGE [FLAVOUR]'.")
+@click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
+@click.option("--digits", default=6, show_default=True, type=click.IntRange(0, 12))
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write the report to a file.")
+def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_activity, global_activity,
+            clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, digits, out):
+    """Power (leakage, internal, switching; uW) of VERILOG under SDC."""
+    for name, (a, d) in (("--input-activity", input_activity),
+                         ("--global-activity", global_activity or (0.0, 0.0))):
+        if a < 0 or not 0.0 <= d <= 1.0:
+            raise InputError(f"{name}: activity must be >= 0 and duty within [0, 1]")
+    _, res, info = run_power(liberty, verilog, sdc, top=top, spef=spef, def_file=def_file, lef=lef,
+                             cap_per_um=cap_per_um, wire_load=wire_load, bind=bind, vcd=vcd,
+                             vcd_scope=vcd_scope, saif=saif, saif_scope=saif_scope,
+                             input_activity=input_activity, global_activity=global_activity,
+                             clock_mhz=clock_mhz, leakage_weights=leakage_weights)
+    text = to_json(res, info) if as_json else to_text(res, info, digits)
+    if out:
+        write_text_atomic(out, text)
+    else:
+        click.echo(text, nl=False)
