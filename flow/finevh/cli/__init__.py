@@ -25,6 +25,7 @@ _STAGES: tuple[str, ...] = (
     "lutchar",
     "sta",
     "power",
+    "accel",
 )
 
 
