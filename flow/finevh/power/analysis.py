@@ -176,9 +176,31 @@ def _op_voltage(lib) -> float:
     return float(lib.voltage or 0.0)
 
 
+def _interpolated_voltage(cell) -> float | None:
+    """Supply of a cell interpolated between libraries (library tag ``name@1.5V``)."""
+    tag = str(getattr(cell, "library", ""))
+    if "@" in tag and tag.endswith("V"):
+        try:
+            return float(tag.rsplit("@", 1)[1][:-1])
+        except ValueError:
+            return None
+    return None
+
+
 def pg_voltage(cell, lib, pg_name: str | None) -> float:
-    """Voltage of a pg pin of ``cell`` (OpenSTA ``pgNameVoltage``)."""
-    if pg_name and lib is not None:
+    """Voltage of a pg pin of ``cell`` (OpenSTA ``pgNameVoltage``): the library's
+    ``voltage_map`` entry of the pin's ``voltage_name``, else the library's operating
+    voltage. A cell interpolated between two libraries (``lib`` None) takes its own
+    supply for power pins and 0 for ground pins."""
+    if lib is None:
+        v = _interpolated_voltage(cell)
+        if v is None:
+            return 0.0
+        pg = cell.pg_pins.get(pg_name) if pg_name else None
+        if pg is not None and pg.pg_type and "ground" in pg.pg_type:
+            return 0.0
+        return v
+    if pg_name:
         pg = cell.pg_pins.get(pg_name)
         if pg is not None and pg.voltage_name in lib.voltage_map:
             return float(lib.voltage_map[pg.voltage_name])
