@@ -53,6 +53,20 @@ def require_tool():
     return _require
 
 
+@pytest.fixture(scope="session")
+def require_module():
+    """``require_module(name)`` imports and returns a Python module; same skip/fail
+    semantics as ``require_tool``."""
+    import importlib
+    import importlib.util
+
+    def _require(name: str):
+        need(importlib.util.find_spec(name) is not None, f"Python module '{name}'")
+        return importlib.import_module(name)
+
+    return _require
+
+
 @pytest.fixture
 def run_cli():
     from click.testing import CliRunner

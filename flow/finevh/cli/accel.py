@@ -1,0 +1,222 @@
+"""``finevh accel``: accelerator cycle / memory / energy model, precision search and
+the closing-the-loop report (thesis §3.3-3.4; docs/accel.md).
+
+Subcommands: ``cycles``, ``energy``, ``search``, ``report``. A network is a
+built-in name (``--network``) or an ONNX file (``--onnx``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import InputError
+from ..fileio import atomic_write, write_text_atomic
+
+
+def _layers(network: str | None, onnx_path: str | None):
+    from ..accel import workloads
+
+    if (network is None) == (onnx_path is None):
+        raise InputError("give exactly one of --network NAME or --onnx FILE")
+    if onnx_path is not None:
+        from ..accel.onnx_import import load_layers
+
+        return onnx_path, load_layers(onnx_path)
+    return network, workloads.get(network)
+
+
+def _array(array: str, dataflow: str):
+    from ..accel.model import DATAFLOWS, ArrayConfig, parse_array
+
+    r, c = parse_array(array)
+    if dataflow not in DATAFLOWS:
+        raise InputError(f"--dataflow must be one of {', '.join(DATAFLOWS)}, not {dataflow!r}")
+    return ArrayConfig(rows=r, cols=c, dataflow=dataflow)
+
+
+def _precision(p: str):
+    if p in ("16", "8"):
+        return int(p)
+    if p in ("full", "mixed", "half"):
+        return p
+    raise InputError(f"--precision must be 16, 8, full, mixed or half, not {p!r}")
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_text_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _net_opts(f):
+    f = click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")(f)
+    f = click.option("--json", "as_json", is_flag=True, help="JSON output.")(f)
+    f = click.option("--dataflow", default="os", show_default=True, help="os | ws | is")(f)
+    f = click.option("--array", default="8x8", show_default=True, help="PE array RxC.")(f)
+    f = click.option("--onnx", "onnx_path", type=str, help="Read layer shapes from an ONNX model.")(f)
+    f = click.option("--network", type=str, help="Built-in network (resnet18, resnet34, resnet50, "
+                     "squeezenet1_1, mobilenet_v2, alexnet, digits).")(f)
+    return f
+
+
+@click.group("accel")
+def command() -> None:
+    """Systolic-array accelerator model: cycles, memory accesses, energy, precision search."""
+
+
+@command.command("cycles")
+@_net_opts
+@click.option("--precision", default="16", show_default=True, help="16 | 8 | full | mixed | half")
+def cycles_cmd(network, onnx_path, array, dataflow, as_json, output, precision):
+    """Per-layer compute cycles and SRAM/DRAM accesses (16-bit words)."""
+    from ..accel.model import network_stats
+
+    name, layers = _layers(network, onnx_path)
+    arr = _array(array, dataflow)
+    p = _precision(precision)
+    st = network_stats(name, layers, arr, [p] * len(layers))
+    if as_json:
+        _emit(json.dumps(st.as_dict(), indent=1, sort_keys=True) + "\n", output)
+        return
+    lines = [f"# {name}: {arr.rows}x{arr.cols} {arr.dataflow}, precision {precision}",
+             f"{'layer':28s} {'cycles':>12s} {'util':>6s} {'sram_rd':>12s} {'sram_wr':>10s} {'dram_rd':>10s} {'dram_wr':>10s}"]
+    for s in st.layers:
+        lines.append(f"{s.name:28s} {s.cycles:12d} {s.utilization:6.3f} {s.sram_reads:12d} "
+                     f"{s.sram_writes:10d} {s.dram_reads:10d} {s.dram_writes:10d}")
+    lines.append(f"total_cycles {st.total_cycles}")
+    _emit("\n".join(lines) + "\n", output)
+
+
+@command.command("energy")
+@_net_opts
+@click.option("--pe-power-uw", type=float, help="PE power (uW) at --pe-f-mhz: sets the 16-bit MAC energy.")
+@click.option("--pe-f-mhz", type=float, default=None, help="Frequency (MHz) of --pe-power-uw.")
+def energy_cmd(network, onnx_path, array, dataflow, as_json, output, pe_power_uw, pe_f_mhz):
+    """Per-layer energy LUT at 16 and 8 bits (pJ) and energy per inference (Eq. 3.5)."""
+    from ..accel.energy import DEFAULT_TECH, layer_energy
+    from ..accel.model import layer_stats
+
+    name, layers = _layers(network, onnx_path)
+    arr = _array(array, dataflow)
+    tech = DEFAULT_TECH
+    if pe_power_uw is not None:
+        if pe_f_mhz is None:
+            raise InputError("--pe-power-uw needs --pe-f-mhz")
+        tech = tech.with_pe_power(pe_power_uw, pe_f_mhz)
+    rows = []
+    for L in layers:
+        e16 = layer_energy(layer_stats(L, arr, 16), arr, tech)
+        e8 = layer_energy(layer_stats(L, arr, 8), arr, tech)
+        rows.append({"name": L.name, "e16_pj": e16.total, "e8_pj": e8.total,
+                     "breakdown16": e16.as_dict(), "breakdown8": e8.as_dict()})
+    t16 = sum(r["e16_pj"] for r in rows)
+    t8 = sum(r["e8_pj"] for r in rows)
+    doc = {"network": name, "array": f"{arr.rows}x{arr.cols}", "dataflow": arr.dataflow,
+           "tech": {k: v for k, v in tech.__dict__.items()}, "layers": rows,
+           "total_pj_16": t16, "total_pj_8": t8}
+    if as_json:
+        _emit(json.dumps(doc, indent=1, sort_keys=True) + "\n", output)
+        return
+    lines = [f"# {name}: energy per layer (pJ), {tech.source}",
+             f"{'layer':28s} {'E16':>14s} {'E8':>14s}"]
+    lines += [f"{r['name']:28s} {r['e16_pj']:14.1f} {r['e8_pj']:14.1f}" for r in rows]
+    lines.append(f"total_uJ_16 {t16 / 1e6:.3f}  total_uJ_8 {t8 / 1e6:.3f}")
+    _emit("\n".join(lines) + "\n", output)
+
+
+@command.command("search")
+@click.option("--network", default="digits", show_default=True,
+              help="Network with trained weights: only 'digits' (the project's ConvNet).")
+@click.option("--method", default="nsga2", show_default=True, help="nsga2 (Algorithm 2) | greedy (Algorithm 4)")
+@click.option("--pop", default=100, show_default=True, type=int)
+@click.option("--evals", default=2000, show_default=True, type=int)
+@click.option("--kl-th", default=0.5, show_default=True, type=float)
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--tolerance", default=0.01, show_default=True, type=float,
+              help="greedy: allowed calibration-accuracy drop.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+def search_cmd(network, method, pop, evals, kl_th, seed, tolerance, as_json, output):
+    """Per-layer precision search on a ConvNet with a real accuracy proxy."""
+    from ..accel import search as se
+
+    if network.lower() != "digits":
+        raise InputError(f"search needs a network with trained weights; only 'digits' is available, not {network!r}")
+    if method == "nsga2":
+        if pop < 4 or evals < pop:
+            raise InputError("--pop must be >= 4 and --evals >= --pop")
+        kl_fn, lut, layers, S = se.digits_problem()
+        r = se.nsga2_star(kl_fn, lut, len(layers), pop=pop, max_eval=evals, kl_th=kl_th, seed=seed)
+        from ..accel.convnet import accuracy
+
+        def test_acc(s):
+            return accuracy(S.fx16.logits16(S.data.x_test, s), S.data.y_test)
+
+        pts = [dict(p.as_dict(), test_accuracy=test_acc(p.setting)) for p in r.points]
+        doc = {"network": "digits", "method": "nsga2", "layers": [L.name for L in layers],
+               "evaluations": r.evaluations, "kl_th": kl_th, "seed": seed, "e_full_pj": r.e_full,
+               "float_test_accuracy": S.float_test_acc,
+               "points": pts, "front_size": len(r.front),
+               "average_savings": (sum(p.savings for p in r.points) / len(r.points)) if r.points else 0.0}
+        if as_json:
+            _emit(json.dumps(doc, indent=1, sort_keys=True) + "\n", output)
+            return
+        lines = [f"# NSGA-II* on digits: {r.evaluations} evaluations, {len(r.front)} non-dominated, "
+                 f"{len(r.points)} eps-selected (float test accuracy {S.float_test_acc:.3f})",
+                 f"{'bits per layer':24s} {'D_KL':>12s} {'E (pJ)':>12s} {'savings':>8s} {'test acc':>8s}"]
+        for p in pts:
+            lines.append(f"{p['setting']:24s} {p['kl']:12.3e} {p['energy_pj']:12.1f} {p['savings']:8.3f} {p['test_accuracy']:8.3f}")
+        _emit("\n".join(lines) + "\n", output)
+    elif method == "greedy":
+        res, test = se.digits_greedy(tolerance)
+        doc = {"network": "digits", "method": "greedy", "modes": res.modes,
+               "calibration_accuracy": res.accuracy, "target": res.target, "n_ops": res.n_ops,
+               "n_ops_full": res.n_ops_full, "ops_savings": 1 - res.n_ops / res.n_ops_full,
+               "checks": res.checks, "test_accuracy": test}
+        if as_json:
+            _emit(json.dumps(doc, indent=1, sort_keys=True) + "\n", output)
+            return
+        _emit(f"# Algorithm 4 on digits: modes {' '.join(res.modes)}\n"
+              f"n_ops {res.n_ops} of {res.n_ops_full} ({100 * (1 - res.n_ops / res.n_ops_full):.1f} % fewer), "
+              f"calibration accuracy {res.accuracy:.3f} >= {res.target:.3f}, test {test['greedy']:.3f} "
+              f"(full {test['full']:.3f})\n", output)
+    else:
+        raise InputError(f"--method must be nsga2 or greedy, not {method!r}")
+
+
+@command.command("report")
+@click.option("--networks", default="resnet18,resnet34,resnet50,squeezenet1_1,mobilenet_v2,alexnet,digits",
+              show_default=True, help="Comma-separated built-in networks.")
+@click.option("--array", default="8x8", show_default=True)
+@click.option("--target-mhz", default=250.0, show_default=True, type=float,
+              help="Clock the 16-bit inference must run at (sets the latency to meet).")
+@click.option("--pe-power", "pe_power", type=click.Path(dir_okay=False),
+              help="PE power-vs-frequency table (CSV f_mhz,power_uw or JSON) from the FINE-VH emulation.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Write a bar chart (PNG) here.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+def report_cmd(networks, array, target_mhz, pe_power, plot, as_json, output):
+    """Energy per inference: nominal, (a) plain DVFS, (b) FINE-VH PE, (c) precision settings."""
+    from ..accel.closeloop import closing_the_loop, plot_report
+
+    names = [n.strip() for n in networks.split(",") if n.strip()]
+    arr = _array(array, "os")
+    doc = closing_the_loop(names, arr, target_mhz, pe_power)
+    if plot:
+        plot_report(doc, plot)
+    if as_json:
+        _emit(json.dumps(doc, indent=1, sort_keys=True) + "\n", output)
+        return
+    hdr = f"{'network':14s} {'E_nom uJ':>10s} {'(a) DVFS':>10s} {'(b) FINE-VH':>12s} {'(c) prec':>10s}  (c) setting"
+    lines = [f"# energy per inference, {arr.rows}x{arr.cols} OS, latency of a 16-bit run at "
+             f"{target_mhz:g} MHz; {doc['vf_model']}", hdr]
+    for r in doc["rows"]:
+        b = "n/a" if r["fine_vh_uj"] is None else f"{r['fine_vh_uj']:.3f}"
+        lines.append(f"{r['network']:14s} {r['nominal_uj']:10.3f} {r['dvfs_uj']:10.3f} {b:>12s} "
+                     f"{r['precision_uj']:10.3f}  {r['precision_note']}")
+    if doc["fine_vh_note"]:
+        lines.append(f"# (b): {doc['fine_vh_note']}")
+    _emit("\n".join(lines) + "\n", output)
