@@ -1,0 +1,332 @@
+"""Setup slacks of EVERY endpoint against OpenSTA 2.0.17 (|delta| <= 1 ps).
+
+Same netlist, libraries, loads and constraints on both sides: osu018 (Yosys-mapped
+ISCAS-89 s5378, also with SPEF wire loads, negative-edge flops), sky130 HD at four
+voltages (s38417), a multi-Vdd binding (half the instances at 1.28 V, in OpenSTA through
+a `_VL`-renamed library copy), ASAP7 RVT (Yosys-mapped s1196, ps/fF units).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import opensta  # noqa: E402
+
+from finevh.timing.binding import bind_voltage, interpolated_cell, rebind  # noqa: E402
+from finevh.timing.constraints import read_constraints  # noqa: E402
+from finevh.timing.engine import Timer  # noqa: E402
+
+TOL_NS = 1e-3
+OSU018 = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
+SKY = "liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__{}.lib.gz"
+
+
+# ----------------------------------------------------------------------------- helpers
+_LIBSETS: dict[tuple[str, ...], object] = {}
+
+
+def make_design(verilog, lib_paths, top=None):
+    """A freshly linked design; library sets are parsed once per session."""
+    from finevh.design import link
+    from finevh.liberty.libset import load_library_set
+    from finevh.netlist.verilog import read_verilog
+
+    key = tuple(str(p) for p in lib_paths)
+    ls = _LIBSETS.get(key)
+    if ls is None:
+        ls = _LIBSETS[key] = load_library_set(list(key))
+    return link(read_verilog(str(verilog), top=top), ls)
+
+
+def write_sdc(path, design, period, clock="CK", in_delay=0.2, out_delay=0.3, load=0.01, trans=0.05, extra=""):
+    nl = design.netlist
+    ins = [p for p, d in zip(nl.port_names, nl.port_dir) if d == 0 and p != clock]
+    outs = [p for p, d in zip(nl.port_names, nl.port_dir) if d == 1]
+    q = lambda l: "[get_ports {" + " ".join("{%s}" % x for x in l) + "}]"  # noqa: E731
+    s = f"create_clock -name clk -period {period} [get_ports {clock}]\n"
+    if ins:
+        s += f"set_input_delay {in_delay} -clock clk {q(ins)}\nset_input_transition {trans} {q(ins)}\n"
+    if outs:
+        s += f"set_output_delay {out_delay} -clock clk {q(outs)}\nset_load {load} {q(outs)}\n"
+    Path(path).write_text(s + extra)
+    return Path(path)
+
+
+def compare(ours: dict[str, float], out: str, min_endpoints: int = 10) -> float:
+    ref = opensta.parse_endpoint_slacks(out)
+    assert len(ref) >= min_endpoints, out[-2000:]
+    assert set(ours) == set(ref), (sorted(set(ours) ^ set(ref)))[:10]
+    worst = max(abs(ours[k] - ref[k].slack) for k in ref)
+    assert worst <= TOL_NS, worst
+    return worst
+
+
+def sta_out(work, libs, verilog, top, sdc, spef=None, extra=()):
+    script = opensta.design_script(libs, verilog, top, sdc, spef,
+                                   extra=list(extra) + [opensta.ENDPOINT_REPORT, "report_wns -digits 6",
+                                                        "report_tns -digits 6"])
+    return opensta.run_sta(script, work)
+
+
+@pytest.fixture(scope="session")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("timing_sta")
+
+
+@pytest.fixture(scope="session")
+def osu_design(require_tool, work):
+    require_tool("yosys")
+    from conftest import need
+    need(OSU018.is_file(), f"Debian qflow-tech-osu018 ({OSU018})")
+    from finevh.synth.yosys import map_to_liberty
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    src = shared / "netlists/iscas89/s5378.v"
+    need(src.is_file(), str(src))
+    v = map_to_liberty([src], OSU018, "s5378", work / "s5378_osu018.v")
+    d = make_design(v, [OSU018])
+    return v, d
+
+
+@pytest.fixture(scope="session")
+def sky_libs(shared_data, work):
+    corners = ["ss_n40C_1v28", "ss_n40C_1v40", "ss_n40C_1v76", "tt_025C_1v80"]
+    return {c: opensta.prepare_liberty(shared_data / SKY.format(c), work) for c in corners}
+
+
+@pytest.fixture(scope="session")
+def s38417(shared_data):
+    return shared_data / "mapped/s38417_sky130hd_tt.v"
+
+
+# ----------------------------------------------------------------------------- osu018
+def test_osu018_s5378_every_endpoint(require_tool, osu_design, work):
+    require_tool("sta")
+    v, d = osu_design
+    sdc = write_sdc(work / "s5378.sdc", d, period=1.6, load=0.02, trans=0.1)
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    r = t.update()
+    out = sta_out(work, [OSU018], v, "s5378", sdc)
+    compare(r.endpoint_slacks(), out, 150)
+    assert r.wns == pytest.approx(opensta.parse_value(out, "wns"), abs=TOL_NS)
+    assert r.tns == pytest.approx(opensta.parse_value(out, "tns"), abs=TOL_NS * len(r.endpoints))
+    assert r.wns < 0  # the period is tight enough to violate: slacks are exercised
+
+
+def test_osu018_spef_wire_caps(require_tool, osu_design, work):
+    require_tool("sta")
+    from finevh.timing import spef as spef_mod
+    from finevh.timing import wire
+
+    v, d = osu_design
+    sdc = write_sdc(work / "s5378b.sdc", d, period=3.0, load=0.02, trans=0.1)
+    rng = np.random.default_rng(7)
+    caps = {n: float(rng.uniform(0.0, 0.05)) for n in d.netlist.net_names if not n.startswith("1'")}
+    sp_path = work / "s5378.spef"
+    spef_mod.write_spef_totals(sp_path, d, caps)
+    sp = spef_mod.read_spef(sp_path)
+    wc = wire.from_spef(d, sp)
+    assert wc.sum() == pytest.approx(sum(caps[n] for n in d.netlist.net_names if n in caps), rel=1e-6)
+    r0 = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    r = Timer(d, read_constraints(sdc, d, d.libset), wc).update()
+    assert r.endpoints[0].slack < r0.endpoints[0].slack - 0.05   # wire load slows the design down
+    out = sta_out(work, [OSU018], v, "s5378", sdc, spef=sp_path)
+    compare(r.endpoint_slacks(), out, 150)
+
+
+NEG_EDGE = """module negedge_demo(clk, a, b, y, z);
+input clk, a, b;
+output y, z;
+wire q1, q2, n1, n2, n3, clkb;
+DFFPOSX1 r1 (.CLK(clk), .D(a), .Q(q1));
+DFFNEGX1 r2 (.CLK(clk), .D(n1), .Q(q2));
+INVX1 ci (.A(clk), .Y(clkb));
+DFFPOSX1 r3 (.CLK(clkb), .D(n2), .Q(y));
+NAND2X1 g1 (.A(q1), .B(b), .Y(n1));
+XOR2X1 g2 (.A(q2), .B(q1), .Y(n2));
+NOR2X1 g3 (.A(n2), .B(a), .Y(n3));
+BUFX2 g4 (.A(n3), .Y(z));
+endmodule
+"""
+
+
+def test_osu018_negative_edges_and_clock_fall_inputs(require_tool, work):
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "negedge.v"
+    v.write_text(NEG_EDGE)
+    d = make_design(v, [OSU018])
+    sdc = work / "negedge.sdc"
+    sdc.write_text("create_clock -name clk -period 2 -waveform {0 0.8} [get_ports clk]\n"
+                   "set_input_delay 0.3 -clock clk [get_ports a]\n"
+                   "set_input_delay 0.1 -clock clk -clock_fall [get_ports b]\n"
+                   "set_input_transition 0.2 [get_ports {a b}]\n"
+                   "set_clock_transition 0.15 [get_clocks clk]\n"
+                   "set_output_delay 0.4 -clock clk [get_ports y]\n"
+                   "set_output_delay 0.2 -clock clk -clock_fall [get_ports z]\n"
+                   "set_load 0.05 [get_ports {y z}]\n")
+    r = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    out = sta_out(work, [OSU018], v, "negedge_demo", sdc)
+    compare(r.endpoint_slacks(), out, 4)
+
+
+LOOP = """module loopy(clk, a, y);
+input clk, a;
+output y;
+wire q, n1, n2;
+DFFPOSX1 r1 (.CLK(clk), .D(a), .Q(q));
+NAND2X1 g1 (.A(q), .B(n2), .Y(n1));
+NAND2X1 g2 (.A(n1), .B(q), .Y(n2));
+DFFPOSX1 r2 (.CLK(clk), .D(n1), .Q(y));
+endmodule
+"""
+
+
+def test_combinational_loop_is_broken_and_reported(work, capsys):
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "loopy.v"
+    v.write_text(LOOP)
+    d = make_design(v, [OSU018])
+    sdc = write_sdc(work / "loopy.sdc", d, period=1.0, clock="clk")
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    err = capsys.readouterr().err
+    assert "combinational loop" in err and re.search(r"\bg[12] \(NAND2X1\)", err), err
+    assert len(t.graph.loop_breaks) >= 1
+    r = t.update()
+    names = r.endpoint_slacks()
+    assert "r2/D" in names and np.isfinite(names["r2/D"])
+
+
+# ----------------------------------------------------------------------------- sky130
+@pytest.mark.parametrize("corner", ["ss_n40C_1v28", "ss_n40C_1v40", "ss_n40C_1v76", "tt_025C_1v80"])
+def test_sky130_voltages_every_endpoint(require_tool, sky_libs, s38417, work, corner):
+    require_tool("sta")
+    lib = sky_libs[corner]
+    d = make_design(s38417, [lib])
+    sdc = write_sdc(work / "s38417.sdc", d, period=5.0, load=0.005, trans=0.08)
+    r = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    out = sta_out(work, [lib], s38417, "s38417", sdc)
+    compare(r.endpoint_slacks(), out, 1500)
+
+
+def test_sky130_multi_vdd_half_instances(require_tool, sky_libs, s38417, work):
+    """Half the instances re-bound to the 1.28 V library: OpenSTA times the same binding
+    through a `_VL` copy of that library and a netlist pointing at the renamed cells."""
+    require_tool("sta")
+    hi, lo = sky_libs["ss_n40C_1v76"], sky_libs["ss_n40C_1v28"]
+    d = make_design(s38417, [hi, lo])
+    sdc = write_sdc(work / "s38417mv.sdc", d, period=5.0, load=0.005, trans=0.08)
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    r_hi = t.update()
+    n = d.n_instances
+    sel = np.sort(np.random.default_rng(11).choice(n, n // 2, replace=False))
+    bind_voltage(d, sel, 1.28)
+    r = t.update()
+    # a fresh timer on the re-bound design gives the same numbers as the re-timing
+    r2 = Timer(d, t.constraints).update()
+    assert r.endpoint_slacks() == pytest.approx(r2.endpoint_slacks(), abs=1e-12)
+    lo_vl = opensta.prepare_liberty(lo, work, "_VL")
+    nl = d.netlist
+    text = Path(s38417).read_text()
+    mixed = opensta.rename_instances_cells(text, {nl.inst_names[i]: d.cells[int(d.inst_cell[i])].name + "_VL"
+                                                  for i in sel.tolist()})
+    assert mixed.count("_VL ") == len(sel)
+    (work / "s38417_mixed.v").write_text(mixed)
+    out = sta_out(work, [hi, lo_vl], work / "s38417_mixed.v", "s38417", sdc)
+    compare(r.endpoint_slacks(), out, 1500)
+    wns_lo = r.wns
+    assert wns_lo < r_hi.wns
+
+
+def test_voltage_interpolation_scheme(sky_libs, s38417, work):
+    d = make_design(s38417, [sky_libs["ss_n40C_1v28"], sky_libs["ss_n40C_1v40"]])
+    ls = d.libset
+    c = next(x for x in d.cells if x.name.endswith("nand2_1"))
+    c_lo, c_hi = ls.twin(c, 1.28), ls.twin(c, 1.40)
+    assert interpolated_cell(ls, c, 1.28) is c_lo          # characterised: the library cell itself
+    mid = interpolated_cell(ls, c, 1.34)
+    assert interpolated_cell(ls, c, 1.34) is mid           # cached
+    a0 = c_lo.pins["Y"].timing[0].cell_rise
+    a1 = c_hi.pins["Y"].timing[0].cell_rise
+    am = mid.pins["Y"].timing[0].cell_rise
+    if all(np.array_equal(x, y) for x, y in zip(a0.indices, a1.indices)):
+        np.testing.assert_allclose(am.values, 0.5 * (a0.values + a1.values), rtol=1e-12)
+    assert mid.pins["A"].capacitance == pytest.approx(0.5 * (c_lo.pins["A"].capacitance + c_hi.pins["A"].capacitance))
+    sdc = write_sdc(work / "s38417vi.sdc", d, period=5.0, load=0.005)
+    t = Timer(d, read_constraints(sdc, d, ls))
+    all_i = np.arange(d.n_instances)
+    wns = {}
+    for v in (1.40, 1.34, 1.28):
+        bind_voltage(d, all_i, v)
+        wns[v] = t.update().wns
+    assert wns[1.28] < wns[1.34] < wns[1.40]
+    from finevh.errors import InputError
+    with pytest.raises(InputError, match="outside the characterised range"):
+        interpolated_cell(ls, c, 1.9)
+
+
+def test_rebind_back_restores_timing(sky_libs, s38417, work):
+    d = make_design(s38417, [sky_libs["ss_n40C_1v76"], sky_libs["ss_n40C_1v28"]])
+    sdc = write_sdc(work / "s38417rb.sdc", d, period=5.0)
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    base = t.update().endpoint_slacks()
+    orig = [d.cells[int(c)] for c in d.inst_cell]
+    sel = np.arange(0, d.n_instances, 50)
+    bind_voltage(d, sel, 1.28)
+    moved = t.update().endpoint_slacks()
+    assert any(abs(moved[k] - base[k]) > 1e-3 for k in base)
+    rebind(d, sel, [orig[i] for i in sel.tolist()])
+    assert t.update().endpoint_slacks() == pytest.approx(base, abs=1e-12)
+
+
+# ----------------------------------------------------------------------------- ASAP7
+ASAP7_PARTS = ("INVBUF", "SEQ", "SIMPLE")
+
+
+@pytest.fixture(scope="session")
+def asap7(shared_data, work, require_tool):
+    require_tool("yosys")
+    from finevh.synth.yosys import map_to_liberty
+
+    files = sorted((shared_data / "liberty/asap7").glob("*_RVT_*.lib.gz"))
+    files = [f for f in files if any(f"_{p}_" in f.name for p in ASAP7_PARTS)]
+    plain = [opensta.prepare_liberty(f, work) for f in files]
+    # one merged file for Yosys (it maps onto a single library): header of the first,
+    # every cell group, the table templates of all
+    texts = [p.read_text() for p in plain]
+    first_cell = [re.search(r"^\s*cell\s*\(", t, re.M).start() for t in texts]
+    head = texts[0][:first_cell[0]]
+    tmpl = []
+    for t, i in zip(texts[1:], first_cell[1:]):
+        for m in re.finditer(r"^\s*(lu_table_template|power_lut_template)\s*\(\s*(\w+)\s*\)\s*\{[^{}]*\}",
+                             t[:i], re.M):
+            if m.group(2) not in head:
+                tmpl.append(m.group(0))
+    body = [t[i:t.rstrip().rfind("}")] for t, i in zip(texts, first_cell)]
+    merged = work / "asap7_rvt_merged.lib"
+    merged.write_text(head + "\n".join(tmpl) + "\n" + "\n".join(body) + "\n}\n")
+    src = shared_data / "netlists/iscas89/s1196.v"
+    v = map_to_liberty([src], merged, "s1196", work / "s1196_asap7.v")
+    return v, plain
+
+
+def test_asap7_rvt_every_endpoint(require_tool, asap7, work):
+    require_tool("sta")
+    v, plain = asap7
+    d = make_design(v, plain)
+    # SDC in the library units (ps, fF), as OpenSTA reads it
+    sdc = write_sdc(work / "s1196.sdc", d, period=250, in_delay=20, out_delay=30, load=2, trans=10)
+    tc = read_constraints(sdc, d, d.libset)
+    assert tc.clocks[0].period == pytest.approx(0.25)
+    r = Timer(d, tc).update()
+    out = sta_out(work, plain, v, "s1196", sdc, extra=["set_cmd_units -time ns -capacitance pF"])
+    compare(r.endpoint_slacks(), out, 25)
+    assert r.wns < 0
