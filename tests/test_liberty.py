@@ -299,7 +299,16 @@ GOOD = """library (tiny) {
   capacitive_load_unit (1, ff);
   leakage_power_unit : "1pW";
   voltage_unit : "1V";
+  pulling_resistance_unit : "1ohm";
   nom_voltage : 0.7;
+  default_wire_load : small;
+  wire_load ("small") {
+    capacitance : 0.2;
+    resistance : 0.001;
+    slope : 5;
+    fanout_length (1, 10);
+    fanout_length (2, 20);
+  }
   lu_table_template (t2) {
     variable_1 : input_net_transition;
     variable_2 : total_output_net_capacitance;
@@ -308,6 +317,7 @@ GOOD = """library (tiny) {
   }
   cell (INV) {
     area : 1.5;
+    dont_use : true;
     leakage_power () { value : 10; when : "A"; }
     leakage_power () { value : 30; when : "!A"; }
     pin (A) { direction : input; capacitance : 2.0; }
@@ -351,6 +361,12 @@ def test_tiny_good_library(tmp_path):
     assert t.indices[1].tolist() == pytest.approx([0.001, 0.002])  # template default index_2
     np.testing.assert_allclose(t.values, [[1e-3, 2e-3], [3e-3, 4e-3]], rtol=1e-12)
     assert arcs[0].cell_fall.values.shape == () and float(arcs[0].cell_fall.values) == pytest.approx(7e-3)
+    assert c.dont_use and not c.is_clock_gate
+    assert lib.default_wire_load == "small"
+    wl = lib.wire_loads["small"]
+    assert wl.capacitance == pytest.approx(0.2e-3)  # fF -> pF per unit length
+    assert wl.resistance == pytest.approx(1e-6)  # ohm -> kOhm per unit length
+    assert wl.slope == 5.0 and wl.fanout_length == {1: 10.0, 2: 20.0}
 
 
 @pytest.mark.parametrize(
