@@ -8,22 +8,34 @@ Per-instance binding: ``cells`` is a table of bound :class:`~finevh.liberty.mode
 objects (possibly from several libraries: other Vdd, other flavour) and
 ``inst_cell`` indexes into it. Re-binding an instance to a twin appends the twin to
 ``cells`` (once) and changes ``inst_cell[i]``; see :meth:`Design.rebind`.
+
+Net connectivity (:func:`link`): for each net, ``net_terms[net_term_ptr[m]:net_term_ptr[m+1]]``
+lists its terminals, the ``net_n_drivers[m]`` drivers first (instance output/inout pins,
+top-level input/inout ports), then the loads (instance input pins, output ports); within
+each group instance pins come before ports, in index order. Power/ground pin connections
+(``DIR_PG``) and unconnected pins are not in any net row. A net with several drivers is
+an error unless every driving instance pin is tri-state (``three_state``) or inout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from .errors import InputError
 from .liberty.model import Cell
-from .netlist.model import Netlist
+from .netlist.model import PORT_INOUT, PORT_INPUT, Netlist
 
 if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+
     from .liberty.libset import LibrarySet
 
 DIR_INPUT, DIR_OUTPUT, DIR_INOUT, DIR_INTERNAL = 0, 1, 2, 3
+DIR_PG = 4  # a power/ground pin (Liberty pg_pin) connected in the netlist: not a signal terminal
+_DIR_CODE = {"input": DIR_INPUT, "output": DIR_OUTPUT, "inout": DIR_INOUT, "internal": DIR_INTERNAL}
 
 
 @dataclass
@@ -40,6 +52,7 @@ class Design:
     placement: Any = None             # finevh.layout.Placement or None
     constraints: Any = None           # finevh.constraints.Constraints or None
     meta: dict = field(default_factory=dict)
+    _cell_index: dict = field(default_factory=dict, repr=False, compare=False)  # id(Cell) -> index in cells
 
     @property
     def n_instances(self) -> int:
@@ -49,5 +62,253 @@ class Design:
     def n_pins(self) -> int:
         return int(self.netlist.pin_ptr[-1])
 
+    @property
+    def n_ports(self) -> int:
+        return len(self.netlist.port_names)
+
+    @property
+    def n_nets(self) -> int:
+        return self.netlist.n_nets
+
     def cell_of(self, inst: int) -> Cell:
         return self.cells[int(self.inst_cell[inst])]
+
+    @property
+    def pin_inst(self) -> np.ndarray:
+        """int32[P]: the instance of each pin connection (computed once)."""
+        pi = self.meta.get("_pin_inst")
+        if pi is None:
+            ptr = self.netlist.pin_ptr
+            pi = np.repeat(np.arange(len(ptr) - 1, dtype=np.int32), np.diff(ptr))
+            self.meta["_pin_inst"] = pi
+        return pi
+
+    def term_name(self, t: int) -> str:
+        """``inst/PIN`` for an instance pin terminal, the port name for a port terminal."""
+        nl = self.netlist
+        P = self.n_pins
+        if t >= P:
+            return nl.port_names[t - P]
+        return f"{nl.inst_names[int(self.pin_inst[t])]}/{nl.pin_names[int(nl.pin_name[t])]}"
+
+    # ---- summaries --------------------------------------------------------------
+    def inst_area(self) -> np.ndarray:
+        """float64[N]: area of each instance's bound cell, um^2."""
+        table = np.array([c.area for c in self.cells], dtype=np.float64)
+        return table[self.inst_cell] if len(table) else np.zeros(0)
+
+    def area(self) -> float:
+        """Total cell area, um^2."""
+        return float(self.inst_area().sum())
+
+    def is_sequential(self) -> np.ndarray:
+        """bool[N]: the bound cell has an ff or latch group."""
+        table = np.array([c.sequential is not None for c in self.cells], dtype=bool)
+        return table[self.inst_cell] if len(table) else np.zeros(0, dtype=bool)
+
+    def cell_histogram(self) -> list[tuple[str, int]]:
+        """(cell name, instance count), most used first, ties by name."""
+        counts = np.bincount(self.inst_cell, minlength=len(self.cells))
+        agg: dict[str, int] = {}
+        for c, k in zip(self.cells, counts.tolist()):
+            if k:
+                agg[c.name] = agg.get(c.name, 0) + k
+        return sorted(agg.items(), key=lambda t: (-t[1], t[0]))
+
+    # ---- re-binding -------------------------------------------------------------
+    def rebind(self, inst_indices: Sequence[int] | np.ndarray, cells: Cell | Sequence[Cell]) -> None:
+        """Bind instances to other cells (e.g. a twin at another Vdd or flavour).
+
+        ``cells`` is one Cell for all, or one per instance. Every connected pin of each
+        instance must exist on the new cell with the same direction (else InputError).
+        Net connectivity is unchanged, so the CSR arrays stay valid.
+        """
+        idx = np.asarray(inst_indices, dtype=np.int64).reshape(-1)
+        if isinstance(cells, Cell):
+            new = [cells] * len(idx)
+        else:
+            new = list(cells)
+            if len(new) != len(idx):
+                raise ValueError(f"rebind: {len(idx)} instances but {len(new)} cells")
+        if not len(idx):
+            return
+        if not self._cell_index:
+            self._cell_index.update({id(c): k for k, c in enumerate(self.cells)})
+        new_ix = np.empty(len(idx), dtype=np.int32)
+        for k, c in enumerate(new):
+            ci = self._cell_index.get(id(c))
+            if ci is None:
+                ci = self._cell_index[id(c)] = len(self.cells)
+                self.cells.append(c)
+            new_ix[k] = ci
+        # pin compatibility, checked once per (old cell, new cell, pin name)
+        nl = self.netlist
+        ptr = nl.pin_ptr
+        old_ix = self.inst_cell[idx]
+        counts = ptr[idx + 1] - ptr[idx]
+        pins = np.concatenate([np.arange(ptr[i], ptr[i + 1]) for i in idx.tolist()]) if counts.sum() else \
+            np.zeros(0, np.int64)
+        rep_old = np.repeat(old_ix, counts).astype(np.int64)
+        rep_new = np.repeat(new_ix, counts).astype(np.int64)
+        npn = max(len(nl.pin_names), 1)
+        nc = len(self.cells)
+        key = (rep_old * nc + rep_new) * npn + nl.pin_name[pins].astype(np.int64)
+        ukey, first = np.unique(key, return_index=True)
+        for kk, f in zip(ukey.tolist(), first.tolist()):
+            pn = kk % npn
+            o, n_ = divmod(kk // npn, nc)
+            name = nl.pin_names[pn]
+            old_c, new_c = self.cells[o], self.cells[n_]
+            if old_c is new_c:
+                continue
+            d_old = _pin_dir(old_c, name)
+            d_new = _pin_dir(new_c, name)
+            if d_new is None or d_new != d_old:
+                inst = int(idx[np.searchsorted(np.cumsum(counts), f, side="right")])
+                what = "has no pin" if d_new is None else "has a different direction on pin"
+                raise InputError(f"cannot rebind instance '{nl.inst_names[inst]}' from '{old_c.name}' to "
+                                 f"'{new_c.name}': the new cell {what} '{name}'", nl.source,
+                                 int(nl.inst_line[inst]))
+        self.inst_cell[idx] = new_ix
+
+    # ---- graph view ---------------------------------------------------------------
+    def graph(self) -> "nx.DiGraph":
+        """networkx DiGraph: nodes ``0..N-1`` are instances (attrs kind='inst', name, cell),
+        nodes ``N..N+n_ports-1`` are ports (kind='port', name, direction); an edge goes
+        from each net's driver(s) to its loads (attr ``net`` = net index)."""
+        import networkx as nx
+
+        nl = self.netlist
+        N, P = self.n_instances, self.n_pins
+        g = nx.DiGraph()
+        g.add_nodes_from((i, {"kind": "inst", "name": nl.inst_names[i], "cell": self.cells[c].name})
+                         for i, c in enumerate(self.inst_cell.tolist()))
+        dirs = {PORT_INPUT: "input", 1: "output", PORT_INOUT: "inout"}
+        g.add_nodes_from((N + k, {"kind": "port", "name": name, "direction": dirs[int(d)]})
+                         for k, (name, d) in enumerate(zip(nl.port_names, nl.port_dir.tolist())))
+        node_of_term = np.concatenate([self.pin_inst.astype(np.int64), N + np.arange(self.n_ports)])
+        ptr, terms, nd = self.net_term_ptr, self.net_terms, self.net_n_drivers
+        for m in np.flatnonzero((nd > 0) & (np.diff(ptr) > nd)).tolist():
+            row = node_of_term[terms[ptr[m]:ptr[m + 1]]]
+            k = int(nd[m])
+            for u in row[:k].tolist():
+                for v in row[k:].tolist():
+                    if u != v:
+                        g.add_edge(u, v, net=m)
+        return g
+
+
+def _pin_dir(cell: Cell, name: str) -> int | None:
+    p = cell.pins.get(name)
+    if p is not None:
+        return _DIR_CODE.get(p.direction, DIR_INTERNAL)
+    if name in cell.pg_pins:
+        return DIR_PG
+    return None
+
+
+def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None) -> Design:
+    """Bind every instance of ``netlist`` to ``libset.find_cell(cell_name)`` and build
+    the net driver/load CSR. ``path`` overrides the file named in errors (default: the
+    netlist's source). Unknown cells or pins and multiply-driven nets raise InputError
+    with the instance's line."""
+    src = path or netlist.source
+    nl = netlist
+    N = nl.n_instances
+    # cells
+    cells: list[Cell] = []
+    missing = []
+    for k, name in enumerate(nl.cell_names):
+        c = libset.find_cell(name)
+        if c is None:
+            missing.append(k)
+            cells.append(None)  # type: ignore[arg-type]
+        else:
+            cells.append(c)
+    if missing:
+        k = missing[0]
+        i = int(np.flatnonzero(nl.inst_cell == k)[0])
+        more = f" (and {len(missing) - 1} more unknown cells)" if len(missing) > 1 else ""
+        raise InputError(f"unknown cell '{nl.cell_names[k]}' (instance '{nl.inst_names[i]}'): not in any "
+                         f"library given{more}", src, int(nl.inst_line[i]))
+    inst_cell = nl.inst_cell.astype(np.int32, copy=True)
+    # pin directions, resolved once per (cell, pin name)
+    P = int(nl.pin_ptr[-1])
+    counts = np.diff(nl.pin_ptr)
+    pin_inst = np.repeat(np.arange(N, dtype=np.int64), counts)
+    npn = max(len(nl.pin_names), 1)
+    key = inst_cell[pin_inst].astype(np.int64) * npn + nl.pin_name.astype(np.int64)
+    if P:
+        ukey, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        udir = np.empty(len(ukey), dtype=np.int8)
+        utri = np.zeros(len(ukey), dtype=bool)
+        for q, (kk, f) in enumerate(zip(ukey.tolist(), first.tolist())):
+            c = cells[kk // npn]
+            name = nl.pin_names[kk % npn]
+            d = _pin_dir(c, name)
+            if d is None:
+                i = int(pin_inst[f])
+                raise InputError(f"cell '{c.name}' has no pin '{name}' (instance '{nl.inst_names[i]}')", src,
+                                 int(nl.inst_line[i]))
+            udir[q] = d
+            pin = c.pins.get(name)
+            utri[q] = pin is not None and (pin.three_state is not None or d == DIR_INOUT)
+        pin_dir = udir[inv.reshape(-1)]
+        pin_tri = utri[inv.reshape(-1)]
+    else:
+        pin_dir = np.zeros(0, np.int8)
+        pin_tri = np.zeros(0, bool)
+    # duplicate connections of the same pin on one instance
+    if P:
+        dup = pin_inst * npn + nl.pin_name
+        if len(np.unique(dup)) != P:
+            srt = np.sort(dup)
+            d = int(srt[np.flatnonzero(srt[1:] == srt[:-1])[0]])
+            i = d // npn
+            raise InputError(f"pin '{nl.pin_names[d % npn]}' connected twice on instance '{nl.inst_names[i]}'",
+                             src, int(nl.inst_line[i]))
+    # net CSR
+    M = nl.n_nets
+    n_ports = len(nl.port_names)
+    term_net = np.concatenate([nl.pin_net.astype(np.int64), nl.port_net.astype(np.int64)])
+    is_drv = np.concatenate([(pin_dir == DIR_OUTPUT) | (pin_dir == DIR_INOUT),
+                             (nl.port_dir == PORT_INPUT) | (nl.port_dir == PORT_INOUT)])
+    signal = np.concatenate([(pin_dir != DIR_PG) & (pin_dir != DIR_INTERNAL), np.ones(n_ports, dtype=bool)])
+    ok = (term_net >= 0) & signal
+    terms = np.flatnonzero(ok)
+    tn = term_net[terms]
+    td = is_drv[terms]
+    order = np.lexsort((terms, ~td, tn))
+    net_terms = terms[order].astype(np.int64)
+    net_term_ptr = np.zeros(M + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tn, minlength=M), out=net_term_ptr[1:])
+    net_n_drivers = np.bincount(tn[td], minlength=M).astype(np.int32)
+    d = Design(netlist=nl, libset=libset, cells=cells, inst_cell=inst_cell, pin_dir=pin_dir,
+               net_term_ptr=net_term_ptr, net_terms=net_terms, net_n_drivers=net_n_drivers,
+               meta={"verilog": src, "_pin_inst": pin_inst.astype(np.int32)})
+    # multiple drivers
+    multi = np.flatnonzero(net_n_drivers > 1)
+    if len(multi):
+        tri_term = np.concatenate([pin_tri, nl.port_dir == PORT_INOUT])
+        for m in multi.tolist():
+            drv = net_terms[net_term_ptr[m]:net_term_ptr[m] + net_n_drivers[m]]
+            if tri_term[drv].all():
+                continue
+            _multi_driver_error(d, m, drv, src)
+    const_driven = np.flatnonzero((nl.net_const >= 0) & (net_n_drivers > 0))
+    if len(const_driven):
+        m = int(const_driven[0])
+        t = int(net_terms[net_term_ptr[m]])
+        line = int(nl.inst_line[int(pin_inst[t])]) if t < P else None
+        raise InputError(f"net '{nl.net_names[m]}' is tied to constant {int(nl.net_const[m])} and also driven by "
+                         f"'{d.term_name(t)}'", src, line)
+    return d
+
+
+def _multi_driver_error(d: Design, m: int, drv: np.ndarray, src: str) -> None:
+    nl = d.netlist
+    names = [d.term_name(int(t)) for t in drv[:3]]
+    pins = [int(t) for t in drv if t < d.n_pins]
+    line = int(nl.inst_line[int(d.pin_inst[pins[-1]])]) if pins else None
+    raise InputError(f"net '{nl.net_names[m]}' has {len(drv)} drivers ({', '.join(names)}"
+                     f"{', ...' if len(drv) > 3 else ''}) and they are not all tri-state", src, line)
