@@ -37,7 +37,8 @@ PE_COMMON = ["pe/fvh_icg.sv", "pe/fvh_pe_round.sv", "pe/fvh_pe_acc.sv", "pe/fvh_
 
 
 def run(sim: str, top: str, sources: list[Path], tb_module: str, build_dir: Path,
-        parameters: dict | None = None, extra_env: dict | None = None) -> tuple[int, int]:
+        parameters: dict | None = None, extra_env: dict | None = None,
+        plusargs: list[str] | None = None) -> tuple[int, int]:
     """Build ``top`` and run the cocotb module ``tb_module``; returns (tests, failures)."""
     from cocotb_tools.check_results import get_results
     from cocotb_tools.runner import get_runner
@@ -55,5 +56,6 @@ def run(sim: str, top: str, sources: list[Path], tb_module: str, build_dir: Path
     env = dict(extra_env or {})
     results = runner.test(hdl_toplevel=top, test_module=tb_module, build_dir=build_dir,
                           test_dir=build_dir, extra_env=env, parameters=parameters or {},
-                          results_xml=str(build_dir / "results.xml"), seed=1234)
+                          results_xml=str(build_dir / "results.xml"), seed=1234,
+                          plusargs=plusargs or [])
     return get_results(Path(results))
