@@ -38,7 +38,7 @@ proc finevh::report_timing_json {args} {
     return [finevh::run sta --json {*}[finevh::_sta_args finevh::report_timing_json $args]]
 }
 
-proc finevh::_json_number {json key} {
+proc finevh::_sta_json_number {json key} {
     if {![regexp "\"$key\": (-?\[0-9.eE+-\]+)" $json -> v]} {
         return -code error "finevh: '$key' missing from finevh sta output"
     }
@@ -47,12 +47,12 @@ proc finevh::_json_number {json key} {
 
 proc finevh::report_wns {args} {
     set j [finevh::run sta --json --paths 0 {*}[finevh::_sta_args finevh::report_wns $args]]
-    return [finevh::_json_number $j wns_ns]
+    return [finevh::_sta_json_number $j wns_ns]
 }
 
 proc finevh::report_tns {args} {
     set j [finevh::run sta --json --paths 0 {*}[finevh::_sta_args finevh::report_tns $args]]
-    return [finevh::_json_number $j tns_ns]
+    return [finevh::_sta_json_number $j tns_ns]
 }
 
 proc finevh::report_endpoint_slacks {args} {
