@@ -197,10 +197,18 @@ class Timer:
         # fan-out adjacency: driver terminal -> loads; input pin -> combinational edges
         ptr = d.net_term_ptr
         nd = np.asarray(d.net_n_drivers)
-        comb = g.e_kind != KIND_LAUNCH
-        out_by_from: dict[int, list[int]] = {}
-        for k in np.nonzero(comb)[0].tolist():
-            out_by_from.setdefault(int(g.e_from[k]), []).append(k)
+        comb = np.nonzero((g.e_kind != KIND_LAUNCH) & (g.e_from >= 0))[0]
+        by_from = comb[np.argsort(g.e_from[comb], kind="stable")]
+        from_sorted = g.e_from[by_from]
+
+        class _Out:
+            @staticmethod
+            def get(t, default=()):
+                lo = np.searchsorted(from_sorted, t, "left")
+                hi = np.searchsorted(from_sorted, t, "right")
+                return by_from[lo:hi].tolist() if hi > lo else default
+
+        out_by_from = _Out()
         for ci, clk in enumerate(tc.clocks):
             stack = [(t, 0) for t in clk.sources]
             seen = set()

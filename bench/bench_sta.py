@@ -1,0 +1,159 @@
+"""Benchmark: finevh static timing against OpenSTA on a >= 100k-cell netlist.
+
+The netlist is the 16 x 16 array of 8-bit MACs (``bench/mac_array.v``) mapped by Yosys
+onto osu018 (about 125k cells), cached under ``fileio.cache_dir()`` (the first run
+maps it: a few minutes). Prints, from ONE run:
+
+- end-to-end (read Liberty + Verilog, link, SDC, full setup STA, WNS/TNS) and
+  STA-only times, finevh vs OpenSTA, as ratios (target <= 0.5x);
+- the time to re-time after re-binding 2 % of the instances to twins in another
+  library, as a ratio of our full STA pass;
+- peak memory (max RSS) of both.
+
+The "other library" for re-binding is a copy of osu018 with every delay, transition
+and constraint table scaled by 1.25 (osu018 has one supply only; the re-timing cost
+does not depend on the numbers). WNS of both tools is printed as a sanity check.
+
+Usage: python3 bench/bench_sta.py [--period NS] [--rebind-frac 0.02]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+OSU018 = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
+
+
+def build_netlist() -> Path:
+    from finevh.synth.yosys import map_to_liberty
+
+    return map_to_liberty([HERE / "mac_array.v"], OSU018, "mac_array")
+
+
+def write_sdc(path: Path, design, period: float) -> Path:
+    nl = design.netlist
+    ins = [p for p, d in zip(nl.port_names, nl.port_dir) if d == 0 and p != "clk"]
+    outs = [p for p, d in zip(nl.port_names, nl.port_dir) if d == 1]
+    q = lambda l: "[get_ports {" + " ".join("{%s}" % x for x in l) + "}]"  # noqa: E731
+    path.write_text(f"create_clock -name clk -period {period} [get_ports clk]\n"
+                    f"set_input_delay 0.2 -clock clk {q(ins)}\nset_input_transition 0.1 {q(ins)}\n"
+                    f"set_output_delay 0.3 -clock clk {q(outs)}\nset_load 0.02 {q(outs)}\n")
+    return path
+
+
+def scaled_library(lib, factor: float, name: str):
+    """Deep copy of ``lib`` with all timing tables multiplied by ``factor``."""
+    out = copy.deepcopy(lib)
+    out.name = name
+    for c in out.cells.values():
+        c.library = name
+        for p in c.pins.values():
+            for a in p.timing:
+                for attr in ("cell_rise", "cell_fall", "rise_transition", "fall_transition",
+                             "rise_constraint", "fall_constraint"):
+                    t = getattr(a, attr)
+                    if t is not None:
+                        t.values = np.asarray(t.values) * factor
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--period", type=float, default=6.0)
+    ap.add_argument("--rebind-frac", type=float, default=0.02)
+    args = ap.parse_args()
+
+    import opensta
+
+    from finevh.design import link
+    from finevh.liberty.libset import LibrarySet
+    from finevh.liberty.reader import read_liberty
+    from finevh.netlist.verilog import read_verilog
+    from finevh.timing.binding import rebind
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    v = build_netlist()
+    work = Path(tempfile.mkdtemp(prefix="bench_sta_"))
+
+    # ---------------- finevh end to end
+    t0 = time.perf_counter()
+    lib = read_liberty(OSU018)
+    lib.voltage = 1.8
+    ls = LibrarySet([lib])
+    nl = read_verilog(v)
+    design = link(nl, ls)
+    t_read = time.perf_counter() - t0
+    sdc = write_sdc(work / "mac.sdc", design, args.period)
+    t1 = time.perf_counter()
+    tc = read_constraints(sdc, design, ls)
+    timer = Timer(design, tc)
+    res = timer.update()
+    t_sta = time.perf_counter() - t1
+    ours_total = t_read + t_sta
+    n_cells = design.n_instances
+    print(f"netlist: {v.name}: {n_cells} cells, {nl.n_nets} nets, {len(timer.graph.e_to)} timing edges, "
+          f"{len(timer.graph.level_ptr) - 1} levels, {len(res.endpoints)} endpoints")
+
+    # second full pass (graph reused: what the Vdd-selection loop pays per call)
+    t2 = time.perf_counter()
+    timer.update()
+    t_pass = time.perf_counter() - t2
+
+    # ---------------- re-binding 2 % of the instances to twins in another library
+    slow = scaled_library(lib, 1.25, lib.name + "_slow")
+    slow.voltage = 1.2
+    ls2 = LibrarySet([lib, slow])
+    design.libset = ls2
+    rng = np.random.default_rng(1)
+    sel = np.sort(rng.choice(n_cells, max(1, int(args.rebind_frac * n_cells)), replace=False))
+    tw = [ls2.twin(design.cells[int(design.inst_cell[i])], voltage=1.2) for i in sel.tolist()]
+    t3 = time.perf_counter()
+    rebind(design, sel, tw)
+    r2 = timer.update()
+    t_rebind = time.perf_counter() - t3
+    ours_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+    # ---------------- OpenSTA doing the same
+    script = opensta.design_script([OSU018], v, "mac_array", sdc, extra=[
+        "set t0 [clock milliseconds]",
+        "report_wns -digits 6",
+        "report_tns -digits 6",
+        "puts \"sta_ms [expr {[clock milliseconds] - $t0}]\"",
+    ])
+    script = "set tstart [clock milliseconds]\n" + script + "puts \"total_ms [expr {[clock milliseconds] - $tstart}]\"\n"
+    (work / "run.tcl").write_text(script)
+    ts = time.perf_counter()
+    r = subprocess.run(["sta", "-no_init", "-exit", str(work / "run.tcl")], capture_output=True, text=True, cwd=work)
+    sta_wall = time.perf_counter() - ts
+    out = r.stdout + r.stderr
+    sta_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    sta_ms = opensta.parse_value(out, "sta_ms") / 1e3
+    sta_wns = opensta.parse_value(out, "wns")
+
+    print(f"WNS: finevh {res.wns:.6f} ns, OpenSTA {sta_wns:.6f} ns (delta {abs(res.wns - sta_wns) * 1e3:.4f} ps); "
+          f"after re-binding {len(sel)} instances: {r2.wns:.6f} ns")
+    print(f"finevh : read+link {t_read:.2f} s, SDC+graph+STA {t_sta:.2f} s, total {ours_total:.2f} s, "
+          f"re-pass {t_pass:.2f} s, peak RSS {ours_rss:.0f} MB")
+    print(f"OpenSTA: total (process wall) {sta_wall:.2f} s, STA only {sta_ms:.2f} s, peak RSS {sta_rss:.0f} MB")
+    print(f"RATIO full STA end-to-end finevh/OpenSTA = {ours_total / sta_wall:.2f}x (target <= 0.5x)")
+    print(f"RATIO STA only (graph+delays+checks) finevh/OpenSTA = {t_sta / sta_ms:.2f}x")
+    print(f"RATIO re-time after re-binding {args.rebind_frac:.0%} / our full STA = {t_rebind / t_sta:.2f}x "
+          f"({t_rebind:.2f} s vs {t_sta:.2f} s)")
+    print(f"RATIO peak memory finevh/OpenSTA = {ours_rss / sta_rss:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
