@@ -37,8 +37,12 @@ VOLTAGE_TOL = 1e-3
 
 
 def rebind(design, insts, cells) -> None:
-    """Bind instances ``insts`` (indices) to ``cells`` (one Cell, or one per instance)."""
+    """Bind instances ``insts`` (indices) to ``cells`` (one Cell, or one per instance).
+    Uses :meth:`Design.rebind` (pin compatibility checked) when the design has it."""
     insts = np.atleast_1d(np.asarray(insts, dtype=np.int64))
+    if hasattr(design, "rebind"):
+        design.rebind(insts, cells)
+        return
     if isinstance(cells, Cell):
         cells = [cells] * len(insts)
     if len(cells) != len(insts):
