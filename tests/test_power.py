@@ -89,6 +89,7 @@ def _compare(ours, theirs, kinds=KINDS, rel=REL) -> dict[str, float]:
             d = abs(a - b) / max(abs(b), 1e-30)
             out[f"{G}.{K}"] = d
             assert a == pytest.approx(b, rel=rel, abs=1e-15), (G, K, a, b)
+    print("relative differences vs OpenSTA:", {k: f"{v:.1e}" for k, v in out.items()})
     return out
 
 
@@ -130,12 +131,29 @@ def s38417(shared_data, tmp_path_factory):
     return v, sdc
 
 
+@pytest.fixture(scope="session")
+def sky_timed(shared_data, s38417):
+    """(timer, timing result) of s38417 on sky130 tt, loaded once."""
+    from finevh.cli.sta import run_sta
+    v, sdc = s38417
+    return run_sta([shared_data / SKY_TT], v, sdc)
+
+
+def _analyse(timed, spec=None, **kw):
+    timer, tres = timed
+    return analyse(timer.design, timer.constraints, spec or ActivitySpec(), slews=tres.slew,
+                   wire_cap=timer.wire_cap, **kw)
+
+
+SKY_SPECS = {"default": ActivitySpec(), "global_0.2": ActivitySpec(mode="global", global_activity=(0.2, 0.5))}
+
+
 @pytest.mark.parametrize("case", ["default", "global_0.2"])
-def test_sky130_s38417_leakage_switching_match_opensta(shared_data, s38417, sky_lib_plain, require_tool, case):
+def test_sky130_s38417_leakage_switching_match_opensta(s38417, sky_timed, sky_lib_plain, require_tool, case):
     require_tool("sta")
     v, sdc = s38417
-    kw, cmds = OSU_CASES[case]
-    _, res, _ = run_power([shared_data / SKY_TT], v, sdc, **kw)
+    _, cmds = OSU_CASES[case]
+    res = _analyse(sky_timed, SKY_SPECS[case])
     script = opensta.design_script([sky_lib_plain[0]], v, "s38417", sdc,
                                    extra=cmds + ["report_power -digits 10"])
     out = opensta.run_sta(script)
@@ -151,7 +169,7 @@ def test_sky130_s38417_leakage_switching_match_opensta(shared_data, s38417, sky_
 
 
 def test_sky130_multi_vdd_binding_matches_opensta_renamed_library(shared_data, s38417, sky_lib_plain,
-                                                                    tmp_path, require_tool):
+                                                                    sky_timed, tmp_path, require_tool):
     """Every other instance at 1.28 V: switching at each instance's own supply."""
     require_tool("sta")
     v, sdc = s38417
@@ -162,7 +180,7 @@ def test_sky130_multi_vdd_binding_matches_opensta_renamed_library(shared_data, s
     bind.write_text("".join(f"{n} 1.28\n" for n in low))
     libs = [shared_data / SKY_TT, shared_data / SKY_128]
     _, res, _ = run_power(libs, v, sdc, bind=bind)
-    _, res_hi, _ = run_power([shared_data / SKY_TT], v, sdc)
+    res_hi = _analyse(sky_timed)
     vl = opensta.prepare_liberty(shared_data / SKY_128, sky_lib_plain[1], suffix="_VL")
     nv = tmp_path / "s38417_vl.v"
     nv.write_text(opensta.rename_instances_cells(text, {n: c + "_VL" for n, c in low.items()}))
@@ -182,11 +200,11 @@ def test_clock_frequency_scales_dynamic_power_only(s1196_osu):
     assert r400.total["leakage_uw"] == r100.total["leakage_uw"]
 
 
-def test_leakage_probability_weights_by_hand(shared_data, s38417):
+def test_leakage_probability_weights_by_hand(sky_timed):
     """'probability' weights: sum of state leakage x P(when) from the pin duties."""
-    v, sdc = s38417
-    d, r_sta, _ = run_power([shared_data / SKY_TT], v, sdc)
-    _, r_p, _ = run_power([shared_data / SKY_TT], v, sdc, leakage_weights="probability")
+    d = sky_timed[0].design
+    r_sta = _analyse(sky_timed)
+    r_p = _analyse(sky_timed, leakage_weights="probability")
     nl = d.netlist
     i = next(k for k in range(nl.n_instances) if d.cell_of(k).name == "sky130_fd_sc_hd__nand2_1")
     cell = d.cell_of(i)
@@ -306,13 +324,17 @@ def test_tcl_twin_in_opensta_shell(s1196_osu, repo, require_tool):
     """finevh::design_power sourced into OpenSTA's own shell, next to its report_power."""
     require_tool("sta")
     v, sdc = s1196_osu
-    script = (f"source {repo / 'tcl/finevh.tcl'}\n"
+    script = (  # OpenSTA's shell leaves [info script] empty while sourcing: enter the folder first
+              f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
               f"set d [finevh::design_power -liberty {{{OSU_LIB}}} -verilog {v} -sdc {sdc}]\n"
               "puts \"FINEVH [dict get $d internal_uw] [dict get $d switching_uw] [dict get $d leakage_uw]\"\n"
+              f"if {{[catch {{finevh::report_power -liberty {{{OSU_LIB}}} -verilog {v} -sdc {sdc} "
+              f"-vcd {v}}} msg]}} {{ puts \"ERR $msg\" }}\n"
               + opensta.design_script([OSU_LIB], v, "s1196", sdc, extra=["report_power -digits 10"]))
     out = opensta.run_sta(script)
     m = re.search(r"^FINEVH (\S+) (\S+) (\S+)$", out, re.M)
     assert m, out
+    assert re.search(rf"^ERR finevh: error: {re.escape(str(v))}:1: ", out, re.M), out
     theirs = opensta.parse_power(out)["Total"]
     assert float(m.group(1)) * 1e-6 == pytest.approx(theirs["internal"], rel=REL)
     assert float(m.group(2)) * 1e-6 == pytest.approx(theirs["switching"], rel=REL)

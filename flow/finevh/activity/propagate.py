@@ -95,6 +95,9 @@ class Topology:
     order: np.ndarray            # combinational instances in topological order
     level: np.ndarray            # int32[N] level of combinational instances (-1 for sequential)
     pin_of: list[dict[str, int]] # per instance: formal pin -> connection index
+    row_in_cell: np.ndarray      # int64[N] row of each instance in its cell's matrix
+    cell_slots: list[dict[str, int]]     # per bound cell: formal pin -> column
+    cell_conns: list[np.ndarray]         # per bound cell: int64[n_insts, n_pins] connection or -1
 
 
 def topology(design) -> Topology:
@@ -115,6 +118,27 @@ def topology(design) -> Topology:
     pin_of: list[dict[str, int]] = [dict() for _ in range(N)]
     for p, (i, n) in enumerate(zip(conn_inst.tolist(), conn_pin)):
         pin_of[i][n] = p
+    # Dense per-cell connection matrices (vectorised pin look-ups).
+    C = len(design.cells)
+    ic = np.asarray(design.inst_cell, dtype=np.int64)
+    o = np.argsort(ic, kind="stable")
+    counts = np.bincount(ic, minlength=C) if N else np.zeros(C, np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    row_in_cell = np.empty(N, dtype=np.int64)
+    row_in_cell[o] = np.arange(N) - np.repeat(starts, counts)
+    cell_slots = [{n: k for k, n in enumerate(c.pins)} for c in design.cells]
+    cc = ic[conn_inst]
+    slot = np.empty(P, dtype=np.int64)
+    for p, (c, n) in enumerate(zip(cc.tolist(), conn_pin)):
+        sl = cell_slots[c]
+        k = sl.get(n)
+        if k is None:
+            k = sl[n] = len(sl)
+        slot[p] = k
+    cell_conns = [np.full((int(counts[c]), len(cell_slots[c])), -1, dtype=np.int64) for c in range(C)]
+    for c in range(C):
+        sel = np.nonzero(cc == c)[0] if P else np.zeros(0, np.int64)
+        cell_conns[c][row_in_cell[conn_inst[sel]], slot[sel]] = sel
     # Levelise combinational instances (edges: comb driver instance -> comb load instance).
     is_in = (design.pin_dir == DIR_INPUT) | (design.pin_dir == DIR_INOUT)
     load_c = np.nonzero(is_in & (conn_net >= 0))[0]
@@ -161,7 +185,7 @@ def topology(design) -> Topology:
         lv += 1
     ordr = np.concatenate(order) if order else np.zeros(0, np.int64)
     return Topology(N, M, P, conn_inst, conn_pin, conn_net, design.pin_dir, drv, infos,
-                    inst_seq, ordr, level, pin_of)
+                    inst_seq, ordr, level, pin_of, row_in_cell, cell_slots, cell_conns)
 
 
 def _level_groups(top: Topology, design, insts: np.ndarray):
@@ -177,13 +201,22 @@ def _level_groups(top: Topology, design, insts: np.ndarray):
     return [(int(design.inst_cell[g[0]]), g) for g in np.split(insts[o], cut)]
 
 
-def _pin_nets(top: Topology, insts: np.ndarray, pin: str) -> np.ndarray:
-    """Net of formal ``pin`` for each instance (-1 when absent/unconnected)."""
-    out = np.empty(insts.size, dtype=np.int64)
-    for k, i in enumerate(insts.tolist()):
-        p = top.pin_of[i].get(pin)
-        out[k] = top.conn_net[p] if p is not None else -1
-    return out
+def pin_conns(top: Topology, design, insts: np.ndarray, pin: str) -> np.ndarray:
+    """Connection index of formal ``pin`` for instances ``insts`` of ONE bound cell
+    (-1 where the pin is not connected)."""
+    if insts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    c = int(design.inst_cell[insts[0]])
+    k = top.cell_slots[c].get(pin)
+    if k is None:
+        return np.full(insts.size, -1, dtype=np.int64)
+    return top.cell_conns[c][top.row_in_cell[insts], k]
+
+
+def _pin_nets(top: Topology, insts: np.ndarray, pin: str, design=None) -> np.ndarray:
+    """Net of formal ``pin`` for each instance of one cell (-1 when absent/unconnected)."""
+    conns = pin_conns(top, design, insts, pin)
+    return np.where(conns >= 0, top.conn_net[np.maximum(conns, 0)], -1)
 
 
 @dataclass
@@ -220,13 +253,13 @@ def clock_reach(design, top: Topology, clocks) -> ClockReach:
         best = np.full(insts.size, np.inf)
         anyc = np.zeros(insts.size, bool)
         for p in ins:
-            nets = _pin_nets(top, insts, p)
+            nets = _pin_nets(top, insts, p, design)
             ok = nets >= 0
             anyc[ok] |= is_clock[nets[ok]]
             best[ok] = np.minimum(best[ok], np.where(is_clock[nets[ok]], clk_period[nets[ok]], np.inf))
         if anyc.any():
             for o in info.outputs:
-                nets = _pin_nets(top, insts, o)
+                nets = _pin_nets(top, insts, o, design)
                 ok = (nets >= 0) & anyc
                 is_clock[nets[ok]] = True
                 clk_period[nets[ok]] = np.minimum(clk_period[nets[ok]], best[ok])
@@ -252,11 +285,11 @@ def clock_reach(design, top: Topology, clocks) -> ClockReach:
         ins = [p for p in info.pins if p not in info.outputs]
         best = np.full(insts.size, np.inf)
         for p in ins:
-            nets = _pin_nets(top, insts, p)
+            nets = _pin_nets(top, insts, p, design)
             ok = nets >= 0
             best[ok] = np.minimum(best[ok], period[nets[ok]])
         for o in info.outputs:
-            nets = _pin_nets(top, insts, o)
+            nets = _pin_nets(top, insts, o, design)
             ok = nets >= 0
             period[nets[ok]] = np.minimum(period[nets[ok]], best[ok])
     return ClockReach(is_clock, period)
@@ -397,14 +430,14 @@ def _comb_pass(design, top: Topology, dens, duty, is_set, visited, clk, fixed_ma
         hit = np.zeros(insts.size, bool)
         env = {}
         for p in ins:
-            nets = _pin_nets(top, insts, p)
+            nets = _pin_nets(top, insts, p, design)
             ok = nets >= 0
             hit[ok] |= visited[nets[ok]]
             env[p] = (np.where(ok, dens[nets], 0.0), np.where(ok, duty[nets], 0.0))
         if not hit.any():
             continue
         for o, f in info.outputs.items():
-            nets = _pin_nets(top, insts, o)
+            nets = _pin_nets(top, insts, o, design)
             ok = (nets >= 0) & hit
             if not ok.any():
                 continue

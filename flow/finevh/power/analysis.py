@@ -47,6 +47,7 @@ from ..activity.model import SignalActivity
 from ..activity.propagate import (
     INPUT_DEFAULT,
     ClockReach,
+    pin_conns,
     NetActivity,
     Topology,
     clock_reach_from_constraints,
@@ -398,8 +399,8 @@ def _leakage(design, top: Topology, libs, act: NetActivity, weights: str) -> np.
             else:
                 p = {}
                 for name in cell.pins:
-                    nets = np.array([top.conn_net[top.pin_of[i][name]] if name in top.pin_of[i] else -1
-                                     for i in insts.tolist()], dtype=np.int64)
+                    cs = pin_conns(top, design, insts, name)
+                    nets = np.where(cs >= 0, top.conn_net[np.maximum(cs, 0)], -1)
                     p[name] = np.where(nets >= 0, act.duty[np.maximum(nets, 0)], 0.0)
                 tot = np.zeros(insts.size)
                 for s in cond:
@@ -451,7 +452,7 @@ def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
         for pin in cell.pins.values():
             if not pin.internal_power:
                 continue
-            conns = np.array([top.pin_of[i].get(pin.name, -1) for i in insts.tolist()], dtype=np.int64)
+            conns = pin_conns(top, design, insts, pin.name)
             have = conns >= 0
             if not have.any():
                 continue
@@ -461,7 +462,7 @@ def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
             func = bx.parse(pin.function) if pin.function else None
             for g in pin.internal_power:
                 frm = g.related_pin or pin.name
-                from_conns = np.array([top.pin_of[i].get(frm, -1) for i in insts.tolist()], dtype=np.int64)
+                from_conns = pin_conns(top, design, insts, frm)
                 ok = have & (from_conns >= 0)
                 if not ok.any():
                     continue
@@ -475,11 +476,11 @@ def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
                 if inferred is not None:
                     fa = activity_of(from_nets)
                     ta = activity_of(to_nets)
-                    d1 = _eval_duty_insts(inferred, cell, insts, top, act)
+                    d1 = _eval_duty_insts(inferred, design, insts, top, act)
                     with np.errstate(invalid="ignore", divide="ignore"):
                         duty = np.where(ta != 0.0, fa / np.where(ta != 0.0, ta, 1.0) * d1, 0.0)
                 elif g.when:
-                    duty = _eval_duty_insts(bx.parse(g.when), cell, insts, top, act)
+                    duty = _eval_duty_insts(bx.parse(g.when), design, insts, top, act)
                 else:
                     isclk = np.where(from_nets >= 0, reach.is_clock[np.maximum(from_nets, 0)], False)
                     duty = np.where(isclk, 1.0, 0.5)
@@ -515,11 +516,11 @@ def _missing_when(cell, pin, related_pg: str | None) -> bool:
     return count != (1 << n_inputs)
 
 
-def _eval_duty_insts(e: bx.Expr, cell, insts: np.ndarray, top: Topology, act: NetActivity) -> np.ndarray:
+def _eval_duty_insts(e: bx.Expr, design, insts: np.ndarray, top: Topology, act: NetActivity) -> np.ndarray:
     """Duty of ``e`` per instance with OpenSTA's pairwise rules (unknown pins: 0)."""
     env = {}
     for v in e.variables():
-        nets = np.array([top.conn_net[top.pin_of[i][v]] if v in top.pin_of[i] else -1
-                         for i in insts.tolist()], dtype=np.int64)
+        cs = pin_conns(top, design, insts, v)
+        nets = np.where(cs >= 0, top.conn_net[np.maximum(cs, 0)], -1)
         env[v] = (np.zeros(insts.size), np.where(nets >= 0, act.duty[np.maximum(nets, 0)], 0.0))
     return np.broadcast_to(bx.eval_activity(e, env, shape=insts.shape)[1], insts.shape)
