@@ -1,4 +1,4 @@
-# finevh::generate_tech ?-out DIR? ?-check?
+# finevh::generate_tech ?-out DIR? ?-check? ?-only {PATTERN ...}?
 #   Regenerates the demo28 technology (Liberty x36, LEF, leakage LUTs) through
 #   `finevh techgen`; returns its summary line. With -check nothing is written and a
 #   Tcl error is raised when a file is out of date.
@@ -9,6 +9,7 @@ proc finevh::generate_tech {args} {
         switch -- $opt {
             -out   { incr i; lappend cli --out [lindex $args $i] }
             -check { lappend cli --check }
+            -only  { incr i; lappend cli --only [join [lindex $args $i] ,] }
             default { return -code error "finevh::generate_tech: unknown option $opt" }
         }
     }

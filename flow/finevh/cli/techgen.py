@@ -15,19 +15,21 @@ from ..errors import InputError
 @click.option("--out", "out", type=click.Path(file_okay=False), default="libs/demo28", show_default=True,
               help="Output directory.")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a file in --out differs from a fresh generation.")
-def command(out: str, check: bool) -> None:
+@click.option("--only", default="", help="Comma-separated file names or glob patterns (default: every file).")
+def command(out: str, check: bool, only: str) -> None:
     """Generate the demo28 technology: 36 Liberty files (0.60-1.00 V x PB0/PB4/PB10/PB16,
     ss 125 C), the LEF and the intra-tile leakage LUTs (see docs/tech.md)."""
     from ..tech.generate import compare, generate
 
+    sel = [t.strip() for t in only.split(",") if t.strip()] or None
     if check:
-        bad = compare(out)
+        bad = compare(out, sel)
         if bad:
             click.echo(f"techgen: {len(bad)} file(s) out of date in {out}: {', '.join(bad)}")
             raise SystemExit(1)
         click.echo(f"techgen: {out} is up to date")
         return
-    paths = generate(out, progress=lambda n: progress.debug(f"techgen: wrote {n}"))
+    paths = generate(out, sel, progress=lambda n: progress.debug(f"techgen: wrote {n}"))
     size = sum(p.stat().st_size for p in paths)
     click.echo(f"techgen: wrote {len(paths)} files ({size / 1e6:.1f} MB) to {out}")
 

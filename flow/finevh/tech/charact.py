@@ -167,15 +167,45 @@ def arc_tables(ctx: Ctx, spec: CellSpec, pin: str, slews: np.ndarray, loads: np.
 
 # ---- leakage ---------------------------------------------------------------------------
 
-def _off_width(ctx: Ctx, tree, val: dict[str, int], pmos: bool, mult: dict[str, float], st: Stage, depth_of) -> float | None:
-    """Equivalent OFF width (um, in single-device units) of a network, None if it conducts."""
-    if isinstance(tree, str):
-        if val[tree] == (0 if pmos else 1):
+def _widths(tree, depths, unit: float):
+    """The tree with every leaf replaced by (net, device width in um)."""
+    it = iter(depths)
+
+    def rec(t):
+        if isinstance(t, str):
+            _n, m = next(it)
+            return (t, unit * m)
+        return (t[0],) + tuple(rec(c) for c in t[1:])
+
+    return rec(tree)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(st: Stage):
+    """(pull-down tree, pull-up tree) of a stage with leaves (net, width um)."""
+    pun = dual(st.pdn)
+    return (_widths(st.pdn, leaf_depths(st.pdn), WN_UNIT * st.drive),
+            _widths(pun, leaf_depths(pun), WP_UNIT * st.drive))
+
+
+def _conducts(t, val: dict[str, int], on: int) -> bool:
+    if len(t) == 2 and isinstance(t[0], str) and t[0] not in ("s", "p"):
+        return val[t[0]] == on
+    if t[0] == "s":
+        return all(_conducts(c, val, on) for c in t[1:])
+    return any(_conducts(c, val, on) for c in t[1:])
+
+
+def _off_width(ctx: Ctx, t, val: dict[str, int], on: int, mult: dict[str, float]) -> float | None:
+    """Equivalent OFF width (um of single-device leakage) of a compiled network, or
+    None when it conducts. ``on``: gate value that turns the devices on."""
+    if t[0] not in ("s", "p"):
+        net, w = t
+        if val[net] == on:
             return None
-        w = depth_of(tree)
-        return w * (mult.get(tree, 1.0) if pmos else 1.0)
-    kids = [_off_width(ctx, c, val, pmos, mult, st, depth_of) for c in tree[1:]]
-    if tree[0] == "p":
+        return w * mult.get(net, 1.0) if on == 0 else w
+    kids = [_off_width(ctx, c, val, on, mult) for c in t[1:]]
+    if t[0] == "p":
         if any(k is None for k in kids):
             return None
         return float(sum(kids))
@@ -188,26 +218,35 @@ def _off_width(ctx: Ctx, tree, val: dict[str, int], pmos: bool, mult: dict[str, 
     return dv.stack_factor(ctx.fl, ctx.vdd, m) * m / sum(1.0 / k for k in off)
 
 
-def stage_leak_current(ctx: Ctx, st: Stage, val: dict[str, int], mult: dict[str, float]) -> float:
-    """Subthreshold current (A) through the OFF network of a stage."""
-    out = 0 if conducts(st.pdn, val, False) else 1
-    i1 = dv.i_off(ctx.fl, ctx.vdd)
-    if out == 1:   # pull-down is off
-        depths = {}
-        for n, m in leaf_depths(st.pdn):
-            depths.setdefault(n, []).append(m)
-        it = {n: iter(v) for n, v in depths.items()}
-        w = _off_width(ctx, st.pdn, val, False, mult, st, lambda n: WN_UNIT * st.drive * next(it[n]))
+@functools.lru_cache(maxsize=None)
+def _stage_nets(st: Stage) -> tuple[str, ...]:
+    return tuple(sorted({n for n, _m in leaf_depths(st.pdn)}))
+
+
+_LEAK_MEMO: dict = {}
+
+
+def stage_leak_current(ctx: Ctx, st: Stage, val: dict[str, int], mult: dict[str, float]) -> tuple[float, int]:
+    """(subthreshold current in A through the OFF network, stage output value)."""
+    nets = _stage_nets(st)
+    key = (ctx, st, tuple(val[n] for n in nets), tuple(mult.get(n, 1.0) for n in nets))
+    r = _LEAK_MEMO.get(key)
+    if r is None:
+        r = _LEAK_MEMO[key] = _stage_leak_current(ctx, st, val, mult)
+    return r
+
+
+def _stage_leak_current(ctx: Ctx, st: Stage, val: dict[str, int], mult: dict[str, float]) -> tuple[float, int]:
+    pdn, pun = _compiled(st)
+    if _conducts(pdn, val, 1):
+        w = _off_width(ctx, pun, val, 0, mult)
+        out = 0
     else:
-        tree = dual(st.pdn)
-        depths = {}
-        for n, m in leaf_depths(tree):
-            depths.setdefault(n, []).append(m)
-        it = {n: iter(v) for n, v in depths.items()}
-        w = _off_width(ctx, tree, val, True, mult, st, lambda n: WP_UNIT * st.drive * next(it[n]))
-    if w is None:   # both conduct: cannot happen for a complementary stage
+        w = _off_width(ctx, pdn, val, 1, mult)
+        out = 1
+    if w is None:   # both networks conduct: impossible for a complementary stage
         raise AssertionError(st)
-    return w * i1
+    return w * dv.i_off(ctx.fl, ctx.vdd), out
 
 
 def cell_leakage(ctx: Ctx, spec: CellSpec, pattern: dict[str, int], mult: dict[str, float] | None = None) -> float:
@@ -223,10 +262,8 @@ def cell_leakage(ctx: Ctx, spec: CellSpec, pattern: dict[str, int], mult: dict[s
     for fv in combos:
         val = dict(pattern)
         val.update(zip(spec.free, fv))
-        for st in spec.stages:
-            # stage inputs evaluated in order; outputs become nets
-            i = stage_leak_current(ctx, st, val, {k: v for k, v in mult.items()})
-            val[st.out] = 0 if conducts(st.pdn, val, False) else 1
+        for st in spec.stages:   # stages in order: each output becomes a known net
+            i, val[st.out] = stage_leak_current(ctx, st, val, mult)
             tot += i
     return ctx.vdd * tot / len(combos)
 

@@ -11,8 +11,10 @@ Output (all byte-identical for equal code):
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
+from ..errors import InputError
 from ..fileio import write_text_atomic
 from . import device as dv
 from .lef_writer import lef_text
@@ -32,37 +34,58 @@ def planned_files() -> list[str]:
     return names
 
 
-def file_texts():
-    """Yield (file name, text) of every output file, in a fixed order."""
+def _jobs():
+    """(file name, function returning its text), in a fixed order."""
     for v in VDDS:
         for f in dv.FLAVOURS:
-            yield library_name(v, f) + ".lib", liberty_text(v, f)
-    yield "demo28.lef", lef_text()
+            yield library_name(v, f) + ".lib", (lambda v=v, f=f: liberty_text(v, f))
+    yield "demo28.lef", lef_text
     for f in dv.FLAVOURS:
-        yield f"demo28_itl_{f.lower()}.lut", lut_text(model_lut([f], DEMO_PAIRS), LUT_HEADER)
+        yield f"demo28_itl_{f.lower()}.lut", (lambda f=f: lut_text(model_lut([f], DEMO_PAIRS), LUT_HEADER))
 
 
-def generate(out: str | Path, progress=None) -> list[Path]:
-    """Write every demo28 file into ``out``; returns the paths written."""
+def _selected(only: list[str] | None):
+    pats = [p for p in (only or []) if p]
+    for name, job in _jobs():
+        if not pats or any(fnmatch.fnmatchcase(name, p) for p in pats):
+            yield name, job
+
+
+def file_texts(only: list[str] | None = None):
+    """Yield (file name, text) of the output files (all, or those matching one of the
+    glob patterns in ``only``), in a fixed order."""
+    for name, job in _selected(only):
+        yield name, job()
+
+
+def generate(out: str | Path, only: list[str] | None = None, progress=None) -> list[Path]:
+    """Write the demo28 files (all, or those matching ``only``) into ``out``; returns
+    the paths written. InputError when ``only`` selects nothing."""
     out = Path(out)
+    todo = list(_selected(only))
+    if not todo:
+        raise InputError(f"--only {','.join(only or [])} matches none of the demo28 files")
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in file_texts():
+    for name, job in todo:
         p = out / name
-        write_text_atomic(p, text)
+        write_text_atomic(p, job())
         written.append(p)
         if progress:
             progress(name)
     return written
 
 
-def compare(out: str | Path) -> list[str]:
+def compare(out: str | Path, only: list[str] | None = None) -> list[str]:
     """Names of files in ``out`` that differ from (or are missing against) a fresh
-    generation. Empty list = up to date."""
+    generation (all files, or those matching ``only``). Empty list = up to date."""
     out = Path(out)
+    todo = list(_selected(only))
+    if not todo:
+        raise InputError(f"--only {','.join(only or [])} matches none of the demo28 files")
     bad = []
-    for name, text in file_texts():
+    for name, job in todo:
         p = out / name
-        if not p.is_file() or p.read_bytes() != text.encode("utf-8"):
+        if not p.is_file() or p.read_bytes() != job().encode("utf-8"):
             bad.append(name)
     return bad

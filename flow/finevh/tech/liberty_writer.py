@@ -18,8 +18,8 @@ from . import device as dv
 from .cells import CellSpec, VDDMUX_WIDTH, catalogue
 
 # NLDM axes at 1.00 V; the slew axis is stretched at lower Vdd by the FO4 delay ratio.
-SLEWS_1V = np.array([0.004, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4])          # ns
-LOADS_X1 = np.array([0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032])  # pF per unit drive
+SLEWS_1V = np.array(dv.GRID_SLEWS_1V) * 1e9     # ns
+LOADS_X1 = np.array(dv.GRID_LOADS_X1) * 1e12    # pF per unit drive
 DRIVES = (1, 2, 4, 8)
 VDDS = tuple(round(0.60 + 0.05 * i, 2) for i in range(9))
 CORNER = "ss_125C"
@@ -48,13 +48,15 @@ def load_axis(drive: int) -> np.ndarray:
 
 def _f(x: float, nd: int) -> str:
     s = f"{x:.{nd}f}"
-    if float(s) == 0.0:
-        s = f"{0.0:.{nd}f}"
+    if s.startswith("-") and float(s) == 0.0:
+        s = s[1:]
     return s
 
 
 def _row(a, nd: int) -> str:
-    return ", ".join(_f(float(x), nd) for x in a)
+    fmt = f"{{:.{nd}f}}".format
+    neg0 = "-" + fmt(0.0)
+    return ", ".join(t if t != neg0 else t[1:] for t in map(fmt, np.asarray(a, dtype=float).tolist()))
 
 
 def _table(out: list[str], ind: str, kind: str, tpl: str, arr: np.ndarray, nd: int) -> None:
