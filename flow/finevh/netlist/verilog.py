@@ -195,7 +195,7 @@ def _directives(text: str, path: str, lines: _Lines) -> str:
             continue
         if m.group(1) not in _IGNORED_DIRECTIVES:
             raise InputError(f"compiler directive `{m.group(1)} is not supported (preprocess the file first)",
-                             path, lines.line(m.start()))
+                             path, _Lines(text).line(m.start()))
         out.append(text[pos:m.start()])
         pos = m.end()
     out.append(text[pos:])
@@ -205,8 +205,11 @@ def _directives(text: str, path: str, lines: _Lines) -> str:
 def parse_modules(text: str, path: str) -> dict[str, ModuleIR]:
     """Parse every module of ``text`` into :class:`ModuleIR` (no elaboration)."""
     lines = _Lines(text)
-    text = _strip_comments(text, path, lines)
-    text = _directives(text, path, lines)
+    stripped = _strip_comments(text, path, lines)
+    stripped = _directives(stripped, path, lines)
+    if stripped is not text:  # same newlines, other positions
+        text = stripped
+        lines = _Lines(text)
     # module boundaries
     kws: list[tuple[int, int, str]] = []
     i = text.find("module")

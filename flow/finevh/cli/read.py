@@ -1,0 +1,218 @@
+"""``finevh read``: load a design (Liberty + Verilog [+ LEF/DEF, SDC]) and summarise it.
+
+Prints instances, nets, ports, total cell area (um^2), sequential count, the ten most
+used cells and the libraries (name, nominal voltage, flavour); ``--json`` prints the
+same as one JSON object. Bad input: one line ``finevh: error: FILE:LINE: msg``, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from .. import progress
+from ..errors import InputError
+from ..fileio import read_text
+
+
+def load_cell_map(path: str) -> dict:
+    """A primitive / behavioural-module map from JSON::
+
+        {"nand": ["NAND2X1", ["Y", "A", "B"]],        # any input count ...
+         "nand/3": ["NAND3X1", ["Y", "A", "B", "C"]],  # ... or 3 inputs only
+         "dff": ["DFFPOSX1", {"CK": "CLK", "D": "D", "Q": "Q"}]}
+    """
+    try:
+        raw = json.loads(read_text(path))
+    except json.JSONDecodeError as e:
+        raise InputError(f"bad JSON: {e.msg}", path, e.lineno) from None
+    if not isinstance(raw, dict):
+        raise InputError("a JSON object is expected", path, 1)
+    out: dict = {}
+    for k, v in raw.items():
+        if not (isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], (list, dict))):
+            raise InputError(f"entry '{k}': expected [CELL, [PINS...]] or [CELL, {{PORT: PIN}}]", path)
+        key: str | tuple[str, int] = k
+        if "/" in k:
+            name, n = k.split("/", 1)
+            if not n.isdigit():
+                raise InputError(f"entry '{k}': expected NAME/INPUTS", path)
+            key = (name, int(n))
+        out[key] = (v[0], dict(v[1]) if isinstance(v[1], dict) else list(v[1]))
+    return out
+
+
+def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cell_map=None, parser="fast"):
+    """Library set, netlist, linked design, then placement and constraints if given."""
+    from ..design import link
+    from ..liberty.libset import load_library_set
+
+    t0 = time.perf_counter()
+    libset = load_library_set(list(liberty))
+    progress.progress(f"read {len(libset.libraries)} librar{'y' if len(libset.libraries) == 1 else 'ies'} "
+                      f"({time.perf_counter() - t0:.2f} s)")
+    t0 = time.perf_counter()
+    if parser == "pyverilog":
+        from ..netlist.verilog_pyverilog import read_verilog_pyverilog as reader
+    else:
+        from ..netlist.verilog import read_verilog as reader
+    nl = reader(verilog, top=top, cell_map=cell_map)
+    t1 = time.perf_counter()
+    design = link(nl, libset)
+    progress.progress(f"read {verilog}: {nl.n_instances} instances ({t1 - t0:.2f} s), linked "
+                      f"({time.perf_counter() - t1:.2f} s)")
+    lef_db = None
+    if lef:
+        from ..layout.lef import read_lef
+
+        lef_db = read_lef(list(lef))
+        progress.progress(f"read {len(lef)} LEF file(s): {len(lef_db.macros)} macros")
+    if def_file:
+        from ..layout.defio import read_def
+        from ..layout.placement import from_def
+
+        if lef_db is None:
+            raise InputError("--def needs --lef (cell sizes and sites)", def_file)
+        d = read_def(def_file)
+        masters = [c.name for c in design.cells]
+        design.placement = from_def(d, lef_db, nl.inst_names, [masters[k] for k in design.inst_cell.tolist()])
+        progress.progress(f"read {def_file}: {int(design.placement.placed.sum())} placed instances")
+    if sdc:
+        from ..constraints.sdc import read_sdc
+
+        dirs = {0: "input", 1: "output", 2: "inout"}
+        ports = {n: dirs[int(d_)] for n, d_ in zip(nl.port_names, nl.port_dir.tolist())}
+        lib0 = design.cells[0].library if design.cells else None
+        lib = next((L for L in libset.libraries if L.name == lib0), None)
+        tu = _unit_ns(lib.time_unit) if lib is not None else 1.0
+        cu = _unit_pf(lib.capacitive_load_unit) if lib is not None else 1.0
+        design.constraints = read_sdc(sdc, ports, cells=nl.inst_names, nets=nl.net_names,
+                                      time_unit_ns=tu, cap_unit_pf=cu, design=nl.top)
+        progress.progress(f"read {sdc}: {len(design.constraints.clocks)} clock(s)")
+    design.meta["lef"] = lef_db
+    return design
+
+
+def _unit_ns(s: str) -> float:
+    """SDC time unit = the library's: a Liberty time_unit string in ns."""
+    import re
+
+    m = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)s\s*", s.lower())
+    if not m:
+        return 1.0
+    return float(m.group(1)) * {"": 1e9, "m": 1e6, "u": 1e3, "n": 1.0, "p": 1e-3, "f": 1e-6}.get(m.group(2), 1.0)
+
+
+def _unit_pf(s: str) -> float:
+    import re
+
+    m = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)f\s*", s.lower())
+    if not m:
+        return 1.0
+    return float(m.group(1)) * {"": 1e12, "m": 1e9, "u": 1e6, "n": 1e3, "p": 1.0, "f": 1e-3}.get(m.group(2), 1.0)
+
+
+def summarize(design) -> dict:
+    """The design summary as a JSON-ready dict (areas um^2, voltages V)."""
+    nl = design.netlist
+    hist = design.cell_histogram()
+    used_libs = {c.library for c in design.cells}
+    libs = []
+    for L in design.libset.libraries:
+        libs.append({"name": L.name, "path": L.path, "nominal_voltage": L.nom_voltage, "voltage": L.voltage,
+                     "flavour": L.flavour, "cells": len(L.cells), "used": L.name in used_libs})
+    pd = nl.port_dir
+    out = {
+        "top": nl.top,
+        "verilog": nl.source,
+        "instances": nl.n_instances,
+        "nets": nl.n_nets,
+        "ports": len(nl.port_names),
+        "inputs": int((pd == 0).sum()),
+        "outputs": int((pd == 1).sum()),
+        "inouts": int((pd == 2).sum()),
+        "pins": design.n_pins,
+        "area_um2": round(design.area(), 6),
+        "sequential": int(design.is_sequential().sum()),
+        "cell_types": len(hist),
+        "top_cells": [{"cell": c, "count": k} for c, k in hist[:10]],
+        "libraries": libs,
+    }
+    lef = design.meta.get("lef")
+    if lef is not None:
+        masters = {c.name for c in design.cells}
+        out["lef"] = {"macros": len(lef.macros), "missing_masters": sorted(masters - set(lef.macros))}
+    pl = design.placement
+    if pl is not None:
+        x0, y0, x1, y1 = pl.die
+        die_area = (x1 - x0) * (y1 - y0)
+        out["placement"] = {"die_um": [x0, y0, x1, y1], "die_area_um2": round(die_area, 6),
+                            "placed": int(pl.placed.sum()), "fixed": int(pl.fixed.sum()),
+                            "rows": len(pl.rows),
+                            "utilisation": round(float(design.area() / die_area), 6) if die_area > 0 else None}
+    cons = design.constraints
+    if cons is not None:
+        out["constraints"] = {"clocks": [{"name": c.name, "period_ns": c.period} for c in cons.clocks]}
+    return out
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        f"design      {s['top']}  ({s['verilog']})",
+        f"instances   {s['instances']}",
+        f"nets        {s['nets']}",
+        f"ports       {s['ports']}  (in {s['inputs']}, out {s['outputs']}, inout {s['inouts']})",
+        f"area        {s['area_um2']:.3f} um^2",
+        f"sequential  {s['sequential']}",
+        f"cell types  {s['cell_types']}",
+        "top cells:",
+    ]
+    for c in s["top_cells"]:
+        lines.append(f"  {c['cell']:<32} {c['count']:>8}")
+    lines.append("libraries:")
+    for L in s["libraries"]:
+        nv = "-" if L["nominal_voltage"] is None else f"{L['nominal_voltage']:g} V"
+        v = "-" if L["voltage"] is None else f"{L['voltage']:g} V"
+        lines.append(f"  {L['name']:<32} nominal {nv:<8} supply {v:<8} flavour {L['flavour'] or '-':<6}"
+                     f" {L['cells']} cells{'' if L['used'] else ' (unused)'}")
+    if "lef" in s:
+        miss = s["lef"]["missing_masters"]
+        lines.append(f"lef         {s['lef']['macros']} macros"
+                     + (f"; no macro for {len(miss)} used cell(s): {', '.join(miss[:5])}" if miss else ""))
+    if "placement" in s:
+        p = s["placement"]
+        lines.append(f"placement   die {p['die_area_um2']:.3f} um^2, {p['placed']} placed, {p['rows']} rows, "
+                     f"utilisation {p['utilisation']}")
+    if "constraints" in s:
+        for c in s["constraints"]["clocks"]:
+            lines.append(f"clock       {c['name']} period {c['period_ns']:g} ns")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("read")
+@click.option("--liberty", "liberty", multiple=True, required=True, help="Liberty file (.lib/.lib.gz); repeatable.")
+@click.option("--verilog", required=True, help="Structural (gate-level) Verilog netlist.")
+@click.option("--top", default=None, help="Top module (default: the one no other module instantiates).")
+@click.option("--lef", "lef", multiple=True, help="LEF file (tech LEF first); repeatable.")
+@click.option("--def", "def_file", default=None, help="DEF placement (needs --lef).")
+@click.option("--sdc", default=None, help="SDC constraints.")
+@click.option("--cell-map", "cell_map", default=None,
+              help="JSON map of Verilog gate primitives / behavioural modules to library cells.")
+@click.option("--parser", type=click.Choice(["fast", "pyverilog"]), default="fast", show_default=True,
+              help="Verilog reader: the fast structural reader or pyverilog (slow reference).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def command(liberty, verilog, top, lef, def_file, sdc, cell_map, parser, as_json):
+    """Read a design and print a summary."""
+    for f in list(liberty) + [verilog] + list(lef) + [x for x in (def_file, sdc, cell_map) if x]:
+        if not Path(f).is_file():
+            raise InputError("no such file", f)
+    cmap = load_cell_map(cell_map) if cell_map else None
+    design = load_design(liberty, verilog, top, lef, def_file, sdc, cmap, parser)
+    s = summarize(design)
+    if as_json:
+        click.echo(json.dumps(s, indent=2, sort_keys=True))
+    else:
+        click.echo(format_summary(s), nl=False)
