@@ -339,3 +339,27 @@ def test_tcl_twin_in_opensta_shell(s1196_osu, repo, require_tool):
     assert float(m.group(1)) * 1e-6 == pytest.approx(theirs["internal"], rel=REL)
     assert float(m.group(2)) * 1e-6 == pytest.approx(theirs["switching"], rel=REL)
     assert float(m.group(3)) * 1e-6 == pytest.approx(theirs["leakage"], rel=REL)
+
+
+def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
+    """A SAIF file holding the VCD's statistics (written here, 1 ps units) gives the
+    same report as the VCD itself."""
+    v, vcd, sdc = g_vcd
+    act = read_vcd(vcd, scope="tb/dut")
+    recs = []
+    for k, n in enumerate(act.names):
+        esc = n.replace("[", "\\[").replace("]", "\\]")
+        recs.append(f"      ({esc} (T0 {round(act.t0[k] * 1e3)}) (T1 {round(act.t1[k] * 1e3)}) "
+                    f"(TX {round(act.tx[k] * 1e3)}) (TC {act.toggles[k]}) (IG 0))")
+    saif = tmp_path / "g.saif"
+    saif.write_text('(SAIFILE\n(SAIFVERSION "2.0")\n(DIRECTION "backward")\n(DESIGN )\n(DIVIDER / )\n'
+                    f"(TIMESCALE 1 ps)\n(DURATION {round(act.duration * 1e3)})\n"
+                    "(INSTANCE tb\n  (INSTANCE dut\n    (NET\n" + "\n".join(recs) + "\n    )\n  )\n)\n)\n")
+    base = ["power", "--liberty", OSU_LIB, "--verilog", v, "--sdc", sdc, "--json"]
+    c1, o1, e1 = run_cli(*base, "--vcd", vcd, "--vcd-scope", "tb/dut")
+    c2, o2, e2 = run_cli(*base, "--saif", saif, "--saif-scope", "tb/dut")
+    assert c1 == 0 and c2 == 0, (e1, e2)
+    j1, j2 = json.loads(o1), json.loads(o2)
+    for k in ("leakage_uw", "internal_uw", "switching_uw", "total_uw"):
+        assert j2[k] == pytest.approx(j1[k], rel=1e-12)
+    assert j1["signals_matched"] == j2["signals_matched"] > 15

@@ -1,0 +1,99 @@
+"""Benchmark: finevh power against OpenSTA ``report_power`` on a >= 100k-cell netlist.
+
+Same netlist as ``bench_sta.py`` (16 x 16 array of 8-bit MACs mapped onto osu018,
+about 125k cells, cached). Prints, from ONE run, with the default propagated activity:
+
+- finevh power analysis only (activity propagation + leakage/internal/switching,
+  after the timing pass that gives slews) vs OpenSTA's ``report_power`` alone
+  (timed inside OpenSTA after a full timing update), as a ratio;
+- a second power call on the same design (what the Vdd-selection loop pays);
+- both tools' totals per kind and their relative differences;
+- peak memory of both.
+
+Usage: python3 bench/bench_power.py [--period NS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--period", type=float, default=6.0)
+    args = ap.parse_args()
+
+    import opensta
+    from bench_sta import OSU018, build_netlist, write_sdc
+
+    from finevh.activity.propagate import topology
+    from finevh.design import link
+    from finevh.liberty.libset import LibrarySet
+    from finevh.liberty.reader import read_liberty
+    from finevh.netlist.verilog import read_verilog
+    from finevh.power.analysis import ActivitySpec, analyse
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    v = build_netlist()
+    work = Path(tempfile.mkdtemp(prefix="bench_power_"))
+    t0 = time.perf_counter()
+    lib = read_liberty(OSU018)
+    ls = LibrarySet([lib])
+    design = link(read_verilog(v), ls)
+    sdc = write_sdc(work / "mac.sdc", design, args.period)
+    tc = read_constraints(sdc, design, ls)
+    timer = Timer(design, tc)
+    tres = timer.update()
+    t_load = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    res = analyse(design, tc, ActivitySpec(), slews=tres.slew)
+    t_power = time.perf_counter() - t1
+    top = topology(design)
+    t2 = time.perf_counter()
+    analyse(design, tc, ActivitySpec(), slews=tres.slew, top=top)
+    t_again = time.perf_counter() - t2
+    ours_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+    script = opensta.design_script([OSU018], v, "mac_array", sdc, extra=[
+        "report_wns -digits 6",
+        "set t0 [clock milliseconds]",
+        "report_power -digits 10",
+        "puts \"power_ms [expr {[clock milliseconds] - $t0}]\"",
+    ])
+    (work / "run.tcl").write_text(script)
+    ts = time.perf_counter()
+    r = subprocess.run(["sta", "-no_init", "-exit", str(work / "run.tcl")], capture_output=True, text=True, cwd=work)
+    sta_wall = time.perf_counter() - ts
+    out = r.stdout + r.stderr
+    sta_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    sta_power_s = opensta.parse_value(out, "power_ms") / 1e3
+    theirs = opensta.parse_power(out)["Total"]
+
+    print(f"netlist: {v.name}: {design.n_instances} cells, {design.netlist.n_nets} nets; "
+          f"propagation passes {res.passes}")
+    for k, K in (("internal_uw", "internal"), ("switching_uw", "switching"), ("leakage_uw", "leakage"),
+                 ("total_uw", "total")):
+        a = res.total[k] * 1e-6
+        b = theirs[K]
+        print(f"{K:>9}: finevh {a:.6e} W, OpenSTA {b:.6e} W, rel diff {abs(a - b) / max(abs(b), 1e-30):.1e}")
+    print(f"finevh : load+link+SDC+STA {t_load:.2f} s, power {t_power:.2f} s, again (topology reused) "
+          f"{t_again:.2f} s, peak RSS {ours_rss:.0f} MB")
+    print(f"OpenSTA: process wall {sta_wall:.2f} s, report_power {sta_power_s:.2f} s, peak RSS {sta_rss:.0f} MB")
+    print(f"RATIO power analysis finevh/OpenSTA report_power = {t_power / sta_power_s:.2f}x")
+    print(f"RATIO repeated power call finevh/OpenSTA report_power = {t_again / sta_power_s:.2f}x")
+    print(f"RATIO peak memory finevh/OpenSTA = {ours_rss / sta_rss:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
