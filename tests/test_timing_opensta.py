@@ -330,3 +330,29 @@ def test_asap7_rvt_every_endpoint(require_tool, asap7, work):
     out = sta_out(work, plain, v, "s1196", sdc, extra=["set_cmd_units -time ns -capacitance pF"])
     compare(r.endpoint_slacks(), out, 25)
     assert r.wns < 0
+
+
+@pytest.mark.parametrize("drive", [
+    "set_driving_cell -lib_cell INVX1 [get_ports {a b}]",
+    "set_driving_cell -lib_cell AOI21X1 [get_ports {a b}]\nset_input_transition 0.3 [get_ports a]",
+    "set_driving_cell -lib_cell NAND2X1 -from_pin B -pin Y [get_ports {a b}]",
+])
+def test_osu018_driving_cells(require_tool, work, drive):
+    """Driving cells: OpenSTA adds the drive arc's delay at the port load MINUS its
+    zero-load delay, takes its slew, and defaults to the first input pin's arc."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "negedge_dc.v"
+    v.write_text(NEG_EDGE)
+    d = make_design(v, [OSU018])
+    sdc = work / "drive.sdc"
+    sdc.write_text("create_clock -name clk -period 1.2 [get_ports clk]\n"
+                   "set_input_delay 0.3 -clock clk [get_ports {a b}]\n"
+                   "set_output_delay 0.4 -clock clk [get_ports {y z}]\n"
+                   "set_load 0.05 [get_ports {y z}]\n" + drive + "\n")
+    tc = read_constraints(sdc, d, d.libset)
+    assert len(tc.driving_cell) == 2
+    r = Timer(d, tc).update()
+    out = sta_out(work, [OSU018], v, "negedge_demo", sdc)
+    compare(r.endpoint_slacks(), out, 5)

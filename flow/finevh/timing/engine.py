@@ -90,6 +90,7 @@ class Timer:
         self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._cap_cache: dict[int, np.ndarray] = {}
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
+        self.drive_zero_load_subtract = True
         self._clock_setup()
 
     # ------------------------------------------------------------------ tables
@@ -354,19 +355,22 @@ class Timer:
         b = TablePackBuilder()
         best_d = [0.0, 0.0]
         best_s = np.zeros(2)
-        for e in ct.edges:
-            if e.kind == KIND_LAUNCH:
+        comb = [e for e in ct.edges if e.kind != KIND_LAUNCH]
+        # defaults as OpenSTA: the first output pin, and the first input pin (cell pin
+        # order) with an arc to it; the zero-load delay of the arc is subtracted
+        to_pin = dc.pin or next((p.name for p in dc.cell.output_pins() if any(e.to_pin == p.name for e in comb)), None)
+        from_pin = dc.from_pin or next((p.name for p in dc.cell.input_pins()
+                                        if any(e.to_pin == to_pin and e.from_pin == p.name for e in comb)), None)
+        for e in comb:
+            if e.to_pin != to_pin or e.from_pin != from_pin:
                 continue
-            if dc.pin and e.to_pin != dc.pin:
-                continue
-            if dc.from_pin and e.from_pin != dc.from_pin:
-                continue
-            pk = b.build() if False else None
             rows = [b.add(e.delay), b.add(e.slew)]
             pk = b.build()
             sin = dc.input_transition[e.in_rf]
             cap = load_rf[e.out_rf]
             dd = float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([cap]))[0])
+            if self.drive_zero_load_subtract:
+                dd -= float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([0.0]))[0])
             ss = max(0.0, float(lookup(pk, np.array([rows[1]]), np.array([sin]), np.array([cap]))[0]))
             best_d[e.out_rf] = max(best_d[e.out_rf], dd)
             best_s[e.out_rf] = max(best_s[e.out_rf], ss)
