@@ -155,7 +155,11 @@ def summarize(design) -> dict:
                             "utilisation": round(float(design.area() / die_area), 6) if die_area > 0 else None}
     cons = design.constraints
     if cons is not None:
-        out["constraints"] = {"clocks": [{"name": c.name, "period_ns": c.period} for c in cons.clocks]}
+        out["constraints"] = {
+            "clocks": [{"name": c.name, "period_ns": c.period, "sources": list(c.sources)}
+                       for c in cons.clocks.values()],
+            "input_delays": len(cons.input_delays), "output_delays": len(cons.output_delays),
+            "warnings": len(cons.warnings)}
     return out
 
 
