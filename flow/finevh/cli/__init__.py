@@ -27,6 +27,7 @@ _STAGES: tuple[str, ...] = (
     "sta",
     "power",
     "accel",
+    "place",
 )
 
 
