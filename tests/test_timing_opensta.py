@@ -356,3 +356,38 @@ def test_osu018_driving_cells(require_tool, work, drive):
     r = Timer(d, tc).update()
     out = sta_out(work, [OSU018], v, "negedge_demo", sdc)
     compare(r.endpoint_slacks(), out, 5)
+
+
+ASYNC = """module srdemo(clk, a, b, rn, y);
+input clk, a, b, rn;
+output y;
+wire q1, q2, q3, n1, n2, n3;
+DFFPOSX1 r1 (.CLK(clk), .D(a), .Q(q1));
+NAND2X1 g1 (.A(q1), .B(rn), .Y(n1));
+DFFSR r2 (.CLK(clk), .D(n2), .R(n1), .S(b), .Q(q2));
+XOR2X1 g2 (.A(q2), .B(q1), .Y(n2));
+INVX1 g3 (.A(q2), .Y(n3));
+DFFSR r3 (.CLK(clk), .D(n3), .R(rn), .S(n1), .Q(q3));
+BUFX2 g4 (.A(q3), .Y(y));
+endmodule
+"""
+
+
+def test_osu018_async_set_reset(require_tool, work):
+    """Recovery checks are endpoints (R, S pins); preset/clear arcs do not propagate
+    (OpenSTA 2.0.17 defaults, measured)."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "srdemo.v"
+    v.write_text(ASYNC)
+    d = make_design(v, [OSU018])
+    sdc = work / "sr.sdc"
+    sdc.write_text("create_clock -name clk -period 1.0 [get_ports clk]\n"
+                   "set_input_delay 0.3 -clock clk [get_ports {a b rn}]\n"
+                   "set_input_transition 0.1 [get_ports {a b rn}]\n"
+                   "set_output_delay 0.2 -clock clk [get_ports y]\nset_load 0.03 [get_ports y]\n")
+    r = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    assert {"r2/R", "r2/S", "r3/R", "r3/S"} <= set(r.endpoint_slacks())
+    out = sta_out(work, [OSU018], v, "srdemo", sdc)
+    compare(r.endpoint_slacks(), out, 8)

@@ -9,13 +9,14 @@ A Liberty ``timing()`` group becomes up to four *edges* ``(from pin, input trans
 combinational (and _rise/_fall) by ``timing_sense``: positive_unate R->R, F->F;
                              negative_unate R->F, F->R; non_unate all four
 rising_edge / falling_edge   clock R (F) -> output R and F (launch arcs)
-preset / clear               output R (preset) or F (clear) only
+preset / clear               output R (preset) or F (clear) only; NOT propagated
+                             unless ``preset_clear=True`` (OpenSTA's default too)
 three_state_enable           as combinational
 setup_rising / setup_falling a *check*: clock R (F) against data R and F
+recovery_rising / _falling   a check like setup (OpenSTA 2.0.17 reports them)
 ============================ ===============================================
 
-Hold, recovery, removal, width and tristate-disable arcs are not used by setup
-analysis and are ignored (OpenSTA does not report recovery checks by default either).
+Hold, removal, width and tristate-disable arcs are not used by setup analysis.
 When ``timing_sense`` is non_unate but the output has a ``function``, the sense is
 derived from the function (as OpenSTA does for a missing ``timing_sense``).
 
@@ -34,8 +35,11 @@ RISE, FALL = 0, 1
 
 KIND_COMB, KIND_LAUNCH = 0, 1
 
-_COMB_TYPES = {"combinational", "combinational_rise", "combinational_fall", "three_state_enable",
-               "preset", "clear"}
+_COMB_TYPES = {"combinational", "combinational_rise", "combinational_fall", "three_state_enable"}
+#: asynchronous preset/clear arcs (not propagated by default, as OpenSTA's
+#: ``sta_preset_clear_arcs_enabled`` = 0)
+_ASYNC_TYPES = {"preset", "clear"}
+_CHECK_TYPES = {"setup_rising": 0, "setup_falling": 1, "recovery_rising": 0, "recovery_falling": 1}
 
 
 @dataclass
@@ -182,7 +186,7 @@ def _pairs(sense: str) -> list[tuple[int, int]]:
     return [(RISE, RISE), (FALL, RISE), (RISE, FALL), (FALL, FALL)]
 
 
-def cell_timing(cell: Cell) -> CellTiming:
+def cell_timing(cell: Cell, preset_clear: bool = False) -> CellTiming:
     """Flatten ``cell``'s timing groups (see module docstring)."""
     ct = CellTiming(cell)
     inputs = [p.name for p in cell.input_pins()]
@@ -198,8 +202,8 @@ def cell_timing(cell: Cell) -> CellTiming:
                 base = (pin.name, rel, tt, arc.when or "")
                 n = ordinal.get(base, 0)
                 ordinal[base] = n + 1
-                if tt in ("setup_rising", "setup_falling"):
-                    crf = RISE if tt == "setup_rising" else FALL
+                if tt in _CHECK_TYPES:
+                    crf = _CHECK_TYPES[tt]
                     for drf, tab in ((RISE, arc.rise_constraint), (FALL, arc.fall_constraint)):
                         if tab is not None:
                             ct.checks.append(Check(pin.name, rel, crf, drf, tab, base + (n, drf)))
@@ -210,7 +214,7 @@ def cell_timing(cell: Cell) -> CellTiming:
                     pairs = [(irf, RISE), (irf, FALL)]
                     kind = KIND_LAUNCH
                     ct.clock_pins.add(rel)
-                elif tt in _COMB_TYPES:
+                elif tt in _COMB_TYPES or (preset_clear and tt in _ASYNC_TYPES):
                     sense = arc.timing_sense or "non_unate"
                     if sense == "non_unate" and pin.function and tt in ("combinational", "three_state_enable"):
                         sense = function_sense(pin.function, rel, inputs)
