@@ -240,8 +240,9 @@ def parse_modules(text: str, path: str) -> dict[str, ModuleIR]:
             raise InputError("endmodule without module", path, lines.line(s))
         if k + 1 >= len(kws) or kws[k + 1][2] != "endmodule":
             where = kws[k + 1][0] if k + 1 < len(kws) else n
-            raise InputError("module is not closed by endmodule (truncated file?)", path,
-                             lines.line(where) if where < n else lines.line(max(n - 1, 0)))
+            if where >= n:
+                where = max(len(text.rstrip()) - 1, 0)
+            raise InputError("module is not closed by endmodule (truncated file?)", path, lines.line(where))
         end_s, end_e, _ = kws[k + 1]
         m = _Module(text, e, end_s, path, lines).parse()
         if m.name in modules:
@@ -839,10 +840,10 @@ class _Module:
                         or it[-1][1] != ")"):
                     if it and it[0][1] != ".":
                         raise InputError("mixed named and positional connections", self.path, line)
-                    raise InputError("bad named connection", self.path,
+                    raise InputError("syntax error: bad named connection", self.path,
                                      self.lines.line(it[0][2]) if it else line)
                 if self._match(it, 2) != len(it) - 1:
-                    raise InputError("bad named connection", self.path, self.lines.line(it[0][2]))
+                    raise InputError("syntax error: bad named connection", self.path, self.lines.line(it[0][2]))
                 formal = _canon(it[1][1])
                 bits = self._expr(it, 3, len(it) - 1, it[2][2], whole=True) if len(it) > 4 else []
                 out.append((formal, bits))
