@@ -86,6 +86,32 @@ def test_cell_set_and_identical_footprints(libs):
     assert set(ref.cells["VDDMUX_X1"].pg_pins) == {"VDDH", "VDDL", "VVDD", "VSS"}
 
 
+def _eval_function(expr: str, val: dict[str, int]) -> int:
+    py = expr.replace("!", " not ").replace("&", " and ").replace("|", " or ").replace("^", " != ")
+    return int(bool(eval(py, {}, {k: bool(v) for k, v in val.items()})))
+
+
+def test_liberty_functions_match_the_transistor_topology(libs):
+    """The stage chains used for timing/leakage compute the Liberty function."""
+    import itertools
+
+    from finevh.tech.cells import catalogue, conducts
+
+    lib = libs[("1p00", "pb0")]
+    checked = 0
+    for spec in catalogue():
+        if spec.kind != "comb":
+            continue
+        fn = lib.cells[spec.name].pins[spec.output].function
+        for bits in itertools.product((0, 1), repeat=len(spec.inputs)):
+            val = dict(zip(spec.inputs, bits))
+            for st in spec.stages:
+                val[st.out] = 0 if conducts(st.pdn, val, False) else 1
+            assert val[spec.output] == _eval_function(fn, val), (spec.name, bits)
+            checked += 1
+    assert checked > 200
+
+
 def test_delay_rises_and_leakage_falls_as_vdd_drops(libs):
     for f in FLAVS:
         prev_d = prev_l = None

@@ -14,7 +14,7 @@ m times the unit width (WN_UNIT nMOS, WP_UNIT pMOS) times the stage drive.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Union
 
 Tree = Union[str, tuple]
@@ -45,7 +45,6 @@ class CellSpec:
     drive: int = 1
     sites: int = 0                    # width in placement sites
     clear: str | None = None          # async clear pin (active low), ff only
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def base(self) -> str:

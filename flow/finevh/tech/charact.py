@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import device as dv
-from .cells import WN_UNIT, WP_UNIT, CellSpec, Stage, conducts, dual, leaf_depths
+from .cells import WN_UNIT, WP_UNIT, CellSpec, Stage, dual, leaf_depths
 
 SLEW_K = 0.8          # 20-80 % output slew per C*Vdd/I
 SLEW_IN = 0.15        # share of the input slew passed to the output slew

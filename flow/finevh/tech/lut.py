@@ -31,7 +31,6 @@ Errors in a file raise :class:`finevh.errors.InputError` with file and line.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
