@@ -239,6 +239,16 @@ def test_yosys_maps_iscas_and_opensta_times_it(require_tool, shared_data, libdir
     assert any(k.startswith(("AOI", "OAI")) for k in cells)
     log = _map(yosys, shared_data / "netlists/iscas89/s27.v", "s27", lib, tmp_path / "s27.v")
     assert re.search(r"^\s+DFF_X1\s+3$", log, re.M), log[-1500:]
+    log = _map(yosys, shared_data / "netlists/epfl/ctrl.v", "top", lib, tmp_path / "ctrl.v")
+    assert _tool_warnings(log) == [] and "Chip area for module" in log
+    # the mapped c432, read back through the Liberty cell functions, is equivalent
+    # to the source (SAT proof in Yosys)
+    proof = (f"read_verilog {shared_data}/netlists/iscas85/c432.v; synth -flatten -top c432; rename c432 gold; "
+             f"design -stash gold; read_liberty -ignore_miss_func {lib}; read_verilog {tmp_path}/c432.v; "
+             f"hierarchy -top c432; flatten; rename c432 gate; design -copy-from gold -as gold gold; "
+             f"miter -equiv -flatten -make_assert gold gate miter; sat -verify -prove-asserts miter")
+    r = subprocess.run([yosys, "-p", proof], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "SUCCESS!" in r.stdout, (r.stdout + r.stderr)[-1500:]
 
     arrivals = {}
     for v in ("1p00", "0p60"):
