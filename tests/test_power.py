@@ -34,6 +34,7 @@ OSU_LIB = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
 OSU_V = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.v")
 SKY_TT = "liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
 SKY_128 = "liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__ss_n40C_1v28.lib.gz"
+SKY = "liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__{}.lib.gz"
 S38417 = "mapped/s38417_sky130hd_tt.v"
 GROUPS = (("sequential", "Sequential"), ("combinational", "Combinational"))
 KINDS = (("internal_uw", "internal"), ("switching_uw", "switching"), ("leakage_uw", "leakage"))
@@ -363,3 +364,30 @@ def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
     for k in ("leakage_uw", "internal_uw", "switching_uw", "total_uw"):
         assert j2[k] == pytest.approx(j1[k], rel=1e-12)
     assert j1["signals_matched"] == j2["signals_matched"] > 15
+
+
+def test_interpolated_supply_switches_at_its_own_voltage(shared_data, s38417):
+    """An instance bound between two characterised voltages (1.6 V between the 1.40 V and
+    1.76 V sky130 libraries) switches with V = 1.6 V; its leakage is the blend."""
+    from finevh.cli.sta import load_design
+    from finevh.timing.binding import bind_voltage
+    from finevh.timing.constraints import read_constraints
+    v, sdc = s38417
+    libs = [shared_data / SKY.format("ss_n40C_1v76"), shared_data / SKY.format("ss_n40C_1v40")]
+    d = load_design(libs, v)
+    tc = read_constraints(sdc, d, d.libset)
+    spec = ActivitySpec(mode="global", global_activity=(0.2, 0.5))
+    nl = d.netlist
+    i = next(k for k in range(nl.n_instances) if d.cell_of(k).name == "sky130_fd_sc_hd__nand2_1")
+    c176 = d.cell_of(i)
+    r176 = analyse(d, tc, spec)
+    bind_voltage(d, [i], 1.6)
+    assert d.cell_of(i) is not c176
+    r16 = analyse(d, tc, spec)
+    assert r16.inst_switching[i] == pytest.approx(r176.inst_switching[i] * (1.6 / 1.76) ** 2, rel=1e-9)
+    c140 = d.libset.twin(c176, voltage=1.40)
+    a = (1.6 - 1.40) / (1.76 - 1.40)
+    leak = lambda c: np.mean([s.value for s in c.leakage])  # noqa: E731
+    assert r16.inst_leakage[i] == pytest.approx((1 - a) * leak(c140) + a * leak(c176), rel=1e-9)
+    others = np.arange(nl.n_instances) != i
+    np.testing.assert_allclose(r16.inst_leakage[others], r176.inst_leakage[others])
