@@ -273,6 +273,26 @@ exit
     assert 0.3 < arrivals["1p00"] < 3.0
 
 
+def test_library_set_indexes_voltages_and_polybias_flavours(libdir):
+    """The project's library set maps the files by voltage and by the library-level
+    flavour token (FlavourRule.polybias); twins agree in footprint, area and pins."""
+    from finevh.liberty.libset import FlavourRule, load_library_set
+
+    ls = load_library_set(sorted(libdir.glob("*.lib")), FlavourRule.polybias())
+    assert ls.voltages() == [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
+    assert ls.flavours() == ["PB0", "PB4", "PB10", "PB16"]
+    assert ls.check_twins() == []
+    c = ls.get(0.8, "PB10").cells["NAND2_X1"]
+    assert ls.twin(c, 0.6, "PB16").library == "demo28_ss_125C_0p60v_pb16"
+
+
+def test_liberty_parser_reads_the_files(libdir):
+    from liberty.parser import parse_liberty
+
+    lib = parse_liberty((libdir / "demo28_ss_125C_0p60v_pb0.lib").read_text())
+    assert len(lib.get_groups("cell")) == 43
+
+
 def test_lef_has_site_layers_and_every_macro(libdir, libs):
     from finevh.layout.lef import read_lef
 
