@@ -72,6 +72,15 @@ def test_luts_cover_every_logic_cell_and_pair(luts, repo):
                 assert c.k.shape == (2, 2 ** len(c.pins), 2 ** len(c.pins))
 
 
+def test_k_of_names_pins_and_odd_voltages_survive_a_round_trip():
+    lut = model_lut(["PB0"], [(0.825, 1.0)])
+    text = lut_text(lut)
+    assert "pair 0.825 1.00" in text
+    c = parse_lut(text).cell("PB0", 0.825, 1.0, "NAND2_X1")
+    assert c.k_of("H", {"A": 1, "B": 1}, {"B"}) == c.lookup("H", 0b11, 0b01) > 1.0
+    assert c.k_of("H", {"A": 1, "B": 0}, {"B"}) == 1.0
+
+
 def test_round_trip_is_exact():
     lut = model_lut(["PB10"], [(0.8, 0.9)])
     text = lut_text(lut, "hello")

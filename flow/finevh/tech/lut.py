@@ -56,6 +56,19 @@ class CellLut:
     def lookup(self, supply: str, pattern: int, config: int) -> float:
         return float(self.k[SUPPLIES.index(supply), pattern, config])
 
+    def index(self, bits: dict[str, int] | set[str] | frozenset[str]) -> int:
+        """Integer of a pattern given as {pin: 0/1}, or of a configuration given as
+        the set of pins whose driver sits at the other supply (first pin = MSB)."""
+        n = len(self.pins)
+        if isinstance(bits, dict):
+            return sum((1 << (n - 1 - j)) for j, p in enumerate(self.pins) if bits.get(p))
+        return sum((1 << (n - 1 - j)) for j, p in enumerate(self.pins) if p in bits)
+
+    def k_of(self, supply: str, values: dict[str, int], foreign: set[str] | frozenset[str]) -> float:
+        """k for pin values ``values`` when the pins in ``foreign`` are driven from the
+        other supply (cell at VddH: drivers at VddL; cell at VddL: drivers at VddH)."""
+        return self.lookup(supply, self.index(values), self.index(set(foreign)))
+
 
 @dataclass
 class LeakageLut:
@@ -106,7 +119,7 @@ def lut_text(lut: LeakageLut, header: str = "") -> str:
         if fl != cur_fl:
             o.append(f"flavour {fl}")
             cur_fl = fl
-        o.append(f"pair {vl:.2f} {vh:.2f}")
+        o.append(f"pair {_fmt_v(vl)} {_fmt_v(vh)}")
         for name in sorted(lut.tables[(fl, vl, vh)]):
             c = lut.tables[(fl, vl, vh)][name]
             n = len(c.pins)
@@ -116,6 +129,12 @@ def lut_text(lut: LeakageLut, header: str = "") -> str:
                     vals = " ".join(_fmt(x) for x in c.k[s, p])
                     o.append(f"{sup} {_bits(p, n) or '-'} {vals}")
     return "\n".join(o) + "\n"
+
+
+def _fmt_v(v: float) -> str:
+    """Voltage with at least 2 and at most 4 decimals (0.80, 0.825)."""
+    s = f"{v:.4f}".rstrip("0")
+    return s + "0" * max(0, 2 - len(s.split(".")[1]))
 
 
 def _fmt(x: float) -> str:
