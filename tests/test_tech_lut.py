@@ -192,3 +192,22 @@ def test_lutchar_errors(require_tool, run_cli, tmp_path):
     code, _so, se = run_cli("lutchar", "--spice", tmp_path / "c.sp", "--models", tmp_path / "bad.lib",
                             "--cells", "INV", "--vdd", "1.0", "--vddl", "0.8", "--out", out)
     assert code == 2 and "ngspice" in se and not out.exists()
+
+
+def test_lutchar_tcl_twin(require_tool, repo, tmp_path):
+    import subprocess
+
+    require_tool("ngspice")
+    tclsh = require_tool("tclsh")
+    (tmp_path / "m.lib").write_text(MODELS)
+    (tmp_path / "c.sp").write_text(CELLS)
+    script = tmp_path / "t.tcl"
+    script.write_text(
+        f"source {repo}/tcl/finevh.tcl\n"
+        f"puts [finevh::characterize_leakage_lut -spice {tmp_path}/c.sp -models {tmp_path}/m.lib "
+        f"-cells {{INV}} -vdd 1.0 -vddl {{0.9}} -out {tmp_path}/t.lut -flavour PB4]\n"
+        "if {[catch {finevh::characterize_leakage_lut -bogus 1} msg]} { puts \"ERR: $msg\" }\n")
+    r = subprocess.run([tclsh, str(script)], capture_output=True, text=True, timeout=120)
+    assert "wrote 1 cell tables" in r.stdout, r.stdout + r.stderr
+    assert "ERR: finevh::characterize_leakage_lut: unknown option -bogus" in r.stdout
+    assert read_lut(tmp_path / "t.lut").k("PB4", 0.9, 1.0, "INV", "H", 1, 1) > 1.5
