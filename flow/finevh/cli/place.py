@@ -34,7 +34,7 @@ def command(lef, liberty, verilog, top, utilization, aspect, seed, out, as_json)
     """Place a netlist (fallback when no DEF exists) and write a DEF."""
     from ..layout.defio import write_def
     from ..layout.placement import to_def
-    from ..place.flow import cell_masters, place_design
+    from ..place.flow import cell_masters, design_def_nets, make_tracks, place_design
     from .read import load_design
 
     for f in list(liberty) + [verilog] + list(lef):
@@ -48,7 +48,8 @@ def command(lef, liberty, verilog, top, utilization, aspect, seed, out, as_json)
     masters = cell_masters(design)
     layer = pl.io[0].layer if pl.io else None
     size = lef_db.layers[layer].width if layer and lef_db.layers[layer].width else 0.1
-    d = to_def(pl, design.netlist.inst_names, masters, pin_size=max(size, 0.01))
+    d = to_def(pl, design.netlist.inst_names, masters, pin_size=max(size, 0.01), nets=design_def_nets(design))
+    d.tracks = make_tracks(lef_db, pl.die, d.dbu)
     write_def(out, d)
     fp = res.floorplan
     s = {

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import InputError
 from ..progress import warn
 from .defio import (ORIENTS, ST_COVER, ST_FIXED, ST_PLACED, ST_UNPLACED, DefComponents,
-                    DefDesign, DefPin, DefRow)
+                    DefDesign, DefNet, DefPin, DefRow)
 from .lef import Lef
 
 __all__ = ["Row", "IoPin", "Placement", "from_def", "to_def", "ORIENTS", "PHYSICAL_ONLY_SUBCLASSES"]
@@ -207,11 +207,12 @@ def from_def(d: DefDesign, lef: Lef, inst_names: Sequence[str], cell_names_per_i
 
 def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequence[str],
            design_name: str | None = None, pin_layer: str | None = None,
-           pin_size: float = 0.14) -> DefDesign:
+           pin_size: float = 0.14, nets: Sequence[DefNet] | None = None) -> DefDesign:
     """A :class:`DefDesign` holding the placement (rows, components, IO pins).
 
     Coordinates are rounded to database units. IO pins are written as a square of
     ``pin_size`` um on ``pin_layer`` (when given) centred on the pin location.
+    ``nets`` (connections only) are copied into the NETS section.
     """
     dbu = p.dbu
 
@@ -244,5 +245,7 @@ def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequenc
                              layer=io.layer or pin_layer,
                              rect=(-half, -half, half, half) if (io.layer or pin_layer) else None,
                              status=ST_PLACED, x=q(io.x), y=q(io.y), orient=0))
+    if nets:
+        d.nets = list(nets)
     return d
 

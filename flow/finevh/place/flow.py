@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..layout.defio import ORIENTS
+from ..layout.defio import ORIENTS, DefNet, DefTracks
 from ..layout.lef import Lef
 from ..layout.placement import IoPin, Placement, Row
 from . import PlaceResult, place_cells
@@ -36,6 +36,53 @@ def design_nets(design) -> tuple[np.ndarray, np.ndarray]:
     new_ptr = np.zeros(int(keep.sum()) + 1, np.int64)
     np.cumsum(deg[keep], out=new_ptr[1:])
     return new_ptr, node[keep_pin]
+
+
+def design_def_nets(design) -> list[DefNet]:
+    """Signal nets of the design as DEF connections (instance pins, then ``PIN`` ports)."""
+    nl = design.netlist
+    n_pins = int(nl.pin_ptr[-1])
+    pin_inst = np.repeat(np.arange(nl.n_instances, dtype=np.int64), np.diff(nl.pin_ptr)).tolist()
+    pin_name = nl.pin_name.tolist()
+    terms = np.asarray(design.net_terms).tolist()
+    ptr = np.asarray(design.net_term_ptr).tolist()
+    const = np.asarray(nl.net_const).tolist()
+    out = []
+    for m, name in enumerate(nl.net_names):
+        if const[m] >= 0 or ptr[m + 1] - ptr[m] < 1:
+            continue
+        conns = []
+        for t in terms[ptr[m]:ptr[m + 1]]:
+            if t < n_pins:
+                conns.append((nl.inst_names[pin_inst[t]], nl.pin_names[pin_name[t]]))
+            else:
+                conns.append(("PIN", nl.port_names[t - n_pins]))
+        out.append(DefNet(name, conns))
+    return out
+
+
+def make_tracks(lef: Lef, die: tuple[float, float, float, float], dbu: int) -> list[DefTracks]:
+    """Routing tracks over the die for every routing layer in its preferred direction
+    (both axes when the LEF gives none), from the LEF PITCH and OFFSET (default: half
+    a pitch). One TRACKS line per layer, which routers such as qrouter require."""
+    out = []
+    for layer in lef.routing_layers():
+        if layer.pitch is None:
+            continue
+        off = layer.offset or (layer.pitch[0] / 2, layer.pitch[1] / 2)
+        axes = (("X", 0, die[0], die[2]), ("Y", 1, die[1], die[3]))
+        if layer.direction == "HORIZONTAL":      # horizontal wires run along rows of tracks at fixed y
+            axes = axes[1:]
+        elif layer.direction == "VERTICAL":
+            axes = axes[:1]
+        for axis, k, lo, hi in axes:
+            pitch, o = layer.pitch[k], off[k]
+            if pitch <= 0:
+                continue
+            num = int(np.floor((hi - lo - o) / pitch + 1e-9)) + 1
+            if num > 0:
+                out.append(DefTracks(axis, int(round((lo + o) * dbu)), num, int(round(pitch * dbu)), (layer.name,)))
+    return out
 
 
 def cell_masters(design) -> list[str]:
@@ -77,8 +124,13 @@ def place_design(design, lef: Lef, utilization: float = 0.7, aspect: float = 1.0
             for r, y in enumerate(fp.row_y().tolist())]
     routing = lef.routing_layers()
     layer = routing[1].name if len(routing) > 1 else (routing[0].name if routing else None)
-    io = [IoPin(name, name, _PORT_DIR.get(int(d)), float(x), float(y), layer)
-          for name, d, x, y in zip(nl.port_names, nl.port_dir.tolist(), res.io_x.tolist(), res.io_y.tolist())]
+    # pin shapes (a square of the layer's width) stay inside the die
+    half = 0.5 * (lef.layers[layer].width or 0.1) if layer else 0.05
+    io_x = np.clip(res.io_x, fp.die[0] + half, fp.die[2] - half)
+    io_y = np.clip(res.io_y, fp.die[1] + half, fp.die[3] - half)
+    io = [IoPin(name, nl.net_names[int(m)] if m >= 0 else name, _PORT_DIR.get(int(d)), float(x), float(y), layer)
+          for name, m, d, x, y in zip(nl.port_names, nl.port_net.tolist(), nl.port_dir.tolist(),
+                                       io_x.tolist(), io_y.tolist())]
     pl = Placement(
         die=fp.die, core=fp.core, rows=rows, site_width=fp.site_width, site_height=fp.row_height,
         x=res.x, y=res.y, orient=np.where(res.flipped, _FS, 0).astype(np.int8),

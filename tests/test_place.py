@@ -1,0 +1,173 @@
+"""Embedded placer: legality, wirelength against a random legal placement, determinism,
+the CLI (DEF out, read back, routed by qrouter) and bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finevh.layout import from_def, read_def, read_lef
+from finevh.place import check_legal, io_positions, make_floorplan, place_cells, random_legal
+from finevh.place.global_place import spread
+from finevh.place.legalize import pack_rows, width_in_sites
+from finevh.place.synthetic import synthetic_netlist
+
+OSU = Path("/usr/share/qflow/tech/osu018")
+
+
+def _need_osu():
+    if not (OSU / "osu018_stdcells.lef").exists():
+        if os.environ.get("FINEVH_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"missing {OSU} (Debian qflow-tech-osu018)")
+        pytest.skip(f"missing {OSU}")
+
+
+@pytest.fixture(scope="module")
+def synth3k():
+    s = synthetic_netlist(3000, seed=7)
+    r = place_cells(s.width_sites * 0.46, s.net_ptr, s.net_pins, s.n_io, 0.46, 2.72, seed=3)
+    return s, r
+
+
+def test_legal_and_wirelength(synth3k):
+    s, r = synth3k
+    fp = r.floorplan
+    assert check_legal(r.row, r.site, s.width_sites, fp.n_rows, fp.n_sites) == []
+    # positions are exactly on rows and sites
+    assert np.allclose(r.y, fp.core[1] + r.row * fp.row_height)
+    assert np.allclose(r.x, fp.core[0] + r.site * fp.site_width)
+    util = (s.width_sites.sum() * 0.46 * 2.72) / ((fp.core[2] - fp.core[0]) * (fp.core[3] - fp.core[1]))
+    assert 0.65 < util <= 0.7
+    _, _, h_rand = random_legal(s.width_sites * 0.46, s.net_ptr, s.net_pins, fp, r.io_x, r.io_y, seed=11)
+    ratio = h_rand / r.hpwl
+    assert ratio >= 5.0, ratio
+    # legalisation costs little wirelength after spreading
+    assert r.hpwl < 1.15 * r.global_hpwl
+
+
+def test_deterministic(synth3k):
+    s, r = synth3k
+    r2 = place_cells(s.width_sites * 0.46, s.net_ptr, s.net_pins, s.n_io, 0.46, 2.72, seed=3)
+    assert np.array_equal(r.row, r2.row) and np.array_equal(r.site, r2.site) and r.hpwl == r2.hpwl
+
+
+def test_check_legal_detects_overlap():
+    w = np.array([3, 2, 4])
+    assert check_legal(np.array([0, 0, 0]), np.array([0, 3, 5]), w, 1, 10) == []
+    assert check_legal(np.array([0, 0, 0]), np.array([0, 2, 5]), w, 1, 10) == ["1 overlapping cell pairs"]
+    assert check_legal(np.array([0, 0, 1]), np.array([0, 3, 7]), w, 2, 10) == ["cell outside its row"]
+
+
+def test_pack_rows_minimal_shift():
+    # three cells wanting the same spot in a 10-site row, one in another row
+    w = np.array([2, 2, 2, 3])
+    centers = np.array([5.0, 5.0, 5.0, 9.0])      # site units (centre)
+    row = np.array([0, 0, 0, 1])
+    site = pack_rows(centers, row, w, 2, 10)
+    assert site.tolist() == [4, 6, 8, 7]            # pushed right from 4; last row clamps 7.5 -> 7
+    # a crowded row end is pulled back inside
+    site = pack_rows(np.array([9.0, 9.5, 9.9]), np.zeros(3, np.int64), np.array([2, 2, 2]), 1, 10)
+    assert site.tolist() == [4, 6, 8]
+
+
+def test_spread_uniform_density():
+    rng = np.random.default_rng(0)
+    n = 4000
+    cx = rng.normal(50, 2, n)          # everything piled up in the middle
+    cy = rng.normal(50, 2, n)
+    area = np.full(n, 1.0)
+    x, y = spread(cx, cy, area, (0.0, 0.0, 100.0, 100.0))
+    h, _, _ = np.histogram2d(x, y, bins=4, range=[[0, 100], [0, 100]])
+    assert h.min() >= 0.9 * n / 16 and h.max() <= 1.1 * n / 16
+    # relative order is kept along the first cut
+    left = cx < np.median(cx)
+    assert (x[left] < 50).mean() > 0.95
+
+
+def test_floorplan_and_io():
+    fp = make_floorplan(1000.0, 0.46, 2.72, utilization=0.5, aspect=2.0)
+    core_area = (fp.core[2] - fp.core[0]) * (fp.core[3] - fp.core[1])
+    assert 2000 <= core_area < 2000 + (fp.core[2] - fp.core[0]) * 2.72 + (fp.core[3] - fp.core[1]) * 0.46
+    assert 1.6 < (fp.core[3] - fp.core[1]) / (fp.core[2] - fp.core[0]) < 2.4
+    x, y = io_positions(fp, 40)
+    on_edge = np.isclose(x, fp.die[0]) | np.isclose(x, fp.die[2]) | np.isclose(y, fp.die[1]) | np.isclose(y, fp.die[3])
+    assert on_edge.all() and len(set(zip(x.round(6), y.round(6)))) == 40
+
+
+def test_real_netlist_s38417(shared_data):
+    """Yosys-mapped ISCAS-89 s38417 (5,810 sky130 cells): legal, HPWL >= 5x better than random."""
+    from finevh.cli.read import load_design
+    from finevh.place.flow import cell_masters, design_nets, place_design
+
+    lefd = shared_data / "lef" / "sky130hd"
+    design = load_design([shared_data / "liberty" / "sky130_fd_sc_hd" / "sky130_fd_sc_hd__tt_025C_1v80.lib.gz"],
+                         shared_data / "mapped" / "s38417_sky130hd_tt.v",
+                         lef=[lefd / "sky130_fd_sc_hd.tlef", lefd / "sky130_fd_sc_hd_merged.lef"])
+    lef = design.meta["lef"]
+    pl, res = place_design(design, lef, utilization=0.7, seed=1)
+    assert pl.n_instances == 5810
+    fp = res.floorplan
+    ws = width_in_sites(pl.width, fp.site_width)
+    assert check_legal(res.row, res.site, ws, fp.n_rows, fp.n_sites) == []
+    ptr, pins = design_nets(design)
+    _, _, h_rand = random_legal(pl.width, ptr, pins, fp, res.io_x, res.io_y, seed=5)
+    assert h_rand / res.hpwl >= 5.0, h_rand / res.hpwl
+    masters = cell_masters(design)
+    assert all(lef.macros[m].width == w for m, w in zip(masters[:50], pl.width[:50]))
+
+
+def test_cli_def_roundtrip_and_qrouter(run_cli, tmp_path, repo):
+    _need_osu()
+    lef, lib = OSU / "osu018_stdcells.lef", OSU / "osu018_stdcells.lib"
+    v = repo / "designs" / "sample" / "sample_osu018.v"
+    out = tmp_path / "sample.def"
+    code, so, se = run_cli("-q", "place", "--lef", lef, "--liberty", lib, "--verilog", v, "--out", out, "--seed", "4")
+    assert code == 0, se
+    assert "placed 145 instances" in so
+    d = read_def(out)
+    assert len(d.components) == 145 and len(d.pins) == 23 and len(d.nets) > 100
+    lefdb = read_lef(lef)
+    pl = from_def(d, lefdb, d.components.names, d.components.masters)
+    ws = width_in_sites(pl.width, pl.site_width)
+    row = np.rint((pl.y - pl.core[1]) / pl.site_height).astype(np.int64)
+    site = np.rint((pl.x - pl.core[0]) / pl.site_width).astype(np.int64)
+    assert np.allclose(pl.y, pl.core[1] + row * pl.site_height) and np.allclose(pl.x, pl.core[0] + site * pl.site_width)
+    assert check_legal(row, site, ws, len(pl.rows), pl.rows[0].num_sites) == []
+    # byte-identical for the same seed
+    out2 = tmp_path / "again.def"
+    assert run_cli("-q", "place", "--lef", lef, "--liberty", lib, "--verilog", v, "--out", out2, "--seed", "4")[0] == 0
+    assert out.read_bytes() == out2.read_bytes()
+    # a real router reads and routes it (qrouter, from Debian qflow)
+    qr = shutil.which("qrouter")
+    if qr is None:
+        if os.environ.get("FINEVH_REQUIRE_TOOLS") == "1":
+            pytest.fail("qrouter missing")
+        return
+    (tmp_path / "route.cfg").write_text(f"lef {lef}\nnum_layers 4\n")
+    r = subprocess.run([qr, "-nog", "-c", "route.cfg", "-p", "vdd", "-g", "gnd", "sample"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    log = r.stdout + r.stderr
+    assert "Processed 145 subcell instances" in log and "Processed 23 pins" in log
+    assert "DEF Read: encountered 0 errors" in log
+    failed = int(log.split("Final: Failed net routes:")[1].split()[0])
+    assert failed <= 0.05 * len(d.nets), failed
+
+
+def test_cli_bad_input(run_cli, tmp_path, repo):
+    _need_osu()
+    lib = OSU / "osu018_stdcells.lib"
+    v = repo / "designs" / "sample" / "sample_osu018.v"
+    bad = tmp_path / "bad.lef"
+    bad.write_text((OSU / "osu018_stdcells.lef").read_text().replace("SIZE 3.200 BY 10.000 ;", "SIZE 3.200 10.000 ;", 1))
+    out = tmp_path / "x.def"
+    code, _, se = run_cli("place", "--lef", bad, "--liberty", lib, "--verilog", v, "--out", out)
+    assert code == 2 and f"{bad}:346:" in se and "SIZE" in se and "Traceback" not in se
+    assert not out.exists()
+    code, _, se = run_cli("place", "--lef", OSU / "osu018_stdcells.lef", "--liberty", lib, "--verilog", v,
+                          "--out", out, "--utilization", "1.5")
+    assert code == 2 and "utilization" in se and not out.exists()
