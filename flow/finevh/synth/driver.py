@@ -201,8 +201,11 @@ def synthesize(
         with tempfile.TemporaryDirectory(prefix="finevh_synth_") as td:
             tdp = Path(td)
             net, stat = tdp / "net.v", tdp / "stat.txt"
-            reads = "\n".join(f"read_verilog -sv -defer {_q(s)}" for s in srcs)
-            chp = "".join(f" -chparam {k} {v}" for k, v in params.items())
+            # (Yosys 0.23 asserts on `read_verilog -defer` + `hierarchy -chparam`:
+            #  elaborate with the defaults, then re-derive the top with chparam)
+            reads = "\n".join(f"read_verilog -sv {_q(s)}" for s in srcs)
+            if params:
+                reads += "\nchparam" + "".join(f" -set {k} {v}" for k, v in params.items()) + f" {top}"
             lmap = ""
             if latch is not None:
                 (tdp / "latch_map.v").write_text(latch_techmap(latch))
@@ -210,7 +213,7 @@ def synthesize(
             ins = f"insbuf -buf {buffer[0]} {buffer[1]} {buffer[2]}\n" if buffer else ""
             script = (
                 f"{reads}\n"
-                f"hierarchy -check -top {top}{chp}\n"
+                f"hierarchy -check -top {top}\n"
                 f"synth -flatten -top {top}\n"
                 f"dfflibmap -liberty {_q(lib)}\n"
                 f"{lmap}"
