@@ -9,22 +9,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from finevh.netlist.cellmaps import SKY130_HD
 from finevh.netlist.verilog import read_verilog
 
-SKY = "sky130_fd_sc_hd__"
-PRIM_SKY130 = {
-    ("and", 2): (SKY + "and2_1", ["X", "A", "B"]), ("and", 3): (SKY + "and3_1", ["X", "A", "B", "C"]),
-    ("and", 4): (SKY + "and4_1", ["X", "A", "B", "C", "D"]),
-    ("nand", 2): (SKY + "nand2_1", ["Y", "A", "B"]), ("nand", 3): (SKY + "nand3_1", ["Y", "A", "B", "C"]),
-    ("nand", 4): (SKY + "nand4_1", ["Y", "A", "B", "C", "D"]),
-    ("or", 2): (SKY + "or2_1", ["X", "A", "B"]), ("or", 3): (SKY + "or3_1", ["X", "A", "B", "C"]),
-    ("or", 4): (SKY + "or4_1", ["X", "A", "B", "C", "D"]),
-    ("nor", 2): (SKY + "nor2_1", ["Y", "A", "B"]), ("nor", 3): (SKY + "nor3_1", ["Y", "A", "B", "C"]),
-    ("nor", 4): (SKY + "nor4_1", ["Y", "A", "B", "C", "D"]),
-    ("xor", 2): (SKY + "xor2_1", ["X", "A", "B"]), ("xnor", 2): (SKY + "xnor2_1", ["Y", "A", "B"]),
-    "not": (SKY + "inv_1", ["Y", "A"]), "buf": (SKY + "buf_1", ["X", "A"]),
-    "dff": (SKY + "dfxtp_1", {"CK": "CLK", "D": "D", "Q": "Q"}),
-}
+PRIM_SKY130 = SKY130_HD
 
 
 def assert_identical(a, b) -> None:

@@ -19,12 +19,17 @@ from ..fileio import read_text
 
 
 def load_cell_map(path: str) -> dict:
-    """A primitive / behavioural-module map from JSON::
+    """A primitive / behavioural-module map: a built-in name (``sky130_hd``, ``osu018``,
+    see :mod:`finevh.netlist.cellmaps`) or a JSON file::
 
         {"nand": ["NAND2X1", ["Y", "A", "B"]],        # any input count ...
          "nand/3": ["NAND3X1", ["Y", "A", "B", "C"]],  # ... or 3 inputs only
          "dff": ["DFFPOSX1", {"CK": "CLK", "D": "D", "Q": "Q"}]}
     """
+    from ..netlist.cellmaps import BUILTIN
+
+    if path in BUILTIN:
+        return dict(BUILTIN[path])
     try:
         raw = json.loads(read_text(path))
     except json.JSONDecodeError as e:
@@ -204,13 +209,16 @@ def format_summary(s: dict) -> str:
 @click.option("--def", "def_file", default=None, help="DEF placement (needs --lef).")
 @click.option("--sdc", default=None, help="SDC constraints.")
 @click.option("--cell-map", "cell_map", default=None,
-              help="JSON map of Verilog gate primitives / behavioural modules to library cells.")
+              help="Map of Verilog gate primitives / behavioural modules to library cells: "
+                   "'sky130_hd', 'osu018' or a JSON file.")
 @click.option("--parser", type=click.Choice(["fast", "pyverilog"]), default="fast", show_default=True,
               help="Verilog reader: the fast structural reader or pyverilog (slow reference).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def command(liberty, verilog, top, lef, def_file, sdc, cell_map, parser, as_json):
     """Read a design and print a summary."""
-    for f in list(liberty) + [verilog] + list(lef) + [x for x in (def_file, sdc, cell_map) if x]:
+    from ..netlist.cellmaps import BUILTIN
+
+    for f in list(liberty) + [verilog] + list(lef) + [x for x in (def_file, sdc, cell_map) if x and x not in BUILTIN]:
         if not Path(f).is_file():
             raise InputError("no such file", f)
     cmap = load_cell_map(cell_map) if cell_map else None
