@@ -79,6 +79,7 @@ def test_sky130_voltage_sweep(sky_set):
     with pytest.raises(InputError, match="no twin"):
         s.twin(inv, voltage=1.5)
     assert s.check_twins() == []
+    assert s.rule is None  # no preset names these libraries
 
 
 # --------------------------------------------------------------------------- ASAP7 flavours
@@ -99,6 +100,7 @@ def test_asap7_flavours_and_corners(asap7_set):
         assert len(corner.cells) == 202
         assert all(n.endswith("_" + fl) for n in corner.cells)
     assert s.get(0.7) is s.get(0.7, "R")  # rule default
+    assert LibrarySet(s.libraries).rule == FlavourRule.asap7()  # recognised without a rule
     with pytest.raises(InputError, match="missing corner"):
         s.get(0.8, "R")
 
@@ -196,6 +198,8 @@ def test_polybias_library_level_flavours(tmp_path):
     assert s.get(1.0).name == "demo_PB0_1p0"  # default PB0
     assert s.get(0.8, "PB10").name == "demo_PB10_0p8"
     assert s.check_twins() == []
+    auto = load_library_set(paths)  # no rule given: the poly-bias preset is recognised
+    assert auto.rule == FlavourRule.polybias() and auto.flavours() == ["PB0", "PB4", "PB10", "PB16"]
 
 
 def test_polybias_suffix_flavours_in_one_library(tmp_path):

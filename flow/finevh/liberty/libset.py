@@ -141,6 +141,30 @@ class FlavourRule:
         return self.flavours.index(flavour) if flavour in self.flavours else len(self.flavours)
 
 
+def _auto_rule(libs: list[Library]) -> FlavourRule | None:
+    """The first preset (poly-bias, then ASAP7) that gives EVERY library a flavour
+    (a library token, or one cell suffix shared by all its cells); else None."""
+    if not libs:
+        return None
+    for rule in (FlavourRule.polybias(), FlavourRule.asap7()):
+        ok = True
+        for lib in libs:
+            if lib.flavour is not None:
+                if lib.flavour in rule.flavours:
+                    continue
+                ok = False
+                break
+            if rule.library_flavour(lib) is not None:
+                continue
+            seen = {rule.split(n)[1] for n in lib.cells}
+            if len(seen) != 1 or None in seen:
+                ok = False
+                break
+        if ok:
+            return rule
+    return None
+
+
 def _primary_supply(lib: Library) -> float | None:
     """Voltage of the primary power net: the voltage_map entry named by the
     ``primary_power`` pg_pins of the cells (most common), else None."""
@@ -158,6 +182,10 @@ def _primary_supply(lib: Library) -> float | None:
 class LibrarySet:
     """Libraries indexed by supply voltage and flavour (see module doc).
 
+    ``flavour_rule`` None: a preset is chosen when it names the flavour of every
+    library (poly-bias tokens/suffixes, then ASAP7 suffixes), else there is no rule and
+    flavours are None (e.g. the sky130 voltage sweep).
+
     ``libraries`` keeps the given order. Each library's ``voltage`` (explicit value
     kept, else ``nom_voltage``, else the primary-power entry of ``voltage_map``) and
     ``flavour`` (library token, else the common cell suffix) are filled in.
@@ -165,6 +193,8 @@ class LibrarySet:
 
     def __init__(self, libraries: list[Library], flavour_rule: FlavourRule | None = None):
         self.libraries: list[Library] = list(libraries)
+        if flavour_rule is None:
+            flavour_rule = _auto_rule(self.libraries)
         self.rule = flavour_rule
         self._owner: dict[int, Library] = {}
         self._first: dict[str, Cell] = {}

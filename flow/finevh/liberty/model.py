@@ -120,6 +120,9 @@ class Cell:
     dont_use: bool = False
     is_clock_gate: bool = False
 
+    def __repr__(self) -> str:  # short: the full dataclass repr prints every table
+        return f"Cell(name={self.name!r}, library={self.library!r}, area={self.area!r}, pins={list(self.pins)!r})"
+
     def input_pins(self) -> list[Pin]:
         return [p for p in self.pins.values() if p.direction in ("input", "inout")]
 
@@ -194,3 +197,7 @@ class Library:
     # Filled by the library set, not by the reader:
     voltage: float | None = None           # supply this library is characterised at (V)
     flavour: str | None = None             # threshold / poly-bias flavour tag, e.g. PB0, R, L, SL
+
+    def __repr__(self) -> str:  # short: the full dataclass repr prints every table
+        return (f"Library(name={self.name!r}, path={self.path!r}, cells={len(self.cells)}, "
+                f"nom_voltage={self.nom_voltage!r}, voltage={self.voltage!r}, flavour={self.flavour!r})")
