@@ -119,9 +119,9 @@ class Design:
     def rebind(self, inst_indices: Sequence[int] | np.ndarray, cells: Cell | Sequence[Cell]) -> None:
         """Bind instances to other cells (e.g. a twin at another Vdd or flavour).
 
-        ``cells`` is one Cell for all, or one per instance. Every connected pin of each
-        instance must exist on the new cell with the same direction (else InputError).
-        Net connectivity is unchanged, so the CSR arrays stay valid.
+        ``cells`` is one Cell for all, or one per instance. The new cell must have the
+        same signal pins with the same directions as the old one (else InputError), so
+        ``pin_dir`` and the net CSR arrays stay valid.
         """
         idx = np.asarray(inst_indices, dtype=np.int64).reshape(-1)
         if isinstance(cells, Cell):
@@ -141,34 +141,21 @@ class Design:
                 ci = self._cell_index[id(c)] = len(self.cells)
                 self.cells.append(c)
             new_ix[k] = ci
-        # pin compatibility, checked once per (old cell, new cell, pin name)
+        # compatibility, checked once per (old cell, new cell): same signal pins, same directions
         nl = self.netlist
-        ptr = nl.pin_ptr
         old_ix = self.inst_cell[idx]
-        counts = ptr[idx + 1] - ptr[idx]
-        pins = np.concatenate([np.arange(ptr[i], ptr[i + 1]) for i in idx.tolist()]) if counts.sum() else \
-            np.zeros(0, np.int64)
-        rep_old = np.repeat(old_ix, counts).astype(np.int64)
-        rep_new = np.repeat(new_ix, counts).astype(np.int64)
-        npn = max(len(nl.pin_names), 1)
-        nc = len(self.cells)
-        key = (rep_old * nc + rep_new) * npn + nl.pin_name[pins].astype(np.int64)
-        ukey, first = np.unique(key, return_index=True)
-        for kk, f in zip(ukey.tolist(), first.tolist()):
-            pn = kk % npn
-            o, n_ = divmod(kk // npn, nc)
-            name = nl.pin_names[pn]
+        pairs, first = np.unique(np.stack([old_ix, new_ix]).astype(np.int64), axis=1, return_index=True)
+        for (o, n_), f in zip(pairs.T.tolist(), first.tolist()):
             old_c, new_c = self.cells[o], self.cells[n_]
             if old_c is new_c:
                 continue
-            d_old = _pin_dir(old_c, name)
-            d_new = _pin_dir(new_c, name)
-            if d_new is None or d_new != d_old:
-                inst = int(idx[np.searchsorted(np.cumsum(counts), f, side="right")])
-                what = "has no pin" if d_new is None else "has a different direction on pin"
+            so, sn = _signature(old_c), _signature(new_c)
+            if so != sn:
+                diff = sorted(set(so.items()) ^ set(sn.items()))
+                inst = int(idx[f])
                 raise InputError(f"cannot rebind instance '{nl.inst_names[inst]}' from '{old_c.name}' to "
-                                 f"'{new_c.name}': the new cell {what} '{name}'", nl.source,
-                                 int(nl.inst_line[inst]))
+                                 f"'{new_c.name}': their pins differ ({', '.join(f'{p}:{d}' for p, d in diff[:4])})",
+                                 nl.source, int(nl.inst_line[inst]))
         self.inst_cell[idx] = new_ix
 
     # ---- graph view ---------------------------------------------------------------
@@ -196,6 +183,10 @@ class Design:
                     if u != v:
                         g.add_edge(u, v, net=m)
         return g
+
+
+def _signature(cell: Cell) -> dict[str, str]:
+    return {p.name: p.direction for p in cell.pins.values() if p.direction != "internal"}
 
 
 def _pin_dir(cell: Cell, name: str) -> int | None:
