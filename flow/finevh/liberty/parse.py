@@ -204,8 +204,7 @@ def _from_lp(g) -> LGroup:
             out.cattrs.append((a.name, _lp_raw(a.value), None))
         else:
             out.attrs[a.name] = (_lp_text(a.value), None)
-    for d in getattr(g, "defines", []):
-        pass  # ``define(...)`` declares attribute types only
+    # ``define(...)`` statements (g.defines) only declare attribute types: not kept.
     out.groups = [_from_lp(s) for s in g.groups]
     return out
 
