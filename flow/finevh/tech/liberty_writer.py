@@ -231,8 +231,8 @@ def constraint_tables(ctx: ch.Ctx, spec: CellSpec, pin: str, slews):
     """Setup/hold (or recovery/removal) of ``pin`` against the rising clock, s.
 
     index_1 = clock (related pin) slew, index_2 = data (constrained pin) slew.
-    setup = data path through the master (input inverter, master loop) minus the
-    clock path (two clock inverters); hold = clock path minus the first data stage."""
+    setup = data path through the master (input inverter, twice around the master
+    loop) minus the first clock inverter; hold = clock path (two inverters) minus the first data stage."""
     st = {s.out: s for s in spec.stages}
     tck = slews[:, None] / NS
     td = slews[None, :] / NS
@@ -241,13 +241,18 @@ def constraint_tables(ctx: ch.Ctx, spec: CellSpec, pin: str, slews):
         dpath = [(st["en"], "E"), (st["l1"], "ql")]
         cpath = [(st["ckn"], "CK")]
     else:
-        dpath = [(st["dn"], "D"), (st["m1"], "qm"), (st["m2"], "m1")] if pin == "D" else \
-            [(st["m1"], pin), (st["m2"], "m1")]
+        # data through the input inverter and twice around the master loop (the loop
+        # must regenerate before the master closes)
+        loop = [(st["m1"], "qm"), (st["m2"], "m1")]
+        dpath = [(st["dn"], "D")] + loop + loop if pin == "D" else [(st["m1"], pin), (st["m2"], "m1")] + loop
         cpath = [(st["ckn"], "CK"), (st["ckb"], "ckn")]
     dd = ch.path_delay(ctx, spec, dpath, True, td, caps.get(dpath[-1][0].out, 0.0))[0]
     dc = ch.path_delay(ctx, spec, cpath, True, tck, caps.get(cpath[-1][0].out, 0.0))[0]
+    dc1 = ch.path_delay(ctx, spec, cpath[:1], True, tck, caps.get(cpath[0][0].out, 0.0))[0]
     d1 = ch.path_delay(ctx, spec, dpath[:1], True, td, caps.get(dpath[0][0].out, 0.0))[0]
-    setup = np.broadcast_to(dd - dc, (len(slews), len(slews)))
+    # the master closes when the first clock inverter has switched: data must have
+    # crossed the master (and its loop) by then
+    setup = np.broadcast_to(dd - dc1, (len(slews), len(slews)))
     hold = np.broadcast_to(dc - d1, (len(slews), len(slews)))
     if pin == spec.clear:
         return {"recovery_rising": setup, "removal_rising": hold}
