@@ -297,15 +297,28 @@ def pe_round_weight(w: np.ndarray) -> np.ndarray:
     return _pe_round_lut()[np.asarray(w, dtype=np.int64) + 128]
 
 
+_EXACT = float(2 ** 53)
+
+
 def _int_layer(x: np.ndarray, L: Layer, w: np.ndarray) -> np.ndarray:
-    """Exact integer accumulation (no bias) of one layer: int64 in, int64 out."""
+    """Exact integer accumulation (no bias) of one layer: int64 in, int64 out.
+
+    Computed in float64 (BLAS) and converted back: exact because every partial sum
+    is an integer below 2^53 (checked from the operand bounds)."""
     n = x.shape[0]
+    xf, wf = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    bound = float(np.abs(xf).max(initial=0)) * float(np.abs(wf).max(initial=0)) * L.window
+    if bound >= _EXACT:
+        raise OverflowError("integer layer exceeds the exact float64 range")
     if L.kind == "fc":
-        return x.reshape(n, -1) @ w
-    pt = _patches(x, L)
-    if L.kind == "dw":
-        return np.einsum("nhwcij,cij->nhwc", pt, w)
-    return (pt.reshape(n * L.out_h * L.out_w, -1) @ w).reshape(n, L.out_h, L.out_w, L.out_ch)
+        out = xf.reshape(n, -1) @ wf
+    else:
+        pt = _patches(xf, L)
+        if L.kind == "dw":
+            out = np.einsum("nhwcij,cij->nhwc", pt, wf, optimize=True)
+        else:
+            out = (pt.reshape(n * L.out_h * L.out_w, -1) @ wf).reshape(n, L.out_h, L.out_w, L.out_ch)
+    return np.rint(out).astype(np.int64)
 
 
 def _sat(x: np.ndarray, bits: int) -> np.ndarray:
@@ -339,23 +352,42 @@ class FixedPointNet:
             a = _sat(_shift(acc, scale - self.fa[i + 1]), self.bits)
         raise AssertionError("unreachable")
 
-    def logits16(self, x: np.ndarray, setting) -> np.ndarray:
-        """Per layer ``setting[i]``: 1 (or 16) = 16-bit, 0 (or 8) = 8-bit (half-even reduced)."""
+    def logits16(self, x: np.ndarray, setting, cache: dict | None = None) -> np.ndarray:
+        """Per layer ``setting[i]``: 1 (or 16) = 16-bit, 0 (or 8) = 8-bit (half-even reduced).
+
+        ``cache`` (a dict owned by the caller, one per input batch ``x``) memoises the
+        activations after each setting prefix, so a search re-runs only the layers
+        after the first gene that differs."""
         if self.bits != 16:
             raise ValueError("logits16 needs a 16-bit emulator")
+        if cache is not None:
+            key = tuple(1 if g in (1, 16, True) else 0 for g in setting)
+            last = len(self.arch.spec) - 1
+            a, start = None, 0
+            for k in range(len(key) - 1, 0, -1):
+                if key[:k] in cache:
+                    a, start = cache[key[:k]], k
+                    break
+            if a is None:
+                a = quantize(x, self.fa[0], self.bits)
+            for i in range(start, len(key)):
+                acc, scale = self._step16(i, self.arch.spec[i], a, key[i])
+                if i == last:
+                    return acc * 2.0 ** -scale
+                a = _sat(_shift(np.maximum(acc, 0), scale - self.fa[i + 1]), self.bits)
+                cache[key[:i + 1]] = a
+            raise AssertionError("unreachable")
+        return self._run(x, lambda i, L, a: self._step16(i, L, a, setting[i]))
 
-        def step(i, L, a):
-            full = setting[i] in (1, 16, True)
-            w, fw, fa = self.w[i], self.fw[i], self.fa[i]
-            if not full:
-                w, a = reduce_half_even(w, 8, 8), reduce_half_even(a, 8, 8)
-                acc = _int_layer(a, L, w) << 16
-            else:
-                acc = _int_layer(a, L, w)
-            acc = _sat(acc + self.b[i], 32)
-            return acc, fw + fa
-
-        return self._run(x, step)
+    def _step16(self, i, L, a, gene):
+        """One 16-bit-accelerator layer: (saturated 32-bit accumulator, its fraction length)."""
+        w, fw, fa = self.w[i], self.fw[i], self.fa[i]
+        if gene in (1, 16, True):
+            acc = _int_layer(a, L, w)
+        else:
+            w, a = reduce_half_even(w, 8, 8), reduce_half_even(a, 8, 8)
+            acc = _int_layer(a, L, w) << 16
+        return _sat(acc + self.b[i], 32), fw + fa
 
     def logits_modes(self, x: np.ndarray, modes) -> np.ndarray:
         """Per layer ``modes[i]`` in full | mixed | half (thesis Algorithm 3 products)."""

@@ -137,7 +137,9 @@ def nsga2_star(kl_fn: Callable[[Sequence[int]], float], e_lut: dict, n_layers: i
     algo = NSGA2(pop_size=pop, sampling=BinaryRandomSampling(),
                  crossover=TwoPointCrossover(prob=1.0),
                  mutation=BitflipMutation(prob=1.0, prob_var=1.0 / n_layers),
-                 eliminate_duplicates=True)
+                 # pymoo's duplicate elimination loops when the space (2^L) is barely
+                 # larger than the population: keep duplicates there (they are cached)
+                 eliminate_duplicates=2 ** min(n_layers, 62) >= 4 * pop)
     res = minimize(_P(), algo, ("n_eval", max_eval), seed=seed, verbose=False)
     secs = time.perf_counter() - t0
     X = np.asarray(res.pop.get("X"), dtype=bool)
@@ -237,9 +239,10 @@ def digits_problem(arr=None, tech=None):
     layers = ARCH.layers()
     lut = energy_lut(layers, arr or ArrayConfig(), tech or DEFAULT_TECH)
     x = S.data.x_cal
+    memo: dict = {}
 
     def kl_fn(s):
-        return kl_divergence(S.p_float_cal, S.fx16.logits16(x, s))
+        return kl_divergence(S.p_float_cal, S.fx16.logits16(x, s, memo))
 
     return kl_fn, lut, layers, S
 
