@@ -94,6 +94,19 @@ class TerminalNames:
         t = self.port(name)
         return t if t is not None else self.pin(name)
 
+    def names(self, terms) -> list[str]:
+        """Names of many terminals (vectorised instance look-up)."""
+        nl = self.design.netlist
+        terms = np.asarray(terms, dtype=np.int64)
+        inst = np.searchsorted(nl.pin_ptr, terms, side="right") - 1
+        out = []
+        for t, i in zip(terms.tolist(), inst.tolist()):
+            if t >= self.n_pins:
+                out.append(nl.port_names[t - self.n_pins])
+            else:
+                out.append(f"{nl.inst_names[i]}/{nl.pin_names[nl.pin_name[t]]}")
+        return out
+
     def name(self, term: int) -> str:
         nl = self.design.netlist
         if term >= self.n_pins:

@@ -377,12 +377,23 @@ class Timer:
         return (best_d[0], best_d[1]), best_s
 
     def _checks(self, c_rows, pack, arr, slew, tags) -> list[Endpoint]:
+        """Slack of every endpoint (vectorised over checks, one loop over launch tags)."""
         g = self.graph
         tc = self.constraints
-        names = self.names
-        best: dict[int, Endpoint] = {}
-        contrib: list[tuple[int, int, int, float]] = []   # (tag, node, rf, required)
-        self._req_contrib = contrib
+        nclk = len(tc.clocks)
+        unc = np.array([c.setup_uncertainty for c in tc.clocks] + [0.0])
+        cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "node")}
+
+        def capture_table(lk, lrf):
+            cap = np.full((nclk + 1, 2), np.nan)
+            for k in range(nclk):
+                for rf in (RISE, FALL):
+                    v = self._capture_required(lk, lrf, k, rf)
+                    if v is not None:
+                        cap[k, rf] = v
+            return cap
+
+        caps = [capture_table(lk, lrf) for lk, lrf in tags]
         if len(g.c_data):
             dnode = g.src_of_term[g.c_data]
             ok = dnode >= 0
@@ -392,62 +403,70 @@ class Timer:
             setup = lookup(pack, c_rows, cs, ds)
             cclk = self.clock_of_term[g.c_clk]
             c_src_rf = g.c_clock_rf ^ self.clock_inv[g.c_clk]
-            for ti, (lk, lrf) in enumerate(tags):
+            ck = np.where(cclk >= 0, cclk, nclk)
+            keep_t = ~np.isin(g.c_data, np.fromiter(tc.false_to, dtype=np.int64)) if tc.false_to else True
+            rows = np.arange(len(g.c_data))
+            for ti in range(len(tags)):
                 a = np.where(ok, arr[ti, dn, g.c_data_rf], NEG)
-                valid = np.isfinite(a) & (cclk >= 0)
+                rq = caps[ti][ck, c_src_rf] - setup - unc[ck]
+                valid = np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t
                 if not valid.any():
                     continue
-                cap_time = {}
-                for key in set(zip(cclk[valid].tolist(), c_src_rf[valid].tolist())):
-                    cap_time[key] = self._capture_required(lk, lrf, key[0], key[1])
-                req = np.array([cap_time.get((int(k), int(r))) if k >= 0 else None
-                                for k, r in zip(cclk.tolist(), c_src_rf.tolist())], dtype=object)
-                for i in np.nonzero(valid)[0].tolist():
-                    rq = req[i]
-                    if rq is None:
+                v = np.nonzero(valid)[0]
+                cols["term"].append(g.c_data[v])
+                cols["slack"].append(rq[v] - a[v])
+                cols["arr"].append(a[v])
+                cols["req"].append(rq[v])
+                cols["rf"].append(g.c_data_rf[v])
+                cols["tag"].append(np.full(len(v), ti))
+                cols["kind"].append(np.zeros(len(v), dtype=np.int64))
+                cols["row"].append(rows[v])
+                cols["setup"].append(setup[v])
+                cols["node"].append(dn[v])
+        ods = [od for od in tc.output_delays
+               if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0]
+        if ods:
+            o_t = np.array([od.terminal for od in ods], dtype=np.int64)
+            o_k = np.array([od.clock for od in ods], dtype=np.int64)
+            o_crf = np.array([FALL if od.clock_fall else RISE for od in ods], dtype=np.int64)
+            o_d = np.array([[od.rise, od.fall] for od in ods])
+            o_n = g.src_of_term[o_t]
+            for ti in range(len(tags)):
+                base = caps[ti][o_k, o_crf] - unc[o_k]
+                for rf in (RISE, FALL):
+                    a = arr[ti, o_n, rf]
+                    rq = base - o_d[:, rf]
+                    valid = np.isfinite(a) & np.isfinite(rq)
+                    v = np.nonzero(valid)[0]
+                    if not len(v):
                         continue
-                    k = int(cclk[i])
-                    required = rq - setup[i] - tc.clocks[k].setup_uncertainty
-                    slack = required - a[i]
-                    t = int(g.c_data[i])
-                    if t in tc.false_to:
-                        continue
-                    contrib.append((ti, int(dn[i]), int(g.c_data_rf[i]), float(required)))
-                    cur = best.get(t)
-                    if cur is None or slack < cur.slack:
-                        best[t] = Endpoint(t, "", float(slack), float(a[i]), float(required),
-                                           int(g.c_data_rf[i]), ti, "setup", i, float(setup[i]))
-        tag_of = {tg: i for i, tg in enumerate(tags)}
-        for od in tc.output_delays:
-            if od.clock is None or od.terminal in tc.false_to:
-                continue
-            t = od.terminal
-            dnode = g.src_of_term[t]
-            if dnode < 0:
-                continue
-            crf = FALL if od.clock_fall else RISE
-            for ti, (lk, lrf) in enumerate(tags):
-                rq = self._capture_required(lk, lrf, od.clock, crf)
-                if rq is None:
-                    continue
-                for rf, dv in ((RISE, od.rise), (FALL, od.fall)):
-                    a = arr[ti, dnode, rf]
-                    if not (np.isfinite(a) and np.isfinite(dv)):
-                        continue
-                    required = rq - dv - tc.clocks[od.clock].setup_uncertainty
-                    slack = required - a
-                    contrib.append((ti, int(dnode), rf, float(required)))
-                    cur = best.get(t)
-                    if cur is None or slack < cur.slack:
-                        best[t] = Endpoint(t, "", float(slack), float(a), float(required), rf, ti,
-                                           "output", -1, float(dv))
-        del tag_of
-        out = []
-        for t in sorted(best, key=lambda t: (best[t].slack, t)):
-            e = best[t]
-            e.name = names.name(t)
-            out.append(e)
-        return out
+                    cols["term"].append(o_t[v])
+                    cols["slack"].append(rq[v] - a[v])
+                    cols["arr"].append(a[v])
+                    cols["req"].append(rq[v])
+                    cols["rf"].append(np.full(len(v), rf))
+                    cols["tag"].append(np.full(len(v), ti))
+                    cols["kind"].append(np.ones(len(v), dtype=np.int64))
+                    cols["row"].append(np.full(len(v), -1))
+                    cols["setup"].append(o_d[v, rf])
+                    cols["node"].append(o_n[v])
+        if not cols["term"]:
+            self._req_contrib = None
+            return []
+        c = {k: np.concatenate(v) for k, v in cols.items()}
+        self._req_contrib = (c["tag"].astype(np.int64), c["node"].astype(np.int64), c["rf"].astype(np.int64), c["req"])
+        order = np.lexsort((c["rf"], c["tag"], c["slack"], c["term"]))
+        term_sorted = c["term"][order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = term_sorted[1:] != term_sorted[:-1]
+        best = order[first]
+        best = best[np.lexsort((c["term"][best], c["slack"][best]))]
+        names = self.names.names(c["term"][best])
+        kinds = ("setup", "output")
+        return [Endpoint(int(c["term"][b]), n, float(c["slack"][b]), float(c["arr"][b]), float(c["req"][b]),
+                         int(c["rf"][b]), int(c["tag"][b]), kinds[int(c["kind"][b])], int(c["row"][b]),
+                         float(c["setup"][b]))
+                for b, n in zip(best.tolist(), names)]
 
     # ------------------------------------------------------------------ required
     def required(self) -> np.ndarray:
@@ -458,9 +477,9 @@ class Timer:
         nt = r.arrival.shape[0]
         T = g.n_terms
         req = np.full((nt, T, 2), np.inf)
-        if self._req_contrib:
-            c = np.array(self._req_contrib)
-            np.minimum.at(req, (c[:, 0].astype(np.int64), c[:, 1].astype(np.int64), c[:, 2].astype(np.int64)), c[:, 3])
+        if self._req_contrib is not None:
+            t_, n_, r_, v_ = self._req_contrib
+            np.minimum.at(req, (t_, n_, r_), v_)
         tags = np.arange(nt)[:, None]
         for L in range(len(g.level_ptr) - 2, -1, -1):
             a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
