@@ -391,3 +391,59 @@ def test_interpolated_supply_switches_at_its_own_voltage(shared_data, s38417):
     assert r16.inst_leakage[i] == pytest.approx((1 - a) * leak(c140) + a * leak(c176), rel=1e-9)
     others = np.arange(nl.n_instances) != i
     np.testing.assert_allclose(r16.inst_leakage[others], r176.inst_leakage[others])
+
+
+CORNER_NETLIST = """\
+module corner(clk, en, a, b, c, u, y, z, w, v);
+input clk, en, a, b, c, u; output y, z, w, v;
+wire ck1, ck2, gck, n1, n2, n3, q1, q2, q3, s, co, n4, n5, lq;
+CLKBUF1 cb1(.A(clk), .Y(ck1));
+INVX2 cb2(.A(ck1), .Y(ck2));
+AND2X2 cg(.A(ck1), .B(en), .Y(gck));
+NAND2X1 g1(.A(a), .B(b), .Y(n1));
+FAX1 fa(.A(n1), .B(q2), .C(c), .YS(s), .YC(co));
+DFFSR r1(.CLK(ck1), .D(s), .R(en), .S(1'b1), .Q(q1));
+DFFNEGX1 r2(.CLK(ck2), .D(co), .Q(q2));
+DFFPOSX1 r3(.CLK(gck), .D(q1), .Q(q3));
+LATCH l1(.CLK(ck1), .D(n1), .Q(lq));
+MUX2X1 m1(.A(q3), .B(lq), .S(q1), .Y(n2));
+XOR2X1 x1(.A(n2), .B(1'b0), .Y(y));
+INVX1 i1(.A(u), .Y(n4));
+NOR2X1 o1(.A(n4), .B(u), .Y(z));
+OAI21X1 o2(.A(q2), .B(a), .C(n4), .Y(w));
+HAX1 h1(.A(a), .B(c), .YS(n5));
+NAND2X1 g2(.A(q3), .Y(v));
+endmodule
+"""
+CORNER_INSTS = "cb1 cb2 cg g1 fa r1 r2 r3 l1 m1 x1 i1 o1 o2 h1 g2".split()
+
+
+@pytest.mark.parametrize("case", list(OSU_CASES))
+def test_osu018_corner_cases_every_instance_matches_opensta(tmp_path, require_tool, case):
+    """Clock buffer, inverted and gated clocks, latch, DFFSR (single 'power' table),
+    negative-edge flop, tied pins, an input without input delay (no clock), an
+    unconnected output (HAX1 YC) and an unconnected input (NAND2X1 B): every instance's
+    internal, switching and leakage power as OpenSTA gives them."""
+    _need_osu()
+    require_tool("sta")
+    v = tmp_path / "corner.v"
+    v.write_text(CORNER_NETLIST)
+    sdc = tmp_path / "corner.sdc"
+    sdc.write_text("create_clock -name clk -period 4 [get_ports clk]\n"
+                   "set_input_delay 0.1 -clock clk [get_ports {en a b c}]\n"
+                   "set_output_delay 0 -clock clk [get_ports {y w v}]\n"
+                   "set_load 0.01 [get_ports {y z w v}]\n")
+    kw, cmds = OSU_CASES[case]
+    d, res, _ = run_power([OSU_LIB], v, sdc, **kw)
+    extra = cmds + [f"report_power -instances [get_cells {i}] -digits 10" for i in CORNER_INSTS]
+    out = opensta.run_sta(opensta.design_script([OSU_LIB], v, "corner", sdc, extra=extra))
+    num = r"(-?[\d.]+e[-+]\d+)"
+    rows = {m.group(5): [float(m.group(k)) for k in (1, 2, 3)]
+            for m in re.finditer(rf"^\s*{num}\s+{num}\s+{num}\s+{num}\s+(\S+)\s*$", out, re.M)}
+    assert sorted(rows) == sorted(CORNER_INSTS)
+    names = d.netlist.inst_names
+    for inst, (i_w, s_w, l_w) in rows.items():
+        k = names.index(inst)
+        assert res.inst_internal[k] * 1e-6 == pytest.approx(i_w, rel=1e-5, abs=1e-18), inst
+        assert res.inst_switching[k] * 1e-6 == pytest.approx(s_w, rel=1e-5, abs=1e-18), inst
+        assert res.inst_leakage[k] * 1e-6 == pytest.approx(l_w, rel=1e-5, abs=1e-18), inst

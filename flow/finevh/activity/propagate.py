@@ -12,8 +12,9 @@ what this module does the same way:
   (0.1 transitions per cycle, duty 0.5); nets without a driver and constant nets
   are seeded the same way (they are roots of the timing graph there).
 - Combinational cells: output = the pin ``function`` evaluated with the pairwise
-  rules of :mod:`finevh.activity.expr` on the input pins' activities; an
-  unconnected input counts as constant 0.
+  rules of :mod:`finevh.activity.expr` on the input pins' activities. OpenSTA makes
+  a pin for every port of a cell, so an unconnected input pin is a root of its
+  graph: it reads the input default, and makes its instance part of the first pass.
 - Clock network nets always read (2 transitions per cycle, duty 0.5).
 - Registers: after a pass over the combinational logic, every register reached
   by that pass gets its state ``IQ`` = ``next_state`` (``data_in`` for latches)
@@ -315,6 +316,7 @@ class NetActivity:
     seq_state: dict        # instance -> (density, duty) of IQ
     unit: str = "cycle"    # "cycle" or "ns"
     passes: int = 0
+    default: tuple[float, float] = INPUT_DEFAULT   # what an unconnected input pin reads
 
 
 def propagate(design, top: Topology, reach: ClockReach, *,
@@ -365,7 +367,8 @@ def propagate(design, top: Topology, reach: ClockReach, *,
     visited = seeds.copy()
     while True:
         passes += 1
-        _comb_pass(design, top, dens, duty, is_set, visited, clk, fixed_mask)
+        _comb_pass(design, top, dens, duty, is_set, visited, clk, fixed_mask, input_default,
+                   passes == 1)
         # Registers whose (non-clock) inputs this pass reached.
         reached = []
         for i in seq_insts.tolist():
@@ -382,7 +385,7 @@ def propagate(design, top: Topology, reach: ClockReach, *,
         visited = np.zeros(M, bool)
         for i in reached:
             info = top.infos[int(design.inst_cell[i])]
-            env = _inst_env(top, i, info, dens, duty)
+            env = _inst_env(top, i, info, dens, duty, input_default)
             if info.seq_data is not None:
                 a, d = bx.eval_activity(info.seq_data, env)
                 st = (float(a), float(d))
@@ -407,10 +410,10 @@ def propagate(design, top: Topology, reach: ClockReach, *,
                 dens[n], duty[n] = float(a), float(d)
                 is_set[n] = True
                 visited[n] = True
-    return NetActivity(dens, duty, is_set, seq_state, unit, passes)
+    return NetActivity(dens, duty, is_set, seq_state, unit, passes, tuple(input_default))
 
 
-def _inst_env(top: Topology, i: int, info: CellInfo, dens, duty) -> dict:
+def _inst_env(top: Topology, i: int, info: CellInfo, dens, duty, default) -> dict:
     env = {}
     for p in info.pins:
         c = top.pin_of[i].get(p)
@@ -418,12 +421,14 @@ def _inst_env(top: Topology, i: int, info: CellInfo, dens, duty) -> dict:
         if n >= 0:
             env[p] = (np.float64(dens[n]), np.float64(duty[n]))
         else:
-            env[p] = (np.float64(0.0), np.float64(0.0))
+            env[p] = (np.float64(default[0]), np.float64(default[1]))
     return env
 
 
-def _comb_pass(design, top: Topology, dens, duty, is_set, visited, clk, fixed_mask) -> None:
-    """One forward pass over combinational instances reachable from ``visited`` nets."""
+def _comb_pass(design, top: Topology, dens, duty, is_set, visited, clk, fixed_mask,
+               default=INPUT_DEFAULT, first: bool = True) -> None:
+    """One forward pass over combinational instances reachable from ``visited`` nets
+    (in the first pass, also from unconnected input pins, which are graph roots)."""
     for ci, insts in _level_groups(top, design, top.order):
         info = top.infos[ci]
         ins = [p for p in info.pins if p not in info.outputs]
@@ -433,7 +438,10 @@ def _comb_pass(design, top: Topology, dens, duty, is_set, visited, clk, fixed_ma
             nets = _pin_nets(top, insts, p, design)
             ok = nets >= 0
             hit[ok] |= visited[nets[ok]]
-            env[p] = (np.where(ok, dens[nets], 0.0), np.where(ok, duty[nets], 0.0))
+            if first:
+                hit |= ~ok
+            env[p] = (np.where(ok, dens[np.maximum(nets, 0)], default[0]),
+                      np.where(ok, duty[np.maximum(nets, 0)], default[1]))
         if not hit.any():
             continue
         for o, f in info.outputs.items():

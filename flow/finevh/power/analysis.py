@@ -270,7 +270,7 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
         dens = np.full(M, spec.global_activity[0])
         duty = np.full(M, spec.global_activity[1])
         dens[reach.is_clock], duty[reach.is_clock] = spec.clock_activity
-        act = NetActivity(dens, duty, np.ones(M, bool), {}, "cycle", 0)
+        act = NetActivity(dens, duty, np.ones(M, bool), {}, "cycle", 0, tuple(spec.global_activity))
     elif spec.mode == "propagate":
         user = {}
         for name, v in spec.port_activity.items():
@@ -330,10 +330,7 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     sw_pin = np.where(is_out & (cn >= 0), 0.5 * load[safe] * volt * volt * pin_dens, 0.0) * PJ_PER_NS_TO_UW
     inst_sw = np.bincount(top.conn_inst, weights=sw_pin, minlength=N)
 
-    # ---- leakage -------------------------------------------------------------------
-    inst_leak = _leakage(design, top, libs, act, leakage_weights)
-
-    # ---- internal --------------------------------------------------------------------
+    # ---- per-pin states (also unconnected pins), leakage, internal -------------------
     if slews is None:
         slews = np.zeros((P + len(nl.port_names), 2))
     slews = np.asarray(slews, dtype=np.float64)
@@ -345,7 +342,10 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     use_d = is_in & (dn >= 0) & (dn != np.arange(P))
     conn_slew[use_d] = slews[dn[use_d]]
     slews = conn_slew
-    inst_int = _internal(design, top, libs, act, reach, load, pin_dens, slews)
+    inst_period_f = np.where(np.isfinite(inst_period), inst_period, np.inf)
+    ps = _PinStates(design, top, act, reach, pin_dens, slews, inst_period_f)
+    inst_leak = _leakage(design, ps, leakage_weights)
+    inst_int = _internal(design, ps, libs, load)
 
     return PowerResult(inst_int, inst_sw, inst_leak, top.inst_seq.copy(), net_dens, act.duty.copy(),
                        load, matched, act.passes)
@@ -375,12 +375,11 @@ def signal_activity_by_net(design, sig: SignalActivity, period_scale: float = 1.
     return out, len(out)
 
 
-def _leakage(design, top: Topology, libs, act: NetActivity, weights: str) -> np.ndarray:
-    N = top.n_inst
+def _leakage(design, ps: "_PinStates", weights: str) -> np.ndarray:
+    N = ps.top.n_inst
     out = np.zeros(N)
-    inst_cell = design.inst_cell
     for ci, cell in enumerate(design.cells):
-        insts = np.nonzero(inst_cell == ci)[0]
+        insts = ps.insts_of(ci)
         if insts.size == 0:
             continue
         cond = [s for s in cell.leakage if s.when]
@@ -397,16 +396,9 @@ def _leakage(design, top: Topology, libs, act: NetActivity, weights: str) -> np.
                     tot += s.value * w
                 out[insts] = tot
             else:
-                p = {}
-                for name in cell.pins:
-                    cs = pin_conns(top, design, insts, name)
-                    nets = np.where(cs >= 0, top.conn_net[np.maximum(cs, 0)], -1)
-                    p[name] = np.where(nets >= 0, act.duty[np.maximum(nets, 0)], 0.0)
                 tot = np.zeros(insts.size)
                 for s in cond:
-                    e = bx.parse(s.when)
-                    env = {v: p.get(v, np.zeros(insts.size)) for v in e.variables()}
-                    tot += s.value * bx.eval_duty(e, env, shape=insts.shape)
+                    tot += s.value * ps.when_duty(ci, bx.parse(s.when))
                 out[insts] = tot
         elif dflt:
             out[insts] = sum(s.value for s in dflt)
@@ -415,11 +407,103 @@ def _leakage(design, top: Topology, libs, act: NetActivity, weights: str) -> np.
     return out
 
 
-def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
-              load: np.ndarray, pin_dens: np.ndarray, slews: np.ndarray) -> np.ndarray:
+class _PinStates:
+    """Per (bound cell, formal pin) arrays over all instances of that cell: activity
+    (raw, in the activity's unit), duty, density per ns, slews, clock flag.
+
+    OpenSTA has a pin for every port of a cell: an unconnected input pin reads the
+    default activity (slew 0); an unconnected output pin still has its function's
+    activity (and internal power at zero load)."""
+
+    def __init__(self, design, top: Topology, act: NetActivity, reach: ClockReach,
+                 pin_dens: np.ndarray, slews: np.ndarray, inst_period: np.ndarray):
+        self.d, self.top, self.act, self.reach = design, top, act, reach
+        self.pin_dens, self.slews, self.inst_period = pin_dens, slews, inst_period
+        self.cache: dict[tuple[int, str], dict] = {}
+        self.insts: dict[int, np.ndarray] = {}
+
+    def insts_of(self, ci: int) -> np.ndarray:
+        x = self.insts.get(ci)
+        if x is None:
+            x = self.insts[ci] = np.nonzero(self.d.inst_cell == ci)[0]
+        return x
+
+    def _density(self, raw: np.ndarray, insts: np.ndarray) -> np.ndarray:
+        if self.act.unit != "cycle":
+            return raw
+        per = self.inst_period[insts]
+        fin = np.isfinite(per)
+        return np.where(fin, raw / np.where(fin, per, 1.0), self.act.default[0] * PER_SECOND_TO_PER_NS)
+
+    def get(self, ci: int, name: str) -> dict:
+        key = (ci, name)
+        st = self.cache.get(key)
+        if st is not None:
+            return st
+        top, act = self.top, self.act
+        insts = self.insts_of(ci)
+        n = insts.size
+        conns = pin_conns(top, self.d, insts, name)
+        nets = np.where(conns >= 0, top.conn_net[np.maximum(conns, 0)], -1)
+        have = nets >= 0
+        sn = np.maximum(nets, 0)
+        sc = np.maximum(conns, 0)
+        raw = np.where(have, act.density[sn], 0.0)
+        duty = np.where(have, act.duty[sn], 0.0)
+        dens = np.where(have, self.pin_dens[sc], 0.0)
+        slew = np.where(have[:, None], self.slews[sc], 0.0)
+        isclk = np.where(have, self.reach.is_clock[sn], False)
+        miss = ~have
+        if miss.any():
+            cell = self.d.cells[ci]
+            pin = cell.pins.get(name)
+            info = top.infos[ci]
+            if pin is not None and pin.direction in ("input", "inout") and name not in info.outputs:
+                r0 = np.full(n, act.default[0])
+                d0 = np.full(n, act.default[1])
+            elif pin is not None and pin.function:
+                env = {}
+                f = bx.parse(pin.function)
+                for v in f.variables():
+                    if v in cell.pins and v != name:
+                        s = self.get(ci, v)
+                        env[v] = (s["raw"], s["duty"])
+                    elif v in (info.iq, info.iqn):
+                        st_ = [act.seq_state.get(int(i), act.default) for i in insts.tolist()]
+                        a_ = np.array([x[0] for x in st_])
+                        p_ = np.array([x[1] for x in st_])
+                        env[v] = (a_, p_ if v == info.iq else 1.0 - p_)
+                    else:
+                        env[v] = (np.zeros(n), np.zeros(n))
+                r0, d0 = (np.broadcast_to(x, (n,)) for x in bx.eval_activity(f, env, shape=(n,)))
+            else:
+                r0, d0 = np.zeros(n), np.zeros(n)
+            raw = np.where(miss, r0, raw)
+            duty = np.where(miss, d0, duty)
+            dens = np.where(miss, self._density(r0, insts), dens)
+        st = {"conn": conns, "net": nets, "raw": raw, "duty": duty, "dens": dens, "slew": slew,
+              "isclk": isclk}
+        self.cache[key] = st
+        return st
+
+    def when_duty(self, ci: int, e: bx.Expr) -> np.ndarray:
+        """Duty of ``e`` per instance of cell ``ci`` with OpenSTA's pairwise rules
+        (names that are not pins of the cell read 0)."""
+        n = self.insts_of(ci).size
+        cell = self.d.cells[ci]
+        env = {}
+        for v in e.variables():
+            if v in cell.pins:
+                s = self.get(ci, v)
+                env[v] = (np.zeros(n), s["duty"])
+            else:
+                env[v] = (np.zeros(n), np.zeros(n))
+        return np.broadcast_to(bx.eval_activity(e, env, shape=(n,))[1], (n,))
+
+
+def _internal(design, ps: _PinStates, libs, load: np.ndarray) -> np.ndarray:
     """Internal power per instance (uW), vectorised per (cell, pin, group)."""
-    N, P = top.n_inst, top.n_pins
-    cn = top.conn_net
+    N = ps.top.n_inst
     tables: list = [None]
     q_rows: list[np.ndarray] = []
     q_slew: list[np.ndarray] = []
@@ -429,8 +513,6 @@ def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
     table_ix: dict[int, int] = {}
 
     def tix(t) -> int:
-        if t is None:
-            return 0
         k = id(t)
         j = table_ix.get(k)
         if j is None:
@@ -438,63 +520,49 @@ def _internal(design, top: Topology, libs, act: NetActivity, reach: ClockReach,
             j = table_ix[k] = len(tables) - 1
         return j
 
-    def activity_of(nets: np.ndarray) -> np.ndarray:
-        """Per-cycle (or per-ns) activity as ``findActivity`` (clock nets: clock)."""
-        ok = nets >= 0
-        return np.where(ok, act.density[np.maximum(nets, 0)], 0.0)
-
-    inst_cell = design.inst_cell
     for ci, cell in enumerate(design.cells):
-        insts = np.nonzero(inst_cell == ci)[0]
+        insts = ps.insts_of(ci)
         if insts.size == 0:
             continue
         lib = libs[ci]
         for pin in cell.pins.values():
             if not pin.internal_power:
                 continue
-            conns = pin_conns(top, design, insts, pin.name)
-            have = conns >= 0
-            if not have.any():
-                continue
-            to_nets = np.where(have, cn[np.maximum(conns, 0)], -1)
+            to = ps.get(ci, pin.name)
             is_output = pin.direction in ("output", "inout")
-            ld = np.where(is_output & (to_nets >= 0), load[np.maximum(to_nets, 0)], 0.0)
+            ld = np.where(is_output & (to["net"] >= 0), load[np.maximum(to["net"], 0)], 0.0)
             func = bx.parse(pin.function) if pin.function else None
             for g in pin.internal_power:
                 frm = g.related_pin or pin.name
-                from_conns = pin_conns(top, design, insts, frm)
-                ok = have & (from_conns >= 0)
-                if not ok.any():
+                if frm not in cell.pins:
                     continue
                 if not (g.when and _missing_when(cell, pin, g.related_pg_pin)) and \
                         pg_voltage(cell, lib, g.related_pg_pin) == 0.0:
                     continue
-                from_nets = np.where(from_conns >= 0, cn[np.maximum(from_conns, 0)], -1)
+                fr = ps.get(ci, frm)
                 inferred = None
                 if g.related_pin and not g.when and func is not None:
                     inferred = _inferred_when(func, g.related_pin)
                 if inferred is not None:
-                    fa = activity_of(from_nets)
-                    ta = activity_of(to_nets)
-                    d1 = _eval_duty_insts(inferred, design, insts, top, act)
+                    fa, ta = fr["raw"], to["raw"]
+                    d1 = ps.when_duty(ci, inferred)
                     with np.errstate(invalid="ignore", divide="ignore"):
                         duty = np.where(ta != 0.0, fa / np.where(ta != 0.0, ta, 1.0) * d1, 0.0)
                 elif g.when:
-                    duty = _eval_duty_insts(bx.parse(g.when), design, insts, top, act)
+                    duty = ps.when_duty(ci, bx.parse(g.when))
                 else:
-                    isclk = np.where(from_nets >= 0, reach.is_clock[np.maximum(from_nets, 0)], False)
-                    duty = np.where(isclk, 1.0, 0.5)
-                dens = np.where(ok, pin_dens[np.maximum(conns, 0)], 0.0) * duty
-                for rf, t in ((0, g.rise_power if g.rise_power is not None else g.power),
-                              (1, g.fall_power if g.fall_power is not None else g.power)):
+                    duty = np.where(fr["isclk"], 1.0, 0.5)
+                w = to["dens"] * duty
+                # OpenSTA 2.0.17 reads only rise_power / fall_power tables of an
+                # internal_power group: a group with a single 'power' table counts 0.
+                for rf, t in ((0, g.rise_power), (1, g.fall_power)):
                     if t is None:
                         continue
-                    sl = np.where(from_conns >= 0, slews[np.maximum(from_conns, 0), rf], 0.0)
-                    q_rows.append(np.full(insts.size, tix(t), dtype=np.int64)[ok])
-                    q_slew.append(sl[ok])
-                    q_load.append(ld[ok])
-                    q_weight.append(dens[ok])
-                    q_inst.append(insts[ok])
+                    q_rows.append(np.full(insts.size, tix(t), dtype=np.int64))
+                    q_slew.append(fr["slew"][:, rf])
+                    q_load.append(ld)
+                    q_weight.append(w)
+                    q_inst.append(insts)
     out = np.zeros(N)
     if not q_rows:
         return out
@@ -514,13 +582,3 @@ def _missing_when(cell, pin, related_pg: str | None) -> bool:
             count += 1
             n_inputs = len(bx.parse(g.when).variables())
     return count != (1 << n_inputs)
-
-
-def _eval_duty_insts(e: bx.Expr, design, insts: np.ndarray, top: Topology, act: NetActivity) -> np.ndarray:
-    """Duty of ``e`` per instance with OpenSTA's pairwise rules (unknown pins: 0)."""
-    env = {}
-    for v in e.variables():
-        cs = pin_conns(top, design, insts, v)
-        nets = np.where(cs >= 0, top.conn_net[np.maximum(cs, 0)], -1)
-        env[v] = (np.zeros(insts.size), np.where(nets >= 0, act.duty[np.maximum(nets, 0)], 0.0))
-    return np.broadcast_to(bx.eval_activity(e, env, shape=insts.shape)[1], insts.shape)
