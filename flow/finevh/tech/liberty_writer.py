@@ -287,10 +287,13 @@ def vddmux_imax(fl: dv.Flavour, vdd: float, drop: float = 0.05) -> float:
     return drop * vdd / vddmux_ron(fl, vdd)
 
 
-def vddmux_leakage(ctx: ch.Ctx) -> float:
-    """Leakage (W) of the Vdd-MUX: the OFF header and the select inverter."""
-    i = float(dv.i_sub(ctx.fl, 0.0, ctx.vdd)) * (VDDMUX_WIDTH + 0.35)
-    return ctx.vdd * i
+def vddmux_leakage(ctx: ch.Ctx, dv_supplies: float = 0.10) -> float:
+    """Leakage (W) drawn from the selected supply by the Vdd-MUX: the OFF header
+    between the two supplies (``dv_supplies`` V across it; 100 mV = the thesis'
+    finer Vdd step) plus the select inverter (average of its two states)."""
+    header = float(dv.i_sub(ctx.fl, 0.0, dv_supplies)) * VDDMUX_WIDTH
+    inv = dv.i_off(ctx.fl, ctx.vdd) * 0.5 * (0.3 + 0.4)
+    return ctx.vdd * (header + inv)
 
 
 # ---- whole library ---------------------------------------------------------------------
