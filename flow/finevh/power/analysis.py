@@ -121,24 +121,24 @@ def net_loads(design, top: Topology, port_load: dict[int, float] | None = None,
     ``set_load`` on ports (terminal -> pF) and wire capacitance."""
     M, P = top.n_nets, top.n_pins
     is_in = (top.conn_dir == DIR_INPUT) | (top.conn_dir == DIR_INOUT)
-    # per (bound cell, formal pin) capacitance, vectorised through a lookup table
-    key: dict[tuple[int, str], int] = {}
-    vals: list[tuple[float, float]] = []
-    idx = np.empty(P, dtype=np.int64)
-    inst_cell = design.inst_cell
-    for p in range(P):
-        k = (int(inst_cell[top.conn_inst[p]]), top.conn_pin[p])
-        j = key.get(k)
-        if j is None:
-            pin = design.cells[k[0]].pins.get(k[1])
-            vals.append((_pin_cap(pin, 0), _pin_cap(pin, 1)) if pin is not None else (0.0, 0.0))
-            j = key[k] = len(vals) - 1
-        idx[p] = j
-    tab = np.asarray(vals, dtype=np.float64).reshape(-1, 2)
+    # capacitance of every pin connection, per bound cell through its connection matrix
+    conn_cap = np.zeros((P, 2))
+    for ci, cell in enumerate(design.cells):
+        mat = top.cell_conns[ci]
+        if mat.size == 0:
+            continue
+        for name, k in top.cell_slots[ci].items():
+            pin = cell.pins.get(name)
+            if pin is None:
+                continue
+            cs = mat[:, k]
+            cs = cs[cs >= 0]
+            conn_cap[cs, 0] = _pin_cap(pin, 0)
+            conn_cap[cs, 1] = _pin_cap(pin, 1)
     ok = is_in & (top.conn_net >= 0)
     load = np.zeros((2, M))
     for rf in (0, 1):
-        np.add.at(load[rf], top.conn_net[ok], tab[idx[ok], rf] if tab.size else 0.0)
+        np.add.at(load[rf], top.conn_net[ok], conn_cap[ok, rf])
     extra = np.zeros(M)
     if port_load:
         nl = design.netlist
