@@ -1,0 +1,46 @@
+# Design loading through `finevh read` (see docs/netlist.md).
+#
+# finevh::read_design -liberty {a.lib b.lib} -verilog NET.v ?-top T? ?-lef {t.lef c.lef}?
+#                     ?-def F.def? ?-sdc F.sdc? ?-cell_map MAP? ?-parser fast|pyverilog?
+#     text summary (instances, nets, ports, area, cells, libraries)
+# finevh::read_design_json ...same options...
+#     the summary as a Tcl dict of its scalar fields (instances nets ports area_um2
+#     sequential pins top ...); nested lists (libraries, top_cells) are left out
+
+proc finevh::_read_args {procname argv} {
+    set cli {}
+    foreach {opt val} $argv {
+        switch -- $opt {
+            -liberty  { foreach f $val { lappend cli --liberty $f } }
+            -verilog  { lappend cli --verilog $val }
+            -top      { lappend cli --top $val }
+            -lef      { foreach f $val { lappend cli --lef $f } }
+            -def      { lappend cli --def $val }
+            -sdc      { lappend cli --sdc $val }
+            -cell_map { lappend cli --cell-map $val }
+            -parser   { lappend cli --parser $val }
+            default   { return -code error "$procname: unknown option $opt" }
+        }
+    }
+    return $cli
+}
+
+# Progress lines are silenced (--quiet) so that a failure's Tcl error is the single
+# line "finevh: error: FILE:LINE: message".
+proc finevh::read_design {args} {
+    return [finevh::run --quiet read {*}[finevh::_read_args finevh::read_design $args]]
+}
+
+proc finevh::read_design_json {args} {
+    set json [finevh::run --quiet read --json {*}[finevh::_read_args finevh::read_design_json $args]]
+    # The JSON is written with sorted keys, one "key": value per line at the top level:
+    # pick the scalar fields (numbers and strings) without a JSON package.
+    set d [dict create]
+    foreach line [split $json "\n"] {
+        if {[regexp {^  "([A-Za-z_0-9]+)": ("([^"]*)"|(-?[0-9.eE+-]+)|null|true|false),?$} $line -> key raw str num]} {
+            if {$num ne ""} { dict set d $key $num } elseif {$str ne "" || [string index $raw 0] eq "\""} {
+                dict set d $key $str } else { dict set d $key $raw }
+        }
+    }
+    return $d
+}
