@@ -447,3 +447,31 @@ def test_osu018_corner_cases_every_instance_matches_opensta(tmp_path, require_to
         assert res.inst_internal[k] * 1e-6 == pytest.approx(i_w, rel=1e-5, abs=1e-18), inst
         assert res.inst_switching[k] * 1e-6 == pytest.approx(s_w, rel=1e-5, abs=1e-18), inst
         assert res.inst_leakage[k] * 1e-6 == pytest.approx(l_w, rel=1e-5, abs=1e-18), inst
+
+
+def test_tcl_twin_in_yosys_shell(tmp_path, repo, require_tool, run_cli):
+    """finevh::design_power from `yosys -c` gives the CLI's JSON totals."""
+    _need_osu()
+    require_tool("yosys")
+    v = tmp_path / "corner.v"
+    v.write_text(CORNER_NETLIST)
+    sdc = tmp_path / "corner.sdc"
+    sdc.write_text("create_clock -name clk -period 4 [get_ports clk]\n"
+                   "set_input_delay 0.1 -clock clk [get_ports {en a b c}]\n")
+    script = tmp_path / "ys.tcl"
+    script.write_text(f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+                      f"set d [finevh::design_power -liberty {{{OSU_LIB}}} -verilog {{{v}}} -sdc {{{sdc}}} "
+                      "-global_activity {0.2 0.5} -clock_mhz 125]\n"
+                      "puts \"FINEVH [dict get $d internal_uw] [dict get $d switching_uw] "
+                      "[dict get $d leakage_uw] [dict get $d total_uw]\"\n")
+    r = subprocess.run(["yosys", "-q", "-c", str(script)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"^FINEVH (\S+) (\S+) (\S+) (\S+)$", r.stdout, re.M)
+    assert m, r.stdout
+    code, out, err = run_cli("power", "--liberty", OSU_LIB, "--verilog", v, "--sdc", sdc, "--json",
+                             "--global-activity", "0.2", "0.5", "--clock-mhz", "125")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["clock_period_ns"] == pytest.approx(8.0)
+    for k, key in enumerate(("internal_uw", "switching_uw", "leakage_uw", "total_uw"), 1):
+        assert float(m.group(k)) == pytest.approx(doc[key], rel=1e-12)
