@@ -287,18 +287,19 @@ class Timer:
         nt = max(len(tags), 1)
         arr = np.full((nt, T, 2), NEG)
         slew = np.zeros((T, 2))
-        # clock pins: ideal slew and edge arrivals
+        # clock pins: ideal slew and edge arrivals (vectorised over pins)
         ck = np.nonzero(self.clock_of_term >= 0)[0]
-        for t in ck.tolist():
-            k = int(self.clock_of_term[t])
-            inv = int(self.clock_inv[t])
-            clk = tc.clocks[k]
+        if len(ck) and tc.clocks:
+            kk = self.clock_of_term[ck]
+            inv = self.clock_inv[ck]
+            trans = np.array([c.transition for c in tc.clocks])            # [K, 2]
+            etime = np.array([[c.edge_time(RISE), c.edge_time(FALL)] for c in tc.clocks])
             for rf in (RISE, FALL):
                 src_rf = rf ^ inv
-                slew[t, rf] = clk.transition[src_rf]
-                key = (k, src_rf)
-                if key in tag_of:
-                    arr[tag_of[key], t, rf] = clk.edge_time(src_rf)
+                slew[ck, rf] = trans[kk, src_rf]
+                for (k, srf), ti in tag_of.items():
+                    m = (kk == k) & (src_rf == srf)
+                    arr[ti, ck[m], rf] = etime[k, srf]
         # input ports
         for t, tr in tc.input_transition.items():
             slew[t] = tr
@@ -343,7 +344,7 @@ class Timer:
             arr[:, to, orf] = np.maximum(arr[:, to, orf], np.maximum.reduceat(at, starts, axis=1))
 
         endpoints = self._checks(c_rows, pack, arr, slew, tags)
-        slacks = np.array([e.slack for e in endpoints]) if endpoints else np.zeros(0)
+        slacks = np.fromiter((e.slack for e in endpoints), dtype=np.float64, count=len(endpoints))
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
         self.last = TimingResult(wns, tns, endpoints, arr, slew, load, edge_delay, edge_slew, tags, g)
@@ -463,10 +464,9 @@ class Timer:
         best = best[np.lexsort((c["term"][best], c["slack"][best]))]
         names = self.names.names(c["term"][best])
         kinds = ("setup", "output")
-        return [Endpoint(int(c["term"][b]), n, float(c["slack"][b]), float(c["arr"][b]), float(c["req"][b]),
-                         int(c["rf"][b]), int(c["tag"][b]), kinds[int(c["kind"][b])], int(c["row"][b]),
-                         float(c["setup"][b]))
-                for b, n in zip(best.tolist(), names)]
+        cols_b = [c[k][best].tolist() for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup")]
+        return [Endpoint(t, n, sl, a, rq, rf, tg, kinds[kd], rw, su)
+                for n, t, sl, a, rq, rf, tg, kd, rw, su in zip(names, *cols_b)]
 
     # ------------------------------------------------------------------ required
     def required(self) -> np.ndarray:
