@@ -1,0 +1,166 @@
+"""Benchmark: Verilog read + link against OpenSTA, in one run.
+
+1. Builds once (cached under finevh.fileio.cache_dir()) a >= 100k-cell netlist: the
+   16x16 array of 8-bit MACs of bench/mac_array.v mapped by Yosys onto osu018 (~2 min).
+2. Times OpenSTA ``read_verilog; link_design`` inside its own Tcl (``clock
+   milliseconds``, so its ``read_liberty`` time is excluded) and our
+   ``read_verilog + link`` (library set loaded before the clock starts), each in a fresh
+   process, best of ``--repeat``; prints the ratio (target <= 2x) and our peak RSS.
+3. ``--million``: the same for a hierarchical wrapper instantiating the array 8 times
+   (~1M cells after flattening): memory budget < 4 GB.
+4. Reference: the pyverilog path on the 5,810-cell s38417 netlist of ../shared/data.
+
+Usage: python3 bench/bench_read.py [--repeat 3] [--million]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OSU018 = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib"
+SHARED = Path(os.environ.get("FINEVH_SHARED", REPO.parent / "shared")) / "data"
+
+_OURS = r"""
+import gc, json, resource, sys, time
+from finevh.liberty.libset import load_library_set
+from finevh.design import link
+from finevh.netlist.verilog import read_verilog
+ls = load_library_set([sys.argv[1]])
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+nl = read_verilog(sys.argv[2], top=sys.argv[3])
+t1 = time.perf_counter()
+d = link(nl, ls)
+t2 = time.perf_counter()
+print(json.dumps({"read": t1 - t0, "link": t2 - t1, "instances": d.n_instances, "nets": d.n_nets,
+                  "rss_before_mb": rss0 / 1024, "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_PYV = r"""
+import json, sys, time
+from finevh.netlist.verilog_pyverilog import read_verilog_pyverilog
+from finevh.netlist.verilog import read_verilog
+read_verilog_pyverilog(sys.argv[1])  # warm: ply tables, imports
+t0 = time.perf_counter(); a = read_verilog_pyverilog(sys.argv[1]); t1 = time.perf_counter()
+b = read_verilog(sys.argv[1]); t2 = time.perf_counter()
+print(json.dumps({"pyverilog": t1 - t0, "fast": t2 - t1, "instances": a.n_instances}))
+"""
+
+
+def build_netlist() -> Path:
+    from finevh.synth.yosys import map_to_liberty
+
+    t = time.perf_counter()
+    p = map_to_liberty([REPO / "bench/mac_array.v"], OSU018, "mac_array", buffer=("BUFX2", "A", "Y"))
+    print(f"netlist: {p} ({time.perf_counter() - t:.1f} s to build or find in cache)", flush=True)
+    return p
+
+
+def million_wrapper(base: Path, copies: int = 8) -> Path:
+    """A hierarchical file: the mapped array module plus a top instantiating it ``copies`` times."""
+    from finevh.fileio import cache_dir, file_digest
+
+    out = cache_dir() / "bench" / f"mac_array_x{copies}_{file_digest(base)[:16]}.v"
+    if out.exists():
+        return out
+    text = base.read_text()
+    m = re.search(r"module mac_array\((.*?)\);", text, re.S)
+    ports = [p.strip() for p in m.group(1).split(",")]
+    dirs = {}
+    for d_, n in re.findall(r"^\s*(input|output)\s+(\\\S+ |\S+)\s*;", text, re.M):
+        dirs[n.strip()] = d_
+    lines = [f"module mac_array_x{copies} (clk, clr, out);", "  input clk;", "  input clr;",
+             f"  output [{copies * 20 - 1}:0] out;"]
+    # Every other input of copy k comes from the top clk/clr or from copy k-1's outputs
+    ins = [p for p in ports if dirs.get(p) == "input" and p not in ("clk", "clr")]
+    outs = [p for p in ports if dirs.get(p) == "output"]
+    for k in range(copies):
+        conns = [".clk(clk)", ".clr(clr)"]
+        for j, p in enumerate(ins):
+            src = f"out[{((k - 1) % copies) * 20 + j % 20}]"
+            conns.append(f".{p} ({src})")
+        for j, p in enumerate(outs):
+            conns.append(f".{p} (out[{k * 20 + j}])")
+        lines.append(f"  mac_array u{k} (" + ", ".join(conns) + ");")
+    lines.append("endmodule")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n" + "\n".join(lines) + "\n")
+    return out
+
+
+def run_opensta(verilog: Path, top: str) -> float:
+    with tempfile.TemporaryDirectory() as td:
+        tcl = Path(td) / "rl.tcl"
+        tcl.write_text(f"read_liberty {OSU018}\nset t0 [clock milliseconds]\nread_verilog {verilog}\n"
+                       f"link_design {top}\nset t1 [clock milliseconds]\n"
+                       f"puts \"READLINK_MS [expr {{$t1 - $t0}}] CELLS [llength [get_cells *]]\"\nexit\n")
+        r = subprocess.run(["sta", str(tcl)], capture_output=True, text=True, cwd=td)
+        m = re.search(r"READLINK_MS (\d+) CELLS (\d+)", r.stdout)
+        if not m:
+            raise SystemExit(f"OpenSTA failed: {r.stdout[-500:]} {r.stderr[-500:]}")
+        return int(m.group(1)) / 1e3, int(m.group(2))
+
+
+def run_ours(verilog: Path, top: str) -> dict:
+    r = subprocess.run([sys.executable, "-c", _OURS, OSU018, str(verilog), top], capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"finevh failed: {r.stderr[-800:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def compare(verilog: Path, top: str, repeat: int, opensta_cells: bool = True) -> dict:
+    sta_t, ours = [], []
+    sta_cells = None
+    for _ in range(repeat):  # interleaved, so that both see the same machine load
+        t, sta_cells = run_opensta(verilog, top)
+        sta_t.append(t)
+        ours.append(run_ours(verilog, top))
+    best = min(ours, key=lambda o: o["read"] + o["link"])
+    t_ours = best["read"] + best["link"]
+    res = {"file": str(verilog), "instances": best["instances"], "opensta_cells": sta_cells,
+           "opensta_s": min(sta_t), "ours_read_s": best["read"], "ours_link_s": best["link"], "ours_s": t_ours,
+           "ratio": t_ours / min(sta_t), "peak_rss_mb": max(o["rss_peak_mb"] for o in ours),
+           "rss_before_read_mb": best["rss_before_mb"]}
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--million", action="store_true", help="also the 8x hierarchical (~1M cells) case")
+    args = ap.parse_args()
+    base = build_netlist()
+    print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared)")
+    r = compare(base, "mac_array", args.repeat)
+    print(f"[{r['instances']} cells, OpenSTA sees {r['opensta_cells']}] OpenSTA read_verilog+link_design "
+          f"{r['opensta_s']:.3f} s | finevh read {r['ours_read_s']:.3f} s + link {r['ours_link_s']:.3f} s = "
+          f"{r['ours_s']:.3f} s | ratio {r['ratio']:.2f}x (target <= 2x) | peak RSS {r['peak_rss_mb']:.0f} MB "
+          f"({r['rss_before_read_mb']:.0f} MB before reading)")
+    if args.million:
+        big = million_wrapper(base)
+        r = compare(big, "mac_array_x8", 1)
+        print(f"[{r['instances']} cells, hierarchical x8, OpenSTA sees {r['opensta_cells']}] OpenSTA "
+              f"{r['opensta_s']:.3f} s | finevh read {r['ours_read_s']:.3f} s + link {r['ours_link_s']:.3f} s = "
+              f"{r['ours_s']:.3f} s | ratio {r['ratio']:.2f}x | peak RSS {r['peak_rss_mb']:.0f} MB (budget 4096)")
+    s38417 = SHARED / "mapped/s38417_sky130hd_tt.v"
+    if s38417.exists():
+        r = subprocess.run([sys.executable, "-c", _PYV, str(s38417)], capture_output=True, text=True)
+        if r.returncode == 0:
+            p = json.loads(r.stdout.strip().splitlines()[-1])
+            print(f"[{p['instances']} cells, s38417] pyverilog path {p['pyverilog']:.2f} s vs fast reader "
+                  f"{p['fast']:.3f} s ({p['pyverilog'] / p['fast']:.0f}x)")
+        else:
+            print(f"pyverilog reference failed: {r.stderr[-300:]}")
+
+
+if __name__ == "__main__":
+    main()
