@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..design import DIR_INOUT, DIR_INPUT, DIR_OUTPUT
+from ..design import DIR_INOUT, DIR_INPUT
 from . import expr as bx
 
 INPUT_DEFAULT = (0.1, 0.5)
@@ -232,7 +232,6 @@ def clock_reach(design, top: Topology, clocks) -> ClockReach:
     :func:`clock_reach_from_constraints`."""
     M = top.n_nets
     is_clock = np.zeros(M, bool)
-    period = np.full(M, np.inf)
     clk_period = np.full(M, np.inf)
     nl = design.netlist
     P = top.n_pins

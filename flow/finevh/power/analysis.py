@@ -236,11 +236,6 @@ def _inferred_when(f: bx.Expr, frm: str) -> bx.Expr | None:
     return None
 
 
-def _when_input_count(cell, when: str) -> int:
-    e = bx.parse(when)
-    return len(e.variables())
-
-
 def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
             slews: np.ndarray | None = None, wire_cap: np.ndarray | None = None,
             leakage_weights: str = "opensta", period_scale: float = 1.0,
