@@ -153,7 +153,7 @@ def _floats(raw: str, src: SourceText, pos: int | None, what: str) -> list[float
     """All numbers of an ``index_N``/``values`` argument text (quotes, commas, ``\\``)."""
     s = raw.translate(_NUM_CLEAN)
     try:
-        return [float(x) for x in s.split(",")]
+        return list(map(float, s.split(",")))
     except ValueError:
         pass
     out = []
