@@ -483,3 +483,17 @@ def test_cache_key_includes_format_version(tmp_path, monkeypatch):
     a = rd.cache_path(p)
     monkeypatch.setattr(rd, "FORMAT_VERSION", rd.FORMAT_VERSION + "-next")
     assert rd.cache_path(p) != a
+
+
+def test_cli_bad_liberty_exit_2_one_line(tmp_path, run_cli):
+    """Through a real stage (``finevh sta`` loads its libraries first): exit code 2 and
+    one line ``finevh: error: FILE:LINE: msg``, no traceback."""
+    text = GOOD.replace('"3, 4"', '"3, 4q"')
+    p = _write(tmp_path, text)
+    (tmp_path / "x.v").write_text("module top(); endmodule\n")
+    (tmp_path / "x.sdc").write_text("")
+    code, out, err = run_cli("sta", "--liberty", p, "--verilog", tmp_path / "x.v", "--sdc", tmp_path / "x.sdc")
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines == [f"finevh: error: {p}:{_line_of(text, 'values (')}: bad number '4q' in cell_rise values"]
+    assert out == ""
