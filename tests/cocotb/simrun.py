@@ -59,7 +59,7 @@ FORMAT = "simrun-1"
 
 def run(sim: str, top: str, sources: list[Path], tb_module: str, build_dir: Path,
         parameters: dict | None = None, extra_env: dict | None = None,
-        plusargs: list[str] | None = None) -> tuple[int, int]:
+        plusargs: list[str] | None = None, build_args: list[str] | None = None) -> tuple[int, int]:
     """Build ``top`` and run the cocotb module ``tb_module``; returns (tests, failures).
 
     Verilator builds (C++ compilation, the slow part) are kept under
@@ -77,14 +77,23 @@ def run(sim: str, top: str, sources: list[Path], tb_module: str, build_dir: Path
     if sim == "verilator":
         setup_verilator()
     runner = get_runner(sim)
+    if sim == "icarus":
+        # the runner passes vvp "-none" (no dumping) unless it records FST waves itself;
+        # keep the design's own $dumpfile working, in VCD format
+        orig = runner._test_command
+
+        def _vcd_allowed():
+            return [["-vcd" if a == "-none" else a for a in cmd] for cmd in orig()]
+
+        runner._test_command = _vcd_allowed  # type: ignore[method-assign]
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     if sim == "verilator":
         sim_dir = cache_dir() / "verilator" / _build_key(sim, top, sources, parameters)
-        build_args = ["-Wno-fatal", "--x-assign", "0", "--x-initial", "0"]
+        build_args = ["-Wno-fatal", "--x-assign", "0", "--x-initial", "0"] + list(build_args or [])
     else:
         sim_dir = build_dir
-        build_args = ["-g2012"]
+        build_args = ["-g2012"] + list(build_args or [])
     done = sim_dir / ".built"
     if not done.exists():
         old = os.environ.get("MAKEFLAGS")
