@@ -189,46 +189,55 @@ class Timer:
 
     # ------------------------------------------------------------------ clocks
     def _clock_setup(self) -> None:
-        """Which clock (and polarity) reaches each terminal of the clock network."""
+        """Which clock (and polarity) reaches each terminal of the clock network:
+        breadth-first from the clock sources through nets and through the rising-input
+        edges of combinational cells (an edge to a falling output inverts), vectorised
+        per wave. A terminal reached by several clocks keeps the first."""
         d = self.design
         g = self.graph
         tc = self.constraints
-        self.clock_of_term = np.full(g.n_terms, -1, dtype=np.int64)
-        self.clock_inv = np.zeros(g.n_terms, dtype=np.int64)
-        # fan-out adjacency: driver terminal -> loads; input pin -> combinational edges
+        T = g.n_terms
+        self.clock_of_term = np.full(T, -1, dtype=np.int64)
+        self.clock_inv = np.zeros(T, dtype=np.int64)
         ptr = d.net_term_ptr
+        nets_terms = d.net_terms
         nd = np.asarray(d.net_n_drivers)
-        comb = np.nonzero((g.e_kind != KIND_LAUNCH) & (g.e_from >= 0))[0]
+        comb = np.nonzero((g.e_kind != KIND_LAUNCH) & (g.e_from >= 0) & (g.e_in_rf == RISE))[0]
         by_from = comb[np.argsort(g.e_from[comb], kind="stable")]
         from_sorted = g.e_from[by_from]
-
-        class _Out:
-            @staticmethod
-            def get(t, default=()):
-                lo = np.searchsorted(from_sorted, t, "left")
-                hi = np.searchsorted(from_sorted, t, "right")
-                return by_from[lo:hi].tolist() if hi > lo else default
-
-        out_by_from = _Out()
         for ci, clk in enumerate(tc.clocks):
-            stack = [(t, 0) for t in clk.sources]
-            seen = set()
-            while stack:
-                t, inv = stack.pop()
-                if (t, inv) in seen:
-                    continue
-                seen.add((t, inv))
-                if self.clock_of_term[t] < 0:
-                    self.clock_of_term[t] = ci
-                    self.clock_inv[t] = inv
-                m = g.net_of_term[t]
-                if m >= 0 and nd[m] > 0 and d.net_terms[ptr[m]] == t:
-                    for u in d.net_terms[ptr[m] + 1:ptr[m + 1]].tolist():
-                        stack.append((u, inv))
-                for k in out_by_from.get(t, ()):
-                    if g.e_in_rf[k] == RISE:
-                        flip = 1 if g.e_out_rf[k] == FALL else 0
-                        stack.append((int(g.e_to[k]), inv ^ flip))
+            seen = np.zeros((T, 2), dtype=bool)
+            ft = np.asarray(clk.sources, dtype=np.int64)
+            fi = np.zeros(len(ft), dtype=np.int64)
+            while len(ft):
+                key = np.unique(ft * 2 + fi)
+                ft, fi = key // 2, key % 2
+                new = ~seen[ft, fi]
+                ft, fi = ft[new], fi[new]
+                if not len(ft):
+                    break
+                seen[ft, fi] = True
+                first = np.ones(len(ft), dtype=bool)
+                first[1:] = ft[1:] != ft[:-1]          # polarity 0 before 1 for one terminal
+                un = first & (self.clock_of_term[ft] < 0)
+                self.clock_of_term[ft[un]] = ci
+                self.clock_inv[ft[un]] = fi[un]
+                # through nets: a driving terminal reaches every other terminal of its net
+                m = g.net_of_term[ft]
+                mm = np.maximum(m, 0)
+                drv = (m >= 0) & (nd[mm] > 0) & (nets_terms[np.minimum(ptr[mm], max(len(nets_terms) - 1, 0))] == ft)
+                st = ptr[mm[drv]] + 1
+                cnt = ptr[mm[drv] + 1] - st
+                n_t = nets_terms[_expand(st, cnt)]
+                n_i = np.repeat(fi[drv], cnt)
+                # through cells
+                lo = np.searchsorted(from_sorted, ft, "left")
+                hi = np.searchsorted(from_sorted, ft, "right")
+                e = by_from[_expand(lo, hi - lo)]
+                c_t = g.e_to[e]
+                c_i = np.repeat(fi, hi - lo) ^ (g.e_out_rf[e] == FALL).astype(np.int64)
+                ft = np.concatenate([n_t, c_t])
+                fi = np.concatenate([n_i, c_i])
 
     def _edge_time(self, clock: int, src_rf: int) -> float:
         return self.constraints.clocks[clock].edge_time(src_rf)
@@ -573,6 +582,16 @@ class Timer:
         for st in stages:
             st["rf"] = "^" if st["rf"] == RISE else "v"
         return stages
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ranges ``starts[i] .. starts[i] + counts[i] - 1``."""
+    counts = np.asarray(counts, dtype=np.int64)
+    tot = int(counts.sum())
+    if tot == 0:
+        return np.zeros(0, dtype=np.int64)
+    offs = np.arange(tot) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(np.asarray(starts, dtype=np.int64), counts) + offs
 
 
 def _lcm_period(a: float, b: float) -> float:

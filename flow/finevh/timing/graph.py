@@ -127,9 +127,18 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
         if len(insts) == 0:
             continue
         ct = template_of(templates, cell)
+        memo: dict[str, np.ndarray] = {}
+
+        def term(pin: str) -> np.ndarray:
+            r = memo.get(pin)
+            if r is None:
+                r = find(insts, pid[pin]) if pin in pid else np.full(len(insts), -1, dtype=np.int64)
+                memo[pin] = r
+            return r
+
         for j, e in enumerate(ct.edges):
-            to = find(insts, pid.get(e.to_pin, -5)) if e.to_pin in pid else np.full(len(insts), -1)
-            fr = find(insts, pid[e.from_pin]) if e.from_pin in pid else np.full(len(insts), -1)
+            to = term(e.to_pin)
+            fr = term(e.from_pin)
             keep = to >= 0
             if e.kind == KIND_LAUNCH:
                 keep &= fr >= 0
@@ -146,8 +155,8 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
         for j, c in enumerate(ct.checks):
             if c.data_pin not in pid or c.clock_pin not in pid:
                 continue
-            d = find(insts, pid[c.data_pin])
-            k = find(insts, pid[c.clock_pin])
+            d = term(c.data_pin)
+            k = term(c.clock_pin)
             keep = (d >= 0) & (k >= 0)
             n = int(keep.sum())
             if n == 0:
