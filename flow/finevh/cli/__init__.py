@@ -28,6 +28,7 @@ _STAGES: tuple[str, ...] = (
     "power",
     "accel",
     "place",
+    "partition",
 )
 
 
