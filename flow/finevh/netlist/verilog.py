@@ -108,17 +108,40 @@ class _Lines:
     """Line numbers of character positions."""
 
     def __init__(self, text: str):
-        if text.isascii():
-            raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-            self.nl = np.flatnonzero(raw == 10)
-        else:
-            self.nl = np.array([m.start() for m in re.finditer("\n", text)], dtype=np.int64)
+        self.text = text
+        self._nl: np.ndarray | None = None
+
+    @property
+    def nl(self) -> np.ndarray:
+        """Positions of the newlines (computed on first use)."""
+        if self._nl is None:
+            text = self.text
+            if text.isascii():
+                self._nl = np.flatnonzero(np.frombuffer(text.encode("ascii"), dtype=np.uint8) == 10)
+            else:
+                self._nl = np.array([m.start() for m in re.finditer("\n", text)], dtype=np.int64)
+        return self._nl
 
     def line(self, pos: int) -> int:
         return int(np.searchsorted(self.nl, pos, side="right")) + 1
 
     def lines(self, pos: np.ndarray) -> np.ndarray:
         return (np.searchsorted(self.nl, pos, side="right") + 1).astype(np.int32)
+
+
+def _seg_counts(joined: str, parts: list[str], chars: str) -> list[np.ndarray]:
+    """For each character of ``chars``, its count in each of ``parts`` (``joined`` is
+    ``parts`` joined with NUL), vectorised over the bytes when the text is ASCII."""
+    if joined.isascii():
+        raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        seps = np.flatnonzero(raw == 0)
+        bounds = np.concatenate(([0], seps, [len(raw)]))
+        out = []
+        for c in chars:
+            pos = np.flatnonzero(raw == ord(c))
+            out.append(np.diff(np.searchsorted(pos, bounds)).astype(np.int64))
+        return out
+    return [np.fromiter(map(methodcaller("count", c), parts), dtype=np.int64, count=len(parts)) for c in chars]
 
 
 def _in_escaped(text: str, pos: int) -> bool:
@@ -268,6 +291,7 @@ class _Module:
         self.text, self.start, self.end, self.path, self.lines = text, start, end, path, lines
         self.warned_x = False
         self.ecache: dict[str, int | tuple] = {}
+        self.raw: np.ndarray | None = None
 
     # ---- tokens of a (small) statement ----------------------------------------
     def tokens(self, s: str, base: int) -> list[tuple[int, str, int]]:
@@ -496,6 +520,24 @@ class _Module:
         m.inst_line = array("i", self.lines.lines(np.frombuffer(inst_pos, dtype=np.int64)).tolist()) \
             if len(inst_pos) else array("i")
 
+    def _first_tokens(self, starts: np.ndarray, idx: list[int]) -> np.ndarray:
+        """Position of the first non-blank character of each statement starting at ``starts``."""
+        text = self.text
+        if self.raw is None and text.isascii():
+            self.raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        if self.raw is not None and len(starts):
+            raw = self.raw
+            win = np.minimum(starts[:, None] + np.arange(24), len(raw) - 1)
+            blank = raw[win] <= 32
+            first = np.argmin(blank, axis=1)  # first non-blank in the window
+            ok = ~blank[np.arange(len(starts)), first]
+            if ok.all():
+                return starts + first
+        stmts = self.stmts
+        lead = np.fromiter((len(s) - len(s.lstrip()) for s in map(stmts.__getitem__, idx)), dtype=np.int64,
+                           count=len(idx))
+        return starts + lead
+
     def _fast_positional(self, lo: int, hi: int, inst_pos: array) -> bool:
         """Bulk path for ``CELL NAME (net, net, ...)`` (ISCAS-style gate primitives)."""
         m = self.m
@@ -528,9 +570,7 @@ class _Module:
                     bits[j] = r
         stmts, starts = self.stmts, self.starts
         idx = self.f_idx[lo:hi]
-        lead = np.fromiter((len(s) - len(s.lstrip()) for s in map(stmts.__getitem__, idx)), dtype=np.int64,
-                           count=len(idx))
-        inst_pos.extend((starts[np.array(idx, dtype=np.int64)] + lead).tolist())
+        inst_pos.extend(self._first_tokens(starts[np.array(idx, dtype=np.int64)], idx).tolist())
         mcache = {x: m.master_id(_canon(x)) for x in dict.fromkeys(masters)}
         m.inst_master.extend(map(mcache.__getitem__, masters))
         if any(x[0] == "\\" for x in names):
@@ -578,9 +618,7 @@ class _Module:
             return False
         if not _names_ok(masters) or not _names_ok(names):
             return False
-        nopen = np.fromiter(map(methodcaller("count", "("), conns), dtype=np.int64, count=len(conns))
-        nclose = np.fromiter(map(methodcaller("count", ")"), conns), dtype=np.int64, count=len(conns))
-        ncomma = np.fromiter(map(methodcaller("count", ","), conns), dtype=np.int64, count=len(conns))
+        nopen, nclose, ncomma = _seg_counts(joined, conns, "(),")
         k = nopen - 1
         if (k < 1).any() or (nclose != nopen).any() or (ncomma != k - 1).any():
             return False
@@ -600,9 +638,7 @@ class _Module:
         # positions (for line numbers) of the master tokens
         stmts, starts = self.stmts, self.starts
         idx = self.f_idx[lo:hi]
-        lead = np.fromiter((len(s) - len(s.lstrip()) for s in map(stmts.__getitem__, idx)), dtype=np.int64,
-                           count=len(idx))
-        pos = starts[np.array(idx, dtype=np.int64)] + lead
+        pos = self._first_tokens(starts[np.array(idx, dtype=np.int64)], idx)
         # resolve nets: declared scalars and bus bits directly, the rest once per text
         bit_of = m.bit_of
         bits = list(map(bit_of.get, exprs))
