@@ -39,8 +39,8 @@ _NORM = {"0": "0", "1": "1", "x": "x", "X": "x", "z": "x", "Z": "x", "u": "x", "
 
 def _open(path: Path):
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
+        return gzip.open(path, "rb")
+    return open(path, "rb")
 
 
 def parse_timescale(text: str, path=None, line=None) -> float:
@@ -84,8 +84,9 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
     cmd: list[str] | None = None
     cmd_line = 0
     done = False
-    for raw in it:
+    for rawb in it:
         lineno += 1
+        raw = rawb.decode("utf-8", errors="replace")
         for tok in raw.split():
             if cmd is None:
                 if not tok.startswith("$"):
@@ -167,85 +168,177 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
         raise InputError("missing $enddefinitions", p, lineno)
 
     # ---- value changes ----------------------------------------------------
-    cur = ["x"] * nslots
-    last_known: list[str | None] = [None] * nslots
-    since = [0] * nslots
-    tog = [0] * nslots
-    a0 = [0] * nslots
-    a1 = [0] * nslots
-    ax = [0] * nslots
-    t = 0
-    t_first: int | None = None
-    scalar = {c: b for c, (b, w) in ids.items() if w == 1}
-    norm = _NORM
+    body = _Body(p, ids, nslots, lineno)
+    body.real_ids = real_ids
+    while True:
+        block = f.read(_CHUNK)
+        if not block:
+            break
+        if not block.endswith(b"\n"):
+            block += f.readline()
+        body.feed(block)
+    body.finish()
+    sl = np.asarray(name_slot, dtype=np.int64)
+    scale_arr = lambda v: v[sl] * scale  # noqa: E731
+    act = SignalActivity(names=names, toggles=body.tog[sl].copy(), t0=scale_arr(body.a0),
+                         t1=scale_arr(body.a1), tx=scale_arr(body.ax),
+                         duration=body.duration * scale, source=str(p))
+    return select_scope(act, scope) if scope else act
 
-    def change(s: int, v: str) -> None:
-        old = cur[s]
-        if v == old:
-            return
-        dt = t - since[s]
-        if old == "1":
-            a1[s] += dt
-        elif old == "0":
-            a0[s] += dt
+
+_CHUNK = 1 << 22
+_VAL = {"0": 0, "1": 1, "x": 2}
+
+
+class _Body:
+    """Vectorised value-change processing: per block of lines, scalar changes and
+    time stamps are decoded with numpy; other lines (vectors, reals, keywords,
+    several changes on one line) go through a small Python path. Events are applied
+    per signal bit in file order, carrying each bit's state across blocks."""
+
+    def __init__(self, p: Path, ids: dict[str, tuple[int, int]], nslots: int, line0: int):
+        self.p = p
+        self.ids = ids
+        self.line0 = line0                       # lines consumed before the next block
+        self.n = nslots
+        self.cur = np.full(nslots, 2, dtype=np.int8)        # 0, 1, 2 = x
+        self.known = np.full(nslots, -1, dtype=np.int8)     # last 0/1 value, -1 none
+        self.since = np.zeros(nslots, dtype=np.int64)
+        self.tog = np.zeros(nslots, dtype=np.int64)
+        self.a0 = np.zeros(nslots, dtype=np.float64)
+        self.a1 = np.zeros(nslots, dtype=np.float64)
+        self.ax = np.zeros(nslots, dtype=np.float64)
+        self.t = 0
+        self.t_first: int | None = None
+        # scalar ids packed into integers (ids of up to 8 bytes) for a vectorised look-up
+        keys, slots = [], []
+        for code, (base, w) in ids.items():
+            b = code.encode()
+            if w == 1 and len(b) <= 8:
+                keys.append(int.from_bytes(b.ljust(8, b"\0"), "little"))
+                slots.append(base)
+        o = np.argsort(np.asarray(keys, dtype=np.uint64)) if keys else np.zeros(0, np.int64)
+        self.keys = np.asarray(keys, dtype=np.uint64)[o]
+        self.key_slot = np.asarray(slots, dtype=np.int64)[o]
+        self.scalar = {c: b for c, (b, w) in ids.items() if w == 1}
+        self.real_ids: set[str] = set()
+
+    def err(self, msg: str, line: int) -> InputError:
+        return InputError(msg, self.p, line)
+
+    # -- one block ---------------------------------------------------------------
+    def feed(self, block: bytes) -> None:
+        buf = np.frombuffer(block, dtype=np.uint8)
+        ends = np.flatnonzero(buf == 10)
+        starts = np.concatenate([[0], ends[:-1] + 1])
+        line_no = self.line0 + 1 + np.arange(ends.size)
+        self.line0 += ends.size
+        e = ends.copy()
+        # strip a trailing CR
+        cr = (e > starts) & (buf[np.maximum(e - 1, 0)] == 13)
+        e[cr] -= 1
+        ln = e - starts
+        first = np.where(ln > 0, buf[np.minimum(starts, buf.size - 1)], 0)
+        # lines holding a blank anywhere go to the slow path
+        blanks = np.flatnonzero((buf == 32) | (buf == 9))
+        has_blank = np.zeros(ends.size, bool)
+        if blanks.size:
+            has_blank[np.unique(np.searchsorted(ends, blanks))] = True
+        is_time = (first == ord("#")) & ~has_blank & (ln > 1)
+        sc_first = np.isin(first, np.frombuffer(b"01xXzZ", dtype=np.uint8))
+        is_sc = sc_first & ~has_blank & (ln >= 2) & (ln <= 9)
+        empty = ln == 0
+        slow = ~(is_time | is_sc | empty)
+        # ---- time stamps
+        ti = np.flatnonzero(is_time)
+        tvals = self._parse_times(buf, starts[ti] + 1, e[ti], line_no[ti])
+        # ---- scalar changes
+        si = np.flatnonzero(is_sc)
+        s_slot, s_val = self._scalars(buf, starts[si], e[si], first[si], line_no[si], block)
+        # ---- slow lines
+        ev_line: list[int] = []
+        ev_slot: list[int] = []
+        ev_val: list[int] = []
+        t_line: list[int] = []
+        t_val: list[int] = []
+        for k in np.flatnonzero(slow).tolist():
+            text = block[starts[k]:e[k]].decode("utf-8", errors="replace")
+            self._slow(text, int(line_no[k]), k, ev_line, ev_slot, ev_val, t_line, t_val)
+        # ---- merge: every event takes the time of the last time stamp above it
+        if t_line:
+            ti = np.concatenate([ti, np.asarray(t_line, dtype=np.int64)])
+            tvals = np.concatenate([tvals, np.asarray(t_val, dtype=np.int64)])
+            o = np.argsort(ti, kind="stable")
+            ti, tvals = ti[o], tvals[o]
+        if tvals.size:
+            prev = np.concatenate([[self.t], tvals[:-1]])
+            bad = np.flatnonzero(tvals < prev)
+            if bad.size:
+                k = int(bad[0])
+                raise self.err(f"time goes backwards ({int(tvals[k])} < {int(prev[k])})", int(line_no[ti[k]]))
+        ev_l = np.concatenate([si, np.asarray(ev_line, dtype=np.int64)])
+        ev_s = np.concatenate([s_slot, np.asarray(ev_slot, dtype=np.int64)])
+        ev_v = np.concatenate([s_val, np.asarray(ev_val, dtype=np.int8)])
+        pos = np.searchsorted(ti, ev_l, side="right") - 1
+        times = np.where(pos >= 0, tvals[np.maximum(pos, 0)] if tvals.size else 0, self.t)
+        if self.t_first is None and tvals.size:
+            # changes before the first time stamp set initial values only
+            pre = pos < 0
+            self._apply(ev_s[pre], ev_v[pre], times[pre], ev_l[pre])
+            self.t_first = int(tvals[0])
+            self.since[:] = self.t_first
+            self._apply(ev_s[~pre], ev_v[~pre], times[~pre], ev_l[~pre])
         else:
-            ax[s] += dt
-        since[s] = t
-        cur[s] = v
-        if v != "x":
-            lk = last_known[s]
-            if lk is not None and lk != v:
-                tog[s] += 1
-            last_known[s] = v
+            self._apply(ev_s, ev_v, times, ev_l)
+        if tvals.size:
+            self.t = int(tvals[-1])
 
-    def vector(val: str, code: str) -> None:
-        ent = ids.get(code)
-        if ent is None:
-            raise InputError(f"unknown signal id '{code}'", p, lineno)
-        base, w = ent
-        bits = val[1:]
-        if not bits:
-            raise InputError("empty vector value", p, lineno)
-        try:
-            bits = "".join(norm[c] for c in bits)
-        except KeyError:
-            raise InputError(f"bad vector value '{val}'", p, lineno) from None
-        if len(bits) < w:
-            pad = "0" if bits[0] in "01" else bits[0]
-            bits = pad * (w - len(bits)) + bits
-        elif len(bits) > w:
-            bits = bits[len(bits) - w:]
-        for k in range(w):
-            change(base + k, bits[k])
+    def _parse_times(self, buf, s, e, lines) -> np.ndarray:
+        if s.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        ln = e - s
+        if (ln > 18).any():
+            k = int(np.flatnonzero(ln > 18)[0])
+            raise self.err(f"bad time '#{bytes(buf[s[k]:e[k]]).decode(errors='replace')}'", int(lines[k]))
+        W = int(ln.max())
+        idx = s[:, None] + np.arange(W)[None, :]
+        mask = np.arange(W)[None, :] < ln[:, None]
+        d = buf[np.minimum(idx, buf.size - 1)].astype(np.int64) - 48
+        ok = ((d >= 0) & (d <= 9)) | ~mask
+        if not ok.all():
+            k = int(np.flatnonzero(~ok.all(axis=1))[0])
+            raise self.err(f"bad time '#{bytes(buf[s[k]:e[k]]).decode(errors='replace')}'", int(lines[k]))
+        d = np.where(mask, d, 0)
+        power = ln[:, None] - 1 - np.arange(W)[None, :]
+        return (d * np.where(mask, 10 ** np.maximum(power, 0), 0)).sum(axis=1)
 
-    for raw in it:
-        lineno += 1
-        line = raw.strip()
-        if not line:
-            continue
-        c = line[0]
-        if c in norm and " " not in line:
-            s = scalar.get(line[1:])
-            if s is None:
-                if line[1:] in ids:
-                    raise InputError(f"scalar value for vector id '{line[1:]}'", p, lineno)
-                raise InputError(f"unknown signal id '{line[1:]}'", p, lineno)
-            change(s, norm[c])
-            continue
-        if c == "#" and " " not in line:
-            try:
-                nt = int(line[1:])
-            except ValueError:
-                raise InputError(f"bad time '{line}'", p, lineno) from None
-            if nt < t:
-                raise InputError(f"time goes backwards ({nt} < {t})", p, lineno)
-            t = nt
-            if t_first is None:
-                t_first = t
-                for s in range(nslots):
-                    since[s] = t
-            continue
-        toks = line.split()
+    def _scalars(self, buf, s, e, first, lines, block):
+        n = s.size
+        if n == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int8)
+        ln = e - s - 1
+        padded = np.concatenate([buf, np.zeros(8, np.uint8)])
+        rows = np.lib.stride_tricks.as_strided(padded, shape=(buf.size, 8), strides=(1, 1))
+        b = rows[s + 1]                                   # [n, 8] bytes of each id
+        b[np.arange(8)[None, :] >= ln[:, None]] = 0
+        key = b.view("<u8").ravel()
+        if self.keys.size == 0:
+            found = np.zeros(n, bool)
+            posc = np.zeros(n, np.int64)
+        else:
+            posc = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
+            found = self.keys[posc] == key
+        if not found.all():
+            k = int(np.flatnonzero(~found)[0])
+            code = bytes(buf[s[k] + 1:e[k]]).decode(errors="replace")
+            if code in self.ids:
+                raise self.err(f"scalar value for vector id '{code}'", int(lines[k]))
+            raise self.err(f"unknown signal id '{code}'", int(lines[k]))
+        v = np.where(first == ord("1"), 1, np.where(first == ord("0"), 0, 2)).astype(np.int8)
+        return self.key_slot[posc], v
+
+    def _slow(self, text: str, line: int, k: int, ev_line, ev_slot, ev_val, t_line, t_val) -> None:
+        toks = text.split()
         i = 0
         while i < len(toks):
             tok = toks[i]
@@ -254,53 +347,100 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
                 try:
                     nt = int(tok[1:])
                 except ValueError:
-                    raise InputError(f"bad time '{tok}'", p, lineno) from None
-                if nt < t:
-                    raise InputError(f"time goes backwards ({nt} < {t})", p, lineno)
-                t = nt
-                if t_first is None:
-                    t_first = t
-                    for s in range(nslots):
-                        since[s] = t
+                    raise self.err(f"bad time '{tok}'", line) from None
+                t_line.append(k)
+                t_val.append(nt)
                 i += 1
             elif c in "bB":
                 if i + 1 >= len(toks):
-                    raise InputError("vector value without id", p, lineno)
-                vector(tok, toks[i + 1])
+                    raise self.err("vector value without id", line)
+                code = toks[i + 1]
+                ent = self.ids.get(code)
+                if ent is None:
+                    raise self.err(f"unknown signal id '{code}'", line)
+                base, w = ent
+                try:
+                    bits = "".join(_NORM[ch] for ch in tok[1:])
+                except KeyError:
+                    raise self.err(f"bad vector value '{tok}'", line) from None
+                if not bits:
+                    raise self.err("empty vector value", line)
+                if len(bits) < w:
+                    pad = "0" if bits[0] in "01" else bits[0]
+                    bits = pad * (w - len(bits)) + bits
+                elif len(bits) > w:
+                    bits = bits[len(bits) - w:]
+                ev_line.extend([k] * w)
+                ev_slot.extend(range(base, base + w))
+                ev_val.extend(map(_VAL.__getitem__, bits))
                 i += 2
             elif c in "rR":
                 if i + 1 >= len(toks):
-                    raise InputError("real value without id", p, lineno)
-                if toks[i + 1] not in ids and toks[i + 1] not in real_ids:
-                    raise InputError(f"unknown signal id '{toks[i + 1]}'", p, lineno)
+                    raise self.err("real value without id", line)
+                if toks[i + 1] not in self.ids and toks[i + 1] not in self.real_ids:
+                    raise self.err(f"unknown signal id '{toks[i + 1]}'", line)
                 i += 2
             elif c == "$":
                 i += 1   # $dumpvars, $dumpall, $dumpon, $dumpoff, $end, $comment words
-            elif c in norm:
+            elif c in _NORM:
                 code = tok[1:]
-                s = scalar.get(code)
+                s = self.scalar.get(code)
                 if s is None:
-                    raise InputError(f"unknown signal id '{code}'", p, lineno)
-                change(s, norm[c])
+                    if code in self.ids:
+                        raise self.err(f"scalar value for vector id '{code}'", line)
+                    raise self.err(f"unknown signal id '{code}'", line)
+                ev_line.append(k)
+                ev_slot.append(s)
+                ev_val.append(_VAL[_NORM[c]])
                 i += 1
             else:
-                raise InputError(f"cannot parse value change '{tok}'", p, lineno)
-    t_end = t
-    start = t_first if t_first is not None else 0
-    for s in range(nslots):
-        dt = t_end - since[s]
-        if cur[s] == "1":
-            a1[s] += dt
-        elif cur[s] == "0":
-            a0[s] += dt
-        else:
-            ax[s] += dt
-    sl = np.asarray(name_slot, dtype=np.int64)
-    arr = lambda v: np.asarray(v, dtype=np.float64)[sl] * scale if nslots else np.zeros(0)  # noqa: E731
-    toggles = np.asarray(tog, dtype=np.int64)[sl] if nslots else np.zeros(0, np.int64)
-    act = SignalActivity(names=names, toggles=toggles, t0=arr(a0), t1=arr(a1), tx=arr(ax),
-                         duration=(t_end - start) * scale, source=str(p))
-    return select_scope(act, scope) if scope else act
+                raise self.err(f"cannot parse value change '{tok}'", line)
+
+    # -- apply events (file order within each bit) --------------------------------
+    def _apply(self, slot, val, time, order) -> None:
+        if slot.size == 0:
+            return
+        o = np.argsort(slot.astype(np.int64) * (int(order.max()) + 1) + order, kind="stable")
+        slot, val, time = slot[o], val[o].astype(np.int8), time[o].astype(np.int64)
+        first = np.ones(slot.size, bool)
+        first[1:] = slot[1:] != slot[:-1]
+        prev_val = np.empty_like(val)
+        prev_val[1:] = val[:-1]
+        prev_val[first] = self.cur[slot[first]]
+        prev_t = np.empty_like(time)
+        prev_t[1:] = time[:-1]
+        prev_t[first] = self.since[slot[first]]
+        dt = (time - prev_t).astype(np.float64)
+        for code, acc in ((0, self.a0), (1, self.a1), (2, self.ax)):
+            m = prev_val == code
+            if m.any():
+                acc += np.bincount(slot[m], weights=dt[m], minlength=self.n)
+        # toggles over the known (0/1) values, x/z skipped
+        kn = val != 2
+        ks, kv = slot[kn], val[kn]
+        if ks.size:
+            kfirst = np.ones(ks.size, bool)
+            kfirst[1:] = ks[1:] != ks[:-1]
+            kprev = np.empty_like(kv)
+            kprev[1:] = kv[:-1]
+            kprev[kfirst] = self.known[ks[kfirst]]
+            flips = (kprev >= 0) & (kprev != kv)
+            self.tog += np.bincount(ks[flips], minlength=self.n)
+            last_k = np.ones(ks.size, bool)
+            last_k[:-1] = ks[1:] != ks[:-1]
+            self.known[ks[last_k]] = kv[last_k]
+        last = np.ones(slot.size, bool)
+        last[:-1] = slot[1:] != slot[:-1]
+        self.cur[slot[last]] = val[last]
+        self.since[slot[last]] = time[last]
+
+    def finish(self) -> None:
+        end = self.t
+        dt = (end - self.since).astype(np.float64)
+        self.a0 += np.where(self.cur == 0, dt, 0.0)
+        self.a1 += np.where(self.cur == 1, dt, 0.0)
+        self.ax += np.where(self.cur == 2, dt, 0.0)
+        self.duration = float(end - (self.t_first if self.t_first is not None else 0))
 
 
 def select_scope(act: SignalActivity, scope: str) -> SignalActivity:
