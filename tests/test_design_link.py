@@ -149,6 +149,10 @@ def test_unknown_cell_pin_and_drivers(tmp_path, osu):
     with pytest.raises(InputError) as e:
         link(read_verilog(p), osu)
     assert e.value.line == 6 and "2 drivers" in e.value.message and "u1/Y" in e.value.message
+    p = _bad(tmp_path, "  INVX1 u1 (.A(a), .Y(n));\n  NAND2X1 u2 (.A(n), .B(a), .A(a), .Y(y));\n")
+    with pytest.raises(InputError) as e:
+        link(read_verilog(p), osu)
+    assert e.value.line == 6 and "pin 'A' connected twice on instance 'u2'" in e.value.message
     p = _bad(tmp_path, "  INVX1 u1 (.A(a), .Y(y));\n  assign y = 1'b1;\n")
     with pytest.raises(InputError) as e:
         link(read_verilog(p), osu)

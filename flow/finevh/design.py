@@ -230,31 +230,38 @@ def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None) -> 
     npn = max(len(nl.pin_names), 1)
     key = inst_cell[pin_inst].astype(np.int64) * npn + nl.pin_name.astype(np.int64)
     if P:
-        ukey, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        n_keys = len(cells) * npn
+        if n_keys <= 50_000_000:  # dense table: no sort over the P pins
+            present = np.zeros(n_keys, dtype=bool)
+            present[key] = True
+            ukey = np.flatnonzero(present)
+        else:
+            ukey = np.unique(key)
         udir = np.empty(len(ukey), dtype=np.int8)
         utri = np.zeros(len(ukey), dtype=bool)
-        for q, (kk, f) in enumerate(zip(ukey.tolist(), first.tolist())):
+        for q, kk in enumerate(ukey.tolist()):
             c = cells[kk // npn]
             name = nl.pin_names[kk % npn]
             d = _pin_dir(c, name)
             if d is None:
-                i = int(pin_inst[f])
+                i = int(pin_inst[int(np.flatnonzero(key == kk)[0])])
                 raise InputError(f"cell '{c.name}' has no pin '{name}' (instance '{nl.inst_names[i]}')", src,
                                  int(nl.inst_line[i]))
             udir[q] = d
             pin = c.pins.get(name)
             utri[q] = pin is not None and (pin.three_state is not None or d == DIR_INOUT)
-        pin_dir = udir[inv.reshape(-1)]
-        pin_tri = utri[inv.reshape(-1)]
+        pos = np.searchsorted(ukey, key)
+        pin_dir = udir[pos]
+        pin_tri = utri[pos]
     else:
         pin_dir = np.zeros(0, np.int8)
         pin_tri = np.zeros(0, bool)
-    # duplicate connections of the same pin on one instance
+    # the same pin connected twice on one instance (rows are contiguous: a nearly sorted key)
     if P:
-        dup = pin_inst * npn + nl.pin_name
-        if len(np.unique(dup)) != P:
-            srt = np.sort(dup)
-            d = int(srt[np.flatnonzero(srt[1:] == srt[:-1])[0]])
+        dup = np.sort(pin_inst * npn + nl.pin_name, kind="stable")
+        same = np.flatnonzero(dup[1:] == dup[:-1])
+        if len(same):
+            d = int(dup[same[0]])
             i = d // npn
             raise InputError(f"pin '{nl.pin_names[d % npn]}' connected twice on instance '{nl.inst_names[i]}'",
                              src, int(nl.inst_line[i]))
@@ -269,7 +276,7 @@ def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None) -> 
     terms = np.flatnonzero(ok)
     tn = term_net[terms]
     td = is_drv[terms]
-    order = np.lexsort((terms, ~td, tn))
+    order = np.argsort(tn * 2 + (~td), kind="stable")  # by net, drivers first, then by terminal
     net_terms = terms[order].astype(np.int64)
     net_term_ptr = np.zeros(M + 1, dtype=np.int64)
     np.cumsum(np.bincount(tn, minlength=M), out=net_term_ptr[1:])
