@@ -29,6 +29,7 @@ _STAGES: tuple[str, ...] = (
     "accel",
     "place",
     "partition",
+    "polybias",
 )
 
 
