@@ -87,7 +87,6 @@ class Topology:
     n_nets: int
     n_pins: int
     conn_inst: np.ndarray        # int64[P] instance of each pin connection
-    conn_pin: list[str]          # formal pin name of each connection (python list)
     conn_net: np.ndarray         # int64[P]
     conn_dir: np.ndarray         # int8[P]
     net_driver: np.ndarray       # int64[M] first driving terminal or -1
@@ -95,10 +94,24 @@ class Topology:
     inst_seq: np.ndarray         # bool[N]
     order: np.ndarray            # combinational instances in topological order
     level: np.ndarray            # int32[N] level of combinational instances (-1 for sequential)
-    pin_of: list[dict[str, int]] # per instance: formal pin -> connection index
     row_in_cell: np.ndarray      # int64[N] row of each instance in its cell's matrix
     cell_slots: list[dict[str, int]]     # per bound cell: formal pin -> column
     cell_conns: list[np.ndarray]         # per bound cell: int64[n_insts, n_pins] connection or -1
+    inst_cell: np.ndarray                # the binding the matrices were built for
+
+    def conn(self, i: int, pin: str) -> int | None:
+        """Connection index of formal ``pin`` of instance ``i`` (None if absent)."""
+        c = int(self.inst_cell[i])
+        k = self.cell_slots[c].get(pin)
+        if k is None:
+            return None
+        x = int(self.cell_conns[c][self.row_in_cell[i], k])
+        return x if x >= 0 else None
+
+    def conns(self, i: int) -> dict[str, int]:
+        c = int(self.inst_cell[i])
+        row = self.cell_conns[c][self.row_in_cell[i]]
+        return {n: int(row[k]) for n, k in self.cell_slots[c].items() if row[k] >= 0}
 
 
 def topology(design) -> Topology:
@@ -108,7 +121,6 @@ def topology(design) -> Topology:
     P = int(nl.pin_ptr[-1])
     conn_inst = np.repeat(np.arange(N, dtype=np.int64), np.diff(nl.pin_ptr))
     names = nl.pin_names
-    conn_pin = [names[k] for k in nl.pin_name.tolist()]
     conn_net = nl.pin_net.astype(np.int64)
     drv = np.full(M, -1, dtype=np.int64)
     has = design.net_n_drivers > 0
@@ -116,9 +128,6 @@ def topology(design) -> Topology:
     infos = [cell_info(c) for c in design.cells]
     inst_seq = np.array([infos[k].sequential for k in design.inst_cell.tolist()], dtype=bool) \
         if N else np.zeros(0, bool)
-    pin_of: list[dict[str, int]] = [dict() for _ in range(N)]
-    for p, (i, n) in enumerate(zip(conn_inst.tolist(), conn_pin)):
-        pin_of[i][n] = p
     # Dense per-cell connection matrices (vectorised pin look-ups).
     C = len(design.cells)
     ic = np.asarray(design.inst_cell, dtype=np.int64)
@@ -129,13 +138,21 @@ def topology(design) -> Topology:
     row_in_cell[o] = np.arange(N) - np.repeat(starts, counts)
     cell_slots = [{n: k for k, n in enumerate(c.pins)} for c in design.cells]
     cc = ic[conn_inst]
-    slot = np.empty(P, dtype=np.int64)
-    for p, (c, n) in enumerate(zip(cc.tolist(), conn_pin)):
+    # (bound cell, formal pin name index) -> column; pins unknown to the cell get
+    # extra columns after the cell's own pins
+    pairs = np.unique(cc * max(len(names), 1) + nl.pin_name.astype(np.int64)) if P else np.zeros(0, np.int64)
+    lut = {}
+    for key in pairs.tolist():
+        c, k = divmod(key, max(len(names), 1))
         sl = cell_slots[c]
-        k = sl.get(n)
-        if k is None:
-            k = sl[n] = len(sl)
-        slot[p] = k
+        j = sl.get(names[k])
+        if j is None:
+            j = sl[names[k]] = len(sl)
+        lut[key] = j
+    ukeys = np.asarray(sorted(lut), dtype=np.int64)
+    uvals = np.asarray([lut[k] for k in ukeys.tolist()], dtype=np.int64)
+    ckey = cc * max(len(names), 1) + nl.pin_name.astype(np.int64)
+    slot = uvals[np.searchsorted(ukeys, ckey)] if P else np.zeros(0, np.int64)
     cell_conns = [np.full((int(counts[c]), len(cell_slots[c])), -1, dtype=np.int64) for c in range(C)]
     for c in range(C):
         sel = np.nonzero(cc == c)[0] if P else np.zeros(0, np.int64)
@@ -185,8 +202,9 @@ def topology(design) -> Topology:
         remaining[frontier] = 0
         lv += 1
     ordr = np.concatenate(order) if order else np.zeros(0, np.int64)
-    return Topology(N, M, P, conn_inst, conn_pin, conn_net, design.pin_dir, drv, infos,
-                    inst_seq, ordr, level, pin_of, row_in_cell, cell_slots, cell_conns)
+    return Topology(N, M, P, conn_inst, conn_net, design.pin_dir, drv, infos,
+                    inst_seq, ordr, level, row_in_cell, cell_slots, cell_conns,
+                    np.array(design.inst_cell, copy=True))
 
 
 def _level_groups(top: Topology, design, insts: np.ndarray):
@@ -270,12 +288,12 @@ def clock_reach(design, top: Topology, clocks) -> ClockReach:
         info = top.infos[int(design.inst_cell[i])]
         best = np.inf
         for p in info.clock_pins:
-            c = top.pin_of[i].get(p)
+            c = top.conn(i, p)
             if c is not None and top.conn_net[c] >= 0:
                 best = min(best, clk_period[top.conn_net[c]])
         if best < np.inf:
             for o in info.outputs:
-                c = top.pin_of[i].get(o)
+                c = top.conn(i, o)
                 if c is not None and top.conn_net[c] >= 0:
                     n = top.conn_net[c]
                     period[n] = min(period[n], best)
@@ -372,7 +390,7 @@ def propagate(design, top: Topology, reach: ClockReach, *,
         reached = []
         for i in seq_insts.tolist():
             info = top.infos[int(design.inst_cell[i])]
-            for p, c in top.pin_of[i].items():
+            for p, c in top.conns(i).items():
                 if p in info.outputs:
                     continue
                 n = top.conn_net[c]
@@ -396,7 +414,7 @@ def propagate(design, top: Topology, reach: ClockReach, *,
             if info.iqn:
                 env[info.iqn] = (np.float64(st[0]), np.float64(1.0 - st[1]))
             for o, f in info.outputs.items():
-                c = top.pin_of[i].get(o)
+                c = top.conn(i, o)
                 if c is None or f is None:
                     continue
                 n = top.conn_net[c]
@@ -415,7 +433,7 @@ def propagate(design, top: Topology, reach: ClockReach, *,
 def _inst_env(top: Topology, i: int, info: CellInfo, dens, duty, default) -> dict:
     env = {}
     for p in info.pins:
-        c = top.pin_of[i].get(p)
+        c = top.conn(i, p)
         n = top.conn_net[c] if c is not None else -1
         if n >= 0:
             env[p] = (np.float64(dens[n]), np.float64(duty[n]))

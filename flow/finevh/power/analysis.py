@@ -251,7 +251,9 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     spec = spec or ActivitySpec()
     if leakage_weights not in ("opensta", "probability"):
         raise ValueError(f"leakage_weights {leakage_weights!r}")
-    top = top or topology(design)
+    if top is None or len(top.infos) != len(design.cells) or \
+            not np.array_equal(top.inst_cell, design.inst_cell):
+        top = topology(design)      # (re)built when the binding changed
     nl = design.netlist
     N, M, P = top.n_inst, top.n_nets, top.n_pins
     reach = clock_reach_from_constraints(design, top, constraints)
@@ -310,18 +312,17 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     # ---- per-instance voltages, switching ---------------------------------------
     libs = [_library(design, c) for c in design.cells]
     is_out = (top.conn_dir == DIR_OUTPUT) | (top.conn_dir == DIR_INOUT)
-    cell_of_conn = design.inst_cell[top.conn_inst]
-    volt_key: dict[tuple[int, str], float] = {}
     volt = np.zeros(P)
-    for p in np.nonzero(is_out)[0].tolist():
-        k = (int(cell_of_conn[p]), top.conn_pin[p])
-        v = volt_key.get(k)
-        if v is None:
-            cell = design.cells[k[0]]
-            pin = cell.pins.get(k[1])
-            v = pg_voltage(cell, libs[k[0]], pin.related_power_pin if pin is not None else None)
-            volt_key[k] = v
-        volt[p] = v
+    for ci, cell in enumerate(design.cells):
+        mat = top.cell_conns[ci]
+        if mat.size == 0:
+            continue
+        for name, k in top.cell_slots[ci].items():
+            pin = cell.pins.get(name)
+            if pin is None or pin.direction not in ("output", "inout"):
+                continue
+            cs = mat[:, k]
+            volt[cs[cs >= 0]] = pg_voltage(cell, libs[ci], pin.related_power_pin)
     sw_pin = np.where(is_out & (cn >= 0), 0.5 * load[safe] * volt * volt * pin_dens, 0.0) * PJ_PER_NS_TO_UW
     inst_sw = np.bincount(top.conn_inst, weights=sw_pin, minlength=N)
 
