@@ -30,6 +30,7 @@ _STAGES: tuple[str, ...] = (
     "place",
     "partition",
     "polybias",
+    "vddmux",
 )
 
 
