@@ -33,7 +33,7 @@ from ..errors import InputError
 from .arcs import FALL, KIND_LAUNCH, RISE, CellTiming
 from .constraints import Clock, TerminalNames, TimingConstraints
 from .graph import TimingGraph, build_graph, template_of
-from .nldm import TablePack, TablePackBuilder, lookup
+from .nldm import TablePack, TablePackBuilder, lookup, lookup_pair
 
 NEG = -np.inf
 
@@ -339,8 +339,7 @@ class Timer:
             sl = slice(a, b)
             s_in = np.where(has_src[sl], slew[src_c[sl], g.e_in_rf[sl]], 0.0)
             cap = load[g.e_to[sl], g.e_out_rf[sl]]
-            dl = lookup(pack, d_rows[sl], s_in, cap)
-            sw = lookup(pack, s_rows[sl], s_in, cap)
+            dl, sw = lookup_pair(pack, d_rows[sl], s_rows[sl], s_in, cap)
             sw = np.maximum(sw, 0.0)
             edge_delay[sl] = dl
             edge_slew[sl] = sw

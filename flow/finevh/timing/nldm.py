@@ -63,6 +63,7 @@ class TablePack:
     q1: np.ndarray
     q2: np.ndarray
     val: np.ndarray
+    grid: np.ndarray | None = None   # int64[K] id of (axes, query slots): equal id = same grid
 
     @property
     def n_tables(self) -> int:
@@ -148,7 +149,12 @@ def pack_tables(tables: list[Table | None]) -> TablePack:
         val[r, :v2.shape[0], :v2.shape[1]] = v2
         val[r, v2.shape[0]:, :v2.shape[1]] = v2[-1:, :]
         val[r, :, v2.shape[1]:] = val[r, :, v2.shape[1] - 1:v2.shape[1]]
-    return TablePack(ax1, ax2, n1, n2, q1, q2, val)
+    grid = np.zeros(k, dtype=np.int64)
+    seen: dict[bytes, int] = {}
+    for r in range(k):
+        key = (ax1[r].tobytes() + ax2[r].tobytes() + bytes([int(q1[r]), int(q2[r]), int(n1[r]) & 255, int(n2[r]) & 255]))
+        grid[r] = seen.setdefault(key, len(seen))
+    return TablePack(ax1, ax2, n1, n2, q1, q2, val, grid)
 
 
 def _segment(ax: np.ndarray, n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +169,45 @@ def _segment(ax: np.ndarray, n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, 
     with np.errstate(invalid="ignore", divide="ignore"):
         w = np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 0.0)
     return i, w
+
+
+def _weights(pack: TablePack, rows: np.ndarray, q0: np.ndarray, q1: np.ndarray):
+    x1 = np.where(pack.q1[rows] == 0, q0, q1)
+    x2 = np.where(pack.q2[rows] == 0, q0, q1)
+    n1 = pack.n1[rows]
+    n2 = pack.n2[rows]
+    i1, w1 = _segment(pack.ax1[rows], n1, x1)
+    i2, w2 = _segment(pack.ax2[rows], n2, x2)
+    return i1, np.minimum(i1 + 1, n1 - 1), w1, i2, np.minimum(i2 + 1, n2 - 1), w2
+
+
+def _blend(pack: TablePack, rows, i1, j1, w1, i2, j2, w2) -> np.ndarray:
+    v = pack.val
+    return ((1 - w1) * (1 - w2) * v[rows, i1, i2] + w1 * (1 - w2) * v[rows, j1, i2]
+            + w1 * w2 * v[rows, j1, j2] + (1 - w1) * w2 * v[rows, i1, j2])
+
+
+def lookup_pair(pack: TablePack, rows_a: np.ndarray, rows_b: np.ndarray, q0: np.ndarray,
+                q1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two look-ups at the same queries (delay and transition of one arc); the segment
+    search is shared where both tables have the same grid."""
+    rows_a = np.asarray(rows_a, dtype=np.int64)
+    rows_b = np.asarray(rows_b, dtype=np.int64)
+    if rows_a.size == 0:
+        return np.zeros(0), np.zeros(0)
+    q0 = np.broadcast_to(np.asarray(q0, dtype=np.float64), rows_a.shape)
+    q1 = np.broadcast_to(np.asarray(q1, dtype=np.float64), rows_a.shape)
+    w = _weights(pack, rows_a, q0, q1)
+    a = _blend(pack, rows_a, *w)
+    same = pack.grid[rows_a] == pack.grid[rows_b]
+    if same.all():
+        return a, _blend(pack, rows_b, *w)
+    b = np.empty_like(a)
+    if same.any():
+        b[same] = _blend(pack, rows_b[same], *(x[same] for x in w))
+    o = ~same
+    b[o] = lookup(pack, rows_b[o], q0[o], q1[o])
+    return a, b
 
 
 def lookup(pack: TablePack, rows: np.ndarray, q0: np.ndarray, q1: np.ndarray) -> np.ndarray:
