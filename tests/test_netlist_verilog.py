@@ -173,3 +173,14 @@ def test_arrays_are_compact(shared_data):
     # 49 output ports are 'assign'ed to other ports/nets: merged, names kept as aliases
     assert len(nl.net_aliases) == 49 and nl.net_aliases["g5472"] == "g5437"
     assert nl.port_net[nl.port_names.index("g5472")] == nl.port_net[nl.port_names.index("g5437")]
+
+
+def test_comments_attributes_and_escaped_slashes(tmp_path):
+    p = _write(tmp_path, "//*** header\nmodule m (a, y); /* ports // not a line comment\n */\n"
+                         "  input a; output y; // out\n  wire \\n//1 , \\n/*2 ;\n"
+                         "  (* keep *) INVX1 u1 (.A(a), /* inline */ .Y(\\n//1 ));\n"
+                         "  INVX1 u2 (.A(\\n//1 ), .Y(\\n/*2 ));  (* a = \"*)\" *)\n"
+                         "  INVX1 u3 (.A(\\n/*2 ), .Y(y));\nendmodule // end\n")
+    nl = read_verilog(p)
+    assert nl.inst_names == ["u1", "u2", "u3"] and nl.inst_line.tolist() == [6, 7, 8]
+    assert _conns(nl, "u2") == {"A": "n//1", "Y": "n/*2"}

@@ -160,17 +160,23 @@ def _strip_comments(text: str, path: str, lines: _Lines) -> str:
         return text
     out: list[str] = []
     pos = 0
-    cand = re.compile(r'//|/\*|\(\*|"')
     i = 0
     n = len(text)
+    toks = ("//", "/*", "(*", '"')
+    nxt = {t: text.find(t) for t in toks}  # next occurrence of each opener (str.find: fast)
     while True:
-        m = cand.search(text, i)
-        if m is None:
+        live = [(p_, t) for t, p_ in nxt.items() if p_ >= 0]
+        if not live:
             break
-        s = m.start()
-        tok = m.group()
+        s, tok = min(live)
+        if s < i:  # inside something already skipped: look again from i
+            for t in toks:
+                if 0 <= nxt[t] < i:
+                    nxt[t] = text.find(t, i)
+            continue
+        nxt[tok] = text.find(tok, s + 1)
         if _in_escaped(text, s):
-            i = m.end()
+            i = s + len(tok)
             continue
         if tok == "//":
             e = text.find("\n", s)
@@ -191,7 +197,15 @@ def _strip_comments(text: str, path: str, lines: _Lines) -> str:
             if k < n and text[k] == ")":  # @(*)
                 i = k + 1
                 continue
-            e = text.find("*)", s + 2)
+            e = s + 2
+            while True:  # the end '*)', skipping string values that may hold '*)'
+                q, e = text.find('"', e), text.find("*)", e)
+                if e < 0 or q < 0 or e < q:
+                    break
+                q2 = q + 1
+                while q2 < n and text[q2] != '"':
+                    q2 += 2 if text[q2] == "\\" else 1
+                e = q2 + 1
             if e < 0:
                 raise InputError("unterminated (* attribute", path, lines.line(s))
             out.append(text[pos:s])
@@ -438,45 +452,39 @@ class _Module:
         self.f_name: list[str] = []
         self.f_conns: list[str] = []
         f_idx, f_master, f_name, f_conns = self.f_idx, self.f_master, self.f_name, self.f_conns
-        wires: list[str] = []
-        wire_idx: list[int] = []
         nonfast = _KEYWORDS | OTHER_PRIMITIVES
-        lo = 0
-        kind = True
+        # classify every statement in one comprehension: 0 ``wire NAME``, 1 named
+        # instance, 2 positional instance, 3 anything else (tokenizer)
+        h = list(map(methodcaller("split", None, 2), stmts))
+        kinds = [(0 if x[0] == "wire" and (x[1].isidentifier() or x[1][0] == "\\") else 3) if len(x) == 2 else
+                 ((1 if "." in x[2] else 2) if len(x) == 3 and x[2][0] == "(" and x[0] not in nonfast
+                  and x[1][0] not in "#([" else 3) for x in h]
+        karr = np.array(kinds, dtype=np.int8) if kinds else np.zeros(0, np.int8)
+        cut = np.flatnonzero(karr[1:] != karr[:-1]) + 1
+        bounds = np.concatenate(([0], cut, [len(karr)])).tolist() if len(karr) else [0]
         behavioural = False
-        for i, st in enumerate(stmts):
-            h = st.split(None, 2)
-            nh = len(h)
-            if nh == 2 and h[0] == "wire" and (h[1].isidentifier() or h[1][0] == "\\"):
-                wires.append(h[1])
-                wire_idx.append(i)
-                continue
-            if nh == 3 and h[2][0] == "(" and h[0] not in nonfast and h[1][0] not in "#([":
-                named = "." in h[2]
-                if named != kind and len(f_idx) > lo:
-                    queue.append(("fast" if kind else "fastpos", lo, len(f_idx)))
-                    lo = len(f_idx)
-                kind = named
-                f_idx.append(i)
-                f_master.append(h[0])
-                f_name.append(h[1])
-                f_conns.append(h[2])
-                continue
-            if wires:
-                self._flush_wires(wires, wire_idx, queue)
-                wires, wire_idx = [], []
-            if len(f_idx) > lo:
-                queue.append(("fast" if kind else "fastpos", lo, len(f_idx)))
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            kind = kinds[a]
+            if kind == 0:
+                self._flush_wires([x[1] for x in h[a:b]], list(range(a, b)), queue)
+            elif kind in (1, 2):
                 lo = len(f_idx)
-            if not st.strip():
-                raise InputError("empty statement (';;')", self.path, self.lines.line(int(starts[i])))
-            if self._statement(st, int(starts[i]), queue):
-                behavioural = True
-                break
-        if wires:
-            self._flush_wires(wires, wire_idx, queue)
-        if len(f_idx) > lo:
-            queue.append(("fast" if kind else "fastpos", lo, len(f_idx)))
+                f_idx.extend(range(a, b))
+                f_master.extend([x[0] for x in h[a:b]])
+                f_name.extend([x[1] for x in h[a:b]])
+                f_conns.extend([x[2] for x in h[a:b]])
+                queue.append(("fast" if kind == 1 else "fastpos", lo, len(f_idx)))
+            else:
+                for i in range(a, b):
+                    st = stmts[i]
+                    if not h[i]:
+                        raise InputError("empty statement (';;')", self.path, self.lines.line(int(starts[i])))
+                    if self._statement(st, int(starts[i]), queue):
+                        behavioural = True
+                        break
+                if behavioural:
+                    break
+        del h
         if tail.strip() and not behavioural:
             off = end - len(tail) + len(tail) - len(tail.lstrip())
             raise InputError(f"missing ';' (or truncated file) near '{tail.strip()[:30]}'", self.path,
