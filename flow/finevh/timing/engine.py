@@ -463,7 +463,8 @@ class Timer:
             self._req_contrib = None
             return []
         c = {k: np.concatenate(v) for k, v in cols.items()}
-        self._req_contrib = (c["tag"].astype(np.int64), c["node"].astype(np.int64), c["rf"].astype(np.int64), c["req"])
+        self._req_contrib = (c["tag"].astype(np.int64), c["node"].astype(np.int64), c["rf"].astype(np.int64),
+                             c["req"], c["term"].astype(np.int64))
         order = np.lexsort((c["rf"], c["tag"], c["slack"], c["term"]))
         term_sorted = c["term"][order]
         first = np.ones(len(order), dtype=bool)
@@ -478,47 +479,61 @@ class Timer:
 
     # ------------------------------------------------------------------ required
     def required(self) -> np.ndarray:
-        """[tags, T, 2] required times (ns) of the last :meth:`update`, propagated
-        backwards from every endpoint (+inf where nothing is required)."""
+        """[tags, T, 2] required times (ns) of the last :meth:`update` on every terminal
+        (driving nodes and load pins), propagated backwards from every endpoint; +inf
+        where nothing is required. A driver's required time is the minimum over its load
+        pins; a load pin's is the minimum over its endpoint checks and the edges it feeds."""
         r = self.last
         g = self.graph
         nt = r.arrival.shape[0]
         T = g.n_terms
         req = np.full((nt, T, 2), np.inf)
         if self._req_contrib is not None:
-            t_, n_, r_, v_ = self._req_contrib
-            np.minimum.at(req, (t_, n_, r_), v_)
+            t_, n_, r_, v_, term_ = self._req_contrib
+            np.minimum.at(req, (t_, term_, r_), v_)
+        lp = np.nonzero((g.src_of_term >= 0) & (g.src_of_term != np.arange(T)))[0]
+        lp_drv = g.src_of_term[lp]
+        lp_lev = g.node_level[lp_drv]
+        order = np.argsort(lp_lev, kind="stable")
+        lp, lp_drv, lp_lev = lp[order], lp_drv[order], lp_lev[order]
+        n_lev = len(g.level_ptr) - 1
+        lp_ptr = np.searchsorted(lp_lev, np.arange(n_lev + 1))
         tags = np.arange(nt)[:, None]
-        for L in range(len(g.level_ptr) - 2, -1, -1):
+        for L in range(n_lev - 1, -1, -1):
+            # 1. drivers of this level: fold in their load pins (all final by now)
+            a, b = int(lp_ptr[L]), int(lp_ptr[L + 1])
+            if b > a:
+                for rf in (RISE, FALL):
+                    vals = req[:, lp[a:b], rf]
+                    np.minimum.at(req, (np.broadcast_to(tags, vals.shape), np.broadcast_to(lp_drv[a:b], vals.shape),
+                                        rf), vals)
+            # 2. edges into this level: required at their from pins
             a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
             if a == b:
                 continue
             sl = slice(a, b)
-            ok = (g.e_src[sl] >= 0) & (g.e_kind[sl] != KIND_LAUNCH)
+            ok = (g.e_from[sl] >= 0) & (g.e_kind[sl] != KIND_LAUNCH)
             if not ok.any():
                 continue
-            src = g.e_src[sl][ok]
+            frm = g.e_from[sl][ok]
             irf = g.e_in_rf[sl][ok]
             cand = req[:, g.e_to[sl][ok], g.e_out_rf[sl][ok]] - r.edge_delay[sl][ok][None, :]
-            np.minimum.at(req, (np.broadcast_to(tags, cand.shape), np.broadcast_to(src, cand.shape),
+            np.minimum.at(req, (np.broadcast_to(tags, cand.shape), np.broadcast_to(frm, cand.shape),
                                 np.broadcast_to(irf, cand.shape)), cand)
         r.required = req
         return req
 
     def pin_slacks(self) -> np.ndarray:
         """float64[T] worst setup slack through each terminal (ns; +inf if unconstrained).
-        Load pins take their net driver's value (no wire delay)."""
+        A load pin has its driver's arrival (no wire delay) and its own required time."""
         r = self.last
         req = r.required if r.required is not None else self.required()
-        with np.errstate(invalid="ignore"):
-            sl = np.where(np.isfinite(r.arrival) & np.isfinite(req), req - r.arrival, np.inf).min(axis=(0, 2))
         g = self.graph
-        out = sl.copy()
+        arr = r.arrival.copy()
         loads = np.nonzero(g.src_of_term >= 0)[0]
-        drv = g.src_of_term[loads]
-        is_self = drv == loads
-        out[loads[~is_self]] = sl[drv[~is_self]]
-        return out
+        arr[:, loads, :] = r.arrival[:, g.src_of_term[loads], :]
+        with np.errstate(invalid="ignore"):
+            return np.where(np.isfinite(arr) & np.isfinite(req), req - arr, np.inf).min(axis=(0, 2))
 
     # ------------------------------------------------------------------ paths
     def path(self, ep: Endpoint) -> list[dict]:
