@@ -15,9 +15,11 @@ module, unless ``cell_map`` maps the module to a cell), ``assign`` with operator
 as the EPFL suite: map it with :func:`finevh.synth.yosys.map_to_liberty` first),
 parameterised sub-modules, instance arrays, switch primitives, macros.
 
-Speed: the common statements (``wire x;`` and ``CELL name (.P(net), ...);``) are
-matched by one anchored regex per statement; everything else goes through a small
-recursive-descent parser. Arrays are built with numpy at the end.
+Speed: a module body is split at ';' and the two statement shapes that make up nearly
+all of a mapped netlist (``wire x;`` and ``CELL name (.P(net), ...);``, also positional
+``(n1, n2)``) are classified, validated and resolved in bulk (one regex pass over all
+connection lists, numpy counts, ``map`` over dictionaries); everything else goes
+through a small tokenizer and recursive-descent parser. See docs/netlist.md.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import re
 from array import array
 from operator import methodcaller
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
