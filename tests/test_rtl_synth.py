@@ -94,9 +94,9 @@ def test_pe_netlist_links_in_opensta(pe_synth, require_tool, tmp_path):
     assert int(m.group(1)) == pe_synth["fvh_pe"][1]["cells"]
 
 
-def test_latch_cell_found_in_osu018():
+def test_latch_cell_found_in_osu018(require_tool):
     if not OSU018.is_file():
-        pytest.skip("osu018 missing")  # covered by the fixture's require_tool in CI
+        require_tool("osu018 library (Debian qflow-tech-osu018)")
     c = find_latch_cell(OSU018)
     assert (c.name, c.enable, c.data, c.q) == ("LATCH", "CLK", "D", "Q")
 
@@ -150,3 +150,19 @@ def test_tcl_twin_in_yosys_shell(tmp_path, require_tool):
                        env={**__import__("os").environ, "FINEVH_CACHE": str(tmp_path / "c")})
     assert "RESULT top fvh_icg: 3 cells (1 sequential), area 48.0 um^2" in r.stdout, r.stdout + r.stderr
     assert "LATCH" in out.read_text()
+
+
+def test_synth_array_parameters(run_cli, tmp_path, require_tool, monkeypatch):
+    """--param reaches the top: a 1 x 2 array holds two PEs' latches (5+5 operand
+    isolation bits and one clock gate each)."""
+    require_tool("yosys")
+    monkeypatch.setenv("FINEVH_CACHE", str(tmp_path / "cache"))
+    args = ["synth", "--top", "fvh_array", "--liberty", OSU018, "--out", tmp_path / "arr.v",
+            "--stat-json", tmp_path / "arr.json", "--param", "R=1", "--param", "C=2"]
+    for s in [*PE_COMMON, REPO / "rtl/pe/fvh_pe.sv", REPO / "rtl/array/fvh_array.sv"]:
+        args += ["--rtl", s]
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    stat = json.loads((tmp_path / "arr.json").read_text())
+    assert stat["parameters"] == {"C": "2", "R": "1"}
+    assert stat["cell_counts"]["LATCH"] == 2 * 11
