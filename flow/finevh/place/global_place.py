@@ -124,12 +124,13 @@ def spread(cx: np.ndarray, cy: np.ndarray, area: np.ndarray,
         return 0.5 * (rx0 + rx1)[reg], 0.5 * (ry0 + ry1)[reg]
     # inside a leaf, map the cells' own spread linearly onto the leaf's box
     R = len(rx0)
+    order = np.argsort(reg, kind="stable")
+    starts = np.searchsorted(reg[order], np.arange(R))     # every region holds >= 1 cell
     out = []
     for c, a0, a1 in ((cx, rx0, rx1), (cy, ry0, ry1)):
-        lo = np.full(R, np.inf)
-        hi = np.full(R, -np.inf)
-        np.minimum.at(lo, reg, c)
-        np.maximum.at(hi, reg, c)
+        cs = c[order]
+        lo = np.minimum.reduceat(cs, starts)
+        hi = np.maximum.reduceat(cs, starts)
         ext = hi - lo
         t = np.where(ext[reg] > 0, (c - lo[reg]) / np.where(ext[reg] > 0, ext[reg], 1.0), 0.5)
         # keep a margin of half a share of the box so cells do not pile on the border
@@ -141,7 +142,7 @@ def spread(cx: np.ndarray, cy: np.ndarray, area: np.ndarray,
 
 def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Floorplan,
                  io_x: np.ndarray, io_y: np.ndarray, seed: int = 0, max_iters: int = 40,
-                 gap_target: float = 0.08, anchor_alpha: float = 0.05, leaf: int = 8,
+                 gap_target: float = 0.08, anchor_alpha: float = 0.08, leaf: int = 8,
                  stall: float = 0.003) -> GlobalResult:
     n = nets.n_cells
     x0, y0, x1, y1 = fp.core
@@ -160,7 +161,7 @@ def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Flo
             A, b = b2b_system(nets, pos, fixed, eps)
             A = A + sp.diags(np.full(n, reg))
             b = b + reg * (ccx if axis == 0 else ccy)
-            new = _solve(A, b, pos, 1e-4, 200)
+            new = _solve(A, b, pos, 1e-3, 200)
             if axis == 0:
                 cx = np.clip(new, x0, x1)
             else:
@@ -183,7 +184,7 @@ def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Flo
             wa = anchor_alpha * it / np.maximum(np.abs(pos - anc), eps)
             A = A + sp.diags(wa + reg)
             b = b + wa * anc + reg * (ccx if axis == 0 else ccy)
-            new = _solve(A, b, pos, 1e-4, 150)
+            new = _solve(A, b, pos, 1e-3, 80)
             if axis == 0:
                 cx = np.clip(new, x0, x1)
             else:
