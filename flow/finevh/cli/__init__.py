@@ -31,6 +31,7 @@ _STAGES: tuple[str, ...] = (
     "partition",
     "polybias",
     "vddmux",
+    "emit",
 )
 
 
