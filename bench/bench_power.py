@@ -84,11 +84,17 @@ def main() -> None:
         "puts \"power_ms [expr {[clock milliseconds] - $t0}]\"",
     ])
     (work / "run.tcl").write_text(script)
+    # OpenSTA is started from a small fresh Python process: a child forked from this
+    # (large) process would report our own RSS as its peak.
+    wrapper = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+               "print('sta_rss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+               "sys.exit(r.returncode)")
     ts = time.perf_counter()
-    r = subprocess.run(["sta", "-no_init", "-exit", str(work / "run.tcl")], capture_output=True, text=True, cwd=work)
+    r = subprocess.run([sys.executable, "-c", wrapper, "sta", "-no_init", "-exit", str(work / "run.tcl")],
+                       capture_output=True, text=True, cwd=work)
     sta_wall = time.perf_counter() - ts
     out = r.stdout + r.stderr
-    sta_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    sta_rss = opensta.parse_value(out, "sta_rss_kb") / 1024.0
     sta_power_s = opensta.parse_value(out, "power_ms") / 1e3
     theirs = opensta.parse_power(out)["Total"]
 
