@@ -171,3 +171,23 @@ def test_cli_bad_input(run_cli, tmp_path, repo):
     code, _, se = run_cli("place", "--lef", OSU / "osu018_stdcells.lef", "--liberty", lib, "--verilog", v,
                           "--out", out, "--utilization", "1.5")
     assert code == 2 and "utilization" in se and not out.exists()
+
+
+def test_tcl_twin_in_sta(require_tool, tmp_path, repo):
+    """finevh::place_design from OpenSTA's Tcl shell (sources tcl/finevh.tcl)."""
+    _need_osu()
+    sta = require_tool("sta")
+    out = tmp_path / "t.def"
+    tcl = tmp_path / "t.tcl"
+    tcl.write_text(
+        # OpenSTA's shell leaves [info script] empty while sourcing: enter the folder first
+        f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+        f"set r [finevh::place_design -lef {OSU / 'osu018_stdcells.lef'} -liberty {OSU / 'osu018_stdcells.lib'} "
+        f"-verilog {repo / 'designs/sample/sample_osu018.v'} -utilization 0.6 -seed 2 -out {out}]\n"
+        "puts \"RESULT $r\"\n"
+        "if {[catch {finevh::place_design -bogus 1} e]} { puts \"ERR $e\" }\n"
+        "exit\n")
+    r = subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(tcl)], capture_output=True, text=True, timeout=120)
+    assert "RESULT placed 145 instances" in r.stdout, r.stdout + r.stderr
+    assert "ERR finevh::place_design: unknown option -bogus" in r.stdout
+    assert len(read_def(out).components) == 145
