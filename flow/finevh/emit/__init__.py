@@ -19,5 +19,5 @@ def emit_text(plan, tool: str, opts=None) -> str:
 
     if tool not in TOOLS:
         raise ValueError(f"unknown tool {tool!r}; expected one of {', '.join(TOOLS)}")
-    data = prepare(plan, opts or EmitOptions())
+    data = prepare(plan, opts or EmitOptions(), swaps_needed=tool != "upf")
     return import_module(f".{tool}", __name__).emit(data)

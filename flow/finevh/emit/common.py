@@ -113,7 +113,7 @@ def _line_of(plan_path: str, needle: str) -> int | None:
     return None
 
 
-def prepare(plan: Plan, opts: EmitOptions) -> EmitData:
+def prepare(plan: Plan, opts: EmitOptions, swaps_needed: bool = True) -> EmitData:
     m = plan.mesh
     n2 = m.n * m.n
     text = json.dumps(plan_to_dict(plan), sort_keys=True).encode()
@@ -144,7 +144,7 @@ def prepare(plan: Plan, opts: EmitOptions) -> EmitData:
     for s in plan.pb_swaps:
         tmpl = opts.swap_cell.get(s.flavour)
         to = tmpl.format(cell=s.to_cell, **{"from": s.from_cell}) if tmpl else s.to_cell
-        if to == s.from_cell:
+        if to == s.from_cell and swaps_needed:
             raise InputError(
                 f"pb_swaps: instance '{s.instance}' keeps cell name '{to}' for flavour {s.flavour}: the tool "
                 f"would change nothing; give --swap-cell {s.flavour}=TEMPLATE (e.g. {{cell}}_{s.flavour} for "
