@@ -35,15 +35,20 @@ All counts are in 16-bit words. The scalable-precision PE of thesis §3.4.3
 the streaming dimension by that factor (see :func:`layer_stats`).
 
 DRAM traffic follows SCALE-Sim's double-buffered read buffers: a read buffer
-keeps the operand words it fetched in its active half (half the buffer); a word
-already there is an SRAM hit. When an operand's distinct footprint fits in that
-half it is fetched exactly once (exact); when it does not, the model charges one
-full re-fetch per pass over the operand (an estimate; docs/accel.md quantifies
-the difference to SCALE-Sim). Outputs are written to DRAM once each.
+keeps the operand words it fetched since it last emptied its active half (half
+the buffer, ``cap`` words); a word it holds is an SRAM hit, any other word is
+fetched from DRAM, and the half is emptied right after every ``cap``-th fetch.
+When an operand's distinct footprint is below ``cap`` it is fetched exactly once.
+Otherwise: filters (a block of distinct words re-read back to back) have a closed
+form (:func:`_repeated_block`); ifmaps are replayed exactly from their read order
+(:func:`_stream_misses`, vectorised, one pass materialised, periodic passes
+extrapolated), or, with ``exact_dram=False``, estimated in closed form.
+Outputs are written to DRAM once each.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
@@ -232,18 +237,138 @@ def _repeated_block(b: int, r: int, cap: int, c: int) -> tuple[int, int, bool]:
         return b, c + b, True
     if b >= cap:                      # the arc never closes: every read misses
         n = r * b
-        return n, (c + n) % cap, r == 1
+        return n, (c + n) % cap, True
     x1 = cap - c                      # words read before the flip
     if r == 1:
         return b, b - x1, True
     return x1 + b, b, True
 
 
+def _ifmap_addresses(L: Layer, rows: "np.ndarray", ks: "np.ndarray", Sr: int, T: int) -> "np.ndarray":
+    """SCALE-Sim ifmap address of (output pixel ``rows``, window element ``ks``) of a
+    (single-channel for depthwise) layer, on the padded input cropped as SCALE-Sim
+    sees it: a per-pixel base plus a per-window-element offset."""
+    import numpy as np
+
+    ch = 1 if L.kind == "dw" else L.in_ch
+    w_in = (L.out_w - 1) * L.stride + L.k_w
+    orow, ocol = np.divmod(np.arange(Sr, dtype=np.int64), L.out_w)
+    base = (orow * L.stride * w_in + ocol * L.stride) * ch
+    crow, kk = np.divmod(np.arange(T, dtype=np.int64), L.k_w * ch)
+    ccol, cch = np.divmod(kk, ch)
+    off = (crow * w_in + ccol) * ch + cch
+    return base[rows] + off[ks]
+
+
+def _ifmap_pass(L: Layer, arr: ArrayConfig, Sr: int, T: int) -> "np.ndarray":
+    """The ifmap addresses of one pass over the ifmap, in SCALE-Sim's demand order."""
+    import numpy as np
+
+    R, C = arr.rows, arr.cols
+    df = arr.dataflow
+    if df == "os":
+        # fold fr: array row c streams window element t - c of output pixel fr*R + c
+        c, k = np.meshgrid(np.arange(R), np.arange(T), indexing="ij")
+        order = np.lexsort((c.ravel(), (c + k).ravel()))
+        pc, pk = c.ravel()[order], k.ravel()[order]
+        nf = math.ceil(Sr / R)
+        rows = (np.arange(nf)[:, None] * R + pc[None, :]).ravel()
+        ks = np.tile(pk, nf)
+    elif df == "ws":
+        # fold fr: array row c streams window element fr*R + c of output pixel t - c
+        c, px = np.meshgrid(np.arange(R), np.arange(Sr), indexing="ij")
+        order = np.lexsort((c.ravel(), (c + px).ravel()))
+        pc, pp = c.ravel()[order], px.ravel()[order]
+        nf = math.ceil(T / R)
+        ks = (np.arange(nf)[:, None] * R + pc[None, :]).ravel()
+        rows = np.tile(pp, nf)
+    else:
+        # fold (fc, fr): window elements fr*R .. in reverse, each over the fold's pixels
+        nfc, nfr = math.ceil(Sr / C), math.ceil(T / R)
+        fc_i, fr_i, c, q = np.meshgrid(np.arange(nfc), np.arange(nfr), np.arange(R)[::-1], np.arange(C),
+                                       indexing="ij")
+        ks = (fr_i * R + c).ravel()
+        rows = (fc_i * C + q).ravel()
+    keep = (rows < Sr) & (ks < T)
+    return _ifmap_addresses(L, rows[keep], ks[keep], Sr, T)
+
+
+def _stream_misses(q: "np.ndarray", passes: int, cap: int) -> int:
+    """Exact number of words a SCALE-Sim read buffer fetches for the address stream
+    ``q`` repeated ``passes`` times: a word is fetched when it was not read since the
+    buffer last emptied its active half, which happens right after every ``cap``-th
+    fetch. A read at i hits iff the previous read of the same word is after the
+    last flip."""
+    import numpy as np
+
+    n = len(q)
+    if n == 0:
+        return 0
+    order = np.argsort(q, kind="stable")
+    sq = q[order]
+    same = sq[1:] == sq[:-1]
+    prev = np.empty(n, dtype=np.int64)
+    first = np.ones(n, dtype=bool)
+    prev[order[1:][same]] = order[:-1][same]
+    first[order[1:][same]] = False
+    # first read of a word in a pass: its previous read is its last read one pass earlier
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    ends = np.concatenate((starts[1:], [n])) - 1
+    prev[order[starts]] = order[ends] - n
+    never = np.iinfo(np.int64).min // 2
+    prev0 = np.where(first, never, prev)          # pass 0: first reads always miss
+    total, c, r = 0, 0, -1                        # fetched, fetched since flip, flip position
+    seen: dict[tuple[int, int], tuple[int, int]] = {}
+    p = 0
+    while p < passes:
+        base = p * n
+        if p > 0:
+            # the passes are identical, so a pass starting in a state met before starts a cycle
+            state = (c, r - base)
+            if state in seen:
+                p0, t0 = seen.pop(state)
+                cyc = p - p0
+                k = (passes - p) // cyc
+                total += k * (total - t0)
+                p += k * cyc
+                seen.clear()
+                if p >= passes:
+                    break
+                base = p * n
+                r = base + state[1]
+            else:
+                seen[state] = (p, total)
+        pr = prev0 if p == 0 else prev
+        thr = r - base                              # a read at j misses iff pr[j] <= thr
+        j = 0
+        flipped = False
+        while j < n:
+            step = min(n - j, max(4 * (cap - c), 1 << 16))
+            cnt = np.cumsum(pr[j:j + step] <= thr)
+            m = int(cnt[-1])
+            if c + m < cap:
+                total += m
+                c += m
+                j += step
+                continue
+            k = int(np.searchsorted(cnt, cap - c))   # the cap-th fetch since the last flip
+            total += cap - c
+            c = 0
+            thr = j + k
+            r = base + thr
+            j += k + 1
+            flipped = True
+        if not flipped and r < base:
+            break                                   # a pass without a flip: the rest only hit
+        p += 1
+    return total
+
+
 def _dram_with_reuse(f: int, passes: int, cap: int, overlap: int) -> tuple[int, bool]:
-    """DRAM words for an operand of ``f`` distinct words read in ``passes`` passes, each
-    pass re-using words at short distance (``overlap`` = words re-read after a buffer
-    flip). Exact when ``f`` fits the active half; otherwise an estimate: every pass
-    re-fetches ``f`` and every flip re-fetches ``overlap`` words."""
+    """Estimate of the DRAM words for an operand of ``f`` distinct words read in
+    ``passes`` passes, each re-using words at short distance (``overlap`` = words
+    re-read after a buffer flip): exact when ``f`` fits the active half; otherwise
+    every pass re-fetches ``f`` and every flip re-fetches ``overlap`` words."""
     if f < cap:
         return f, True
     n = passes * f
@@ -251,8 +376,8 @@ def _dram_with_reuse(f: int, passes: int, cap: int, overlap: int) -> tuple[int, 
         n = passes * f + (n // cap) * overlap
     return n, False
 
-
-def _single(L: Layer, arr: ArrayConfig, stretch: int, extra: int) -> tuple:
+@functools.lru_cache(maxsize=4096)
+def _single(L: Layer, arr: ArrayConfig, stretch: int, extra: int, exact_dram: bool = True) -> tuple:
     """Stats of one GEMM (a non-depthwise layer, or one depthwise channel).
 
     ``stretch``: PE cycles per operand pair; ``extra``: extra cycles per fold (bias)."""
@@ -289,8 +414,15 @@ def _single(L: Layer, arr: ArrayConfig, stretch: int, extra: int) -> tuple:
     f_i = ih * iw * ch
     cap_i, cap_f = arr.active_words(arr.ifmap_sram_bytes), arr.active_words(arr.filter_sram_bytes)
     # ifmap: a pass over the whole ifmap per fold of the other operand
-    overlap = max(L.k_h - L.stride, 0) * iw * ch   # words re-read after a buffer flip
-    if_dram, ex_i = _dram_with_reuse(f_i, if_passes, cap_i, overlap)
+    if f_i < cap_i:
+        if_dram, ex_i = f_i, True
+    elif exact_dram:
+        if_dram, ex_i = _stream_misses(_ifmap_pass(L, arr, Sr, T), if_passes, cap_i), True
+    elif df == "os":
+        overlap = max(L.k_h - L.stride, 0) * iw * ch   # words re-read after a buffer flip
+        if_dram, ex_i = _dram_with_reuse(f_i, if_passes, cap_i, overlap)
+    else:                                              # estimate: every read misses (bound)
+        if_dram, ex_i = ifmap_rd, False
     # filter: OS re-reads one column fold (T x C words) over the row folds back to back;
     # WS reads every weight once; IS re-reads the whole filter once per column fold
     if df == "os":
@@ -309,13 +441,15 @@ def _single(L: Layer, arr: ArrayConfig, stretch: int, extra: int) -> tuple:
     return (cycles, folds, map_eff * folds, ifmap_rd, filt_rd, ofmap_wr, if_dram, f_dram, ofmap_wr, exact)
 
 
-def layer_stats(L: Layer, arr: ArrayConfig = ArrayConfig(), precision: int | str = 16) -> LayerStats:
+def layer_stats(L: Layer, arr: ArrayConfig = ArrayConfig(), precision: int | str = 16,
+                exact_dram: bool = True) -> LayerStats:
     """Cycles and memory accesses of layer ``L``.
 
     ``precision``: 16 or 8 (thesis §3.3 PE: 1 x 16-bit or 2 x 8-bit MACs per
     cycle), or ``"full" | "mixed" | "half"`` (thesis §3.4 PE: 8-bit operands,
     4/2/1 cycles per MAC and 2 per bias, Table 3.9; words are 8-bit operands
-    counted as SCALE-Sim words)."""
+    counted as SCALE-Sim words). ``exact_dram=False`` replaces the exact replay of an
+    ifmap that overflows its buffer by a closed-form estimate (much faster)."""
     stretch, extra, work = 1, 0, L
     if precision in (16, "16"):
         prec = "16"
@@ -328,7 +462,7 @@ def layer_stats(L: Layer, arr: ArrayConfig = ArrayConfig(), precision: int | str
     else:
         raise InputError(f"precision {precision!r} not in 16, 8, full, mixed, half")
     reps = work.in_ch if work.kind == "dw" else 1
-    one = _single(work, arr, stretch, extra)
+    one = _single(replace(work, name=""), arr, stretch, extra, exact_dram)  # shapes repeat: cached
     cycles, folds, eff_sum, *counts, exact = one
     counts = [c * reps for c in counts]
     cycles, folds = cycles * reps, folds * reps
@@ -364,9 +498,9 @@ class NetworkStats:
 
 
 def network_stats(name: str, layers: Sequence[Layer], arr: ArrayConfig = ArrayConfig(),
-                  precisions: Iterable[int | str] | None = None) -> NetworkStats:
+                  precisions: Iterable[int | str] | None = None, exact_dram: bool = True) -> NetworkStats:
     """Per-layer stats of a network; ``precisions`` per layer (default all 16-bit)."""
     precs = list(precisions) if precisions is not None else [16] * len(layers)
     if len(precs) != len(layers):
         raise InputError(f"{len(precs)} precisions for {len(layers)} layers")
-    return NetworkStats(name, arr, tuple(layer_stats(L, arr, p) for L, p in zip(layers, precs)))
+    return NetworkStats(name, arr, tuple(layer_stats(L, arr, p, exact_dram) for L, p in zip(layers, precs)))

@@ -70,14 +70,18 @@ def command() -> None:
 @command.command("cycles")
 @_net_opts
 @click.option("--precision", default="16", show_default=True, help="16 | 8 | full | mixed | half")
-def cycles_cmd(network, onnx_path, array, dataflow, as_json, output, precision):
+@click.option("--dram", default="exact", show_default=True,
+              help="exact (replay the ifmap read order when it overflows its buffer) | estimate (closed form)")
+def cycles_cmd(network, onnx_path, array, dataflow, as_json, output, precision, dram):
     """Per-layer compute cycles and SRAM/DRAM accesses (16-bit words)."""
     from ..accel.model import network_stats
 
     name, layers = _layers(network, onnx_path)
     arr = _array(array, dataflow)
     p = _precision(precision)
-    st = network_stats(name, layers, arr, [p] * len(layers))
+    if dram not in ("exact", "estimate"):
+        raise InputError(f"--dram must be exact or estimate, not {dram!r}")
+    st = network_stats(name, layers, arr, [p] * len(layers), exact_dram=dram == "exact")
     if as_json:
         _emit(json.dumps(st.as_dict(), indent=1, sort_keys=True) + "\n", output)
         return
