@@ -420,18 +420,31 @@ class Timer:
             touch = need | (hs & arr_chg[sc, irf])
             if not touch.any():
                 continue
-            ni = a + np.nonzero(need)[0]
-            if len(ni):
+            n_need = int(need.sum())
+            if n_need > 0.7 * (b - a):          # most of the level: contiguous recompute
+                s_in = np.where(hs, slew[sc, irf], 0.0)
+                cap = load[g.e_to[sl], g.e_out_rf[sl]]
+                dl, sw = lookup_pair(pack, d_rows[sl], s_rows[sl], s_in, cap)
+                edge_delay[sl] = dl
+                edge_slew[sl] = np.maximum(sw, 0.0)
+            elif n_need:
+                ni = a + np.nonzero(need)[0]
                 s_in = np.where(has_src[ni], slew[src_c[ni], g.e_in_rf[ni]], 0.0)
                 cap = load[g.e_to[ni], g.e_out_rf[ni]]
                 dl, sw = lookup_pair(pack, d_rows[ni], s_rows[ni], s_in, cap)
                 edge_delay[ni] = dl
                 edge_slew[ni] = np.maximum(sw, 0.0)
-            segs = np.unique(g._edge_seg[a + np.nonzero(touch)[0]])
-            st = g.seg_start[segs]
-            cnt = g._seg_end[segs] - st
-            ei = _expand(st, cnt)
-            starts = np.cumsum(cnt) - cnt
+            sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
+            if touch.sum() > 0.5 * (b - a):     # re-reduce every pin of the level
+                segs = np.arange(sa, sb)
+                ei = np.arange(a, b)
+                starts = g.seg_start[sa:sb] - a
+            else:
+                segs = np.unique(g._edge_seg[a + np.nonzero(touch)[0]])
+                st = g.seg_start[segs]
+                cnt = g._seg_end[segs] - st
+                ei = _expand(st, cnt)
+                starts = np.cumsum(cnt) - cnt
             to = g.seg_to[segs]
             orf = g.seg_rf[segs]
             new_slew = np.maximum.reduceat(edge_slew[ei], starts)
