@@ -145,6 +145,20 @@ class Constraints:
 
 # --------------------------------------------------------------------------- helpers
 
+def _without_sides(e: PortDelay, d: PortDelay) -> list[PortDelay]:
+    """``e`` minus the (min/max x rise/fall) sides that ``d`` sets, as 0, 1 or 2 entries."""
+    sides = {(m, r) for m in ("min", "max") if getattr(e, m) for r in ("rise", "fall") if getattr(e, r)}
+    sides -= {(m, r) for m in ("min", "max") if getattr(d, m) for r in ("rise", "fall") if getattr(d, r)}
+    per_m = {m: frozenset(r for mm, r in sides if mm == m) for m in ("min", "max")}
+    per_m = {m: rf for m, rf in per_m.items() if rf}
+    if len(per_m) == 2 and per_m["min"] == per_m["max"]:
+        groups = [({"min", "max"}, per_m["min"])]
+    else:
+        groups = [({m}, rf) for m, rf in per_m.items()]
+    return [PortDelay(e.port, e.clock, e.delay, e.clock_fall, "min" in ms, "max" in ms,
+                      "rise" in rf, "fall" in rf, e.add_delay, e.line) for ms, rf in groups]
+
+
 class _SdcError(Exception):
     pass
 
@@ -539,10 +553,18 @@ class _Reader:
                 raise _SdcError(f"{cmd}: port '{p}' is an {self.ports[p]}")
             d = PortDelay(p, clock, delay, "-clock_fall" in o.flags, mn or not mx, mx or not mn,
                           rs or not fl, fl or not rs, "-add_delay" in o.flags, self.line)
-            if not d.add_delay:
-                # a new delay replaces earlier ones of the same port/clock/edge and min/max kind
-                dst[:] = [e for e in dst if not (e.port == p and e.clock == clock and e.clock_fall == d.clock_fall
-                                                 and ((e.min and d.min) or (e.max and d.max)))]
+            # As OpenSTA: a value for the same clock and clock edge replaces the earlier one on
+            # the sides (min/max, rise/fall) it sets; without -add_delay the port's delays
+            # relative to other clocks or edges are removed too.
+            kept = []
+            for e in dst:
+                if e.port != p:
+                    kept.append(e)
+                elif e.clock == clock and e.clock_fall == d.clock_fall:
+                    kept.extend(_without_sides(e, d))
+                elif d.add_delay:
+                    kept.append(e)
+            dst[:] = kept
             dst.append(d)
 
     def set_load(self, args: list[str]):
