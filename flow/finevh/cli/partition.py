@@ -5,7 +5,8 @@ Reads Liberty + Verilog + LEF + DEF, cuts the core into N×N tiles with void wra
 the lowest routing layer), assigns and legalises every cell into a tile, finds the
 interface cells, and writes the plan file (``--out``, ``*.fvh.json``) and the
 partitioned placement (``--def-out``). ``--tiles 1,3,5,7`` sweeps N and prints the
-Table 4.1 trend; the plan/DEF written are those of the last N of the list.
+Table 4.1 trend; the plan/DEF written are those of the last N of the list that fits
+(a tile count whose tiles are narrower than a cell is reported and skipped).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def format_table(rows: list[dict]) -> str:
             f"{'interface':>10} {'share':>8} {'cells/tile':>13} {'legalised':>9}")
     lines = [head]
     for r in rows:
+        if "error" in r:
+            lines.append(f"{r['tiles']:>6}  -- {r['error']}")
+            continue
         lines.append(f"{r['tiles']:>6} {r['core_area_um2']:>12.2f} {r['rows']:>5} {r['cell_area_um2']:>11.2f} "
                      f"{r['area_overhead_pct']:>8.2f}% {r['interface_cells']:>10} {r['interface_share_pct']:>7.2f}% "
                      f"{str(r['cells_per_tile_min']) + '-' + str(r['cells_per_tile_max']):>13} "
@@ -83,12 +87,22 @@ def command(liberty, verilog, top, lef, def_file, tiles, wrapper, wrapper_layer,
     reports = []
     res = rep = None
     for n in ns:
-        res = partition(design, n, wrapper, layer)
+        try:
+            r_n = partition(design, n, wrapper, layer)
+        except InputError as e:
+            if len(ns) == 1:
+                raise
+            # a sweep goes on past a tile count the design cannot take
+            reports.append({"n": n, "tiles": n * n, "error": e.message})
+            progress.warn(f"N={n}: {e.message}")
+            continue
+        res = r_n
         rep = summary_dict(res)
         reports.append(rep)
         progress.progress(f"N={n}: {rep['tiles']} tiles, core {rep['core_area_um2']:.1f} um^2 "
                           f"(+{rep['area_overhead_pct']:.2f} %), interface {rep['interface_share_pct']:.1f} %")
-    assert res is not None and rep is not None
+    if res is None or rep is None:
+        raise InputError(f"no tile count of '{tiles}' fits the design")
     if out:
         plan = to_plan(design, res, rep)
         plan.supplies = Supplies(*sup)

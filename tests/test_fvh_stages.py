@@ -1,0 +1,430 @@
+"""FINE-VH implementation stages: plan file, finevh partition / vddmux / polybias.
+
+Small designs only: ISCAS-89 s1196 mapped by Yosys onto demo28 (PB0, 1.00 V) and onto
+ASAP7 SLVT, placed by the embedded placer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finevh.errors import InputError
+from finevh.fileio import read_text
+
+REPO = Path(__file__).resolve().parents[1]
+D28 = REPO / "libs/demo28"
+PB = [D28 / f"demo28_ss_125C_1p00v_{f}.lib" for f in ("pb0", "pb4", "pb10", "pb16")]
+LEF = D28 / "demo28.lef"
+SDC = """create_clock -name clk -period {period} [get_ports CK]
+set_input_delay {io} -clock clk [all_inputs]
+set_output_delay {io} -clock clk [all_outputs]
+set_input_transition {tr} [all_inputs]
+"""
+
+
+def _libs(paths):
+    out = []
+    for p in paths:
+        out += ["--liberty", str(p)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("fvh")
+
+
+@pytest.fixture(scope="module")
+def d28(work, shared_data, require_tool):
+    """s1196 on demo28: netlist, placed DEF, SDC (timing met) and SDC (violated)."""
+    require_tool("yosys")
+    from click.testing import CliRunner
+
+    from finevh.cli import cli
+    from finevh.synth.yosys import map_to_liberty
+
+    v = map_to_liberty([shared_data / "netlists/iscas89/s1196.v"], PB[0], "s1196", work / "s1196.v",
+                       exclude_cells=["VDDMUX*", "FILL*", "TIE*", "ICG*"])
+    r = CliRunner().invoke(cli, ["-q", "place", "--lef", str(LEF), "--liberty", str(PB[0]), "--verilog", str(v),
+                                 "--out", str(work / "s1196.def")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (work / "met.sdc").write_text(SDC.format(period=0.85, io=0.05, tr=0.02))
+    (work / "viol.sdc").write_text(SDC.format(period=0.70, io=0.05, tr=0.02))
+    return {"v": str(v), "def": str(work / "s1196.def"), "met": str(work / "met.sdc"),
+            "viol": str(work / "viol.sdc"), "dir": work}
+
+
+def _partition(run_cli, d, tiles, *extra):
+    return run_cli("partition", *_libs(PB[:1]), "--lef", LEF, "--verilog", d["v"], "--def", d["def"],
+                   "--tiles", tiles, *extra)
+
+
+def _def_cells(path, lef_db):
+    from finevh.layout.defio import read_def
+
+    dd = read_def(path)
+    c = dd.components
+    w = np.array([lef_db.macros[m].width for m in c.masters])
+    return c.names, c.masters, c.x / dd.dbu, c.y / dd.dbu, w
+
+
+def _overlaps(x, y, w) -> int:
+    bad = 0
+    for yy in np.unique(np.round(y, 6)):
+        k = np.nonzero(np.abs(y - yy) < 1e-6)[0]
+        o = np.argsort(x[k], kind="stable")
+        xs, ws = x[k][o], w[k][o]
+        bad += int((xs[1:] < xs[:-1] + ws[:-1] - 1e-6).sum())
+    return bad
+
+
+# ----------------------------------------------------------------------------- plan file
+def _small_plan():
+    from finevh.fvh.plan import Mesh, PbSwap, Plan, Tile
+
+    m = Mesh(2, (0, 0, 10, 10), (0, 0, 11.2, 11.2), (0, 0, 13, 13), 1.2, 1.2, 5, 5, 1.2, 0.2, "core", 9,
+             [Tile(i, (0, 0, 5, 5), 4, 1) for i in range(4)])
+    p = Plan("top", m, ["a", "b\\[0\\]", "c"], np.array([0, 3, 1], np.int32), np.array([True, False, True]))
+    p.pb_swaps.append(PbSwap("a", "INV_X1", "INV_X1", "PB16"))
+    return p
+
+
+def test_plan_roundtrip_byte_identical(tmp_path):
+    from finevh.fvh.plan import read_plan, write_plan
+
+    p = _small_plan()
+    write_plan(tmp_path / "a.fvh.json", p)
+    q = read_plan(tmp_path / "a.fvh.json")
+    assert q.inst_names == p.inst_names and q.inst_tile.tolist() == [0, 3, 1]
+    assert q.interface.tolist() == [True, False, True] and q.pb_swaps == p.pb_swaps
+    assert q.supplies.virtual_net(7) == "VVDD_T7"
+    assert q.mesh.wrapper_boxes() == [(5.0, 0.0, 6.2, 11.2), (0.0, 5.0, 11.2, 6.2)]
+    write_plan(tmp_path / "b.fvh.json", q)
+    assert (tmp_path / "a.fvh.json").read_bytes() == (tmp_path / "b.fvh.json").read_bytes()
+
+
+@pytest.mark.parametrize("edit, line_of, msg", [
+    (lambda t: t.replace('"version": 1', '"version": 9'), '"version"', "unsupported plan version"),
+    (lambda t: t.replace('"inst_tile": [\n 0,\n 3', '"inst_tile": [\n 0,\n 4'), None, "inst_tile[1]"),
+    (lambda t: t.replace('"interface": [\n 1', '"interface": [\n 2'), None, "interface[0]"),
+    (lambda t: t.replace('"n": 2', '"n": 3'), '"tiles"', "3x3 tiles"),
+    (lambda t: t.replace('"instance": "a"', '"instance": "zz"'), '"zz"', "unknown instance 'zz'"),
+    (lambda t: t.replace('"design": "top",', '"design": "top"'), None, "bad JSON"),
+])
+def test_plan_bad_input_has_line(tmp_path, edit, line_of, msg):
+    from finevh.fvh.plan import read_plan, write_plan
+
+    write_plan(tmp_path / "a.fvh.json", _small_plan())
+    text = edit((tmp_path / "a.fvh.json").read_text())
+    (tmp_path / "a.fvh.json").write_text(text)
+    with pytest.raises(InputError) as e:
+        read_plan(tmp_path / "a.fvh.json")
+    assert msg in e.value.message and e.value.path.endswith("a.fvh.json") and e.value.line is not None
+    lines = text.splitlines()
+    if line_of is not None:
+        assert line_of in lines[e.value.line - 1]
+    elif msg.startswith("inst_tile"):
+        assert lines[e.value.line - 1].strip() == "4,"
+    elif msg.startswith("interface"):
+        assert lines[e.value.line - 1].strip() == "2,"
+
+
+# ----------------------------------------------------------------------------- partition
+def test_partition_sweep_trend(run_cli, d28):
+    code, out, err = _partition(run_cli, d28, "1,2,3,4", "--json")
+    assert code == 0, err
+    sweep = json.loads(out)["sweep"]
+    assert [s["tiles"] for s in sweep] == [1, 4, 9, 16]
+    ov = [s["area_overhead_pct"] for s in sweep]
+    share = [s["interface_share_pct"] for s in sweep]
+    assert ov[0] == 0.0 and share[0] == 0.0 and sweep[0]["interface_cells"] == 0
+    assert all(a < b for a, b in zip(ov, ov[1:])), ov          # Table 4.1: overhead grows with N
+    assert all(a < b for a, b in zip(share, share[1:])), share  # and so does the interface share
+    assert len({s["cell_area_um2"] for s in sweep}) == 1
+    # the wrapper is the demo28 M1 spacing (0.068 um) rounded to one site / one row
+    assert sweep[1]["wrapper_layer"] == "M1"
+    assert sweep[1]["wrapper_x_um"] == pytest.approx(0.136) and sweep[1]["wrapper_y_um"] == pytest.approx(1.2)
+    assert sweep[0]["rows"] == sweep[0]["base_rows"] and sweep[2]["rows"] >= sweep[0]["rows"] + 2
+    # the text table has one line per tile count
+    code, out, _ = _partition(run_cli, d28, "1,2,3,4")
+    assert code == 0 and len(out.strip().splitlines()) == 5 and "16" in out.splitlines()[-1]
+
+
+def test_partition_plan_def_and_interface(run_cli, d28):
+    from finevh.design import link
+    from finevh.fvh.plan import read_plan
+    from finevh.layout.lef import read_lef
+    from finevh.liberty.libset import load_library_set
+    from finevh.netlist.verilog import read_verilog
+
+    w = d28["dir"]
+    code, out, err = _partition(run_cli, d28, "3", "--out", w / "p3.fvh.json", "--def-out", w / "p3.def", "--json")
+    assert code == 0, err
+    rep = json.loads(out)
+    plan = read_plan(w / "p3.fvh.json")
+    assert plan.mesh.n == 3 and len(plan.mesh.tiles) == 9 and plan.reports["partition"] == rep
+    assert sum(t.cells for t in plan.mesh.tiles) == plan.n_instances == 318
+    # tiles do not overlap, sit inside the core and leave the wrappers between them
+    b = np.array([t.box for t in plan.mesh.tiles])
+    core = plan.mesh.core
+    assert (b[:, 0] >= core[0] - 1e-9).all() and (b[:, 2] <= core[2] + 1e-9).all()
+    for i in range(9):
+        for j in range(i + 1, 9):
+            assert min(b[i, 2], b[j, 2]) - max(b[i, 0], b[j, 0]) <= 1e-9 or \
+                min(b[i, 3], b[j, 3]) - max(b[i, 1], b[j, 1]) <= 1e-9
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    wr = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in plan.mesh.wrapper_boxes())
+    cross = 4 * plan.mesh.wrapper_x * plan.mesh.wrapper_y   # wrapper crossings counted twice
+    assert area.sum() + wr - cross == pytest.approx((core[2] - core[0]) * (core[3] - core[1]))
+    # the DEF: legal (no overlap) and every cell inside the tile of the plan
+    lef_db = read_lef([LEF])
+    names, masters, x, y, wd = _def_cells(w / "p3.def", lef_db)
+    assert names == plan.inst_names and _overlaps(x, y, wd) == 0
+    tb = b[plan.inst_tile]
+    assert ((x >= tb[:, 0] - 1e-6) & (x + wd <= tb[:, 2] + 1e-6) & (y >= tb[:, 1] - 1e-6)
+            & (y + 1.2 <= tb[:, 3] + 1e-6)).all()
+    # interface cells, counted independently from the netlist text of connections
+    nl = read_verilog(d28["v"])
+    design = link(nl, load_library_set([PB[0]]))
+    tile = plan.inst_tile
+    drv_of_net = {}
+    for i in range(nl.n_instances):
+        cell = design.cell_of(i)
+        for p in range(nl.pin_ptr[i], nl.pin_ptr[i + 1]):
+            if cell.pins[nl.pin_names[nl.pin_name[p]]].direction == "output" and nl.pin_net[p] >= 0:
+                drv_of_net[int(nl.pin_net[p])] = i
+    expect = np.zeros(nl.n_instances, bool)
+    for i in range(nl.n_instances):
+        cell = design.cell_of(i)
+        for p in range(nl.pin_ptr[i], nl.pin_ptr[i + 1]):
+            if cell.pins[nl.pin_names[nl.pin_name[p]]].direction == "input":
+                d = drv_of_net.get(int(nl.pin_net[p]))
+                if d is not None and tile[d] != tile[i]:
+                    expect[i] = True
+    assert plan.interface.tolist() == expect.tolist()
+    assert rep["interface_cells"] == int(expect.sum()) > 0
+    # the partitioned DEF reads back with the netlist (finevh read)
+    code, out, err = run_cli("read", *_libs(PB[:1]), "--verilog", d28["v"], "--lef", LEF, "--def", w / "p3.def",
+                             "--json")
+    assert code == 0, err and json.loads(out)["placement"]["rows"] == 9 * plan.mesh.tiles[0].rows
+
+
+def test_partition_deterministic(run_cli, d28):
+    w = d28["dir"]
+    for k in (1, 2):
+        assert _partition(run_cli, d28, "2", "--out", w / f"d{k}.fvh.json", "--def-out", w / f"d{k}.def")[0] == 0
+    assert (w / "d1.fvh.json").read_bytes() == (w / "d2.fvh.json").read_bytes()
+    assert (w / "d1.def").read_bytes() == (w / "d2.def").read_bytes()
+
+
+def test_partition_bad_input(run_cli, d28, tmp_path):
+    code, _, err = _partition(run_cli, d28, "0")
+    assert code == 2 and "--tiles" in err
+    code, _, err = _partition(run_cli, d28, "40")        # tiles narrower than a flip-flop
+    assert code == 2 and "does not fit a tile row" in err
+    bad = tmp_path / "bad.def"
+    text = read_text(d28["def"]).splitlines()
+    k = next(i for i, t in enumerate(text) if t.startswith("DIEAREA"))
+    text[k] = "DIEAREA ( 0 0 ) ( x y ) ;"
+    bad.write_text("\n".join(text) + "\n")
+    code, out, err = run_cli("-q", "partition", *_libs(PB[:1]), "--lef", LEF, "--verilog", d28["v"], "--def", bad,
+                             "--tiles", "2", "--out", tmp_path / "x.fvh.json")
+    assert code == 2 and f"bad.def:{k + 1}:" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.fvh.json").exists()
+
+
+# ----------------------------------------------------------------------------- vddmux
+def test_vddmux_counts_geometry_chain(run_cli, d28):
+    from finevh.fvh.plan import read_plan
+    from finevh.fvh.vddmux import serpentine
+    from finevh.layout.lef import read_lef
+
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "3", "--out", w / "v.fvh.json", "--def-out", w / "v.def")[0] == 0
+    args = ["vddmux", "--plan", w / "v.fvh.json", *_libs(PB[:1]), "--lef", LEF, "--verilog", d28["v"],
+            "--def", w / "v.def", "--sdc", d28["met"], "--json"]
+    code, out, err = run_cli(*args, "--out", w / "v1.fvh.json", "--def-out", w / "v1.def")
+    assert code == 0, err
+    rep = json.loads(out)
+    plan = read_plan(w / "v1.fvh.json")
+    vm = plan.vddmux
+    assert vm.cell == "VDDMUX_X1" and vm.switch_max_ma == pytest.approx(0.2279)   # demo28 header, docs/tech.md
+    assert len(vm.cells) == sum(t.count for t in vm.per_tile) == rep["vddmux_cells"]
+    # count = ceil(peak / I_max) with peak = P / VddH * k
+    for t in vm.per_tile:
+        assert t.count == max(1, int(np.ceil(t.peak_ma / vm.switch_max_ma - 1e-12)))
+    assert plan.config_chain.tile_order == serpentine(3) == [0, 1, 2, 5, 4, 3, 6, 7, 8]
+    assert [f.tile for f in plan.config_chain.flops] == plan.config_chain.tile_order
+    assert plan.config_chain.master == "DFF_X1"
+    boxes = np.array([t.box for t in plan.mesh.tiles])
+    for c in vm.cells + plan.config_chain.flops:
+        x0, y0, x1, y1 = boxes[c.tile]
+        assert x0 - 1e-6 <= c.x and c.x + 2.72 * (c in vm.cells) <= x1 + 1e-6 and y0 - 1e-6 <= c.y < y1
+    # switches sit on the tile border (left or right edge of the tile)
+    for c in vm.cells:
+        x0, _, x1, _ = boxes[c.tile]
+        assert abs(c.x - x0) < 1e-6 or abs(c.x + 2.72 - x1) < 1e-6
+    lef_db = read_lef([LEF])
+    names, masters, x, y, wd = _def_cells(w / "v1.def", lef_db)
+    assert _overlaps(x, y, wd) == 0
+    assert masters.count("VDDMUX_X1") == len(vm.cells) and len(names) == 318 + len(vm.cells) + 9
+    # a larger peak factor needs more switches
+    code, out2, err = run_cli(*args, "--peak-factor", "10", "--out", w / "v2.fvh.json")
+    assert code == 0, err
+    assert json.loads(out2)["vddmux_cells"] > rep["vddmux_cells"]
+    assert rep["area_share_pct"] > 0
+
+
+def test_vddmux_bad_input(run_cli, d28, tmp_path):
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "2", "--out", w / "b.fvh.json", "--def-out", w / "b.def")[0] == 0
+    # the unpartitioned DEF is not the plan's placement
+    code, _, err = run_cli("vddmux", "--plan", w / "b.fvh.json", *_libs(PB[:1]), "--lef", LEF, "--verilog",
+                           d28["v"], "--def", d28["def"], "--sdc", d28["met"])
+    assert code == 2 and "outside its tile" in err
+    code, _, err = run_cli("vddmux", "--plan", w / "b.fvh.json", *_libs(PB[:1]), "--lef", LEF, "--verilog",
+                           d28["v"], "--def", w / "b.def", "--sdc", d28["met"], "--mux-cell", "NOPE")
+    assert code == 2 and "NOPE" in err
+
+
+# ----------------------------------------------------------------------------- polybias
+def _pb_run(run_cli, d28, sdc, name):
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "3", "--out", w / f"{name}.fvh.json", "--def-out", w / f"{name}.def")[0] == 0
+    code, out, err = run_cli("polybias", "--plan", w / f"{name}.fvh.json", *_libs(PB), "--verilog", d28["v"],
+                             "--sdc", sdc, "--lef", LEF, "--def", w / f"{name}.def", "--json",
+                             "--out", w / f"{name}_pb.fvh.json")
+    assert code == 0, err
+    return json.loads(out), w / f"{name}_pb.fvh.json", w / f"{name}.def"
+
+
+def _retime(d28, plan_path, def_path, sdc):
+    """Worst slack after applying the plan's swaps to a freshly loaded design."""
+    from finevh.cli.read import load_design
+    from finevh.fvh.plan import read_plan
+    from finevh.timing import wire
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    design = load_design([str(p) for p in PB], d28["v"], None, [str(LEF)], str(def_path))
+    plan = read_plan(plan_path)
+    idx = {n: i for i, n in enumerate(design.netlist.inst_names)}
+    for s in plan.pb_swaps:
+        i = idx[s.instance]
+        design.rebind([i], design.libset.twin(design.cell_of(i), flavour=s.flavour))
+    t = Timer(design, read_constraints(sdc, design, design.libset), wire.from_placement(design, design.placement))
+    r = t.update()
+    return min(e.slack for e in r.endpoints), plan, design
+
+
+def test_polybias_met_design(run_cli, d28):
+    rep, plan_path, def_path = _pb_run(run_cli, d28, d28["met"], "pm")
+    assert [s["flavour"] for s in rep["stages"]] == ["PB16", "PB10", "PB4"]
+    # alpha_sd measured from the demo28 twins: close to the thesis' 19.88 / 8.72 / 2.82 %
+    a = {s["flavour"]: s["alpha_sd_pct"] for s in rep["stages"]}
+    assert 15 < a["PB16"] < 26 and 6 < a["PB10"] < 12 and 2 < a["PB4"] < 4.5
+    assert a["PB16"] > a["PB10"] > a["PB4"]
+    th = [s["s_th_ns"] for s in rep["stages"]]
+    assert th[0] > th[1] > th[2] > 0
+    assert th[0] == pytest.approx(rep["d_avg_ns"] * a["PB16"] / 100, rel=1e-3)
+    assert rep["worst_slack_before_ns"] > 0 and rep["worst_slack_after_ns"] >= 0
+    assert rep["wns_before_ns"] == rep["wns_after_ns"] == 0
+    assert rep["leakage_after_uw"] < 0.8 * rep["leakage_before_uw"]
+    assert rep["interface_leakage_after_uw"] < rep["interface_leakage_before_uw"]
+    assert rep["swapped"]["PB16"] > rep["interface_cells"] / 2      # PB16 dominates (thesis: > 57 %)
+    assert sum(rep["swapped"].values()) == rep["swapped_total"]
+    assert sum(rep["interface_flavours"].values()) == rep["interface_cells"]
+    worst, plan, design = _retime(d28, plan_path, def_path, d28["met"])
+    assert len(plan.pb_swaps) == rep["swapped_total"]
+    iface = {plan.inst_names[i] for i in np.nonzero(plan.interface)[0]}
+    assert all(s.instance in iface and s.from_cell == s.to_cell for s in plan.pb_swaps)  # same names per library
+    assert worst == pytest.approx(rep["worst_slack_after_ns"], abs=1e-6) and worst >= 0
+
+
+def test_polybias_violating_design_wns_not_worse(run_cli, d28):
+    rep, plan_path, def_path = _pb_run(run_cli, d28, d28["viol"], "pv")
+    assert rep["worst_slack_before_ns"] < 0
+    assert rep["wns_after_ns"] >= rep["wns_before_ns"] - 1e-6
+    for s in rep["stages"]:
+        assert s["worst_slack_after_ns"] >= min(0.0, s["worst_slack_before_ns"]) - 1e-6
+    assert rep["leakage_after_uw"] <= rep["leakage_before_uw"]
+    worst, _, _ = _retime(d28, plan_path, def_path, d28["viol"])
+    assert worst >= rep["worst_slack_before_ns"] - 1e-6
+
+
+def test_polybias_bad_input(run_cli, d28, tmp_path):
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "2", "--out", w / "pbad.fvh.json")[0] == 0
+    code, _, err = run_cli("polybias", "--plan", w / "pbad.fvh.json", *_libs(PB), "--verilog", d28["v"],
+                           "--sdc", d28["met"], "--flavours", "PB99")
+    assert code == 2 and "PB99" in err
+    # a plan from another netlist
+    other = tmp_path / "o.fvh.json"
+    text = (w / "pbad.fvh.json").read_text()
+    first = re.search(r'"inst_names": \[\n "([^"]+)"', text).group(1)
+    other.write_text(text.replace(f'"{first}"', '"not_here"', 1))
+    code, _, err = run_cli("polybias", "--plan", other, *_libs(PB), "--verilog", d28["v"], "--sdc", d28["met"])
+    assert code == 2 and "o.fvh.json" in err and "does not match" in err
+
+
+# ----------------------------------------------------------------------------- ASAP7
+def _merged_liberty(files, out: Path) -> Path:
+    """One Liberty file holding every cell of ``files`` (Yosys maps onto a single file)."""
+    texts = [read_text(f) for f in files]
+    starts = [re.search(r"^\s*cell\s*\(", t, re.M).start() for t in texts]
+    head = texts[0][:starts[0]]
+    extra: list[str] = []
+    for t, s in zip(texts[1:], starts[1:]):
+        for m in re.finditer(r"^\s*(lu_table_template|power_lut_template)\s*\(\s*(\w+)\s*\)\s*\{[^{}]*\}", t[:s], re.M):
+            if m.group(2) not in head and m.group(0) not in extra:
+                extra.append(m.group(0))
+    out.write_text(head + "\n".join(extra) + "\n" + "\n".join(t[s:t.rstrip().rfind("}")] for t, s in
+                                                              zip(texts, starts)) + "\n}\n")
+    return out
+
+
+def test_asap7_flavours_sl_to_r(run_cli, shared_data, work, require_tool):
+    """An SLVT design: stages R then L (fast -> slow is SL, L, R), WNS kept, leakage lower."""
+    require_tool("yosys")
+    from finevh.synth.yosys import map_to_liberty
+
+    libdir = shared_data / "liberty/asap7"
+    parts = ("INVBUF", "SEQ", "SIMPLE", "AO", "OA")
+    sl = sorted(f for f in libdir.glob("*_SLVT_*.lib.gz") if any(f"_{p}_" in f.name for p in parts))
+    allf = sorted(libdir.glob("*.lib.gz"))
+    v = map_to_liberty([shared_data / "netlists/iscas89/s1196.v"], _merged_liberty(sl, work / "a7sl.lib"),
+                       "s1196", work / "s1196_sl.v")
+    lefs = ["--lef", shared_data / "lef/asap7/asap7_tech_1x_201209.lef",
+            "--lef", shared_data / "lef/asap7/asap7sc7p5t_28_SL_1x_220121a.lef"]
+    code, _, err = run_cli("-q", "place", *lefs, *_libs(sl), "--verilog", v, "--utilization", "0.6",
+                           "--out", work / "a7.def")
+    assert code == 0, err
+    code, out, err = run_cli("partition", *lefs, *_libs(sl), "--verilog", v, "--def", work / "a7.def",
+                             "--tiles", "1,2,3", "--json", "--out", work / "a7.fvh.json", "--def-out", work / "a7p.def")
+    assert code == 0, err
+    sweep = json.loads(out)["sweep"]
+    assert sweep[0]["area_overhead_pct"] == 0 < sweep[1]["area_overhead_pct"] < sweep[2]["area_overhead_pct"]
+    assert 0 < sweep[1]["interface_share_pct"] < sweep[2]["interface_share_pct"]
+    (work / "a7.sdc").write_text("create_clock -name clk -period 300 [get_ports CK]\n"
+                                 "set_input_delay 10 -clock clk [all_inputs]\n"
+                                 "set_output_delay 10 -clock clk [all_outputs]\n")
+    code, out, err = run_cli("polybias", "--plan", work / "a7.fvh.json", *_libs(allf), "--verilog", v,
+                             "--sdc", work / "a7.sdc", *lefs, "--def", work / "a7p.def", "--json",
+                             "--out", work / "a7pb.fvh.json")
+    assert code == 0, err
+    rep = json.loads(out)
+    assert [s["flavour"] for s in rep["stages"]] == ["R", "L"]
+    a = {s["flavour"]: s["alpha_sd_pct"] for s in rep["stages"]}
+    assert a["R"] > a["L"] > 0
+    assert rep["worst_slack_before_ns"] > 0 and rep["worst_slack_after_ns"] >= 0
+    assert rep["swapped"]["R"] > 0 and rep["leakage_after_uw"] < 0.8 * rep["leakage_before_uw"]
+    from finevh.fvh.plan import read_plan
+
+    plan = read_plan(work / "a7pb.fvh.json")
+    assert all(s.from_cell.endswith("_SL") and s.to_cell == s.from_cell[:-3] + "_" + s.flavour
+               for s in plan.pb_swaps)
