@@ -411,3 +411,44 @@ def test_incremental_retiming_equals_full_pass(sky_libs, s38417, work):
         assert inc.endpoint_slacks() == pytest.approx(full.endpoint_slacks(), abs=1e-12)
         np.testing.assert_array_equal(inc.slew, full.slew)
         np.testing.assert_array_equal(inc.arrival, full.arrival)
+
+
+MULTI_CLOCK = """module mclk(clk1, clk2, a, b, c, y, z);
+input clk1, clk2, a, b, c;
+output y, z;
+wire q1, q2, q3, q4, n1, n2, n3, n4;
+DFFPOSX1 r1 (.CLK(clk1), .D(a), .Q(q1));
+DFFPOSX1 r2 (.CLK(clk2), .D(b), .Q(q2));
+NAND2X1 g1 (.A(q1), .B(q2), .Y(n1));
+DFFPOSX1 r3 (.CLK(clk2), .D(n1), .Q(q3));
+DFFNEGX1 r4 (.CLK(clk1), .D(n2), .Q(q4));
+XOR2X1 g2 (.A(q3), .B(c), .Y(n2));
+NOR2X1 g3 (.A(q4), .B(q1), .Y(n3));
+INVX1 g4 (.A(n3), .Y(y));
+AND2X1 g5 (.A(q3), .B(q4), .Y(n4));
+BUFX2 g6 (.A(n4), .Y(z));
+endmodule
+"""
+
+
+def test_osu018_two_clocks_uncertainty_unconstrained_input(require_tool, work):
+    """Two clocks (2 ns and 3 ns with an offset waveform, cross-domain paths), setup
+    uncertainty per clock, an input without input delay (its paths unconstrained)."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "mclk.v"
+    v.write_text(MULTI_CLOCK)
+    d = make_design(v, [OSU018])
+    sdc = work / "mclk.sdc"
+    sdc.write_text("create_clock -name c1 -period 2.0 [get_ports clk1]\n"
+                   "create_clock -name c2 -period 3.0 -waveform {0.5 2.0} [get_ports clk2]\n"
+                   "set_clock_uncertainty 0.07 [get_clocks c1]\nset_clock_uncertainty 0.11 [get_clocks c2]\n"
+                   "set_input_delay 0.3 -clock c1 [get_ports a]\nset_input_delay 0.2 -clock c2 [get_ports b]\n"
+                   "set_input_transition 0.1 [get_ports {a b c}]\n"
+                   "set_output_delay 0.4 -clock c2 [get_ports y]\nset_output_delay 0.25 -clock c1 [get_ports z]\n"
+                   "set_load 0.04 [get_ports {y z}]\n")
+    r = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    assert len(r.tags) == 3        # c1 rise, c1 fall (negedge r4), c2 rise
+    out = sta_out(work, [OSU018], v, "mclk", sdc)
+    compare(r.endpoint_slacks(), out, 6)
