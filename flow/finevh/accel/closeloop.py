@@ -110,7 +110,8 @@ def plot_report(doc: dict, path: str) -> None:
     ax.set_xticks(x, names, rotation=20)
     ax.set_ylabel("energy / inference (vs 16-bit nominal)")
     ax.set_title(f"{doc['array']} {doc['dataflow']}, latency of 16-bit @ {doc['target_mhz']:g} MHz")
-    ax.legend(fontsize=8)
+    ax.set_ylim(0, 1.25)
+    ax.legend(fontsize=8, loc="upper center", ncol=3)
     fig.tight_layout()
     with atomic_write(path, "wb") as f:
         fig.savefig(f, format="png", dpi=100, metadata={"Software": None})
