@@ -428,3 +428,45 @@ def test_asap7_flavours_sl_to_r(run_cli, shared_data, work, require_tool):
     plan = read_plan(work / "a7pb.fvh.json")
     assert all(s.from_cell.endswith("_SL") and s.to_cell == s.from_cell[:-3] + "_" + s.flavour
                for s in plan.pb_swaps)
+
+
+# ----------------------------------------------------------------------------- Tcl twins
+@pytest.mark.parametrize("shell", ["tclsh", "sta", "yosys"])
+def test_tcl_twins(shell, d28, tmp_path, require_tool):
+    import os
+    import subprocess
+    import sys
+
+    exe = require_tool(shell)
+    libs = " ".join(str(p) for p in PB)
+    w = tmp_path
+    script = w / "t.tcl"
+    script.write_text(
+        f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here\n"
+        f"set p [finevh::partition_tiles -liberty {{{PB[0]}}} -lef {{{LEF}}} -verilog {{{d28['v']}}} "
+        f"-def {{{d28['def']}}} -tiles {{1 2}} -out {{{w / 'p.fvh.json'}}} -def_out {{{w / 'p.def'}}}]\n"
+        "puts \"PART [llength [split $p \\n]]\"\n"
+        f"set v [finevh::insert_vddmux -plan {{{w / 'p.fvh.json'}}} -liberty {{{PB[0]}}} -lef {{{LEF}}} "
+        f"-verilog {{{d28['v']}}} -def {{{w / 'p.def'}}} -sdc {{{d28['met']}}} -json]\n"
+        "puts \"MUX [regexp -inline {\"vddmux_cells\": \\d+} $v]\"\n"
+        f"set b [finevh::assign_polybias -plan {{{w / 'p.fvh.json'}}} -liberty {{{libs}}} "
+        f"-verilog {{{d28['v']}}} -sdc {{{d28['met']}}} -flavours {{PB16 PB4}} -json]\n"
+        "puts \"PB [regexp -inline {\"swapped_total\": \\d+} $b]\"\n"
+        f"if {{[catch {{finevh::partition_tiles -liberty {{{PB[0]}}} -lef {{{LEF}}} -verilog {{{d28['v']}}} "
+        f"-def {{{d28['def']}}} -tiles 0}} msg]}} {{ puts \"ERR $msg\" }}\n"
+        + ("exit\n" if shell == "sta" else ""))
+    env = {**os.environ, "FINEVH": f"{sys.executable} -m finevh"}
+    cmd = [exe, "-q", "-c", str(script)] if shell == "yosys" else [exe, str(script)]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=w, stdin=subprocess.DEVNULL)
+    out = r.stdout + r.stderr
+    assert re.search(r"PART 3\b", out), out                       # header + N=1 + N=2
+    m = re.search(r'MUX \{?"vddmux_cells": (\d+)', out)
+    assert m and int(m.group(1)) >= 4, out
+    m = re.search(r'PB \{?"swapped_total": (\d+)', out)
+    assert m and int(m.group(1)) > 0, out
+    assert "ERR finevh: error: --tiles" in out, out
+    from finevh.fvh.plan import read_plan
+
+    plan = read_plan(w / "p.fvh.json")
+    assert plan.mesh.n == 2 and len(plan.vddmux.cells) >= 4 and len(plan.pb_swaps) > 0
+    assert {s.flavour for s in plan.pb_swaps} <= {"PB16", "PB4"}
