@@ -3,7 +3,7 @@
 # the reference tools from Debian and the package with its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PKGS="yosys iverilog opensta qflow-tech-osu018 ngspice chromium"
+APT_PKGS="yosys iverilog opensta qflow-tech-osu018 ngspice chromium tcl"
 missing=""
 for p in $APT_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
