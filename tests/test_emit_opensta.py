@@ -165,3 +165,20 @@ def test_opensta_signature_table_matches_sta_help(require_tool):
             if opt in ("-min", "-max") and cmd == "report_worst_slack":
                 continue   # accepted by the 2.0.17 parser, not listed by its help
             assert opt in helptext, f"{cmd}: {opt} not in sta's help"
+
+
+def test_apply_plan_twin_inside_sta(setup, require_tool):
+    """finevh::apply_plan sourced in OpenSTA's own shell applies the swaps in that session."""
+    require_tool("finevh")
+    d, libs, sdc, insts, short, crit = setup
+    plan = build_plan(insts, n=3, swaps=[(nm, "INV_X1", "INV_X1", "PB16") for nm in short if nm.endswith(".b")])
+    pp = d / "twin.fvh.json"
+    write_plan(pp, plan)
+    # sta's own `source` leaves [info script] empty, so finevh.tcl is sourced from its folder
+    extra = [f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here",
+             f"finevh::apply_plan -plan {{{pp}}} -tool opensta -swap_cell {{PB16 {{{{cell}}_PB16}}}}",
+             "set n 0",
+             "foreach c [get_cells *] { if {[get_property $c ref_name] eq \"INV_X1_PB16\"} { incr n } }",
+             "puts \"SWAPPED $n\""]
+    out = opensta.run_sta(opensta.design_script(libs, d / "top.v", "top", sdc, extra=extra))
+    assert int(re.search(r"^SWAPPED (\d+)$", out, re.M).group(1)) == N_SHORT
