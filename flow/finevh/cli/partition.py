@@ -20,6 +20,27 @@ from .. import progress
 from ..errors import InputError
 
 
+def critical_delay(design, placement, sdc: str) -> dict:
+    """Worst setup slack and the critical-path delay (period of the worst endpoint's
+    clock minus its slack), ns, with wire capacitance from ``placement``."""
+    from ..timing import wire
+    from ..timing.constraints import read_constraints
+    from ..timing.engine import Timer
+
+    tc = read_constraints(sdc, design, design.libset)
+    saved = design.placement
+    try:
+        design.placement = placement
+        r = Timer(design, tc, wire.from_placement(design, placement)).update()
+    finally:
+        design.placement = saved
+    if not r.endpoints:
+        return {}
+    ep = min(r.endpoints, key=lambda e: (e.slack, e.name))
+    period = min(c.period for c in tc.clocks) if tc.clocks else float("nan")
+    return {"worst_slack_ns": round(ep.slack, 6), "critical_delay_ns": round(period - ep.slack, 6)}
+
+
 def check_files(paths) -> None:
     for f in paths:
         if f and not Path(f).is_file():
@@ -38,7 +59,8 @@ def parse_tiles(spec: str) -> list[int]:
 
 def format_table(rows: list[dict]) -> str:
     head = (f"{'tiles':>6} {'core um^2':>12} {'rows':>5} {'cell um^2':>11} {'overhead':>9} "
-            f"{'interface':>10} {'share':>8} {'cells/tile':>13} {'legalised':>9}")
+            f"{'interface':>10} {'share':>8} {'cells/tile':>13} {'legalised':>9}"
+            + (f" {'delay ns':>9}" if any("critical_delay_ns" in r for r in rows) else ""))
     lines = [head]
     for r in rows:
         if "error" in r:
@@ -47,7 +69,8 @@ def format_table(rows: list[dict]) -> str:
         lines.append(f"{r['tiles']:>6} {r['core_area_um2']:>12.2f} {r['rows']:>5} {r['cell_area_um2']:>11.2f} "
                      f"{r['area_overhead_pct']:>8.2f}% {r['interface_cells']:>10} {r['interface_share_pct']:>7.2f}% "
                      f"{str(r['cells_per_tile_min']) + '-' + str(r['cells_per_tile_max']):>13} "
-                     f"{r['legalised_cells']:>9}")
+                     f"{r['legalised_cells']:>9}"
+                     + (f" {r['critical_delay_ns']:>9.4f}" if "critical_delay_ns" in r else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -59,6 +82,8 @@ def format_table(rows: list[dict]) -> str:
 @click.option("--def", "def_file", required=True, help="Placed DEF (N = 1 core).")
 @click.option("--tiles", "tiles", default="3", show_default=True,
               help="Tiles per side N (N x N mesh); a list 1,3,5,7 sweeps and prints the trend.")
+@click.option("--sdc", default=None, help="SDC: also report the critical-path delay per tile count "
+                                         "(placement wire capacitance), Table 4.1's delay column.")
 @click.option("--wrapper", type=float, default=None,
               help="Wrapper width, um (default: minimum spacing of --wrapper-layer).")
 @click.option("--wrapper-layer", default=None, help="LEF layer giving the wrapper width (default: lowest routing layer).")
@@ -67,14 +92,14 @@ def format_table(rows: list[dict]) -> str:
 @click.option("--out", default=None, help="Plan file to write (*.fvh.json).")
 @click.option("--def-out", "def_out", default=None, help="Partitioned DEF to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report(s) as JSON.")
-def command(liberty, verilog, top, lef, def_file, tiles, wrapper, wrapper_layer, supply_names, out, def_out, as_json):
+def command(liberty, verilog, top, lef, def_file, tiles, sdc, wrapper, wrapper_layer, supply_names, out, def_out, as_json):
     """Partition a placed design into an N x N tile mesh (FINE-VH)."""
     from ..fvh.partition import partition, summary_dict, to_plan, wrapper_from_lef
     from ..fvh.plan import Supplies, write_plan
     from .read import load_design
 
     ns = parse_tiles(tiles)
-    check_files(list(liberty) + [verilog, def_file] + list(lef))
+    check_files(list(liberty) + [verilog, def_file, sdc] + list(lef))
     sup = supply_names.split(",")
     if len(sup) != 4 or "{id}" not in sup[3] or not all(sup):
         raise InputError(f"--supply-names: VDDH,VDDL,VSS,VIRTUAL{{id}} expected, got '{supply_names}'")
@@ -98,6 +123,8 @@ def command(liberty, verilog, top, lef, def_file, tiles, wrapper, wrapper_layer,
             continue
         res = r_n
         rep = summary_dict(res)
+        if sdc:
+            rep.update(critical_delay(design, res.placement, sdc))
         reports.append(rep)
         progress.progress(f"N={n}: {rep['tiles']} tiles, core {rep['core_area_um2']:.1f} um^2 "
                           f"(+{rep['area_overhead_pct']:.2f} %), interface {rep['interface_share_pct']:.1f} %")
