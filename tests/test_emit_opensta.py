@@ -182,3 +182,68 @@ def test_apply_plan_twin_inside_sta(setup, require_tool):
              "puts \"SWAPPED $n\""]
     out = opensta.run_sta(opensta.design_script(libs, d / "top.v", "top", sdc, extra=extra))
     assert int(re.search(r"^SWAPPED (\d+)$", out, re.M).group(1)) == N_SHORT
+
+
+def _asap7_netlist(n_short: int = 16, n_crit: int = 12) -> tuple[str, list[str], list[str]]:
+    """ASAP7 SLVT netlist with escaped names: an inverter-chain critical path and short paths."""
+    sl = "_ASAP7_75t_SL"
+    body, wires, insts, short = [], [], [], []
+    body.append(f"  DFFHQNx1{sl} {_esc('u/src')} (.CLK(clk), .D(din), .QN({_esc('c[0]')}));")
+    insts.append("u/src")
+    wires.append(_esc("c[0]"))
+    for k in range(n_crit):
+        body.append(f"  INVx1{sl} {_esc(f'u/crit[{k}]')} (.A({_esc(f'c[{k}]')}), .Y({_esc(f'c[{k + 1}]')}));")
+        wires.append(_esc(f"c[{k + 1}]"))
+        insts.append(f"u/crit[{k}]")
+    body.append(f"  DFFHQNx1{sl} {_esc('u/dst')} (.CLK(clk), .D({_esc(f'c[{n_crit}]')}), .QN(dout));")
+    insts.append("u/dst")
+    for i in range(n_short):
+        q, x, y = _esc(f"q[{i}]"), _esc(f"x[{i}]"), _esc(f"y[{i}]")
+        wires += [q, x, y]
+        a, b = f"u/g[{i}].a", f"u/g[{i}].b"
+        body.append(f"  DFFHQNx1{sl} {_esc(f'u/reg[{i}]')} (.CLK(clk), .D(in[{i}]), .QN({q}));")
+        body.append(f"  NAND2xp5{sl} {_esc(a)} (.A({q}), .B(in[{i}]), .Y({x}));")
+        body.append(f"  INVx1{sl} {_esc(b)} (.A({x}), .Y({y}));")
+        body.append(f"  DFFHQNx1{sl} {_esc(f'u/out[{i}]')} (.CLK(clk), .D({y}), .QN(out[{i}]));")
+        insts += [f"u/reg[{i}]", a, b, f"u/out[{i}]"]
+        short += [a, b]
+    text = ["module top (clk, din, dout, in, out);", "  input clk, din;", "  output dout;",
+            f"  input [{n_short - 1}:0] in;", f"  output [{n_short - 1}:0] out;"]
+    text += [f"  wire {w};" for w in wires] + body + ["endmodule", ""]
+    return "\n".join(text), insts, short
+
+
+def test_opensta_eco_asap7_sl_to_r(shared_data, tmp_path, run_cli, require_tool):
+    """Real flavour names (ASAP7 SLVT -> RVT, distinct cell names: no --swap-cell needed)."""
+    require_tool("sta")
+    lib = shared_data / "liberty/asap7"
+    libs = [opensta.prepare_liberty(next(lib.glob(f"asap7sc7p5t_{g}_{v}_TT_*.lib.gz")), tmp_path)
+            for g, v in (("SIMPLE", "SLVT"), ("INVBUF", "SLVT"), ("SEQ", "SLVT"), ("SIMPLE", "RVT"), ("INVBUF", "RVT"))]
+    text, insts, short = _asap7_netlist()
+    (tmp_path / "top.v").write_text(text)
+    loose = tmp_path / "loose.sdc"
+    loose.write_text("create_clock -name clk -period 10000 [get_ports clk]\nset_input_delay 0 -clock clk [all_inputs]\n")
+    out = opensta.run_sta(opensta.design_script(libs, tmp_path / "top.v", "top", loose,
+                                                extra=["report_worst_slack -digits 4"]))
+    period = round(10000 - opensta.parse_value(out, "worst slack") + 15, 2)      # ps: ~15 ps of slack
+    sdc = tmp_path / "top.sdc"
+    sdc.write_text(f"create_clock -name clk -period {period} [get_ports clk]\nset_input_delay 0 -clock clk [all_inputs]\n")
+    swaps = [(nm, c + "_ASAP7_75t_SL", c + "_ASAP7_75t_R", "R")
+             for nm in short for c in (["NAND2xp5"] if nm.endswith(".a") else ["INVx1"])]
+    pp = tmp_path / "a7.fvh.json"
+    write_plan(pp, build_plan(insts, n=2, swaps=swaps))
+    script = tmp_path / "eco.tcl"
+    code, _, err = run_cli("emit", "--plan", pp, "--tool", "opensta", "--out", script)
+    assert code == 0, err
+    assert "replace_cell {u/g[0].a} NAND2xp5_ASAP7_75t_R" in script.read_text()
+    checks = [f"puts [list REF {tcl_word(nm)} [get_property [get_cells {tcl_word(nm)}] ref_name]]" for nm in short]
+    before, after = _run(tmp_path, libs, sdc, script, checks).split("=== after")
+    refs = dict(re.findall(r"^REF \{?([^{}]+?)\}? (\S+)$", after, re.M))
+    assert refs == {s[0]: s[2] for s in swaps}
+    ws0, ws1 = opensta.parse_value(before, "worst slack"), opensta.parse_value(after, "worst slack")
+    leak0 = opensta.parse_power(before)["Total"]["leakage"]
+    leak1 = opensta.parse_power(after)["Total"]["leakage"]
+    assert 0 < ws0 < 30 and abs(ws1 - ws0) <= 1.0          # ps (ASAP7 time unit)
+    assert leak1 < leak0
+    print(f"\nASAP7 SL->R OpenSTA ECO: {len(swaps)} swaps; worst slack {ws0:.3f} -> {ws1:.3f} ps, "
+          f"leakage {leak0:.4e} -> {leak1:.4e} W")
