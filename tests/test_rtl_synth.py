@@ -137,16 +137,22 @@ def test_synth_missing_file_and_bad_param(run_cli, tmp_path, require_tool):
     assert code == 2 and "NAME=VALUE" in err
 
 
-def test_tcl_twin_in_yosys_shell(tmp_path, require_tool):
-    yosys = require_tool("yosys")
+@pytest.mark.parametrize("shell", ["yosys", "sta"])
+def test_tcl_twin_in_tool_shells(shell, tmp_path, require_tool):
+    exe = require_tool(shell)
+    require_tool("yosys")
     out = tmp_path / "icg.v"
     tcl = tmp_path / "t.tcl"
     tcl.write_text(
-        f"source {REPO / 'tcl/finevh.tcl'}\n"
+        # (cd: under OpenSTA [info script] in the sourced file is the outer script's)
+        f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here\n"
         f"set r [finevh::synth_design -rtl {{{REPO / 'rtl/pe/fvh_icg.sv'}}} -top fvh_icg "
         f"-liberty {OSU018} -out {out}]\n"
         "puts \"RESULT $r\"\n")
-    r = subprocess.run([yosys, "-q", "-c", str(tcl)], capture_output=True, text=True, timeout=120,
+    if shell == "sta":
+        tcl.write_text(tcl.read_text() + "exit\n")
+    cmd = [exe, "-q", "-c", str(tcl)] if shell == "yosys" else [exe, str(tcl)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                        env={**__import__("os").environ, "FINEVH_CACHE": str(tmp_path / "c")})
     assert "RESULT top fvh_icg: 3 cells (1 sequential), area 48.0 um^2" in r.stdout, r.stdout + r.stderr
     assert "LATCH" in out.read_text()
