@@ -16,14 +16,14 @@ Activity to density:
     ``density = activity / period`` of the fastest clock reaching the pin, else of
     the fastest clock reaching any pin of the instance; no clock at all: OpenSTA
     then uses the raw input default (0.1 transitions per *second*), we do the same.
-Leakage, per instance (``Power::findLeakagePower``):
-    conditional ``leakage_power`` groups are summed, each weighted by its ``when``
-    probability; groups without ``when`` are used only when no conditional group
-    exists; ``cell_leakage_power`` only when there is no group at all. The weight
-    is, as in OpenSTA, ``0.5`` per input pin named in ``when`` (``0.25`` for a clock
-    pin) -- ``leakage_weights="opensta"`` -- or the probability that ``when`` holds
-    from the propagated static probabilities (independent inputs) --
-    ``leakage_weights="probability"``.
+Leakage, per instance (``Power::findLeakagePower``), ``leakage_weights="opensta"``
+    (measured on this OpenSTA build: sky130, osu018, ASAP7): ``cell_leakage_power``
+    when the file gives it; else the conditional ``leakage_power`` groups summed,
+    each weighted ``2 * 0.5**k`` with ``k`` the number of input pins named in its
+    ``when`` (whatever the activity); else the unconditional groups.
+    ``leakage_weights="probability"``: the conditional groups weighted by the
+    probability that ``when`` holds from the propagated (or VCD) duties, independent
+    inputs; else unconditional groups; else ``cell_leakage_power``.
 Internal power, per ``internal_power`` group of every connected pin
 (``Power::findInternalPower``):
     ``P = (E_rise + E_fall) * duty * density(pin)`` where ``E_rf`` is the table at
@@ -380,26 +380,32 @@ def _leakage(design, ps: "_PinStates", weights: str) -> np.ndarray:
             continue
         cond = [s for s in cell.leakage if s.when]
         dflt = [s for s in cell.leakage if not s.when]
-        if cond:
-            if weights == "opensta":
+        given = cell.cell_leakage_power is not None and not cell.leakage_derived
+        if weights == "opensta":
+            if given:
+                out[insts] = cell.cell_leakage_power
+            elif cond:
                 tot = 0.0
                 for s in cond:
-                    w = 1.0
+                    w = 2.0
                     for v in bx.parse(s.when).variables():
                         pin = cell.pins.get(v)
                         if pin is not None and pin.direction in ("input", "inout"):
-                            w *= 0.25 if pin.is_clock else 0.5
+                            w *= 0.5
                     tot += s.value * w
                 out[insts] = tot
-            else:
+            elif dflt:
+                out[insts] = sum(s.value for s in dflt)
+        else:
+            if cond:
                 tot = np.zeros(insts.size)
                 for s in cond:
                     tot += s.value * ps.when_duty(ci, bx.parse(s.when))
                 out[insts] = tot
-        elif dflt:
-            out[insts] = sum(s.value for s in dflt)
-        elif cell.cell_leakage_power is not None:
-            out[insts] = cell.cell_leakage_power
+            elif dflt:
+                out[insts] = sum(s.value for s in dflt)
+            elif cell.cell_leakage_power is not None:
+                out[insts] = cell.cell_leakage_power
     return out
 
 
