@@ -8,10 +8,24 @@
 # Set ::env(FINEVH) to the command to run (default: `finevh` on PATH).
 
 namespace eval finevh {
-    variable dir [file dirname [file normalize [info script]]]
     variable version 0.1.0
     namespace export *
 }
+
+# Folder holding this file. OpenSTA's `source` evaluates a file at global level and
+# leaves [info script] empty, so fall back to $FINEVH_TCL_DIR, the current folder,
+# and finally the installed package (`finevh tcl-dir`).
+proc finevh::_locate {} {
+    set s [info script]
+    if {$s ne "" && [file tail $s] eq "finevh.tcl"} { return [file dirname [file normalize $s]] }
+    if {[info exists ::env(FINEVH_TCL_DIR)]} { return $::env(FINEVH_TCL_DIR) }
+    if {[file exists [file join [pwd] finevh.tcl]] && [file isdirectory [file join [pwd] finevh]]} { return [pwd] }
+    set cmd finevh
+    if {[info exists ::env(FINEVH)]} { set cmd $::env(FINEVH) }
+    if {![catch {exec {*}$cmd tcl-dir 2>@1} d]} { return [string trim $d] }
+    error "finevh.tcl: cannot find its folder; set FINEVH_TCL_DIR"
+}
+set finevh::dir [finevh::_locate]
 
 # Run the finevh CLI with the given arguments; return stdout (stderr is passed
 # through to the shell's stderr). A failing stage raises a Tcl error carrying

@@ -21,6 +21,7 @@ from ..errors import FinevhError
 # module (relative to this package) -> attribute holding the click command
 _STAGES: tuple[str, ...] = (
     "read",
+    "tcldir",
     "synth",
     "techgen",
     "lutchar",
