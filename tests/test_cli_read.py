@@ -169,3 +169,18 @@ def test_tcl_twin(shell, repo, osu_lib, tmp_path, require_tool):
     assert m, out
     assert (int(m.group(1)), m.group(3)) == (145, "sample") and float(m.group(2)) == pytest.approx(5626.0)
     assert re.search(rf"ERR finevh: error: {re.escape(str(bad[0]))}:{bad[1]}: unknown cell 'NOSUCHCELL'", out), out
+
+
+def test_primitive_map_and_decomposition_options(run_cli, shared_data):
+    from finevh.netlist.cellmaps import SKY130_HD
+    from finevh.netlist.verilog import read_verilog
+
+    lib = shared_data / "liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
+    f = shared_data / "netlists/iscas85/c432.v"
+    code, out, err = run_cli("read", "--liberty", lib, "--verilog", f, "--cell-map", "sky130_hd")
+    assert code == 2 and f"{f}:90: Verilog gate primitive 'and' with 9 input(s)" in err
+    code, out, err = run_cli("read", "--liberty", lib, "--verilog", f, "--cell-map", "sky130_hd",
+                             "--decompose-wide-gates", "--json")
+    assert code == 0, err
+    n = read_verilog(f, cell_map=SKY130_HD, decompose=True).n_instances
+    assert json.loads(out)["instances"] == n == 160 + 4 * 2  # header: 160 gates; four 9-input ANDs: +2 each

@@ -2,6 +2,7 @@
 #
 # finevh::read_design -liberty {a.lib b.lib} -verilog NET.v ?-top T? ?-lef {t.lef c.lef}?
 #                     ?-def F.def? ?-sdc F.sdc? ?-cell_map MAP? ?-parser fast|pyverilog?
+#                     ?-decompose_wide_gates 0|1?
 #     text summary (instances, nets, ports, area, cells, libraries)
 # finevh::read_design_json ...same options...
 #     the summary as a Tcl dict of its scalar fields (instances nets ports area_um2
@@ -19,6 +20,7 @@ proc finevh::_read_args {procname argv} {
             -sdc      { lappend cli --sdc $val }
             -cell_map { lappend cli --cell-map $val }
             -parser   { lappend cli --parser $val }
+            -decompose_wide_gates { if {$val} { lappend cli --decompose-wide-gates } }
             default   { return -code error "$procname: unknown option $opt" }
         }
     }

@@ -50,7 +50,8 @@ def load_cell_map(path: str) -> dict:
     return out
 
 
-def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cell_map=None, parser="fast"):
+def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cell_map=None, parser="fast",
+                decompose=False):
     """Library set, netlist, linked design, then placement and constraints if given."""
     from ..design import link
     from ..liberty.libset import load_library_set
@@ -64,7 +65,7 @@ def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cel
         from ..netlist.verilog_pyverilog import read_verilog_pyverilog as reader
     else:
         from ..netlist.verilog import read_verilog as reader
-    nl = reader(verilog, top=top, cell_map=cell_map)
+    nl = reader(verilog, top=top, cell_map=cell_map, decompose=decompose)
     t1 = time.perf_counter()
     design = link(nl, libset)
     progress.progress(f"read {verilog}: {nl.n_instances} instances ({t1 - t0:.2f} s), linked "
@@ -211,10 +212,12 @@ def format_summary(s: dict) -> str:
 @click.option("--cell-map", "cell_map", default=None,
               help="Map of Verilog gate primitives / behavioural modules to library cells: "
                    "'sky130_hd', 'osu018' or a JSON file.")
+@click.option("--decompose-wide-gates", "decompose", is_flag=True,
+              help="Gate primitives wider than the --cell-map's cells become trees of mapped gates.")
 @click.option("--parser", type=click.Choice(["fast", "pyverilog"]), default="fast", show_default=True,
               help="Verilog reader: the fast structural reader or pyverilog (slow reference).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def command(liberty, verilog, top, lef, def_file, sdc, cell_map, parser, as_json):
+def command(liberty, verilog, top, lef, def_file, sdc, cell_map, decompose, parser, as_json):
     """Read a design and print a summary."""
     from ..netlist.cellmaps import BUILTIN
 
@@ -222,7 +225,7 @@ def command(liberty, verilog, top, lef, def_file, sdc, cell_map, parser, as_json
         if not Path(f).is_file():
             raise InputError("no such file", f)
     cmap = load_cell_map(cell_map) if cell_map else None
-    design = load_design(liberty, verilog, top, lef, def_file, sdc, cmap, parser)
+    design = load_design(liberty, verilog, top, lef, def_file, sdc, cmap, parser, decompose)
     s = summarize(design)
     if as_json:
         click.echo(json.dumps(s, indent=2, sort_keys=True))

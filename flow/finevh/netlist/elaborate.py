@@ -325,8 +325,15 @@ def _components(n: int, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
 
 
 def elaborate(modules: dict[str, ModuleIR], path: str, top: str | None = None,
-              cell_map: CellMap | None = None) -> Netlist:
+              cell_map: CellMap | None = None, decompose: bool = False) -> Netlist:
+    """Flatten ``modules`` from ``top``. ``decompose``: gate primitives wider than any
+    ``cell_map`` entry become trees of mapped ones (:mod:`finevh.netlist.decompose`)."""
     cell_map = dict(cell_map or {})
+    if decompose and cell_map:
+        from .decompose import decompose_wide_gates, needs_decomposition
+
+        modules = {k: (decompose_wide_gates(v, cell_map) if needs_decomposition(v, cell_map) else v)
+                   for k, v in modules.items()}
     tm = choose_top(modules, top, path)
     if tm.behavioural is not None:
         bl, what = tm.behavioural

@@ -78,7 +78,8 @@ _IGNORED_DIRECTIVES = ("timescale", "celldefine", "endcelldefine", "default_nett
 _WS = " \t\n\r\f\v"
 
 
-def read_verilog(path: str | Path, top: str | None = None, cell_map: CellMap | None = None) -> Netlist:
+def read_verilog(path: str | Path, top: str | None = None, cell_map: CellMap | None = None,
+                 decompose: bool = False) -> Netlist:
     """Read a structural Verilog file (``.v`` or ``.v.gz``) and flatten it from ``top``.
 
     ``top`` defaults to the only module no other module instantiates. Raises
@@ -88,7 +89,7 @@ def read_verilog(path: str | Path, top: str | None = None, cell_map: CellMap | N
     text = read_text(path)
     with no_gc():
         modules = parse_modules(text, p)
-        return elaborate(modules, p, top, cell_map)
+        return elaborate(modules, p, top, cell_map, decompose)
 
 
 @contextlib.contextmanager

@@ -34,7 +34,8 @@ def _canon(name: str) -> str:
     return name[1:] if name.startswith("\\") else name
 
 
-def read_verilog_pyverilog(path: str | Path, top: str | None = None, cell_map: CellMap | None = None) -> Netlist:
+def read_verilog_pyverilog(path: str | Path, top: str | None = None, cell_map: CellMap | None = None,
+                           decompose: bool = False) -> Netlist:
     """Read a structural Verilog file with pyverilog and flatten it (see
     :func:`finevh.netlist.verilog.read_verilog` for the rules)."""
     if shutil.which("iverilog") is None:
@@ -69,7 +70,7 @@ def read_verilog_pyverilog(path: str | Path, top: str | None = None, cell_map: C
         if m.name in modules:
             raise InputError(f"module '{m.name}' defined twice", p, m.line)
         modules[m.name] = m
-    return elaborate(modules, p, top, cell_map)
+    return elaborate(modules, p, top, cell_map, decompose)
 
 
 def _load_cached_tables(outdir: Path) -> None:
