@@ -522,3 +522,26 @@ def test_asap7_all_groups_match_opensta(s1196_asap7, require_tool, case):
     theirs = _sta_power(libs, v, "s1196", sdc, cmds)
     diffs = _compare(res, theirs)
     assert max(diffs.values()) < 1e-4
+
+
+def test_cli_port_activity_matches_opensta_input_ports(run_cli, s1196_osu, require_tool):
+    require_tool("sta")
+    v, sdc = s1196_osu
+    acts = {"G0": (0.9, 0.7), "G5": (0.02, 0.1), "G13": (0.5, 0.5)}
+    args = []
+    for p, (a, d) in acts.items():
+        args += ["--port-activity", p, str(a), str(d)]
+    code, out, err = run_cli("power", "--liberty", OSU_LIB, "--verilog", v, "--sdc", sdc, "--json", *args)
+    assert code == 0, err
+    doc = json.loads(out)
+    cmds = [f"set_power_activity -input_ports [get_ports {p}] -activity {a} -duty {d}" for p, (a, d) in acts.items()]
+    theirs = _sta_power([OSU_LIB], v, "s1196", sdc, cmds)
+    for g, G in GROUPS:
+        for k, K in KINDS:
+            assert doc["groups"][g][k] * 1e-6 == pytest.approx(theirs[G][K], rel=1e-4)
+    code, _, err = run_cli("power", "--liberty", OSU_LIB, "--verilog", v, "--sdc", sdc,
+                           "--port-activity", "nope", "0.1", "0.5")
+    assert code == 2 and "no port 'nope'" in err
+    code, _, err = run_cli("power", "--liberty", OSU_LIB, "--verilog", v, "--sdc", sdc,
+                           "--port-activity", "G0", "0.1", "1.5")
+    assert code == 2 and "duty within [0, 1]" in err

@@ -2,7 +2,8 @@
 #
 # finevh::report_power -liberty {a.lib b.lib} -verilog NET.v -sdc C.sdc
 #                      ?-top T? ?-vcd F? ?-vcd_scope tb/dut? ?-saif F? ?-saif_scope P?
-#                      ?-input_activity {A D}? ?-global_activity {A D}? ?-clock_mhz F?
+#                      ?-input_activity {A D}? ?-port_activity {{PORT A D} ...}?
+#                      ?-global_activity {A D}? ?-clock_mhz F?
 #                      ?-leakage_weights opensta|probability? ?-spef F? ?-bind F? ?-digits N?
 #     text table (uW): Sequential / Combinational / Total x Internal / Switching / Leakage / Total
 # finevh::report_power_json ...same options...  -> the JSON document
@@ -22,6 +23,7 @@ proc finevh::_power_args {procname argv} {
             -saif_scope      { lappend cli --saif-scope $val }
             -input_activity  { lappend cli --input-activity {*}$val }
             -global_activity { lappend cli --global-activity {*}$val }
+            -port_activity   { foreach pad $val { lappend cli --port-activity {*}$pad } }
             -clock_mhz       { lappend cli --clock-mhz $val }
             -leakage_weights { lappend cli --leakage-weights $val }
             -spef            { lappend cli --spef $val }

@@ -21,7 +21,7 @@ from ..fileio import write_text_atomic
 def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
               wire_load=None, bind=None, vcd=None, vcd_scope=None, saif=None, saif_scope=None,
               input_activity=(0.1, 0.5), global_activity=None, clock_mhz=None,
-              leakage_weights="opensta"):
+              leakage_weights="opensta", port_activity=()):
     """Load, time and analyse; returns (design, PowerResult, info dict)."""
     from ..power.analysis import ActivitySpec, analyse
     from .sta import run_sta
@@ -51,7 +51,12 @@ def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=
     elif global_activity is not None:
         spec = ActivitySpec(mode="global", global_activity=tuple(global_activity))
     else:
-        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity))
+        ports = {}
+        for name, a, d in port_activity:
+            if name not in design.netlist.port_names:
+                raise InputError(f"--port-activity: no port '{name}' in design {design.netlist.top}")
+            ports[name] = (float(a), float(d))
+        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity), port_activity=ports)
     res = analyse(design, tc, spec, slews=result.slew, wire_cap=timer.wire_cap,
                   leakage_weights=leakage_weights, period_scale=scale)
     if signals is not None and res.matched_signals == 0:
@@ -103,6 +108,9 @@ def to_text(res, info, digits: int = 6) -> str:
 @click.option("--saif-scope", default=None, help="SAIF instance path of the design top, e.g. tb/dut.")
 @click.option("--input-activity", nargs=2, type=float, default=(0.1, 0.5), show_default=True,
               help="Default input activity: transitions per clock cycle and duty (probability of 1).")
+@click.option("--port-activity", nargs=3, type=(str, float, float), multiple=True,
+              help="Activity and duty of one input port (repeatable), like OpenSTA's "
+              "set_power_activity -input_ports.")
 @click.option("--global-activity", nargs=2, type=float, default=None,
               help="Same activity and duty on every non-clock net (no propagation).")
 @click.option("--clock-mhz", type=float, default=None,
@@ -120,18 +128,21 @@ def to_text(res, info, digits: int = 6) -> str:
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
 @click.option("--digits", default=6, show_default=True, type=click.IntRange(0, 12))
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write the report to a file.")
-def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_activity, global_activity,
+def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_activity, port_activity,
+            global_activity,
             clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, digits, out):
     """Power (leakage, internal, switching; uW) of VERILOG under SDC."""
     for name, (a, d) in (("--input-activity", input_activity),
-                         ("--global-activity", global_activity or (0.0, 0.0))):
+                         ("--global-activity", global_activity or (0.0, 0.0)),
+                         *(("--port-activity", (x[1], x[2])) for x in port_activity)):
         if a < 0 or not 0.0 <= d <= 1.0:
             raise InputError(f"{name}: activity must be >= 0 and duty within [0, 1]")
     _, res, info = run_power(liberty, verilog, sdc, top=top, spef=spef, def_file=def_file, lef=lef,
                              cap_per_um=cap_per_um, wire_load=wire_load, bind=bind, vcd=vcd,
                              vcd_scope=vcd_scope, saif=saif, saif_scope=saif_scope,
                              input_activity=input_activity, global_activity=global_activity,
-                             clock_mhz=clock_mhz, leakage_weights=leakage_weights)
+                             clock_mhz=clock_mhz, leakage_weights=leakage_weights,
+                             port_activity=port_activity)
     text = to_json(res, info) if as_json else to_text(res, info, digits)
     if out:
         write_text_atomic(out, text)
