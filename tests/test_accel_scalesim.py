@@ -15,6 +15,9 @@ import pytest
 from finevh.accel import workloads
 from finevh.accel.model import ArrayConfig, Layer, layer_stats
 
+# SCALE-Sim 3.0.0 converts 1-element arrays to scalars (numpy DeprecationWarning)
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 SMALL = [
     Layer("c3", "conv", 10, 10, 3, 12, 3, 3, 1, 1),
     Layer("c3s2", "conv", 11, 11, 5, 9, 3, 3, 2, 0),

@@ -93,3 +93,73 @@ def test_cli_search_json(digits, run_cli):
     assert code == 0 and "Algorithm 4" in out
     code, _, err = run_cli("accel", "search", "--method", "random")
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def _export_digits_onnx(path, onnx, params):
+    """The digits ConvNet with its trained weights as an ONNX graph (NCHW)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from finevh.accel.convnet import ARCH
+
+    inits, nodes, cur = [], [], "x"
+    for i, (L, (w, b)) in enumerate(zip(ARCH.spec, params)):
+        if L.kind == "fc":
+            nodes.append(helper.make_node("Flatten", [cur], ["flat"]))
+            c, h, wd = 64, 2, 2
+            idx = np.arange(c * h * wd).reshape(h, wd, c).transpose(2, 0, 1).ravel()
+            wo = w[idx]                                   # rows in NCHW-flatten order
+            inits += [numpy_helper.from_array(wo.astype(np.float32), f"W{i}"),
+                      numpy_helper.from_array(b.astype(np.float32), f"B{i}")]
+            nodes.append(helper.make_node("Gemm", ["flat", f"W{i}", f"B{i}"], ["y"], name=L.name))
+            break
+        if L.kind == "dw":
+            wo, group = w[:, None], L.in_ch
+        else:
+            wo, group = w.T.reshape(L.out_ch, L.in_ch, L.k_h, L.k_w), 1
+        inits += [numpy_helper.from_array(wo.astype(np.float32), f"W{i}"),
+                  numpy_helper.from_array(b.astype(np.float32), f"B{i}")]
+        nodes.append(helper.make_node("Conv", [cur, f"W{i}", f"B{i}"], [f"c{i}"], name=L.name, group=group,
+                                      pads=[L.pad] * 4, strides=[L.stride] * 2))
+        nodes.append(helper.make_node("Relu", [f"c{i}"], [f"r{i}"]))
+        cur = f"r{i}"
+    g = helper.make_graph(nodes, "digits", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    onnx.save(helper.make_model(g), str(path))
+
+
+def test_same_search_path_for_an_onnx_model(digits, require_module, run_cli, tmp_path):
+    onnx = require_module("onnx")
+    from finevh.accel import convnet as cn
+    from finevh.accel.onnx_import import load_network
+
+    kl_fn, lut, layers, S = digits
+    # float32 weights as an ONNX model would carry them
+    p32 = [(w.astype(np.float32).astype(np.float64), b.astype(np.float32).astype(np.float64)) for w, b in S.params]
+    path = tmp_path / "digits.onnx"
+    _export_digits_onnx(path, onnx, p32)
+    arch, params, chw = load_network(path)
+    assert chw == (1, 8, 8) and [L.kind for L in arch.spec] == [L.kind for L in layers]
+    assert arch.relu == (True,) * 6 + (False,)
+    x = S.data.x_cal
+    z_onnx = cn.float_forward(x, params, arch)
+    assert np.allclose(z_onnx, cn.float_forward(x, p32), rtol=0, atol=1e-9)
+    # the same search on the ONNX model: same front as on the native float32 weights
+    k2, lut2, l2, _, _ = se.network_problem(arch, params, x)
+    k3, lut3, l3, _, _ = se.network_problem(cn.ARCH, p32, x)
+    assert lut2 == lut3
+    s = (1, 0, 1, 0, 1, 0, 0)
+    assert k2(s) == pytest.approx(k3(s), rel=1e-9, abs=1e-15)
+    calib = tmp_path / "calib.npy"
+    np.save(calib, x.transpose(0, 3, 1, 2).astype(np.float32))
+    code, out, _ = run_cli("accel", "search", "--onnx", path, "--calib", calib, "--pop", "40", "--evals", "400",
+                           "--json")
+    assert code == 0
+    doc = json.loads(out)
+    front = [p.setting for p in se.brute_force(k3, lut3, len(l3))]
+    assert doc["front_size"] == len(front) and doc["calibration_images"] == 100
+    assert {tuple(16 if c == "1" else 8 for c in p["setting"]) for p in doc["points"]} <= \
+        {tuple(16 if g else 8 for g in f) for f in front}
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((3, 2, 8, 8), np.float32))
+    code, _, err = run_cli("accel", "search", "--onnx", path, "--calib", bad)
+    assert code == 2 and "calibration array shape" in err and len(err.strip().splitlines()) == 1

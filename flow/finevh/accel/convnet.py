@@ -49,10 +49,18 @@ _RECIPE_VERSION = "digits-convnet-1"
 
 @dataclass(frozen=True)
 class Arch:
+    """A chain of layers; ``relu[i]``: ReLU after layer i (default: all but the last)."""
+
     spec: tuple[Layer, ...]
+    relu: tuple[bool, ...] | None = None
 
     def layers(self) -> list[Layer]:
         return list(self.spec)
+
+    def act(self, i: int) -> bool:
+        if self.relu is not None:
+            return self.relu[i]
+        return i != len(self.spec) - 1
 
 
 ARCH = Arch((
@@ -180,7 +188,7 @@ def float_forward(x: np.ndarray, params, arch: Arch = ARCH, keep: bool = False):
         inputs.append(h)
         h, c = layer_forward(h, L, w, b)
         caches.append(c)
-        if i != last:
+        if i != last and arch.act(i):
             h = np.maximum(h, 0.0)
     return (h, caches, inputs) if keep else h
 
@@ -221,7 +229,7 @@ def train(arch: Arch = ARCH, data: Digits | None = None, epochs: int = EPOCHS, s
                     vh = v[i][j] / (1 - b2 ** t)
                     params[i][j] = params[i][j] - LR * mh / (np.sqrt(vh) + eps)
                 if i > 0:
-                    d = dx * (inputs[i] > 0)
+                    d = dx * (inputs[i] > 0) if arch.act(i - 1) else dx
     return [(np.asarray(w), np.asarray(b)) for w, b in params]
 
 
@@ -348,7 +356,8 @@ class FixedPointNet:
             acc, scale = step(i, L, a)
             if i == last:
                 return acc * 2.0 ** -scale
-            acc = np.maximum(acc, 0)
+            if self.arch.act(i):
+                acc = np.maximum(acc, 0)
             a = _sat(_shift(acc, scale - self.fa[i + 1]), self.bits)
         raise AssertionError("unreachable")
 
@@ -374,7 +383,9 @@ class FixedPointNet:
                 acc, scale = self._step16(i, self.arch.spec[i], a, key[i])
                 if i == last:
                     return acc * 2.0 ** -scale
-                a = _sat(_shift(np.maximum(acc, 0), scale - self.fa[i + 1]), self.bits)
+                if self.arch.act(i):
+                    acc = np.maximum(acc, 0)
+                a = _sat(_shift(acc, scale - self.fa[i + 1]), self.bits)
                 cache[key[:i + 1]] = a
             raise AssertionError("unreachable")
         return self._run(x, lambda i, L, a: self._step16(i, L, a, setting[i]))

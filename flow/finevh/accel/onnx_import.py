@@ -88,3 +88,68 @@ def load_layers(path: str | Path) -> list[Layer]:
     if not layers:
         raise InputError("no Conv / Gemm / MatMul layers with weights found", p)
     return layers
+
+
+def load_network(path: str | Path):
+    """A sequential ONNX ConvNet with its weights, for the fixed-point emulator.
+
+    Supported: a chain of Conv / Gemm / MatMul (+ Add of a constant bias) layers with
+    optional Relu, Flatten or Reshape between them. Returns ``(arch, params, (C, H, W))``
+    with :class:`finevh.accel.convnet.Arch` (``relu`` flags from the graph) and
+    parameters in the emulator's layout (conv weights (C*kh*kw, K), depthwise
+    (C, kh, kw), fully connected (in, out) over NHWC-flattened inputs)."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    from .convnet import Arch
+
+    layers = load_layers(path)
+    p = Path(path)
+    model = onnx.load(str(p))
+    g = model.graph
+    inits = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in g.initializer}
+    by_name = {L.name: L for L in layers}
+    params: list[tuple[np.ndarray, np.ndarray]] = []
+    relu: list[bool] = []
+    chw = None            # (C, H, W) of the tensor feeding the next flatten, NCHW order
+    flat_from = None
+    for k, node in enumerate(g.node):
+        name = node.name or f"{node.op_type}_{k}"
+        op = node.op_type
+        if op in ("Conv", "Gemm", "MatMul"):
+            if op != "Conv" and node.input[1] not in inits:
+                raise InputError(f"node {name}: {op} without a weight initializer is not supported", p)
+            L = by_name[name]
+            w = inits[node.input[1]]
+            b = inits[node.input[2]] if len(node.input) > 2 and node.input[2] in inits else np.zeros(L.out_ch)
+            if op == "Conv":
+                if L.kind == "dw":
+                    w2 = w[:, 0]
+                else:
+                    w2 = w.reshape(w.shape[0], -1).T
+                chw = (L.out_ch, L.out_h, L.out_w)
+            else:
+                attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+                w2 = w.T if (op == "Gemm" and int(attrs.get("transB", 0))) else w
+                if flat_from is not None and flat_from[1] * flat_from[2] > 1:
+                    c_, h_, w_ = flat_from           # NCHW flatten -> the emulator's NHWC flatten
+                    idx = np.arange(c_ * h_ * w_).reshape(c_, h_, w_).transpose(1, 2, 0).ravel()
+                    w2 = w2[idx]
+                flat_from = None
+                chw = (L.out_ch, 1, 1)
+            params.append((np.ascontiguousarray(w2), np.asarray(b, dtype=np.float64)))
+            relu.append(False)
+        elif op == "Relu":
+            if not relu:
+                raise InputError(f"node {name}: Relu before the first layer", p)
+            relu[-1] = True
+        elif op in ("Flatten", "Reshape"):
+            flat_from = chw
+        elif op == "Add" and len(node.input) == 2 and node.input[1] in inits and params:
+            params[-1] = (params[-1][0], params[-1][1] + inits[node.input[1]].reshape(-1))
+        else:
+            raise InputError(f"node {name}: op {op} not supported by the emulator "
+                             "(needs a chain of Conv/Gemm/MatMul with Relu/Flatten)", p)
+    first = layers[0]
+    return Arch(tuple(layers), tuple(relu)), params, (first.in_ch, first.in_h, first.in_w)

@@ -252,6 +252,26 @@ def digits_problem(arr=None, tech=None):
     return kl_fn, lut, layers, S
 
 
+def network_problem(arch, params, calib_x, arr=None, tech=None):
+    """(kl_fn, e_lut, layers, fx16, p_float) for any emulated network (e.g. from ONNX):
+    D_KL between its float outputs and its 16/8-bit fixed-point outputs on ``calib_x``
+    (NHWC float array)."""
+    from .convnet import FixedPointNet, float_forward, kl_divergence, softmax
+    from .energy import DEFAULT_TECH, energy_lut
+    from .model import ArrayConfig
+
+    layers = arch.layers()
+    fx16 = FixedPointNet(params, calib_x, 16, arch)
+    p_ref = softmax(float_forward(calib_x, params, arch))
+    lut = energy_lut(layers, arr or ArrayConfig(), tech or DEFAULT_TECH)
+    memo: dict = {}
+
+    def kl_fn(s):
+        return kl_divergence(p_ref, fx16.logits16(calib_x, s, memo))
+
+    return kl_fn, lut, layers, fx16, p_ref
+
+
 def digits_greedy(tolerance: float = 0.01) -> tuple[GreedyResult, dict]:
     """Algorithm 4 on the digits ConvNet: target = 8-bit full-mode calibration accuracy
     minus ``tolerance``. Returns the result and test-set accuracies."""

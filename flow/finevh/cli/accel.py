@@ -141,40 +141,53 @@ def energy_cmd(network, onnx_path, array, dataflow, as_json, output, pe_power_uw
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--tolerance", default=0.01, show_default=True, type=float,
               help="greedy: allowed calibration-accuracy drop.")
+@click.option("--onnx", "onnx_path", type=str,
+              help="nsga2 on a sequential ONNX ConvNet (Conv/Gemm/Relu/Flatten) with its weights.")
+@click.option("--calib", type=str, help="With --onnx: calibration inputs, .npy float array (N, C, H, W).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
-def search_cmd(network, method, pop, evals, kl_th, seed, tolerance, as_json, output):
+def search_cmd(network, method, pop, evals, kl_th, seed, tolerance, onnx_path, calib, as_json, output):
     """Per-layer precision search on a ConvNet with a real accuracy proxy."""
     from ..accel import search as se
 
-    if network.lower() != "digits":
-        raise InputError(f"search needs a network with trained weights; only 'digits' is available, not {network!r}")
+    if onnx_path is None and network.lower() != "digits":
+        raise InputError(f"search needs a network with trained weights: 'digits' or --onnx FILE, not {network!r}")
     if method == "nsga2":
         if pop < 4 or evals < pop:
             raise InputError("--pop must be >= 4 and --evals >= --pop")
-        kl_fn, lut, layers, S = se.digits_problem()
+        test_acc = None
+        if onnx_path is not None:
+            kl_fn, lut, layers, name, extra = _onnx_problem(onnx_path, calib)
+        else:
+            kl_fn, lut, layers, S = se.digits_problem()
+            from ..accel.convnet import accuracy
+
+            def test_acc(s):
+                return accuracy(S.fx16.logits16(S.data.x_test, s), S.data.y_test)
+
+            name, extra = "digits", {"float_test_accuracy": S.float_test_acc}
         r = se.nsga2_star(kl_fn, lut, len(layers), pop=pop, max_eval=evals, kl_th=kl_th, seed=seed)
-        from ..accel.convnet import accuracy
-
-        def test_acc(s):
-            return accuracy(S.fx16.logits16(S.data.x_test, s), S.data.y_test)
-
-        pts = [dict(p.as_dict(), test_accuracy=test_acc(p.setting)) for p in r.points]
-        doc = {"network": "digits", "method": "nsga2", "layers": [L.name for L in layers],
+        pts = [dict(p.as_dict(), **({"test_accuracy": test_acc(p.setting)} if test_acc else {}))
+               for p in r.points]
+        doc = {"network": name, "method": "nsga2", "layers": [L.name for L in layers],
                "evaluations": r.evaluations, "kl_th": kl_th, "seed": seed, "e_full_pj": r.e_full,
-               "float_test_accuracy": S.float_test_acc,
                "points": pts, "front_size": len(r.front),
-               "average_savings": (sum(p.savings for p in r.points) / len(r.points)) if r.points else 0.0}
+               "average_savings": (sum(p.savings for p in r.points) / len(r.points)) if r.points else 0.0,
+               **extra}
         if as_json:
             _emit(json.dumps(doc, indent=1, sort_keys=True) + "\n", output)
             return
-        lines = [f"# NSGA-II* on digits: {r.evaluations} evaluations, {len(r.front)} non-dominated, "
-                 f"{len(r.points)} eps-selected (float test accuracy {S.float_test_acc:.3f})",
+        lines = [f"# NSGA-II* on {name}: {r.evaluations} evaluations, {len(r.front)} non-dominated, "
+                 f"{len(r.points)} eps-selected"
+                 + (f" (float test accuracy {extra['float_test_accuracy']:.3f})" if "float_test_accuracy" in extra else ""),
                  f"{'bits per layer':24s} {'D_KL':>12s} {'E (pJ)':>12s} {'savings':>8s} {'test acc':>8s}"]
         for p in pts:
-            lines.append(f"{p['setting']:24s} {p['kl']:12.3e} {p['energy_pj']:12.1f} {p['savings']:8.3f} {p['test_accuracy']:8.3f}")
+            acc = f"{p['test_accuracy']:8.3f}" if "test_accuracy" in p else f"{'-':>8s}"
+            lines.append(f"{p['setting']:24s} {p['kl']:12.3e} {p['energy_pj']:12.1f} {p['savings']:8.3f} {acc}")
         _emit("\n".join(lines) + "\n", output)
     elif method == "greedy":
+        if onnx_path is not None:
+            raise InputError("--method greedy needs labelled data: only the digits network")
         res, test = se.digits_greedy(tolerance)
         doc = {"network": "digits", "method": "greedy", "modes": res.modes,
                "calibration_accuracy": res.accuracy, "target": res.target, "n_ops": res.n_ops,
@@ -189,6 +202,26 @@ def search_cmd(network, method, pop, evals, kl_th, seed, tolerance, as_json, out
               f"(full {test['full']:.3f})\n", output)
     else:
         raise InputError(f"--method must be nsga2 or greedy, not {method!r}")
+
+
+def _onnx_problem(onnx_path: str, calib: str | None):
+    import numpy as np
+
+    from ..accel import search as se
+    from ..accel.onnx_import import load_network
+
+    if calib is None:
+        raise InputError("--onnx search needs --calib FILE.npy (calibration inputs, N x C x H x W)")
+    arch, params, chw = load_network(onnx_path)
+    try:
+        x = np.load(calib, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read calibration array: {e}", calib) from None
+    if x.ndim != 4 or tuple(x.shape[1:]) != tuple(chw) or len(x) == 0:
+        raise InputError(f"calibration array shape {x.shape} is not (N, {chw[0]}, {chw[1]}, {chw[2]})", calib)
+    x = np.ascontiguousarray(np.asarray(x, dtype=np.float64).transpose(0, 2, 3, 1))
+    kl_fn, lut, layers, _, _ = se.network_problem(arch, params, x)
+    return kl_fn, lut, layers, onnx_path, {"calibration_images": int(len(x))}
 
 
 @command.command("report")
