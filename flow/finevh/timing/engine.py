@@ -50,6 +50,7 @@ class Endpoint:
     kind: str             # "setup" or "output"
     check_row: int = -1   # index into graph checks (setup) or -1
     setup: float = 0.0    # ns, library setup time (or output delay for outputs)
+    capture_clock: int = -1   # index of the capturing clock
 
 
 @dataclass
@@ -492,7 +493,7 @@ class Timer:
         tc = self.constraints
         nclk = len(tc.clocks)
         unc = np.array([c.setup_uncertainty for c in tc.clocks] + [0.0])
-        cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "node")}
+        cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "node", "cap")}
 
         def capture_table(lk, lrf):
             cap = np.full((nclk + 1, 2), np.nan)
@@ -532,6 +533,7 @@ class Timer:
                 cols["kind"].append(np.zeros(len(v), dtype=np.int64))
                 cols["row"].append(rows[v])
                 cols["setup"].append(setup[v])
+                cols["cap"].append(ck[v])
                 cols["node"].append(dn[v])
         ods = [od for od in tc.output_delays
                if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0]
@@ -559,6 +561,7 @@ class Timer:
                     cols["kind"].append(np.ones(len(v), dtype=np.int64))
                     cols["row"].append(np.full(len(v), -1))
                     cols["setup"].append(o_d[v, rf])
+                    cols["cap"].append(o_k[v])
                     cols["node"].append(o_n[v])
         if not cols["term"]:
             self._req_contrib = None
@@ -574,9 +577,9 @@ class Timer:
         best = best[np.lexsort((c["term"][best], c["slack"][best]))]
         names = self.names.names(c["term"][best])
         kinds = ("setup", "output")
-        cols_b = [c[k][best].tolist() for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup")]
-        return [Endpoint(t, n, sl, a, rq, rf, tg, kinds[kd], rw, su)
-                for n, t, sl, a, rq, rf, tg, kd, rw, su in zip(names, *cols_b)]
+        cols_b = [c[k][best].tolist() for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")]
+        return [Endpoint(t, n, sl, a, rq, rf, tg, kinds[kd], rw, su, cp)
+                for n, t, sl, a, rq, rf, tg, kd, rw, su, cp in zip(names, *cols_b)]
 
     # ------------------------------------------------------------------ required
     def required(self) -> np.ndarray:

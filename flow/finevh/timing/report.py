@@ -37,6 +37,8 @@ def path_report(timer: Timer, ep: Endpoint) -> dict:
         "arrival_ns": _r(ep.arrival),
         "required_ns": _r(ep.required),
         "setup_ns" if ep.kind == "setup" else "output_delay_ns": _r(ep.setup),
+        "launch_clock": timer.constraints.clocks[timer.last.tags[ep.tag][0]].name if timer.last.tags else None,
+        "capture_clock": timer.constraints.clocks[ep.capture_clock].name if ep.capture_clock >= 0 else None,
         "stages": [{"pin": s["pin"], "cell": s["cell"], "transition": "rise" if s["rf"] == "^" else "fall",
                     "delay_ns": _r(s["delay"]), "time_ns": _r(s["time"]), "slew_ns": _r(s["slew"]),
                     "load_pf": _r(s["load"])} for s in stages],
@@ -74,28 +76,46 @@ def _dump(doc: dict) -> str:
 
 def to_text(timer: Timer, result: TimingResult, n_paths: int = 1, digits: int = 4) -> str:
     w = digits + 6
+    clocks = timer.constraints.clocks
     lines = []
+    blank = " " * w
     for ep in result.endpoints[:max(0, n_paths)]:
         stages = timer.path(ep)
-        clk = timer.constraints.clocks[result.tags[ep.tag][0]] if result.tags else None
+        lk, lrf = result.tags[ep.tag] if result.tags else (None, 0)
+        launch = clocks[lk] if lk is not None else None
+        cap = clocks[ep.capture_clock] if ep.capture_clock >= 0 else None
+        edge = lambda rf: "rise" if rf == 0 else "fall"  # noqa: E731
         lines.append(f"Startpoint: {_startpoint(timer, ep, stages)}")
-        lines.append(f"Endpoint: {ep.name} ({'setup check' if ep.kind == 'setup' else 'output port'})")
-        lines.append(f"Path Group: {clk.name if clk else '(none)'}")
+        lines.append(f"Endpoint: {ep.name} ({'setup/recovery check' if ep.kind == 'setup' else 'output port'}"
+                     f"{' clocked by ' + cap.name if cap else ''})")
+        lines.append(f"Path Group: {cap.name if cap else '(none)'}")
         lines.append("Path Type: max")
         lines.append("")
         lines.append(f"{'Cap':>{w}} {'Slew':>{w}} {'Delay':>{w}} {'Time':>{w}}   Description")
         lines.append("-" * (4 * (w + 1) + 16))
+        if launch is not None:
+            t0 = launch.edge_time(lrf)
+            lines.append(f"{blank} {blank} {0.0:{w}.{digits}f} {t0:{w}.{digits}f}   clock {launch.name} ({edge(lrf)} edge)")
         for s in stages:
-            cap = f"{s['load']:{w}.{digits}f}" if s["load"] is not None else " " * w
-            lines.append(f"{cap} {s['slew']:{w}.{digits}f} {s['delay']:{w}.{digits}f} {s['time']:{w}.{digits}f} "
+            c = f"{s['load']:{w}.{digits}f}" if s["load"] is not None else blank
+            lines.append(f"{c} {s['slew']:{w}.{digits}f} {s['delay']:{w}.{digits}f} {s['time']:{w}.{digits}f} "
                          f"{s['rf']} {s['pin']} ({s['cell']})")
-        lines.append(f"{'':>{w}} {'':>{w}} {'':>{w}} {ep.arrival:{w}.{digits}f}   data arrival time")
+        lines.append(f"{blank} {blank} {blank} {ep.arrival:{w}.{digits}f}   data arrival time")
         lines.append("")
+        unc = cap.setup_uncertainty if cap else 0.0
+        t_cap = ep.required + ep.setup + unc
+        if cap is not None:
+            lines.append(f"{blank} {blank} {blank} {t_cap:{w}.{digits}f}   clock {cap.name} (capture edge)")
+        if unc:
+            lines.append(f"{blank} {blank} {-unc:{w}.{digits}f} {t_cap - unc:{w}.{digits}f}   clock uncertainty")
         what = "library setup time" if ep.kind == "setup" else "output external delay"
-        lines.append(f"{'':>{w}} {'':>{w}} {-ep.setup:{w}.{digits}f} {ep.required:{w}.{digits}f}   {what} (incl. capture edge)")
-        lines.append(f"{'':>{w}} {'':>{w}} {'':>{w}} {ep.required:{w}.{digits}f}   data required time")
+        lines.append(f"{blank} {blank} {-ep.setup:{w}.{digits}f} {ep.required:{w}.{digits}f}   {what}")
+        lines.append(f"{blank} {blank} {blank} {ep.required:{w}.{digits}f}   data required time")
         lines.append("-" * (4 * (w + 1) + 16))
-        lines.append(f"{'':>{w}} {'':>{w}} {'':>{w}} {ep.slack:{w}.{digits}f}   slack "
+        lines.append(f"{blank} {blank} {blank} {ep.required:{w}.{digits}f}   data required time")
+        lines.append(f"{blank} {blank} {blank} {-ep.arrival:{w}.{digits}f}   data arrival time")
+        lines.append("-" * (4 * (w + 1) + 16))
+        lines.append(f"{blank} {blank} {blank} {ep.slack:{w}.{digits}f}   slack "
                      f"({'VIOLATED' if ep.slack < 0 else 'MET'})")
         lines.append("")
         lines.append("")
