@@ -470,3 +470,40 @@ def test_tcl_twins(shell, d28, tmp_path, require_tool):
     plan = read_plan(w / "p.fvh.json")
     assert plan.mesh.n == 2 and len(plan.vddmux.cells) >= 4 and len(plan.pb_swaps) > 0
     assert {s.flavour for s in plan.pb_swaps} <= {"PB16", "PB4"}
+
+
+# ----------------------------------------------------------------------------- sky130
+def test_sky130_tiles_trend_and_switches(run_cli, shared_data, work):
+    """A real library: s38417 on sky130 HD (tt 1.80 V), N = 1, 3, 5, 7; switch sites
+    reserved with a placeholder footprint (HD has no header-switch cell)."""
+    from finevh.fvh.plan import read_plan
+
+    lib = shared_data / "liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
+    v = shared_data / "mapped/s38417_sky130hd_tt.v"
+    lefs = ["--lef", shared_data / "lef/sky130hd/sky130_fd_sc_hd.tlef",
+            "--lef", shared_data / "lef/sky130hd/sky130_fd_sc_hd_merged.lef"]
+    code, _, err = run_cli("-q", "place", *lefs, "--liberty", lib, "--verilog", v, "--out", work / "sky.def")
+    assert code == 0, err
+    (work / "sky.sdc").write_text("create_clock -name clk -period 16 [get_ports CK]\n"
+                                  "set_input_delay 0.5 -clock clk [all_inputs]\n"
+                                  "set_output_delay 0.5 -clock clk [all_outputs]\n")
+    code, out, err = run_cli("-q", "partition", *lefs, "--liberty", lib, "--verilog", v, "--def", work / "sky.def",
+                             "--tiles", "1,3,5,7", "--sdc", work / "sky.sdc", "--json",
+                             "--out", work / "sky.fvh.json", "--def-out", work / "sky7.def")
+    assert code == 0, err
+    sweep = json.loads(out)["sweep"]
+    ov = [s["area_overhead_pct"] for s in sweep]
+    share = [s["interface_share_pct"] for s in sweep]
+    assert ov[0] == 0 and all(a < b for a, b in zip(ov, ov[1:])) and ov[-1] < 15
+    assert share[0] == 0 and all(a < b for a, b in zip(share, share[1:]))
+    assert sweep[1]["wrapper_layer"] == "li1" and sweep[1]["wrapper_x_um"] == pytest.approx(0.46)
+    delays = [s["critical_delay_ns"] for s in sweep]
+    assert max(delays) < 1.05 * delays[0]          # the no-look mesh barely moves the critical path
+    code, out, err = run_cli("-q", "vddmux", "--plan", work / "sky.fvh.json", *lefs, "--liberty", lib,
+                             "--verilog", v, "--def", work / "sky7.def", "--sdc", work / "sky.sdc",
+                             "--mux-cell", "sky130_fd_sc_hd__decap_12", "--switch-max-ma", "1.0", "--json")
+    assert code == 0, err
+    rep = json.loads(out)
+    plan = read_plan(work / "sky.fvh.json")
+    assert rep["vddmux_cells"] == len(plan.vddmux.cells) >= 49 and rep["chain_length"] == 49
+    assert plan.config_chain.master == "sky130_fd_sc_hd__dfxtp_1"
