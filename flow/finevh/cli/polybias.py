@@ -21,7 +21,8 @@ from ..errors import InputError
 @click.command("polybias")
 @click.option("--plan", "plan_path", required=True, help="Plan file from finevh partition (*.fvh.json).")
 @click.option("--liberty", "liberty", multiple=True, required=True,
-              help="Liberty files of every flavour; repeatable.")
+              help="Liberty files of every flavour; repeatable. Cells bind to the first file that has "
+                   "them: with same-name flavour libraries (demo28) give the design's own flavour first.")
 @click.option("--verilog", required=True, help="Gate-level Verilog netlist.")
 @click.option("--top", default=None, help="Top module.")
 @click.option("--sdc", required=True, help="SDC constraints.")
