@@ -298,7 +298,6 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     np.minimum.at(inst_period, top.conn_inst, pin_period)
     use = np.where(np.isfinite(pin_period), pin_period, inst_period[top.conn_inst])
     pin_act = np.where(cn >= 0, act.density[safe], 0.0)
-    pin_duty = np.where(cn >= 0, act.duty[safe], 0.0)
     if act.unit == "cycle":
         pin_dens = np.where(np.isfinite(use), pin_act / np.where(np.isfinite(use), use, 1.0),
                             spec.input_default[0] * PER_SECOND_TO_PER_NS)
@@ -338,8 +337,7 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     use_d = is_in & (dn >= 0) & (dn != np.arange(P))
     conn_slew[use_d] = slews[dn[use_d]]
     slews = conn_slew
-    inst_period_f = np.where(np.isfinite(inst_period), inst_period, np.inf)
-    ps = _PinStates(design, top, act, reach, pin_dens, slews, inst_period_f)
+    ps = _PinStates(design, top, act, reach, pin_dens, slews, inst_period)
     inst_leak = _leakage(design, ps, leakage_weights)
     inst_int = _internal(design, ps, libs, load)
 
