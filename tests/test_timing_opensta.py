@@ -452,3 +452,56 @@ def test_osu018_two_clocks_uncertainty_unconstrained_input(require_tool, work):
     assert len(r.tags) == 3        # c1 rise, c1 fall (negedge r4), c2 rise
     out = sta_out(work, [OSU018], v, "mclk", sdc)
     compare(r.endpoint_slacks(), out, 6)
+
+
+@pytest.mark.parametrize("period", [5.0, 1.1])
+def test_sample_design_every_endpoint(require_tool, repo, work, period):
+    """designs/sample (Yosys-mapped on osu018) with its own SDC (patterns, all_inputs /
+    all_outputs), and with the clock tightened until it violates."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = repo / "designs/sample/sample_osu018.v"
+    sdc = work / f"sample_{period}.sdc"
+    sdc.write_text((repo / "designs/sample/sample.sdc").read_text().replace("-period 5.0", f"-period {period}"))
+    d = make_design(v, [OSU018])
+    r = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    out = sta_out(work, [OSU018], v, "sample", sdc)
+    compare(r.endpoint_slacks(), out, 20)
+    assert (r.wns < 0) == (period < 2)
+
+
+def test_demo_placement_wire_caps_via_cli(require_tool, repo, work, run_cli):
+    """`finevh sta --def --lef`: HPWL x cap/um wire loads on the placed demo design
+    (demo28, 15.6k cells); OpenSTA gets the same wire loads as a SPEF."""
+    require_tool("sta")
+    import json
+
+    from finevh.layout.defio import read_def
+    from finevh.layout.lef import read_lef
+    from finevh.layout.placement import from_def
+    from finevh.timing import spef as spef_mod
+    from finevh.timing import wire
+
+    lib = repo / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib"
+    lef = repo / "libs/demo28/demo28.lef"
+    base = repo / "designs/demo/fvh_rv32_demo28"
+    from conftest import need
+    need(lib.is_file() and Path(f"{base}.def").is_file(), "designs/demo and libs/demo28")
+    sdc = work / "demo.sdc"
+    sdc.write_text(Path(f"{base}.sdc").read_text() + "\n")
+    code, out, err = run_cli("sta", "--liberty", lib, "--verilog", f"{base}.v", "--sdc", sdc, "--def", f"{base}.def",
+                             "--lef", lef, "--cap-per-um", "0.0004", "--json", "--paths", "0")
+    assert code == 0, err
+    doc = json.loads(out)
+    ours = {e["pin"]: e["slack_ns"] for e in doc["endpoints"]}
+    d = make_design(f"{base}.v", [lib])
+    pl = from_def(read_def(f"{base}.def"), read_lef([lef]), d.netlist.inst_names,
+                  [d.cells[int(c)].name for c in d.inst_cell])
+    wc = wire.from_placement(d, pl, 0.0004)
+    assert wc.max() > 0.001
+    caps = {n: float(c) for n, c in zip(d.netlist.net_names, wc) if c > 0}
+    sp = work / "demo_hpwl.spef"
+    spef_mod.write_spef_totals(sp, d, caps)
+    ref_out = sta_out(work, [lib], f"{base}.v", "fvh_rv32", sdc, spef=sp)
+    compare(ours, ref_out, 1000)
