@@ -90,7 +90,7 @@ def test_workloads_against_thesis_table_3_3(name):
     assert len(layers) == counts[name]
     if name.startswith("resnet"):
         assert len(layers) == n_th
-    ratio = network_stats(name, layers).total_cycles / cyc_th
+    ratio = network_stats(name, layers, exact_dram=False).total_cycles / cyc_th
     # measured: 1.022 / 1.047 / 0.922 / 0.955 / 1.022 (docs/accel.md)
     assert 0.90 < ratio < 1.06
 
@@ -292,14 +292,14 @@ def test_cli_report(run_cli, tmp_path):
     pw = tmp_path / "pw.csv"
     pw.write_text("f_mhz,power_uw\n100,300\n500,1500\n")
     png = tmp_path / "r.png"
-    code, out, _ = run_cli("accel", "report", "--networks", "resnet18,mobilenet_v2", "--pe-power", pw,
+    code, out, _ = run_cli("accel", "report", "--networks", "squeezenet1_1,mobilenet_v2", "--pe-power", pw,
                            "--plot", png, "--json")
     assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     doc = json.loads(out)
     r = doc["rows"][0]
     assert r["dvfs_uj"] < r["nominal_uj"] and r["precision_uj"] < r["dvfs_uj"]
     assert r["fine_vh_uj"] is not None
-    code, out, _ = run_cli("accel", "report", "--networks", "resnet18")
+    code, out, _ = run_cli("accel", "report", "--networks", "mobilenet_v2")
     assert code == 0 and "n/a" in out and "FINE-VH emulation" in out
 
 
