@@ -12,7 +12,7 @@ import json
 import click
 
 from ..errors import InputError
-from ..fileio import atomic_write, write_text_atomic
+from ..fileio import write_text_atomic
 
 
 def _layers(network: str | None, onnx_path: str | None):
