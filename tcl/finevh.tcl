@@ -41,7 +41,12 @@ proc finevh::run {args} {
         file delete $errfile
     }
     if {$status} {
-        if {$err eq ""} { set err $out }
+        # keep finevh's one-line error; progress lines stay on stderr
+        set msg [lsearch -all -inline [split $err "\n"] "finevh: error:*"]
+        foreach line [split $err "\n"] {
+            if {![string match "finevh: error:*" $line] && $line ne ""} { puts stderr $line }
+        }
+        if {[llength $msg]} { set err [join $msg "\n"] } elseif {$err eq ""} { set err $out }
         return -code error $err
     }
     if {$err ne ""} { puts stderr $err }

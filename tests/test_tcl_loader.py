@@ -34,3 +34,12 @@ def test_finevh_tcl_loads_in_tclsh_sta_and_yosys(tmp_path, repo, require_tool):
 def test_tcl_dir_command(run_cli, repo):
     code, out, _ = run_cli("tcl-dir")
     assert code == 0 and out.strip() == str(repo / "tcl")
+
+
+def test_failing_stage_raises_its_one_line_error(tmp_path, repo, require_tool):
+    script = tmp_path / "err.tcl"
+    script.write_text(f'source {{{repo / "tcl" / "finevh.tcl"}}}\n'
+                      'if {[catch {finevh::run read --liberty /nonexistent.lib --verilog x.v} e]} '
+                      '{ puts "ERR=<$e>" }\n')
+    out = subprocess.run([require_tool("tclsh"), str(script)], capture_output=True, text=True, timeout=120)
+    assert "ERR=<finevh: error: /nonexistent.lib: no such file>" in out.stdout
