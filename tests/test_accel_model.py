@@ -277,6 +277,13 @@ def test_cli_energy_and_errors(run_cli, tmp_path):
     assert code == 0
     doc = json.loads(out)
     assert doc["total_pj_16"] == pytest.approx(sum(x["e16_pj"] for x in doc["layers"]))
+    # PE power from the flow: 1230 uW at 1000 MHz -> 1.23 pJ per 16-bit MAC
+    code, out2, _ = run_cli("accel", "energy", "--network", "digits", "--pe-power-uw", "1230", "--pe-f-mhz", "1000",
+                            "--json")
+    l0 = json.loads(out2)["layers"][0]["breakdown16"]
+    assert l0["mac_pj"] == pytest.approx(workloads.digits()[0].macs * 1.23)
+    code, _, err = run_cli("accel", "energy", "--network", "digits", "--pe-power-uw", "1230")
+    assert code == 2 and "--pe-f-mhz" in err
     o = tmp_path / "o.json"
     for args in (("--network", "nosuchnet"), ("--network", "resnet18", "--array", "8by8"),
                  ("--network", "resnet18", "--dataflow", "xx"), ("--network", "a", "--onnx", "b")):
