@@ -177,12 +177,12 @@ class _Src:
     def line(self, off: int) -> int:
         if self._nl is None:
             self._nl = np.array([m.start() for m in re.finditer("\n", self.text)], dtype=np.int64)
-        return int(np.searchsorted(self._nl, off, side="right")) + 1
+        return int(np.searchsorted(self._nl, off, side="left")) + 1
 
     def lines(self, offs: np.ndarray) -> np.ndarray:
         self.line(0)
         assert self._nl is not None
-        return (np.searchsorted(self._nl, offs, side="right") + 1).astype(np.int32)
+        return (np.searchsorted(self._nl, offs, side="left") + 1).astype(np.int32)
 
     def err(self, msg: str, off: int) -> InputError:
         return InputError(msg, self.path, self.line(off))
@@ -217,10 +217,16 @@ def _points(src: _Src, toks: list[str], off: int, what: str) -> list[tuple[int, 
 
 
 def _section_end(src: _Src, name: str, pos: int, err_off: int | None = None) -> tuple[int, int]:
-    m = re.compile(r"\bEND\s+" + name + r"\b").search(src.text, pos)
-    if m is None:
-        raise src.err(f"section {name} is not closed (missing 'END {name}')", pos if err_off is None else err_off)
-    return m.start(), m.end()
+    # literal first so the regex engine can skip ahead fast; the word boundary is checked by hand
+    rx = re.compile(r"END\s+" + name + r"\b")
+    text = src.text
+    while True:
+        m = rx.search(text, pos)
+        if m is None:
+            raise src.err(f"section {name} is not closed (missing 'END {name}')", pos if err_off is None else err_off)
+        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            return m.start(), m.end()
+        pos = m.end()
 
 
 def parse_def(text: str, path: str = "<def>") -> DefDesign:
