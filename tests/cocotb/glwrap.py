@@ -30,9 +30,11 @@ def ports(netlist_text: str, top: str) -> list[tuple[str, str, int | None]]:
     return [(info[b][0], b, None if info[b][1] is None else info[b][1] + 1) for b in order]
 
 
-def wrap(netlist: Path, top: str, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``<top>_gates.v`` (the netlist, top renamed) and ``<top>_gl.v`` (the wrapper
-    named ``<top>_gl``). Returns both paths (wrapper first: it sets the timescale)."""
+def wrap(netlist: Path, top: str, out_dir: Path, name: str | None = None) -> tuple[Path, Path]:
+    """Write ``<top>_gates.v`` (the netlist, top renamed) and ``<top>_gl.v`` (the wrapper,
+    module ``name``, default ``<top>_gl``; give ``name=top`` to drop the netlist in
+    place of the RTL module inside a larger RTL design). Returns both paths (wrapper
+    first: it sets the timescale)."""
     text = netlist.read_text()
     plist = ports(text, top)
     gates = out_dir / f"{top}_gates.v"
@@ -48,7 +50,7 @@ def wrap(netlist: Path, top: str, out_dir: Path) -> tuple[Path, Path]:
     wrapper = out_dir / f"{top}_gl.v"
     wrapper.write_text(
         "`timescale 1ns/10ps\n"
-        f"module {top}_gl (\n" + ",\n".join(decl) + "\n);\n"
+        f"module {name or top + '_gl'} (\n" + ",\n".join(decl) + "\n);\n"
         f"  {top}_gates u_gates (\n" + ",\n".join(conn) + "\n  );\n"
         "  reg [1023:0] vcd_file;\n"
         "  initial begin\n"

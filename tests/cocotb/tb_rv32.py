@@ -4,6 +4,8 @@ writes to tohost with the reference ISS."""
 
 from __future__ import annotations
 
+import os
+
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge
@@ -16,7 +18,8 @@ import rv32prog
 async def program(dut):
     imem, dwords = rv32prog.build()
     exp, _, retired = rv32asm.simulate(imem, rv32prog.dmem_bytes(dwords))
-    cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
+    period = float(os.environ.get("FVH_PERIOD_NS", "10"))
+    cocotb.start_soon(Clock(dut.clk, period, unit="ns").start())
     dut.rst_n.value = 0
     await FallingEdge(dut.clk)
     await FallingEdge(dut.clk)
