@@ -1,5 +1,5 @@
 """``finevh sta`` CLI, its JSON contract, bad input (exit 2), and the Tcl twins run
-inside OpenSTA's own Tcl shell."""
+inside OpenSTA's and Yosys' Tcl shells."""
 
 from __future__ import annotations
 
@@ -115,8 +115,9 @@ def test_bad_input_exit_2(run_cli, small, tmp_path):
     assert code == 2 and "no constrained endpoint" in err
 
 
-def test_tcl_twins_in_opensta_shell(small, repo, require_tool, run_cli):
-    sta = require_tool("sta")
+@pytest.mark.parametrize("shell", ["sta", "yosys"])
+def test_tcl_twins_in_tool_shells(small, repo, require_tool, run_cli, shell):
+    exe = require_tool(shell)
     need_finevh = shutil.which("finevh")
     from conftest import need
     need(need_finevh is not None, "finevh console script on PATH")
@@ -133,7 +134,8 @@ def test_tcl_twins_in_opensta_shell(small, repo, require_tool, run_cli):
         "puts [finevh::report_checks {*}$a -paths 1]\n"
         "if {[catch {finevh::report_wns -liberty " + str(OSU018) + " -verilog nope.v -sdc x.sdc} msg]} "
         "{ puts \"ERR $msg\" }\n")
-    r = subprocess.run([sta, "-no_init", "-exit", str(script)], capture_output=True, text=True, timeout=300)
+    cmd = [exe, "-no_init", "-exit", str(script)] if shell == "sta" else [exe, "-q", "-c", str(script)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     vals = dict(line.split(" ", 1) for line in r.stdout.splitlines() if line[:4] in ("WNS ", "TNS ", "EPS ", "ERR "))
     assert float(vals["WNS"]) == pytest.approx(doc["wns_ns"], abs=1e-9)
