@@ -505,3 +505,39 @@ def test_demo_placement_wire_caps_via_cli(require_tool, repo, work, run_cli):
     spef_mod.write_spef_totals(sp, d, caps)
     ref_out = sta_out(work, [lib], f"{base}.v", "fvh_rv32", sdc, spef=sp)
     compare(ours, ref_out, 1000)
+
+
+LATCHES = """module lat2(clk, a, b, y);
+input clk, a, b;
+output y;
+wire q1, n1, l1, n2, q2, clkb, l2;
+DFFPOSX1 r1 (.CLK(clk), .D(a), .Q(q1));
+NAND2X1 g1 (.A(q1), .B(b), .Y(n1));
+INVX1 ci (.A(clk), .Y(clkb));
+LATCH L1 (.CLK(clkb), .D(n1), .Q(l1));
+LATCH L2 (.CLK(clk), .D(n1), .Q(l2));
+NOR2X1 g2 (.A(l1), .B(l2), .Y(n2));
+DFFPOSX1 r2 (.CLK(clk), .D(n2), .Q(q2));
+BUFX2 g3 (.A(q2), .Y(y));
+endmodule
+"""
+
+
+@pytest.mark.parametrize("period", [2.0, 0.6, 0.45])
+def test_osu018_latches_time_borrowing(require_tool, work, period):
+    """Level-sensitive latches (one on the inverted clock): D endpoints with time
+    borrowing (slack 0 while borrowing, negative beyond the maximum borrow), and paths
+    launched through the latch at its opening edge plus the borrowed time."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "lat2.v"
+    v.write_text(LATCHES)
+    d = make_design(v, [OSU018])
+    sdc = work / f"lat_{period}.sdc"
+    sdc.write_text(f"create_clock -name clk -period {period} [get_ports clk]\n"
+                   "set_input_delay 0.1 -clock clk [get_ports {a b}]\n"
+                   "set_output_delay 0.1 -clock clk [get_ports y]\n")
+    r = Timer(d, read_constraints(sdc, d, d.libset)).update()
+    out = sta_out(work, [OSU018], v, "lat2", sdc)
+    compare(r.endpoint_slacks(), out, 5)

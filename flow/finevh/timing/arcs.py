@@ -14,6 +14,7 @@ preset / clear               output R (preset) or F (clear) only; NOT propagated
 three_state_enable           as combinational
 setup_rising / setup_falling a *check*: clock R (F) against data R and F
 recovery_rising / _falling   a check like setup (OpenSTA 2.0.17 reports them)
+latch data -> output         ``KIND_LATCH_DQ``: time borrowing (see the engine)
 ============================ ===============================================
 
 Hold, removal, width and tristate-disable arcs are not used by setup analysis.
@@ -33,7 +34,7 @@ from ..liberty.model import Cell, Table
 
 RISE, FALL = 0, 1
 
-KIND_COMB, KIND_LAUNCH = 0, 1
+KIND_COMB, KIND_LAUNCH, KIND_LATCH_DQ = 0, 1, 2
 
 _COMB_TYPES = {"combinational", "combinational_rise", "combinational_fall", "three_state_enable"}
 #: asynchronous preset/clear arcs (not propagated by default, as OpenSTA's
@@ -73,6 +74,9 @@ class CellTiming:
     checks: list[Check] = field(default_factory=list)
     pin_cap: dict[str, tuple[float, float]] = field(default_factory=dict)   # pF (rise, fall)
     clock_pins: set[str] = field(default_factory=set)
+    latch_data: str | None = None      # latch cells: data pin (``data_in``)
+    latch_enable: str | None = None    # latch cells: enable pin
+    latch_open_rf: int = RISE          # transition of the enable pin that opens the latch
 
     @property
     def signature(self) -> tuple:
@@ -195,6 +199,14 @@ def cell_timing(cell: Cell, preset_clear: bool = False) -> CellTiming:
         fc = p.fall_capacitance if p.fall_capacitance is not None else p.capacitance
         ct.pin_cap[p.name] = (float(rc or 0.0), float(fc or 0.0))
     ordinal: dict[tuple, int] = {}
+    seq = cell.sequential
+    if seq is not None and seq.kind == "latch" and seq.data_in and seq.enable:
+        dn = re.sub(r"[!()'\s]", "", seq.data_in)
+        en = re.sub(r"[!()'\s]", "", seq.enable)
+        if dn in cell.pins and en in cell.pins:
+            ct.latch_data, ct.latch_enable = dn, en
+            inverted = seq.enable.strip().startswith("!") or seq.enable.strip().endswith("'")
+            ct.latch_open_rf = FALL if inverted else RISE
     for pin in cell.pins.values():
         for arc in pin.timing:
             tt = arc.timing_type or "combinational"
@@ -223,7 +235,7 @@ def cell_timing(cell: Cell, preset_clear: bool = False) -> CellTiming:
                         pairs = [pr for pr in pairs if pr[1] == RISE]
                     elif tt in ("combinational_fall", "clear"):
                         pairs = [pr for pr in pairs if pr[1] == FALL]
-                    kind = KIND_COMB
+                    kind = KIND_LATCH_DQ if (ct.latch_data is not None and rel == ct.latch_data) else KIND_COMB
                 else:
                     continue
                 for irf, orf in pairs:

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import progress
 from ..errors import InputError
-from .arcs import FALL, KIND_LAUNCH, RISE, CellTiming
+from .arcs import FALL, KIND_COMB, KIND_LATCH_DQ, KIND_LAUNCH, RISE, CellTiming
 from .constraints import Clock, TerminalNames, TimingConstraints
 from .graph import TimingGraph, build_graph, template_of
 from .nldm import TablePack, TablePackBuilder, lookup, lookup_pair
@@ -203,7 +203,7 @@ class Timer:
         ptr = d.net_term_ptr
         nets_terms = d.net_terms
         nd = np.asarray(d.net_n_drivers)
-        comb = np.nonzero((g.e_kind != KIND_LAUNCH) & (g.e_from >= 0) & (g.e_in_rf == RISE))[0]
+        comb = np.nonzero((g.e_kind == KIND_COMB) & (g.e_from >= 0) & (g.e_in_rf == RISE))[0]
         by_from = comb[np.argsort(g.e_from[comb], kind="stable")]
         from_sorted = g.e_from[by_from]
         for ci, clk in enumerate(tc.clocks):
@@ -243,11 +243,22 @@ class Timer:
     def _edge_time(self, clock: int, src_rf: int) -> float:
         return self.constraints.clocks[clock].edge_time(src_rf)
 
-    def _capture_required(self, lclk: int, lrf: int, cclk: int, crf: int) -> float | None:
-        """Absolute capture time for a launch at (lclk, lrf) captured at (cclk, crf)."""
+    def _capture_required(self, lclk: int, lrf: int, cclk: int, crf: int, strict: bool = True) -> float | None:
+        """Absolute capture time for a launch at (lclk, lrf) captured at (cclk, crf): the
+        first capture edge strictly after the launch edge (``strict=False``: at or after,
+        the opening edge of a latch), the worst over the common period."""
         tc = self.constraints
         if (lclk, cclk) in tc.false_clock_pairs:
             return None
+        key = (lclk, lrf, cclk, crf, strict)
+        memo = self.__dict__.setdefault("_cap_memo", {})
+        if key in memo:
+            return memo[key]
+        memo[key] = v = self._capture_required1(lclk, lrf, cclk, crf, strict)
+        return v
+
+    def _capture_required1(self, lclk, lrf, cclk, crf, strict):
+        tc = self.constraints
         L: Clock = tc.clocks[lclk]
         C: Clock = tc.clocks[cclk]
         tl0 = L.edge_time(lrf)
@@ -259,12 +270,97 @@ class Timer:
             tl = tl0 + i * L.period
             j = math.floor((tl - tcap0) / C.period + 1e-9) + 1
             tcap = tcap0 + j * C.period
-            while tcap <= tl + 1e-9:
+            while tcap <= tl + 1e-9 if strict else tcap < tl - 1e-9:
                 tcap += C.period
+            while not strict and tcap - C.period >= tl - 1e-9:
+                tcap -= C.period
             delta = tcap - tl
             if best is None or delta < best - 1e-12:
                 best = delta
         return tl0 + best
+
+    # ------------------------------------------------------------------ latches
+    def _latch_info(self):
+        """Per latch data->output edge: enable terminal, setup-check row, opening rf."""
+        g = self.graph
+        info = getattr(g, "_latch", None)
+        if info is not None:
+            return info
+        dq = np.nonzero(g.e_kind == KIND_LATCH_DQ)[0]
+        nl = self.design.netlist
+        find = {}
+        for i in np.unique(g.e_inst[dq]).tolist():
+            for p in range(int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1])):
+                find[(i, nl.pin_names[nl.pin_name[p]])] = p
+        chk = {}
+        for c in range(len(g.c_data)):
+            chk.setdefault((int(g.c_data[c]), int(g.c_data_rf[c])), c)
+        en = np.full(len(dq), -1, dtype=np.int64)
+        row = np.full(len(dq), -1, dtype=np.int64)
+        orf = np.zeros(len(dq), dtype=np.int64)
+        for k, e in enumerate(dq.tolist()):
+            i = int(g.e_inst[e])
+            ct = template_of(self.templates, self.design.cells[int(self.design.inst_cell[i])])
+            en[k] = find.get((i, ct.latch_enable), -1)
+            row[k] = chk.get((int(g.e_from[e]), int(g.e_in_rf[e])), -1)
+            orf[k] = ct.latch_open_rf
+        c_latch = np.zeros(len(g.c_data), dtype=bool)
+        for c in range(len(g.c_data)):
+            ct = template_of(self.templates, self.design.cells[int(self.design.inst_cell[int(g.c_inst[c])])])
+            if ct.latch_data is not None:
+                c_latch[c] = nl.pin_names[nl.pin_name[int(g.c_data[c])]] == ct.latch_data
+        g._latch = info = {"edges": dq, "pos": {e: k for k, e in enumerate(dq.tolist())}, "en": en, "row": row,
+                           "open_rf": orf, "c_latch": c_latch}
+        return info
+
+    def _latch_window(self, ti_tags, k: int, open_src: int, setup: float):
+        """(open time per launch tag or None, max borrow) of a latch on clock ``k``."""
+        clk = self.constraints.clocks[k]
+        close_src = 1 - open_src
+        pw = (clk.edge_time(close_src) - clk.edge_time(open_src)) % clk.period
+        if pw <= 0:
+            pw = clk.period
+        opens = [self._capture_required(lk, lrf, k, open_src, strict=False) for lk, lrf in ti_tags]
+        return opens, pw - setup
+
+    def _patch_latch_arrivals(self, at, eidx, arr, slew, tags, tag_of, pack, c_rows):
+        """Replace, in ``at`` [tags, len(eidx)], the arrivals of latch data->output edges
+        by OpenSTA's borrowing rule: the output is launched at the latch's opening edge
+        plus the time borrowed by the data (``clip(D arrival - open, 0, max borrow)``,
+        max borrow = enable pulse width - setup), plus the D->Q delay."""
+        g = self.graph
+        info = self._latch_info()
+        pos = info["pos"]
+        for j, e in enumerate(eidx.tolist()):
+            k_ = pos.get(e)
+            if k_ is None:
+                continue
+            at[:, j] = NEG
+            en = int(info["en"][k_])
+            src = int(g.e_src[e])
+            if en < 0 or src < 0 or self.clock_of_term[en] < 0:
+                continue
+            k = int(self.clock_of_term[en])
+            open_src = int(info["open_rf"][k_]) ^ int(self.clock_inv[en])
+            qtag = tag_of.get((k, open_src))
+            if qtag is None:
+                continue
+            irf = int(g.e_in_rf[e])
+            row = int(info["row"][k_])
+            setup = 0.0
+            if row >= 0:
+                setup = float(lookup(pack, c_rows[row:row + 1], slew[en, g.c_clock_rf[row]:g.c_clock_rf[row] + 1],
+                                     slew[src, irf:irf + 1])[0])
+            opens, maxb = self._latch_window(tags, k, open_src, setup)
+            borrow = None
+            for ti, op in enumerate(opens):
+                a = arr[ti, src, irf]
+                if op is None or not np.isfinite(a):
+                    continue
+                b = min(max(a - op, 0.0), max(maxb, 0.0))
+                borrow = b if borrow is None else max(borrow, b)
+            if borrow is not None:
+                at[qtag, j] = self.constraints.clocks[k].edge_time(open_src) + borrow + self._edge_delay_tmp[e]
 
     # ------------------------------------------------------------------ main pass
     def update(self, incremental: bool = True) -> TimingResult:
@@ -337,6 +433,7 @@ class Timer:
         src = g.e_src
         has_src = src >= 0
         src_c = np.maximum(src, 0)
+        self._lctx = (tags, tag_of, pack, c_rows)
         prev = getattr(self, "_state", None)
         if (incremental and prev is not None and prev["graph"] is g and prev["tags"] == tags
                 and prev["arr"].shape == arr.shape):
@@ -354,8 +451,18 @@ class Timer:
         self.last = TimingResult(wns, tns, endpoints, arr, slew, load, edge_delay, edge_slew, tags, g)
         return self.last
 
+    def _latch_levels(self):
+        g = self.graph
+        dq = self._latch_info()["edges"]
+        if not len(dq):
+            return None
+        lv = np.zeros(len(g.level_ptr), dtype=bool)
+        lv[np.searchsorted(g.level_ptr, dq, side="right") - 1] = True
+        return lv
+
     def _full(self, d_rows, s_rows, load, arr, slew, pack):
         g = self.graph
+        latch_lv = self._latch_levels()
         E = len(g.e_to)
         edge_delay = np.zeros(E)
         edge_slew = np.zeros(E)
@@ -379,6 +486,9 @@ class Timer:
             orf = g.seg_rf[sa:sb]
             slew[to, orf] = np.maximum.reduceat(sw, starts)
             at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], NEG) + dl[None, :]
+            if latch_lv is not None and latch_lv[L]:
+                self._edge_delay_tmp = edge_delay
+                self._patch_latch_arrivals(at, np.arange(a, b), arr, slew, *self._lctx)
             arr[:, to, orf] = np.maximum(arr[:, to, orf], np.maximum.reduceat(at, starts, axis=1))
         return edge_delay, edge_slew
 
@@ -386,6 +496,7 @@ class Timer:
         """Re-time from the previous pass; ``arr``/``slew`` hold the fresh source values
         (ports, clock pins) and are completed in place."""
         g = self.graph
+        latch_lv = self._latch_levels()
         T = g.n_terms
         if not hasattr(g, "_edge_seg"):
             E = len(g.e_to)
@@ -452,6 +563,9 @@ class Timer:
             slew_chg[to, orf] = new_slew != slew[to, orf]
             slew[to, orf] = new_slew
             at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], NEG) + edge_delay[ei][None, :]
+            if latch_lv is not None and latch_lv[L]:
+                self._edge_delay_tmp = edge_delay
+                self._patch_latch_arrivals(at, ei, arr, slew, *self._lctx)
             new_arr = np.maximum.reduceat(at, starts, axis=1)
             old = arr[:, to, orf]
             with np.errstate(invalid="ignore"):
@@ -517,9 +631,24 @@ class Timer:
             ck = np.where(cclk >= 0, cclk, nclk)
             keep_t = ~np.isin(g.c_data, np.fromiter(tc.false_to, dtype=np.int64)) if tc.false_to else True
             rows = np.arange(len(g.c_data))
+            c_latch = self._latch_info()["c_latch"]
+            if c_latch.any():
+                lat = np.nonzero(c_latch & (cclk >= 0))[0]
+                per = np.array([c.period for c in tc.clocks] + [1.0])
+                et = np.array([[c.edge_time(RISE), c.edge_time(FALL)] for c in tc.clocks] + [[0.0, 0.0]])
+                open_src = 1 - c_src_rf[lat]
+                pw = np.mod(et[ck[lat], c_src_rf[lat]] - et[ck[lat], open_src], per[ck[lat]])
+                pw = np.where(pw <= 0, per[ck[lat]], pw)
+                maxb = np.maximum(pw - setup[lat], 0.0)
             for ti in range(len(tags)):
                 a = np.where(ok, arr[ti, dn, g.c_data_rf], NEG)
                 rq = caps[ti][ck, c_src_rf] - setup - unc[ck]
+                if c_latch.any() and len(lat):
+                    lk, lrf = tags[ti]
+                    opens = np.array([np.nan if (v := self._capture_required(lk, lrf, int(k_), int(o_), strict=False))
+                                      is None else v for k_, o_ in zip(ck[lat].tolist(), open_src.tolist())])
+                    borrow = np.clip(a[lat] - opens, 0.0, maxb)
+                    rq[lat] = opens + np.where(np.isfinite(borrow), borrow, 0.0)
                 valid = np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t
                 if not valid.any():
                     continue
