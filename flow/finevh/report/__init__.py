@@ -1,1 +1,75 @@
-"""finevh.report"""
+"""Run reports: plots, CSV/JSON data and one self-contained HTML page per run.
+
+``write_report(run_dir)`` reads ``run_dir/summary.json`` (written by ``finevh run``)
+and writes ``run_dir/report.html`` plus the data tables under ``run_dir/report/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import progress
+from ..fileio import write_text_atomic
+from . import data as _data
+from . import html as _html
+
+__all__ = ["write_report", "find_plans"]
+
+
+def find_plans(run) -> dict[int, Path]:
+    """Plan files of a run: the summary's ``plans`` map, else every ``*.fvh.json``
+    under the run directory (keyed by its tile count)."""
+    if run.plans:
+        return {t: p for t, p in sorted(run.plans.items()) if p.is_file()}
+    from ..fvh.plan import read_plan
+
+    out: dict[int, Path] = {}
+    root = run.source.parent if run.source else None
+    if root is None:
+        return out
+    for p in sorted(root.rglob("*.fvh.json")):
+        out.setdefault(read_plan(p).mesh.n_tiles, p)
+    return out
+
+
+def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write the HTML report of a run (default ``RUN_DIR/report.html``) and its data
+    (CSV tables, ``report.json``) into ``report/`` beside it. Returns the HTML path."""
+    from . import plots
+
+    run = _data.read_run(run_dir)
+    base = Path(run_dir) if Path(run_dir).is_dir() else Path(run_dir).parent
+    html_path = Path(out) if out is not None else base / "report.html"
+    data_dir = html_path.parent / "report"
+    flavours = {t: _data.flavour_counts(p) for t, p in find_plans(run).items()}
+    flavours = {t: c for t, c in flavours.items() if sum(c.values())}
+    progress.progress(f"report: {run.design}, {run.frequencies_mhz.size} frequencies, "
+                      f"{len(run.dvdd)} ΔVdd options")
+    _data.write_data(run, data_dir, flavours)
+
+    sections: list[tuple[str, str]] = [("Summary", _html.summary_table(run))]
+    sections.append(("Power against frequency (Fig. 4.10)",
+                     _html.img(plots.to_svg(plots.power_figure(run)), "power against frequency")))
+    sections.append(("Savings per point (Fig. 4.11)",
+                     _html.img(plots.to_svg(plots.savings_figure(run)), "savings per point")))
+    fig = plots.pb_figure(run)
+    if fig is not None:
+        sections.append(("Poly-bias effect (Fig. 4.13)", _html.img(plots.to_svg(fig), "poly-bias effect")))
+    fig = plots.share_figure(run)
+    if fig is not None:
+        sections.append(("Cell area at VddL per tile count (Fig. 4.12)",
+                         _html.img(plots.to_svg(fig), "area at VddL")))
+    for r in run.dvdd:
+        for t in sorted(r.tile_high):
+            sections.append((f"Tile Vdd per frequency, {r.label}, {t} tiles (Fig. 4.14)",
+                             _html.img_png(plots.to_png(plots.tilemap_figure(run, r, t)),
+                                       f"tile vdd {r.label} {t}")))
+    if flavours:
+        sections.append(("Poly-bias flavours of the interface cells (Fig. 4.9)",
+                         _html.img(plots.to_svg(plots.flavour_figure(flavours)), "flavours")
+                         + _html.flavour_table(flavours)))
+    for i, r in enumerate(run.dvdd):
+        sections.append((f"Power per frequency, {r.label}", _html.power_table(run, i)))
+    write_text_atomic(html_path, _html.page(run, sections))
+    progress.progress(f"report: wrote {html_path}")
+    return html_path
