@@ -32,7 +32,7 @@ from typing import Mapping, Sequence
 from ..errors import InputError, ToolError
 from ..fileio import atomic_write, cache_dir, read_text
 from ..progress import progress
-from .yosys import trimmed_liberty, yosys_version
+from .yosys import _q, liberty_cell_groups, trimmed_liberty, yosys_version
 
 _FORMAT = "finevh-synth-1"
 
@@ -67,19 +67,11 @@ class SynthResult:
 
 
 def _cells_text(text: str):
-    """Yield (name, body) of every ``cell (...) { ... }`` group of a Liberty text."""
-    for m in re.finditer(r'(?m)^\s*cell\s*\(\s*"?([^")\s]+)"?\s*\)\s*\{', text):
-        depth, i, n = 0, m.end() - 1, len(text)
-        while i < n:
-            c = text[i]
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        yield m.group(1), text[m.end():i]
+    """Yield (name, body) of every complete ``cell (...) { ... }`` group."""
+    for name, start, end in liberty_cell_groups(text):
+        if end > 0:
+            body = text[start:end]
+            yield name, body[body.index("{") + 1:-1]
 
 
 def find_latch_cell(liberty: str | Path) -> LatchCell | None:
@@ -156,16 +148,18 @@ def synthesize(
     sources: Sequence[str | Path],
     top: str,
     liberty: str | Path,
-    out_path: str | Path,
+    out_path: str | Path | None = None,
     *,
     parameters: Mapping[str, str | int] | None = None,
+    exclude_cells: Sequence[str] = (),
     buffer: tuple[str, str, str] | None = None,
     yosys: str = "yosys",
 ) -> SynthResult:
     """Synthesise ``sources`` (Verilog/SystemVerilog) with top ``top`` onto ``liberty``.
 
-    Writes the mapped netlist (OpenSTA-readable) to ``out_path`` atomically and returns
-    its statistics. ``parameters`` override the top's parameters. A syntax error in a
+    Writes the mapped netlist (OpenSTA-readable) to ``out_path`` atomically (or leaves
+    it in the cache when ``out_path`` is None) and returns its statistics.
+    ``exclude_cells``: glob patterns of library cells the mapper must not use. ``parameters`` override the top's parameters. A syntax error in a
     source raises :class:`InputError` with its file and line; other Yosys failures
     :class:`ToolError`.
     """
@@ -178,13 +172,14 @@ def synthesize(
             raise InputError("no such file", s)
     if not Path(liberty).is_file():
         raise InputError("no such file", liberty)
+    liberty = Path(liberty).resolve()      # Yosys runs in a temporary folder
     if not re.fullmatch(r"[A-Za-z_][\w$]*", top):
         raise InputError(f"bad top module name '{top}'")
     params = {str(k): str(v) for k, v in sorted((parameters or {}).items())}
     for k, v in params.items():
         if not re.fullmatch(r"[A-Za-z_]\w*", k) or not re.fullmatch(r"-?\d+|'[^']*'|\"[^\"]*\"", v):
             raise InputError(f"bad parameter override {k}={v}")
-    lib = trimmed_liberty(liberty, ())
+    lib = trimmed_liberty(liberty, tuple(exclude_cells))
     latch = find_latch_cell(lib)
 
     h = hashlib.sha256()
@@ -250,6 +245,9 @@ def synthesize(
             with atomic_write(cjson) as f:
                 f.write(res.to_json())
     data = json.loads(cjson.read_text())
+    if out_path is None:
+        data["netlist"] = str(cnet)
+        return SynthResult(**data)
     out = Path(out_path)
     if not (out.exists() and out.read_bytes() == cnet.read_bytes()):
         with atomic_write(out, "wb") as f:
@@ -261,10 +259,3 @@ def synthesize(
 def _sequential_cells(lib: str | Path) -> set[str]:
     text = read_text(lib)
     return {n for n, body in _cells_text(text) if re.search(r"\b(ff|latch)\s*\(", body)}
-
-
-def _q(p: str | Path) -> str:
-    s = str(p)
-    if re.search(r"[\s;\"]", s):
-        raise ToolError(f"path unusable in a Yosys script (space, ';' or quote): {s}")
-    return s
