@@ -34,6 +34,7 @@ _STAGES: tuple[str, ...] = (
     "vddmux",
     "emit",
     "report",
+    "compare",
 )
 
 

@@ -5,7 +5,11 @@ Units: frequencies MHz, power uW, VddL area share as a fraction (0..1) of the ce
 area, voltages V. Savings are percent, positive when FINE-VH uses less power:
 ``100 * (1 - P_finevh / P_scheme)`` (thesis §4.1.4, Fig. 4.11 and 4.13).
 
-Accepted ``summary.json`` layout (the one ``finevh run`` writes; see docs/report.md)::
+Accepted ``summary.json`` layouts. ``finevh run`` (docs/emulate.md) writes, per ΔVdd,
+a ``"tiles"`` object with one block per tile count (``fine_vh_uw``,
+``fine_vh_no_pb_uw``, ``vddl_area_share``, ``tile_vdd`` (0/1 per tile and frequency),
+``vddl_v``, ``vddh_v``) and ``ideal_points_uw`` (ideal-DVFS at fmax of each grid Vdd:
+the first is the normalisation point). The flat layout is accepted too::
 
     {"design": "...", "frequencies_mhz": [f0, ...],            # F target clocks
      "200mV": {"ideal_dvfs_uw": [F], "vdd_hopping_uw": [F], "vdd_dithering_uw": [F],
@@ -161,7 +165,7 @@ def read_run(run_dir: str | Path) -> RunData:
     nf = freqs.size
     if nf == 0:
         raise InputError("summary: 'frequencies_mhz' is empty", path, _line_of(text, '"frequencies_mhz"'))
-    tiles_field = raw.get("tiles")
+    tiles_field = raw.get("tiles_run", raw.get("tiles"))
     default_tiles = int(tiles_field[-1] if isinstance(tiles_field, list) and tiles_field else
                         tiles_field if isinstance(tiles_field, int) else 1)
     dvs: list[DvddResult] = []
@@ -181,10 +185,29 @@ def read_run(run_dir: str | Path) -> RunData:
             vdd_hopping_uw=_array(d["vdd_hopping_uw"], nf, f"{label}.vdd_hopping_uw", path, text),
             vdd_dithering_uw=_array(d["vdd_dithering_uw"], nf, f"{label}.vdd_dithering_uw", path, text),
             vddl=vddl, vddh=vddh)
-        for k in PER_TILE:
-            if k in d:
-                setattr(r, k, _per_tile(d[k], nf, f"{label}.{k}", default_tiles, path, text))
-        tv = d.get("tile_vdd")
+        blocks = d.get("tiles")
+        if isinstance(blocks, dict) and blocks:
+            # finevh run layout: one block per tile count
+            for key, b in sorted(blocks.items(), key=lambda kv: str(kv[0])):
+                t = _tile_key(key, f"{label}.tiles", path, text)
+                if not isinstance(b, dict):
+                    raise InputError(f"{label}.tiles.{key}: an object is expected", path, line)
+                for k in PER_TILE:
+                    if isinstance(b.get(k), list):
+                        getattr(r, k)[t] = _array(b[k], nf, f"{label}.tiles.{key}.{k}", path, text)
+                if "tile_vdd" in b:
+                    vl = _array(b["vddl_v"], nf, f"{label}.tiles.{key}.vddl_v", path, text) if "vddl_v" in b else None
+                    vh = _array(b["vddh_v"], nf, f"{label}.tiles.{key}.vddh_v", path, text) if "vddh_v" in b else None
+                    if r.vddl is None and vl is not None and vh is not None:
+                        r.vddl, r.vddh = vl, vh
+                    r.tile_high[t] = _tile_map(b["tile_vdd"], nf, vl, vh, f"{label}.tiles.{key}.tile_vdd",
+                                               path, text)
+            tv = None
+        else:
+            for k in PER_TILE:
+                if k in d:
+                    setattr(r, k, _per_tile(d[k], nf, f"{label}.{k}", default_tiles, path, text))
+            tv = d.get("tile_vdd")
         if isinstance(tv, dict):
             r.tile_high = {_tile_key(k, f"{label}.tile_vdd", path, text):
                            _tile_map(x, nf, vddl, vddh, f"{label}.tile_vdd.{k}", path, text)
@@ -200,6 +223,9 @@ def read_run(run_dir: str | Path) -> RunData:
     if not dvs:
         raise InputError("summary: no ΔVdd section (keys like \"200mV\")", path, 1)
     norm = raw.get("ideal_dvfs_min_vdd_uw")
+    pts = raw.get("ideal_points_uw")      # ideal-DVFS power at fmax(V) over the Vdd grid
+    if norm is None and isinstance(pts, list) and pts and isinstance(pts[0], (int, float)):
+        norm = pts[0]
     if not isinstance(norm, (int, float)) or isinstance(norm, bool) or norm <= 0:
         norm = float(min(np.nanmin(r.ideal_dvfs_uw) for r in dvs))
     plans: dict[int, Path] = {}
