@@ -541,3 +541,36 @@ def test_osu018_latches_time_borrowing(require_tool, work, period):
     r = Timer(d, read_constraints(sdc, d, d.libset)).update()
     out = sta_out(work, [OSU018], v, "lat2", sdc)
     compare(r.endpoint_slacks(), out, 5)
+
+
+def test_wire_load_model_matches_opensta(require_tool, repo, work, run_cli):
+    """A library with a default wire-load model: OpenSTA applies it by default, so does
+    `finevh sta`; `--wire-load none` turns it off."""
+    require_tool("sta")
+    import json
+
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    src = OSU018.read_text()
+    i = src.index("  operating_conditions")
+    wl = ('  wire_load("wl_test") {\n    capacitance : 0.0002;\n    resistance : 0;\n    area : 0;\n'
+          "    slope : 50;\n    fanout_length(1, 10);\n    fanout_length(2, 25);\n    fanout_length(4, 60);\n  }\n"
+          '  default_wire_load : "wl_test";\n  default_wire_load_mode : top;\n')
+    lib = work / "osu018_wl.lib"
+    lib.write_text(src[:i] + wl + src[i:])
+    v = repo / "designs/sample/sample_osu018.v"
+    sdc = work / "sample_wl.sdc"
+    sdc.write_text((repo / "designs/sample/sample.sdc").read_text().replace("-period 5.0", "-period 1.5"))
+
+    def ours(*extra):
+        code, out, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc, "--json", "--paths", "0", *extra)
+        assert code == 0, err
+        return {e["pin"]: e["slack_ns"] for e in json.loads(out)["endpoints"]}
+
+    with_wl, without = ours(), ours("--wire-load", "none")
+    assert ours("--wire-load", "wl_test") == with_wl
+    out = sta_out(work, [lib], v, "sample", sdc)
+    compare(with_wl, out, 20)
+    assert max(abs(with_wl[k] - without[k]) for k in with_wl) > 0.05
+    code, _, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc, "--wire-load", "nope")
+    assert code == 2 and "no wire-load model 'nope'" in err

@@ -17,17 +17,7 @@ import click
 from ..errors import InputError
 from ..fileio import read_text, write_text_atomic
 from .. import progress
-
-
-def load_design(liberty, verilog, top=None):
-    """Library set + netlist + linked design (shared with the power stage)."""
-    from ..design import link
-    from ..liberty.libset import load_library_set
-    from ..netlist.verilog import read_verilog
-
-    libset = load_library_set(list(liberty))
-    nl = read_verilog(verilog, top=top)
-    return link(nl, libset)
+from ..loader import load_design
 
 
 def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
@@ -81,12 +71,16 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         nl = design.netlist
         pl = from_def(read_def(def_file), lf, nl.inst_names, [design.cells[int(c)].name for c in design.inst_cell])
         wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
-    elif wire_load:
+    elif wire_load != "none":
+        # as OpenSTA: the main library's default_wire_load applies unless told otherwise
         lib = design.libset.libraries[0]
-        name = lib.default_wire_load if wire_load == "default" else wire_load
-        if not name or name not in lib.wire_loads:
-            raise InputError(f"library '{lib.name}' has no wire-load model '{wire_load}'", lib.path)
-        wc = wire.from_wire_load(design, lib.wire_loads[name])
+        name = lib.default_wire_load if wire_load in (None, "default") else wire_load
+        if name:
+            if name not in lib.wire_loads:
+                raise InputError(f"library '{lib.name}' has no wire-load model '{name}'", lib.path)
+            wc = wire.from_wire_load(design, lib.wire_loads[name])
+        elif wire_load == "default":
+            raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
     timer = Timer(design, tc, wc)
     result = timer.update()
     for ci, clk in enumerate(tc.clocks):
@@ -108,7 +102,9 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
               help="Placement (DEF): wire capacitance = HPWL x --cap-per-um.")
 @click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def (repeatable).")
 @click.option("--cap-per-um", type=float, default=None, help="Wire capacitance per um for --def (pF/um, default 0.0002).")
-@click.option("--wire-load", default=None, help="Liberty wire-load model name ('default': the library default).")
+@click.option("--wire-load", default=None,
+              help="Liberty wire-load model NAME, 'default' or 'none'. Without --spef/--def, the first "
+                   "library's default_wire_load applies when it has one (as in OpenSTA).")
 @click.option("--bind", default=None, type=click.Path(dir_okay=False),
               help="Per-instance supply: lines 'INSTANCE VOLTAGE [FLAVOUR]'.")
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
