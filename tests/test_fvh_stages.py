@@ -305,7 +305,7 @@ def _pb_run(run_cli, d28, sdc, name):
 
 def _retime(d28, plan_path, def_path, sdc):
     """Worst slack after applying the plan's swaps to a freshly loaded design."""
-    from finevh.cli.read import load_design
+    from finevh.loader import load_design
     from finevh.fvh.plan import read_plan
     from finevh.timing import wire
     from finevh.timing.constraints import read_constraints

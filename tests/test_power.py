@@ -370,7 +370,7 @@ def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
 def test_interpolated_supply_switches_at_its_own_voltage(shared_data, s38417):
     """An instance bound between two characterised voltages (1.6 V between the 1.40 V and
     1.76 V sky130 libraries) switches with V = 1.6 V; its leakage is the blend."""
-    from finevh.cli.sta import load_design
+    from finevh.loader import load_design
     from finevh.timing.binding import bind_voltage
     from finevh.timing.constraints import read_constraints
     v, sdc = s38417

@@ -96,7 +96,7 @@ def command(liberty, verilog, top, lef, def_file, tiles, sdc, wrapper, wrapper_l
     """Partition a placed design into an N x N tile mesh (FINE-VH)."""
     from ..fvh.partition import partition, summary_dict, to_plan, wrapper_from_lef
     from ..fvh.plan import Supplies, write_plan
-    from .read import load_design
+    from ..loader import load_design
 
     ns = parse_tiles(tiles)
     check_files(list(liberty) + [verilog, def_file, sdc] + list(lef))

@@ -35,7 +35,7 @@ def command(lef, liberty, verilog, top, utilization, aspect, seed, out, as_json)
     from ..layout.defio import write_def
     from ..layout.placement import to_def
     from ..place.flow import cell_masters, design_def_nets, make_tracks, place_design
-    from .read import load_design
+    from ..loader import load_design
 
     for f in list(liberty) + [verilog] + list(lef):
         if not Path(f).is_file():

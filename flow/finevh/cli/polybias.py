@@ -46,7 +46,7 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, fl
     from ..timing.constraints import read_constraints
     from ..timing.engine import Timer
     from .partition import check_files
-    from .read import load_design
+    from ..loader import load_design
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
     plan = read_plan(plan_path)

@@ -49,7 +49,7 @@ def command(plan_path, liberty, verilog, top, lef, def_file, sdc, mux_cell, swit
     from ..timing.engine import Timer
     from .partition import check_files, write_partitioned_def
     from .polybias import check_plan_matches
-    from .read import load_design
+    from ..loader import load_design
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
     if min_per_tile < 0:

@@ -49,6 +49,7 @@ import numpy as np
 from .. import fileio
 from ..errors import InputError
 from ..progress import debug, warn
+from ..units import si_scale
 from .model import (
     Cell,
     InternalPower,
@@ -73,27 +74,12 @@ _MAGIC = "finevh.liberty.cache"
 
 # --------------------------------------------------------------------------- units
 
-_UNIT_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*([A-Za-z]+)\s*$")
-_PREFIX = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6}
-
-
 def _unit_si(text: str, base: str, src: SourceText, pos: int | None) -> float:
     """'1ps' (base 's') -> 1e-12; '1kohm' (base 'ohm') -> 1e3. SI value of one unit."""
-    m = _UNIT_RE.match(text)
-    if not m:
-        raise src.error(f"bad unit '{text}'", pos)
-    num, unit = m.group(1), m.group(2)
-    if not unit.lower().endswith(base):
-        raise src.error(f"bad unit '{text}' (expected ...{base})", pos)
-    prefix = unit[: len(unit) - len(base)]
-    if prefix not in _PREFIX:
-        prefix = prefix.lower()
-    if prefix not in _PREFIX:
-        raise src.error(f"bad unit prefix in '{text}'", pos)
     try:
-        return float(num) * _PREFIX[prefix]
-    except ValueError:
-        raise src.error(f"bad unit '{text}'", pos) from None
+        return si_scale(text, base)
+    except ValueError as e:
+        raise src.error(str(e), pos) from None
 
 
 class _Units:

@@ -242,9 +242,7 @@ def read_constraints(path, design, libset=None) -> TimingConstraints:
 def library_units(lib_name, libset) -> tuple[float, float]:
     """(time unit in ns, capacitance unit in pF) of the library named ``lib_name``
     (SDC values are in the units of the main library, as in OpenSTA)."""
-    import re as _re
-
-    from ..units import _TIME_TO_NS, prefix_scale
+    from ..units import library_cap_unit_pf, library_time_unit_ns
 
     lib = None
     for attr in ("libraries", "libs"):
@@ -259,9 +257,8 @@ def library_units(lib_name, libset) -> tuple[float, float]:
             break
     if lib is None:
         return 1.0, 1.0
-    tu = _TIME_TO_NS.get(lib.time_unit.replace(" ", "").lower(), 1.0)
-    m = _re.match(r"\s*([\d.]+)\s*,?\s*([fpnum]?)f", lib.capacitive_load_unit.lower())
-    cu = float(m.group(1)) * prefix_scale(m.group(2)) / 1e-12 if m else 1.0
+    tu = library_time_unit_ns(lib.time_unit)
+    cu = library_cap_unit_pf(lib.capacitive_load_unit)
     return tu, cu
 
 
