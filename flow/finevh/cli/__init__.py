@@ -33,6 +33,7 @@ _STAGES: tuple[str, ...] = (
     "polybias",
     "vddmux",
     "emit",
+    "run",
     "report",
     "compare",
 )

@@ -91,3 +91,30 @@ def evaluate_schemes(f_mhz: float, grid: np.ndarray, fmax_grid: np.ndarray, leve
         p_dith = p_a + (f_mhz - f_lo) / (f_hi - f_lo) * (p_b - p_a)
     return SchemePoint(float(f_mhz), p_ideal, float(grid[i]), p_hop, float(levels[h]), p_dith,
                        float(levels[lo]), float(levels[hi]))
+
+
+def ideal_curve(f_mhz: float, fmax_grid: np.ndarray, p_at_fmax_uw: np.ndarray) -> float:
+    """Ideal-DVFS power (uW) at ``f_mhz`` on the line through the operating points
+    ``(fmax(V), P(V, fmax(V)))`` of the fine Vdd grid (thesis §4.1.4: "for each Vdd, the
+    maximum frequency is extracted and set as the working frequency"; Fig. 4.10's
+    dashed line). Between two grid points the line is what time-sharing those two
+    points gives, so it lies at or below the 25 mV staircase of
+    :func:`evaluate_schemes`: the stricter reference. ``fmax_grid`` must increase."""
+    fm = np.asarray(fmax_grid, dtype=np.float64)
+    p = np.asarray(p_at_fmax_uw, dtype=np.float64)
+    if f_mhz > fm[-1] * (1 + 1e-12):
+        raise ValueError(f"{f_mhz:.3f} MHz is above fmax at the highest Vdd ({fm[-1]:.3f} MHz)")
+    if np.any(np.diff(fm) <= 0):
+        raise ValueError("fmax must increase with Vdd on the grid")
+    return float(np.interp(f_mhz, fm, p))
+
+
+def dithering_curve(f_mhz: float, levels: np.ndarray, fmax_levels: np.ndarray, p_levels_at_fmax: np.ndarray) -> float:
+    """Vdd-Dithering power (uW): the straight line between the ideal-DVFS points of the
+    two hopping levels bounding ``f_mhz`` (thesis §4.1.4)."""
+    lo, hi = interval_of(np.asarray(levels), np.asarray(fmax_levels), f_mhz)
+    f0, f1 = float(fmax_levels[lo]), float(fmax_levels[hi])
+    p0, p1 = float(p_levels_at_fmax[lo]), float(p_levels_at_fmax[hi])
+    if f_mhz <= f0:
+        return p0
+    return p0 + (f_mhz - f0) / (f1 - f0) * (p1 - p0)

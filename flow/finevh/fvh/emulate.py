@@ -1,0 +1,337 @@
+"""Design-time emulation of FINE-VH against ideal-DVFS, Vdd-Hopping and Vdd-Dithering
+(thesis §4.1.3-4.1.4, SPEC §2 steps 5-7).
+
+Everything runs on one linked design whose instances are re-bound in place
+(:func:`finevh.timing.binding.bind_voltage`: characterised twins, or libraries
+interpolated between two characterised voltages for the 25 mV grid) and re-timed by
+one :class:`~finevh.timing.engine.Timer` (graph kept, incremental update).
+
+Power of a configuration (uW) at clock ``f`` (MHz)::
+
+    P = sum_i dyn_i(V_i, flavour_i) * f / f_ref  +  sum_i leak_i (Eq. 4.3)  +  overhead
+
+* ``dyn_i``: internal + switching power of instance i from the power engine with
+  every instance at ``V_i`` (uniform binding at that supply, the slews of that
+  binding), at the SDC clock ``f_ref``; activity per cycle does not depend on f, so
+  dynamic power scales with f. In a mixed VddL/VddH configuration each instance takes
+  its value at its own supply: the switching of a net is set by its driver's supply
+  (exact) and the internal power by the instance's own tables; what is neglected is
+  the effect of a neighbour at the other supply on slews and pin capacitances.
+* ``leak_i``: :class:`~finevh.fvh.leakage.DesignLeakage` (Eq. 4.3 with the LUT of
+  the (VddL, VddH) pair; k = 1 under a uniform supply).
+* ``overhead`` (FINE-VH only): leakage of the Vdd-MUX switches and of the
+  configuration flip-flops at VddH.
+
+Timing: ``fmax(V) = 1000 / (T - worst slack)`` (MHz) for a clock of period ``T``;
+for a single-clock design the critical path does not depend on ``T`` (see
+:mod:`.vddselect`), so one greedy raise sequence per (VddL, VddH) interval answers
+every target frequency of that interval.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import progress
+from ..power.analysis import ActivitySpec, analyse
+from ..timing.binding import bind_voltage
+from . import dvfs
+from .vddselect import CriticalPath, RaiseSequence, assignment_for_period, raise_sequence
+
+
+PERIOD_TOL_NS = 1e-6      # 1 fs: a configuration meeting the period to within rounding meets it
+
+# ---- timing helpers -----------------------------------------------------------------------
+
+def clock_period(constraints) -> float:
+    """Period (ns) of the design's (fastest) clock."""
+    return float(min(c.period for c in constraints.clocks))
+
+
+def critical_path(timer, res, inst_index: dict[str, int]) -> CriticalPath:
+    """The worst endpoint's path as a :class:`CriticalPath` (instances, arc delays ns)."""
+    period = clock_period(timer.constraints) if hasattr(timer, "constraints") else float("nan")
+    if not res.endpoints:
+        return CriticalPath(period, np.inf, np.zeros(0, np.int64), np.zeros(0))
+    ep = min(res.endpoints, key=lambda e: (e.slack, e.name))
+    insts, delays = [], []
+    for s in timer.path(ep):
+        if s["load"] is None or s["cell"] in ("in", "out") or "/" not in s["pin"]:
+            continue
+        i = inst_index.get(s["pin"].rsplit("/", 1)[0])
+        if i is not None:
+            insts.append(i)
+            delays.append(s["delay"])
+    return CriticalPath(period, float(ep.slack), np.asarray(insts, np.int64), np.asarray(delays, np.float64))
+
+
+def required_period(res, period: float) -> float:
+    """Shortest period (ns) the bound design meets: ``T - worst slack``."""
+    worst = min((e.slack for e in res.endpoints), default=np.inf)
+    return float(period - worst)
+
+
+class Binder:
+    """Keeps track of each instance's (supply, flavour) and re-binds only what changes.
+
+    ``flavour``: int[N] codes into ``names`` (None = the library set has no flavours)."""
+
+    def __init__(self, design, flavour: np.ndarray, names: list):
+        self.design = design
+        self.flavour = np.asarray(flavour, dtype=np.int64)
+        self.names = list(names)
+        self.vdd = np.full(design.n_instances, np.nan)
+
+    def bind(self, insts: np.ndarray, vdd: float) -> None:
+        insts = np.asarray(insts, dtype=np.int64)
+        todo = insts[~(np.abs(self.vdd[insts] - vdd) < 1e-9)]
+        if todo.size == 0:
+            return
+        fc = self.flavour[todo]
+        for c in np.unique(fc).tolist():
+            bind_voltage(self.design, todo[fc == c], vdd, self.names[c])
+        self.vdd[todo] = vdd
+
+    def bind_all(self, vdd: float) -> None:
+        self.bind(np.arange(self.design.n_instances), vdd)
+
+    def force_flavour(self, flavour: np.ndarray) -> None:
+        """Change the flavour assignment; every instance is re-bound on its next bind."""
+        self.flavour = np.asarray(flavour, dtype=np.int64)
+        self.vdd[:] = np.nan
+
+
+# ---- one design variant (placement, tiles, flavours) ----------------------------------------
+
+@dataclass
+class Variant:
+    """A bound design variant: the timer (with its wire capacitance), the flavour of
+    every instance and the tile of every instance (None for the unpartitioned design)."""
+
+    name: str
+    timer: object
+    binder: Binder
+    tile: np.ndarray | None = None
+    n_tiles: int = 1
+    wire_cap: np.ndarray | None = None
+    overhead_leak_uw: dict = field(default_factory=dict)      # vddh -> uW
+
+
+@dataclass
+class Profile:
+    """Per-supply figures of a variant under a uniform supply."""
+
+    required_ns: dict = field(default_factory=dict)     # V -> shortest period met
+    dyn_ref_uw: dict = field(default_factory=dict)      # V -> float[N] dynamic power at f_ref
+    leak_uw: dict = field(default_factory=dict)         # V -> float[N] leakage (k = 1)
+
+
+class Emulator:
+    """Shared state of one emulation: the design, its constraints, the activity
+    specification, the leakage model and the reference clock."""
+
+    def __init__(self, design, constraints, leakage, spec: ActivitySpec | None = None):
+        self.design = design
+        self.tc = constraints
+        self.leak = leakage
+        self.spec = spec or ActivitySpec()
+        self.period_ns = clock_period(constraints)
+        self.f_ref = 1000.0 / self.period_ns
+        self.inst_index = {n: i for i, n in enumerate(design.netlist.inst_names)}
+        self.timing_s = 0.0
+        self.power_s = 0.0
+        self.sta_runs = 0
+        self.active: Variant | None = None
+
+    def activate(self, var: "Variant") -> None:
+        """Make ``var`` the variant whose binding the design holds (others re-bind fully)."""
+        if self.active is not None and self.active is not var:
+            self.active.binder.vdd[:] = np.nan
+        var.binder.vdd[:] = np.nan
+        self.active = var
+
+    def deactivate(self) -> None:
+        if self.active is not None:
+            self.active.binder.vdd[:] = np.nan
+        self.active = None
+
+    # -- uniform supply ------------------------------------------------------------------
+    def time_uniform(self, var: Variant, vdd: float) -> float:
+        t0 = time.perf_counter()
+        var.binder.bind_all(vdd)
+        res = var.timer.update()
+        self.sta_runs += 1
+        self.timing_s += time.perf_counter() - t0
+        return required_period(res, self.period_ns)
+
+    def power_uniform(self, var: Variant, vdd: float) -> tuple[np.ndarray, np.ndarray]:
+        """(dynamic at f_ref, leakage) per instance, uW, every instance at ``vdd``."""
+        var.binder.bind_all(vdd)
+        t0 = time.perf_counter()
+        res = var.timer.update()
+        self.sta_runs += 1
+        t1 = time.perf_counter()
+        p = analyse(self.design, self.tc, self.spec, slews=res.slew, wire_cap=var.wire_cap,
+                    leakage_weights="probability")
+        lk = self.leak.uniform(vdd, var.binder.flavour, var.binder.names)
+        self.timing_s += t1 - t0
+        self.power_s += time.perf_counter() - t1
+        return p.inst_internal + p.inst_switching, lk
+
+    def profile(self, var: Variant, volts, with_power=True, prof: Profile | None = None) -> Profile:
+        prof = prof or Profile()
+        for v in volts:
+            v = round(float(v), 4)
+            if with_power and v not in prof.dyn_ref_uw:
+                d, lk = self.power_uniform(var, v)
+                prof.dyn_ref_uw[v], prof.leak_uw[v] = d, lk
+                prof.required_ns[v] = required_period(var.timer.last, self.period_ns)
+            elif v not in prof.required_ns:
+                prof.required_ns[v] = self.time_uniform(var, v)
+        return prof
+
+    # -- FINE-VH -------------------------------------------------------------------------
+    def raise_sequence(self, var: Variant, vddl: float, vddh: float, stop_period_ns: float) -> RaiseSequence:
+        """Algorithm 5's greedy for (VddL, VddH) on ``var``, up to ``stop_period_ns``."""
+        tile = var.tile
+        members = [np.nonzero(tile == t)[0] for t in range(var.n_tiles)]
+        var.binder.bind_all(vddl)
+        state = np.zeros(var.n_tiles, dtype=bool)
+
+        def time_fn(high: np.ndarray) -> CriticalPath:
+            t0 = time.perf_counter()
+            for t in np.nonzero(high != state)[0].tolist():
+                var.binder.bind(members[t], vddh if high[t] else vddl)
+                state[t] = high[t]
+            res = var.timer.update()
+            self.sta_runs += 1
+            cp = critical_path(var.timer, res, self.inst_index)
+            self.timing_s += time.perf_counter() - t0
+            return CriticalPath(self.period_ns, cp.wns_ns, cp.insts, cp.delays_ns)
+
+        return raise_sequence(var.n_tiles, tile, time_fn, stop_period_ns=stop_period_ns)
+
+    def fine_vh_power(self, var: Variant, prof: Profile, high: np.ndarray, vddl: float, vddh: float,
+                      f_mhz: float) -> tuple[float, dict]:
+        """Power (uW) of the tile assignment ``high`` at ``f_mhz``, with its parts."""
+        t0 = time.perf_counter()
+        hi_inst = high[var.tile]
+        inst_vdd = np.where(hi_inst, vddh, vddl)
+        dyn = np.where(hi_inst, prof.dyn_ref_uw[round(vddh, 4)], prof.dyn_ref_uw[round(vddl, 4)])
+        leak = self.leak.mixed(inst_vdd, vddl, vddh, var.binder.flavour, var.binder.names)
+        lib_leak = np.where(hi_inst, prof.leak_uw[round(vddh, 4)], prof.leak_uw[round(vddl, 4)])
+        over = float(var.overhead_leak_uw.get(round(vddh, 4), 0.0))
+        d = float(dyn.sum()) * f_mhz / self.f_ref
+        lk = float(leak.sum())
+        self.power_s += time.perf_counter() - t0
+        return d + lk + over, {"dynamic_uw": d, "leakage_uw": lk, "intra_tile_uw": lk - float(lib_leak.sum()),
+                               "overhead_uw": over}
+
+
+def fmax_mhz(required_ns: float) -> float:
+    return 1000.0 / required_ns
+
+
+@dataclass
+class Baseline:
+    """Uniform-supply schemes of the unpartitioned design."""
+
+    grid: np.ndarray
+    fmax_grid: np.ndarray
+    p_grid_at_fmax: np.ndarray
+    prof: Profile
+    f_ref: float
+
+    def power(self, vdd: float, f_mhz: float) -> float:
+        v = round(float(vdd), 4)
+        return float(self.prof.leak_uw[v].sum() + self.prof.dyn_ref_uw[v].sum() * f_mhz / self.f_ref)
+
+    def fmax_at(self, vdd: float) -> float:
+        i = int(np.argmin(np.abs(self.grid - vdd)))
+        return float(self.fmax_grid[i])
+
+    def schemes(self, f_mhz: float, levels: np.ndarray) -> dict:
+        fl = np.array([self.fmax_at(v) for v in levels])
+        pl = np.array([self.p_grid_at_fmax[int(np.argmin(np.abs(self.grid - v)))] for v in levels])
+        ideal = dvfs.ideal_curve(f_mhz, self.fmax_grid, self.p_grid_at_fmax)
+        h = dvfs._lowest_meeting(levels, fl, f_mhz)
+        hop = self.power(float(levels[h]), f_mhz)
+        dith = dvfs.dithering_curve(f_mhz, levels, fl, pl)
+        lo, hi = dvfs.interval_of(levels, fl, f_mhz)
+        return {"ideal_dvfs_uw": ideal, "vdd_hopping_uw": hop, "hopping_vdd": float(levels[h]),
+                "vdd_dithering_uw": dith, "interval": (lo, hi)}
+
+
+def baseline(emu: Emulator, var: Variant, grid: np.ndarray) -> Baseline:
+    """fmax and power at fmax on the Vdd grid (uniform supply, base flavours)."""
+    prof = emu.profile(var, grid, with_power=True)
+    fm = np.array([fmax_mhz(prof.required_ns[round(float(v), 4)]) for v in grid])
+    p = np.array([float(prof.leak_uw[round(float(v), 4)].sum()
+                        + prof.dyn_ref_uw[round(float(v), 4)].sum() * f / emu.f_ref) for v, f in zip(grid, fm)])
+    return Baseline(np.asarray(grid, dtype=np.float64), fm, p, prof, emu.f_ref)
+
+
+@dataclass
+class FineVhPoint:
+    f_mhz: float
+    power_uw: float
+    vddl: float
+    vddh: float
+    high: np.ndarray          # bool[n_tiles]
+    feasible: bool
+    vddl_area_share: float
+    parts: dict
+
+
+def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray, levels: np.ndarray,
+                  base_fmax_levels: np.ndarray, cell_area: np.ndarray) -> list[FineVhPoint]:
+    """FINE-VH at every target frequency for one ΔVdd (``levels``).
+
+    The interval is the one holding f on the baseline's fmax (thesis §4.1.4); when the
+    variant cannot meet f inside it even with every tile at VddH (slower flavours, a
+    longer placement), the power manager takes the next interval up."""
+    levels = np.asarray(levels, dtype=np.float64)
+    periods = 1000.0 / np.asarray(freqs, dtype=np.float64)
+    primary = [dvfs.interval_of(levels, base_fmax_levels, float(f)) for f in freqs]
+    seqs: dict[tuple[int, int], tuple[float, RaiseSequence]] = {}
+
+    def seq_for(lo: int, hi: int, stop: float) -> RaiseSequence:
+        have = seqs.get((lo, hi))
+        if have is not None and have[0] <= stop + 1e-12:
+            return have[1]
+        s = emu.raise_sequence(var, float(levels[lo]), float(levels[hi]), stop)
+        seqs[(lo, hi)] = (stop, s)
+        return s
+
+    # one sequence per interval, down to the shortest period it has to answer
+    need: dict[tuple[int, int], float] = {}
+    for (lo, hi), per in zip(primary, periods):
+        need[(lo, hi)] = min(need.get((lo, hi), np.inf), float(per) + PERIOD_TOL_NS)
+    for key in sorted(need):
+        seq_for(key[0], key[1], need[key])
+    total_area = float(cell_area.sum())
+    out = []
+    for f, per, (lo, hi) in zip(freqs, periods, primary):
+        sel = None
+        while hi < len(levels):
+            s = seq_for(lo, hi, float(per) + PERIOD_TOL_NS)
+            sel = assignment_for_period(s, float(per) + PERIOD_TOL_NS)
+            if sel.feasible:
+                break
+            lo, hi = lo + 1, hi + 1
+        if sel is None:
+            raise RuntimeError("no interval")
+        if not sel.feasible:
+            lo, hi = len(levels) - 2, len(levels) - 1
+        vddl, vddh = float(levels[lo]), float(levels[hi])
+        p, parts = emu.fine_vh_power(var, prof, sel.high, vddl, vddh, float(f))
+        share = float(cell_area[~sel.high[var.tile]].sum()) / total_area if total_area > 0 else 0.0
+        out.append(FineVhPoint(float(f), p, vddl, vddh, sel.high.copy(), bool(sel.feasible), share, parts))
+    return out
+
+
+def log(msg: str) -> None:
+    progress.progress(msg)

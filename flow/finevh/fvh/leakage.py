@@ -1,0 +1,212 @@
+"""Leakage of a whole design with intra-tile currents (thesis Eq. 4.3) for any
+per-instance supply assignment, vectorised per (master, flavour) group.
+
+Per instance ``c`` with inputs ``j = 0..n-1`` (LUT pin order, pin 0 = MSB, see
+:mod:`.intratile`)::
+
+    P_leak(c) = sum_i P_i(c) * L_i(V_c, flavour_c) * k_i(pair, flavour_c, side_c, config_c)
+
+* ``P_i``: product of the static probabilities (duty) of the nets on the inputs
+  (activity engine: propagated, VCD or SAIF), inputs independent;
+* ``L_i``: the library's state-dependent leakage (``leakage_power`` groups whose
+  ``when`` holds for pattern ``i``; ``when`` terms on non-input pins — internal state —
+  are averaged over both values; a cell with no conditional group uses its
+  unconditional groups, else ``cell_leakage_power``) of the cell's twin at its own
+  supply and flavour; supplies between characterised libraries are interpolated
+  (:func:`finevh.timing.binding.interpolated_cell`);
+* ``k_i``: the LUT of the (VddL, VddH) pair: side ``H`` or ``L`` by the cell's
+  supply, configuration bit j set when the driver instance of input j sits at the
+  other supply. k = 1 with a uniform supply, for cells or pairs absent from the LUT
+  (warned once per master), and when no LUT is given (a "unit LUT").
+
+Units: V, uW.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import progress
+from ..activity import expr as bx
+from ..activity.propagate import pin_conns, topology
+from ..timing.binding import interpolated_cell
+from .intratile import config_index, pattern_bits, pattern_probabilities
+
+MAX_INPUTS = 8
+
+
+@dataclass
+class _Master:
+    cell: object                 # base Liberty cell (the binding at construction)
+    insts: np.ndarray            # int64[g]
+    pins: tuple[str, ...]        # input pins, bit order (pin 0 = MSB)
+    prob: np.ndarray             # float64[g, 2^n]
+    drivers: np.ndarray          # int64[g, n] driver instance of each input, -1 none
+
+
+def state_leakage(cell, pins: tuple[str, ...]) -> np.ndarray:
+    """float64[2**n] leakage (uW) of ``cell`` for every pattern of ``pins`` (pin 0 = MSB)."""
+    n = len(pins)
+    bits = pattern_bits(n)
+    out = np.zeros(1 << n)
+    cond = [s for s in cell.leakage if s.when]
+    if not cond:
+        dflt = [s for s in cell.leakage if not s.when]
+        if dflt:
+            out += sum(s.value for s in dflt)
+        elif cell.cell_leakage_power is not None:
+            out += cell.cell_leakage_power
+        return out
+    for s in cond:
+        e = bx.parse(s.when)
+        extra = sorted(v for v in e.variables() if v not in pins)
+        env_base = {p: bits[:, j] for j, p in enumerate(pins)}
+        acc = np.zeros(1 << n)
+        for combo in range(1 << len(extra)):
+            env = dict(env_base)
+            for b, v in enumerate(extra):
+                env[v] = np.full(1 << n, bool((combo >> b) & 1))
+            acc += np.broadcast_to(bx.eval_bool(e, env, shape=(1 << n,)), (1 << n,)).astype(np.float64)
+        out += s.value * acc / (1 << len(extra))
+    for s in cell.leakage:
+        if not s.when:
+            out += s.value
+    return out
+
+
+class DesignLeakage:
+    """Eq. 4.3 over a design; build it while the design is bound to its base cells.
+
+    ``net_duty``: float[M] static probability of every net (activity engine).
+    ``lut``: :class:`finevh.tech.lut.LeakageLut` or None (k = 1 everywhere).
+    """
+
+    def __init__(self, design, net_duty: np.ndarray, lut=None):
+        self.design = design
+        self.libset = design.libset
+        self.lut = lut
+        self.n = design.n_instances
+        top = topology(design)
+        P = design.n_pins
+        pin_inst = design.pin_inst
+        net_driver = top.net_driver
+        duty = np.asarray(net_duty, dtype=np.float64)
+        self.masters: list[_Master] = []
+        for ci in np.unique(design.inst_cell).tolist():
+            insts = np.nonzero(design.inst_cell == ci)[0].astype(np.int64)
+            cell = design.cells[ci]
+            pins = self._pins(cell)
+            if len(pins) > MAX_INPUTS:
+                progress.warn(f"{cell.name}: {len(pins)} inputs; Eq. 4.3 uses the first {MAX_INPUTS} only")
+                pins = pins[:MAX_INPUTS]
+            g = insts.size
+            p1 = np.full((g, len(pins)), 0.5)
+            drv = np.full((g, len(pins)), -1, dtype=np.int64)
+            for j, p in enumerate(pins):
+                conns = pin_conns(top, design, insts, p)
+                ok = conns >= 0
+                nets = np.where(ok, top.conn_net[np.maximum(conns, 0)], -1)
+                has = nets >= 0
+                p1[has, j] = duty[nets[has]]
+                term = np.where(has, net_driver[np.maximum(nets, 0)], -1)
+                is_inst = (term >= 0) & (term < P)
+                drv[is_inst, j] = pin_inst[term[is_inst]]
+            self.masters.append(_Master(cell, insts, pins, pattern_probabilities(np.clip(p1, 0.0, 1.0)), drv))
+        self._L: dict = {}
+        self._K: dict = {}
+        self._warned: set = set()
+
+    def _pins(self, cell) -> tuple[str, ...]:
+        ins = tuple(p.name for p in cell.pins.values() if p.direction in ("input", "inout")
+                    and not getattr(p, "pg_type", None))
+        if self.lut is not None:
+            for (_fl, _a, _b), cells in self.lut.tables.items():
+                c = cells.get(cell.name)
+                if c is not None and set(c.pins) == set(ins):
+                    return tuple(c.pins)
+                if c is not None:
+                    break
+        return ins
+
+    # ---- per (master, flavour, supply) tables ------------------------------------------
+    def _cell_at(self, m: _Master, vdd: float, flavour):
+        return interpolated_cell(self.libset, m.cell, vdd, flavour)
+
+    def state_table(self, k: int, vdd: float, flavour) -> np.ndarray:
+        key = (k, round(vdd, 4), flavour)
+        t = self._L.get(key)
+        if t is None:
+            m = self.masters[k]
+            t = self._L[key] = state_leakage(self._cell_at(m, vdd, flavour), m.pins)
+        return t
+
+    def k_table(self, k: int, vddl: float, vddh: float, flavour) -> np.ndarray | None:
+        """float[2, 2^n, 2^n] (side H/L, pattern, config) or None (k = 1)."""
+        key = (k, round(vddl, 4), round(vddh, 4), flavour)
+        if key in self._K:
+            return self._K[key]
+        m = self.masters[k]
+        tab = None
+        if self.lut is not None:
+            name = self._cell_at(m, vddh, flavour).name
+            fl = flavour
+            if fl is None:
+                fls = self.lut.flavours()
+                fl = fls[0] if len(fls) == 1 else None
+            try:
+                c = self.lut.cell(fl, vddl, vddh, name)
+                if tuple(c.pins) == m.pins:
+                    tab = np.asarray(c.k, dtype=np.float64)
+            except KeyError:
+                tab = None
+            if tab is None and (name, round(vddl, 4), round(vddh, 4), fl) not in self._warned and m.pins:
+                self._warned.add((name, round(vddl, 4), round(vddh, 4), fl))
+                progress.debug(f"intra-tile LUT: no entry for {name} {fl} ({vddl:g}, {vddh:g}) V: k = 1")
+        self._K[key] = tab
+        return tab
+
+    # ---- evaluation ----------------------------------------------------------------------
+    def uniform(self, vdd: float, inst_flavour: np.ndarray, flavour_names: list) -> np.ndarray:
+        """uW per instance, every instance at ``vdd`` (k = 1)."""
+        out = np.zeros(self.n)
+        for k, m in enumerate(self.masters):
+            fcodes = inst_flavour[m.insts]
+            for fc in np.unique(fcodes).tolist():
+                sel = fcodes == fc
+                L = self.state_table(k, vdd, flavour_names[fc])
+                out[m.insts[sel]] = m.prob[sel] @ L
+        return out
+
+    def mixed(self, inst_vdd: np.ndarray, vddl: float, vddh: float, inst_flavour: np.ndarray,
+              flavour_names: list) -> np.ndarray:
+        """uW per instance; ``inst_vdd[i]`` is ``vddl`` or ``vddh`` (V)."""
+        inst_vdd = np.asarray(inst_vdd, dtype=np.float64)
+        high = np.abs(inst_vdd - vddh) < 1e-6
+        out = np.zeros(self.n)
+        for k, m in enumerate(self.masters):
+            fcodes = inst_flavour[m.insts]
+            hi = high[m.insts]
+            n = len(m.pins)
+            if n:
+                d = m.drivers
+                dh = np.where(d >= 0, high[np.maximum(d, 0)], hi[:, None])
+                foreign = (d >= 0) & (dh != hi[:, None])
+                cfg = config_index(foreign)
+            else:
+                cfg = np.zeros(m.insts.size, dtype=np.int64)
+            for fc in np.unique(fcodes).tolist():
+                fl = flavour_names[fc]
+                sel = fcodes == fc
+                LH = self.state_table(k, vddh, fl)
+                LL = self.state_table(k, vddl, fl)
+                L = np.where(hi[sel][:, None], LH[None, :], LL[None, :])
+                K = self.k_table(k, vddl, vddh, fl)
+                if K is None:
+                    kk = 1.0
+                else:
+                    side = np.where(hi[sel], 0, 1)
+                    kk = K[side[:, None], np.arange(1 << n)[None, :], cfg[sel][:, None]]
+                out[m.insts[sel]] = (m.prob[sel] * L * kk).sum(axis=1)
+        return out

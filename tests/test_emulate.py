@@ -1,0 +1,203 @@
+"""Emulation building blocks on the demo design: Eq. 4.3 leakage (against the power
+engine and against hand-evaluated LUT entries), Algorithm 5 on real re-timing
+(sequence vs literal per-frequency run vs a from-scratch STA), the ideal-DVFS and
+dithering curves, power-manager tables (compiled with gcc)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finevh.fvh import dvfs, intratile, pmtables
+from finevh.fvh import emulate as E
+from finevh.fvh.leakage import DesignLeakage, state_leakage
+from finevh.fvh.vddselect import assignment_for_period, select_vdd
+
+REPO = Path(__file__).resolve().parents[1]
+L = REPO / "libs/demo28"
+D = REPO / "designs/demo"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from finevh.cli.read import load_design
+    from finevh.fvh.partition import partition, wrapper_from_lef
+    from finevh.power.analysis import analyse
+    from finevh.tech.lut import read_lut
+    from finevh.timing import wire
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    libs = [str(L / "demo28_ss_125C_1p00v_pb0.lib")] + [str(L / f"demo28_ss_125C_{v}v_pb0.lib")
+                                                        for v in ("0p80", "0p90")]
+    d = load_design(libs, str(D / "fvh_rv32_demo28.v"), None, [str(L / "demo28.lef")],
+                    str(D / "fvh_rv32_demo28.def"))
+    tc = read_constraints(str(D / "fvh_rv32_demo28.sdc"), d, d.libset)
+    wc = wire.from_placement(d, d.placement)
+    tm = Timer(d, tc, wc)
+    r = tm.update()
+    p = analyse(d, tc, slews=r.slew, wire_cap=wc, leakage_weights="probability")
+    lut = read_lut(L / "demo28_itl_pb0.lut")
+    leak = DesignLeakage(d, p.net_duty, lut)
+    w, layer = wrapper_from_lef(d.meta["lef"], None)
+    part = partition(d, 3, w, layer)
+    return dict(design=d, tc=tc, wc=wc, timer=tm, power=p, lut=lut, leak=leak, part=part,
+                base=[d.cells[k] for k in d.inst_cell.tolist()])
+
+
+def test_bit_convention_is_the_lut_files():
+    # pin 0 is the MSB of patterns and configurations
+    pp = intratile.pattern_probabilities(np.array([[1.0, 0.0], [0.25, 0.5]]))
+    assert pp[0].tolist() == [0.0, 0.0, 1.0, 0.0]                 # A=1, B=0 -> "10" = 2
+    assert pp[1] == pytest.approx([0.75 * 0.5, 0.75 * 0.5, 0.25 * 0.5, 0.25 * 0.5])
+    assert intratile.config_index(np.array([[True, False], [False, True]])).tolist() == [2, 1]
+    assert intratile.driver_config(np.array([1.0]), np.array([[0.8, np.nan, 1.0]])).tolist() == [4]
+
+
+def test_uniform_leakage_equals_power_engine(demo):
+    """k = 1: Eq. 4.3 = the power engine's probability-weighted state leakage."""
+    leak, p = demo["leak"], demo["power"]
+    fl = np.zeros(demo["design"].n_instances, np.int64)
+    mine = leak.uniform(1.0, fl, [None])
+    assert mine.sum() == pytest.approx(p.inst_leakage.sum(), rel=1e-9)
+    assert np.allclose(mine, p.inst_leakage, rtol=1e-9, atol=1e-15)
+    # at 0.8 V it follows the 0.8 V library: INV_X1 states 15/20 nW at 1.0 V are lower at 0.8 V
+    lo = leak.uniform(0.8, fl, [None])
+    assert 0.2 < lo.sum() / mine.sum() < 0.9
+
+
+def test_mixed_leakage_against_hand_evaluated_lut(demo):
+    d, leak, lut = demo["design"], demo["leak"], demo["lut"]
+    tile = demo["part"].tile
+    fl = np.zeros(d.n_instances, np.int64)
+    # all at VddH: no intra-tile current
+    allh = leak.mixed(np.full(d.n_instances, 1.0), 0.8, 1.0, fl, [None])
+    assert np.allclose(allh, leak.uniform(1.0, fl, [None]))
+    # tile 4 at VddL (0.8 V), the rest at VddH (1.0 V)
+    vdd = np.where(tile == 4, 0.8, 1.0)
+    mixed = leak.mixed(vdd, 0.8, 1.0, fl, ["PB0"])
+    # pick instances with one input driven across the tile border, both directions
+    checked = {"H": 0, "L": 0}
+    for m in leak.masters:
+        if len(m.pins) < 2:
+            continue
+        for row, i in enumerate(m.insts.tolist()):
+            drv = m.drivers[row]
+            own = vdd[i]
+            foreign = {m.pins[j] for j in range(len(m.pins)) if drv[j] >= 0 and vdd[drv[j]] != own}
+            side = "H" if own == 1.0 else "L"
+            if not foreign or checked[side] >= 3:
+                continue
+            cell_lut = lut.cell("PB0", 0.8, 1.0, m.cell.name)
+            L_own = state_leakage(d.libset.twin(m.cell, own), m.pins)
+            expect = 0.0
+            for pat in range(1 << len(m.pins)):
+                vals = {p: (pat >> (len(m.pins) - 1 - j)) & 1 for j, p in enumerate(m.pins)}
+                expect += m.prob[row, pat] * L_own[pat] * cell_lut.k_of(side, vals, foreign)
+            assert mixed[i] == pytest.approx(expect, rel=1e-12)
+            checked[side] += 1
+    assert checked == {"H": 3, "L": 3}
+    # VddL drivers into VddH cells leak more; VddH drivers into VddL cells less
+    hi_border = (tile != 4) & (mixed > leak.uniform(1.0, fl, [None]) * (1 + 1e-9))
+    assert hi_border.sum() > 50
+    total_uniform = np.where(tile == 4, leak.uniform(0.8, fl, [None]), leak.uniform(1.0, fl, [None])).sum()
+    assert mixed.sum() > total_uniform
+
+
+def test_algorithm5_sequence_matches_literal_and_fresh_sta(demo):
+    from finevh.timing.engine import Timer
+
+    d, tc, wc = demo["design"], demo["tc"], demo["wc"]
+    part = demo["part"]
+    emu = E.Emulator(d, tc, demo["leak"])
+    var = E.Variant("t", demo["timer"], E.Binder(d, np.zeros(d.n_instances, np.int64), [None]),
+                    tile=part.tile.astype(np.int64), n_tiles=9, wire_cap=wc)
+    emu.activate(var)
+    req_h = emu.time_uniform(var, 0.9)
+    req_l = emu.time_uniform(var, 0.8)
+    assert req_l > req_h
+    target = 0.5 * (req_l + req_h)
+    seq = emu.raise_sequence(var, 0.8, 0.9, stop_period_ns=req_h)
+    assert seq.required_ns[0] == pytest.approx(req_l, abs=1e-9)
+    assert len(seq.order) >= 1 and len(set(seq.order)) == len(seq.order)
+    sel = assignment_for_period(seq, target)
+    assert sel.feasible and 0 < sel.high.sum() < 9
+
+    # literal Algorithm 5 at that period gives the same tiles
+    members = [np.nonzero(part.tile == t)[0] for t in range(9)]
+
+    def time_fn(high):
+        for t in range(9):
+            var.binder.bind(members[t], 0.9 if high[t] else 0.8)
+        res = var.timer.update()
+        return E.critical_path(var.timer, res, emu.inst_index)
+
+    lit = select_vdd(9, part.tile.astype(np.int64), lambda h: _at(time_fn(h), emu.period_ns), target)
+    assert lit.feasible and lit.high.tolist() == sel.high.tolist()
+    # a fresh timer on the same binding agrees on the required period
+    fresh = Timer(d, tc, wc).update()
+    assert E.required_period(fresh, emu.period_ns) <= target + 1e-9
+    emu.deactivate()
+    d.rebind(np.arange(d.n_instances), demo["base"])
+
+
+def _at(cp, period):
+    return E.CriticalPath(period, cp.wns_ns, cp.insts, cp.delays_ns)
+
+
+def test_ideal_and_dithering_curves():
+    fm = np.array([10.0, 20.0, 40.0])
+    p = np.array([1.0, 3.0, 9.0])
+    assert dvfs.ideal_curve(15.0, fm, p) == pytest.approx(2.0)
+    assert dvfs.ideal_curve(40.0, fm, p) == pytest.approx(9.0)
+    with pytest.raises(ValueError):
+        dvfs.ideal_curve(41.0, fm, p)
+    # dithering between levels 0 and 2 (skipping the middle point) lies above ideal
+    lv = np.array([0.6, 1.0])
+    assert dvfs.dithering_curve(20.0, lv, fm[[0, 2]], p[[0, 2]]) == pytest.approx(1.0 + 8.0 / 3.0)
+    assert dvfs.dithering_curve(20.0, lv, fm[[0, 2]], p[[0, 2]]) > dvfs.ideal_curve(20.0, fm, p)
+
+
+class _Flop:
+    def __init__(self, tile):
+        self.tile = tile
+
+
+class _Chain:
+    def __init__(self, tiles):
+        self.flops = [_Flop(t) for t in tiles]
+
+
+class _Plan:
+    design = "toy"
+
+    def __init__(self, tiles):
+        self.config_chain = _Chain(tiles)
+
+
+def test_pm_tables_bits_and_c_header(tmp_path, require_tool):
+    chain = [0, 1, 2, 5, 4, 3, 6, 7, 8]          # serpentine 3x3
+    tile_vdd = [[1, 0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 1, 0, 0, 0, 0, 0]]
+    summary = {"frequencies_mhz": [50.0, 75.5],
+               "200mV": {"tiles": {"9": {"tile_vdd": tile_vdd, "vddl_v": [0.6, 0.8], "vddh_v": [0.8, 1.0]}}}}
+    t = pmtables.pm_table(_Plan(chain), summary, 200, 9)
+    assert t.n_bytes == 2
+    # freq 0: tiles 0 and 8 high -> chain flops 0 and 8 -> byte0 bit0, byte1 bit0
+    assert t.packed() == [[0x01, 0x01], [0x20, 0x00]]      # tile 3 = flop 5
+    h = pmtables.pm_header(t)
+    assert h == pmtables.pm_header(pmtables.pm_table(_Plan(chain), summary, 200, 9))
+    require_tool("gcc")
+    (tmp_path / "pm.h").write_text(h)
+    (tmp_path / "m.c").write_text(
+        '#include <stdio.h>\n#include "pm.h"\nint main(void){for(int i=0;i<FINEVH_PM_N_FREQ;i++){'
+        'printf("%u %u %u",finevh_pm_freq_khz[i],finevh_pm_vddl_mv[i],finevh_pm_vddh_mv[i]);'
+        'for(int b=0;b<FINEVH_PM_N_BYTES;b++)printf(" %02x",finevh_pm_table[i][b]);printf("\\n");}return 0;}\n')
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "m"), str(tmp_path / "m.c")],
+                   check=True)
+    out = subprocess.run([str(tmp_path / "m")], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["50000 600 800 01 01", "75500 800 1000 20 00"]
+    js = pmtables.pm_json(t)
+    assert '"bits": "100000001"' in js and '"bits": "000001000"' in js
