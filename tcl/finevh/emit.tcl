@@ -5,32 +5,12 @@
 # Tool script (or UPF) applying a FINE-VH plan, through `finevh emit`; returns the
 # script text when no -out is given, else the output file name.
 proc finevh::emit_tcl {args} {
-    set cli {}
-    set out ""
-    for {set i 0} {$i < [llength $args]} {incr i} {
-        set opt [lindex $args $i]
-        if {$opt eq "-flat_names"} { lappend cli --flat-names; continue }
-        set val [lindex $args [incr i]]
-        switch -- $opt {
-            -plan        { lappend cli --plan $val }
-            -tool        { lappend cli --tool $val }
-            -out         { set out $val; lappend cli --out $val }
-            -power_pin   { lappend cli --power-pin $val }
-            -ground_pin  { lappend cli --ground-pin $val }
-            -mux_pins    { lappend cli --mux-pins [join $val ,] }
-            -ff_pins     { lappend cli --ff-pins [join $val ,] }
-            -vddh        { lappend cli --vddh $val }
-            -vddl        { lappend cli --vddl $val }
-            -strap_layer { lappend cli --strap-layer $val }
-            -strap_width { lappend cli --strap-width $val }
-            -strap_pitch { lappend cli --strap-pitch $val }
-            -swap_cell   { foreach {fl tmpl} $val { lappend cli --swap-cell $fl=$tmpl } }
-            -high_tiles  { lappend cli --high-tiles [join $val ,] }
-            default      { return -code error "finevh::emit_tcl: unknown option $opt" }
-        }
-    }
+    set cli [finevh::cli_args finevh::emit_tcl $args {plan value tool value out value power_pin value
+        ground_pin value mux_pins join ff_pins join vddh value vddl value strap_layer value
+        strap_width value strap_pitch value swap_cell pairs high_tiles join flat_names flag}]
     set text [finevh::run -q emit {*}$cli]
-    if {$out ne ""} { return $out }
+    set i [lsearch -exact $cli --out]
+    if {$i >= 0} { return [lindex $cli [expr {$i + 1}]] }
     return $text
 }
 

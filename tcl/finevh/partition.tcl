@@ -5,27 +5,7 @@
 # FINE-VH "no-look" N x N tile mesh, through `finevh partition`; returns its report
 # (the Table 4.1 trend when several tile counts are given; JSON with -json).
 proc finevh::partition_tiles {args} {
-    set cli {}
-    set json 0
-    for {set i 0} {$i < [llength $args]} {incr i} {
-        set opt [lindex $args $i]
-        if {$opt eq "-json"} { set json 1; continue }
-        set val [lindex $args [incr i]]
-        switch -- $opt {
-            -liberty       { foreach f $val { lappend cli --liberty $f } }
-            -lef           { foreach f $val { lappend cli --lef $f } }
-            -verilog       { lappend cli --verilog $val }
-            -def           { lappend cli --def $val }
-            -top           { lappend cli --top $val }
-            -tiles         { lappend cli --tiles [join $val ,] }
-            -wrapper       { lappend cli --wrapper $val }
-            -wrapper_layer { lappend cli --wrapper-layer $val }
-            -supply_names  { lappend cli --supply-names [join $val ,] }
-            -out           { lappend cli --out $val }
-            -def_out       { lappend cli --def-out $val }
-            default        { return -code error "finevh::partition_tiles: unknown option $opt" }
-        }
-    }
-    if {$json} { lappend cli --json }
+    set cli [finevh::cli_args finevh::partition_tiles $args [list {*}$finevh::design_opts \
+        tiles join wrapper value wrapper_layer value supply_names join out value def_out value json flag]]
     return [string trim [finevh::run partition {*}$cli]]
 }

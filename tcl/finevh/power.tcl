@@ -10,33 +10,10 @@
 # finevh::design_power ...same options...       -> dict {internal_uw .. switching_uw .. leakage_uw .. total_uw ..}
 
 proc finevh::_power_args {procname argv} {
-    set cli {}
-    foreach {opt val} $argv {
-        switch -- $opt {
-            -liberty         { foreach f $val { lappend cli --liberty $f } }
-            -verilog         { lappend cli --verilog $val }
-            -top             { lappend cli --top $val }
-            -sdc             { lappend cli --sdc $val }
-            -vcd             { lappend cli --vcd $val }
-            -vcd_scope       { lappend cli --vcd-scope $val }
-            -saif            { lappend cli --saif $val }
-            -saif_scope      { lappend cli --saif-scope $val }
-            -input_activity  { lappend cli --input-activity {*}$val }
-            -global_activity { lappend cli --global-activity {*}$val }
-            -port_activity   { foreach pad $val { lappend cli --port-activity {*}$pad } }
-            -clock_mhz       { lappend cli --clock-mhz $val }
-            -leakage_weights { lappend cli --leakage-weights $val }
-            -spef            { lappend cli --spef $val }
-            -def             { lappend cli --def $val }
-            -lef             { foreach f $val { lappend cli --lef $f } }
-            -cap_per_um      { lappend cli --cap-per-um $val }
-            -wire_load       { lappend cli --wire-load $val }
-            -bind            { lappend cli --bind $val }
-            -digits          { lappend cli --digits $val }
-            default          { return -code error "$procname: unknown option $opt" }
-        }
-    }
-    return $cli
+    return [finevh::cli_args $procname $argv [list {*}$finevh::design_opts \
+        vcd value vcd_scope value saif value saif_scope value input_activity splat \
+        global_activity splat port_activity each clock_mhz value leakage_weights value \
+        spef value cap_per_um value wire_load value bind value digits value]]
 }
 
 proc finevh::report_power {args} {

@@ -9,22 +9,8 @@
 #     sequential pins top ...); nested lists (libraries, top_cells) are left out
 
 proc finevh::_read_args {procname argv} {
-    set cli {}
-    foreach {opt val} $argv {
-        switch -- $opt {
-            -liberty  { foreach f $val { lappend cli --liberty $f } }
-            -verilog  { lappend cli --verilog $val }
-            -top      { lappend cli --top $val }
-            -lef      { foreach f $val { lappend cli --lef $f } }
-            -def      { lappend cli --def $val }
-            -sdc      { lappend cli --sdc $val }
-            -cell_map { lappend cli --cell-map $val }
-            -parser   { lappend cli --parser $val }
-            -decompose_wide_gates { if {$val} { lappend cli --decompose-wide-gates } }
-            default   { return -code error "$procname: unknown option $opt" }
-        }
-    }
-    return $cli
+    return [finevh::cli_args $procname $argv [list {*}$finevh::design_opts \
+        cell_map value parser value decompose_wide_gates bool]]
 }
 
 # Progress lines are silenced (--quiet) so that a failure's Tcl error is the single

@@ -3,16 +3,7 @@
 #   `finevh techgen`; returns its summary line. With -check nothing is written and a
 #   Tcl error is raised when a file is out of date.
 proc finevh::generate_tech {args} {
-    set cli {}
-    for {set i 0} {$i < [llength $args]} {incr i} {
-        set opt [lindex $args $i]
-        switch -- $opt {
-            -out   { incr i; lappend cli --out [lindex $args $i] }
-            -check { lappend cli --check }
-            -only  { incr i; lappend cli --only [join [lindex $args $i] ,] }
-            default { return -code error "finevh::generate_tech: unknown option $opt" }
-        }
-    }
+    set cli [finevh::cli_args finevh::generate_tech $args {out value check flag only join}]
     return [string trim [finevh::run techgen {*}$cli]]
 }
 
@@ -20,19 +11,7 @@ proc finevh::generate_tech {args} {
 #                                  -vddl {V ...} -out FILE ?-flavour PB0? ?-temp C?
 #   Intra-tile leakage LUTs with ngspice through `finevh lutchar`.
 proc finevh::characterize_leakage_lut {args} {
-    set cli {}
-    foreach {opt val} $args {
-        switch -- $opt {
-            -spice   { lappend cli --spice $val }
-            -models  { lappend cli --models $val }
-            -cells   { lappend cli --cells [join $val ,] }
-            -vdd     { lappend cli --vdd $val }
-            -vddl    { lappend cli --vddl [join $val ,] }
-            -out     { lappend cli --out $val }
-            -flavour { lappend cli --flavour $val }
-            -temp    { lappend cli --temp $val }
-            default  { return -code error "finevh::characterize_leakage_lut: unknown option $opt" }
-        }
-    }
+    set cli [finevh::cli_args finevh::characterize_leakage_lut $args \
+        {spice value models value cells join vdd value vddl join out value flavour value temp value}]
     return [string trim [finevh::run lutchar {*}$cli]]
 }

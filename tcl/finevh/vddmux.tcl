@@ -4,31 +4,8 @@
 # Row-based Vdd-MUX insertion per tile and the configuration flip-flop chain, through
 # `finevh vddmux`; returns its report (JSON with -json).
 proc finevh::insert_vddmux {args} {
-    set cli {}
-    set json 0
-    for {set i 0} {$i < [llength $args]} {incr i} {
-        set opt [lindex $args $i]
-        if {$opt eq "-json"} { set json 1; continue }
-        set val [lindex $args [incr i]]
-        switch -- $opt {
-            -plan          { lappend cli --plan $val }
-            -liberty       { foreach f $val { lappend cli --liberty $f } }
-            -lef           { foreach f $val { lappend cli --lef $f } }
-            -verilog       { lappend cli --verilog $val }
-            -def           { lappend cli --def $val }
-            -sdc           { lappend cli --sdc $val }
-            -mux_cell      { lappend cli --mux-cell $val }
-            -switch_max_ma { lappend cli --switch-max-ma $val }
-            -peak_factor   { lappend cli --peak-factor $val }
-            -min_per_tile  { lappend cli --min-per-tile $val }
-            -chain_ff      { lappend cli --chain-ff $val }
-            -vddh          { lappend cli --vddh $val }
-            -top           { lappend cli --top $val }
-            -out           { lappend cli --out $val }
-            -def_out       { lappend cli --def-out $val }
-            default        { return -code error "finevh::insert_vddmux: unknown option $opt" }
-        }
-    }
-    if {$json} { lappend cli --json }
+    set cli [finevh::cli_args finevh::insert_vddmux $args [list {*}$finevh::design_opts \
+        plan value mux_cell value switch_max_ma value peak_factor value min_per_tile value \
+        chain_ff value vddh value out value def_out value json flag]]
     return [string trim [finevh::run vddmux {*}$cli]]
 }
