@@ -73,7 +73,7 @@ def test_cell_set_and_identical_footprints(libs):
     names = set(ref.cells)
     for need in ("INV_X1", "INV_X8", "BUF_X4", "NAND4_X1", "NOR3_X1", "AND2_X1", "OR4_X1", "AOI21_X1",
                  "AOI22_X1", "AOI211_X1", "OAI21_X1", "OAI22_X1", "OAI211_X1", "XOR2_X1", "XNOR2_X1",
-                 "MUX2_X1", "DFF_X1", "DFFR_X1", "ICG_X1", "TIEH_X1", "TIEL_X1", "FILL_X1", "VDDMUX_X1"):
+                 "MUX2_X1", "DFF_X1", "DFFR_X1", "DLH_X1", "ICG_X1", "TIEH_X1", "TIEL_X1", "FILL_X1", "VDDMUX_X1"):
         assert need in names
     for key, lib in libs.items():
         assert set(lib.cells) == names, key
@@ -83,6 +83,9 @@ def test_cell_set_and_identical_footprints(libs):
             assert [(p.name, p.direction) for p in c.pins.values()] == [(p.name, p.direction) for p in r.pins.values()]
     assert ref.cells["ICG_X1"].is_clock_gate
     assert ref.cells["DFFR_X1"].sequential.clear == "!RN"
+    lat = ref.cells["DLH_X1"]
+    assert (lat.sequential.kind, lat.sequential.enable, lat.sequential.data_in) == ("latch", "E", "D")
+    assert not lat.is_clock_gate
     assert set(ref.cells["VDDMUX_X1"].pg_pins) == {"VDDH", "VDDL", "VVDD", "VSS"}
 
 
@@ -290,7 +293,7 @@ def test_liberty_parser_reads_the_files(libdir):
     from liberty.parser import parse_liberty
 
     lib = parse_liberty((libdir / "demo28_ss_125C_0p60v_pb0.lib").read_text())
-    assert len(lib.get_groups("cell")) == 43
+    assert len(lib.get_groups("cell")) == 44
 
 
 def test_lef_has_site_layers_and_every_macro(libdir, libs):

@@ -36,7 +36,7 @@ class Stage:
 @dataclass(frozen=True)
 class CellSpec:
     name: str
-    kind: str                         # comb, ff, icg, tie, fill, vddmux
+    kind: str                         # comb, ff, latch, icg, tie, fill, vddmux
     inputs: tuple[str, ...] = ()
     output: str | None = None
     function: str | None = None       # Liberty boolean expression of the output
@@ -170,6 +170,14 @@ def catalogue() -> tuple[CellSpec, ...]:
               Stage("s2", "s1", 1), Stage("Q", "s1", d))
         cells.append(CellSpec(name=f"DFFR_X{d}", kind="ff", inputs=("D", "CK", "RN"), output="Q", function="IQ",
                               stages=st, free=("qm", "qs"), drive=d, sites=_sites(st, 7), clear="RN"))
+    # D latch, transparent while E is high: en/enb: enable inverters (they drive the
+    # input and feedback transmission gates); dn: data input inverter, which drives
+    # the storage node ql (= !D) through the input gate; l1/l2: the latch loop (l2
+    # closes it through the feedback gate); Q = !ql. State net ql free.
+    st = (Stage("en", "E", 1), Stage("enb", "en", 1), Stage("dn", "D", 1),
+          Stage("l1", "ql", 1), Stage("l2", "l1", 1), Stage("Q", "ql", 1))
+    cells.append(CellSpec(name="DLH_X1", kind="latch", inputs=("D", "E"), output="Q", function="IQ",
+                          stages=st, free=("ql",), drive=1, sites=_sites(st, 4)))
     # Integrated clock gate (latch_posedge): latch transparent while CK is low.
     st = (Stage("ckn", "CK", 1), Stage("en", "E", 1), Stage("l1", "ql", 1), Stage("l2", "l1", 1),
           Stage("g", ("s", "CK", "ql"), 1), Stage("GCK", "g", 2))

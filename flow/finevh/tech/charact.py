@@ -120,9 +120,14 @@ def paths(spec: CellSpec, pin: str, out: str | None = None) -> list[list[tuple[S
     return res
 
 
-def path_delay(ctx: Ctx, spec: CellSpec, path, out_rise: bool, t_in, cload):
-    """(delay, slew, internal energy) along a chain for a given output edge."""
+def path_delay(ctx: Ctx, spec: CellSpec, path, out_rise: bool, t_in, cload, node_loads=None):
+    """(delay, slew, internal energy) along a chain for a given output edge.
+
+    ``node_loads``: optional {stage output net: load (F)} replacing the gate load of
+    an inner stage (a stage that drives a storage node through a transmission gate)."""
     caps = net_caps(spec, ctx.fl.cg_per_um)
+    if node_loads:
+        caps = {**caps, **node_loads}
     n = len(path)
     d_tot = 0.0
     e_tot = 0.0

@@ -128,6 +128,8 @@ def write_cell(out: list[str], ctx: ch.Ctx, spec: CellSpec, slews: np.ndarray) -
         out.append(f'{ind}ff (IQ, IQN) {{ next_state : "D"; clocked_on : "CK";{clr} }}')
     if spec.kind == "icg":
         out.append(f'{ind}latch (IQ, IQN) {{ enable : "!CK"; data_in : "E"; }}')
+    if spec.kind == "latch":
+        out.append(f'{ind}latch (IQ, IQN) {{ enable : "E"; data_in : "D"; }}')
     caps = ch.net_caps(spec, ctx.fl.cg_per_um)
     if spec.kind == "vddmux":
         c = ctx.fl.cg_per_um * (VDDMUX_WIDTH + 0.7) * PF
@@ -141,19 +143,20 @@ def write_cell(out: list[str], ctx: ch.Ctx, spec: CellSpec, slews: np.ndarray) -
         out.append(f"{ind}  capacitance : {_f(c, 6)};")
         out.append(f"{ind}  related_power_pin : {power_pin};")
         out.append(f"{ind}  related_ground_pin : VSS;")
-        if p == "CK":
+        ck = _clock_pin(spec)
+        if p == ck:
             out.append(f"{ind}  clock : true;")
         if spec.kind == "icg":
             out.append(f"{ind}  clock_gate_{'clock' if p == 'CK' else 'enable'}_pin : true;")
-        if spec.kind in ("ff", "icg") and p == "CK":
+        if ck is not None and p == ck:
             e = clock_pin_energy(ctx, spec, slews) * PJ
             out += [f"{ind}  internal_power () {{", f"{ind}    related_pg_pin : VDD;"]
             _table(out, ind + "    ", "rise_power", "energy_in", e, 7)
             _table(out, ind + "    ", "fall_power", "energy_in", e, 7)
             out.append(f"{ind}  }}")
-        if spec.kind in ("ff", "icg") and p != "CK":
+        if ck is not None and p != ck:
             for ttype, tab in constraint_tables(ctx, spec, p, slews).items():
-                out += [f"{ind}  timing () {{", f'{ind}    related_pin : "CK";', f"{ind}    timing_type : {ttype};"]
+                out += [f"{ind}  timing () {{", f'{ind}    related_pin : "{ck}";', f"{ind}    timing_type : {ttype};"]
                 _table(out, ind + "    ", "rise_constraint", "constraint", tab * NS, 5)
                 if not (spec.clear == p):
                     _table(out, ind + "    ", "fall_constraint", "constraint", tab * NS, 5)
@@ -180,8 +183,10 @@ def write_cell(out: list[str], ctx: ch.Ctx, spec: CellSpec, slews: np.ndarray) -
                 arcs = [("CK", "combinational")]
             elif spec.kind == "ff":
                 arcs = [("CK", "rising_edge")] + ([(spec.clear, "clear")] if spec.clear else [])
+            elif spec.kind == "latch":
+                arcs = [("D", "combinational"), ("E", "rising_edge")]
             for p, ttype in arcs:
-                tabs = ff_arc_tables(ctx, spec, p, slews, loads) if spec.kind == "ff" else \
+                tabs = ff_arc_tables(ctx, spec, p, slews, loads) if spec.kind in ("ff", "latch") else \
                     ch.arc_tables(ctx, spec, p, slews / NS, loads / PF)
                 sense = tabs["sense"]
                 out += [f"{ind}  timing () {{", f'{ind}    related_pin : "{p}";',
@@ -202,8 +207,26 @@ def write_cell(out: list[str], ctx: ch.Ctx, spec: CellSpec, slews: np.ndarray) -
 
 # ---- sequential behaviour models --------------------------------------------------------
 
+def _clock_pin(spec: CellSpec) -> str | None:
+    """The pin the cell's timing checks and clock-pin energy refer to."""
+    return {"ff": "CK", "icg": "CK", "latch": "E"}.get(spec.kind)
+
+
+def _latch_node_load(ctx: ch.Ctx, spec: CellSpec) -> dict[str, float]:
+    """Load (F) seen by the latch's data inverter: through the input transmission gate
+    it drives the storage node ql (gates of l1 and Q) and the feedback stage's drain."""
+    st = {s.out: s for s in spec.stages}
+    caps = ch.net_caps(spec, ctx.fl.cg_per_um)
+    return {"dn": caps["ql"] + ch.stage_parasitic(st["l2"])}
+
+
 def _ff_chain(spec: CellSpec, pin: str):
     st = {s.out: s for s in spec.stages}
+    if spec.kind == "latch":
+        # transparent D -> Q: data inverter into the storage node, output inverter;
+        # opening E -> Q: enable inverters open the input gate, then the same chain
+        tail = [(st["dn"], "D"), (st["Q"], "ql")]
+        return tail if pin == "D" else [(st["en"], "E"), (st["enb"], "en")] + tail
     if pin == "CK":
         if spec.kind == "icg":
             return [(st["g"], "CK"), (st["GCK"], "g")]
@@ -216,11 +239,12 @@ def _ff_chain(spec: CellSpec, pin: str):
 def ff_arc_tables(ctx: ch.Ctx, spec: CellSpec, pin: str, slews, loads):
     t = slews[:, None] / NS
     c = loads[None, :] / PF
-    res = {"sense": "non_unate" if pin == "CK" else "positive_unate"}
+    res = {"sense": "non_unate" if pin in ("CK", "E") else "positive_unate"}
     chain = _ff_chain(spec, pin)
+    nl = _latch_node_load(ctx, spec) if spec.kind == "latch" else None
     shp = (len(slews), len(loads))
     for e, rise in (("rise", True), ("fall", False)):
-        d, s, en = ch.path_delay(ctx, spec, chain, rise, t, c)
+        d, s, en = ch.path_delay(ctx, spec, chain, rise, t, c, nl)
         res[f"cell_{e}"] = np.broadcast_to(d, shp)
         res[f"{e}_transition"] = np.broadcast_to(s, shp)
         res[f"{e}_energy"] = np.broadcast_to(en, shp)
@@ -228,16 +252,25 @@ def ff_arc_tables(ctx: ch.Ctx, spec: CellSpec, pin: str, slews, loads):
 
 
 def constraint_tables(ctx: ch.Ctx, spec: CellSpec, pin: str, slews):
-    """Setup/hold (or recovery/removal) of ``pin`` against the rising clock, s.
+    """Setup/hold (or recovery/removal) of ``pin`` against the rising clock (against
+    the falling enable for a latch), s.
 
     index_1 = clock (related pin) slew, index_2 = data (constrained pin) slew.
     setup = data path through the master (input inverter, twice around the master
-    loop) minus the first clock inverter; hold = clock path (two inverters) minus the first data stage."""
+    loop) minus the first clock inverter; hold = clock path (two inverters) minus the first data stage.
+    A latch closes on the falling enable and is modelled the same way with its own loop
+    (l1/l2) and enable inverters (en/enb); its data inverter sees the storage node's load."""
     st = {s.out: s for s in spec.stages}
     tck = slews[:, None] / NS
     td = slews[None, :] / NS
     caps = ch.net_caps(spec, ctx.fl.cg_per_um)
-    if spec.kind == "icg":
+    nl = None
+    if spec.kind == "latch":
+        nl = _latch_node_load(ctx, spec)
+        loop = [(st["l1"], "ql"), (st["l2"], "l1")]
+        dpath = [(st["dn"], "D")] + loop + loop
+        cpath = [(st["en"], "E"), (st["enb"], "en")]
+    elif spec.kind == "icg":
         dpath = [(st["en"], "E"), (st["l1"], "ql")]
         cpath = [(st["ckn"], "CK")]
     else:
@@ -246,16 +279,18 @@ def constraint_tables(ctx: ch.Ctx, spec: CellSpec, pin: str, slews):
         loop = [(st["m1"], "qm"), (st["m2"], "m1")]
         dpath = [(st["dn"], "D")] + loop + loop if pin == "D" else [(st["m1"], pin), (st["m2"], "m1")] + loop
         cpath = [(st["ckn"], "CK"), (st["ckb"], "ckn")]
-    dd = ch.path_delay(ctx, spec, dpath, True, td, caps.get(dpath[-1][0].out, 0.0))[0]
+    dd = ch.path_delay(ctx, spec, dpath, True, td, caps.get(dpath[-1][0].out, 0.0), nl)[0]
     dc = ch.path_delay(ctx, spec, cpath, True, tck, caps.get(cpath[-1][0].out, 0.0))[0]
     dc1 = ch.path_delay(ctx, spec, cpath[:1], True, tck, caps.get(cpath[0][0].out, 0.0))[0]
-    d1 = ch.path_delay(ctx, spec, dpath[:1], True, td, caps.get(dpath[0][0].out, 0.0))[0]
+    d1 = ch.path_delay(ctx, spec, dpath[:1], True, td, (nl or caps).get(dpath[0][0].out, 0.0))[0]
     # the master closes when the first clock inverter has switched: data must have
     # crossed the master (and its loop) by then
     setup = np.broadcast_to(dd - dc1, (len(slews), len(slews)))
     hold = np.broadcast_to(dc - d1, (len(slews), len(slews)))
     if pin == spec.clear:
         return {"recovery_rising": setup, "removal_rising": hold}
+    if spec.kind == "latch":
+        return {"setup_falling": setup, "hold_falling": hold}
     return {"setup_rising": setup, "hold_rising": hold}
 
 
@@ -264,12 +299,13 @@ def clock_pin_energy(ctx: ch.Ctx, spec: CellSpec, slews) -> np.ndarray:
     st = {s.out: s for s in spec.stages}
     t = slews / NS
     caps = ch.net_caps(spec, ctx.fl.cg_per_um)
+    names = ("en", "enb") if spec.kind == "latch" else ("ckn", "ckb")
     e = 0.0
-    for name in ("ckn", "ckb"):
+    for name in names:
         if name in st:
             s = st[name]
             e = e + 0.5 * (ch.stage_parasitic(s) + caps.get(name, 0.0)) * ctx.vdd ** 2
-    return np.broadcast_to(e + 0.0 * t, t.shape) + ch.sc_energy(ctx, st["ckn"], "CK", True, t, t)
+    return np.broadcast_to(e + 0.0 * t, t.shape) + ch.sc_energy(ctx, st[names[0]], _clock_pin(spec), True, t, t)
 
 
 # ---- Vdd-MUX -------------------------------------------------------------------------

@@ -302,7 +302,7 @@ def model_lut(flavours, pairs=DEMO_PAIRS) -> LeakageLut:
     from .cells import catalogue
 
     lut = LeakageLut(technology="demo28")
-    specs = [c for c in catalogue() if c.kind in ("comb", "ff", "icg")]
+    specs = [c for c in catalogue() if c.kind in ("comb", "ff", "latch", "icg")]
     for f in flavours:
         fl = dv.flavour(f)
         for vl, vh in pairs:
