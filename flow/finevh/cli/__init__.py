@@ -36,6 +36,7 @@ _STAGES: tuple[str, ...] = (
     "run",
     "report",
     "compare",
+    "sweep",
 )
 
 

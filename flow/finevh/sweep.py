@@ -1,0 +1,230 @@
+"""``finevh sweep``: tile counts × ΔVdd × designs as dask.distributed tasks.
+
+Each sweep point (one config, one tile count N per side, one ΔVdd) is one task that
+runs the whole ``finevh run`` flow for that point (:func:`run_point`) and writes its
+own run directory ``OUT/<design>/<N*N>tiles_<mV>mV/``. Results come back as they
+finish (progress on stderr) and are merged per design into
+``OUT/<design>/summary.json`` (the ``finevh run`` layout, so ``finevh report`` and
+``finevh compare`` work on it) and an index ``OUT/sweep.json``.
+
+Where the tasks run:
+
+- default: a local cluster of worker processes on this machine
+  (``LocalCluster(n_workers, threads_per_worker=1, processes=True)``, loopback only);
+- ``scheduler="tcp://host:port"``: an existing dask scheduler (``dask scheduler`` +
+  ``dask worker`` processes started by the user, on any machines that see the same
+  file system);
+- ``slurm`` / ``lsf``: worker jobs submitted through dask-jobqueue (optional extra
+  ``finevh[cluster]``; imported only then);
+- ``workers=0``: serially in this process (no dask; the reference the distributed
+  results are checked against).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from . import progress
+from .errors import InputError, ToolError
+from .fileio import write_text_atomic
+
+
+@dataclass(frozen=True, order=True)
+class SweepPoint:
+    """One task: ``config`` (TOML path, absolute), ``tiles`` per side, ``dvdd_mv``."""
+
+    config: str
+    tiles: int
+    dvdd_mv: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.tiles * self.tiles}tiles_{self.dvdd_mv}mV"
+
+
+TaskFn = Callable[[SweepPoint, str], dict]
+
+
+def points(configs: list[str], tiles: list[int], dvdd_mv: list[int]) -> list[SweepPoint]:
+    """The sweep grid, in a stable order (config, tiles, ΔVdd)."""
+    if not configs or not tiles or not dvdd_mv:
+        raise InputError("sweep: at least one config, one tile count and one ΔVdd are needed")
+    return [SweepPoint(str(Path(c).resolve()), int(n), int(mv)) for c in configs for n in tiles for mv in dvdd_mv]
+
+
+def run_point(point: SweepPoint, out_root: str) -> dict:
+    """Run the flow of ``finevh run`` for one sweep point; write its run directory
+    ``out_root/<design>/<label>/`` and return its summary (with ``run_dir``)."""
+    from .run import load_config, run_flow, write_outputs
+
+    cfg = load_config(point.config)
+    cfg = replace(cfg, tiles=[point.tiles], delta_vdd_mv=[point.dvdd_mv])
+    out = Path(out_root) / cfg.name / point.label
+    res = run_flow(cfg)
+    write_outputs(res, out)
+    s = dict(res.summary)
+    s["run_dir"] = str(out)
+    return s
+
+
+# --------------------------------------------------------------------------- merging
+
+def _merge(a: Any, b: Any) -> Any:
+    """Deep merge of two summaries of the same design: objects are merged key by key,
+    anything else from ``b`` wins (``b`` is the later point: larger tile count)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = _merge(a[k], v) if k in a else v
+        return out
+    return b
+
+
+def combine(results: list[tuple[SweepPoint, dict]]) -> dict[str, dict]:
+    """Per design, one summary in the ``finevh run`` layout merging every point.
+
+    Points are merged in (tiles, ΔVdd) order so per-ΔVdd fields that name "the finest
+    tile count" (``fine_vh_uw``...) end up with the largest one; ``tiles_run`` is the
+    union of tile counts. Frequencies must agree across a design's points."""
+    by_design: dict[str, list[tuple[SweepPoint, dict]]] = {}
+    for p, s in sorted(results, key=lambda ps: (ps[0].tiles, ps[0].dvdd_mv, ps[0].config)):
+        by_design.setdefault(str(s.get("design", Path(p.config).stem)), []).append((p, s))
+    out: dict[str, dict] = {}
+    for design, items in sorted(by_design.items()):
+        merged: dict = {}
+        tiles_run: set[int] = set()
+        for p, s in items:
+            s = {k: v for k, v in s.items() if k != "run_dir"}
+            if merged and s.get("frequencies_mhz") != merged.get("frequencies_mhz"):
+                raise ToolError(f"sweep: {design}: {p.label} has other target frequencies than the "
+                                "design's first point; cannot merge")
+            tiles_run |= {int(t) for t in s.get("tiles_run", [p.tiles * p.tiles])}
+            merged = _merge(merged, s)
+        merged["tiles_run"] = sorted(tiles_run)
+        merged["sweep_points"] = [{"tiles": p.tiles * p.tiles, "dvdd_mv": p.dvdd_mv, "run_dir": s.get("run_dir")}
+                                  for p, s in items]
+        out[design] = merged
+    return out
+
+
+# --------------------------------------------------------------------------- clusters
+
+def _need_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ToolError("finevh sweep needs dask.distributed: pip install 'dask[distributed]'") from None
+    return distributed
+
+
+def make_client(workers: int = 2, scheduler: str | None = None, jobqueue: str | None = None,
+                queue: str | None = None, memory: str = "4GB", walltime: str = "01:00:00"):
+    """A dask ``Client`` (and the cluster it owns, or None) for the chosen back-end."""
+    distributed = _need_distributed()
+    if scheduler:
+        return distributed.Client(scheduler, timeout="30s"), None
+    if jobqueue:
+        try:
+            import dask_jobqueue
+        except ImportError:
+            raise ToolError(f"--{jobqueue} needs dask-jobqueue: pip install 'finevh[cluster]' "
+                            "(or pip install dask-jobqueue)") from None
+        cls = {"slurm": dask_jobqueue.SLURMCluster, "lsf": dask_jobqueue.LSFCluster}[jobqueue]
+        cluster = cls(cores=1, processes=1, memory=memory, walltime=walltime, queue=queue)
+        cluster.scale(jobs=max(workers, 1))
+        return distributed.Client(cluster), cluster
+    cluster = distributed.LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None)
+    return distributed.Client(cluster), cluster
+
+
+def _call(blob: bytes, point: SweepPoint, out_root: str) -> dict:
+    """Worker side: unpickle the task function and run it on one point."""
+    import cloudpickle
+
+    return cloudpickle.loads(blob)(point, out_root)
+
+
+def run_tasks(pts: list[SweepPoint], out_root: str, task: TaskFn = run_point, client=None) -> list[tuple[SweepPoint, dict]]:
+    """Run ``task(point, out_root)`` for every point: serially when ``client`` is None,
+    else as dask tasks gathered with ``as_completed``. Progress on stderr. Returns
+    (point, result) in the order of ``pts``."""
+    n = len(pts)
+    t0 = time.monotonic()
+    results: dict[SweepPoint, dict] = {}
+    if client is None:
+        for k, p in enumerate(pts, 1):
+            results[p] = task(p, out_root)
+            progress.progress(f"sweep: [{k}/{n}] {Path(p.config).name} {p.label} done "
+                              f"({time.monotonic() - t0:.1f} s)")
+        return [(p, results[p]) for p in pts]
+    import cloudpickle
+    from distributed import as_completed
+
+    # ship the task with cloudpickle: by reference for importable functions (run_point),
+    # by value for a user's script (__main__) or modules registered with
+    # cloudpickle.register_pickle_by_value, which dask's own pickling may not honour
+    blob = cloudpickle.dumps(task)
+    futures = {client.submit(_call, blob, p, out_root, pure=False, key=f"finevh-{k}-{p.label}"): p
+               for k, p in enumerate(pts)}
+    progress.progress(f"sweep: {n} tasks submitted")
+    done = 0
+    try:
+        for fut in as_completed(list(futures)):
+            p = futures[fut]
+            results[p] = fut.result()          # re-raises the task's error here
+            done += 1
+            progress.progress(f"sweep: [{done}/{n}] {Path(p.config).name} {p.label} done "
+                              f"({time.monotonic() - t0:.1f} s)")
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    return [(p, results[p]) for p in pts]
+
+
+def write_sweep(out_dir: str | Path, results: list[tuple[SweepPoint, dict]], report: bool = True) -> Path:
+    """Write per-design merged summaries (+ HTML reports) and ``sweep.json``; returns it."""
+    out = Path(out_dir)
+    designs = combine(results)
+    index = {"format": "finevh-sweep", "version": 1,
+             "points": [dict(asdict(p), label=p.label, design=str(s.get("design")), run_dir=s.get("run_dir"))
+                        for p, s in results],
+             "designs": {}}
+    for name, summary in designs.items():
+        d = out / name
+        write_text_atomic(d / "summary.json", json.dumps(summary, indent=1, sort_keys=True) + "\n")
+        entry = {"summary": str(d / "summary.json")}
+        if report and any(str(k).endswith("mV") for k in summary):
+            from .report import write_report
+
+            entry["report"] = str(write_report(d))
+        index["designs"][name] = entry
+    path = out / "sweep.json"
+    write_text_atomic(path, json.dumps(index, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def sweep(configs: list[str], tiles: list[int], dvdd_mv: list[int], out_dir: str | Path, *,
+          workers: int = 2, scheduler: str | None = None, jobqueue: str | None = None,
+          task: TaskFn = run_point, report: bool = True, **cluster_opts) -> Path:
+    """The whole ``finevh sweep``; returns the path of ``sweep.json``."""
+    pts = points(configs, tiles, dvdd_mv)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if workers == 0 and not scheduler and not jobqueue:
+        results = run_tasks(pts, str(out), task, None)
+    else:
+        client, cluster = make_client(workers, scheduler, jobqueue, **cluster_opts)
+        try:
+            progress.progress(f"sweep: {len(pts)} points on {client.scheduler.address}")
+            results = run_tasks(pts, str(out), task, client)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return write_sweep(out, results, report)
