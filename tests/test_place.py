@@ -68,11 +68,26 @@ def test_pack_rows_minimal_shift():
     w = np.array([2, 2, 2, 3])
     centers = np.array([5.0, 5.0, 5.0, 9.0])      # site units (centre)
     row = np.array([0, 0, 0, 1])
-    site = pack_rows(centers, row, w, 2, 10)
+    site = pack_rows(centers, row, w, 2, 10, method="greedy")
     assert site.tolist() == [4, 6, 8, 7]            # pushed right from 4; last row clamps 7.5 -> 7
+    # least squares (Abacus objective): the three spread evenly around their wish
+    site = pack_rows(centers, row, w, 2, 10)
+    assert site.tolist() == [2, 4, 6, 7]
     # a crowded row end is pulled back inside
-    site = pack_rows(np.array([9.0, 9.5, 9.9]), np.zeros(3, np.int64), np.array([2, 2, 2]), 1, 10)
-    assert site.tolist() == [4, 6, 8]
+    for m in ("greedy", "isotonic"):
+        site = pack_rows(np.array([9.0, 9.5, 9.9]), np.zeros(3, np.int64), np.array([2, 2, 2]), 1, 10, method=m)
+        assert site.tolist() == [4, 6, 8]
+    # random rows under capacity: both legal, isotonic moves cells less
+    rng = np.random.default_rng(0)
+    w = rng.integers(1, 8, 3000)
+    row = rng.integers(0, 30, 3000)
+    c = rng.uniform(0, 1000, 3000)
+    disp = {}
+    for m in ("greedy", "isotonic"):
+        site = pack_rows(c, row, w, 30, 1000, method=m)
+        assert check_legal(row, site, w, 30, 1000) == []
+        disp[m] = float(np.sum(w * (site + w / 2 - c) ** 2))
+    assert disp["isotonic"] < 0.8 * disp["greedy"]
 
 
 def test_spread_uniform_density():
@@ -191,3 +206,22 @@ def test_tcl_twin_in_sta(require_tool, tmp_path, repo):
     assert "RESULT placed 145 instances" in r.stdout, r.stdout + r.stderr
     assert "ERR finevh::place_design: unknown option -bogus" in r.stdout
     assert len(read_def(out).components) == 145
+
+
+def test_assign_rows_never_over_capacity():
+    """Dense cores (95 %) with wide cells: every row within capacity, rows follow y."""
+    from finevh.place.legalize import assign_rows
+
+    rng = np.random.default_rng(3)
+    for n_rows, n_sites in ((8, 96), (40, 300)):
+        w = rng.integers(1, 12, 10 * n_rows * n_sites)
+        w = w[np.cumsum(w) <= 0.95 * n_rows * n_sites]
+        cy = rng.uniform(0, n_rows, len(w)) ** 1.5 / n_rows ** 0.5     # crowded at the bottom
+        cx = rng.uniform(0, n_sites, len(w))
+        row = assign_rows(cy, cx, w, n_rows, n_sites)
+        used = np.bincount(row, weights=w, minlength=n_rows)
+        assert used.max() <= n_sites
+        assert np.all(np.diff(row[np.argsort(cy, kind="stable")]) >= 0)   # monotone in y
+    from finevh.errors import InputError
+    with pytest.raises(InputError, match="core has"):
+        assign_rows(np.zeros(3), np.zeros(3), np.array([5, 5, 5]), 1, 12)

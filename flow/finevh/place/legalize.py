@@ -1,13 +1,13 @@
 """Legalisation onto rows and sites (vectorised).
 
-1. Row assignment: cells sorted by their y (then x) fill the rows bottom-up so that
-   every row receives the same share of the total cell width. After density-uniform
-   spreading this keeps each cell within about a row of its global position and
-   guarantees no row is over capacity (utilisation < 1).
-2. In each row, cells sorted by x are snapped to whole sites and pushed apart with
-   the least rightward shift (a running maximum of ``x_i - prefix width``), then
-   pulled back inside the row end (``x_i <= row_end - suffix width``). Both sequences
-   keep ``x_{i+1} >= x_i + w_i``, so their element-wise minimum does too: no overlap.
+1. Row assignment: rows are contiguous runs of the cells sorted by y (then x), first
+   cut at equal shares of the total cell width, then adjusted so that no row is over
+   capacity (excess pushed up row by row, the top row's excess pushed back down).
+   After density-uniform spreading this keeps each cell within about a row of its
+   global position.
+2. In each row, cells keep their x order and get whole sites minimising the
+   width-weighted squared displacement (Abacus' objective) by isotonic regression;
+   see :func:`pack_rows`.
 
 Works in integer site units; returns row and site indices.
 """
@@ -34,34 +34,44 @@ def assign_rows(cy: np.ndarray, cx: np.ndarray, w_sites: np.ndarray, n_rows: int
     if int(w_sites.max()) > n_sites:
         raise InputError(f"a cell of {int(w_sites.max())} sites does not fit a row of {n_sites} sites")
     order = np.lexsort((cx, cy))
-    cum = np.cumsum(w_sites[order]) - 0.5 * w_sites[order]
+    ws = w_sites[order]
+    P = np.concatenate([[0], np.cumsum(ws)])             # prefix widths in y order
+    # rows are contiguous runs of the y order: boundaries b[0]=0 <= b[1] <= ... <= b[R]=n,
+    # first at equal shares of the total width ...
     share = total / n_rows
-    row_s = np.minimum((cum / share).astype(np.int64), n_rows - 1)
+    b = np.searchsorted(P[1:] - 0.5 * ws, share * np.arange(n_rows + 1), side="left")
+    b[0], b[-1] = 0, n
+    b = np.maximum.accumulate(b)
+    # ... then no row over capacity: push the excess up, then the top row's excess down
+    for r in range(n_rows):
+        hi = int(np.searchsorted(P, P[b[r]] + n_sites, side="right")) - 1
+        if b[r + 1] > hi:
+            b[r + 1] = hi
+    for r in range(n_rows - 1, -1, -1):
+        lo = int(np.searchsorted(P, P[b[r + 1]] - n_sites, side="left"))
+        if b[r] < lo:
+            if r == 0:
+                raise InputError("cannot fit the cells into the rows (utilization too high for these cell widths)")
+            b[r] = lo
+    row_s = np.repeat(np.arange(n_rows), np.diff(b))
     row = np.empty(n, np.int64)
     row[order] = row_s
-    # rows can exceed capacity only by rounding at row ends: move the extreme cells up/down
-    for _ in range(4 * n_rows):
-        used = np.bincount(row, weights=w_sites, minlength=n_rows)
-        over = np.nonzero(used > n_sites)[0]
-        if len(over) == 0:
-            break
-        for r in over.tolist():
-            members = np.nonzero(row == r)[0]
-            below = used[r - 1] if r > 0 else np.inf
-            above = used[r + 1] if r + 1 < n_rows else np.inf
-            if below <= above:
-                i = members[np.argmin(cy[members])]
-                row[i] = r - 1
-            else:
-                i = members[np.argmax(cy[members])]
-                row[i] = r + 1
-    else:  # pragma: no cover - cannot happen when total <= capacity
-        raise InputError("row assignment did not converge")
     return row
 
 
-def pack_rows(cx_sites: np.ndarray, row: np.ndarray, w_sites: np.ndarray, n_rows: int, n_sites: int) -> np.ndarray:
-    """Site index (left edge) of every cell: legal, non-overlapping, inside the row."""
+def pack_rows(cx_sites: np.ndarray, row: np.ndarray, w_sites: np.ndarray, n_rows: int, n_sites: int,
+              method: str = "isotonic") -> np.ndarray:
+    """Site index (left edge) of every cell: legal, non-overlapping, inside the row.
+
+    ``isotonic`` (default): in each row, with cells kept in x order, minimise the
+    width-weighted squared displacement (Abacus' objective). Writing ``y_i = x_i -
+    prefix_i`` turns ``x_{i+1} >= x_i + w_i`` into ``y`` non-decreasing, so this is an
+    isotonic regression (pool-adjacent-violators, scipy); the row bounds become the
+    same interval for every ``y_i``, so clipping keeps it optimal; rounding keeps it
+    monotone, hence legal. ``greedy``: least rightward push, then pull back.
+    """
+    if method == "isotonic":
+        return _pack_isotonic(cx_sites, row, w_sites, n_rows, n_sites)
     n = len(cx_sites)
     if n == 0:
         return np.zeros(0, np.int64)
@@ -82,6 +92,30 @@ def pack_rows(cx_sites: np.ndarray, row: np.ndarray, w_sites: np.ndarray, n_rows
     site = np.minimum(fwd, n_sites - suffix)
     out = np.empty(n, np.int64)
     out[order] = site
+    return out
+
+
+def _pack_isotonic(cx_sites, row, w_sites, n_rows, n_sites) -> np.ndarray:
+    from scipy.optimize import isotonic_regression
+
+    n = len(cx_sites)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    target = cx_sites - 0.5 * w_sites                     # desired left edge, sites
+    order = np.lexsort((target, row))
+    r = row[order]
+    w = w_sites[order]
+    cw = np.cumsum(w)
+    start = np.searchsorted(r, r, side="left")
+    end = np.searchsorted(r, r, side="right") - 1
+    prefix = cw - w - (cw[start] - w[start])
+    total = cw[end] - (cw[start] - w[start])              # cell width of the row
+    big = 4.0 * (n_sites + float(cw[-1]) + 1)
+    yt = target[order] - prefix + r * big                 # offsets keep rows apart
+    y = isotonic_regression(yt, weights=w.astype(float), increasing=True).x - r * big
+    y = np.clip(np.rint(y), 0, n_sites - total).astype(np.int64)
+    out = np.empty(n, np.int64)
+    out[order] = y + prefix
     return out
 
 
