@@ -24,7 +24,7 @@ the clock network the edge is swapped) with the clock's ideal slew
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
