@@ -23,7 +23,7 @@ D = REPO / "designs/demo"
 
 @pytest.fixture(scope="module")
 def demo():
-    from finevh.cli.read import load_design
+    from finevh.loader import load_design
     from finevh.fvh.partition import partition, wrapper_from_lef
     from finevh.power.analysis import analyse
     from finevh.tech.lut import read_lut

@@ -97,7 +97,11 @@ def load_config(path: str | Path) -> RunConfig:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"TOML: {e.msg}", str(p), getattr(e, "lineno", None)) from None
+        import re
+
+        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        raise InputError(f"TOML: {msg}", str(p), int(m.group(1)) if m else None) from None
     base = p.resolve().parent
 
     def fail(msg: str, key: str):
