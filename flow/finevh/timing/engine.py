@@ -292,9 +292,18 @@ class Timer:
         for i in np.unique(g.e_inst[dq]).tolist():
             for p in range(int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1])):
                 find[(i, nl.pin_names[nl.pin_name[p]])] = p
+        pid = {n: i for i, n in enumerate(nl.pin_names)}
+        cell_dpin = np.full(len(self.design.cells), -2, dtype=np.int64)
+        for ci, cell in enumerate(self.design.cells):
+            ct = template_of(self.templates, cell)
+            if ct.latch_data is not None:
+                cell_dpin[ci] = pid.get(ct.latch_data, -2)
+        ic = np.asarray(self.design.inst_cell)
+        c_latch = cell_dpin[ic[g.c_inst]] == nl.pin_name[g.c_data] if len(g.c_data) else np.zeros(0, dtype=bool)
         chk = {}
-        for c in range(len(g.c_data)):
-            chk.setdefault((int(g.c_data[c]), int(g.c_data_rf[c])), c)
+        if len(dq):
+            for c in np.nonzero(np.isin(g.c_data, g.e_from[dq]))[0].tolist():
+                chk.setdefault((int(g.c_data[c]), int(g.c_data_rf[c])), c)
         en = np.full(len(dq), -1, dtype=np.int64)
         row = np.full(len(dq), -1, dtype=np.int64)
         orf = np.zeros(len(dq), dtype=np.int64)
@@ -304,11 +313,7 @@ class Timer:
             en[k] = find.get((i, ct.latch_enable), -1)
             row[k] = chk.get((int(g.e_from[e]), int(g.e_in_rf[e])), -1)
             orf[k] = ct.latch_open_rf
-        c_latch = np.zeros(len(g.c_data), dtype=bool)
-        for c in range(len(g.c_data)):
-            ct = template_of(self.templates, self.design.cells[int(self.design.inst_cell[int(g.c_inst[c])])])
-            if ct.latch_data is not None:
-                c_latch[c] = nl.pin_names[nl.pin_name[int(g.c_data[c])]] == ct.latch_data
+
         g._latch = info = {"edges": dq, "pos": {e: k for k, e in enumerate(dq.tolist())}, "en": en, "row": row,
                            "open_rf": orf, "c_latch": c_latch}
         return info
