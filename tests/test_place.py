@@ -213,15 +213,17 @@ def test_assign_rows_never_over_capacity():
     from finevh.place.legalize import assign_rows
 
     rng = np.random.default_rng(3)
-    for n_rows, n_sites in ((8, 96), (40, 300)):
+    for n_rows, n_sites in [(8, 96)] * 40 + [(5, 50)] * 40 + [(40, 300)]:
         w = rng.integers(1, 12, 10 * n_rows * n_sites)
         w = w[np.cumsum(w) <= 0.95 * n_rows * n_sites]
-        cy = rng.uniform(0, n_rows, len(w)) ** 1.5 / n_rows ** 0.5     # crowded at the bottom
-        cx = rng.uniform(0, n_sites, len(w))
-        row = assign_rows(cy, cx, w, n_rows, n_sites)
-        used = np.bincount(row, weights=w, minlength=n_rows)
-        assert used.max() <= n_sites
-        assert np.all(np.diff(row[np.argsort(cy, kind="stable")]) >= 0)   # monotone in y
+        for cy in (rng.uniform(0, n_rows, len(w)) ** 1.5 / n_rows ** 0.5,      # crowded at the bottom
+                   n_rows - rng.uniform(0, n_rows, len(w)) ** 1.5 / n_rows ** 0.5):  # ... at the top
+            cx = rng.uniform(0, n_sites, len(w))
+            row = assign_rows(cy, cx, w, n_rows, n_sites)
+            assert len(row) == len(w) and row.min() >= 0 and row.max() < n_rows
+            used = np.bincount(row, weights=w, minlength=n_rows)
+            assert used.max() <= n_sites and used.sum() == w.sum()
+            assert np.all(np.diff(row[np.argsort(cy, kind="stable")]) >= 0)   # monotone in y
     from finevh.errors import InputError
     with pytest.raises(InputError, match="core has"):
         assign_rows(np.zeros(3), np.zeros(3), np.array([5, 5, 5]), 1, 12)

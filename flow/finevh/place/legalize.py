@@ -43,7 +43,7 @@ def assign_rows(cy: np.ndarray, cx: np.ndarray, w_sites: np.ndarray, n_rows: int
     b[0], b[-1] = 0, n
     b = np.maximum.accumulate(b)
     # ... then no row over capacity: push the excess up, then the top row's excess down
-    for r in range(n_rows):
+    for r in range(n_rows - 1):
         hi = int(np.searchsorted(P, P[b[r]] + n_sites, side="right")) - 1
         if b[r + 1] > hi:
             b[r + 1] = hi
