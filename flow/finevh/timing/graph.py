@@ -216,21 +216,23 @@ def _kahn(T: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndar
     d_sorted = dst[order]
     ptr = np.searchsorted(s_sorted, np.arange(T + 1))
     frontier = np.nonzero(indeg == 0)[0]
+    rnd = 0
     while len(frontier):
+        # whole-frontier rounds: a node becomes ready in round r exactly when its
+        # longest path from a source has r edges, so its level is the round number
         starts = ptr[frontier]
         counts = ptr[frontier + 1] - starts
         tot = int(counts.sum())
         if tot == 0:
             break
-        rep = np.repeat(frontier, counts)
         offs = np.arange(tot) - np.repeat(np.cumsum(counts) - counts, counts)
-        idx = np.repeat(starts, counts) + offs
-        tgt = d_sorted[idx]
-        np.maximum.at(level, tgt, level[rep] + 1)
+        tgt = d_sorted[np.repeat(starts, counts) + offs]
         dec = np.bincount(tgt, minlength=T)
         touched = np.nonzero(dec)[0]
         indeg[touched] -= dec[touched]
         frontier = touched[indeg[touched] == 0]
+        rnd += 1
+        level[frontier] = rnd
     return level, indeg
 
 
