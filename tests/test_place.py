@@ -223,7 +223,8 @@ def test_assign_rows_never_over_capacity():
             assert len(row) == len(w) and row.min() >= 0 and row.max() < n_rows
             used = np.bincount(row, weights=w, minlength=n_rows)
             assert used.max() <= n_sites and used.sum() == w.sum()
-            assert np.all(np.diff(row[np.argsort(cy, kind="stable")]) >= 0)   # monotone in y
+            # monotone in y, except back-filled cells (at most 4 rows down)
+            assert np.all(np.diff(row[np.argsort(cy, kind="stable")]) >= -4)
     from finevh.errors import InputError
     with pytest.raises(InputError, match="core has"):
         assign_rows(np.zeros(3), np.zeros(3), np.array([5, 5, 5]), 1, 12)

@@ -51,11 +51,47 @@ def assign_rows(cy: np.ndarray, cx: np.ndarray, w_sites: np.ndarray, n_rows: int
         lo = int(np.searchsorted(P, P[b[r + 1]] - n_sites, side="left"))
         if b[r] < lo:
             if r == 0:
-                raise InputError("cannot fit the cells into the rows (utilization too high for these cell widths)")
+                # contiguous runs cannot absorb the width lost at row ends: back-fill instead
+                return _assign_rows_backfill(order, w_sites, n_rows, n_sites)
             b[r] = lo
     row_s = np.repeat(np.arange(n_rows), np.diff(b))
     row = np.empty(n, np.int64)
     row[order] = row_s
+    return row
+
+
+def _assign_rows_backfill(order: np.ndarray, w_sites: np.ndarray, n_rows: int, n_sites: int,
+                          reach: int = 4) -> np.ndarray:
+    """Dense cores: fill rows bottom-up in y order; a cell that does not fit the current
+    row goes into the gap of one of the ``reach`` rows below if it fits there, else
+    opens the next row."""
+    free = np.full(n_rows, n_sites, np.int64)
+    row = np.empty(len(order), np.int64)
+    r = 0
+    for i in order.tolist():
+        w = int(w_sites[i])
+        if free[r] >= w:
+            free[r] -= w
+            row[i] = r
+            continue
+        for q in range(r - 1, max(-1, r - 1 - reach), -1):
+            if free[q] >= w:
+                free[q] -= w
+                row[i] = q
+                break
+        else:
+            while r < n_rows - 1 and free[r] < w:
+                r += 1
+            if free[r] < w:
+                # last resort: any row with room
+                q = int(np.argmax(free))
+                if free[q] < w:
+                    raise InputError("cannot fit the cells into the rows (utilization too high for these cell widths)")
+                r_use = q
+            else:
+                r_use = r
+            free[r_use] -= w
+            row[i] = r_use
     return row
 
 
