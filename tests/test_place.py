@@ -213,8 +213,8 @@ def test_assign_rows_never_over_capacity():
     from finevh.place.legalize import assign_rows
 
     rng = np.random.default_rng(3)
-    for n_rows, n_sites in [(8, 96)] * 40 + [(5, 50)] * 40 + [(40, 300)]:
-        w = rng.integers(1, 12, 10 * n_rows * n_sites)
+    for n_rows, n_sites, wmax in [(8, 96, 9)] * 40 + [(5, 60, 7)] * 40 + [(40, 300, 12)] * 5:
+        w = rng.integers(1, wmax, 10 * n_rows * n_sites)
         w = w[np.cumsum(w) <= 0.95 * n_rows * n_sites]
         for cy in (rng.uniform(0, n_rows, len(w)) ** 1.5 / n_rows ** 0.5,      # crowded at the bottom
                    n_rows - rng.uniform(0, n_rows, len(w)) ** 1.5 / n_rows ** 0.5):  # ... at the top
