@@ -228,3 +228,20 @@ def test_assign_rows_never_over_capacity():
     from finevh.errors import InputError
     with pytest.raises(InputError, match="core has"):
         assign_rows(np.zeros(3), np.zeros(3), np.array([5, 5, 5]), 1, 12)
+
+
+@pytest.mark.parametrize("util, aspect", [(0.95, 0.64), (0.9, 1.0), (0.5, 3.0)])
+def test_sample_dense_and_elongated(util, aspect, repo):
+    """The sample design at GrayWolf-like density and odd aspect ratios stays legal."""
+    _need_osu()
+    from finevh.cli.read import load_design
+    from finevh.place.flow import place_design
+
+    design = load_design([OSU / "osu018_stdcells.lib"], repo / "designs/sample/sample_osu018.v",
+                         lef=[OSU / "osu018_stdcells.lef"])
+    pl, res = place_design(design, design.meta["lef"], utilization=util, aspect=aspect, seed=0)
+    fp = res.floorplan
+    assert check_legal(res.row, res.site, width_in_sites(pl.width, fp.site_width), fp.n_rows, fp.n_sites) == []
+    core_h, core_w = fp.core[3] - fp.core[1], fp.core[2] - fp.core[0]
+    assert abs(core_h / core_w - aspect) / aspect < 0.35
+    assert float((pl.width * pl.height).sum()) / (core_h * core_w) <= util + 1e-9
