@@ -21,13 +21,13 @@ def _power(v: float, f: float) -> float:
     return 5.0 * v * v * f + 100.0 * v ** 3
 
 
-def make_summary(path, tiles=(9, 25, 49), seed=1) -> dict:
+def make_summary(path, tiles=(9, 25, 49), seed=1, n_freq=16) -> dict:
     """A summary.json with the layout `finevh run` writes; schemes from the project's
     own dvfs module on a linear fmax(Vdd) (200 MHz @ 0.6 V .. 1000 MHz @ 1.0 V); FINE-VH
     tiles at VddH when a seeded criticality is below the interval position of f."""
     grid = vdd_grid()
     fmax = 200 + 800 * (grid - 0.6) / 0.4
-    fs = frequency_sweep(fmax[0], fmax[-1], 16)
+    fs = frequency_sweep(fmax[0], fmax[-1], n_freq)
     s = {"design": "synthetic", "frequencies_mhz": fs.tolist(), "tiles": list(tiles)}
     for dv in (0.2, 0.1):
         pts = [evaluate_schemes(f, grid, fmax, hopping_levels(dv), _power) for f in fs]
@@ -75,11 +75,19 @@ def _csv(path):
         return list(csv.DictReader(f))
 
 
-def test_figures_and_csv_numbers(tmp_path):
-    s = make_summary(tmp_path / "run")
-    html = write_report(tmp_path / "run")
-    assert html == tmp_path / "run" / "report.html"
-    d = tmp_path / "run" / "report"
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory):
+    """One report of 16 frequencies x 2 ΔVdd x 3 tile counts (shared: rendering is slow)."""
+    d = tmp_path_factory.mktemp("full") / "a"
+    s = make_summary(d)
+    html = write_report(d)
+    assert html == d / "report.html"
+    return d, s, html
+
+
+def test_figures_and_csv_numbers(full_report):
+    run_dir, s, _ = full_report
+    d = run_dir / "report"
     rows = _csv(d / "power_200mV.csv")
     assert len(rows) == 16
     ideal = np.array(s["200mV"]["ideal_dvfs_uw"])
@@ -109,14 +117,14 @@ def test_figures_and_csv_numbers(tmp_path):
     assert rep["norm_uw"] == pytest.approx(min(min(s[k]["ideal_dvfs_uw"]) for k in ("200mV", "100mV")), rel=1e-6)
 
 
-def test_html_is_self_contained_and_deterministic(tmp_path):
-    make_summary(tmp_path / "a")
+def test_html_is_self_contained_and_deterministic(tmp_path, full_report):
+    a = full_report[0]
     make_summary(tmp_path / "b")
-    ha = write_report(tmp_path / "a").read_bytes()
+    ha = (a / "report.html").read_bytes()
     hb = write_report(tmp_path / "b", tmp_path / "b" / "other.html").read_bytes()
     assert ha == hb
     for name in ("power_200mV.csv", "report.json", "tile_vdd_100mV_49.csv"):
-        assert (tmp_path / "a" / "report" / name).read_bytes() == (tmp_path / "b" / "report" / name).read_bytes()
+        assert (a / "report" / name).read_bytes() == (tmp_path / "b" / "report" / name).read_bytes()
     text = ha.decode()
     # plots: 4 figures + 2 ΔVdd x 3 tile counts maps, all embedded
     assert text.count('src="data:image/svg+xml;base64,') == 4
@@ -126,18 +134,18 @@ def test_html_is_self_contained_and_deterministic(tmp_path):
 
 
 def test_flavour_distribution_from_plans(tmp_path):
-    make_summary(tmp_path / "run", tiles=(9,))
+    make_summary(tmp_path / "run", tiles=(9,), n_freq=4)
     _plan(tmp_path / "run" / "plan9.fvh.json", n=3)
     html = write_report(tmp_path / "run").read_text()
     rows = _csv(tmp_path / "run" / "report" / "flavours.csv")
-    assert rows == [{"tiles": "9", "PB10": "2", "PB16": "5", "PB4": "1", "none": "2"}]
+    assert rows == [{"tiles": "9", "none": "2", "PB4": "1", "PB10": "2", "PB16": "5"}]
+    assert list(rows[0]) == ["tiles", "none", "PB4", "PB10", "PB16"]
     assert '<table id="flavours">' in html
 
 
-def test_chromium_renders_report(tmp_path, require_tool):
+def test_chromium_renders_report(tmp_path, require_tool, full_report):
     chromium = require_tool("chromium")
-    make_summary(tmp_path / "run")
-    html = write_report(tmp_path / "run")
+    html = full_report[2]
     shot = tmp_path / "shot.png"
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -166,7 +174,7 @@ def test_chromium_renders_report(tmp_path, require_tool):
 
 
 def test_cli_and_bad_input(tmp_path, run_cli):
-    make_summary(tmp_path / "run", tiles=(25,))
+    make_summary(tmp_path / "run", tiles=(25,), n_freq=4)
     code, out, _ = run_cli("report", tmp_path / "run", "--out", tmp_path / "x" / "r.html")
     assert code == 0 and out.strip() == str(tmp_path / "x" / "r.html")
     assert (tmp_path / "x" / "report" / "power_100mV.csv").is_file()
@@ -200,7 +208,7 @@ def test_read_run_accepts_single_arrays_and_voltage_maps(tmp_path):
 
 
 def test_tcl_twin(tmp_path, repo, require_tool):
-    make_summary(tmp_path / "run", tiles=(9,))
+    make_summary(tmp_path / "run", tiles=(9,), n_freq=4)
     script = tmp_path / "r.tcl"
     script.write_text(f'source {{{repo / "tcl" / "finevh.tcl"}}}\n'
                       f'puts "HTML=[finevh::write_report {{{tmp_path / "run"}}} -out {{{tmp_path / "t.html"}}}]"\n')

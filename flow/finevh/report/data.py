@@ -280,6 +280,12 @@ def figures(run: RunData) -> dict:
     return out
 
 
+def flavour_key(name: str) -> tuple:
+    """Natural order of flavour names: ``none`` first, then PB4 < PB10 < PB16."""
+    parts = re.split(r"(\d+)", name)
+    return (name != "none",) + tuple(int(p) if p.isdigit() else p for p in parts)
+
+
 def flavour_counts(plan_path: Path) -> dict[str, int]:
     """Interface cells per poly-bias flavour from a plan's PB swaps; interface cells
     left untouched are counted as ``"none"``."""
@@ -291,7 +297,7 @@ def flavour_counts(plan_path: Path) -> dict[str, int]:
         counts[s.flavour] = counts.get(s.flavour, 0) + 1
     swapped = sum(counts.values())
     counts["none"] = max(int(np.count_nonzero(plan.interface)) - swapped, 0)
-    return dict(sorted(counts.items()))
+    return {k: counts[k] for k in sorted(counts, key=flavour_key)}
 
 
 # --------------------------------------------------------------------------- CSV / JSON
@@ -342,7 +348,7 @@ def csv_tables(run: RunData, flavours: dict[int, dict[str, int]] | None = None) 
                 ["f_mhz"] + [f"tile_{j}" for j in range(m.shape[1])],
                 [[float(f[i])] + ["H" if h else "L" for h in m[i]] for i in range(f.size)])
     if flavours:
-        names = sorted({k for c in flavours.values() for k in c})
+        names = sorted({k for c in flavours.values() for k in c}, key=flavour_key)
         files["flavours.csv"] = _rows_csv(["tiles"] + names,
                                           [[t] + [c.get(k, 0) for k in names] for t, c in sorted(flavours.items())])
     return files

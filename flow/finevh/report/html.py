@@ -9,7 +9,7 @@ import html
 import math
 
 from .. import __version__
-from .data import RunData, figures, savings_pct
+from .data import RunData, figures, flavour_key, savings_pct
 
 _CSS = """
 body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}
@@ -76,7 +76,7 @@ def power_table(run: RunData, i: int) -> str:
 
 
 def flavour_table(flavours: dict[int, dict[str, int]]) -> str:
-    names = sorted({k for c in flavours.values() for k in c})
+    names = sorted({k for c in flavours.values() for k in c}, key=flavour_key)
     rows = [[str(t)] + [str(c.get(n, 0)) for n in names] for t, c in sorted(flavours.items())]
     return _table("flavours", ["tiles"] + names, rows)
 

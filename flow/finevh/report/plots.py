@@ -22,7 +22,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .data import DvddResult, RunData, savings_pct  # noqa: E402
+from .data import DvddResult, RunData, flavour_key, savings_pct  # noqa: E402
 
 _RC = {"svg.hashsalt": "finevh-report", "svg.fonttype": "path", "font.size": 9,
        "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 100}
@@ -151,9 +151,11 @@ def tilemap_figure(run: RunData, r: DvddResult, tiles: int) -> Figure:
     rgb = np.ones((height, width, 3))
     lo = np.array(matplotlib.colors.to_rgb(COL_L))
     hi = np.array(matplotlib.colors.to_rgb(COL_H))
-    fig = _fig(max(width / 60.0, 4.0), height / 60.0 + 0.5)
+    w_in, h_in = width / 60.0, height / 60.0          # image inches; + title and legend bands
+    fig_w, fig_h = max(w_in, 4.0), h_in + 0.75
+    fig = _fig(fig_w, fig_h)
     with matplotlib.rc_context(_RC):
-        ax = fig.add_axes((0, 0.06, 1, 0.88))
+        ax = fig.add_axes(((fig_w - w_in) / 2 / fig_w, 0.4 / fig_h, w_in / fig_w, h_in / fig_h))
         for i in range(nf):
             r0 = (i // cols) * (pw + gap_y) + gap_y
             c0 = (i % cols) * (pw + gap_x) + gap_x // 2
@@ -184,7 +186,7 @@ def to_png(fig: Figure, dpi: int = 100) -> bytes:
 
 def flavour_figure(flavours: dict[int, dict[str, int]]) -> Figure:
     """Fig. 4.9: interface cells per poly-bias flavour, per tile count (percent)."""
-    names = sorted({k for c in flavours.values() for k in c})
+    names = sorted({k for c in flavours.values() for k in c}, key=flavour_key)
     ts = sorted(flavours)
     fig = _fig(4.5, 3.2)
     with matplotlib.rc_context(_RC):
