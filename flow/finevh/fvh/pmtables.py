@@ -3,13 +3,11 @@ power manager shifts into the configuration chain, with the (VddL, VddH) pair th
 off-chip regulators must supply.
 
 Bit convention: bit ``k`` of the stream is the value of chain flop ``k``
-(``plan.config_chain.flops[k]``, flop 0 nearest the chain input): 1 = the flop's tile
+(``plan.config_chain.flops[k]``, flop 0 next to the chain input): 1 = the flop's tile
 at VddH (the Vdd-MUX ``SEL = 1`` selects VDDH), 0 = VddL. Bytes pack 8 bits, bit
 ``k`` in byte ``k // 8`` at position ``k % 8`` (LSB first); unused high bits are 0.
-To load a configuration, shift the stream in from bit ``n - 1`` down to bit 0, so
-that bit 0 ends in flop 0 after ``n`` clock cycles... of a chain that shifts from
-flop 0 towards flop ``n - 1`` the first bit shifted travels furthest: bit ``n - 1``
-goes first.
+A shift chain moves data from flop 0 towards flop ``n - 1``, so the firmware shifts
+bit ``n - 1`` first and bit 0 last.
 """
 
 from __future__ import annotations
