@@ -218,3 +218,18 @@ def test_points_grid_order():
         [("b.toml", 5, 100), ("b.toml", 5, 200), ("b.toml", 3, 100), ("b.toml", 3, 200)]
     assert pts[0].label == "25tiles_100mV"
     assert np.all([Path(p.config).is_absolute() for p in pts])
+
+
+def test_default_local_cluster(tmp_path, require_module, capfd):
+    """The default back-end: a LocalCluster of 2 worker processes on 127.0.0.1."""
+    require_module("distributed")
+    cfgs = _configs(tmp_path)[:1]
+    path = S.sweep(cfgs, [2], [200, 100], tmp_path / "o", workers=2, task=point_task, report=False)
+    err = capfd.readouterr().err
+    assert "sweep: 2 points on tcp://127.0.0.1:" in err and "sweep: [2/2]" in err
+    got = json.loads((tmp_path / "o" / "alpha" / "summary.json").read_text())
+    assert got.pop("worker").startswith("tcp://127.0.0.1:")
+    serial = S.run_tasks(S.points(cfgs, [2], [200, 100]), str(tmp_path / "o"), point_task, None)
+    exp = json.loads(json.dumps(_strip(S.combine(serial)["alpha"])))
+    assert got == exp
+    assert json.loads(path.read_text())["designs"]["alpha"] == {"summary": str(tmp_path / "o" / "alpha" / "summary.json")}

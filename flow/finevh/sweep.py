@@ -137,8 +137,9 @@ def make_client(workers: int = 2, scheduler: str | None = None, jobqueue: str | 
         cluster = cls(cores=1, processes=1, memory=memory, walltime=walltime, queue=queue)
         cluster.scale(jobs=max(workers, 1))
         return distributed.Client(cluster), cluster
+    # loopback only; the scheduler's HTTP server (dashboard) on a free loopback port
     cluster = distributed.LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
     return distributed.Client(cluster), cluster
 
 
