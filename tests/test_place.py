@@ -245,3 +245,18 @@ def test_sample_dense_and_elongated(util, aspect, repo):
     core_h, core_w = fp.core[3] - fp.core[1], fp.core[2] - fp.core[0]
     assert abs(core_h / core_w - aspect) / aspect < 0.35
     assert float((pl.width * pl.height).sum()) / (core_h * core_w) <= util + 1e-9
+
+
+def test_io_slots_follow_cells():
+    """Pins wished at the four sides land on those sides, in perimeter order."""
+    from finevh.place.floorplan import assign_io_slots
+
+    fp = make_floorplan(10000.0, 0.5, 2.0, utilization=0.5)
+    x0, y0, x1, y1 = fp.die
+    cxm, cym = (x0 + x1) / 2, (y0 + y1) / 2
+    wx = np.array([cxm, x1 - 1, cxm, x0 + 1, np.nan])      # near bottom, right, top, left; one without cells
+    wy = np.array([y0 + 1, cym, y1 - 1, cym, np.nan])
+    x, y = assign_io_slots(fp, wx, wy)
+    assert np.isclose(y[0], y0) and np.isclose(x[1], x1) and np.isclose(y[2], y1) and np.isclose(x[3], x0)
+    sx, sy = io_positions(fp, 5)
+    assert sorted(zip(x.round(6), y.round(6))) == sorted(zip(sx.round(6), sy.round(6)))   # the same slots

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .floorplan import Floorplan, io_positions, make_floorplan
+from .floorplan import Floorplan, assign_io_slots, io_positions, make_floorplan
 from .global_place import global_place
 from .legalize import check_legal, legalize, width_in_sites
-from .netmodel import PlaceNets, hpwl
+from .netmodel import PlaceNets, hpwl, io_centroids
 
 __all__ = ["Floorplan", "make_floorplan", "io_positions", "PlaceResult", "place_cells", "random_legal",
            "PlaceNets", "hpwl", "check_legal"]
@@ -57,25 +57,37 @@ def place_cells(width: np.ndarray, net_ptr: np.ndarray, net_pins: np.ndarray, n_
                 site_name: str = "core", max_iters: int = 40) -> PlaceResult:
     """Place ``len(width)`` single-row-height cells.
 
-    ``net_pins`` values ``< N`` are cells, ``N .. N+n_io-1`` are IO pins; IO pins go
-    evenly around the die edge in index order unless ``io_xy`` gives their positions.
+    ``net_pins`` values ``< N`` are cells, ``N .. N+n_io-1`` are IO pins. Unless
+    ``io_xy`` fixes their positions, IO pins take evenly spaced slots around the die
+    edge, ordered like the cells they connect to (assigned after the first
+    wirelength solves, and again after legalisation when that shortens the wires).
     """
     width = np.asarray(width, float)
     n = len(width)
     w_sites = width_in_sites(width, site_width)
     fp = make_floorplan(float(w_sites.sum()) * site_width * row_height, site_width, row_height,
                         utilization, aspect, max_cell_width=float(width.max(initial=0.0)), site_name=site_name)
+    nets = PlaceNets.build(n, net_ptr, net_pins)
+    io_update = None
     if io_xy is None:
         io_x, io_y = io_positions(fp, n_io)
+
+        def io_update(cx, cy):
+            return assign_io_slots(fp, *io_centroids(nets, cx, cy, n_io))
     else:
         io_x, io_y = (np.asarray(v, float) for v in io_xy)
-    nets = PlaceNets.build(n, net_ptr, net_pins)
     wid = w_sites * site_width
     hgt = np.full(n, row_height)
-    g = global_place(nets, wid, hgt, fp, io_x, io_y, seed=seed, max_iters=max_iters)
+    g = global_place(nets, wid, hgt, fp, io_x, io_y, seed=seed, max_iters=max_iters, io_update=io_update)
+    io_x, io_y = g.io_x, g.io_y
     ghpwl = hpwl(nets, g.cx, g.cy, io_x, io_y)
     row, site = legalize(g.cx, g.cy, wid, fp)
     x, y, cx, cy = _positions(row, site, w_sites, fp)
+    if io_update is not None:
+        # final pin assignment against the legal cells, kept only if it helps
+        nx, ny = io_update(cx, cy)
+        if hpwl(nets, cx, cy, nx, ny) < hpwl(nets, cx, cy, io_x, io_y):
+            io_x, io_y = nx, ny
     return PlaceResult(x, y, row, site, row % 2 == 1, fp, io_x, io_y,
                        hpwl(nets, cx, cy, io_x, io_y), ghpwl, g.iterations,
                        {"history": g.history, "n_nets": nets.n_nets})

@@ -59,6 +59,52 @@ def make_floorplan(cell_area: float, site_width: float, row_height: float, utili
     return Floorplan(die, core, site_width, row_height, n_rows, n_sites, site_name)
 
 
+def _perimeter_coord(fp: Floorplan, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Counter-clockwise perimeter coordinate (from the lower-left corner) of the die
+    edge point nearest to each (x, y)."""
+    x0, y0, x1, y1 = fp.die
+    w, h = x1 - x0, y1 - y0
+    x = np.clip(x, x0, x1)
+    y = np.clip(y, y0, y1)
+    d = np.stack([y - y0, x1 - x, y1 - y, x - x0])       # distance to bottom, right, top, left
+    side = np.argmin(d, axis=0)
+    t = np.where(side == 0, x - x0,
+        np.where(side == 1, w + (y - y0),
+        np.where(side == 2, w + h + (x1 - x), 2 * w + h + (y1 - y))))
+    return t
+
+
+def assign_io_slots(fp: Floorplan, want_x: np.ndarray, want_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Put IO pins on the evenly spaced edge slots of :func:`io_positions`, in the
+    perimeter order of their wished positions (e.g. the centroid of the cells they
+    connect to), with the rotation of slots that moves them least. NaN wishes keep
+    their original slot order."""
+    n = len(want_x)
+    sx, sy = io_positions(fp, n)
+    if n == 0:
+        return sx, sy
+    ok = ~(np.isnan(want_x) | np.isnan(want_y))
+    t_slot = _perimeter_coord(fp, sx, sy)
+    t = np.where(ok, _perimeter_coord(fp, np.nan_to_num(want_x), np.nan_to_num(want_y)), t_slot)
+    order = np.argsort(t, kind="stable")
+    per = 2 * ((fp.die[2] - fp.die[0]) + (fp.die[3] - fp.die[1]))
+    best, best_cost = 0, np.inf
+    shifts = range(n) if n <= 512 else np.linspace(0, n - 1, 512).astype(int)
+    ts = t[order]
+    for k in shifts:
+        slot_t = np.roll(t_slot, -k)
+        dd = np.abs(ts - slot_t)
+        cost = float(np.minimum(dd, per - dd).sum())
+        if cost < best_cost:
+            best, best_cost = int(k), cost
+    slot_idx = np.roll(np.arange(n), -best)
+    x = np.empty(n)
+    y = np.empty(n)
+    x[order] = sx[slot_idx]
+    y[order] = sy[slot_idx]
+    return x, y
+
+
 def io_positions(fp: Floorplan, n: int) -> tuple[np.ndarray, np.ndarray]:
     """``n`` pin positions spread evenly around the die edge, counter-clockwise from the
     lower-left corner (bottom edge first), in the order given."""

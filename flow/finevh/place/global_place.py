@@ -31,6 +31,8 @@ class GlobalResult:
     lower_cx: np.ndarray           # last quadratic (lower-bound) centres
     lower_cy: np.ndarray
     iterations: int
+    io_x: np.ndarray | None = None  # IO pin positions used (after any reassignment), um
+    io_y: np.ndarray | None = None
     history: list[tuple[float, float]] = field(default_factory=list)   # (lower HPWL, upper HPWL) um
 
 
@@ -143,7 +145,9 @@ def spread(cx: np.ndarray, cy: np.ndarray, area: np.ndarray,
 def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Floorplan,
                  io_x: np.ndarray, io_y: np.ndarray, seed: int = 0, max_iters: int = 40,
                  gap_target: float = 0.08, anchor_alpha: float = 0.08, leaf: int = 8,
-                 stall: float = 0.003) -> GlobalResult:
+                 stall: float = 0.003, io_update=None) -> GlobalResult:
+    """``io_update(cx, cy) -> (io_x, io_y)``, when given, re-places the IO pins once
+    after the first wirelength-only solves (pin assignment follows the cells)."""
     n = nets.n_cells
     x0, y0, x1, y1 = fp.core
     rng = np.random.default_rng(seed)
@@ -154,8 +158,10 @@ def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Flo
     area = width * height
     eps = max(fp.site_width, 1e-3)
     reg = 1e-6   # keeps cells without nets at a defined place
-    # initial wirelength-only solves
+    # initial wirelength-only solves (IO pins re-placed after the third one, if asked)
     for it in range(5):
+        if it == 3 and io_update is not None:
+            io_x, io_y = io_update(cx, cy)
         for axis in (0, 1):
             pos, fixed = (cx, io_x) if axis == 0 else (cy, io_y)
             A, b = b2b_system(nets, pos, fixed, eps)
@@ -190,4 +196,4 @@ def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Flo
             else:
                 cy = np.clip(new, y0, y1)
         ux, uy = spread(cx, cy, area, fp.core, leaf=leaf)
-    return GlobalResult(ux, uy, cx, cy, it, hist)
+    return GlobalResult(ux, uy, cx, cy, it, io_x, io_y, hist)

@@ -60,6 +60,26 @@ def hpwl(nets: PlaceNets, cx: np.ndarray, cy: np.ndarray, io_x: np.ndarray, io_y
                  + (np.maximum.reduceat(Y, s) - np.minimum.reduceat(Y, s)).sum())
 
 
+def io_centroids(nets: PlaceNets, cx: np.ndarray, cy: np.ndarray, n_io: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each fixed pin, the mean position of the cells on its nets (NaN if none)."""
+    n = nets.n_cells
+    pins = nets.net_pins
+    is_cell = pins < n
+    nid = nets.net_of_pin
+    cnt = np.bincount(nid[is_cell], minlength=nets.n_nets).astype(float)
+    sx = np.bincount(nid[is_cell], weights=cx[pins[is_cell]], minlength=nets.n_nets)
+    sy = np.bincount(nid[is_cell], weights=cy[pins[is_cell]], minlength=nets.n_nets)
+    io = ~is_cell
+    k = pins[io] - n
+    m = nid[io]
+    has = cnt[m] > 0
+    num = np.bincount(k[has], weights=cnt[m][has], minlength=n_io)
+    wx = np.bincount(k[has], weights=sx[m][has], minlength=n_io)
+    wy = np.bincount(k[has], weights=sy[m][has], minlength=n_io)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(num > 0, wx / num, np.nan), np.where(num > 0, wy / num, np.nan)
+
+
 def b2b_system(nets: PlaceNets, pos: np.ndarray, fixed_pos: np.ndarray, eps: float,
                net_weight: np.ndarray | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
     """Bound-to-bound quadratic system for one axis (Spindler et al.'s B2B model).
