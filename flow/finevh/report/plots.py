@@ -18,7 +18,6 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 
 import numpy as np  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
