@@ -92,6 +92,9 @@ class Timer:
         self._cap_cache: dict[int, np.ndarray] = {}
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
         self.drive_zero_load_subtract = True
+        #: sum load capacitances as OpenSTA does: single precision, in farads, pins in
+        #: reverse connection order (matters only on nets of thousands of pins)
+        self.single_precision_loads = True
         self._clock_setup()
 
     # ------------------------------------------------------------------ tables
@@ -178,11 +181,15 @@ class Timer:
         net_entry = np.repeat(np.arange(M), np.diff(ptr))
         ld = ~is_drv
         net_cap = np.zeros((M, 2))
-        if ld.any():
-            net_cap[:, 0] = np.bincount(net_entry[ld], weights=caps[terms[ld], 0], minlength=M)
-            net_cap[:, 1] = np.bincount(net_entry[ld], weights=caps[terms[ld], 1], minlength=M)
-        if self.wire_cap is not None:
-            net_cap += np.asarray(self.wire_cap, dtype=np.float64)[:, None]
+        wire = np.asarray(self.wire_cap, dtype=np.float64) if self.wire_cap is not None else None
+        if self.single_precision_loads:
+            net_cap = _net_caps_f32(caps, terms, ptr, nd, wire)
+        else:
+            if ld.any():
+                net_cap[:, 0] = np.bincount(net_entry[ld], weights=caps[terms[ld], 0], minlength=M)
+                net_cap[:, 1] = np.bincount(net_entry[ld], weights=caps[terms[ld], 1], minlength=M)
+            if wire is not None:
+                net_cap += wire[:, None]
         load = np.zeros((g.n_terms, 2))
         drv = terms[is_drv]
         load[drv] = net_cap[net_entry[is_drv]]
@@ -834,6 +841,36 @@ class Timer:
         for st in stages:
             st["rf"] = "^" if st["rf"] == RISE else "v"
         return stages
+
+
+def _net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,
+                  wire: np.ndarray | None) -> np.ndarray:
+    """[M, 2] load of each net (pF) accumulated like OpenSTA 2.0.17: a float32 running
+    sum, in farads, over the net's load pins in reverse connection order, plus the wire
+    capacitance. On a net of 3,000 pins this differs from the exact sum by ~2e-5
+    relative, which matters (ps) once tables are extrapolated to 50 ns."""
+    M = len(ptr) - 1
+    first = ptr[:-1] + nd                       # first load entry of each net
+    n = (ptr[1:] - first).astype(np.int64)
+    out = np.zeros((M, 2))
+    big = np.nonzero(n > 64)[0]                 # long nets: one sequential cumsum each
+    small = np.nonzero(n <= 64)[0]
+    order = small[np.argsort(-n[small], kind="stable")]
+    n_sorted = n[order]
+    maxn = int(n_sorted[0]) if len(order) else 0
+    for rf in (0, 1):
+        val = (caps[terms, rf] * 1e-12).astype(np.float32)
+        acc = np.zeros(M, dtype=np.float32)
+        for k in range(maxn):                   # k-th load from the end of every net at once
+            cnt = int(np.searchsorted(-n_sorted, -k, side="left"))   # nets with more than k loads
+            act = order[:cnt]
+            acc[act] += val[ptr[act + 1] - 1 - k]      # last connected first
+        for m in big.tolist():
+            acc[m] = np.cumsum(val[first[m]:ptr[m + 1]][::-1], dtype=np.float32)[-1]
+        if wire is not None:
+            acc = acc + (wire * 1e-12).astype(np.float32)
+        out[:, rf] = acc.astype(np.float64) * 1e12
+    return out
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
