@@ -253,10 +253,17 @@ def test_io_slots_follow_cells():
 
     fp = make_floorplan(10000.0, 0.5, 2.0, utilization=0.5)
     x0, y0, x1, y1 = fp.die
-    cxm, cym = (x0 + x1) / 2, (y0 + y1) / 2
-    wx = np.array([cxm, x1 - 1, cxm, x0 + 1, np.nan])      # near bottom, right, top, left; one without cells
-    wy = np.array([y0 + 1, cym, y1 - 1, cym, np.nan])
+    w, h = x1 - x0, y1 - y0
+    # two wishes near each side, listed in scrambled order
+    wx = np.array([x1 - 1, x0 + w / 3, x0 + 1, x0 + 2 * w / 3, x1 - 1, x0 + w / 3, x0 + 1, x0 + 2 * w / 3])
+    wy = np.array([y0 + h / 3, y1 - 1, y0 + 2 * h / 3, y0 + 1, y0 + 2 * h / 3, y0 + 1, y0 + h / 3, y1 - 1])
+    side = ["r", "t", "l", "b", "r", "b", "l", "t"]
     x, y = assign_io_slots(fp, wx, wy)
-    assert np.isclose(y[0], y0) and np.isclose(x[1], x1) and np.isclose(y[2], y1) and np.isclose(x[3], x0)
-    sx, sy = io_positions(fp, 5)
+    got = ["b" if np.isclose(yy, y0) else "t" if np.isclose(yy, y1) else "l" if np.isclose(xx, x0) else "r"
+           for xx, yy in zip(x, y)]
+    assert got == side
+    sx, sy = io_positions(fp, 8)
     assert sorted(zip(x.round(6), y.round(6))) == sorted(zip(sx.round(6), sy.round(6)))   # the same slots
+    # pins without cells (NaN) still get distinct slots
+    x, y = assign_io_slots(fp, np.array([np.nan, x0 + 1, np.nan]), np.array([np.nan, y0 + h / 2, np.nan]))
+    assert len(set(zip(x.round(6), y.round(6)))) == 3 and np.isclose(x[1], x0)
