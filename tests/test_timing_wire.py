@@ -121,3 +121,33 @@ def test_pin_slacks_and_required(small):
             continue
         term = t.names.lookup(st["pin"])
         assert ps[term] == pytest.approx(r.endpoints[0].slack, abs=1e-9)
+
+
+def test_single_precision_net_caps():
+    """Load sums as OpenSTA: float32 running sum in farads, last-connected pin first,
+    for short nets (vectorised) and long ones (> 64 pins) alike."""
+    from finevh.timing.engine import _net_caps_f32
+
+    rng = np.random.default_rng(3)
+    sizes = [1, 3, 70, 2, 500, 0]              # loads per net; one driver each
+    ptr = [0]
+    for n in sizes:
+        ptr.append(ptr[-1] + 1 + n)
+    ptr = np.array(ptr)
+    T = int(ptr[-1])
+    terms = np.arange(T)
+    caps = np.zeros((T, 2))
+    caps[:, 0] = rng.uniform(0.001, 0.02, T)
+    caps[:, 1] = rng.uniform(0.001, 0.02, T)
+    nd = np.ones(len(sizes), dtype=np.int64)
+    wire = rng.uniform(0, 0.01, len(sizes))
+    got = _net_caps_f32(caps, terms, ptr, nd, wire)
+    for m in range(len(sizes)):
+        for rf in (0, 1):
+            acc = np.float32(0)
+            for t in range(int(ptr[m + 1]) - 1, int(ptr[m]), -1):
+                acc = np.float32(acc + np.float32(caps[t, rf] * 1e-12))
+            acc = np.float32(acc + np.float32(wire[m] * 1e-12))
+            assert got[m, rf] == float(acc) * 1e12
+            exact = caps[ptr[m] + 1:ptr[m + 1], rf].sum() + wire[m]
+            assert got[m, rf] == pytest.approx(exact, rel=1e-5)
