@@ -88,3 +88,23 @@ def test_compare_catches_a_moved_golden_figure(tmp_path, rerun, run_cli):
     assert code == 1
     assert "power.json  total_uw" in text and "-0.9901%" in text
     assert text.splitlines()[-1].startswith("compare: 1 of ")
+
+
+def test_demo_run_report_renders_in_chromium(rerun, require_tool, tmp_path):
+    """The report `finevh run` wrote for the re-run demo golden, in headless Chromium."""
+    import subprocess
+
+    chromium = require_tool("chromium")
+    html = rerun("demo") / "report.html"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'ud'}"]
+    r = subprocess.run([chromium, *flags, "--dump-dom", html.resolve().as_uri()], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    dom = r.stdout
+    # power, savings, poly-bias, VddL share, flavours (SVG) + 2 tile maps (PNG)
+    assert dom.count('src="data:image/svg+xml;base64,') == 5
+    assert dom.count('src="data:image/png;base64,') == 2
+    assert '<table id="summary">' in dom and '<table id="flavours">' in dom
+    assert dom.count("<tr><td>200mV</td><td>9</td>") == 1 and dom.count("<tr><td>100mV</td><td>9</td>") == 1
