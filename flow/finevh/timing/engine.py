@@ -127,6 +127,7 @@ class Timer:
                     progress.debug(f"re-binding {cells[a].name} -> {cells[b].name} changes arcs: rebuilding graph")
                     self.graph = build_graph(self.design, self.templates)
                     g = self.graph
+                    self._clock_setup()
                     break
         ne = max((len(self._rows_of(c)[0]) for c in cells), default=0)
         nc = max((len(self._rows_of(c)[2]) for c in cells), default=0)
