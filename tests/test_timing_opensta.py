@@ -574,3 +574,29 @@ def test_wire_load_model_matches_opensta(require_tool, repo, work, run_cli):
     assert max(abs(with_wl[k] - without[k]) for k in with_wl) > 0.05
     code, _, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc, "--wire-load", "nope")
     assert code == 2 and "no wire-load model 'nope'" in err
+
+
+def test_rebind_drive_strength_vs_opensta_replace_cell(require_tool, repo, work):
+    """Re-binding to cells of another arc layout (INVX1 -> INVX2, BUFX2 -> BUFX4) rebuilds
+    the graph; OpenSTA's `replace_cell` on the same instances gives the same slacks."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = repo / "designs/sample/sample_osu018.v"
+    d = make_design(v, [OSU018])
+    sdc = work / "sample_rb.sdc"
+    sdc.write_text((repo / "designs/sample/sample.sdc").read_text().replace("-period 5.0", "-period 1.2"))
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    before = t.update().endpoint_slacks()
+    lib = d.libset.libraries[0]
+    swaps = {"INVX1": "INVX2", "BUFX2": "BUFX4"}
+    moved = [(i, swaps[d.cells[int(d.inst_cell[i])].name]) for i in range(d.n_instances)
+             if d.cells[int(d.inst_cell[i])].name in swaps]
+    assert len(moved) >= 5
+    for i, new in moved:
+        d.rebind([i], lib.cells[new])
+    after = t.update().endpoint_slacks()
+    assert after != before
+    out = sta_out(work, [OSU018], v, "sample", sdc,
+                  extra=[f"replace_cell {d.netlist.inst_names[i]} {new}" for i, new in moved])
+    compare(after, out, 20)
