@@ -600,3 +600,44 @@ def test_rebind_drive_strength_vs_opensta_replace_cell(require_tool, repo, work)
     out = sta_out(work, [OSU018], v, "sample", sdc,
                   extra=[f"replace_cell {d.netlist.inst_names[i]} {new}" for i, new in moved])
     compare(after, out, 20)
+
+
+CONSTANTS = """module k2(clk, a, b, c, y, z, w);
+input clk, a, b, c;
+output y, z, w;
+wire q1, q4, n1, n2, n3, n4, n5, q2, q3;
+DFFPOSX1 r1 (.CLK(clk), .D(a), .Q(q1));
+DFFPOSX1 r4 (.CLK(clk), .D(c), .Q(q4));
+NAND2X1 g1 (.A(q1), .B(1'b0), .Y(n1));
+NOR2X1 g2 (.A(n1), .B(b), .Y(n2));
+XOR2X1 g3 (.A(q1), .B(1'b1), .Y(n3));
+MUX2X1 g4 (.A(q1), .B(q4), .S(1'b0), .Y(n4));
+XNOR2X1 g5 (.A(n3), .B(n4), .Y(n5));
+DFFPOSX1 r2 (.CLK(clk), .D(n2), .Q(q2));
+DFFPOSX1 r3 (.CLK(clk), .D(n5), .Q(y));
+BUFX2 g6 (.A(n2), .Y(z));
+INVX1 g7 (.A(n5), .Y(w));
+endmodule
+"""
+
+
+def test_osu018_netlist_constants(require_tool, work):
+    """Tie-offs propagate as in OpenSTA: NAND(x, 0) and NOR(1, b) are constant (their
+    endpoint r2/D and output z disappear), XOR(x, 1) becomes negative-unate, a MUX with
+    a constant select only times its selected input."""
+    require_tool("sta")
+    from conftest import need
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "k2.v"
+    v.write_text(CONSTANTS)
+    d = make_design(v, [OSU018])
+    sdc = work / "k2.sdc"
+    sdc.write_text("create_clock -name clk -period 1 [get_ports clk]\n"
+                   "set_input_delay 0.1 -clock clk [get_ports {a b c}]\n"
+                   "set_input_transition 0.2 [get_ports {a b c}]\n"
+                   "set_output_delay 0.1 -clock clk [get_ports {y z w}]\nset_load 0.03 [get_ports {y z w}]\n")
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    r = t.update()
+    assert "r2/D" not in r.endpoint_slacks() and "z" not in r.endpoint_slacks()
+    out = sta_out(work, [OSU018], v, "k2", sdc)
+    compare(r.endpoint_slacks(), out, 5)

@@ -677,8 +677,10 @@ class Timer:
                 cols["setup"].append(setup[v])
                 cols["cap"].append(ck[v])
                 cols["node"].append(dn[v])
+        const = g.term_const
         ods = [od for od in tc.output_delays
-               if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0]
+               if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
+               and (const is None or const[od.terminal] < 0)]
         if ods:
             o_t = np.array([od.terminal for od in ods], dtype=np.int64)
             o_k = np.array([od.clock for od in ods], dtype=np.int64)

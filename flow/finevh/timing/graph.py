@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import progress
-from .arcs import KIND_LAUNCH, CellTiming, cell_timing
+from .arcs import FALL, KIND_COMB, KIND_LAUNCH, RISE, CellTiming, cell_timing
+from .constants import propagate, sense_given
 
 
 @dataclass
@@ -68,6 +69,7 @@ class TimingGraph:
     templates: dict[int, CellTiming] = field(default_factory=dict)   # id(cell) -> CellTiming
     loop_breaks: list[LoopBreak] = field(default_factory=list)
     node_level: np.ndarray | None = None
+    term_const: np.ndarray | None = None   # int8[T]: logic constant of the terminal's net, -1 none
 
 
 def template_of(templates: dict[int, CellTiming], cell) -> CellTiming:
@@ -173,6 +175,9 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
 
     e = {k: cat(v) for k, v in E.items()}
     c = {k: cat(v) for k, v in C.items()}
+    term_const = propagate(design, net_of_term)
+    if (term_const >= 0).any():
+        e, c = _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell)
     e_src = np.where(e["kind"] == KIND_LAUNCH, e["from"],
                      np.where(e["from"] >= 0, src_of_term[np.maximum(e["from"], 0)], -1))
 
@@ -204,7 +209,49 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
                        e["inst"], e["slot"], e["from"], e_src, e["to"], e["in_rf"], e["out_rf"], e["kind"],
                        level_ptr, seg_start, seg_to, seg_rf, level_seg_ptr,
                        c["inst"], c["slot"], c["data"], c["clk"], c["crf"], c["drf"],
-                       inst_cell.copy(), templates, breaks, level)
+                       inst_cell.copy(), templates, breaks, level, term_const)
+
+
+def _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell):
+    """Disable arcs from constant pins and into constant outputs, refine the sense of
+    arcs whose side inputs are constant, drop checks on constant data (see constants.py)."""
+    nl = design.netlist
+    fr_c = np.where(e["from"] >= 0, term_const[np.maximum(e["from"], 0)], -1)
+    keep = (fr_c < 0) & (term_const[e["to"]] < 0)
+    P = len(inst_of_pin)
+    const_pins = np.nonzero(term_const[:P] >= 0)[0]
+    with_const = np.unique(inst_of_pin[const_pins])
+    cand = np.nonzero(keep & (e["kind"] == KIND_COMB) & np.isin(e["inst"], with_const))[0]
+    memo: dict[tuple, str | None] = {}
+    for k in cand.tolist():
+        i = int(e["inst"][k])
+        cell = design.cells[int(inst_cell[i])]
+        to_name = nl.pin_names[nl.pin_name[int(e["to"][k])]]
+        fr_name = nl.pin_names[nl.pin_name[int(e["from"][k])]]
+        pin = cell.pins.get(to_name)
+        if pin is None or not pin.function:
+            continue
+        ins = [p.name for p in cell.input_pins()]
+        fixed = {}
+        for q in range(int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1])):
+            nm = nl.pin_names[nl.pin_name[q]]
+            if term_const[q] >= 0 and nm in ins:
+                fixed[nm] = bool(term_const[q])
+        key = (id(cell), to_name, fr_name, tuple(sorted(fixed.items())))
+        if key not in memo:
+            memo[key] = sense_given(pin.function, fr_name, ins, fixed)
+        sense = memo[key]
+        irf, orf = int(e["in_rf"][k]), int(e["out_rf"][k])
+        if sense is None:
+            keep[k] = False
+        elif sense == "positive_unate":
+            keep[k] = irf == orf
+        elif sense == "negative_unate":
+            keep[k] = irf != orf
+    e = {k: v[keep] for k, v in e.items()}
+    ckeep = (term_const[c["data"]] < 0) & (term_const[c["clk"]] < 0)
+    c = {k: v[ckeep] for k, v in c.items()}
+    return e, c
 
 
 def _kahn(T: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
