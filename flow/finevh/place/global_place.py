@@ -145,7 +145,7 @@ def spread(cx: np.ndarray, cy: np.ndarray, area: np.ndarray,
 def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Floorplan,
                  io_x: np.ndarray, io_y: np.ndarray, seed: int = 0, max_iters: int = 40,
                  gap_target: float = 0.08, anchor_alpha: float = 0.08, leaf: int = 8,
-                 stall: float = 0.003, io_update=None) -> GlobalResult:
+                 stall: float = 0.003, io_update=None, min_iters: int = 15) -> GlobalResult:
     """``io_update(cx, cy) -> (io_x, io_y)``, when given, re-places the IO pins once
     after the first wirelength-only solves (pin assignment follows the cells)."""
     n = nets.n_cells
@@ -181,7 +181,7 @@ def global_place(nets: PlaceNets, width: np.ndarray, height: np.ndarray, fp: Flo
         hist.append((lo, up))
         if up > 0 and (up - lo) / up < gap_target:
             break
-        if len(hist) > 4 and up > (1 - stall) * min(h[1] for h in hist[-5:-1]):
+        if len(hist) > min_iters and up > (1 - stall) * min(h[1] for h in hist[-5:-1]):
             break   # the spread placement stopped improving
         # anchor pseudo-nets to the spread positions; weight grows with the iteration
         for axis in (0, 1):
