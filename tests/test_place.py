@@ -267,3 +267,28 @@ def test_io_slots_follow_cells():
     # pins without cells (NaN) still get distinct slots
     x, y = assign_io_slots(fp, np.array([np.nan, x0 + 1, np.nan]), np.array([np.nan, y0 + h / 2, np.nan]))
     assert len(set(zip(x.round(6), y.round(6)))) == 3 and np.isclose(x[1], x0)
+
+
+def test_optimal_x_and_refinement(synth3k):
+    from finevh.place import PlaceNets
+    from finevh.place.detailed import optimal_x, refine_rows
+
+    # one cell on net {cell, io0, io1} and net {cell, io2}: intervals [0, 10] and [4, 4] -> median 4
+    nets = PlaceNets.build(1, np.array([0, 3, 5]), np.array([0, 1, 2, 0, 3]))
+    assert optimal_x(nets, np.array([7.0]), np.array([0.0, 10.0, 4.0])).tolist() == [4.0]
+    # on a placed design: never worse, still legal
+    s, r = synth3k
+    fp = r.floorplan
+    nets = PlaceNets.build(s.n_cells, s.net_ptr, s.net_pins)
+    rng = np.random.default_rng(0)
+    site = np.clip(r.site + rng.integers(-3, 4, s.n_cells), 0, fp.n_sites - s.width_sites)   # disturb, then repack
+    from finevh.place.legalize import pack_rows
+    site = pack_rows(site + s.width_sites / 2, r.row, s.width_sites, fp.n_rows, fp.n_sites)
+    from finevh.place import hpwl
+    cy = fp.core[1] + (r.row + 0.5) * fp.row_height
+    before = hpwl(nets, fp.core[0] + (site + s.width_sites / 2) * fp.site_width, cy, r.io_x, r.io_y)
+    new, after = refine_rows(nets, r.row, site, s.width_sites, fp.n_rows, fp.n_sites, fp.core[0], fp.core[1],
+                             fp.site_width, fp.row_height, r.io_x, r.io_y)
+    assert after < 0.99 * before
+    assert check_legal(r.row, new, s.width_sites, fp.n_rows, fp.n_sites) == []
+    assert r.hpwl <= r.stats["legal_hpwl"]

@@ -10,6 +10,8 @@ widths, nets as CSR over cell and IO-pin indices) and does not depend on
 2. :func:`~finevh.place.global_place.global_place`: quadratic B2B wirelength with
    conjugate gradient, alternating with density-uniform spreading (SimPL-like).
 3. :func:`~finevh.place.legalize.legalize`: rows and sites, no overlap.
+4. :func:`~finevh.place.detailed.refine_rows`: in-row moves towards each cell's
+   optimal x, kept while the wirelength drops.
 
 Deterministic for a given seed. Lengths um.
 """
@@ -22,6 +24,7 @@ import numpy as np
 
 from .floorplan import Floorplan, assign_io_slots, io_positions, make_floorplan
 from .global_place import global_place
+from .detailed import refine_rows
 from .legalize import check_legal, legalize, width_in_sites
 from .netmodel import PlaceNets, hpwl, io_centroids
 
@@ -82,15 +85,24 @@ def place_cells(width: np.ndarray, net_ptr: np.ndarray, net_pins: np.ndarray, n_
     io_x, io_y = g.io_x, g.io_y
     ghpwl = hpwl(nets, g.cx, g.cy, io_x, io_y)
     row, site = legalize(g.cx, g.cy, wid, fp)
+    legal_hpwl = hpwl(nets, *_positions(row, site, w_sites, fp)[2:], io_x, io_y)
+
+    def refine(site, passes):
+        return refine_rows(nets, row, site, w_sites, fp.n_rows, fp.n_sites, fp.core[0], fp.core[1],
+                           fp.site_width, fp.row_height, io_x, io_y, passes=passes)[0]
+
+    site = refine(site, 12)
     x, y, cx, cy = _positions(row, site, w_sites, fp)
     if io_update is not None:
         # final pin assignment against the legal cells, kept only if it helps
         nx, ny = io_update(cx, cy)
         if hpwl(nets, cx, cy, nx, ny) < hpwl(nets, cx, cy, io_x, io_y):
             io_x, io_y = nx, ny
+            site = refine(site, 4)
+            x, y, cx, cy = _positions(row, site, w_sites, fp)
     return PlaceResult(x, y, row, site, row % 2 == 1, fp, io_x, io_y,
                        hpwl(nets, cx, cy, io_x, io_y), ghpwl, g.iterations,
-                       {"history": g.history, "n_nets": nets.n_nets})
+                       {"history": g.history, "n_nets": nets.n_nets, "legal_hpwl": legal_hpwl})
 
 
 def random_legal(width: np.ndarray, net_ptr: np.ndarray, net_pins: np.ndarray, fp: Floorplan,
