@@ -6,7 +6,6 @@ tables, and a real-library run (s38417 on the sky130 HD voltage sweep)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -151,18 +150,35 @@ def test_bad_config_exit_2(run_cli, tmp_path):
     assert code == 2 and "TOML" in err
 
 
-def test_tcl_twin(tmp_path, require_tool):
-    tclsh = require_tool("tclsh")
+@pytest.mark.parametrize("shell", ["tclsh", "sta", "yosys"])
+def test_tcl_twin(shell, tmp_path, require_tool):
+    """finevh::run_flow in tclsh, OpenSTA's sta and yosys -c: argument mapping, the
+    one-line error of a bad config, and (tclsh) a real small run."""
+    import os
+    import sys
+
+    exe = require_tool(shell)
     bad = tmp_path / "bad.toml"
     bad.write_text('[output]\ncolour = "red"\n')
+    good = demo_config(tmp_path / "g.toml", tiles="[2]", freqs=1, dv="[200]", grid=0.2, emit="[]")
     script = tmp_path / "t.tcl"
-    script.write_text(f"source {REPO}/tcl/finevh.tcl\n"
+    run_ok = (f"set r [finevh::run_flow {good} -out {tmp_path / 'o'} -tiles {{2}} -frequencies 1 -quiet]\n"
+              "puts \"OK [lindex [split $r \\n] end]\"\n") if shell == "tclsh" else ""
+    script.write_text(f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here\n"
                       f"if {{[catch {{finevh::run_flow {bad} -tiles {{3 5}} -quiet}} msg]}} {{ puts \"ERR $msg\" }}\n"
-                      f"if {{[catch {{finevh::run_flow -bogus 1}} msg]}} {{ puts \"ERR2 $msg\" }}\n")
-    r = subprocess.run([tclsh, str(script)], capture_output=True, text=True, timeout=120)
-    lines = r.stdout.splitlines()
-    assert lines[0].startswith(f"ERR finevh: error: {bad}:2: unknown key 'colour'")
-    assert lines[1] == "ERR2 finevh::run_flow: unknown option -bogus"
+                      f"if {{[catch {{finevh::run_flow -bogus 1}} msg]}} {{ puts \"ERR2 $msg\" }}\n"
+                      + run_ok + ("exit\n" if shell == "sta" else ""))
+    env = {**os.environ, "FINEVH": f"{sys.executable} -m finevh"}
+    cmd = [exe, "-q", "-c", str(script)] if shell == "yosys" else [exe, str(script)]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                       timeout=600)
+    out = r.stdout + r.stderr
+    assert f"ERR finevh: error: {bad}:2: unknown key 'colour'" in out, out
+    assert "ERR2 finevh::run_flow: unknown option -bogus" in out, out
+    if shell == "tclsh":
+        assert f"OK wrote {tmp_path / 'o'}/summary.json" in out, out
+        s = json.loads((tmp_path / "o/summary.json").read_text())
+        assert s["tiles_run"] == [4] and len(s["frequencies_mhz"]) == 1
 
 
 def test_sky130_voltage_sweep_end_to_end(tmp_path, shared_data, run_cli):
