@@ -169,9 +169,12 @@ def test_eq43_inverter_and_nand2_by_hand():
     leak = intratile.leakage_eq43(pp, np.array([10.0, 4.0]), k, cfg)
     assert leak[0] == pytest.approx(0.7 * 10 + 0.3 * 4)
     assert leak[1] == pytest.approx(0.7 * 10 + 0.3 * 4 * 5.2)
-    # NAND2: inputs independent, pattern index = A + 2B
+    # NAND2: inputs independent, pattern index = 2A + B (the LUT file's convention:
+    # first pin = most significant bit, docs/tech.md)
     pp2 = intratile.pattern_probabilities(np.array([[0.5, 0.25]]))
-    assert pp2[0].tolist() == pytest.approx([0.375, 0.375, 0.125, 0.125])
-    # a port/constant driver (NaN) and a higher driver never derate
+    assert pp2[0].tolist() == pytest.approx([0.375, 0.125, 0.375, 0.125])
+    # a port/constant driver (NaN) never counts; a higher driver into a VddL cell sets
+    # its bit (LUT side L, k <= 1)
     cfg2 = intratile.driver_config(np.array([0.8]), np.array([[np.nan, 1.0]]))
-    assert cfg2.tolist() == [0]
+    assert cfg2.tolist() == [1]
+    assert intratile.driver_config(np.array([0.8]), np.array([[np.nan, 0.8]])).tolist() == [0]
