@@ -108,83 +108,26 @@ class Binder:
 
 class DynamicPower:
     """Internal + switching power per instance (uW) at the SDC clock for the design's
-    current binding, as :func:`finevh.power.analysis.analyse` computes it, with the
-    activity (propagated or from VCD/SAIF) and the clock reach computed ONCE: both
-    depend on the cells' functions and the clock network, which every Vdd/flavour twin
-    shares. ``analyse`` repeats the propagation on every call (about 3/4 of its time);
-    the emulation calls this once per (variant, supply). The glue below mirrors the
-    tail of ``analyse``; ``tests/test_emulate.py`` checks both agree per instance."""
+    current binding, with the activity (propagated or from VCD/SAIF) and the clock reach
+    computed ONCE: both depend on the cells' functions and the clock network, which
+    every Vdd/flavour twin shares (see :func:`finevh.power.analysis.dynamic_power`)."""
 
     def __init__(self, design, constraints, spec: ActivitySpec):
         from ..power import analysis as A
 
+        if spec.mode not in ("propagate", "signals"):
+            raise ValueError(f"activity mode {spec.mode!r} not supported by the emulation")
         self.A = A
         self.design = design
         self.tc = constraints
         self.spec = spec
-        nl = design.netlist
         top = A.topology(design)
-        self.reach = reach = A.clock_reach_from_constraints(design, top, constraints)
-        period = reach.period
-        if spec.mode == "propagate":
-            user = {}
-            for name, v in spec.port_activity.items():
-                user[int(nl.port_net[nl.port_names.index(name)])] = v
-            act = A.propagate(design, top, reach, input_default=spec.input_default, user=user,
-                              clock_activity=spec.clock_activity)
-        elif spec.mode == "signals":
-            fixed, _matched = A.signal_activity_by_net(design, spec.signals, 1.0)
-            fastest = float(np.min(period)) if np.isfinite(period).any() else 1.0
-            act = A.propagate(design, top, reach, input_default=(spec.input_default[0] / fastest,
-                                                                 spec.input_default[1]),
-                              fixed=fixed, clock_activity=(spec.clock_activity[0] / fastest,
-                                                           spec.clock_activity[1]), unit="ns")
-        else:
-            raise ValueError(f"activity mode {spec.mode!r} not supported by the emulation")
-        self.act = act
+        self.reach = A.clock_reach_from_constraints(design, top, constraints)
+        self.act, _ = A.activity(design, top, self.reach, spec)
 
     def __call__(self, slews: np.ndarray, wire_cap: np.ndarray | None) -> np.ndarray:
-        A, design, act, reach = self.A, self.design, self.act, self.reach
-        top = A.topology(design)
-        N, P = top.n_inst, top.n_pins
-        period = reach.period
-        port_load = getattr(self.tc, "port_load", None)
-        load = A.net_loads(design, top, port_load, wire_cap)
-        cn = top.conn_net
-        safe = np.maximum(cn, 0)
-        pin_period = np.where(cn >= 0, period[safe], np.inf)
-        inst_period = np.full(N, np.inf)
-        np.minimum.at(inst_period, top.conn_inst, pin_period)
-        use = np.where(np.isfinite(pin_period), pin_period, inst_period[top.conn_inst])
-        pin_act = np.where(cn >= 0, act.density[safe], 0.0)
-        if act.unit == "cycle":
-            pin_dens = np.where(np.isfinite(use), pin_act / np.where(np.isfinite(use), use, 1.0),
-                                self.spec.input_default[0] * A.PER_SECOND_TO_PER_NS)
-        else:
-            pin_dens = pin_act.copy()
-        libs = [A._library(design, c) for c in design.cells]
-        is_out = (top.conn_dir == A.DIR_OUTPUT) | (top.conn_dir == A.DIR_INOUT)
-        volt = np.zeros(P)
-        for ci, cell in enumerate(design.cells):
-            mat = top.cell_conns[ci]
-            if mat.size == 0:
-                continue
-            for name, k in top.cell_slots[ci].items():
-                pin = cell.pins.get(name)
-                if pin is None or pin.direction not in ("output", "inout"):
-                    continue
-                cs = mat[:, k]
-                volt[cs[cs >= 0]] = A.pg_voltage(cell, libs[ci], pin.related_power_pin)
-        sw_pin = np.where(is_out & (cn >= 0), 0.5 * load[safe] * volt * volt * pin_dens, 0.0) * A.PJ_PER_NS_TO_UW
-        inst_sw = np.bincount(top.conn_inst, weights=sw_pin, minlength=N)
-        slews = np.asarray(slews, dtype=np.float64)
-        conn_slew = slews[:P].copy()
-        is_in = (top.conn_dir == A.DIR_INPUT) | (top.conn_dir == A.DIR_INOUT)
-        dn = np.where(cn >= 0, top.net_driver[safe], -1)
-        use_d = is_in & (dn >= 0) & (dn != np.arange(P))
-        conn_slew[use_d] = slews[dn[use_d]]
-        ps = A._PinStates(design, top, act, reach, pin_dens, conn_slew, inst_period)
-        return A._internal(design, ps, libs, load) + inst_sw
+        return self.A.dynamic_power(self.design, self.tc, self.act, self.reach, self.spec,
+                                    slews=slews, wire_cap=wire_cap)
 
 
 # ---- one design variant (placement, tiles, flavours) ----------------------------------------

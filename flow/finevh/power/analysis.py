@@ -236,33 +236,15 @@ def _inferred_when(f: bx.Expr, frm: str) -> bx.Expr | None:
     return None
 
 
-def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
-            slews: np.ndarray | None = None, wire_cap: np.ndarray | None = None,
-            leakage_weights: str = "opensta", period_scale: float = 1.0,
-            top: Topology | None = None) -> PowerResult:
-    """Power of ``design`` (per-instance binding as bound in ``design.cells``).
-
-    ``constraints``: :class:`finevh.timing.constraints.TimingConstraints` (clocks,
-    input delays, port loads) or None. ``slews``: float64[T, 2] slew (ns) at every
-    terminal for rise/fall (from the timer); None = 0 everywhere. ``period_scale``
-    multiplies every clock period (power at another clock frequency; for VCD/SAIF
-    activity the densities are divided by it).
-    """
-    spec = spec or ActivitySpec()
-    if leakage_weights not in ("opensta", "probability"):
-        raise ValueError(f"leakage_weights {leakage_weights!r}")
-    if top is None or len(top.infos) != len(design.cells) or \
-            not np.array_equal(top.inst_cell, design.inst_cell):
-        top = topology(design)      # (re)built when the binding changed
+def activity(design, top: Topology, reach: ClockReach, spec: ActivitySpec,
+             period_scale: float = 1.0) -> tuple[NetActivity, int]:
+    """Net activities for ``spec`` (global, propagated or from VCD/SAIF signals) and the
+    number of matched signals. Depends only on cell functions and the clock network, so
+    every Vdd/flavour twin binding of a design shares it."""
     nl = design.netlist
-    N, M, P = top.n_inst, top.n_nets, top.n_pins
-    reach = clock_reach_from_constraints(design, top, constraints)
+    M = top.n_nets
     period = reach.period * period_scale
-    port_load = getattr(constraints, "port_load", None) if constraints is not None else None
-    load = net_loads(design, top, port_load, wire_cap)
     matched = 0
-
-    # ---- activities ------------------------------------------------------------
     if spec.mode == "global":
         dens = np.full(M, spec.global_activity[0])
         duty = np.full(M, spec.global_activity[1])
@@ -289,6 +271,25 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
                         unit="ns")
     else:
         raise ValueError(f"activity mode {spec.mode!r}")
+    return act, matched
+
+
+def _bound_topology(design, top: Topology | None) -> Topology:
+    if top is None or len(top.infos) != len(design.cells) or \
+            not np.array_equal(top.inst_cell, design.inst_cell):
+        top = topology(design)      # (re)built when the binding changed
+    return top
+
+
+def _dynamic(design, top: Topology, reach: ClockReach, act: NetActivity, spec: ActivitySpec,
+             constraints, slews, wire_cap, period_scale: float):
+    """Per-pin densities, switching power per instance and the pin states (with slews)
+    that leakage and internal power read."""
+    nl = design.netlist
+    N, M, P = top.n_inst, top.n_nets, top.n_pins
+    period = reach.period * period_scale
+    port_load = getattr(constraints, "port_load", None) if constraints is not None else None
+    load = net_loads(design, top, port_load, wire_cap)
 
     # ---- per-pin densities (per ns) --------------------------------------------
     cn = top.conn_net
@@ -325,7 +326,7 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     sw_pin = np.where(is_out & (cn >= 0), 0.5 * load[safe] * volt * volt * pin_dens, 0.0) * PJ_PER_NS_TO_UW
     inst_sw = np.bincount(top.conn_inst, weights=sw_pin, minlength=N)
 
-    # ---- per-pin states (also unconnected pins), leakage, internal -------------------
+    # ---- per-pin states (also unconnected pins) ------------------------------------
     if slews is None:
         slews = np.zeros((P + len(nl.port_names), 2))
     slews = np.asarray(slews, dtype=np.float64)
@@ -336,11 +337,42 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     dn = np.where(cn >= 0, top.net_driver[safe], -1)
     use_d = is_in & (dn >= 0) & (dn != np.arange(P))
     conn_slew[use_d] = slews[dn[use_d]]
-    slews = conn_slew
-    ps = _PinStates(design, top, act, reach, pin_dens, slews, inst_period)
+    ps = _PinStates(design, top, act, reach, pin_dens, conn_slew, inst_period)
+    return load, net_dens, libs, inst_sw, ps
+
+
+def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec: ActivitySpec, *,
+                  slews: np.ndarray | None = None, wire_cap: np.ndarray | None = None,
+                  top: Topology | None = None) -> np.ndarray:
+    """Internal + switching power per instance (uW) for the current binding, with an
+    activity computed once by :func:`activity` (the emulation re-binds many times)."""
+    top = _bound_topology(design, top)
+    load, _, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews, wire_cap, 1.0)
+    return _internal(design, ps, libs, load) + inst_sw
+
+
+def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
+            slews: np.ndarray | None = None, wire_cap: np.ndarray | None = None,
+            leakage_weights: str = "opensta", period_scale: float = 1.0,
+            top: Topology | None = None) -> PowerResult:
+    """Power of ``design`` (per-instance binding as bound in ``design.cells``).
+
+    ``constraints``: :class:`finevh.timing.constraints.TimingConstraints` (clocks,
+    input delays, port loads) or None. ``slews``: float64[T, 2] slew (ns) at every
+    terminal for rise/fall (from the timer); None = 0 everywhere. ``period_scale``
+    multiplies every clock period (power at another clock frequency; for VCD/SAIF
+    activity the densities are divided by it).
+    """
+    spec = spec or ActivitySpec()
+    if leakage_weights not in ("opensta", "probability"):
+        raise ValueError(f"leakage_weights {leakage_weights!r}")
+    top = _bound_topology(design, top)
+    reach = clock_reach_from_constraints(design, top, constraints)
+    act, matched = activity(design, top, reach, spec, period_scale)
+    load, net_dens, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews,
+                                                 wire_cap, period_scale)
     inst_leak = _leakage(design, ps, leakage_weights)
     inst_int = _internal(design, ps, libs, load)
-
     return PowerResult(inst_int, inst_sw, inst_leak, top.inst_seq.copy(), net_dens, act.duty.copy(),
                        load, matched, act.passes)
 
