@@ -153,3 +153,45 @@ def test_write_is_atomic(tmp_path):
         write_def(out, d)
     assert out.read_text() == "old"
     assert [f.name for f in tmp_path.iterdir()] == ["keep.def"]
+
+
+def test_read_qflow_graywolf_def(tmp_path, repo, require_tool):
+    """A DEF written by a real flow: Debian qflow's GrayWolf placement + place2def.tcl
+    (DEF 5.6, BUSBITCHARS "<>", decimal TRACKS starts, multi-line NETS) of the sample."""
+    import collections
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    qflow = Path("/usr/lib/qflow")
+    osu = Path("/usr/share/qflow/tech/osu018")
+    yosys = require_tool("yosys")
+    require_tool("tclsh")
+    for f in (qflow / "bin/graywolf", qflow / "scripts/blif2cel.tcl", qflow / "scripts/place2def.tcl",
+              osu / "osu018.par"):
+        if not f.exists():
+            require_tool(str(f))     # skips, or fails under FINEVH_REQUIRE_TOOLS=1
+    lib, lef = osu / "osu018_stdcells.lib", osu / "osu018_stdcells.lef"
+    v = repo / "designs/sample/sample_osu018.v"
+    run = lambda *a: subprocess.run([str(x) for x in a], cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    run(yosys, "-q", "-p", f"read_liberty -lib {lib}; read_verilog {v}; hierarchy -top sample; write_blif -gates sample.blif")
+    run("tclsh", qflow / "scripts/blif2cel.tcl", "--blif", "sample.blif", "--lef", lef, "--cel", "sample.cel")
+    shutil.copy(osu / "osu018.par", tmp_path / "sample.par")
+    run(qflow / "bin/graywolf", "-n", "sample")
+    (tmp_path / "sample.cfg").write_text(f"read_lef {lef}\n")
+    subprocess.run([str(qflow / "bin/qrouter"), "-i", "sample.info", "-c", "sample.cfg"], cwd=tmp_path,
+                   capture_output=True, timeout=60)
+    run("tclsh", qflow / "scripts/place2def.tcl", "sample", "FILL", "4")
+    d = read_def(tmp_path / "sample.def")
+    assert d.design == "sample" and d.dbu == 100 and d.bus_bit_chars == "<>"
+    assert len(d.components) == 145 and (d.components.status == ST_PLACED).all()
+    # the same cells as the netlist
+    text = v.read_text()
+    lefdb = read_lef(lef)
+    want = collections.Counter(m for m in text.split() if m in lefdb.macros)
+    assert collections.Counter(d.components.masters) == want
+    assert {n.name for n in d.nets} >= {"clk", "en", "sat"} and len(d.nets) > 140
+    assert all(len(n.conns) >= 1 for n in d.nets)
+    assert d.tracks and d.tracks[1].axis == "X" and d.tracks[1].step == 80     # "TRACKS X -320.0 DO ..." read
+    # every component sits on a 10 um row grid
+    assert len(set(d.components.y.tolist())) <= 10 and all((y - d.components.y.min()) % 1000 == 0 for y in d.components.y.tolist())
