@@ -372,6 +372,92 @@ def test_polybias_bad_input(run_cli, d28, tmp_path):
     assert code == 2 and "o.fvh.json" in err and "does not match" in err
 
 
+def _corner_worst(d28, plan_path, def_path, sdc, vdd, period=None):
+    """Worst slack of a fresh design at ``vdd`` (every instance at its twin there, the
+    plan's swaps applied) with the SDC clock or ``period``; also the all-PB0 fmax period."""
+    from dataclasses import replace
+
+    from finevh.fvh.plan import read_plan
+    from finevh.loader import load_design
+    from finevh.timing import wire
+    from finevh.timing.binding import bind_voltage
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    design = load_design([str(p) for p in PB_V], d28["v"], None, [str(LEF)], str(def_path))
+    tc = read_constraints(sdc, design, design.libset)
+    wc = wire.from_placement(design, design.placement)
+    bind_voltage(design, np.arange(design.n_instances), vdd)
+    if period is None:     # fmax of the all-PB0 design at vdd
+        r = Timer(design, tc, wc).update()
+        period = tc.clocks[0].period - min(e.slack for e in r.endpoints)
+    plan = read_plan(plan_path)
+    idx = {n: i for i, n in enumerate(design.netlist.inst_names)}
+    ii = [idx[s.instance] for s in plan.pb_swaps]
+    design.rebind(ii, [design.libset.twin(design.cell_of(i), flavour=s.flavour) for i, s in zip(ii, plan.pb_swaps)])
+    tc.clocks = [replace(tc.clocks[0], period=period)]
+    r = Timer(design, tc, wc).update()
+    return min(e.slack for e in r.endpoints), period
+
+
+PB_V = PB + [D28 / f"demo28_ss_125C_{v}_{f}.lib" for v in ("0p80v", "0p70v", "0p60v")
+             for f in ("pb0", "pb4", "pb10", "pb16")]
+
+
+def test_polybias_multi_corner(run_cli, d28):
+    """--corners 1.0@SDC,0.8@fmax,0.6@fmax: WNS at every corner not worse than before
+    (worst slack >= 0 at each fmax corner, re-timed from scratch); the single-corner
+    assignment breaks the 0.6 V fmax corner, which is why the corners are needed."""
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "3", "--out", w / "mc.fvh.json", "--def-out", w / "mc.def")[0] == 0
+    common = ["--plan", w / "mc.fvh.json", *_libs(PB_V), "--verilog", d28["v"], "--sdc", d28["met"], "--lef", LEF,
+              "--def", w / "mc.def", "--json"]
+    code, out, err = run_cli("polybias", *common, "--corners", "1.0@SDC,0.8@fmax,0.6V@fmax",
+                             "--out", w / "mc3.fvh.json")
+    assert code == 0, err
+    rep = json.loads(out)
+    cs = rep["corners"]
+    assert [c["corner"].split("(")[0] for c in cs] == ["1@SDC", "0.8@fmax", "0.6@fmax"]
+    assert cs[0]["period_ns"] == pytest.approx(0.85)
+    assert cs[0]["period_ns"] < cs[1]["period_ns"] < cs[2]["period_ns"]
+    for c in cs:
+        assert c["wns_after_ns"] >= c["wns_before_ns"] - 1e-6
+        assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - 1e-6
+    for c in cs[1:]:
+        assert abs(c["worst_slack_before_ns"]) < 1e-6        # fmax: the all-PB0 design just meets it
+        # alpha_sd measured at the corner's supply: PB costs more speed at low Vdd (demo28)
+        assert c["alpha_sd_pct"]["PB16"] > cs[0]["alpha_sd_pct"]["PB16"] + 5
+    for s in rep["stages"]:
+        assert len(s["corners"]) == 3
+        for c in s["corners"]:
+            assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - 1e-6
+    assert rep["swapped_total"] > 0 and rep["leakage_after_uw"] < rep["leakage_before_uw"]
+    # re-timed from scratch at each corner with the plan's swaps
+    for vdd, c in zip((1.0, 0.8, 0.6), cs):
+        worst, per = _corner_worst(d28, w / "mc3.fvh.json", w / "mc.def", d28["met"], vdd,
+                                   0.85 if vdd == 1.0 else None)
+        assert per == pytest.approx(c["period_ns"], abs=1e-6)
+        assert worst == pytest.approx(c["worst_slack_after_ns"], abs=1e-5) and worst >= -1e-6
+    # the single-corner (1.0 V, SDC clock) assignment: more PB16, and it breaks 0.6 V fmax
+    code, out, err = run_cli("polybias", *common, "--corners", "nom@SDC", "--out", w / "mc1.fvh.json")
+    assert code == 0, err
+    one = json.loads(out)
+    assert len(one["corners"]) == 1 and one["swapped"]["PB16"] > rep["swapped"]["PB16"]
+    worst1, _ = _corner_worst(d28, w / "mc1.fvh.json", w / "mc.def", d28["met"], 0.6)
+    assert worst1 < -1e-3
+    # auto: the design's supply at SDC plus every lower characterised voltage at fmax
+    code, out, err = run_cli("polybias", *common, "--out", w / "mca.fvh.json")
+    assert code == 0, err
+    auto = json.loads(out)
+    assert [c["vdd_v"] for c in auto["corners"]] == [1.0, 0.8, 0.7, 0.6]
+    # bad corner syntax: exit 2, one line
+    for bad, msg in (("1.0", "expected V@CLOCK"), ("x@SDC", "bad supply"), ("0.8@fast", "bad clock"),
+                     ("0.5@fmax", "corner 0.5@fmax: supply 0.5 V outside")):
+        code, _, err = run_cli("-q", "polybias", *common, "--corners", bad, "--out", w / "mcx.fvh.json")
+        assert code == 2 and msg in err and err.count("\n") == 1, (bad, err)
+    assert not (w / "mcx.fvh.json").exists()
+
+
 # ----------------------------------------------------------------------------- ASAP7
 def _merged_liberty(files, out: Path) -> Path:
     """One Liberty file holding every cell of ``files`` (Yosys maps onto a single file)."""

@@ -66,12 +66,13 @@ class RunConfig:
     out_dir: str = "finevh_run"
     emit_tools: list[str] = field(default_factory=lambda: ["openroad", "icc2", "innovus", "primetime",
                                                           "opensta", "upf"])
+    pb_corners: str = "auto"                   # poly-bias corners (finevh polybias --corners syntax)
 
 
 _KNOWN = {
     "design": {"name", "liberty", "lef", "verilog", "def", "sdc", "top", "place_utilization"},
     "activity": {"vcd", "saif", "scope", "input_activity"},
-    "tech": {"lut", "base_flavour", "flavours", "flavour_rule"},
+    "tech": {"lut", "base_flavour", "flavours", "flavour_rule", "polybias_corners"},
     "fvh": {"tiles", "delta_vdd_mv", "frequencies", "vdd_min", "vdd_max", "grid_step", "wrapper_um",
             "peak_factor", "mux_cell", "switch_max_ma", "chain_ff", "emit"},
     "output": {"dir"},
@@ -209,6 +210,14 @@ def load_config(path: str | Path) -> RunConfig:
         if span % mv or mv % round(cfg.grid_step * 1000):
             fail(f"delta_vdd_mv {mv}: must divide vdd_max - vdd_min ({span} mV) and be a multiple of grid_step",
                  "delta_vdd_mv")
+    pc = typed(t, "polybias_corners", str, "auto")
+    try:
+        from .fvh.polybias import parse_corners
+
+        parse_corners(pc)
+    except InputError as e:
+        fail(str(e.message if hasattr(e, "message") else e), "polybias_corners")
+    cfg.pb_corners = pc
     cfg.wrapper_um = typed(f, "wrapper_um", float)
     cfg.peak_factor = typed(f, "peak_factor", float, 4.0)
     cfg.mux_cell = typed(f, "mux_cell", str)
@@ -274,7 +283,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     from .fvh import vddmux as V
     from .fvh.leakage import DesignLeakage
     from .fvh.partition import partition, summary_dict, to_plan, wrapper_from_lef
-    from .fvh.polybias import assign_polybias, default_stages
+    from .fvh.polybias import CornerSpec, assign_polybias, auto_corners, default_stages, parse_corners
     from .fvh.plan import PbSwap
     from .liberty.libset import FlavourRule, LibrarySet
     from .power.analysis import ActivitySpec, analyse
@@ -439,7 +448,11 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
             tc_pb.clocks = [replace(c, period=pb_period) for c in tc.clocks] if len(tc.clocks) == 1 \
                 else tc.clocks
             tm_pb = _timer(Timer, design, tc_pb, wc)
-            pbr = assign_polybias(design, tm_pb, res.interface, stages)
+            pb_corners = parse_corners(cfg.pb_corners)
+            if pb_corners is None:     # auto: vdd_max at the sweep's top clock, every lower level at its fmax
+                pb_corners = auto_corners(None, [])
+                pb_corners += [c for c in auto_corners(cfg.vdd_max, all_levels) if c.clock == "fmax"]
+            pbr = assign_polybias(design, tm_pb, res.interface, stages, corners=pb_corners)
             for i, _a, _b, fl in pbr.swaps:
                 pb_flav[i] = names.index(fl)
             plan.pb_swaps = [PbSwap(design.netlist.inst_names[i], a, b, fl) for i, a, b, fl in pbr.swaps]
@@ -447,7 +460,9 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                                  for s in pbr.stages],
                       "swapped_total": len(pbr.swaps), "interface_cells": pbr.interface_cells,
                       "interface_flavours": pbr.flavour_count, "clock_ns": round(pb_period, 6),
-                      "worst_slack_after_ns": round(pbr.worst_after_ns, 6)}
+                      "worst_slack_after_ns": round(pbr.worst_after_ns, 6),
+                      "corners": [{"corner": c.label, "worst_slack_before_ns": round(c.worst_before_ns, 6),
+                                   "worst_slack_after_ns": round(c.worst_after_ns, 6)} for c in pbr.corners]}
             plan.reports["polybias"] = pb_rep
             restore_base()
         timings[f"polybias_{n}_s"] = time.perf_counter() - t0

@@ -34,12 +34,18 @@ from ..errors import InputError
                    "the interface cells', slowest first.")
 @click.option("--rule", default=None, help="Flavour rule: asap7, polybias, suffix:_A,_B, library:A,B "
                                             "(default: detected from the libraries).")
+@click.option("--corners", default="auto", show_default=True,
+              help="Operating corners every stage must keep: comma-separated V@CLOCK, V in volts (or 'nom'), "
+                   "CLOCK = SDC | fmax (the period the design as given just meets at V) | <T>ns | <F>MHz, "
+                   "e.g. 1.0@SDC,0.8@fmax,0.6@fmax. auto = the design's own supply at the SDC clock plus every "
+                   "lower characterised voltage of --liberty at its fmax.")
 @click.option("--out", default=None, help="Plan file to write (default: update --plan).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, flavours, rule, out, as_json):
+def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, flavours, rule, corners, out,
+            as_json):
     """Assign slower, less leaky flavours to interface cells without hurting WNS."""
     from ..fvh.plan import PbSwap, read_plan, write_plan
-    from ..fvh.polybias import assign_polybias, default_stages
+    from ..fvh.polybias import assign_polybias, auto_corners, default_stages, nominal_voltage, parse_corners
     from ..liberty.libset import FlavourRule, LibrarySet
     from ..power.analysis import analyse
     from ..timing import wire
@@ -49,6 +55,7 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, fl
     from ..loader import load_design
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
+    corner_specs = parse_corners(corners, "--corners")
     plan = read_plan(plan_path)
     design = load_design(liberty, verilog, top, lef, def_file)
     if rule:
@@ -66,9 +73,11 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, fl
         stages = default_stages(design.libset, design, plan.interface)
     if not stages:
         raise InputError("no flavour slower than the design's: nothing to assign (check --liberty / --rule)")
+    if corner_specs is None:
+        corner_specs = auto_corners(nominal_voltage(design), design.libset.voltages())
     r0 = timer.update()
     p0 = analyse(design, tc, slews=r0.slew, wire_cap=wc)
-    res = assign_polybias(design, timer, plan.interface, stages)
+    res = assign_polybias(design, timer, plan.interface, stages, corners=corner_specs)
     r1 = timer.last
     p1 = analyse(design, tc, slews=r1.slew, wire_cap=wc)
     names = design.netlist.inst_names
@@ -81,7 +90,13 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, fl
         "stages": [{"flavour": s.flavour, "alpha_sd_pct": round(100 * s.alpha_sd, 4), "s_th_ns": round(s.s_th_ns, 6),
                     "candidates": s.candidates, "swapped": s.swapped, "backoff_rounds": s.backoff_rounds,
                     "worst_slack_before_ns": round(s.worst_before_ns, 6),
-                    "worst_slack_after_ns": round(s.worst_after_ns, 6)} for s in res.stages],
+                    "worst_slack_after_ns": round(s.worst_after_ns, 6),
+                    "corners": [{"corner": c["corner"], "alpha_sd_pct": round(100 * c["alpha_sd"], 4),
+                                 "s_th_ns": round(c["s_th_ns"], 6),
+                                 "worst_slack_before_ns": round(c["worst_before_ns"], 6),
+                                 "worst_slack_after_ns": round(c["worst_after_ns"], 6)} for c in s.corners]}
+                   for s in res.stages],
+        "corners": corner_report(res),
         "swapped": per,
         "swapped_total": len(res.swaps),
         "interface_flavours": res.flavour_count,
@@ -108,6 +123,17 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, fl
         click.echo(format_report(rep), nl=False)
 
 
+def corner_report(res) -> list[dict]:
+    """Per operating corner: supply, clock, d_avg, α_sd, worst slack / WNS / TNS before and after."""
+    return [{"corner": c.label, "vdd_v": None if c.vdd is None else round(c.vdd, 4),
+             "period_ns": round(c.period_ns, 6), "d_avg_ns": round(c.d_avg_ns, 6),
+             "alpha_sd_pct": {f: round(100 * a, 4) for f, a in c.alpha_sd.items()},
+             "worst_slack_before_ns": round(c.worst_before_ns, 6), "worst_slack_after_ns": round(c.worst_after_ns, 6),
+             "wns_before_ns": round(min(0.0, c.worst_before_ns), 6), "wns_after_ns": round(min(0.0, c.worst_after_ns), 6),
+             "tns_before_ns": round(c.tns_before_ns, 6), "tns_after_ns": round(c.tns_after_ns, 6)}
+            for c in res.corners]
+
+
 def check_plan_matches(plan, design, plan_path: str) -> None:
     """The plan must describe this netlist (same instances, same order)."""
     names = design.netlist.inst_names
@@ -128,6 +154,9 @@ def format_report(r: dict) -> str:
                      f" {s['swapped']:>8} {s['backoff_rounds']:>8} "
                      f"{s['worst_slack_before_ns']:>9.4f} ->{s['worst_slack_after_ns']:>9.4f}")
     lines.append("interface flavours  " + ", ".join(f"{k} {v}" for k, v in r["interface_flavours"].items()))
+    for c in r.get("corners", []):
+        lines.append(f"corner {c['corner']:<24} worst slack {c['worst_slack_before_ns']:9.4f} ->"
+                     f"{c['worst_slack_after_ns']:9.4f} ns, WNS {c['wns_before_ns']:.4f} -> {c['wns_after_ns']:.4f}")
     lines.append(f"WNS              {r['wns_before_ns']:.4f} -> {r['wns_after_ns']:.4f} ns "
                  f"(worst slack {r['worst_slack_before_ns']:.4f} -> {r['worst_slack_after_ns']:.4f})")
     lines.append(f"leakage          {r['leakage_before_uw']:.4f} -> {r['leakage_after_uw']:.4f} uW "

@@ -51,6 +51,7 @@ class StageReport:
     backoff_rounds: int
     worst_before_ns: float
     worst_after_ns: float
+    corners: list = field(default_factory=list)   # per corner: alpha_sd, s_th_ns, worst before/after
 
 
 @dataclass
@@ -64,6 +65,7 @@ class PolybiasResult:
     tns_before_ns: float
     tns_after_ns: float
     flavour_count: dict[str, int] = field(default_factory=dict)   # interface cells per final flavour
+    corners: list = field(default_factory=list)                   # CornerReport per operating corner
 
 
 def _table_ratio(a, b) -> list[float]:
@@ -76,16 +78,18 @@ def _table_ratio(a, b) -> list[float]:
     return (vb[m] / va[m]).tolist()
 
 
-def slowdown_factors(libset, base_cells, flavours: list[str]) -> dict[str, float]:
+def slowdown_factors(libset, base_cells, flavours: list[str], twin_fn=None) -> dict[str, float]:
     """α_sd per flavour: mean over every delay-table entry (cell_rise / cell_fall of
     every arc, combinational and clock-to-output) of twin/base − 1, over ``base_cells``
-    (distinct cells) that have a twin in the flavour."""
+    (distinct cells) that have a twin in the flavour. ``twin_fn(cell, flavour)``: how
+    to find the twin (default: ``libset.twin`` at the cell's own voltage)."""
     out: dict[str, float] = {}
+    twin_fn = twin_fn or (lambda c, fl: libset.twin(c, flavour=fl))
     for fl in flavours:
         ratios: list[float] = []
         for c in base_cells:
             try:
-                t = libset.twin(c, flavour=fl)
+                t = twin_fn(c, fl)
             except InputError:
                 continue
             if t is c:
@@ -138,18 +142,18 @@ class _Ctx:
         ptr, terms = design.net_term_ptr, design.net_terms
         self.net_insts = [self.pin_inst[t[t < P]] for t in (terms[ptr[m]:ptr[m + 1]] for m in range(nl.n_nets))]
 
-    def inst_slack(self) -> np.ndarray:
+    def inst_slack(self, timer=None) -> np.ndarray:
         """Worst slack (ns) through each instance's output pins (+inf if none)."""
-        ps = self.timer.pin_slacks()
+        ps = (timer or self.timer).pin_slacks()
         P = self.design.n_pins
         sl = np.full(self.design.n_instances, np.inf)
         pins = np.nonzero(self.out_pin)[0]
         np.minimum.at(sl, self.pin_inst[pins], ps[:P][pins])
         return sl
 
-    def path_insts(self, ep) -> set[int]:
+    def path_insts(self, ep, timer=None) -> set[int]:
         out = set()
-        for s in self.timer.path(ep):
+        for s in (timer or self.timer).path(ep):
             name = s["pin"]
             if "/" in name:
                 i = self.inst_of_name.get(name.rsplit("/", 1)[0])
@@ -171,13 +175,215 @@ class _Ctx:
         return out
 
 
+# ---- operating corners ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CornerSpec:
+    """An operating corner as the user names it: a supply (V; None = the design's own
+    binding) and a clock — ``"sdc"`` (the constraints' clocks as given), ``"fmax"`` (the
+    period the design, as bound before the assignment, just meets at that supply) or
+    ``"period"`` (``period_ns``)."""
+
+    vdd: float | None
+    clock: str = "sdc"
+    period_ns: float | None = None
+
+    @property
+    def label(self) -> str:
+        v = "nom" if self.vdd is None else f"{self.vdd:g}"
+        c = {"sdc": "SDC", "fmax": "fmax"}.get(self.clock) or f"{self.period_ns:g}ns"
+        return f"{v}@{c}"
+
+
+def parse_corners(text: str, source: str | None = None) -> list[CornerSpec] | None:
+    """Parse ``--corners``: ``auto`` (None) or a comma-separated list of ``V@CLOCK`` with
+    V in volts (``1.0``, ``0.8V``, ``nom`` = the design's own binding) and CLOCK one of
+    ``SDC``, ``fmax``, ``<T>ns`` (period) or ``<F>MHz``."""
+    t = (text or "").strip()
+    if not t or t.lower() == "auto":
+        return None
+    out: list[CornerSpec] = []
+    for item in t.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if item.count("@") != 1:
+            raise InputError(f"corner '{item}': expected V@CLOCK (e.g. 1.0@SDC, 0.8@fmax, 0.6@12.5ns)", source)
+        v, c = (x.strip() for x in item.split("@"))
+        if v.lower() in ("nom", "nominal"):
+            vdd = None
+        else:
+            try:
+                vdd = float(v[:-1] if v[-1:] in ("V", "v") else v)
+            except ValueError:
+                raise InputError(f"corner '{item}': bad supply '{v}' (volts, or 'nom')", source) from None
+            if not vdd > 0:
+                raise InputError(f"corner '{item}': the supply must be > 0 V", source)
+        cl = c.lower()
+        if cl == "sdc":
+            spec = CornerSpec(vdd, "sdc")
+        elif cl == "fmax":
+            spec = CornerSpec(vdd, "fmax")
+        else:
+            try:
+                if cl.endswith("mhz"):
+                    per = 1000.0 / float(cl[:-3])
+                elif cl.endswith("ns"):
+                    per = float(cl[:-2])
+                else:
+                    raise ValueError
+            except (ValueError, ZeroDivisionError):
+                raise InputError(f"corner '{item}': bad clock '{c}' (SDC, fmax, <T>ns or <F>MHz)", source) from None
+            if not per > 0:
+                raise InputError(f"corner '{item}': the period must be > 0", source)
+            spec = CornerSpec(vdd, "period", per)
+        if spec not in out:
+            out.append(spec)
+    if not out:
+        raise InputError("--corners: no corner given", source)
+    return out
+
+
+def auto_corners(nominal_v: float | None, levels) -> list[CornerSpec]:
+    """``auto``: the nominal supply at the SDC clock, plus every other supply of
+    ``levels`` below it at its fmax (the interval edges the power manager hops between)."""
+    out = [CornerSpec(nominal_v, "sdc")]
+    if nominal_v is None:
+        return out
+    for v in sorted({round(float(x), 4) for x in levels}, reverse=True):
+        if v < nominal_v - 1e-6:
+            out.append(CornerSpec(v, "fmax"))
+    return out
+
+
+def nominal_voltage(design) -> float | None:
+    """The supply (V) every instance of ``design`` is bound at (None if mixed/unknown)."""
+    ls = design.libset
+    vs = set()
+    for k in np.unique(design.inst_cell).tolist():
+        try:
+            v = ls.library_of(design.cells[k]).voltage
+        except InputError:
+            return None
+        vs.add(None if v is None else round(float(v), 4))
+    return vs.pop() if len(vs) == 1 else None
+
+
+@dataclass
+class CornerReport:
+    label: str
+    vdd: float | None
+    period_ns: float
+    d_avg_ns: float
+    alpha_sd: dict
+    worst_before_ns: float
+    worst_after_ns: float
+    tns_before_ns: float
+    tns_after_ns: float
+
+
+class _Corner:
+    """One operating corner: a view of the design (own ``inst_cell``, shared cell table)
+    bound at the corner's supply, and a timer at the corner's clock."""
+
+    def __init__(self, spec: CornerSpec, design, timer, nominal: float | None):
+        import copy
+        from dataclasses import replace
+
+        from ..timing.binding import bind_voltage
+        from ..timing.engine import Timer
+
+        self.spec = spec
+        self.main = spec.vdd is None or (nominal is not None and abs(spec.vdd - nominal) < 1e-6)
+        self.vdd = nominal if spec.vdd is None else spec.vdd
+        tc = timer.constraints
+        if self.main:
+            self.design = design
+        else:
+            if nominal is None:
+                raise InputError(f"corner {spec.label}: the design is not bound at one supply")
+            self.design = replace(design, inst_cell=design.inst_cell.copy())
+            try:
+                bind_voltage(self.design, np.arange(design.n_instances), spec.vdd)
+            except InputError as e:
+                raise InputError(f"corner {spec.label}: {e.message}", e.path, e.line) from None
+        if spec.clock == "sdc":
+            self.period_ns = float(min(c.period for c in tc.clocks)) if tc.clocks else float("nan")
+            self.timer = timer if self.main else self._new_timer(Timer, tc, timer)
+            return
+        if len(tc.clocks) != 1:
+            raise InputError(f"corner {spec.label}: fmax and explicit periods need a single-clock design "
+                             f"({len(tc.clocks)} clocks)")
+        if spec.clock == "fmax":
+            t0 = timer if self.main else self._new_timer(Timer, tc, timer)
+            r = t0.update()
+            period = float(tc.clocks[0].period - _worst(r))
+            if not np.isfinite(period) or period <= 0:
+                raise InputError(f"corner {spec.label}: no timed path to set fmax from")
+        else:
+            period = float(spec.period_ns)
+        self.period_ns = period
+        tc2 = copy.copy(tc)
+        tc2.clocks = [replace(tc.clocks[0], period=period)]
+        self.timer = self._new_timer(Timer, tc2, timer)
+
+    def _new_timer(self, Timer, tc, like):
+        t = Timer(self.design, tc, like.wire_cap)
+        t.single_precision_loads = like.single_precision_loads
+        return t
+
+    @property
+    def label(self) -> str:
+        v = f"{self.vdd:g}" if self.vdd is not None else "nom"
+        return f"{v}@" + {"sdc": "SDC", "fmax": "fmax"}.get(self.spec.clock, "T") + f"({self.period_ns:.4f}ns)"
+
+    def set_flavour(self, main_design, insts, flavour_of) -> None:
+        """Bind ``insts`` of this view to the twin at the corner's supply of the cell the
+        main design binds them to (flavour ``flavour_of[i]``)."""
+        if self.main or not len(insts):
+            return
+        from ..timing.binding import interpolated_cell
+
+        ls = main_design.libset
+        memo: dict = {}
+        cells = []
+        for i in insts:
+            c = main_design.cells[int(main_design.inst_cell[i])]
+            key = id(c)
+            t = memo.get(key)
+            if t is None:
+                t = memo[key] = interpolated_cell(ls, c, self.vdd, flavour_of[i])
+            cells.append(t)
+        self.design.rebind(list(insts), cells)
+
+
+def _corner_alpha(libset, base_cells, stages, vdd, main_vdd) -> dict[str, float]:
+    """α_sd per flavour at supply ``vdd`` (twins at that supply, interpolated if need be)."""
+    if vdd is None or main_vdd is None or abs(vdd - main_vdd) < 1e-6:
+        return slowdown_factors(libset, base_cells, stages)
+    from ..timing.binding import interpolated_cell
+
+    def twin_at(c, fl):
+        return interpolated_cell(libset, c, vdd, fl)
+
+    base_v = [twin_at(c, libset.split(c)[1]) for c in base_cells]
+    orig = {id(b): c for b, c in zip(base_v, base_cells)}
+    return slowdown_factors(libset, base_v, stages,
+                            twin_fn=lambda b, fl: twin_at(orig[id(b)], fl))
+
+
 def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                     alpha: dict[str, float] | None = None, max_rounds: int = 200,
-                    paths_per_round: int = 1) -> PolybiasResult:
+                    paths_per_round: int = 1, corners: list[CornerSpec] | None = None) -> PolybiasResult:
     """Run the staged assignment in place on ``design`` (instances are rebound).
 
     ``stages``: flavours in stage order (slowest first). ``alpha``: α_sd per flavour
-    (default: measured with :func:`slowdown_factors` over the design's cells).
+    at the design's own supply (default: measured with :func:`slowdown_factors` over
+    the design's cells; at other corners always measured at that corner's supply).
+    ``corners``: operating corners every stage must keep (WNS per corner not worse than
+    before the stage; candidates need slack > S_th at every corner). None = the single
+    corner ``timer`` times (the design's binding at its constraints' clock). A corner at
+    the design's own supply with the SDC clock is timed by ``timer`` itself.
     """
     libset = design.libset
     rule = libset.rule
@@ -188,76 +394,119 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         if f not in rule.flavours:
             raise InputError(f"unknown flavour '{f}' (the library set has {', '.join(libset.flavours())})")
     ctx = _Ctx(design, timer)
-    res = timer.update()
-    worst0, tns0 = _worst(res), res.tns
-    d_avg = critical_path_d_avg(timer, res)
+    nominal = nominal_voltage(design)
+    specs = list(corners) if corners else [CornerSpec(None, "sdc")]
+    cs = [_Corner(sp, design, timer, nominal) for sp in specs]
     used = {id(design.cells[k]): design.cells[k] for k in np.unique(design.inst_cell).tolist()}
-    if alpha is None:
-        alpha = slowdown_factors(libset, list(used.values()), stages)
-    progress(f"polybias: d_avg {d_avg * 1e3:.2f} ps on the critical path; alpha_sd "
-             + ", ".join(f"{f} {100 * alpha[f]:.2f} %" for f in stages))
+    base_list = list(used.values())
+    res_c = [c.timer.update() for c in cs]
+    worst0 = [_worst(r) for r in res_c]
+    tns0 = [r.tns for r in res_c]
+    d_avg = [critical_path_d_avg(c.timer, r) for c, r in zip(cs, res_c)]
+    alphas = []
+    for k, c in enumerate(cs):
+        if c.main and alpha is not None:
+            alphas.append(dict(alpha))
+        else:
+            alphas.append(_corner_alpha(libset, base_list, stages, c.vdd, nominal))
+    for k, c in enumerate(cs):
+        progress(f"polybias corner {c.label}: worst slack {worst0[k]:.4f} ns, d_avg {d_avg[k] * 1e3:.2f} ps; "
+                 "alpha_sd " + ", ".join(f"{f} {100 * alphas[k][f]:.2f} %" for f in stages))
     base_cell = {i: design.cell_of(i) for i in np.nonzero(interface)[0].tolist()}
     cur_flavour = {i: libset.split(c)[1] for i, c in base_cell.items()}
     swapped: dict[int, str] = {}
     reports: list[StageReport] = []
+
+    def rebind_all(insts: list[int], to_flavour: dict[int, str] | str | None) -> None:
+        """Bind ``insts`` to flavour ``to_flavour`` (None: back to their base cells) in
+        the design and in every corner view."""
+        if not insts:
+            return
+        if to_flavour is None:
+            design.rebind(insts, [base_cell[i] for i in insts])
+            fl_of = cur_flavour
+        else:
+            design.rebind(insts, [libset.twin(base_cell[i], flavour=to_flavour) for i in insts])
+            fl_of = {i: to_flavour for i in insts}
+        for c in cs:
+            c.set_flavour(design, insts, fl_of)
+
+    def update_all():
+        return [c.timer.update() for c in cs]
+
+    def violations(rs, limits):
+        return [(_worst(r) - lim, k) for k, (r, lim) in enumerate(zip(rs, limits)) if _worst(r) < lim - _EPS]
+
+    res_c = update_all() if len(cs) > 1 else res_c
     for fl in stages:
-        worst_before = _worst(res)
-        limit = min(worst_before, 0.0)
-        s_th = d_avg * alpha[fl]
-        slack = ctx.inst_slack()
-        cand, twins = [], []
+        worst_before = [_worst(r) for r in res_c]
+        limits = [min(w, 0.0) for w in worst_before]
+        s_th = [d * a[fl] for d, a in zip(d_avg, alphas)]
+        slacks = [ctx.inst_slack(c.timer) for c in cs]
+        margin = np.min(np.stack([s - t for s, t in zip(slacks, s_th)]), axis=0)   # ns, worst corner
+        cand = []
         for i in sorted(base_cell):
-            if i in swapped or rule.order(cur_flavour[i]) >= rule.order(fl) or not slack[i] > s_th:
+            if i in swapped or rule.order(cur_flavour[i]) >= rule.order(fl) or not margin[i] > 0:
                 continue
             try:
-                t = libset.twin(base_cell[i], flavour=fl)
+                libset.twin(base_cell[i], flavour=fl)
             except InputError:
                 continue
             cand.append(i)
-            twins.append(t)
-        live = dict(zip(cand, twins))
-        if live:
-            design.rebind(list(live), list(live.values()))
+        live = set(cand)
+        rebind_all(cand, fl)
         rounds = 0
-        res = timer.update()
-        while live and _worst(res) < limit - _EPS and rounds < max_rounds:
+        res_c = update_all()
+        while live and violations(res_c, limits) and rounds < max_rounds:
             rounds += 1
-            bad = sorted((e for e in res.endpoints if e.slack < limit - _EPS), key=lambda e: (e.slack, e.name))
+            _v, k = min(violations(res_c, limits))
+            tk = cs[k].timer
+            bad = sorted((e for e in res_c[k].endpoints if e.slack < limits[k] - _EPS),
+                         key=lambda e: (e.slack, e.name))
             on_path: set[int] = set()
             for e in bad[:paths_per_round]:
-                on_path |= ctx.path_insts(e)
+                on_path |= ctx.path_insts(e, tk)
             # a swap slows a path through its own delay, through its input capacitance
             # (the driver's delay and slew) and through the slew its driver passes on to
             # the other loads: two net hops around the path cover all three
-            undo = on_path & set(live)
+            undo = on_path & live
             if not undo:
-                undo = ctx.neighbours(on_path) & set(live)
+                undo = ctx.neighbours(on_path) & live
             if not undo:
-                undo = ctx.neighbours(ctx.neighbours(on_path)) & set(live)
+                undo = ctx.neighbours(ctx.neighbours(on_path)) & live
             if not undo:
-                order = sorted(live, key=lambda i: (slack[i], i))
+                order = sorted(live, key=lambda i: (margin[i], i))
                 undo = set(order[: max(1, len(order) // 2)])
-            design.rebind(sorted(undo), [base_cell[i] for i in sorted(undo)])
-            for i in undo:
-                del live[i]
-            res = timer.update()
-            debug(f"polybias {fl}: back-off round {rounds}: undid {len(undo)}, worst {_worst(res):.4f} ns")
-        if live and _worst(res) < limit - _EPS:   # max_rounds hit: drop the whole stage
-            design.rebind(sorted(live), [base_cell[i] for i in sorted(live)])
+            rebind_all(sorted(undo), None)
+            live -= undo
+            res_c = update_all()
+            debug(f"polybias {fl}: back-off round {rounds} (corner {cs[k].label}): undid {len(undo)}, worst "
+                  + ", ".join(f"{_worst(r):.4f}" for r in res_c) + " ns")
+        if live and violations(res_c, limits):   # max_rounds hit: drop the whole stage
+            rebind_all(sorted(live), None)
             live.clear()
-            res = timer.update()
+            res_c = update_all()
         for i in live:
             swapped[i] = fl
-        reports.append(StageReport(fl, alpha[fl], s_th, len(cand), len(live), rounds, worst_before, _worst(res)))
-        progress(f"polybias {fl}: S_th {s_th * 1e3:.2f} ps, {len(cand)} candidates, {len(live)} kept "
-                 f"({rounds} back-off rounds), worst slack {worst_before:.4f} -> {_worst(res):.4f} ns")
+        after = [_worst(r) for r in res_c]
+        reports.append(StageReport(fl, alphas[0][fl], s_th[0], len(cand), len(live), rounds, worst_before[0],
+                                   after[0],
+                                   corners=[{"corner": c.label, "alpha_sd": alphas[k][fl], "s_th_ns": s_th[k],
+                                             "worst_before_ns": worst_before[k], "worst_after_ns": after[k]}
+                                            for k, c in enumerate(cs)]))
+        progress(f"polybias {fl}: {len(cand)} candidates, {len(live)} kept ({rounds} back-off rounds); "
+                 + "; ".join(f"{c.label}: S_th {s_th[k] * 1e3:.2f} ps, worst {worst_before[k]:.4f} -> "
+                             f"{after[k]:.4f} ns" for k, c in enumerate(cs)))
     swaps = [(i, base_cell[i].name, design.cell_of(i).name, swapped[i]) for i in sorted(swapped)]
     count: dict[str, int] = {}
     for i in base_cell:
         f = swapped.get(i, cur_flavour[i]) or "-"
         count[f] = count.get(f, 0) + 1
-    return PolybiasResult(swaps, reports, len(base_cell), d_avg, worst0, _worst(res), tns0, res.tns,
-                          dict(sorted(count.items(), key=lambda kv: (rule.order(kv[0]), kv[0]))))
+    crep = [CornerReport(c.label, c.vdd, c.period_ns, d_avg[k], {f: alphas[k][f] for f in stages}, worst0[k],
+                         _worst(res_c[k]), tns0[k], res_c[k].tns) for k, c in enumerate(cs)]
+    return PolybiasResult(swaps, reports, len(base_cell), d_avg[0], worst0[0], _worst(res_c[0]), tns0[0],
+                          res_c[0].tns,
+                          dict(sorted(count.items(), key=lambda kv: (rule.order(kv[0]), kv[0]))), crep)
 
 
 def default_stages(libset, design, interface: np.ndarray) -> list[str]:
