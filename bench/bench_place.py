@@ -42,7 +42,7 @@ def report(name: str, n: int, seconds: float, legal: list[str], hpwl: float, h_r
 
 
 def bench_mac(seed: int) -> dict:
-    from finevh.cli.read import load_design
+    from finevh.loader import load_design
     from finevh.place import check_legal, random_legal
     from finevh.place.flow import design_nets, place_design
     from finevh.place.legalize import width_in_sites
@@ -129,7 +129,7 @@ def run_graywolf(verilog: Path, top: str, work: Path) -> tuple[Path, float]:
 
 
 def bench_graywolf(verilog: Path, top: str, seed: int) -> dict:
-    from finevh.cli.read import load_design
+    from finevh.loader import load_design
     from finevh.layout import to_def, write_def
     from finevh.place.flow import cell_masters, design_def_nets, make_tracks, place_design
 

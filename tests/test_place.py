@@ -116,7 +116,7 @@ def test_floorplan_and_io():
 
 def test_real_netlist_s38417(shared_data):
     """Yosys-mapped ISCAS-89 s38417 (5,810 sky130 cells): legal, HPWL >= 5x better than random."""
-    from finevh.cli.read import load_design
+    from finevh.loader import load_design
     from finevh.place.flow import cell_masters, design_nets, place_design
 
     lefd = shared_data / "lef" / "sky130hd"
@@ -234,7 +234,7 @@ def test_assign_rows_never_over_capacity():
 def test_sample_dense_and_elongated(util, aspect, repo):
     """The sample design at GrayWolf-like density and odd aspect ratios stays legal."""
     _need_osu()
-    from finevh.cli.read import load_design
+    from finevh.loader import load_design
     from finevh.place.flow import place_design
 
     design = load_design([OSU / "osu018_stdcells.lib"], repo / "designs/sample/sample_osu018.v",
