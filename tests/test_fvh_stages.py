@@ -50,8 +50,9 @@ def d28(work, shared_data, require_tool):
 
     v = map_to_liberty([shared_data / "netlists/iscas89/s1196.v"], PB[0], "s1196", work / "s1196.v",
                        exclude_cells=["VDDMUX*", "FILL*", "TIE*", "ICG*"])
+    # room for the 20-site Vdd-MUX switches in every tile (placed at floorplan time in the thesis)
     r = CliRunner().invoke(cli, ["-q", "place", "--lef", str(LEF), "--liberty", str(PB[0]), "--verilog", str(v),
-                                 "--out", str(work / "s1196.def")], catch_exceptions=False)
+                                 "--utilization", "0.4", "--out", str(work / "s1196.def")], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     (work / "met.sdc").write_text(SDC.format(period=0.85, io=0.05, tr=0.02))
     (work / "viol.sdc").write_text(SDC.format(period=0.70, io=0.05, tr=0.02))
@@ -420,24 +421,29 @@ def test_polybias_multi_corner(run_cli, d28):
     assert [c["corner"].split("(")[0] for c in cs] == ["1@SDC", "0.8@fmax", "0.6@fmax"]
     assert cs[0]["period_ns"] == pytest.approx(0.85)
     assert cs[0]["period_ns"] < cs[1]["period_ns"] < cs[2]["period_ns"]
-    for c in cs:
-        assert c["wns_after_ns"] >= c["wns_before_ns"] - 1e-6
-        assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - 1e-6
+    from finevh.fvh.polybias import FMAX_TOL_NS
+
+    assert FMAX_TOL_NS == 1e-3
+    tol = [1e-6, 1e-3 + 1e-6, 1e-3 + 1e-6]      # fmax corners: within 1 ps of the all-PB0 design
+    for c, t in zip(cs, tol):
+        assert c["wns_after_ns"] >= c["wns_before_ns"] - t
+        assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - t
+    assert cs[0]["worst_slack_after_ns"] >= 0
     for c in cs[1:]:
         assert abs(c["worst_slack_before_ns"]) < 1e-6        # fmax: the all-PB0 design just meets it
         # alpha_sd measured at the corner's supply: PB costs more speed at low Vdd (demo28)
         assert c["alpha_sd_pct"]["PB16"] > cs[0]["alpha_sd_pct"]["PB16"] + 5
     for s in rep["stages"]:
         assert len(s["corners"]) == 3
-        for c in s["corners"]:
-            assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - 1e-6
+        for c, t in zip(s["corners"], tol):
+            assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - t
     assert rep["swapped_total"] > 0 and rep["leakage_after_uw"] < rep["leakage_before_uw"]
     # re-timed from scratch at each corner with the plan's swaps
-    for vdd, c in zip((1.0, 0.8, 0.6), cs):
+    for vdd, c, t in zip((1.0, 0.8, 0.6), cs, tol):
         worst, per = _corner_worst(d28, w / "mc3.fvh.json", w / "mc.def", d28["met"], vdd,
                                    0.85 if vdd == 1.0 else None)
         assert per == pytest.approx(c["period_ns"], abs=1e-6)
-        assert worst == pytest.approx(c["worst_slack_after_ns"], abs=1e-5) and worst >= -1e-6
+        assert worst == pytest.approx(c["worst_slack_after_ns"], abs=1e-5) and worst >= -t
     # the single-corner (1.0 V, SDC clock) assignment: more PB16, and it breaks 0.6 V fmax
     code, out, err = run_cli("polybias", *common, "--corners", "nom@SDC", "--out", w / "mc1.fvh.json")
     assert code == 0, err

@@ -39,6 +39,8 @@ from ..errors import InputError
 from ..progress import debug, progress
 
 _EPS = 1e-6   # ns: slack comparisons (1 fs)
+FMAX_TOL_NS = 1e-3   # ns: slack tolerance at fmax corners (1 ps, a signoff report's resolution)
+_MAX_HOPS = 2   # back-off: net hops searched around a violating path for the swaps that slow it
 
 
 @dataclass
@@ -159,6 +161,38 @@ class _Ctx:
                 i = self.inst_of_name.get(name.rsplit("/", 1)[0])
                 if i is not None:
                     out.add(i)
+        return out
+
+    def path_delays(self, ep, timer) -> dict[int, float]:
+        """Cell-arc delay (ns) of each instance on the worst path into ``ep``."""
+        out: dict[int, float] = {}
+        for s in timer.path(ep):
+            name = s["pin"]
+            if s["load"] is None or "/" not in name:
+                continue
+            i = self.inst_of_name.get(name.rsplit("/", 1)[0])
+            if i is not None:
+                out[i] = out.get(i, 0.0) + s["delay"]
+        return out
+
+    def fanin(self, insts: set[int]) -> set[int]:
+        """``insts`` and the drivers of their input nets."""
+        if not hasattr(self, "_drv"):
+            d = self.design
+            P = d.n_pins
+            ptr, terms, nd = d.net_term_ptr, d.net_terms, np.asarray(d.net_n_drivers)
+            first = terms[np.minimum(ptr[:-1], max(len(terms) - 1, 0))]
+            self._drv = np.where((nd > 0) & (first < P), self.pin_inst[np.minimum(first, P - 1)], -1)
+        nl = self.design.netlist
+        ptr = nl.pin_ptr
+        out: set[int] = set(insts)
+        for i in insts:
+            for p in range(int(ptr[i]), int(ptr[i + 1])):
+                m = int(nl.pin_net[p])
+                if m >= 0 and not self.out_pin[p]:
+                    j = int(self._drv[m])
+                    if j >= 0:
+                        out.add(j)
         return out
 
     def neighbours(self, insts: set[int]) -> set[int]:
@@ -374,7 +408,8 @@ def _corner_alpha(libset, base_cells, stages, vdd, main_vdd) -> dict[str, float]
 
 def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                     alpha: dict[str, float] | None = None, max_rounds: int = 200,
-                    paths_per_round: int = 1, corners: list[CornerSpec] | None = None) -> PolybiasResult:
+                    paths_per_round: int = 64, corners: list[CornerSpec] | None = None,
+                    fmax_tol_ns: float = FMAX_TOL_NS) -> PolybiasResult:
     """Run the staged assignment in place on ``design`` (instances are rebound).
 
     ``stages``: flavours in stage order (slowest first). ``alpha``: α_sd per flavour
@@ -440,7 +475,11 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     res_c = update_all() if len(cs) > 1 else res_c
     for fl in stages:
         worst_before = [_worst(r) for r in res_c]
-        limits = [min(w, 0.0) for w in worst_before]
+        # WNS not worse than before the stage; at an fmax corner (a clock derived from the
+        # design's own critical delay, worst slack 0 by construction): not worse than
+        # before the assignment by more than fmax_tol_ns
+        limits = [min(worst0[k], 0.0) - fmax_tol_ns if c.spec.clock == "fmax" else min(w, 0.0)
+                  for k, (w, c) in enumerate(zip(worst_before, cs))]
         s_th = [d * a[fl] for d, a in zip(d_avg, alphas)]
         slacks = [ctx.inst_slack(c.timer) for c in cs]
         margin = np.min(np.stack([s - t for s, t in zip(slacks, s_th)]), axis=0)   # ns, worst corner
@@ -459,24 +498,45 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         res_c = update_all()
         while live and violations(res_c, limits) and rounds < max_rounds:
             rounds += 1
-            _v, k = min(violations(res_c, limits))
-            tk = cs[k].timer
-            bad = sorted((e for e in res_c[k].endpoints if e.slack < limits[k] - _EPS),
-                         key=lambda e: (e.slack, e.name))
-            on_path: set[int] = set()
-            for e in bad[:paths_per_round]:
-                on_path |= ctx.path_insts(e, tk)
-            # a swap slows a path through its own delay, through its input capacitance
-            # (the driver's delay and slew) and through the slew its driver passes on to
-            # the other loads: two net hops around the path cover all three
-            undo = on_path & live
-            if not undo:
-                undo = ctx.neighbours(on_path) & live
-            if not undo:
-                undo = ctx.neighbours(ctx.neighbours(on_path)) & live
+            # per violating path (worst corner first, the worst paths of each corner): undo
+            # the stage's swaps on it with the largest delay increase α/(1+α)·d until the
+            # path's deficit is covered; a path with none of them on it: its net
+            # neighbours (side loads' pin capacitance), then two hops (slews)
+            undo: set[int] = set()
+            for _v, k in sorted(violations(res_c, limits)):
+                tk = cs[k].timer
+                a = alphas[k][fl]
+                bad = sorted((e for e in res_c[k].endpoints if e.slack < limits[k] - _EPS),
+                             key=lambda e: (e.slack, e.name))
+                for e in bad[:paths_per_round]:
+                    pd = ctx.path_delays(e, tk)
+                    need = limits[k] - e.slack
+                    gain = {i: d * a / (1 + a) for i, d in pd.items() if i in live}
+                    need -= sum(g for i, g in gain.items() if i in undo)
+                    if need <= _EPS:
+                        continue
+                    mine = sorted(((g, i) for i, g in gain.items() if i not in undo), key=lambda t: (-t[0], t[1]))
+                    if mine:
+                        for g, i in mine:
+                            undo.add(i)
+                            need -= g
+                            if need <= _EPS:
+                                break
+                        continue
+                    # side loads on the path's nets (pin capacitance), then the path's fan-in
+                    # cone hop by hop (a slower slew merges into the path's worst slew)
+                    near = ctx.neighbours(set(pd)) & live
+                    ring = set(pd)
+                    for _hop in range(_MAX_HOPS):
+                        if near:
+                            break
+                        ring = ctx.fanin(ring)
+                        near = ring & live
+                    undo |= near
             if not undo:
                 order = sorted(live, key=lambda i: (margin[i], i))
                 undo = set(order[: max(1, len(order) // 2)])
+            k = min(violations(res_c, limits))[1]
             rebind_all(sorted(undo), None)
             live -= undo
             res_c = update_all()
