@@ -79,3 +79,14 @@ def run_cli():
         return r.exit_code, r.stdout, r.stderr
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _progress_level_reset():
+    """The CLI sets a process-wide verbosity (``-q``); in-process tests must not
+    inherit it from the test that ran before them."""
+    from finevh import progress
+
+    progress.set_level(progress.NORMAL)
+    yield
+    progress.set_level(progress.NORMAL)

@@ -60,7 +60,9 @@ def flow(tmp_path_factory, shared_data, require_tool):
                              "set_input_delay 0.05 -clock clk [all_inputs]\n"
                              "set_output_delay 0.05 -clock clk [all_outputs]\n"
                              "set_input_transition 0.02 [all_inputs]\n")
-    run("-q", "place", "--lef", LEF, "--liberty", PB["PB0"], "--verilog", v, "--out", w / "p.def")
+    # room for the 20-site Vdd-MUX switches in every tile (placed at floorplan time in the thesis)
+    run("-q", "place", "--lef", LEF, "--liberty", PB["PB0"], "--verilog", v, "--utilization", "0.5",
+        "--out", w / "p.def")
     run("-q", "partition", *_libs([PB["PB0"]]), "--lef", LEF, "--verilog", v, "--def", w / "p.def",
         "--tiles", "3", "--out", w / "a.fvh.json", "--def-out", w / "a.def")
     run("-q", "vddmux", "--plan", w / "a.fvh.json", *_libs([PB["PB0"]]), "--lef", LEF, "--verilog", v,
