@@ -228,25 +228,45 @@ def _onnx_problem(onnx_path: str, calib: str | None):
 @click.option("--networks", default="resnet18,resnet34,resnet50,squeezenet1_1,mobilenet_v2,alexnet,digits",
               show_default=True, help="Comma-separated built-in networks.")
 @click.option("--array", default="8x8", show_default=True)
-@click.option("--target-mhz", default=250.0, show_default=True, type=float,
-              help="Clock the 16-bit inference must run at (sets the latency to meet).")
+@click.option("--target-mhz", default=None, type=float,
+              help="Clock the baseline inference must run at (sets the latency to meet); default 250 "
+                   "(alpha-power model), or the middle of the sweep with --fine-vh-summary.")
 @click.option("--pe-power", "pe_power", type=click.Path(dir_okay=False),
-              help="PE power-vs-frequency table (CSV f_mhz,power_uw or JSON) from the FINE-VH emulation.")
+              help="PE power-vs-frequency table (CSV f_mhz,power_uw or JSON) for (b) on the 16-bit model.")
+@click.option("--fine-vh-summary", "fvh_summary", type=click.Path(dir_okay=False),
+              help="summary.json of `finevh run` on the PE: (a)/(b) from its ideal-DVFS / FINE-VH power.")
+@click.option("--dvdd", default=None, help="With --fine-vh-summary: ΔVdd (e.g. 100mV; default the smallest).")
+@click.option("--tiles", default=None, type=int,
+              help="With --fine-vh-summary: tile count (default the summary's FINE-VH one, the largest).")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a bar chart (PNG) here.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
-def report_cmd(networks, array, target_mhz, pe_power, plot, as_json, output):
+def report_cmd(networks, array, target_mhz, pe_power, fvh_summary, dvdd, tiles, plot, as_json, output):
     """Energy per inference: nominal, (a) plain DVFS, (b) FINE-VH PE, (c) precision settings."""
-    from ..accel.closeloop import closing_the_loop, plot_report
+    from ..accel.closeloop import closing_the_loop, closing_the_loop_fine_vh, plot_report, read_fine_vh_summary
 
     names = [n.strip() for n in networks.split(",") if n.strip()]
     arr = _array(array, "os")
-    doc = closing_the_loop(names, arr, target_mhz, pe_power)
+    if fvh_summary is not None:
+        if pe_power is not None:
+            raise InputError("give --pe-power or --fine-vh-summary, not both")
+        curves = read_fine_vh_summary(fvh_summary, dvdd, tiles)
+        doc = closing_the_loop_fine_vh(names, curves, arr, target_mhz)
+        text = _flow_report_text(doc)
+    else:
+        if dvdd is not None or tiles is not None:
+            raise InputError("--dvdd and --tiles need --fine-vh-summary")
+        doc = closing_the_loop(names, arr, 250.0 if target_mhz is None else target_mhz, pe_power)
+        text = None
     if plot:
         plot_report(doc, plot)
     if as_json:
         _emit(json.dumps(doc, indent=1, sort_keys=True) + "\n", output)
         return
+    if text is not None:
+        _emit(text, output)
+        return
+    target_mhz = doc["target_mhz"]
     hdr = f"{'network':14s} {'E_nom uJ':>10s} {'(a) DVFS':>10s} {'(b) FINE-VH':>12s} {'(c) prec':>10s}  (c) setting"
     lines = [f"# energy per inference, {arr.rows}x{arr.cols} OS, latency of a 16-bit run at "
              f"{target_mhz:g} MHz; {doc['vf_model']}", hdr]
@@ -257,3 +277,34 @@ def report_cmd(networks, array, target_mhz, pe_power, plot, as_json, output):
     if doc["fine_vh_note"]:
         lines.append(f"# (b): {doc['fine_vh_note']}")
     _emit("\n".join(lines) + "\n", output)
+
+
+def _flow_report_text(doc: dict) -> str:
+    """The closing-the-loop table on the flow's PE (closing_the_loop_fine_vh)."""
+    a, nom = doc["op_target"], doc["nominal"]
+    lines = [
+        f"# energy per inference (uJ), {doc['array']} OS array of {doc['design']} (scalable-precision PE), "
+        f"PE power from `finevh run` ({doc['dvdd']}, {doc['tiles']} tiles)",
+        f"# latency of a full-mode run at {doc['target_mhz']:g} MHz; nominal {nom['vdd_v']:g} V @ "
+        f"{nom['f_run_mhz']:g} MHz ({nom['e_pj']:.4f} pJ per PE-cycle); (a)/(b) run at {a['f_run_mhz']:g} MHz, "
+        f"{a['vdd_v']:g} V: {a['e_dvfs_pj']:.4f} / {a['e_fine_vh_pj']:.4f} pJ per PE-cycle"
+        + (" (FINE-VH infeasible there: ideal-DVFS used)" if a["fine_vh_fallback"] else ""),
+        f"{'network':14s} {'nominal':>10s} {'(a) DVFS':>10s} {'(b) FINE-VH':>11s} {'(c) prec':>10s} "
+        f"{'(b)+(c)':>10s} {'PE (a)':>9s} {'PE (b)':>9s} {'f (c) MHz':>9s}  (c) setting",
+    ]
+    for r in doc["rows"]:
+        pe_a = sum(L["dvfs"]["pe_pj"] for L in r["per_layer"]) / 1e6
+        pe_b = sum(L["fine_vh"]["pe_pj"] for L in r["per_layer"]) / 1e6
+        lines.append(f"{r['network']:14s} {r['nominal_uj']:10.3f} {r['dvfs_uj']:10.3f} {r['fine_vh_uj']:11.3f} "
+                     f"{r['precision_uj']:10.3f} {r['fine_vh_precision_uj']:10.3f} {pe_a:9.3f} {pe_b:9.3f} "
+                     f"{r['op_precision']['f_run_mhz']:9.2f}  {r['precision_note']}")
+    lines.append("# (b) vs (a) at every sweep frequency as the target: PE energy per cycle (pJ) and "
+                 "energy saved per inference (%, 100 (1 - (b)/(a)))")
+    lines.append(f"{'f MHz':>8s} {'Vdd':>6s} {'e (a)':>7s} {'e (b)':>7s} "
+                 + " ".join(f"{r['network'][:13]:>13s}" for r in doc["rows"]))
+    for k, f in enumerate(doc["sweep_mhz"]):
+        lines.append(f"{f:8.3f} {doc['sweep_vdd_v'][k]:6.3f} {doc['sweep_e_dvfs_pj'][k]:7.4f} "
+                     f"{doc['sweep_e_fine_vh_pj'][k]:7.4f} "
+                     + " ".join(f"{100 * (1 - r['sweep_fine_vh_uj'][k] / r['sweep_dvfs_uj'][k]):13.2f}"
+                                for r in doc["rows"]))
+    return "\n".join(lines) + "\n"
