@@ -6,13 +6,16 @@
   gives for it; PE and SRAM energies scale with Vdd^2, DRAM does not;
 - (b) FINE-VH on the PE: as (a) but the PE array's energy is
   ``PE-cycles x P(f) / f`` with P(f) (uW) read from a power-vs-frequency table
-  (CSV ``f_mhz,power_uw`` or JSON), the format the FINE-VH emulation writes. The
-  emulation does not exist yet, so without a table (b) is reported as n/a;
+  (CSV ``f_mhz,power_uw`` or JSON); without a table (b) is reported as n/a;
 - (c) precision settings: the per-layer precisions, the same latency as the
   16-bit run at the target clock, so the clock drops by the cycle ratio and
   the supply with it. For ``digits`` the setting is the lowest-energy
   epsilon-selected Pareto point of NSGA-II* (real D_KL); for the ImageNet
   workloads finevh has no weights, so (c) is the all-8-bit bound.
+
+:func:`closing_the_loop_fine_vh` is the same report on an array of the flow's own PE
+with its ideal-DVFS and FINE-VH power read from a ``finevh run`` summary
+(:func:`read_fine_vh_summary`); docs/accel.md, "Closing the loop on the flow's PE".
 """
 
 from __future__ import annotations
