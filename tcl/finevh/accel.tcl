@@ -6,30 +6,13 @@
 # finevh::accel_total_cycles  ...same options...                     -> integer
 # finevh::report_accel_energy -network NAME | -onnx FILE ?-array? ?-dataflow? -> text (pJ per layer)
 # finevh::search_precision    ?-method nsga2|greedy? ?-evals N? ?-pop N? ?-kl_th X? ?-seed N? -> text
-# finevh::report_accel_loop   ?-networks a,b? ?-target_mhz F? ?-pe_power FILE? ?-plot PNG? -> text
+# finevh::report_accel_loop   ?-networks a,b? ?-target_mhz F? ?-pe_power FILE | -fine_vh_summary FILE?
+#                             ?-dvdd 100mV? ?-tiles N? ?-plot PNG? -> text
 
 proc finevh::_accel_args {procname argv} {
-    set cli {}
-    foreach {opt val} $argv {
-        switch -- $opt {
-            -network    { lappend cli --network $val }
-            -networks   { lappend cli --networks $val }
-            -onnx       { lappend cli --onnx $val }
-            -array      { lappend cli --array $val }
-            -dataflow   { lappend cli --dataflow $val }
-            -precision  { lappend cli --precision $val }
-            -method     { lappend cli --method $val }
-            -evals      { lappend cli --evals $val }
-            -pop        { lappend cli --pop $val }
-            -kl_th      { lappend cli --kl-th $val }
-            -seed       { lappend cli --seed $val }
-            -target_mhz { lappend cli --target-mhz $val }
-            -pe_power   { lappend cli --pe-power $val }
-            -plot       { lappend cli --plot $val }
-            default     { return -code error "$procname: unknown option $opt" }
-        }
-    }
-    return $cli
+    return [finevh::cli_args $procname $argv {network value networks value onnx value array value
+        dataflow value precision value method value evals value pop value kl_th value seed value
+        target_mhz value pe_power value fine_vh_summary value dvdd value tiles value plot value}]
 }
 
 proc finevh::report_accel {args} {
