@@ -108,6 +108,23 @@ def test_thesis_trends_on_demo(demo_run):
     assert sum(t49["parts_uw"]["intra_tile_uw"]) < 0.8 * sum(t49["parts_no_pb_uw"]["intra_tile_uw"])
 
 
+def test_polybias_corners_in_run(demo_run):
+    """finevh run's poly-bias (corners auto): vdd_max at the SDC clock keeps its worst
+    slack >= 0; every lower hopping level at its fmax stays within 1 ps of the all-PB0
+    design (docs/fvh.md); PB16 still on a large share of the interface cells."""
+    _, s, _ = demo_run
+    for nt, pb in s["polybias"].items():
+        cs = pb["corners"]
+        assert [c["corner"].split("(")[0] for c in cs] == ["1@SDC", "0.9@fmax", "0.8@fmax", "0.7@fmax", "0.6@fmax"]
+        assert cs[0]["worst_slack_before_ns"] > 0 and cs[0]["worst_slack_after_ns"] >= 0
+        for c in cs[1:]:
+            assert abs(c["worst_slack_before_ns"]) < 1e-6
+            assert c["worst_slack_after_ns"] >= -1e-3 - 1e-6
+        fl = pb["interface_flavours"]
+        assert sum(fl.values()) == pb["interface_cells"]
+        assert fl["PB16"] > 0.2 * pb["interface_cells"] and fl["PB0"] < 0.25 * pb["interface_cells"]
+
+
 def test_pm_tables_follow_the_chain(demo_run):
     from finevh.fvh.plan import read_plan
 
