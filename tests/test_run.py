@@ -165,6 +165,12 @@ def test_bad_config_exit_2(run_cli, tmp_path):
     bad.write_text('[fvh\n')
     code, _, err = run_cli("run", bad)
     assert code == 2 and "TOML" in err
+    cfg = demo_config(tmp_path / "pc.toml")
+    text = cfg.read_text().replace('base_flavour = "PB0"', 'base_flavour = "PB0"\npolybias_corners = "1.0@SDC,0.8@fast"')
+    cfg.write_text(text)
+    line = text.splitlines().index('polybias_corners = "1.0@SDC,0.8@fast"') + 1
+    code, _, err = run_cli("-q", "run", cfg, "--out", tmp_path / "o")
+    assert code == 2 and f"{cfg}:{line}:" in err and "bad clock 'fast'" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("shell", ["tclsh", "sta", "yosys"])
