@@ -223,3 +223,29 @@ def test_dynamic_power_fast_path_equals_power_engine(demo):
     full = dyn(r.slew, wc)
     m = tile == 4
     assert 0.5 < fast[m].sum() / full[m].sum() < 0.8          # ~ (0.8/1.0)^2 plus table effects
+
+
+def test_binder_equals_bind_voltage(demo):
+    """The vectorised Binder binds every instance to the very cell bind_voltage picks
+    (characterised 0.8 / 0.9 V and interpolated 0.85 / 0.825 V), from any binding."""
+    from finevh.timing.binding import bind_voltage
+
+    d = demo["design"]
+    base = d.inst_cell.copy()
+    n = d.n_instances
+    rng = np.random.default_rng(1)
+    b = E.Binder(d, np.zeros(n, np.int64), ["PB0"])
+    try:
+        for v in (0.8, 0.85, 0.9, 0.825, 1.0):
+            sub = np.sort(rng.choice(n, n // 3, replace=False))
+            start = d.inst_cell.copy()
+            b.bind(sub, v)
+            got = [d.cells[k] for k in d.inst_cell.tolist()]
+            d.inst_cell[:] = start
+            bind_voltage(d, sub, v, "PB0")
+            want = [d.cells[k] for k in d.inst_cell.tolist()]
+            assert all(x is y for x, y in zip(got, want)), v
+            assert not np.array_equal(d.inst_cell[sub], start[sub]) or v == 1.0
+            b.vdd[:] = np.nan
+    finally:
+        d.inst_cell[:] = base

@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import progress
 from ..power.analysis import ActivitySpec
-from ..timing.binding import bind_voltage
+from ..timing.binding import interpolated_cell
 from . import dvfs
 from .vddselect import CriticalPath, RaiseSequence, assignment_for_period, raise_sequence
 
@@ -84,15 +84,35 @@ class Binder:
         self.flavour = np.asarray(flavour, dtype=np.int64)
         self.names = list(names)
         self.vdd = np.full(design.n_instances, np.nan)
+        self._map: dict = {}          # (V, flavour code) -> {bound cell index: twin cell index}
 
     def bind(self, insts: np.ndarray, vdd: float) -> None:
+        """Bind ``insts`` to their twins at ``vdd`` (V) in their own flavour.
+
+        Vectorised: each (bound cell, supply, flavour) is resolved once
+        (:func:`~finevh.timing.binding.interpolated_cell`, checked by ``Design.rebind``
+        on one instance); then ``inst_cell`` is written by table look-up — the same
+        binding as :func:`~finevh.timing.binding.bind_voltage` without its per-instance
+        Python loops (a third of the bench's binding time)."""
         insts = np.asarray(insts, dtype=np.int64)
         todo = insts[~(np.abs(self.vdd[insts] - vdd) < 1e-9)]
         if todo.size == 0:
             return
+        d = self.design
         fc = self.flavour[todo]
         for c in np.unique(fc).tolist():
-            bind_voltage(self.design, todo[fc == c], vdd, self.names[c])
+            sel = todo[fc == c]
+            cur = np.asarray(d.inst_cell[sel], dtype=np.int64)
+            m = self._map.setdefault((round(float(vdd), 6), c), {})
+            uniq = np.unique(cur)
+            for u in uniq.tolist():
+                if u not in m:
+                    t = interpolated_cell(d.libset, d.cells[u], vdd, self.names[c])
+                    rep = int(sel[np.argmax(cur == u)])
+                    d.rebind([rep], [t])                 # appends t to the cell table, checks pins
+                    m[u] = int(d.inst_cell[rep])
+            vals = np.array([m[u] for u in uniq.tolist()], dtype=d.inst_cell.dtype)
+            d.inst_cell[sel] = vals[np.searchsorted(uniq, cur)]
         self.vdd[todo] = vdd
 
     def bind_all(self, vdd: float) -> None:
