@@ -111,7 +111,7 @@ def test_thesis_trends_on_demo(demo_run):
 def test_polybias_corners_in_run(demo_run):
     """finevh run's poly-bias (corners auto): vdd_max at the SDC clock keeps its worst
     slack >= 0; every lower hopping level at its fmax stays within 1 ps of the all-PB0
-    design (docs/fvh.md); PB16 still on a large share of the interface cells."""
+    design (docs/fvh.md); PB16 is the largest flavour group of the interface cells."""
     _, s, _ = demo_run
     for nt, pb in s["polybias"].items():
         cs = pb["corners"]
@@ -122,7 +122,8 @@ def test_polybias_corners_in_run(demo_run):
             assert c["worst_slack_after_ns"] >= -1e-3 - 1e-6
         fl = pb["interface_flavours"]
         assert sum(fl.values()) == pb["interface_cells"]
-        assert fl["PB16"] > 0.2 * pb["interface_cells"] and fl["PB0"] < 0.25 * pb["interface_cells"]
+        # most interface cells leave PB0, PB16 first (thesis Fig. 4.9: PB16 > 57 %)
+        assert fl["PB16"] == max(fl.values()) and fl["PB0"] < 0.5 * pb["interface_cells"]
 
 
 def test_pm_tables_follow_the_chain(demo_run):
