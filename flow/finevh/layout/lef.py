@@ -205,6 +205,20 @@ class _Tokens:
             out.append(t)
         raise self.error(f"unterminated '{first}' statement (missing ';')", start)
 
+    def block(self, what: str, name: str, start: int):
+        """Yield the keywords of the block ``what name`` up to its ``END name``
+        (consumed); a missing or mismatched END is an error located at the block."""
+        while True:
+            if self.at_end():
+                raise self.error(f"{what} {name} not closed (missing 'END {name}')", start)
+            kw = self.next()
+            if kw == "END":
+                end = self.next()
+                if end != name:
+                    raise self.error(f"expected 'END {name}' closing {what} {name}, got 'END {end}'", self.i - 1)
+                return
+            yield kw
+
     def skip_block(self, name: str | None) -> None:
         """Skip to the matching ``END name`` (or bare ``END`` when name is None)."""
         start = self.i - 1
@@ -315,13 +329,7 @@ def _parse_site(tk: _Tokens, lef: Lef) -> None:
     name = tk.next()
     start = tk.i - 2
     cls, sym, size = "CORE", (), None
-    while True:
-        kw = tk.next()
-        if kw == "END":
-            end = tk.next()
-            if end != name:
-                raise tk.error(f"expected 'END {name}', got 'END {end}'", tk.i - 1)
-            break
+    for kw in tk.block("SITE", name, start):
         st = tk.statement(kw)
         if kw == "CLASS" and st:
             cls = st[0]
@@ -344,13 +352,7 @@ def _parse_layer(tk: _Tokens, lef: Lef) -> None:
     name = tk.next()
     start = tk.i - 2
     layer = LefLayer(name=name, type="")
-    while True:
-        kw = tk.next()
-        if kw == "END":
-            end = tk.next()
-            if end != name:
-                raise tk.error(f"expected 'END {name}', got 'END {end}'", tk.i - 1)
-            break
+    for kw in tk.block("LAYER", name, start):
         st = tk.statement(kw)
         try:
             if kw == "TYPE" and st:
@@ -430,14 +432,9 @@ def _parse_geometry(tk: _Tokens, rects: list[LefRect]) -> None:
 
 def _parse_pin(tk: _Tokens, macro: LefMacro) -> None:
     name = tk.next()
+    start = tk.i - 2
     pin = LefPin(name=name, direction=None, use=None, shape=None)
-    while True:
-        kw = tk.next()
-        if kw == "END":
-            end = tk.next()
-            if end != name:
-                raise tk.error(f"expected 'END {name}' closing PIN {name}, got 'END {end}'", tk.i - 1)
-            break
+    for kw in tk.block("PIN", name, start):
         if kw == "PORT":
             _parse_geometry(tk, pin.rects)
             continue
@@ -456,15 +453,7 @@ def _parse_macro(tk: _Tokens, lef: Lef) -> None:
     start = tk.i - 2
     m = LefMacro(name=name, cls="CORE", subclass=None, width=-1.0, height=-1.0,
                  source=tk.path, line=tk.line_at(start))
-    while True:
-        if tk.at_end():
-            raise tk.error(f"MACRO {name} not closed (missing 'END {name}')", start)
-        kw = tk.next()
-        if kw == "END":
-            end = tk.next()
-            if end != name:
-                raise tk.error(f"expected 'END {name}' closing MACRO {name}, got 'END {end}'", tk.i - 1)
-            break
+    for kw in tk.block("MACRO", name, start):
         if kw == "PIN":
             _parse_pin(tk, m)
             continue
