@@ -148,7 +148,7 @@ def test_bad_input_exit_2_one_line(case, repo, osu_lib, tmp_path):
 
 
 def _tcl_script(repo, osu_lib, bad):
-    return (f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+    return (f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
             f"set d [finevh::read_design_json -liberty {{{osu_lib}}} -verilog {{{repo / SAMPLE}}}]\n"
             "puts \"FINEVH [dict get $d instances] [dict get $d area_um2] [dict get $d top]\"\n"
             f"if {{[catch {{finevh::read_design -liberty {{{osu_lib}}} -verilog {{{bad}}}}} msg]}} "

@@ -174,8 +174,7 @@ def test_apply_plan_twin_inside_sta(setup, require_tool):
     plan = build_plan(insts, n=3, swaps=[(nm, "INV_X1", "INV_X1", "PB16") for nm in short if nm.endswith(".b")])
     pp = d / "twin.fvh.json"
     write_plan(pp, plan)
-    # sta's own `source` leaves [info script] empty, so finevh.tcl is sourced from its folder
-    extra = [f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here",
+    extra = [f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}",
              f"finevh::apply_plan -plan {{{pp}}} -tool opensta -swap_cell {{PB16 {{{{cell}}_PB16}}}}",
              "set n 0",
              "foreach c [get_cells *] { if {[get_property $c ref_name] eq \"INV_X1_PB16\"} { incr n } }",

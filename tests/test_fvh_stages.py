@@ -534,7 +534,7 @@ def test_tcl_twins(shell, d28, tmp_path, require_tool):
     w = tmp_path
     script = w / "t.tcl"
     script.write_text(
-        f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here\n"
+        f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}\n"
         f"set p [finevh::partition_tiles -liberty {{{PB[0]}}} -lef {{{LEF}}} -verilog {{{d28['v']}}} "
         f"-def {{{d28['def']}}} -tiles {{1 2}} -out {{{w / 'p.fvh.json'}}} -def_out {{{w / 'p.def'}}}]\n"
         "puts \"PART [llength [split $p \\n]]\"\n"

@@ -195,8 +195,7 @@ def test_tcl_twin_in_sta(require_tool, tmp_path, repo):
     out = tmp_path / "t.def"
     tcl = tmp_path / "t.tcl"
     tcl.write_text(
-        # OpenSTA's shell leaves [info script] empty while sourcing: enter the folder first
-        f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+        f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
         f"set r [finevh::place_design -lef {OSU / 'osu018_stdcells.lef'} -liberty {OSU / 'osu018_stdcells.lib'} "
         f"-verilog {repo / 'designs/sample/sample_osu018.v'} -utilization 0.6 -seed 2 -out {out}]\n"
         "puts \"RESULT $r\"\n"

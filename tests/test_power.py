@@ -326,8 +326,8 @@ def test_tcl_twin_in_opensta_shell(s1196_osu, repo, require_tool):
     """finevh::design_power sourced into OpenSTA's own shell, next to its report_power."""
     require_tool("sta")
     v, sdc = s1196_osu
-    script = (  # OpenSTA's shell leaves [info script] empty while sourcing: enter the folder first
-              f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+    script = (
+              f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
               f"set d [finevh::design_power -liberty {{{OSU_LIB}}} -verilog {v} -sdc {sdc}]\n"
               "puts \"FINEVH [dict get $d internal_uw] [dict get $d switching_uw] [dict get $d leakage_uw]\"\n"
               f"if {{[catch {{finevh::report_power -liberty {{{OSU_LIB}}} -verilog {v} -sdc {sdc} "
@@ -460,7 +460,7 @@ def test_tcl_twin_in_yosys_shell(tmp_path, repo, require_tool, run_cli):
     sdc.write_text("create_clock -name clk -period 4 [get_ports clk]\n"
                    "set_input_delay 0.1 -clock clk [get_ports {en a b c}]\n")
     script = tmp_path / "ys.tcl"
-    script.write_text(f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+    script.write_text(f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
                       f"set d [finevh::design_power -liberty {{{OSU_LIB}}} -verilog {{{v}}} -sdc {{{sdc}}} "
                       "-global_activity {0.2 0.5} -clock_mhz 125]\n"
                       "puts \"FINEVH [dict get $d internal_uw] [dict get $d switching_uw] "

@@ -144,8 +144,7 @@ def test_tcl_twin_in_tool_shells(shell, tmp_path, require_tool):
     out = tmp_path / "icg.v"
     tcl = tmp_path / "t.tcl"
     tcl.write_text(
-        # (cd: under OpenSTA [info script] in the sourced file is the outer script's)
-        f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here\n"
+        f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}\n"
         f"set r [finevh::synth_design -rtl {{{REPO / 'rtl/pe/fvh_icg.sv'}}} -top fvh_icg "
         f"-liberty {OSU018} -out {out}]\n"
         "puts \"RESULT $r\"\n")

@@ -188,7 +188,7 @@ def test_tcl_twin(shell, tmp_path, require_tool):
     script = tmp_path / "t.tcl"
     run_ok = (f"set r [finevh::run_flow {good} -out {tmp_path / 'o'} -tiles {{2}} -frequencies 1 -quiet]\n"
               "puts \"OK [lindex [split $r \\n] end]\"\n") if shell == "tclsh" else ""
-    script.write_text(f"set here [pwd]; cd {{{REPO / 'tcl'}}}; source finevh.tcl; cd $here\n"
+    script.write_text(f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}\n"
                       f"if {{[catch {{finevh::run_flow {bad} -tiles {{3 5}} -quiet}} msg]}} {{ puts \"ERR $msg\" }}\n"
                       f"if {{[catch {{finevh::run_flow -bogus 1}} msg]}} {{ puts \"ERR2 $msg\" }}\n"
                       + run_ok + ("exit\n" if shell == "sta" else ""))

@@ -126,8 +126,7 @@ def test_tcl_twins_in_tool_shells(small, repo, require_tool, run_cli, shell):
     doc = json.loads(out)
     script = small / "twin.tcl"
     script.write_text(
-        # OpenSTA's shell leaves [info script] empty while sourcing: enter the folder first
-        f"set here [pwd]; cd {{{repo / 'tcl'}}}; source finevh.tcl; cd $here\n"
+        f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
         f"set a [list -liberty {{{OSU018}}} -verilog {{{small / 'n.v'}}} -sdc {{{small / 'c.sdc'}}}]\n"
         "puts \"WNS [finevh::report_wns {*}$a]\"\n"
         "puts \"TNS [finevh::report_tns {*}$a]\"\n"
