@@ -3,6 +3,7 @@
 - ``shared_data``: the third-party data folder ``../shared/data`` (read, never copied).
 - ``require_tool(name)``: returns the tool's path; skips when it is missing, except
   under ``FINEVH_REQUIRE_TOOLS=1`` (set by CI), where a missing tool FAILS the test.
+- ``require_file(path)``: the same for a file a package installs (osu018).
 - ``run_cli(*args)``: runs ``finevh`` in-process and returns (exit_code, stdout, stderr).
 """
 
@@ -63,6 +64,18 @@ def require_module():
     def _require(name: str):
         need(importlib.util.find_spec(name) is not None, f"Python module '{name}'")
         return importlib.import_module(name)
+
+    return _require
+
+
+@pytest.fixture(scope="session")
+def require_file():
+    """Like ``require_tool`` for a file a Debian package installs (e.g. osu018)."""
+
+    def _require(path) -> Path:
+        p = Path(path)
+        need(p.exists(), f"file {p}")
+        return p
 
     return _require
 

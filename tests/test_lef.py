@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -64,11 +63,8 @@ def test_asap7_all_flavours(shared_data):
     assert lef.macros["INVx1_ASAP7_75t_R"].pins["Y"].direction == "OUTPUT"
 
 
-def test_osu018():
-    if not OSU018.exists():  # Debian qflow-tech-osu018, installed by scripts/setup.sh
-        if os.environ.get("FINEVH_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"missing {OSU018}")
-        pytest.skip(f"missing {OSU018}")
+def test_osu018(require_file):
+    require_file(OSU018)  # Debian qflow-tech-osu018, installed by scripts/setup.sh
     lef = read_lef(OSU018)
     assert len(lef.macros) == 33
     assert lef.sites["core"].width == pytest.approx(0.8) and lef.sites["core"].height == pytest.approx(10.0)

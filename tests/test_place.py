@@ -3,8 +3,6 @@ the CLI (DEF out, read back, routed by qrouter) and bad input."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,13 +16,6 @@ from finevh.place.legalize import pack_rows, width_in_sites
 from finevh.place.synthetic import synthetic_netlist
 
 OSU = Path("/usr/share/qflow/tech/osu018")
-
-
-def _need_osu():
-    if not (OSU / "osu018_stdcells.lef").exists():
-        if os.environ.get("FINEVH_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"missing {OSU} (Debian qflow-tech-osu018)")
-        pytest.skip(f"missing {OSU}")
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +127,8 @@ def test_real_netlist_s38417(shared_data):
     assert all(lef.macros[m].width == w for m, w in zip(masters[:50], pl.width[:50]))
 
 
-def test_cli_def_roundtrip_and_qrouter(run_cli, tmp_path, repo):
-    _need_osu()
+def test_cli_def_roundtrip_and_qrouter(run_cli, tmp_path, repo, require_file, require_tool):
+    require_file(OSU / "osu018_stdcells.lef")  # Debian qflow-tech-osu018
     lef, lib = OSU / "osu018_stdcells.lef", OSU / "osu018_stdcells.lib"
     v = repo / "designs" / "sample" / "sample_osu018.v"
     out = tmp_path / "sample.def"
@@ -158,11 +149,7 @@ def test_cli_def_roundtrip_and_qrouter(run_cli, tmp_path, repo):
     assert run_cli("-q", "place", "--lef", lef, "--liberty", lib, "--verilog", v, "--out", out2, "--seed", "4")[0] == 0
     assert out.read_bytes() == out2.read_bytes()
     # a real router reads and routes it (qrouter, from Debian qflow)
-    qr = shutil.which("qrouter")
-    if qr is None:
-        if os.environ.get("FINEVH_REQUIRE_TOOLS") == "1":
-            pytest.fail("qrouter missing")
-        return
+    qr = require_tool("qrouter")
     (tmp_path / "route.cfg").write_text(f"lef {lef}\nnum_layers 4\n")
     r = subprocess.run([qr, "-nog", "-c", "route.cfg", "-p", "vdd", "-g", "gnd", "sample"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=300)
@@ -173,8 +160,8 @@ def test_cli_def_roundtrip_and_qrouter(run_cli, tmp_path, repo):
     assert failed <= 0.05 * len(d.nets), failed
 
 
-def test_cli_bad_input(run_cli, tmp_path, repo):
-    _need_osu()
+def test_cli_bad_input(run_cli, tmp_path, repo, require_file):
+    require_file(OSU / "osu018_stdcells.lef")  # Debian qflow-tech-osu018
     lib = OSU / "osu018_stdcells.lib"
     v = repo / "designs" / "sample" / "sample_osu018.v"
     bad = tmp_path / "bad.lef"
@@ -188,9 +175,9 @@ def test_cli_bad_input(run_cli, tmp_path, repo):
     assert code == 2 and "utilization" in se and not out.exists()
 
 
-def test_tcl_twin_in_sta(require_tool, tmp_path, repo):
+def test_tcl_twin_in_sta(require_tool, tmp_path, repo, require_file):
     """finevh::place_design from OpenSTA's Tcl shell (sources tcl/finevh.tcl)."""
-    _need_osu()
+    require_file(OSU / "osu018_stdcells.lef")  # Debian qflow-tech-osu018
     sta = require_tool("sta")
     out = tmp_path / "t.def"
     tcl = tmp_path / "t.tcl"
@@ -230,9 +217,9 @@ def test_assign_rows_never_over_capacity():
 
 
 @pytest.mark.parametrize("util, aspect", [(0.95, 0.64), (0.9, 1.0), (0.5, 3.0)])
-def test_sample_dense_and_elongated(util, aspect, repo):
+def test_sample_dense_and_elongated(util, aspect, repo, require_file):
     """The sample design at GrayWolf-like density and odd aspect ratios stays legal."""
-    _need_osu()
+    require_file(OSU / "osu018_stdcells.lef")  # Debian qflow-tech-osu018
     from finevh.loader import load_design
     from finevh.place.flow import place_design
 

@@ -176,16 +176,13 @@ def _normal(c):
     }
 
 
-def test_same_as_opensta_write_sdc(tmp_path, require_tool, repo):
+def test_same_as_opensta_write_sdc(tmp_path, require_tool, require_file, repo):
     """OpenSTA reads an SDC and writes back its own normalised form (write_sdc); finevh
     must read both to the same constraints (patterns, variables, -add_delay, min/max)."""
     import subprocess
 
     sta = require_tool("sta")
-    lib = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib"
-    import os
-    if not os.path.exists(lib):
-        pytest.fail("missing osu018 library") if os.environ.get("FINEVH_REQUIRE_TOOLS") == "1" else pytest.skip(lib)
+    lib = str(require_file("/usr/share/qflow/tech/osu018/osu018_stdcells.lib"))
     src = _write(tmp_path, """\
 set period 5.0
 set io_pct 0.2
