@@ -34,9 +34,9 @@ def critical_delay(design, placement, sdc: str) -> dict:
         r = Timer(design, tc, wire.from_placement(design, placement)).update()
     finally:
         design.placement = saved
-    if not r.endpoints:
+    ep = r.worst_endpoint()
+    if ep is None:
         return {}
-    ep = min(r.endpoints, key=lambda e: (e.slack, e.name))
     period = min(c.period for c in tc.clocks) if tc.clocks else float("nan")
     return {"worst_slack_ns": round(ep.slack, 6), "critical_delay_ns": round(period - ep.slack, 6)}
 

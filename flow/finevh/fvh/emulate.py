@@ -54,9 +54,9 @@ def clock_period(constraints) -> float:
 def critical_path(timer, res, inst_index: dict[str, int]) -> CriticalPath:
     """The worst endpoint's path as a :class:`CriticalPath` (instances, arc delays ns)."""
     period = clock_period(timer.constraints) if hasattr(timer, "constraints") else float("nan")
-    if not res.endpoints:
+    ep = res.worst_endpoint()
+    if ep is None:
         return CriticalPath(period, np.inf, np.zeros(0, np.int64), np.zeros(0))
-    ep = min(res.endpoints, key=lambda e: (e.slack, e.name))
     insts, delays = [], []
     for s in timer.path(ep):
         if s["load"] is None or s["cell"] in ("in", "out") or "/" not in s["pin"]:
@@ -70,8 +70,7 @@ def critical_path(timer, res, inst_index: dict[str, int]) -> CriticalPath:
 
 def required_period(res, period: float) -> float:
     """Shortest period (ns) the bound design meets: ``T - worst slack``."""
-    worst = min((e.slack for e in res.endpoints), default=np.inf)
-    return float(period - worst)
+    return float(period - res.worst_slack)
 
 
 class Binder:

@@ -118,15 +118,11 @@ def slowdown_factors(libset, base_cells, flavours: list[str], twin_fn=None) -> d
 
 def critical_path_d_avg(timer, res) -> float:
     """Mean delay (ns) of the cell arcs on the worst path."""
-    if not res.endpoints:
+    ep = res.worst_endpoint()
+    if ep is None:
         return 0.0
-    ep = min(res.endpoints, key=lambda e: (e.slack, e.name))
     delays = [s["delay"] for s in timer.path(ep) if s["load"] is not None and s["cell"] not in ("in", "out")]
     return float(np.mean(delays)) if delays else 0.0
-
-
-def _worst(res) -> float:
-    return min((e.slack for e in res.endpoints), default=np.inf)
 
 
 class _Ctx:
@@ -351,7 +347,7 @@ class _Corner:
         if spec.clock == "fmax":
             t0 = timer if self.main else self._new_timer(Timer, tc, timer)
             r = t0.update()
-            period = float(tc.clocks[0].period - _worst(r))
+            period = float(tc.clocks[0].period - r.worst_slack)
             if not np.isfinite(period) or period <= 0:
                 raise InputError(f"corner {spec.label}: no timed path to set fmax from")
         else:
@@ -435,7 +431,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     used = {id(design.cells[k]): design.cells[k] for k in np.unique(design.inst_cell).tolist()}
     base_list = list(used.values())
     res_c = [c.timer.update() for c in cs]
-    worst0 = [_worst(r) for r in res_c]
+    worst0 = [r.worst_slack for r in res_c]
     tns0 = [r.tns for r in res_c]
     d_avg = [critical_path_d_avg(c.timer, r) for c, r in zip(cs, res_c)]
     alphas = []
@@ -470,11 +466,11 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         return [c.timer.update() for c in cs]
 
     def violations(rs, limits):
-        return [(_worst(r) - lim, k) for k, (r, lim) in enumerate(zip(rs, limits)) if _worst(r) < lim - _EPS]
+        return [(r.worst_slack - lim, k) for k, (r, lim) in enumerate(zip(rs, limits)) if r.worst_slack < lim - _EPS]
 
     res_c = update_all() if len(cs) > 1 else res_c
     for fl in stages:
-        worst_before = [_worst(r) for r in res_c]
+        worst_before = [r.worst_slack for r in res_c]
         # WNS not worse than before the stage; at an fmax corner (a clock derived from the
         # design's own critical delay, worst slack 0 by construction): not worse than
         # before the assignment by more than fmax_tol_ns
@@ -506,7 +502,8 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
             for _v, k in sorted(violations(res_c, limits)):
                 tk = cs[k].timer
                 a = alphas[k][fl]
-                bad = sorted((e for e in res_c[k].endpoints if e.slack < limits[k] - _EPS),
+                tab = res_c[k].table
+                bad = sorted(tab.endpoints(np.nonzero(tab.slack < limits[k] - _EPS)[0]),
                              key=lambda e: (e.slack, e.name))
                 for e in bad[:paths_per_round]:
                     pd = ctx.path_delays(e, tk)
@@ -541,14 +538,14 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
             live -= undo
             res_c = update_all()
             debug(f"polybias {fl}: back-off round {rounds} (corner {cs[k].label}): undid {len(undo)}, worst "
-                  + ", ".join(f"{_worst(r):.4f}" for r in res_c) + " ns")
+                  + ", ".join(f"{r.worst_slack:.4f}" for r in res_c) + " ns")
         if live and violations(res_c, limits):   # max_rounds hit: drop the whole stage
             rebind_all(sorted(live), None)
             live.clear()
             res_c = update_all()
         for i in live:
             swapped[i] = fl
-        after = [_worst(r) for r in res_c]
+        after = [r.worst_slack for r in res_c]
         reports.append(StageReport(fl, alphas[0][fl], s_th[0], len(cand), len(live), rounds, worst_before[0],
                                    after[0],
                                    corners=[{"corner": c.label, "alpha_sd": alphas[k][fl], "s_th_ns": s_th[k],
@@ -563,8 +560,8 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         f = swapped.get(i, cur_flavour[i]) or "-"
         count[f] = count.get(f, 0) + 1
     crep = [CornerReport(c.label, c.vdd, c.period_ns, d_avg[k], {f: alphas[k][f] for f in stages}, worst0[k],
-                         _worst(res_c[k]), tns0[k], res_c[k].tns) for k, c in enumerate(cs)]
-    return PolybiasResult(swaps, reports, len(base_cell), d_avg[0], worst0[0], _worst(res_c[0]), tns0[0],
+                         res_c[k].worst_slack, tns0[k], res_c[k].tns) for k, c in enumerate(cs)]
+    return PolybiasResult(swaps, reports, len(base_cell), d_avg[0], worst0[0], res_c[0].worst_slack, tns0[0],
                           res_c[0].tns,
                           dict(sorted(count.items(), key=lambda kv: (rule.order(kv[0]), kv[0]))), crep)
 

@@ -54,10 +54,47 @@ class Endpoint:
 
 
 @dataclass
+class EndpointTable:
+    """The worst check of every constrained endpoint as columns, sorted by (slack,
+    terminal). Times ns. :class:`Endpoint` objects (with names) are made on demand:
+    re-timing loops that only need the worst slack never build them."""
+
+    term: np.ndarray
+    slack: np.ndarray
+    arrival: np.ndarray
+    required: np.ndarray
+    rf: np.ndarray
+    tag: np.ndarray
+    kind: np.ndarray          # 0 setup, 1 output
+    check_row: np.ndarray
+    setup: np.ndarray
+    capture_clock: np.ndarray
+    names: object             # callable: terminals -> list of names
+
+    _KINDS = ("setup", "output")
+
+    def __len__(self) -> int:
+        return len(self.term)
+
+    def endpoints(self, idx=None) -> list[Endpoint]:
+        idx = np.arange(len(self.term)) if idx is None else np.asarray(idx, dtype=np.int64)
+        cols = [getattr(self, k)[idx].tolist() for k in
+                ("term", "slack", "arrival", "required", "rf", "tag", "kind", "check_row", "setup", "capture_clock")]
+        return [Endpoint(t, n, sl, a, rq, rf, tg, self._KINDS[kd], rw, su, cp)
+                for n, t, sl, a, rq, rf, tg, kd, rw, su, cp in zip(self.names(self.term[idx]), *cols)]
+
+    @staticmethod
+    def empty(names) -> "EndpointTable":
+        z = np.zeros(0)
+        i = np.zeros(0, dtype=np.int64)
+        return EndpointTable(i, z, z, z, i, i, i, i, z, i, names)
+
+
+@dataclass
 class TimingResult:
     wns: float
     tns: float
-    endpoints: list[Endpoint]
+    table: EndpointTable
     arrival: np.ndarray            # [tags, T, 2] ns
     slew: np.ndarray               # [T, 2] ns
     load: np.ndarray               # [T, 2] pF on driving nodes
@@ -66,6 +103,29 @@ class TimingResult:
     tags: list[tuple[int, int]]    # (clock index, source edge rf)
     graph: TimingGraph
     required: np.ndarray | None = None   # [tags, T, 2]
+    _endpoints: list[Endpoint] | None = None
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        """Every constrained endpoint, worst slack first (ties: terminal order)."""
+        if self._endpoints is None:
+            self._endpoints = self.table.endpoints()
+        return self._endpoints
+
+    @property
+    def worst_slack(self) -> float:
+        """Smallest slack over all endpoints (ns); +inf when nothing is constrained."""
+        return float(self.table.slack[0]) if len(self.table) else float(np.inf)
+
+    def worst_endpoint(self) -> Endpoint | None:
+        """The endpoint of smallest slack; ties go to the smallest name (the rule every
+        stage that follows "the critical path" uses, so they agree)."""
+        t = self.table
+        if not len(t):
+            return None
+        tie = np.nonzero(t.slack == t.slack[0])[0]
+        eps = t.endpoints(tie)
+        return min(eps, key=lambda e: e.name)
 
     def endpoint_slacks(self) -> dict[str, float]:
         return {e.name: e.slack for e in self.endpoints}
@@ -457,11 +517,11 @@ class Timer:
                        "d_rows": d_rows, "s_rows": s_rows, "edge_delay": edge_delay.copy(),
                        "edge_slew": edge_slew.copy()}
 
-        endpoints = self._checks(c_rows, pack, arr, slew, tags)
-        slacks = np.fromiter((e.slack for e in endpoints), dtype=np.float64, count=len(endpoints))
+        table = self._checks(c_rows, pack, arr, slew, tags)
+        slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
-        self.last = TimingResult(wns, tns, endpoints, arr, slew, load, edge_delay, edge_slew, tags, g)
+        self.last = TimingResult(wns, tns, table, arr, slew, load, edge_delay, edge_slew, tags, g)
         return self.last
 
     def _latch_levels(self):
@@ -614,7 +674,7 @@ class Timer:
             best_s[e.out_rf] = max(best_s[e.out_rf], ss)
         return (best_d[0], best_d[1]), best_s
 
-    def _checks(self, c_rows, pack, arr, slew, tags) -> list[Endpoint]:
+    def _checks(self, c_rows, pack, arr, slew, tags) -> EndpointTable:
         """Slack of every endpoint (vectorised over checks, one loop over launch tags)."""
         g = self.graph
         tc = self.constraints
@@ -709,7 +769,7 @@ class Timer:
                     cols["node"].append(o_n[v])
         if not cols["term"]:
             self._req_contrib = None
-            return []
+            return EndpointTable.empty(self.names.names)
         c = {k: np.concatenate(v) for k, v in cols.items()}
         self._req_contrib = (c["tag"].astype(np.int64), c["node"].astype(np.int64), c["rf"].astype(np.int64),
                              c["req"], c["term"].astype(np.int64))
@@ -719,11 +779,10 @@ class Timer:
         first[1:] = term_sorted[1:] != term_sorted[:-1]
         best = order[first]
         best = best[np.lexsort((c["term"][best], c["slack"][best]))]
-        names = self.names.names(c["term"][best])
-        kinds = ("setup", "output")
-        cols_b = [c[k][best].tolist() for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")]
-        return [Endpoint(t, n, sl, a, rq, rf, tg, kinds[kd], rw, su, cp)
-                for n, t, sl, a, rq, rf, tg, kd, rw, su, cp in zip(names, *cols_b)]
+        return EndpointTable(c["term"][best].astype(np.int64), c["slack"][best], c["arr"][best], c["req"][best],
+                             c["rf"][best].astype(np.int64), c["tag"][best].astype(np.int64),
+                             c["kind"][best].astype(np.int64), c["row"][best].astype(np.int64), c["setup"][best],
+                             c["cap"][best].astype(np.int64), self.names.names)
 
     # ------------------------------------------------------------------ required
     def required(self) -> np.ndarray:
