@@ -398,7 +398,8 @@ def test_incremental_retiming_equals_full_pass(sky_libs, s38417, work):
     interpolated): incremental re-timing gives exactly the full-pass numbers."""
     d = make_design(s38417, [sky_libs["ss_n40C_1v76"], sky_libs["ss_n40C_1v28"]])
     sdc = write_sdc(work / "s38417inc.sdc", d, period=5.0, load=0.005, trans=0.08)
-    t = Timer(d, read_constraints(sdc, d, d.libset))
+    tc = read_constraints(sdc, d, d.libset)
+    t = Timer(d, tc)
     t.update()
     rng = np.random.default_rng(5)
     n = d.n_instances
@@ -411,6 +412,10 @@ def test_incremental_retiming_equals_full_pass(sky_libs, s38417, work):
         assert inc.endpoint_slacks() == pytest.approx(full.endpoint_slacks(), abs=1e-12)
         np.testing.assert_array_equal(inc.slew, full.slew)
         np.testing.assert_array_equal(inc.arrival, full.arrival)
+        fresh = Timer(d, tc).update()          # nothing cached: loads, cell tables, rows
+        np.testing.assert_array_equal(inc.load, fresh.load)
+        np.testing.assert_array_equal(inc.arrival, fresh.arrival)
+        np.testing.assert_array_equal(inc.table.slack, fresh.table.slack)
 
 
 MULTI_CLOCK = """module mclk(clk1, clk2, a, b, c, y, z);

@@ -24,6 +24,7 @@ the clock network the edge is swapped) with the clock's ideal slew
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,7 +150,7 @@ class Timer:
         self._pack_builder = TablePackBuilder()
         self._pack: TablePack | None = None
         self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._cap_cache: dict[int, np.ndarray] = {}
+        self._ctab: dict | None = None
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
         self.drive_zero_load_subtract = True
         #: sum load capacitances as OpenSTA does: single precision, in farads, pins in
@@ -173,14 +174,52 @@ class Timer:
             self._cell_rows[id(cell)] = r
         return r
 
+    def _cell_arrays(self) -> dict:
+        """Per entry of the design's cell table: its delay / slew / check rows in the
+        table pack (``D``, ``S``, ``K``, padded with row 0) and its pin capacitances
+        (``cap`` [cells, pin names, 2], pF). Built once and extended as re-binding
+        appends twins to the cell table, so a re-timing pays only for new cells."""
+        cells = self.design.cells
+        st = self._ctab
+        if st is None or len(st["cells"]) > len(cells) or not all(map(operator.is_, st["cells"], cells)):
+            K = len(self.design.netlist.pin_names)
+            st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
+                               "K": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2))}
+        n0 = len(st["cells"])
+        if n0 == len(cells):
+            return st
+        new = cells[n0:]
+        rows = [self._rows_of(c) for c in new]
+
+        def grow(old: np.ndarray, part: int) -> np.ndarray:
+            w = max(old.shape[1], max(len(r[part]) for r in rows))
+            m = np.zeros((len(new), w), dtype=np.int64)
+            for i, r in enumerate(rows):
+                m[i, :len(r[part])] = r[part]
+            if old.shape[1] < w:
+                old = np.pad(old, ((0, 0), (0, w - old.shape[1])))
+            return np.concatenate([old, m])
+
+        st["D"], st["S"], st["K"] = grow(st["D"], 0), grow(st["S"], 1), grow(st["K"], 2)
+        cap = np.zeros((len(new),) + st["cap"].shape[1:])
+        for i, c in enumerate(new):
+            for name, (rc, fc) in template_of(self.templates, c).pin_cap.items():
+                j = self._pid.get(name)
+                if j is not None:
+                    cap[i, j] = (rc, fc)
+        st["cap"] = np.concatenate([st["cap"], cap])
+        st["cells"] = list(cells)
+        return st
+
     def _gather_rows(self):
         g = self.graph
         cells = self.design.cells
         inst_cell = np.asarray(self.design.inst_cell)
         changed = np.nonzero(inst_cell != g.build_inst_cell)[0]
         if len(changed):
-            pairs = set(zip(g.build_inst_cell[changed].tolist(), inst_cell[changed].tolist()))
-            for a, b in pairs:
+            n = len(cells)
+            key = np.unique(g.build_inst_cell[changed].astype(np.int64) * n + inst_cell[changed])
+            for a, b in zip((key // n).tolist(), (key % n).tolist()):
                 sa = template_of(self.templates, cells[a]).signature
                 sb = template_of(self.templates, cells[b]).signature
                 if sa != sb:
@@ -189,47 +228,30 @@ class Timer:
                     g = self.graph
                     self._clock_setup()
                     break
-        ne = max((len(self._rows_of(c)[0]) for c in cells), default=0)
-        nc = max((len(self._rows_of(c)[2]) for c in cells), default=0)
-        D = np.zeros((len(cells), max(ne, 1)), dtype=np.int64)
-        S = np.zeros_like(D)
-        K = np.zeros((len(cells), max(nc, 1)), dtype=np.int64)
-        for i, c in enumerate(cells):
-            d, s, k = self._rows_of(c)
-            D[i, :len(d)] = d
-            S[i, :len(s)] = s
-            K[i, :len(k)] = k
+        st = self._cell_arrays()
         if self._pack is None:
             self._pack = self._pack_builder.build()
         ec = inst_cell[g.e_inst]
         cc = inst_cell[g.c_inst]
-        return D[ec, g.e_slot], S[ec, g.e_slot], K[cc, g.c_slot]
+        return st["D"][ec, g.e_slot], st["S"][ec, g.e_slot], st["K"][cc, g.c_slot]
 
     def _pin_caps(self) -> np.ndarray:
         """[T, 2] pin capacitance of every terminal under the current binding (pF)."""
         g = self.graph
         d = self.design
-        cells = d.cells
-        K = len(d.netlist.pin_names)
-        tab = np.zeros((len(cells), K, 2))
-        for i, c in enumerate(cells):
-            ct = template_of(self.templates, c)
-            for name, (rc, fc) in ct.pin_cap.items():
-                j = self._pid.get(name)
-                if j is not None:
-                    tab[i, j] = (rc, fc)
+        tab = self._cell_arrays()["cap"]
         caps = np.zeros((g.n_terms, 2))
         inst_cell = np.asarray(d.inst_cell)
         caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], d.netlist.pin_name]
         return caps
 
-    def loads(self) -> np.ndarray:
-        """[T, 2] total load seen by each driving terminal (pF); 0 elsewhere."""
-        g = self.graph
+    def _net_index(self) -> dict:
+        """Net structure the load sum needs (fixed for a netlist): which net entries
+        are drivers, the net of every entry."""
+        ix = getattr(self, "_netix", None)
         d = self.design
-        caps = self._pin_caps()
-        for t, v in self.constraints.port_load.items():
-            caps[t] += v
+        if ix is not None and ix["ptr"] is d.net_term_ptr:
+            return ix
         ptr = d.net_term_ptr
         M = len(ptr) - 1
         terms = d.net_terms
@@ -240,20 +262,62 @@ class Timer:
             sel = nd > k
             is_drv[starts[sel] + k] = True
         net_entry = np.repeat(np.arange(M), np.diff(ptr))
-        ld = ~is_drv
-        net_cap = np.zeros((M, 2))
+        self._netix = ix = {"ptr": ptr, "M": M, "terms": terms, "nd": nd, "is_drv": is_drv, "net_entry": net_entry,
+                            "drv": terms[is_drv], "drv_net": net_entry[is_drv]}
+        return ix
+
+    def _net_caps(self, caps: np.ndarray, nets: np.ndarray | None) -> np.ndarray:
+        """[len(nets), 2] load capacitance of ``nets`` (all nets if None), pF."""
+        ix = self._net_index()
+        ptr, terms, nd = ix["ptr"], ix["terms"], ix["nd"]
         wire = np.asarray(self.wire_cap, dtype=np.float64) if self.wire_cap is not None else None
+        if nets is not None:                      # the same sums on a sub-table of nets
+            cnt = ptr[nets + 1] - ptr[nets]
+            terms = terms[_expand(ptr[nets], cnt)]
+            ptr = np.concatenate([[0], np.cumsum(cnt)])
+            nd = nd[nets]
+            wire = wire[nets] if wire is not None else None
         if self.single_precision_loads:
-            net_cap = _net_caps_f32(caps, terms, ptr, nd, wire)
-        else:
-            if ld.any():
-                net_cap[:, 0] = np.bincount(net_entry[ld], weights=caps[terms[ld], 0], minlength=M)
-                net_cap[:, 1] = np.bincount(net_entry[ld], weights=caps[terms[ld], 1], minlength=M)
-            if wire is not None:
-                net_cap += wire[:, None]
+            return _net_caps_f32(caps, terms, ptr, nd, wire)
+        M = len(ptr) - 1
+        net_entry = np.repeat(np.arange(M), np.diff(ptr))
+        is_ld = np.arange(len(terms)) >= np.repeat(ptr[:-1] + nd, np.diff(ptr))
+        net_cap = np.zeros((M, 2))
+        if is_ld.any():
+            for rf in (0, 1):
+                net_cap[:, rf] = np.bincount(net_entry[is_ld], weights=caps[terms[is_ld], rf], minlength=M)
+        if wire is not None:
+            net_cap += wire[:, None]
+        return net_cap
+
+    def loads(self) -> np.ndarray:
+        """[T, 2] total load seen by each driving terminal (pF); 0 elsewhere.
+
+        After the first call only the nets with a terminal whose capacitance changed
+        (re-bound instances) are summed again; each net's sum is the same computation
+        either way, so the result equals a full recomputation exactly."""
+        g = self.graph
+        caps = self._pin_caps()
+        for t, v in self.constraints.port_load.items():
+            caps[t] += v
+        ix = self._net_index()
+        prev = getattr(self, "_load_state", None)
+        net_cap = None
+        if (prev is not None and prev["wire"] is self.wire_cap and prev["caps"].shape == caps.shape
+                and prev["single"] == self.single_precision_loads and prev["ix"] is ix):
+            chg = np.nonzero((caps != prev["caps"]).any(axis=1))[0]
+            nets = np.unique(g.net_of_term[chg])
+            nets = nets[nets >= 0]
+            if len(nets) < 0.5 * ix["M"]:
+                net_cap = prev["net_cap"].copy()
+                if len(nets):
+                    net_cap[nets] = self._net_caps(caps, nets)
+        if net_cap is None:
+            net_cap = self._net_caps(caps, None)
+        self._load_state = {"caps": caps, "net_cap": net_cap, "wire": self.wire_cap,
+                            "single": self.single_precision_loads, "ix": ix}
         load = np.zeros((g.n_terms, 2))
-        drv = terms[is_drv]
-        load[drv] = net_cap[net_entry[is_drv]]
+        load[ix["drv"]] = net_cap[ix["drv_net"]]
         return load
 
     # ------------------------------------------------------------------ clocks
