@@ -394,6 +394,34 @@ def test_interpolated_supply_switches_at_its_own_voltage(shared_data, s38417):
     np.testing.assert_allclose(r16.inst_leakage[others], r176.inst_leakage[others])
 
 
+
+def test_topology_reused_across_bindings_equals_fresh(shared_data, s38417):
+    """A topology rebuilt from the one of another binding (connectivity and levels
+    reused) equals one built from scratch, and gives the same power."""
+    from finevh.activity.propagate import topology
+    from finevh.loader import load_design
+    from finevh.timing.binding import bind_voltage
+    from finevh.timing.constraints import read_constraints
+    v, sdc = s38417
+    libs = [shared_data / SKY.format("ss_n40C_1v76"), shared_data / SKY.format("ss_n40C_1v40")]
+    d = load_design(libs, v)
+    tc = read_constraints(sdc, d, d.libset)
+    spec = ActivitySpec(mode="global", global_activity=(0.2, 0.5))
+    old = topology(d)
+    bind_voltage(d, np.arange(0, d.n_instances, 3), 1.40)
+    bind_voltage(d, np.arange(1, d.n_instances, 7), 1.6)
+    new, fresh = topology(d, prev=old), topology(d)
+    assert new.conn_inst is old.conn_inst and new.level is old.level     # reused, not rebuilt
+    for k in ("conn_inst", "conn_net", "net_driver", "inst_seq", "order", "level", "row_in_cell", "inst_cell"):
+        np.testing.assert_array_equal(getattr(new, k), getattr(fresh, k))
+    assert new.cell_slots == fresh.cell_slots
+    assert [i.name for i in new.infos] == [i.name for i in fresh.infos]
+    for a, b in zip(new.cell_conns, fresh.cell_conns):
+        np.testing.assert_array_equal(a, b)
+    r_new, r_fresh = analyse(d, tc, spec, top=new), analyse(d, tc, spec)
+    np.testing.assert_array_equal(r_new.inst_internal + r_new.inst_switching,
+                                  r_fresh.inst_internal + r_fresh.inst_switching)
+
 CORNER_NETLIST = """\
 module corner(clk, en, a, b, c, u, y, z, w, v);
 input clk, en, a, b, c, u; output y, z, w, v;

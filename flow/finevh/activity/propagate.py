@@ -36,7 +36,7 @@ through combinational cells.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -98,6 +98,8 @@ class Topology:
     cell_slots: list[dict[str, int]]     # per bound cell: formal pin -> column
     cell_conns: list[np.ndarray]         # per bound cell: int64[n_insts, n_pins] connection or -1
     inst_cell: np.ndarray                # the binding the matrices were built for
+    netlist: object = None               # the netlist the arrays index
+    cells: list = field(default_factory=list)   # design.cells the matrices were built for
 
     def conn(self, i: int, pin: str) -> int | None:
         """Connection index of formal ``pin`` of instance ``i`` (None if absent)."""
@@ -114,21 +116,34 @@ class Topology:
         return {n: int(row[k]) for n, k in self.cell_slots[c].items() if row[k] >= 0}
 
 
-def topology(design) -> Topology:
+def topology(design, prev: Topology | None = None) -> Topology:
+    """Index arrays of ``design`` under its current binding.
+
+    ``prev``: a topology of the same netlist under another binding. Re-binding to
+    twins (other supply or flavour) changes neither connectivity nor which instances
+    are sequential, so its connection arrays and levelisation are reused and only the
+    per-cell matrices are rebuilt (the emulation re-binds hundreds of times)."""
     nl = design.netlist
     N = nl.n_instances
     M = nl.n_nets
     P = int(nl.pin_ptr[-1])
-    conn_inst = np.repeat(np.arange(N, dtype=np.int64), np.diff(nl.pin_ptr))
-    names = nl.pin_names
-    conn_net = nl.pin_net.astype(np.int64)
-    drv = np.full(M, -1, dtype=np.int64)
-    has = design.net_n_drivers > 0
-    drv[has] = design.net_terms[design.net_term_ptr[:-1][has]]
-    infos = [cell_info(c) for c in design.cells]
+    known = {}
+    if prev is not None and prev.netlist is nl:
+        known = {id(c): info for c, info in zip(prev.cells, prev.infos)}
+    infos = [known.get(id(c)) or cell_info(c) for c in design.cells]
     inst_seq = np.array([infos[k].sequential for k in design.inst_cell.tolist()], dtype=bool) \
         if N else np.zeros(0, bool)
+    if prev is not None and prev.netlist is nl and np.array_equal(prev.inst_seq, inst_seq):
+        conn_inst, conn_net, drv, ordr, level = prev.conn_inst, prev.conn_net, prev.net_driver, prev.order, prev.level
+    else:
+        conn_inst = np.repeat(np.arange(N, dtype=np.int64), np.diff(nl.pin_ptr))
+        conn_net = nl.pin_net.astype(np.int64)
+        drv = np.full(M, -1, dtype=np.int64)
+        has = design.net_n_drivers > 0
+        drv[has] = design.net_terms[design.net_term_ptr[:-1][has]]
+        ordr, level = _levelise(design, N, P, conn_inst, conn_net, drv, inst_seq)
     # Dense per-cell connection matrices (vectorised pin look-ups).
+    names = nl.pin_names
     C = len(design.cells)
     ic = np.asarray(design.inst_cell, dtype=np.int64)
     o = np.argsort(ic, kind="stable")
@@ -154,10 +169,20 @@ def topology(design) -> Topology:
     ckey = cc * max(len(names), 1) + nl.pin_name.astype(np.int64)
     slot = uvals[np.searchsorted(ukeys, ckey)] if P else np.zeros(0, np.int64)
     cell_conns = [np.full((int(counts[c]), len(cell_slots[c])), -1, dtype=np.int64) for c in range(C)]
-    for c in range(C):
-        sel = np.nonzero(cc == c)[0] if P else np.zeros(0, np.int64)
+    by_cell = np.argsort(cc, kind="stable")
+    cptr = np.searchsorted(cc[by_cell], np.arange(C + 1))
+    for c in np.nonzero(np.diff(cptr))[0].tolist():
+        sel = by_cell[cptr[c]:cptr[c + 1]]
         cell_conns[c][row_in_cell[conn_inst[sel]], slot[sel]] = sel
-    # Levelise combinational instances (edges: comb driver instance -> comb load instance).
+    return Topology(N, M, P, conn_inst, conn_net, design.pin_dir, drv, infos,
+                    inst_seq, ordr, level, row_in_cell, cell_slots, cell_conns,
+                    np.array(design.inst_cell, copy=True), nl, list(design.cells))
+
+
+def _levelise(design, N, P, conn_inst, conn_net, drv, inst_seq):
+    """(order, level) of the combinational instances: edges run from a combinational
+    driver instance to a combinational load instance; loops are broken at the
+    lowest-index instance left."""
     is_in = (design.pin_dir == DIR_INPUT) | (design.pin_dir == DIR_INOUT)
     load_c = np.nonzero(is_in & (conn_net >= 0))[0]
     d = drv[conn_net[load_c]]
@@ -202,9 +227,7 @@ def topology(design) -> Topology:
         remaining[frontier] = 0
         lv += 1
     ordr = np.concatenate(order) if order else np.zeros(0, np.int64)
-    return Topology(N, M, P, conn_inst, conn_net, design.pin_dir, drv, infos,
-                    inst_seq, ordr, level, row_in_cell, cell_slots, cell_conns,
-                    np.array(design.inst_cell, copy=True))
+    return ordr, level
 
 
 def _level_groups(top: Topology, design, insts: np.ndarray):

@@ -140,13 +140,14 @@ class DynamicPower:
         self.design = design
         self.tc = constraints
         self.spec = spec
-        top = A.topology(design)
-        self.reach = A.clock_reach_from_constraints(design, top, constraints)
-        self.act, _ = A.activity(design, top, self.reach, spec)
+        self.top = A.topology(design)
+        self.reach = A.clock_reach_from_constraints(design, self.top, constraints)
+        self.act, _ = A.activity(design, self.top, self.reach, spec)
 
     def __call__(self, slews: np.ndarray, wire_cap: np.ndarray | None) -> np.ndarray:
+        self.top = self.A.bound_topology(self.design, self.top)
         return self.A.dynamic_power(self.design, self.tc, self.act, self.reach, self.spec,
-                                    slews=slews, wire_cap=wire_cap)
+                                    slews=slews, wire_cap=wire_cap, top=self.top)
 
 
 # ---- one design variant (placement, tiles, flavours) ----------------------------------------

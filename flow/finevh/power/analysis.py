@@ -274,10 +274,12 @@ def activity(design, top: Topology, reach: ClockReach, spec: ActivitySpec,
     return act, matched
 
 
-def _bound_topology(design, top: Topology | None) -> Topology:
+def bound_topology(design, top: Topology | None) -> Topology:
+    """``top`` if it was built for the design's current binding, else a topology
+    rebuilt for it (reusing ``top``'s connectivity and levelisation)."""
     if top is None or len(top.infos) != len(design.cells) or \
             not np.array_equal(top.inst_cell, design.inst_cell):
-        top = topology(design)      # (re)built when the binding changed
+        top = topology(design, prev=top)
     return top
 
 
@@ -346,7 +348,7 @@ def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec
                   top: Topology | None = None) -> np.ndarray:
     """Internal + switching power per instance (uW) for the current binding, with an
     activity computed once by :func:`activity` (the emulation re-binds many times)."""
-    top = _bound_topology(design, top)
+    top = bound_topology(design, top)
     load, _, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews, wire_cap, 1.0)
     return _internal(design, ps, libs, load) + inst_sw
 
@@ -366,7 +368,7 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     spec = spec or ActivitySpec()
     if leakage_weights not in ("opensta", "probability"):
         raise ValueError(f"leakage_weights {leakage_weights!r}")
-    top = _bound_topology(design, top)
+    top = bound_topology(design, top)
     reach = clock_reach_from_constraints(design, top, constraints)
     act, matched = activity(design, top, reach, spec, period_scale)
     load, net_dens, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews,
