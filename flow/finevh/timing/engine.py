@@ -151,6 +151,8 @@ class Timer:
         self._pack: TablePack | None = None
         self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._ctab: dict | None = None
+        self._rows_state: dict | None = None
+        self._caps_state: dict | None = None
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
         self.drive_zero_load_subtract = True
         #: sum load capacitances as OpenSTA does: single precision, in farads, pins in
@@ -185,6 +187,7 @@ class Timer:
             K = len(self.design.netlist.pin_names)
             st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
                                "K": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2))}
+            self._rows_state = self._caps_state = None     # gathered from the old table
         n0 = len(st["cells"])
         if n0 == len(cells):
             return st
@@ -231,19 +234,43 @@ class Timer:
         st = self._cell_arrays()
         if self._pack is None:
             self._pack = self._pack_builder.build()
-        ec = inst_cell[g.e_inst]
-        cc = inst_cell[g.c_inst]
-        return st["D"][ec, g.e_slot], st["S"][ec, g.e_slot], st["K"][cc, g.c_slot]
+        prev = self._rows_state
+        if prev is not None and prev["graph"] is g:
+            # only the arcs and checks of re-bound instances gather new rows
+            ch = np.nonzero(inst_cell != prev["ic"])[0]
+            e = _by_inst(g, "e_inst", ch)
+            c = _by_inst(g, "c_inst", ch)
+            d_rows, s_rows, k_rows = prev["d"].copy(), prev["s"].copy(), prev["k"].copy()
+            ec = inst_cell[g.e_inst[e]]
+            d_rows[e] = st["D"][ec, g.e_slot[e]]
+            s_rows[e] = st["S"][ec, g.e_slot[e]]
+            k_rows[c] = st["K"][inst_cell[g.c_inst[c]], g.c_slot[c]]
+        else:
+            ec = inst_cell[g.e_inst]
+            cc = inst_cell[g.c_inst]
+            d_rows, s_rows, k_rows = st["D"][ec, g.e_slot], st["S"][ec, g.e_slot], st["K"][cc, g.c_slot]
+        self._rows_state = {"graph": g, "ic": inst_cell.copy(), "d": d_rows, "s": s_rows, "k": k_rows}
+        return d_rows, s_rows, k_rows
 
     def _pin_caps(self) -> np.ndarray:
-        """[T, 2] pin capacitance of every terminal under the current binding (pF)."""
+        """[T, 2] pin capacitance of every terminal under the current binding (pF)
+        (a new array: the caller may add to it)."""
         g = self.graph
         d = self.design
         tab = self._cell_arrays()["cap"]
-        caps = np.zeros((g.n_terms, 2))
         inst_cell = np.asarray(d.inst_cell)
-        caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], d.netlist.pin_name]
-        return caps
+        nl = d.netlist
+        prev = self._caps_state
+        if prev is not None and prev["graph"] is g:
+            ch = np.nonzero(inst_cell != prev["ic"])[0]
+            p = _expand(nl.pin_ptr[ch], nl.pin_ptr[ch + 1] - nl.pin_ptr[ch])
+            caps = prev["caps"].copy()
+            caps[p] = tab[inst_cell[g.inst_of_pin[p]], nl.pin_name[p]]
+        else:
+            caps = np.zeros((g.n_terms, 2))
+            caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], nl.pin_name]
+        self._caps_state = {"graph": g, "ic": inst_cell.copy(), "caps": caps}
+        return caps.copy()
 
     def _net_index(self) -> dict:
         """Net structure the load sum needs (fixed for a netlist): which net entries
@@ -997,6 +1024,20 @@ def _net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.n
             acc = acc + (wire * 1e-12).astype(np.float32)
         out[:, rf] = acc.astype(np.float64) * 1e12
     return out
+
+
+def _by_inst(g: TimingGraph, attr: str, insts: np.ndarray) -> np.ndarray:
+    """Indices of the graph's arcs (``attr`` = "e_inst") or checks ("c_inst") that
+    belong to ``insts`` (an instance-sorted index kept on the graph)."""
+    key = "_idx_" + attr
+    idx = g.__dict__.get(key)
+    if idx is None:
+        owner = getattr(g, attr)
+        order = np.argsort(owner, kind="stable")
+        ptr = np.searchsorted(owner[order], np.arange(len(g.build_inst_cell) + 1))
+        g.__dict__[key] = idx = (order, ptr)
+    order, ptr = idx
+    return order[_expand(ptr[insts], ptr[insts + 1] - ptr[insts])]
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
