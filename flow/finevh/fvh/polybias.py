@@ -358,7 +358,7 @@ class _Corner:
         self.timer = self._new_timer(Timer, tc2, timer)
 
     def _new_timer(self, Timer, tc, like):
-        t = Timer(self.design, tc, like.wire_cap)
+        t = Timer(self.design, tc, like.wire_cap, like=like)
         t.single_precision_loads = like.single_precision_loads
         return t
 

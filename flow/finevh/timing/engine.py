@@ -138,14 +138,22 @@ class Timer:
     ``wire_cap``: optional float64[M] wire capacitance per net (pF), see
     :mod:`finevh.timing.wire`. Call :meth:`update` after re-binding instances in
     ``design.inst_cell``; the graph is reused, only tables and loads are gathered again.
+    ``like``: another timer of the same netlist (e.g. the design at another supply):
+    its graph and arc templates are shared instead of rebuilt (arcs do not depend on
+    which twin an instance is bound to; a binding that changes arcs rebuilds).
     """
 
-    def __init__(self, design, constraints: TimingConstraints, wire_cap: np.ndarray | None = None):
+    def __init__(self, design, constraints: TimingConstraints, wire_cap: np.ndarray | None = None,
+                 like: "Timer | None" = None):
         self.design = design
         self.constraints = constraints
         self.wire_cap = wire_cap
-        self.templates: dict[int, CellTiming] = {}
-        self.graph = build_graph(design, self.templates)
+        if like is not None and like.design.netlist is design.netlist:
+            self.templates = like.templates
+            self.graph = like.graph
+        else:
+            self.templates: dict[int, CellTiming] = {}
+            self.graph = build_graph(design, self.templates)
         self.names = TerminalNames(design)
         self._pack_builder = TablePackBuilder()
         self._pack: TablePack | None = None
