@@ -93,6 +93,9 @@ class EndpointTable:
 
 @dataclass
 class TimingResult:
+    """One timing pass. Its arrays are read-only: the timer keeps them as the starting
+    point of the next incremental pass (copy before modifying)."""
+
     wns: float
     tns: float
     table: EndpointTable
@@ -612,9 +615,10 @@ class Timer:
             edge_delay, edge_slew = self._incremental(prev, d_rows, s_rows, load, arr, slew, pack)
         else:
             edge_delay, edge_slew = self._full(d_rows, s_rows, load, arr, slew, pack)
-        self._state = {"graph": g, "tags": list(tags), "arr": arr.copy(), "slew": slew.copy(), "load": load,
-                       "d_rows": d_rows, "s_rows": s_rows, "edge_delay": edge_delay.copy(),
-                       "edge_slew": edge_slew.copy()}
+        for a in (arr, slew, load, edge_delay, edge_slew):
+            a.flags.writeable = False      # shared by the result and the next incremental pass
+        self._state = {"graph": g, "tags": list(tags), "arr": arr, "slew": slew, "load": load,
+                       "d_rows": d_rows, "s_rows": s_rows, "edge_delay": edge_delay, "edge_slew": edge_slew}
 
         table = self._checks(c_rows, pack, arr, slew, tags)
         slacks = table.slack
@@ -949,10 +953,11 @@ class Timer:
         g = self.graph
         names = self.names
         nl = self.design.netlist
-        if not hasattr(self, "_in_edges"):
+        fanin = g.__dict__.get("_fanin")        # edges by target node, built once per graph
+        if fanin is None:
             order = np.argsort(g.e_to, kind="stable")
-            self._in_order = order
-            self._in_ptr = np.searchsorted(g.e_to[order], np.arange(g.n_terms + 1))
+            g.__dict__["_fanin"] = fanin = (order, np.searchsorted(g.e_to[order], np.arange(g.n_terms + 1)))
+        in_order, in_ptr = fanin
         ti = ep.tag
         node = int(g.src_of_term[ep.terminal])
         rf = ep.rf
@@ -971,9 +976,9 @@ class Timer:
         while node >= 0 and guard < 100000:
             guard += 1
             a_here = r.arrival[ti, node, rf]
-            lo, hi = self._in_ptr[node], self._in_ptr[node + 1]
+            lo, hi = in_ptr[node], in_ptr[node + 1]
             chosen = None
-            for k in self._in_order[lo:hi].tolist():
+            for k in in_order[lo:hi].tolist():
                 if g.e_out_rf[k] != rf:
                     continue
                 s = int(g.e_src[k])
