@@ -54,6 +54,8 @@ def test_sample_summary_matches_yosys(run_cli, repo, osu_lib, require_tool):
     assert re.search(r"^  osu018_stdcells\s+nominal 1.8 V", text, re.M)
     code, _, err = run_cli("--quiet", "read", "--liberty", osu_lib, "--verilog", repo / SAMPLE)
     assert code == 0 and err == ""
+    code, text_q, err = run_cli("read", "--liberty", osu_lib, "--verilog", repo / SAMPLE, "--quiet")
+    assert code == 0 and err == "" and text_q == text      # after the stage name too
 
 
 def test_sample_netlist_is_what_yosys_makes(repo, osu_lib, require_tool, tmp_path, monkeypatch):

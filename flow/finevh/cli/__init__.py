@@ -58,9 +58,31 @@ def cli(quiet: bool, verbose: bool) -> None:
     progress.set_level(progress.QUIET if quiet else progress.VERBOSE if verbose else progress.NORMAL)
 
 
+def _set_level(level: int):
+    def cb(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            progress.set_level(level)
+    return cb
+
+
+def _with_verbosity(cmd: click.Command) -> click.Command:
+    """Accept ``--quiet/-q`` and ``--verbose/-v`` after the stage name too
+    (``finevh place ... --quiet``), on every command and sub-command."""
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _with_verbosity(sub)
+    have = {o for p in cmd.params for o in getattr(p, "opts", [])}
+    for opts, level, text in ((["--quiet", "-q"], progress.QUIET, "No progress or warnings on stderr."),
+                              (["--verbose", "-v"], progress.VERBOSE, "Debug messages on stderr.")):
+        if not have & set(opts):
+            cmd.params.append(click.Option(opts, is_flag=True, expose_value=False, is_eager=True,
+                                           callback=_set_level(level), help=text))
+    return cmd
+
+
 for _name in _STAGES:
     _mod = importlib.import_module(f".{_name}", __name__)
-    cli.add_command(_mod.command)
+    cli.add_command(_with_verbosity(_mod.command))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import click
 
-from .. import progress
 from ..errors import InputError
 
 
@@ -20,14 +19,11 @@ from ..errors import InputError
 @click.option("--out", "out_dir", default=None, help="Output folder (default: the config's [output] dir).")
 @click.option("--tiles", default=None, help="Tiles per side to run, e.g. 3,5,7 (default: the config's).")
 @click.option("--frequencies", type=int, default=None, help="Number of target frequencies (default: the config's).")
-@click.option("--quiet", is_flag=True, help="No progress on stderr.")
-def command(config, out_dir, tiles, frequencies, quiet):
+def command(config, out_dir, tiles, frequencies):
     """Run partition -> Vdd-MUX -> poly-bias -> emulation -> emit -> report."""
     from ..run import DEMO_CONFIG, load_config, run_flow, write_outputs
     from .partition import parse_tiles
 
-    if quiet:
-        progress.set_level(progress.QUIET)
     cfg = load_config(config or DEMO_CONFIG)
     ns = None
     if tiles:
