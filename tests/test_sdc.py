@@ -228,3 +228,28 @@ set_driving_cell -lib_cell BUFX2 -pin Y [get_ports {b[*]}]
     assert a["in"][("rst", "clk", True, "max", "rise")] == {4.0} and ("rst", "clk", False, "min", "rise") not in a["in"]
     assert a["out"][("sat", "clk", False, "min", "rise")] == {1.5} and a["out"][("sat", "clk", False, "max", "rise")] == {2.0}
     assert a["out"][("count[0]", "clk", False, "max", "rise")] == {1.8} and a["out"][("count[0]", "clk", False, "max", "fall")] == {1.5}
+
+
+def test_long_explicit_port_list_same_as_pattern(tmp_path):
+    """A 3,000-port explicit list (as flows write for wide buses) gives the same
+    constraints as the bus pattern; a second command replaces per port (same clock)
+    or adds (-add_delay, other clock) exactly as for a short list."""
+    bits = [f"d[{i}]" for i in range(3000)]
+    ports = {"clk": "input", **{b: "input" for b in bits}}
+    head = "create_clock -name clk -period 5 [get_ports clk]\ncreate_clock -name v -period 10\n"
+    explicit = "[get_ports {" + " ".join("{%s}" % b for b in bits) + "}]"
+    tail = "set_input_delay 0.4 -clock clk [get_ports {d[7] d[9]}]\nset_input_delay 1 -clock v -add_delay d[9]\n"
+    a = tmp_path / "a.sdc"
+    a.write_text(head + f"set_input_delay 0.2 -clock clk {explicit}\n" + tail)
+    b = tmp_path / "b.sdc"
+    b.write_text(head + "set_input_delay 0.2 -clock clk [get_ports d]\n" + tail)
+    ca, cb = read_sdc(a, ports), read_sdc(b, ports)
+    key = [(d.port, d.clock, d.delay, d.add_delay) for d in ca.input_delays]
+    assert key == [(d.port, d.clock, d.delay, d.add_delay) for d in cb.input_delays]
+    assert len(key) == 3001
+    by = {}
+    for p, clk, v, _ in key:
+        by.setdefault(p, []).append((clk, v))
+    assert by["d[7]"] == [("clk", pytest.approx(0.4))]
+    assert by["d[9]"] == [("clk", pytest.approx(0.4)), ("v", pytest.approx(1.0))]
+    assert by["d[2999]"] == [("clk", pytest.approx(0.2))]
