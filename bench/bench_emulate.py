@@ -57,6 +57,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from bench_sta import write_sdc_from_ports
+    from runconfig import demo28_run_config
 
     from finevh.loader import load_design
     from finevh.run import load_config, run_flow
@@ -74,25 +75,8 @@ def main() -> None:
     period = round(crit * 1.05, 3)
     sdc = write_sdc_from_ports(work / "mac.sdc", v, period)
     del d, r
-    cfg_path = work / "bench.toml"
-    cfg_path.write_text(f"""
-[design]
-name = "mac_array"
-liberty = ["{LIB}", "{REPO}/libs/demo28/demo28_ss_125C_*.lib"]
-lef = ["{LEF}"]
-verilog = "{v}"
-def = "{df}"
-sdc = "{sdc}"
-[tech]
-lut = ["{REPO}/libs/demo28/demo28_itl_pb*.lut"]
-base_flavour = "PB0"
-flavours = ["PB16", "PB10", "PB4"]
-[fvh]
-tiles = [{args.tiles}]
-delta_vdd_mv = [200, 100]
-frequencies = {args.frequencies}
-emit = []
-""")
+    cfg_path = demo28_run_config(work / "bench.toml", name="mac_array", verilog=v, def_file=df, sdc=sdc,
+                                 tiles=[args.tiles], delta_vdd_mv=[200, 100], frequencies=args.frequencies, emit=[])
     cfg = load_config(cfg_path)
     t0 = time.perf_counter()
     c0 = time.process_time()

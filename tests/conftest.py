@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+# helper modules beside the tests (opensta, runconfig) import by name
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FINEVH_SHARED", REPO.parent / "shared"))

@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
+from runconfig import demo28_run_config
 
 REPO = Path(__file__).resolve().parents[1]
 PE = REPO / "designs" / "pe"
-LIBS = REPO / "libs" / "demo28"
 NETS = "squeezenet1_1,alexnet"
 
 
@@ -25,28 +25,9 @@ def pe_run(tmp_path_factory):
     from finevh.cli import cli
 
     d = tmp_path_factory.mktemp("pe_run")
-    cfg = d / "pe.toml"
-    cfg.write_text(f"""
-[design]
-name = "fvh_pe_demo28"
-liberty = ["{LIBS}/demo28_ss_125C_1p00v_pb0.lib", "{LIBS}/demo28_ss_125C_*.lib"]
-lef = ["{LIBS}/demo28.lef"]
-verilog = "{PE}/fvh_pe_demo28.v"
-def = "{PE}/fvh_pe_demo28.def"
-sdc = "{PE}/fvh_pe_demo28.sdc"
-[tech]
-lut = ["{LIBS}/demo28_itl_pb*.lut"]
-base_flavour = "PB0"
-flavours = ["PB16", "PB10", "PB4"]
-[fvh]
-tiles = [3]
-delta_vdd_mv = [100]
-frequencies = 4
-vdd_min = 0.60
-vdd_max = 1.00
-grid_step = 0.05
-emit = []
-""")
+    cfg = demo28_run_config(d / "pe.toml", name="fvh_pe_demo28", verilog=PE / "fvh_pe_demo28.v",
+                            def_file=PE / "fvh_pe_demo28.def", sdc=PE / "fvh_pe_demo28.sdc", tiles=[3],
+                            delta_vdd_mv=[100], frequencies=4, grid_step=0.05, emit=[])
     r = CliRunner().invoke(cli, ["run", str(cfg), "--out", str(d / "out"), "--quiet"], catch_exceptions=False)
     assert r.exit_code == 0, r.stderr
     return d / "out" / "summary.json"

@@ -11,33 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from runconfig import demo28_run_config
 
 REPO = Path(__file__).resolve().parents[1]
-L = REPO / "libs/demo28"
 D = REPO / "designs/demo"
 
 
-def demo_config(path: Path, tiles="[3, 5, 7]", freqs=4, dv="[200, 100]", grid=0.05, emit='["openroad", "upf"]') -> Path:
-    path.write_text(f"""
-[design]
-name = "demo"
-liberty = ["{L}/demo28_ss_125C_1p00v_pb0.lib", "{L}/demo28_ss_125C_*.lib"]
-lef = ["{L}/demo28.lef"]
-verilog = "{D}/fvh_rv32_demo28.v"
-def = "{D}/fvh_rv32_demo28.def"
-sdc = "{D}/fvh_rv32_demo28.sdc"
-[tech]
-lut = ["{L}/demo28_itl_pb*.lut"]
-base_flavour = "PB0"
-flavours = ["PB16", "PB10", "PB4"]
-[fvh]
-tiles = {tiles}
-delta_vdd_mv = {dv}
-frequencies = {freqs}
-grid_step = {grid}
-emit = {emit}
-""")
-    return path
+def demo_config(path: Path, tiles=(3, 5, 7), freqs=4, dv=(200, 100), grid=0.05, emit=("openroad", "upf")) -> Path:
+    return demo28_run_config(path, name="demo", verilog=D / "fvh_rv32_demo28.v", def_file=D / "fvh_rv32_demo28.def",
+                             sdc=D / "fvh_rv32_demo28.sdc", tiles=tiles, delta_vdd_mv=dv, frequencies=freqs,
+                             grid_step=grid, emit=emit)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +99,7 @@ def test_done_when_full_sweep_49_tiles(tmp_path):
     savings shrink. (Placement-sensitive: bench/bench_placement_seeds.py.)"""
     from finevh.run import load_config, run_flow
 
-    cfg = load_config(demo_config(tmp_path / "full.toml", tiles="[7]", freqs=16, grid=0.025, emit="[]"))
+    cfg = load_config(demo_config(tmp_path / "full.toml", tiles=[7], freqs=16, grid=0.025, emit=[]))
     s = run_flow(cfg).summary
     assert len(s["frequencies_mhz"]) == 16
     for key in ("200mV", "100mV"):
@@ -163,7 +146,7 @@ def test_pm_tables_follow_the_chain(demo_run):
 def test_deterministic_summary(tmp_path):
     from finevh.run import load_config, run_flow, summary_text
 
-    cfg = load_config(demo_config(tmp_path / "d.toml", tiles="[3]", freqs=2, dv="[200]", grid=0.1))
+    cfg = load_config(demo_config(tmp_path / "d.toml", tiles=[3], freqs=2, dv=[200], grid=0.1))
     a = summary_text(run_flow(cfg).summary)
     b = summary_text(run_flow(load_config(tmp_path / "d.toml")).summary)
     assert a == b and '"frequencies_mhz"' in a
@@ -203,7 +186,7 @@ def test_tcl_twin(shell, tmp_path, require_tool):
     exe = require_tool(shell)
     bad = tmp_path / "bad.toml"
     bad.write_text('[output]\ncolour = "red"\n')
-    good = demo_config(tmp_path / "g.toml", tiles="[2]", freqs=1, dv="[200]", grid=0.2, emit="[]")
+    good = demo_config(tmp_path / "g.toml", tiles=[2], freqs=1, dv=[200], grid=0.2, emit=[])
     script = tmp_path / "t.tcl"
     run_ok = (f"set r [finevh::run_flow {good} -out {tmp_path / 'o'} -tiles {{2}} -frequencies 1 -quiet]\n"
               "puts \"OK [lindex [split $r \\n] end]\"\n") if shell == "tclsh" else ""
