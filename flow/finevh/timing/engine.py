@@ -604,10 +604,6 @@ class Timer:
             arr[ti, pd.terminal, RISE] = max(arr[ti, pd.terminal, RISE], t0 + pd.rise + dd[0])
             arr[ti, pd.terminal, FALL] = max(arr[ti, pd.terminal, FALL], t0 + pd.fall + dd[1])
 
-        E = len(g.e_to)
-        src = g.e_src
-        has_src = src >= 0
-        src_c = np.maximum(src, 0)
         self._lctx = (tags, tag_of, pack, c_rows)
         prev = getattr(self, "_state", None)
         if (incremental and prev is not None and prev["graph"] is g and prev["tags"] == tags
@@ -636,6 +632,16 @@ class Timer:
         lv[np.searchsorted(g.level_ptr, dq, side="right") - 1] = True
         return lv
 
+    def _eval_arcs(self, idx, d_rows, s_rows, slew, load, pack) -> tuple[np.ndarray, np.ndarray]:
+        """(delay, output slew clipped at 0) of the arcs ``idx`` (slice or indices), ns,
+        from their source's current slew and their target's load."""
+        g = self.graph
+        src = g.e_src[idx]
+        s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
+        cap = load[g.e_to[idx], g.e_out_rf[idx]]
+        dl, sw = lookup_pair(pack, d_rows[idx], s_rows[idx], s_in, cap)
+        return dl, np.maximum(sw, 0.0)
+
     def _full(self, d_rows, s_rows, load, arr, slew, pack):
         g = self.graph
         latch_lv = self._latch_levels()
@@ -650,10 +656,7 @@ class Timer:
             if a == b:
                 continue
             sl = slice(a, b)
-            s_in = np.where(has_src[sl], slew[src_c[sl], g.e_in_rf[sl]], 0.0)
-            cap = load[g.e_to[sl], g.e_out_rf[sl]]
-            dl, sw = lookup_pair(pack, d_rows[sl], s_rows[sl], s_in, cap)
-            sw = np.maximum(sw, 0.0)
+            dl, sw = self._eval_arcs(sl, d_rows, s_rows, slew, load, pack)
             edge_delay[sl] = dl
             edge_slew[sl] = sw
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
@@ -709,19 +712,10 @@ class Timer:
             if not touch.any():
                 continue
             n_need = int(need.sum())
-            if n_need > 0.7 * (b - a):          # most of the level: contiguous recompute
-                s_in = np.where(hs, slew[sc, irf], 0.0)
-                cap = load[g.e_to[sl], g.e_out_rf[sl]]
-                dl, sw = lookup_pair(pack, d_rows[sl], s_rows[sl], s_in, cap)
-                edge_delay[sl] = dl
-                edge_slew[sl] = np.maximum(sw, 0.0)
-            elif n_need:
-                ni = a + np.nonzero(need)[0]
-                s_in = np.where(has_src[ni], slew[src_c[ni], g.e_in_rf[ni]], 0.0)
-                cap = load[g.e_to[ni], g.e_out_rf[ni]]
-                dl, sw = lookup_pair(pack, d_rows[ni], s_rows[ni], s_in, cap)
-                edge_delay[ni] = dl
-                edge_slew[ni] = np.maximum(sw, 0.0)
+            if n_need:
+                # most of the level: contiguous recompute; else only the arcs that need it
+                ni = sl if n_need > 0.7 * (b - a) else a + np.nonzero(need)[0]
+                edge_delay[ni], edge_slew[ni] = self._eval_arcs(ni, d_rows, s_rows, slew, load, pack)
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
             if touch.sum() > 0.5 * (b - a):     # re-reduce every pin of the level
                 segs = np.arange(sa, sb)
