@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import opensta  # noqa: E402
 from finevh.activity.model import SignalActivity  # noqa: E402
 from finevh.activity.vcd import read_vcd  # noqa: E402
-from finevh.cli.power import run_power  # noqa: E402
+from finevh.analysis import run_power  # noqa: E402
 from finevh.power.analysis import ActivitySpec, analyse  # noqa: E402
 
 OSU_LIB = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
@@ -135,7 +135,7 @@ def s38417(shared_data, tmp_path_factory):
 @pytest.fixture(scope="session")
 def sky_timed(shared_data, s38417):
     """(timer, timing result) of s38417 on sky130 tt, loaded once."""
-    from finevh.cli.sta import run_sta
+    from finevh.analysis import run_sta
     v, sdc = s38417
     return run_sta([shared_data / SKY_TT], v, sdc)
 
@@ -271,7 +271,7 @@ def test_vcd_input_activities_match_opensta_input_ports(g_vcd, require_tool):
     idx = [act.lookup(p) for p in ports]
     sub = SignalActivity([act.names[i] for i in idx], act.toggles[idx], act.t0[idx], act.t1[idx],
                          act.tx[idx], act.duration)
-    from finevh.cli.sta import run_sta
+    from finevh.analysis import run_sta
     timer, tres = run_sta([OSU_LIB], v, sdc)
     res = analyse(timer.design, timer.constraints, ActivitySpec(mode="signals", signals=sub),
                   slews=tres.slew)

@@ -88,3 +88,69 @@ def file_digest(path: str | Path, extra: str = "") -> str:
             h.update(chunk)
     h.update(extra.encode())
     return h.hexdigest()
+
+
+def safe_filename_component(name: str) -> str:
+    """``name`` if it can be one path component of an output file, else InputError
+    (no separators, no ``.``/``..``, no control characters, no leading ``-``)."""
+    if (not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("-")
+            or not name.isprintable() or len(name.encode()) > 200):
+        raise InputError(f"'{name!s}' cannot name an output file (no '/', '..', control characters or "
+                         "leading '-')")
+    return name
+
+
+@contextlib.contextmanager
+def staged_output_dir(out: str | Path, force: bool = False) -> Iterator[Path]:
+    """Write a folder output into a staging folder beside ``out``; on success it replaces
+    ``out`` whole (an interrupted run leaves the old result, never a mix)."""
+    import shutil
+
+    o = check_output_dir(out, force)
+    o.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{o.name}.tmp-", dir=o.parent))
+    try:
+        (tmp / RUN_MARKER).write_text("finevh output folder: a later run may replace it whole\n")
+        yield tmp
+        old = None
+        if o.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{o.name}.old-", dir=o.parent))
+            os.replace(o, old / "x")
+        os.replace(tmp, o)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_output_file(path: str | Path) -> Path:
+    """An output file path that can be written without following a symlink or replacing a
+    non-regular file (FIFO, device, folder); checked before any work."""
+    p = Path(path)
+    if p.is_symlink():
+        raise InputError("output is a symlink: refusing to replace it", p)
+    if p.exists() and not p.is_file():
+        raise InputError("output exists and is not a regular file: refusing to replace it", p)
+    parent = p.parent if str(p.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise InputError("output folder is not a folder", parent)
+    return p
+
+
+RUN_MARKER = ".finevh-output"
+
+
+def check_output_dir(out: str | Path, force: bool = False) -> Path:
+    """A folder output may replace ``out`` if it is absent, empty, an earlier finevh output
+    (it holds :data:`RUN_MARKER`) or ``force`` is set; never a symlink or a non-folder."""
+    o = Path(out)
+    if o.is_symlink():
+        raise InputError("output folder is a symlink: refusing to replace it", o)
+    if o.exists():
+        if not o.is_dir():
+            raise InputError("output exists and is not a folder: refusing to replace it", o)
+        if not force and any(o.iterdir()) and not (o / RUN_MARKER).is_file():
+            raise InputError("output folder is not empty and holds no earlier finevh output: give --force to "
+                             "replace it", o)
+    return o

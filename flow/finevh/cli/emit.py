@@ -6,7 +6,10 @@ from __future__ import annotations
 import click
 
 from .. import progress
+from ..emit.common import EmitOptions
 from ..errors import InputError
+
+_E = EmitOptions()
 
 
 def _pins(spec: str, n: int, what: str) -> list[str]:
@@ -36,16 +39,16 @@ def parse_swap_cells(specs) -> dict[str, str]:
               type=click.Choice(["openroad", "icc2", "innovus", "primetime", "opensta", "upf"]),
               help="Target tool (upf: IEEE 1801 power intent).")
 @click.option("--out", default=None, help="Output file (default: standard output).")
-@click.option("--power-pin", default="VDD", show_default=True, help="Standard cells' power pin.")
-@click.option("--ground-pin", default="VSS", show_default=True, help="Ground pin.")
-@click.option("--mux-pins", default="SEL,VDDH,VDDL,VVDD", show_default=True,
+@click.option("--power-pin", default=_E.power_pin, show_default=True, help="Standard cells' power pin.")
+@click.option("--ground-pin", default=_E.ground_pin, show_default=True, help="Ground pin.")
+@click.option("--mux-pins", default=",".join((_E.mux_sel, _E.mux_vddh, _E.mux_vddl, _E.mux_out)), show_default=True,
               help="Vdd-MUX select, VddH, VddL and output pins.")
-@click.option("--ff-pins", default="D,CK,Q", show_default=True, help="Configuration flip-flop D, clock, Q pins.")
-@click.option("--vddh", type=float, default=1.0, show_default=True, help="VddH, V (UPF states).")
-@click.option("--vddl", type=float, default=0.8, show_default=True, help="VddL, V (UPF states).")
-@click.option("--strap-layer", default="M4", show_default=True, help="Layer of the VddH/VddL straps.")
-@click.option("--strap-width", type=float, default=1.0, show_default=True, help="Strap width, um.")
-@click.option("--strap-pitch", type=float, default=0.0, help="Strap pitch, um (default: half a tile width).")
+@click.option("--ff-pins", default=",".join((_E.ff_d, _E.ff_ck, _E.ff_q)), show_default=True, help="Configuration flip-flop D, clock, Q pins.")
+@click.option("--vddh", type=float, default=_E.vddh_v, show_default=True, help="VddH, V (UPF states).")
+@click.option("--vddl", type=float, default=_E.vddl_v, show_default=True, help="VddL, V (UPF states).")
+@click.option("--strap-layer", default=_E.strap_layer, show_default=True, help="Layer of the VddH/VddL straps.")
+@click.option("--strap-width", type=float, default=_E.strap_width, show_default=True, help="Strap width, um.")
+@click.option("--strap-pitch", type=float, default=_E.strap_pitch, help="Strap pitch, um (default: half a tile width).")
 @click.option("--swap-cell", "swap_cell", multiple=True,
               help="FLAVOUR=TEMPLATE naming a swap's target cell for the tool ({cell}: the plan's cell, "
                    "{from}: the original), e.g. PB16={cell}_PB16; repeatable.")
@@ -56,10 +59,15 @@ def parse_swap_cells(specs) -> dict[str, str]:
 def command(plan_path, tool, out, power_pin, ground_pin, mux_pins, ff_pins, vddh, vddl, strap_layer,
             strap_width, strap_pitch, swap_cell, high_tiles, flat_names):
     """Write the tool script (or UPF) that applies a FINE-VH plan."""
-    from ..emit import emit_text
-    from ..emit.common import EmitOptions
+    from dataclasses import replace
+
     from ..fileio import write_text_atomic
     from ..fvh.plan import read_plan
+    from ..stages import emit_stage
+    from ..stages.emit import default_swap_templates
+    from .common import check_outputs
+
+    check_outputs(out)
 
     sel, mh, ml, mo = _pins(mux_pins, 4, "mux-pins")
     d, ck, q = _pins(ff_pins, 3, "ff-pins")
@@ -79,9 +87,15 @@ def command(plan_path, tool, out, power_pin, ground_pin, mux_pins, ff_pins, vddh
             raise InputError(f"--high-tiles: tile {bad[0]} outside 0..{plan.mesh.n_tiles - 1}")
     opts = EmitOptions(power_pin=power_pin, ground_pin=ground_pin, mux_sel=sel, mux_vddh=mh, mux_vddl=ml,
                        mux_out=mo, ff_d=d, ff_ck=ck, ff_q=q, vddh_v=vddh, vddl_v=vddl, strap_layer=strap_layer,
-                       strap_width=strap_width, strap_pitch=strap_pitch, swap_cell=parse_swap_cells(swap_cell),
-                       high_tiles=ht, flat_names=flat_names, plan_path=plan_path)
-    text = emit_text(plan, tool, opts)
+                       strap_width=strap_width, strap_pitch=strap_pitch, high_tiles=ht, flat_names=flat_names,
+                       plan_path=plan_path)
+    given = parse_swap_cells(swap_cell)
+    auto = {f: t for f, t in default_swap_templates(plan, given).items() if f not in given}
+    for fl, tmpl in auto.items():
+        progress.warn(f"poly-bias swaps to {fl} keep their cell names: emitting {tmpl} (renamed library "
+                      f"copies); give --swap-cell {fl}=TEMPLATE to name them otherwise", plan_path)
+    opts = replace(opts, swap_cell=given)
+    text = emit_stage(None, None, plan, opts, (tool,)).extra["texts"][tool]
     if out:
         write_text_atomic(out, text)
         progress.progress(f"emit: {tool} script written to {out} ({text.count(chr(10))} lines)")

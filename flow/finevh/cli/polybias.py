@@ -11,11 +11,16 @@ reported: interface cells, swaps per flavour, WNS and leakage before and after.
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
 from .. import progress
 from ..errors import InputError
+from ..stages.options import PolybiasOptions
+from .common import check_files, check_outputs
+
+_D = PolybiasOptions()
 
 
 @click.command("polybias")
@@ -27,121 +32,80 @@ from ..errors import InputError
 @click.option("--top", default=None, help="Top module.")
 @click.option("--sdc", required=True, help="SDC constraints.")
 @click.option("--lef", "lef", multiple=True, help="LEF files (with --def: wire capacitance from the placement).")
-@click.option("--def", "def_file", default=None, help="Placed (partitioned) DEF for wire capacitance.")
-@click.option("--cap-per-um", type=float, default=None, help="Wire capacitance per um with --def (pF/um).")
+@click.option("--def", "def_file", default=None,
+              help="Partitioned DEF (finevh partition --def-out) for wire capacitance.")
 @click.option("--flavours", default=None,
               help="Stage order, slowest first (e.g. PB16,PB10,PB4); default: every flavour slower than "
                    "the interface cells', slowest first.")
 @click.option("--rule", default=None, help="Flavour rule: asap7, polybias, suffix:_A,_B, library:A,B "
                                             "(default: detected from the libraries).")
-@click.option("--corners", default="auto", show_default=True,
+@click.option("--corners", default=_D.corners, show_default=True,
               help="Operating corners every stage must keep: comma-separated V@CLOCK, V in volts (or 'nom'), "
                    "CLOCK = SDC | fmax (the period the design as given just meets at V) | <T>ns | <F>MHz, "
-                   "e.g. 1.0@SDC,0.8@fmax,0.6@fmax. auto = the design's own supply at the SDC clock plus every "
-                   "lower characterised voltage of --liberty at its fmax.")
+                   "e.g. nom@SDC,0.8@fmax,0.6@fmax. auto = the design's own supply at the clock plus every "
+                   "supply of --levels below it at its fmax.")
+@click.option("--levels", default=None,
+              help="Supplies the power manager hops between, V, comma-separated (for --corners auto; "
+                   "default: every characterised voltage of --liberty).")
+@click.option("--input-activity", nargs=2, type=float, default=_D.activity.input_default, show_default=True,
+              help="Input activity for the leakage report: transitions per clock cycle and duty.")
 @click.option("--out", default=None, help="Plan file to write (default: update --plan).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def command(plan_path, liberty, verilog, top, sdc, lef, def_file, cap_per_um, flavours, rule, corners, out,
-            as_json):
+def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule, corners, levels,
+            input_activity, out, as_json):
     """Assign slower, less leaky flavours to interface cells without hurting WNS."""
-    from ..fvh.plan import PbSwap, read_plan, write_plan
-    from ..fvh.polybias import assign_polybias, auto_corners, default_stages, nominal_voltage, parse_corners
+    from ..fvh.plan import read_plan, write_plan
+    from ..fvh.polybias import parse_corners
     from ..liberty.libset import FlavourRule, LibrarySet
-    from ..power.analysis import analyse
-    from ..timing import wire
-    from ..timing.constraints import read_constraints
-    from ..timing.engine import Timer
-    from .partition import check_files
     from ..loader import load_design
+    from ..power.analysis import ActivitySpec
+    from ..stages import polybias_stage
+    from ..stages.common import check_plan_matches
+    from ..timing.constraints import read_constraints
+    from ..stages.common import activity_pair
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
-    corner_specs = parse_corners(corners, "--corners")
+    check_outputs(out or plan_path)
+    parse_corners(corners, "--corners")
+    act = activity_pair(input_activity, "--input-activity")
+    lv = parse_levels(levels)
     plan = read_plan(plan_path)
     design = load_design(liberty, verilog, top, lef, def_file)
     if rule:
         design.libset = LibrarySet(list(design.libset.libraries), FlavourRule.parse(rule))
     check_plan_matches(plan, design, plan_path)
     tc = read_constraints(sdc, design, design.libset)
-    wc = None
-    if design.placement is not None:
-        wc = wire.from_placement(design, design.placement,
-                                 cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
-    timer = Timer(design, tc, wc)
-    if flavours:
-        stages = [f.strip() for f in flavours.split(",") if f.strip()]
-    else:
-        stages = default_stages(design.libset, design, plan.interface)
-    if not stages:
-        raise InputError("no flavour slower than the design's: nothing to assign (check --liberty / --rule)")
-    if corner_specs is None:
-        corner_specs = auto_corners(nominal_voltage(design), design.libset.voltages())
-    r0 = timer.update()
-    p0 = analyse(design, tc, slews=r0.slew, wire_cap=wc)
-    res = assign_polybias(design, timer, plan.interface, stages, corners=corner_specs)
-    r1 = timer.last
-    p1 = analyse(design, tc, slews=r1.slew, wire_cap=wc)
-    names = design.netlist.inst_names
-    iface = plan.interface
-    plan.pb_swaps = [PbSwap(names[i], a, b, f) for i, a, b, f in res.swaps]
-    per = {s.flavour: s.swapped for s in res.stages}
-    rep = {
-        "interface_cells": res.interface_cells,
-        "instances": design.n_instances,
-        "stages": [{"flavour": s.flavour, "alpha_sd_pct": round(100 * s.alpha_sd, 4), "s_th_ns": round(s.s_th_ns, 6),
-                    "candidates": s.candidates, "swapped": s.swapped, "backoff_rounds": s.backoff_rounds,
-                    "worst_slack_before_ns": round(s.worst_before_ns, 6),
-                    "worst_slack_after_ns": round(s.worst_after_ns, 6),
-                    "corners": [{"corner": c["corner"], "alpha_sd_pct": round(100 * c["alpha_sd"], 4),
-                                 "s_th_ns": round(c["s_th_ns"], 6),
-                                 "worst_slack_before_ns": round(c["worst_before_ns"], 6),
-                                 "worst_slack_after_ns": round(c["worst_after_ns"], 6)} for c in s.corners]}
-                   for s in res.stages],
-        "corners": corner_report(res),
-        "swapped": per,
-        "swapped_total": len(res.swaps),
-        "interface_flavours": res.flavour_count,
-        "d_avg_ns": round(res.d_avg_ns, 6),
-        "worst_slack_before_ns": round(res.worst_before_ns, 6),
-        "worst_slack_after_ns": round(res.worst_after_ns, 6),
-        "wns_before_ns": round(min(0.0, res.worst_before_ns), 6),
-        "wns_after_ns": round(min(0.0, res.worst_after_ns), 6),
-        "tns_before_ns": round(res.tns_before_ns, 6),
-        "tns_after_ns": round(res.tns_after_ns, 6),
-        "leakage_before_uw": round(float(p0.inst_leakage.sum()), 6),
-        "leakage_after_uw": round(float(p1.inst_leakage.sum()), 6),
-        "interface_leakage_before_uw": round(float(p0.inst_leakage[iface].sum()), 6),
-        "interface_leakage_after_uw": round(float(p1.inst_leakage[iface].sum()), 6),
-    }
-    lb = rep["leakage_before_uw"]
-    rep["leakage_saved_pct"] = round(100.0 * (1 - rep["leakage_after_uw"] / lb), 4) if lb > 0 else 0.0
-    plan.reports["polybias"] = rep
+    fl = [f.strip() for f in flavours.split(",") if f.strip()] if flavours else None
+    res = polybias_stage(design, tc, plan, PolybiasOptions(fl, corners, lv, ActivitySpec(input_default=act)))
+    rep = res.report
     write_plan(out or plan_path, plan)
-    progress.progress(f"polybias: {len(res.swaps)} swaps, leakage {lb:.4f} -> {rep['leakage_after_uw']:.4f} uW")
+    progress.progress(f"polybias: {rep['swapped_total']} swaps, leakage {rep['leakage_before_uw']:.4f} -> "
+                      f"{rep['leakage_after_uw']:.4f} uW")
     if as_json:
         click.echo(json.dumps(rep, indent=2, sort_keys=True))
     else:
         click.echo(format_report(rep), nl=False)
 
 
-def corner_report(res) -> list[dict]:
-    """Per operating corner: supply, clock, d_avg, α_sd, worst slack / WNS / TNS before and after."""
-    return [{"corner": c.label, "vdd_v": None if c.vdd is None else round(c.vdd, 4),
-             "period_ns": round(c.period_ns, 6), "d_avg_ns": round(c.d_avg_ns, 6),
-             "alpha_sd_pct": {f: round(100 * a, 4) for f, a in c.alpha_sd.items()},
-             "worst_slack_before_ns": round(c.worst_before_ns, 6), "worst_slack_after_ns": round(c.worst_after_ns, 6),
-             "wns_before_ns": round(min(0.0, c.worst_before_ns), 6), "wns_after_ns": round(min(0.0, c.worst_after_ns), 6),
-             "tns_before_ns": round(c.tns_before_ns, 6), "tns_after_ns": round(c.tns_after_ns, 6)}
-            for c in res.corners]
-
-
-def check_plan_matches(plan, design, plan_path: str) -> None:
-    """The plan must describe this netlist (same instances, same order)."""
-    names = design.netlist.inst_names
-    if plan.inst_names != list(names):
-        miss = next((n for n in plan.inst_names if n not in set(names)), None)
-        raise InputError(f"the plan does not match the netlist {design.netlist.source}: "
-                         f"{len(plan.inst_names)} vs {len(names)} instances"
-                         + (f", e.g. '{miss}' is not in the netlist" if miss else " (order differs)"), plan_path)
+def parse_levels(spec: str | None) -> list[float] | None:
+    """``--levels 0.6,0.7,0.8``: supplies in volts (finite, > 0)."""
+    if spec is None:
+        return None
+    out = []
+    for t in spec.split(","):
+        t = t.strip()
+        if not t:
+            continue
+        try:
+            v = float(t)
+        except ValueError:
+            raise InputError(f"--levels: a voltage is expected, got '{t}'") from None
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(f"--levels: supplies must be finite and > 0 V, got '{t}'")
+        out.append(v)
+    if not out:
+        raise InputError("--levels: no supply given")
+    return out
 
 
 def format_report(r: dict) -> str:

@@ -15,63 +15,8 @@ import json
 import click
 
 from ..errors import InputError
+from ..analysis import run_power
 from ..fileio import write_text_atomic
-
-
-def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
-              wire_load=None, bind=None, vcd=None, vcd_scope=None, saif=None, saif_scope=None,
-              input_activity=(0.1, 0.5), global_activity=None, clock_mhz=None,
-              leakage_weights="opensta", port_activity=()):
-    """Load, time and analyse; returns (design, PowerResult, info dict)."""
-    from ..power.analysis import ActivitySpec, analyse
-    from .sta import run_sta
-
-    if vcd and saif:
-        raise InputError("give --vcd or --saif, not both")
-    signals = None
-    if vcd:
-        from ..activity.vcd import read_vcd
-
-        signals = read_vcd(vcd, scope=vcd_scope)
-    elif saif:
-        from ..activity.saif import read_saif
-
-        signals = read_saif(saif, scope=saif_scope)
-    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)
-    design = timer.design
-    tc = timer.constraints
-    scale = 1.0
-    if clock_mhz is not None:
-        if clock_mhz <= 0:
-            raise InputError(f"--clock-mhz must be positive, got {clock_mhz}")
-        fastest = min(c.period for c in tc.clocks)
-        scale = (1e3 / clock_mhz) / fastest
-    if signals is not None:
-        spec = ActivitySpec(mode="signals", signals=signals, input_default=tuple(input_activity))
-    elif global_activity is not None:
-        spec = ActivitySpec(mode="global", global_activity=tuple(global_activity))
-    else:
-        ports = {}
-        for name, a, d in port_activity:
-            if name not in design.netlist.port_names:
-                raise InputError(f"--port-activity: no port '{name}' in design {design.netlist.top}")
-            ports[name] = (float(a), float(d))
-        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity), port_activity=ports)
-    res = analyse(design, tc, spec, slews=result.slew, wire_cap=timer.wire_cap,
-                  leakage_weights=leakage_weights, period_scale=scale)
-    if signals is not None and res.matched_signals == 0:
-        raise InputError("no signal of the activity file matches a net of the design "
-                         "(check --vcd-scope / --saif-scope)", vcd or saif)
-    info = {
-        "activity": spec.mode,
-        "signals_matched": res.matched_signals,
-        "nets": int(design.netlist.n_nets),
-        "instances": int(design.n_instances),
-        "clock_period_ns": float(min(c.period for c in tc.clocks)) * scale,
-        "leakage_weights": leakage_weights,
-        "propagation_passes": res.passes,
-    }
-    return design, res, info
 
 
 def to_json(res, info) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
+from .common import parse_tiles
 
 
 @click.command("run")
@@ -19,10 +20,12 @@ from ..errors import InputError
 @click.option("--out", "out_dir", default=None, help="Output folder (default: the config's [output] dir).")
 @click.option("--tiles", default=None, help="Tiles per side to run, e.g. 3,5,7 (default: the config's).")
 @click.option("--frequencies", type=int, default=None, help="Number of target frequencies (default: the config's).")
-def command(config, out_dir, tiles, frequencies):
+@click.option("--force", is_flag=True,
+              help="Replace an output folder that holds something other than an earlier finevh run.")
+def command(config, out_dir, tiles, frequencies, force):
     """Run partition -> Vdd-MUX -> poly-bias -> emulation -> emit -> report."""
+    from ..fileio import check_output_dir
     from ..run import DEMO_CONFIG, load_config, run_flow, write_outputs
-    from .partition import parse_tiles
 
     cfg = load_config(config or DEMO_CONFIG)
     ns = None
@@ -34,9 +37,10 @@ def command(config, out_dir, tiles, frequencies):
         if frequencies < 1:
             raise InputError(f"--frequencies must be >= 1, got {frequencies}")
         cfg.n_freq = frequencies
-    res = run_flow(cfg, ns)
     out = out_dir or cfg.out_dir
-    write_outputs(res, out)
+    check_output_dir(out, force=force)
+    res = run_flow(cfg, ns)
+    write_outputs(res, out, force=force)
     s = res.summary
     lines = [f"design {s['design']}: {len(s['frequencies_mhz'])} frequencies "
              f"{s['frequencies_mhz'][0]:g}..{s['frequencies_mhz'][-1]:g} MHz, tiles {s['tiles_run']}"]

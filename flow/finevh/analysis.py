@@ -1,0 +1,135 @@
+"""Timing and power of a design read from files: the library functions behind
+``finevh sta`` and ``finevh power`` (and their Tcl twins). Times ns, power uW."""
+
+from __future__ import annotations
+
+from . import progress
+from .errors import InputError
+from .fileio import read_text
+from .loader import load_design
+
+
+def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
+    names = {n: i for i, n in enumerate(design.netlist.inst_names)}
+    groups: dict[tuple[float, str | None], list[int]] = {}
+    for ln, raw in enumerate(read_text(path).splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        tok = line.split()
+        if len(tok) not in (2, 3):
+            raise InputError("expected 'INSTANCE VOLTAGE [FLAVOUR]'", path, ln)
+        if tok[0] not in names:
+            raise InputError(f"no instance '{tok[0]}' in the design", path, ln)
+        try:
+            v = float(tok[1])
+        except ValueError:
+            raise InputError(f"bad voltage '{tok[1]}'", path, ln) from None
+        groups.setdefault((v, tok[2] if len(tok) == 3 else None), []).append(names[tok[0]])
+    return [(insts, v, f) for (v, f), insts in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
+
+
+def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
+            wire_load=None, bind=None):
+    """Load everything and time it; returns (timer, result)."""
+    from .timing import wire
+    from .timing.binding import bind_voltage
+    from .timing.constraints import read_constraints
+    from .timing.engine import Timer
+
+    design = load_design(liberty, verilog, top)
+    if bind:
+        for insts, v, fl in read_bindings(bind, design):
+            bind_voltage(design, insts, v, fl)
+    tc = read_constraints(sdc, design, design.libset)
+    if not tc.clocks:
+        raise InputError("no clock defined (create_clock): nothing to time", sdc)
+    wc = None
+    if spef:
+        from .timing.spef import read_spef
+
+        wc = wire.from_spef(design, read_spef(spef))
+    elif def_file:
+        from .layout.defio import read_def
+        from .layout.lef import read_lef
+        from .layout.placement import from_def
+
+        if not lef:
+            raise InputError("--def needs --lef (cell sizes)")
+        lf = read_lef(list(lef))
+        nl = design.netlist
+        pl = from_def(read_def(def_file), lf, nl.inst_names, [design.cells[int(c)].name for c in design.inst_cell])
+        wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
+    elif wire_load != "none":
+        # as OpenSTA: the main library's default_wire_load applies unless told otherwise
+        lib = design.libset.libraries[0]
+        name = lib.default_wire_load if wire_load in (None, "default") else wire_load
+        if name:
+            if name not in lib.wire_loads:
+                raise InputError(f"library '{lib.name}' has no wire-load model '{name}'", lib.path)
+            wc = wire.from_wire_load(design, lib.wire_loads[name])
+        elif wire_load == "default":
+            raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
+    timer = Timer(design, tc, wc)
+    result = timer.update()
+    for ci, clk in enumerate(tc.clocks):
+        if not any(timer.last.tags[e.tag][0] == ci for e in result.endpoints):
+            progress.warn(f"clock '{clk.name}' constrains no endpoint (unconstrained clock)", sdc)
+    if not result.endpoints:
+        raise InputError("no constrained endpoint: check create_clock sources and set_input/output_delay", sdc)
+    return timer, result
+
+
+def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
+              wire_load=None, bind=None, vcd=None, vcd_scope=None, saif=None, saif_scope=None,
+              input_activity=(0.1, 0.5), global_activity=None, clock_mhz=None,
+              leakage_weights="opensta", port_activity=()):
+    """Load, time and analyse; returns (design, PowerResult, info dict)."""
+    from .power.analysis import ActivitySpec, analyse
+
+    if vcd and saif:
+        raise InputError("give --vcd or --saif, not both")
+    signals = None
+    if vcd:
+        from .activity.vcd import read_vcd
+
+        signals = read_vcd(vcd, scope=vcd_scope)
+    elif saif:
+        from .activity.saif import read_saif
+
+        signals = read_saif(saif, scope=saif_scope)
+    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)
+    design = timer.design
+    tc = timer.constraints
+    scale = 1.0
+    if clock_mhz is not None:
+        if clock_mhz <= 0:
+            raise InputError(f"--clock-mhz must be positive, got {clock_mhz}")
+        fastest = min(c.period for c in tc.clocks)
+        scale = (1e3 / clock_mhz) / fastest
+    if signals is not None:
+        spec = ActivitySpec(mode="signals", signals=signals, input_default=tuple(input_activity))
+    elif global_activity is not None:
+        spec = ActivitySpec(mode="global", global_activity=tuple(global_activity))
+    else:
+        ports = {}
+        for name, a, d in port_activity:
+            if name not in design.netlist.port_names:
+                raise InputError(f"--port-activity: no port '{name}' in design {design.netlist.top}")
+            ports[name] = (float(a), float(d))
+        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity), port_activity=ports)
+    res = analyse(design, tc, spec, slews=result.slew, wire_cap=timer.wire_cap,
+                  leakage_weights=leakage_weights, period_scale=scale)
+    if signals is not None and res.matched_signals == 0:
+        raise InputError("no signal of the activity file matches a net of the design "
+                         "(check --vcd-scope / --saif-scope)", vcd or saif)
+    info = {
+        "activity": spec.mode,
+        "signals_matched": res.matched_signals,
+        "nets": int(design.netlist.n_nets),
+        "instances": int(design.n_instances),
+        "clock_period_ns": float(min(c.period for c in tc.clocks)) * scale,
+        "leakage_weights": leakage_weights,
+        "propagation_passes": res.passes,
+    }
+    return design, res, info

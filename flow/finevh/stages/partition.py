@@ -1,0 +1,90 @@
+"""Partition stage: the "no-look" N x N tile mesh over a placed design (thesis §4.1.2).
+
+:func:`partition_stage` cuts ``design.placement``'s core into tiles with void wrappers,
+legalises every cell into its tile, finds the interface cells and returns a new plan;
+with constraints it also times the partitioned placement (critical-path delay, Table
+4.1's delay column).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+from .common import StageResult, make_timer, placement_wire_cap
+from .options import PartitionOptions
+
+
+def parse_supply_names(names) -> tuple[str, str, str, str]:
+    """VddH, VddL, ground and virtual-supply template (with ``{id}``)."""
+    sup = tuple(names.split(",")) if isinstance(names, str) else tuple(names)
+    if len(sup) != 4 or "{id}" not in sup[3] or not all(sup):
+        raise InputError(f"supply names: VDDH,VDDL,VSS,VIRTUAL{{id}} expected, got '{','.join(sup)}'")
+    return sup  # type: ignore[return-value]
+
+
+def critical_delay(design, constraints, placement) -> dict:
+    """Worst setup slack and critical-path delay (the fastest clock's period minus the
+    worst slack), ns (unrounded), with wire capacitance from ``placement``."""
+    from ..fvh.emulate import clock_period
+
+    r = make_timer(design, constraints, placement_wire_cap(design, placement)).update()
+    ep = r.worst_endpoint()
+    if ep is None:
+        return {}
+    return {"worst_slack_ns": float(ep.slack), "critical_delay_ns": float(clock_period(constraints) - ep.slack)}
+
+
+def partition_stage(design, constraints=None, plan=None, opts: PartitionOptions | None = None) -> StageResult:
+    """Partition ``design.placement`` into ``opts.tiles`` x ``opts.tiles`` tiles.
+
+    Returns a new plan (``plan`` is ignored: partitioning starts one) with
+    ``reports["partition"]``; ``extra["placement"]`` is the partitioned placement and
+    ``extra["result"]`` the :class:`finevh.fvh.partition.PartitionResult`; with constraints
+    ``extra["critical_delay_ns"]``/``["worst_slack_ns"]`` unrounded.
+    """
+    from ..fvh.partition import partition, summary_dict, to_plan, wrapper_from_lef
+    from ..fvh.plan import Supplies
+
+    opts = opts or PartitionOptions()
+    if opts.tiles < 1:
+        raise InputError(f"tiles per side must be >= 1, got {opts.tiles}")
+    sup = parse_supply_names(opts.supply_names)
+    if design.placement is None:
+        raise InputError("partition needs a placement (--def and --lef)")
+    if opts.wrapper_um is None:
+        wrapper, layer = wrapper_from_lef(design.meta["lef"], opts.wrapper_layer)
+    else:
+        if not np.isfinite(opts.wrapper_um) or opts.wrapper_um < 0:
+            raise InputError(f"wrapper width must be a finite value >= 0 um, got {opts.wrapper_um}")
+        wrapper, layer = opts.wrapper_um, None
+    res = partition(design, opts.tiles, wrapper, layer)
+    rep = summary_dict(res)
+    cd = critical_delay(design, constraints, res.placement) if constraints is not None else {}
+    rep.update({k: round(v, 6) for k, v in cd.items()})
+    new = to_plan(design, res, rep)
+    new.supplies = Supplies(*sup)
+    return StageResult(new, rep, {"placement": res.placement, "result": res, **cd})
+
+
+def write_partitioned_def(path: str, design, placement, extra=None) -> None:
+    """DEF of ``placement`` (rows, components, pins, nets); ``extra``: a
+    :class:`finevh.layout.defio.DefComponents` of added instances (Vdd-MUX, chain flops)."""
+    from ..layout.defio import write_def
+    from ..layout.placement import to_def
+    from ..place.flow import cell_masters, design_def_nets, make_tracks
+
+    lef_db = design.meta["lef"]
+    layer = placement.io[0].layer if placement.io else None
+    size = lef_db.layers[layer].width if layer and layer in lef_db.layers and lef_db.layers[layer].width else 0.1
+    d = to_def(placement, design.netlist.inst_names, cell_masters(design), pin_size=max(size, 0.01),
+               nets=design_def_nets(design))
+    d.tracks = make_tracks(lef_db, placement.die, d.dbu)
+    if extra is not None and len(extra.names):
+        c = d.components
+        d.components = type(c)(names=c.names + extra.names, masters=c.masters + extra.masters,
+                               status=np.concatenate([c.status, extra.status]), x=np.concatenate([c.x, extra.x]),
+                               y=np.concatenate([c.y, extra.y]), orient=np.concatenate([c.orient, extra.orient]),
+                               source=list(c.source) + list(extra.source),
+                               line=np.concatenate([c.line, extra.line]))
+    write_def(path, d)

@@ -1,0 +1,121 @@
+"""Poly-bias stage: timing-driven slow/low-leakage flavours for the interface cells of a
+partitioned design (thesis §4.1.2, Eq. 4.2); algorithm in :mod:`finevh.fvh.polybias`.
+
+The stage leaves ``design`` re-bound with the swaps (as an ECO applied in a tool shell
+would) and records them in the plan (``pb_swaps``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..errors import InputError
+from .common import StageResult, make_timer, placement_wire_cap
+from .options import PolybiasOptions
+
+
+def resolve_corners(design, opts: PolybiasOptions):
+    """The operating corners every poly-bias stage must keep (``opts.corners``; ``auto``:
+    the design's own binding at the clock plus every level below its supply at fmax)."""
+    from ..fvh.polybias import CornerSpec, auto_corners, nominal_voltage, parse_corners
+
+    specs = parse_corners(opts.corners, "corners")
+    if specs is not None:
+        return specs
+    levels = opts.levels if opts.levels is not None else design.libset.voltages()
+    nominal = nominal_voltage(design)
+    return [CornerSpec(None, "sdc")] + [c for c in auto_corners(nominal, levels) if c.clock == "fmax"]
+
+
+def stage_order(design, plan, opts: PolybiasOptions) -> list[str]:
+    """The flavours to assign, slowest first (``opts.flavours`` or every flavour slower
+    than the interface cells'); [] when the library set has no flavours."""
+    from ..fvh.polybias import default_stages
+
+    if opts.flavours is not None:
+        return list(opts.flavours)
+    if design.libset.rule is None:
+        return []
+    return default_stages(design.libset, design, plan.interface)
+
+
+def corner_report(res) -> list[dict]:
+    """Per operating corner: supply, clock, d_avg, alpha_sd, worst slack / WNS / TNS before and after."""
+    return [{"corner": c.label, "vdd_v": None if c.vdd is None else round(c.vdd, 4),
+             "period_ns": round(c.period_ns, 6), "d_avg_ns": round(c.d_avg_ns, 6),
+             "alpha_sd_pct": {f: round(100 * a, 4) for f, a in c.alpha_sd.items()},
+             "worst_slack_before_ns": round(c.worst_before_ns, 6), "worst_slack_after_ns": round(c.worst_after_ns, 6),
+             "wns_before_ns": round(min(0.0, c.worst_before_ns), 6), "wns_after_ns": round(min(0.0, c.worst_after_ns), 6),
+             "tns_before_ns": round(c.tns_before_ns, 6), "tns_after_ns": round(c.tns_after_ns, 6)}
+            for c in res.corners]
+
+
+def polybias_stage(design, constraints, plan, opts: PolybiasOptions | None = None) -> StageResult:
+    """Assign poly-bias flavours to ``plan``'s interface cells without hurting WNS.
+
+    ``design.placement`` (if any) gives the wire capacitance. The clock is the SDC's, or
+    the design's own critical delay where that is longer (single clock). Returns the plan
+    with ``pb_swaps`` and ``reports["polybias"]``; ``extra["result"]`` is the
+    :class:`finevh.fvh.polybias.PolybiasResult`.
+    """
+    import copy
+
+    from ..fvh.emulate import clock_period, required_period
+    from ..fvh.plan import PbSwap
+    from ..fvh.polybias import assign_polybias
+    from ..power.analysis import analyse
+
+    opts = opts or PolybiasOptions()
+    stages = stage_order(design, plan, opts)
+    if not stages:
+        raise InputError("no flavour slower than the interface cells': nothing to assign "
+                         "(check the libraries / flavour rule)")
+    corners = resolve_corners(design, opts)
+    wc = placement_wire_cap(design)
+    period = clock_period(constraints)
+    req = required_period(make_timer(design, constraints, wc).update(), period)
+    tc = constraints
+    if len(constraints.clocks) == 1 and req > period:
+        tc = copy.copy(constraints)
+        tc.clocks = [replace(c, period=req) for c in constraints.clocks]
+    timer = make_timer(design, tc, wc)
+    r0 = timer.update()
+    p0 = analyse(design, constraints, opts.activity, slews=r0.slew, wire_cap=wc)
+    res = assign_polybias(design, timer, plan.interface, stages, corners=corners)
+    p1 = analyse(design, constraints, opts.activity, slews=timer.last.slew, wire_cap=wc)
+    names = design.netlist.inst_names
+    iface = plan.interface
+    plan.pb_swaps = [PbSwap(names[i], a, b, f) for i, a, b, f in res.swaps]
+    rep = {
+        "interface_cells": res.interface_cells,
+        "instances": design.n_instances,
+        "clock_ns": round(max(period, req), 6),
+        "stages": [{"flavour": s.flavour, "alpha_sd_pct": round(100 * s.alpha_sd, 4), "s_th_ns": round(s.s_th_ns, 6),
+                    "candidates": s.candidates, "swapped": s.swapped, "backoff_rounds": s.backoff_rounds,
+                    "worst_slack_before_ns": round(s.worst_before_ns, 6),
+                    "worst_slack_after_ns": round(s.worst_after_ns, 6),
+                    "corners": [{"corner": c["corner"], "alpha_sd_pct": round(100 * c["alpha_sd"], 4),
+                                 "s_th_ns": round(c["s_th_ns"], 6),
+                                 "worst_slack_before_ns": round(c["worst_before_ns"], 6),
+                                 "worst_slack_after_ns": round(c["worst_after_ns"], 6)} for c in s.corners]}
+                   for s in res.stages],
+        "corners": corner_report(res),
+        "swapped": {s.flavour: s.swapped for s in res.stages},
+        "swapped_total": len(res.swaps),
+        "interface_flavours": res.flavour_count,
+        "d_avg_ns": round(res.d_avg_ns, 6),
+        "worst_slack_before_ns": round(res.worst_before_ns, 6),
+        "worst_slack_after_ns": round(res.worst_after_ns, 6),
+        "wns_before_ns": round(min(0.0, res.worst_before_ns), 6),
+        "wns_after_ns": round(min(0.0, res.worst_after_ns), 6),
+        "tns_before_ns": round(res.tns_before_ns, 6),
+        "tns_after_ns": round(res.tns_after_ns, 6),
+        "leakage_before_uw": round(float(p0.inst_leakage.sum()), 6),
+        "leakage_after_uw": round(float(p1.inst_leakage.sum()), 6),
+        "interface_leakage_before_uw": round(float(p0.inst_leakage[iface].sum()), 6),
+        "interface_leakage_after_uw": round(float(p1.inst_leakage[iface].sum()), 6),
+    }
+    lb = rep["leakage_before_uw"]
+    rep["leakage_saved_pct"] = round(100.0 * (1 - rep["leakage_after_uw"] / lb), 4) if lb > 0 else 0.0
+    plan.reports["polybias"] = rep
+    return StageResult(plan, rep, {"result": res})
