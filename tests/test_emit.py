@@ -325,12 +325,16 @@ def test_cli_bad_plan_exit2_located(plan, run_cli, tmp_path):
     assert code == 2 and re.search(rf"{re.escape(str(p))}:\d+: bad JSON", err)
 
 
-def test_cli_same_name_swap_needs_template(plan, run_cli, tmp_path):
+def test_cli_same_name_swap_defaults_to_renamed_copies(plan, run_cli, tmp_path):
+    """Same-name flavour swaps get the run's default naming, {cell}_FLAVOUR (renamed library
+    copies), with a warning saying how to name them otherwise; an explicit template wins."""
     p = _write(plan, tmp_path / "s.fvh.json")
-    code, _, err = run_cli("emit", "--plan", p, "--tool", "opensta")
-    assert code == 2 and "--swap-cell PB16=" in err
-    line = int(re.search(rf"{re.escape(str(p))}:(\d+):", err).group(1))
-    assert '"instance": "u_core/reg[3]"' in p.read_text().splitlines()[line - 1]
+    code, out, err = run_cli("emit", "--plan", p, "--tool", "opensta")
+    assert code == 0, err
+    assert "--swap-cell PB16=TEMPLATE" in err and "{cell}_PB16" in err
+    assert "_PB16" in out
+    code, out2, err = run_cli("emit", "--plan", p, "--tool", "opensta", "--swap-cell", "PB16=LIB16/{cell}")
+    assert code == 0 and "LIB16/" in out2 and "_PB16" not in out2 and "PB16=TEMPLATE" not in err
 
 
 def test_tcl_twin_in_tclsh(plan, tmp_path, require_tool):
