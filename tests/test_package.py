@@ -86,8 +86,8 @@ def installed(tmp_path_factory) -> Installed:
             (src / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(s, src / rel)
     dist = root / "dist"
-    name = _check([sys.executable, "-c", f"from setuptools import build_meta; print(build_meta.build_sdist({str(dist)!r}))"],
-                  cwd=src).stdout.strip().splitlines()[-1]
+    hook = f"from setuptools import build_meta; print(build_meta.build_sdist({str(dist)!r}))"
+    name = _check([sys.executable, "-c", hook], cwd=src).stdout.strip().splitlines()[-1]
     sdist = dist / name
     with tarfile.open(sdist) as tf:
         tf.extractall(root / "sdist", filter="data")
@@ -109,7 +109,8 @@ def test_wheel_ships_the_demo_and_no_junk(installed):
     expected = set()
     for top in ("tcl", "designs/demo", "designs/pe", "designs/sample", "libs/demo28"):
         for p in (REPO / top).rglob("*"):
-            if p.is_file() and "__pycache__" not in p.parts and p.name != "make.sh":
+            junk = "__pycache__" in p.parts or p.name.startswith(".") or p.name.endswith(("~", ".pyc"))
+            if p.is_file() and not junk and p.name != "make.sh":
                 expected.add(p.relative_to(REPO).as_posix())
     assert data == expected
     assert sum(n.endswith(".lib") for n in data) == 36 and "libs/demo28/demo28.lef" in data
