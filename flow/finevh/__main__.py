@@ -1,3 +1,6 @@
+"""``python -m finevh ...``: the same CLI as the ``finevh`` console script."""
+
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()

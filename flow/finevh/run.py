@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import progress
+from . import progress, resources
 from .config import RunConfig, load_config  # noqa: F401  (re-exported: the run's public API)
 from .errors import InputError
 from .summary import SUMMARY_FORMAT, SUMMARY_VERSION, build_summary, csv_tables, summary_text  # noqa: F401
 
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "designs" / "demo" / "finevh.toml"
+DEMO_CONFIG = resources.demo_config()
 
 
 @dataclass

@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from . import progress
 from .errors import InputError, ToolError
+from .extras import require
 from .fileio import write_text_atomic
 
 
@@ -128,11 +129,7 @@ def make_client(workers: int = 2, scheduler: str | None = None, jobqueue: str | 
     if scheduler:
         return distributed.Client(scheduler, timeout="30s"), None
     if jobqueue:
-        try:
-            import dask_jobqueue
-        except ImportError:
-            raise ToolError(f"--{jobqueue} needs dask-jobqueue: pip install 'finevh[cluster]' "
-                            "(or pip install dask-jobqueue)") from None
+        dask_jobqueue = require("dask_jobqueue", f"--{jobqueue}")
         cls = {"slurm": dask_jobqueue.SLURMCluster, "lsf": dask_jobqueue.LSFCluster}[jobqueue]
         cluster = cls(cores=1, processes=1, memory=memory, walltime=walltime, queue=queue)
         cluster.scale(jobs=max(workers, 1))

@@ -17,13 +17,11 @@ from .model import Layer
 
 
 def load_layers(path: str | Path) -> list[Layer]:
-    try:
-        import onnx
-        from onnx import numpy_helper, shape_inference
-    except ImportError:  # pragma: no cover
-        from ..errors import ToolError
+    from ..extras import require
 
-        raise ToolError("reading ONNX needs the 'onnx' package: pip install onnx") from None
+    onnx = require("onnx", "reading ONNX")
+    from onnx import numpy_helper, shape_inference
+
     p = Path(path)
     if not p.exists():
         raise InputError("no such file", p)

@@ -109,10 +109,9 @@ def run_layers(layers: Sequence[Layer], arr: ArrayConfig) -> list[RefStats]:
     SCALE-Sim counts 1-byte words; finevh counts ``arr.word_bytes``-byte words, so
     SCALE-Sim's buffer sizes are divided by ``arr.word_bytes`` to give it the same
     capacity in words."""
-    if not available():
-        from ..errors import ToolError
+    from ..extras import require
 
-        raise ToolError("SCALE-Sim is not installed: pip install scalesim")
+    require("scalesim", "the SCALE-Sim reference")
     from scalesim.scale_sim import scalesim  # type: ignore
 
     with tempfile.TemporaryDirectory(prefix="finevh_scalesim_") as td:

@@ -101,12 +101,10 @@ def nsga2_star(kl_fn: Callable[[Sequence[int]], float], e_lut: dict, n_layers: i
                pop: int = 100, max_eval: int = 2000, kl_th: float = 0.5,
                eps_frac: float = 0.10, seed: int = 1) -> SearchResult:
     """Thesis Algorithm 2. ``kl_fn(setting)`` -> D_KL; ``e_lut`` = {"16": [...], "8": [...]} (pJ)."""
-    try:
-        from pymoo.algorithms.moo.nsga2 import NSGA2
-    except ImportError:  # pragma: no cover
-        from ..errors import ToolError
+    from ..extras import require
 
-        raise ToolError("the NSGA-II search needs pymoo: pip install pymoo") from None
+    require("pymoo", "the NSGA-II search")
+    from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
     from pymoo.operators.crossover.pntx import TwoPointCrossover
     from pymoo.operators.mutation.bitflip import BitflipMutation

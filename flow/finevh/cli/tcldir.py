@@ -3,17 +3,12 @@ itself inside shells, like OpenSTA's, that hide the path of a sourced script).""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ..errors import InputError
+from ..resources import tcl_dir
 
 
 @click.command("tcl-dir")
 def command() -> None:
     """Print the folder of finevh.tcl (source it from any tool shell)."""
-    d = Path(__file__).resolve().parents[3] / "tcl"
-    if not (d / "finevh.tcl").is_file():
-        raise InputError("finevh.tcl not found beside the package (install with pip install -e)", d)
-    click.echo(str(d))
+    click.echo(str(tcl_dir()))
