@@ -23,6 +23,15 @@ def parse_supply_names(names) -> tuple[str, str, str, str]:
     return sup  # type: ignore[return-value]
 
 
+def _snap_to_dbu(pl) -> None:
+    """Cell origins on the DEF database-unit grid, exactly as a DEF of this placement reads
+    back (``x = round(x * dbu) / dbu``): the stages that follow see the same coordinates
+    whether they run in memory (``finevh run``) or from the written DEF."""
+    dbu = float(pl.dbu)
+    pl.x = np.rint(pl.x * dbu).astype(np.int64) / dbu
+    pl.y = np.rint(pl.y * dbu).astype(np.int64) / dbu
+
+
 def critical_delay(design, constraints, placement) -> dict:
     """Worst setup slack and critical-path delay (the fastest clock's period minus the
     worst slack), ns (unrounded), with wire capacitance from ``placement``."""
@@ -59,6 +68,7 @@ def partition_stage(design, constraints=None, plan=None, opts: PartitionOptions 
             raise InputError(f"wrapper width must be a finite value >= 0 um, got {opts.wrapper_um}")
         wrapper, layer = opts.wrapper_um, None
     res = partition(design, opts.tiles, wrapper, layer)
+    _snap_to_dbu(res.placement)
     rep = summary_dict(res)
     cd = critical_delay(design, constraints, res.placement) if constraints is not None else {}
     rep.update({k: round(v, 6) for k, v in cd.items()})

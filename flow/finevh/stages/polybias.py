@@ -39,14 +39,19 @@ def stage_order(design, plan, opts: PolybiasOptions) -> list[str]:
     return default_stages(design.libset, design, plan.interface)
 
 
+def _r6(x: float) -> float:
+    """Rounded to 1e-6 (ns, uW), without a negative zero."""
+    return round(float(x), 6) + 0.0
+
+
 def corner_report(res) -> list[dict]:
     """Per operating corner: supply, clock, d_avg, alpha_sd, worst slack / WNS / TNS before and after."""
     return [{"corner": c.label, "vdd_v": None if c.vdd is None else round(c.vdd, 4),
-             "period_ns": round(c.period_ns, 6), "d_avg_ns": round(c.d_avg_ns, 6),
+             "period_ns": _r6(c.period_ns), "d_avg_ns": _r6(c.d_avg_ns),
              "alpha_sd_pct": {f: round(100 * a, 4) for f, a in c.alpha_sd.items()},
-             "worst_slack_before_ns": round(c.worst_before_ns, 6), "worst_slack_after_ns": round(c.worst_after_ns, 6),
-             "wns_before_ns": round(min(0.0, c.worst_before_ns), 6), "wns_after_ns": round(min(0.0, c.worst_after_ns), 6),
-             "tns_before_ns": round(c.tns_before_ns, 6), "tns_after_ns": round(c.tns_after_ns, 6)}
+             "worst_slack_before_ns": _r6(c.worst_before_ns), "worst_slack_after_ns": _r6(c.worst_after_ns),
+             "wns_before_ns": _r6(min(0.0, c.worst_before_ns)), "wns_after_ns": _r6(min(0.0, c.worst_after_ns)),
+             "tns_before_ns": _r6(c.tns_before_ns), "tns_after_ns": _r6(c.tns_after_ns)}
             for c in res.corners]
 
 
@@ -89,27 +94,27 @@ def polybias_stage(design, constraints, plan, opts: PolybiasOptions | None = Non
     rep = {
         "interface_cells": res.interface_cells,
         "instances": design.n_instances,
-        "clock_ns": round(max(period, req), 6),
-        "stages": [{"flavour": s.flavour, "alpha_sd_pct": round(100 * s.alpha_sd, 4), "s_th_ns": round(s.s_th_ns, 6),
+        "clock_ns": _r6(max(period, req)),
+        "stages": [{"flavour": s.flavour, "alpha_sd_pct": round(100 * s.alpha_sd, 4), "s_th_ns": _r6(s.s_th_ns),
                     "candidates": s.candidates, "swapped": s.swapped, "backoff_rounds": s.backoff_rounds,
-                    "worst_slack_before_ns": round(s.worst_before_ns, 6),
-                    "worst_slack_after_ns": round(s.worst_after_ns, 6),
+                    "worst_slack_before_ns": _r6(s.worst_before_ns),
+                    "worst_slack_after_ns": _r6(s.worst_after_ns),
                     "corners": [{"corner": c["corner"], "alpha_sd_pct": round(100 * c["alpha_sd"], 4),
-                                 "s_th_ns": round(c["s_th_ns"], 6),
-                                 "worst_slack_before_ns": round(c["worst_before_ns"], 6),
-                                 "worst_slack_after_ns": round(c["worst_after_ns"], 6)} for c in s.corners]}
+                                 "s_th_ns": _r6(c["s_th_ns"]),
+                                 "worst_slack_before_ns": _r6(c["worst_before_ns"]),
+                                 "worst_slack_after_ns": _r6(c["worst_after_ns"])} for c in s.corners]}
                    for s in res.stages],
         "corners": corner_report(res),
         "swapped": {s.flavour: s.swapped for s in res.stages},
         "swapped_total": len(res.swaps),
         "interface_flavours": res.flavour_count,
-        "d_avg_ns": round(res.d_avg_ns, 6),
-        "worst_slack_before_ns": round(res.worst_before_ns, 6),
-        "worst_slack_after_ns": round(res.worst_after_ns, 6),
-        "wns_before_ns": round(min(0.0, res.worst_before_ns), 6),
-        "wns_after_ns": round(min(0.0, res.worst_after_ns), 6),
-        "tns_before_ns": round(res.tns_before_ns, 6),
-        "tns_after_ns": round(res.tns_after_ns, 6),
+        "d_avg_ns": _r6(res.d_avg_ns),
+        "worst_slack_before_ns": _r6(res.worst_before_ns),
+        "worst_slack_after_ns": _r6(res.worst_after_ns),
+        "wns_before_ns": _r6(min(0.0, res.worst_before_ns)),
+        "wns_after_ns": _r6(min(0.0, res.worst_after_ns)),
+        "tns_before_ns": _r6(res.tns_before_ns),
+        "tns_after_ns": _r6(res.tns_after_ns),
         "leakage_before_uw": round(float(p0.inst_leakage.sum()), 6),
         "leakage_after_uw": round(float(p1.inst_leakage.sum()), 6),
         "interface_leakage_before_uw": round(float(p0.inst_leakage[iface].sum()), 6),
