@@ -59,7 +59,8 @@ close $::fh
 
 
 def _hostile_plan():
-    plan = build_plan(INSTS, n=2, swaps=[(INSTS[0], "INV_X1", "INV_X1", "PB16"), (INSTS[2], "NAND2_X1", "NAND2_X1", "PB16")])
+    plan = build_plan(INSTS, n=2, swaps=[(INSTS[0], "INV_X1", "INV_X1", "PB16"),
+                                         (INSTS[2], "NAND2_X1", "NAND2_X1", "PB16")])
     plan.design = DESIGN
     plan.supplies = SUP
     for k, c in enumerate(plan.vddmux.cells):

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from .common import EmitData, chunks, fmt
-from .tclquote import tcl_list, tcl_list_word, tcl_word, upf_name
+from .tclquote import tcl_list_word, tcl_word, upf_name
 
 
 def emit(d: EmitData) -> str:
