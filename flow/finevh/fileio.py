@@ -1,12 +1,16 @@
 """File helpers used at the I/O edges: gzip-transparent reads, atomic writes,
-and the content-hash cache directory."""
+the content-hash cache directory, and the output-path rules (checked output files,
+staged output folders, safe file-name components; see the end of this module)."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
 import hashlib
+import json
 import os
+import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -49,13 +53,21 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
     ever left at ``path``.
     """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    _refuse_special(p, "output")        # never replace a symlink, FIFO, device or folder
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror or e}", p) from None
     os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; outputs get the usual mode
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as f:
             yield f
-        os.replace(tmp, p)
+        _refuse_special(p, "output")    # it may have appeared while we wrote
+        try:
+            os.replace(tmp, p)
+        except OSError as e:
+            raise InputError(f"cannot write: {e.strerror or e}", p) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -90,67 +102,210 @@ def file_digest(path: str | Path, extra: str = "") -> str:
     return h.hexdigest()
 
 
-def safe_filename_component(name: str) -> str:
-    """``name`` if it can be one path component of an output file, else InputError
-    (no separators, no ``.``/``..``, no control characters, no leading ``-``)."""
-    if (not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("-")
-            or not name.isprintable() or len(name.encode()) > 200):
-        raise InputError(f"'{name!s}' cannot name an output file (no '/', '..', control characters or "
-                         "leading '-')")
-    return name
+# --------------------------------------------------------------------------- output paths
+#
+# Rules every finevh output follows (docs/outputs.md):
+#
+# * An output FILE is written atomically (temporary file + rename) and only over
+#   nothing or an existing regular file. A symbolic link, FIFO, socket, device or
+#   folder at the path is refused (InputError), never followed or replaced.
+# * An output FOLDER is built in a hidden sibling ``.NAME.tmp-XXXXXXXX`` and swapped
+#   into place when complete (:class:`StagedDir`), so readers see the previous
+#   result or the new one, never a mix. The folder may replace: nothing, an empty
+#   folder, or a folder holding the marker file :data:`MARKER` (written by finevh
+#   into every staged folder). Any other non-empty folder needs ``force=True``
+#   (``--force``); a symbolic link or a non-folder is never replaced, nor a folder
+#   holding the working directory, nor ``/`` or the home folder.
+# * Both are checked before any work starts (:func:`check_output_file`,
+#   :func:`check_output_dir`), so a bad path costs one line on stderr, not a run.
+
+#: Marker file finevh writes into every output folder it stages (JSON).
+MARKER = ".finevh-output"
+RUN_MARKER = MARKER          # the name run.py/cli use
 
 
-@contextlib.contextmanager
-def staged_output_dir(out: str | Path, force: bool = False) -> Iterator[Path]:
-    """Write a folder output into a staging folder beside ``out``; on success it replaces
-    ``out`` whole (an interrupted run leaves the old result, never a mix)."""
-    import shutil
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISLNK, "symbolic link"),
+                       (stat.S_ISREG, "regular file")):
+        if test(mode):
+            return name
+    return "special file"
 
-    o = check_output_dir(out, force)
-    o.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{o.name}.tmp-", dir=o.parent))
+
+def _lstat(p: Path) -> os.stat_result | None:
     try:
-        (tmp / RUN_MARKER).write_text("finevh output folder: a later run may replace it whole\n")
-        yield tmp
-        old = None
-        if o.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{o.name}.old-", dir=o.parent))
-            os.replace(o, old / "x")
-        os.replace(tmp, o)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        return os.lstat(p)
+    except (FileNotFoundError, NotADirectoryError):     # absent (or below a non-folder)
+        return None
+    except OSError as e:
+        raise InputError(f"cannot inspect: {e.strerror or e}", p) from None
 
 
-def check_output_file(path: str | Path) -> Path:
-    """An output file path that can be written without following a symlink or replacing a
-    non-regular file (FIFO, device, folder); checked before any work."""
+def _refuse_special(p: Path, what: str) -> None:
+    """InputError when ``p`` exists and is not a regular file (symlinks included)."""
+    st = _lstat(p)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{what}: this is a {_kind(st.st_mode)}, not a regular file; finevh does not "
+                         "write through or replace it", p)
+
+
+def _check_parent(p: Path, what: str) -> None:
+    """The folder that will hold ``p`` exists or can be created, and is writable."""
+    a = Path(os.path.abspath(p)).parent
+    while _lstat(a) is None:
+        a = a.parent
+    if not a.is_dir():
+        raise InputError(f"{what}: cannot create the folder: {a} is not a folder", p)
+    if not os.access(a, os.W_OK | os.X_OK):
+        raise InputError(f"{what}: folder {a} is not writable", p)
+
+
+def check_output_file(path: str | Path, what: str = "output") -> Path:
+    """Check an output file path before any work; returns it as a Path.
+
+    InputError when the path is a symbolic link (dangling or not), an existing
+    non-regular file (folder, FIFO, socket, device such as ``/dev/null``), or when its
+    folder neither exists nor can be created, or is not writable. Creates nothing."""
     p = Path(path)
-    if p.is_symlink():
-        raise InputError("output is a symlink: refusing to replace it", p)
-    if p.exists() and not p.is_file():
-        raise InputError("output exists and is not a regular file: refusing to replace it", p)
-    parent = p.parent if str(p.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise InputError("output folder is not a folder", parent)
+    _refuse_special(p, what)
+    _check_parent(p, what)
     return p
 
 
-RUN_MARKER = ".finevh-output"
+def is_finevh_output(path: str | Path) -> bool:
+    """True when ``path`` is a folder holding finevh's :data:`MARKER` (a regular file)."""
+    st = _lstat(Path(path) / MARKER)
+    return st is not None and stat.S_ISREG(st.st_mode)
 
 
-def check_output_dir(out: str | Path, force: bool = False) -> Path:
-    """A folder output may replace ``out`` if it is absent, empty, an earlier finevh output
-    (it holds :data:`RUN_MARKER`) or ``force`` is set; never a symlink or a non-folder."""
-    o = Path(out)
-    if o.is_symlink():
-        raise InputError("output folder is a symlink: refusing to replace it", o)
-    if o.exists():
-        if not o.is_dir():
-            raise InputError("output exists and is not a folder: refusing to replace it", o)
-        if not force and any(o.iterdir()) and not (o / RUN_MARKER).is_file():
-            raise InputError("output folder is not empty and holds no earlier finevh output: give --force to "
-                             "replace it", o)
-    return o
+def check_output_dir(path: str | Path, force: bool = False, what: str = "--out") -> Path:
+    """Check an output folder path before any work (the rules above); returns it
+    absolute (symlinks in the parent are kept, the last component is never followed)."""
+    p = Path(os.path.abspath(path))
+    st = _lstat(p)
+    if st is not None:
+        if not stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{what}: this is a {_kind(st.st_mode)}, not a folder; finevh does not "
+                             "write through or replace it", p)
+        real = p.resolve()
+        cwd = Path.cwd().resolve()
+        if real == Path(real.anchor) or real == Path.home().resolve() or real == cwd or real in cwd.parents:
+            raise InputError(f"{what}: refusing to replace the root, home or current folder (or one "
+                             "holding it); choose a new folder", p)
+        if not is_finevh_output(p) and not force:
+            try:
+                empty = next(os.scandir(p), None) is None
+            except OSError as e:
+                raise InputError(f"{what}: cannot read the folder: {e.strerror or e}", p) from None
+            if not empty:
+                raise InputError(f"{what}: folder is not empty and is no finevh output (no {MARKER}); "
+                                 "use --force to replace it, or choose another folder", p)
+    _check_parent(p, what)
+    return p
+
+
+def _write_marker(folder: Path, kind: str, complete: bool) -> None:
+    from . import __version__
+
+    doc = {"format": "finevh-output", "kind": kind, "complete": complete, "finevh": __version__}
+    (folder / MARKER).write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
+
+
+class StagedDir:
+    """Context manager building an output folder out of place (see the rules above).
+
+    ``__init__`` checks ``out`` (:func:`check_output_dir`); ``__enter__`` creates the
+    staging folder ``.NAME.tmp-XXXXXXXX`` beside ``out`` (with :data:`MARKER`,
+    ``"complete": false``) and returns its path: write everything there. On a clean
+    exit the marker says ``"complete": true``, ``out`` is re-checked, the old folder
+    (if any) is renamed to ``.NAME.old-XXXXXXXX``, the staging folder renamed to
+    ``out`` and the old one deleted. On an exception the staging folder is deleted and
+    ``out`` is untouched. A process killed mid-run leaves ``out`` as it was (or, killed
+    between the two renames, absent with the old result in ``.NAME.old-*``) plus the
+    hidden staging folder, whose marker says it is incomplete.
+
+    Paths recorded inside the outputs should be relative to the folder: absolute
+    ones point into the staging folder (:meth:`final_path` maps them)."""
+
+    def __init__(self, out: str | Path, force: bool = False, kind: str = "run", what: str = "--out"):
+        self.out = check_output_dir(out, force, what)
+        self.force, self.kind, self.what = force, kind, what
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        parent = self.out.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=parent))
+        except OSError as e:
+            raise InputError(f"{self.what}: cannot create a folder beside it: {e.strerror or e}", self.out) from None
+        os.chmod(tmp, 0o777 & ~_umask())     # mkdtemp makes 0700; outputs get the usual mode
+        self.tmp = tmp
+        _write_marker(tmp, self.kind, False)
+        return tmp
+
+    def final_path(self, p: str | Path) -> Path:
+        """``p`` inside the staging folder -> the same path under ``out``."""
+        assert self.tmp is not None
+        return self.out / Path(p).relative_to(self.tmp)
+
+    def __exit__(self, et, ev, tb) -> bool:
+        tmp = self.tmp
+        assert tmp is not None
+        if et is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return False
+        _write_marker(tmp, self.kind, True)
+        try:
+            check_output_dir(self.out, self.force, self.what)     # it may have changed meanwhile
+        except InputError as e:
+            raise InputError(f"{e.message}; the new result is left in {tmp}", self.out) from None
+        old = None
+        try:
+            if _lstat(self.out) is not None:
+                old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+                os.rename(self.out, old)            # onto the empty folder mkdtemp made
+            try:
+                os.rename(tmp, self.out)
+            except OSError:
+                if old is not None:
+                    os.rename(old, self.out)
+                    old = None
+                raise
+        except OSError as e:
+            if old is not None and _lstat(old) is not None and not any(old.iterdir()):
+                old.rmdir()
+            raise InputError(f"{self.what}: cannot move the new result into place ({e.strerror or e}); "
+                             f"it is left in {tmp}", self.out) from None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return False
+
+
+def staged_output_dir(out: str | Path, force: bool = False, kind: str = "run", what: str = "--out") -> StagedDir:
+    """``with staged_output_dir(out, force) as tmp:`` -- see :class:`StagedDir`."""
+    return StagedDir(out, force, kind, what)
+
+
+_BAD_NAME_CHARS = set("/\\\0")
+
+
+def safe_filename_component(name: str, what: str = "name", path: str | Path | None = None,
+                            line: int | None = None) -> str:
+    """``name`` unchanged when it is safe as ONE file-name component, else InputError.
+
+    Refused: empty, ``.``/``..``, a leading ``.`` (hidden, or ``..`` tricks) or ``-``
+    (read as an option by tools), ``/`` or ``\\``, NUL and other control characters,
+    and more than 200 UTF-8 bytes (room for the suffixes finevh appends)."""
+    if not isinstance(name, str) or not name:
+        raise InputError(f"{what}: must be a non-empty string to be used in file names", path, line)
+    bad = [c for c in name if c in _BAD_NAME_CHARS or ord(c) < 0x20 or ord(c) == 0x7F]
+    if bad:
+        raise InputError(f"{what} {name!r} cannot be used in a file name (character {bad[0]!r})", path, line)
+    if name.startswith((".", "-")):
+        raise InputError(f"{what} {name!r} cannot be used in a file name (it starts with {name[0]!r})", path, line)
+    if len(name.encode("utf-8")) > 200:
+        raise InputError(f"{what}: {len(name.encode('utf-8'))} bytes is too long for a file name (max 200)",
+                         path, line)
+    return name

@@ -7,6 +7,15 @@ finish (progress on stderr) and are merged per design into
 ``OUT/<design>/summary.json`` (the ``finevh run`` layout, so ``finevh report`` and
 ``finevh compare`` work on it) and an index ``OUT/sweep.json``.
 
+Output safety: ``OUT`` is checked before any work (and, with the default task, every
+config is loaded and its design name checked as a file-name component). The whole
+sweep is built in a staging folder beside ``OUT`` (:class:`finevh.fileio.StagedDir`)
+holding an ``INCOMPLETE`` file until every point has finished; the index
+``sweep.json`` (``"status": "complete"``) is written last, then the folder replaces
+``OUT`` whole. A failed or killed sweep leaves ``OUT`` as it was. ``OUT`` may replace
+an earlier finevh output; any other non-empty folder needs ``force``. Paths in the
+index and the merged summaries name the final location under ``OUT``.
+
 Where the tasks run:
 
 - default: a local cluster of worker processes on this machine
@@ -22,6 +31,7 @@ Where the tasks run:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import asdict, dataclass, replace
@@ -31,7 +41,10 @@ from typing import Any, Callable
 from . import progress
 from .errors import InputError, ToolError
 from .extras import require
-from .fileio import write_text_atomic
+from .fileio import StagedDir, safe_filename_component, write_text_atomic
+
+#: File present in a sweep folder while its points are still running.
+INCOMPLETE = "INCOMPLETE"
 
 
 @dataclass(frozen=True, order=True)
@@ -64,7 +77,7 @@ def run_point(point: SweepPoint, out_root: str) -> dict:
 
     cfg = load_config(point.config)
     cfg = replace(cfg, tiles=[point.tiles], delta_vdd_mv=[point.dvdd_mv])
-    out = Path(out_root) / cfg.name / point.label
+    out = Path(out_root) / safe_filename_component(cfg.name, "[design] name", point.config) / point.label
     res = run_flow(cfg)
     write_outputs(res, out)
     s = dict(res.summary)
@@ -185,44 +198,85 @@ def run_tasks(pts: list[SweepPoint], out_root: str, task: TaskFn = run_point, cl
     return [(p, results[p]) for p in pts]
 
 
-def write_sweep(out_dir: str | Path, results: list[tuple[SweepPoint, dict]], report: bool = True) -> Path:
-    """Write per-design merged summaries (+ HTML reports) and ``sweep.json``; returns it."""
+def write_sweep(out_dir: str | Path, results: list[tuple[SweepPoint, dict]], report: bool = True,
+                final_dir: str | Path | None = None) -> Path:
+    """Write per-design merged summaries (+ HTML reports) and, last, ``sweep.json``
+    (``"status": "complete"``); returns its path. ``final_dir``: where ``out_dir`` will
+    be moved (a staging folder's target); paths recorded in the files name it."""
     out = Path(out_dir)
+    final = Path(final_dir) if final_dir is not None else out
+
+    def where(p: Path) -> str:
+        return str(final / p.relative_to(out))
+
     designs = combine(results)
-    index = {"format": "finevh-sweep", "version": 1,
+    index = {"format": "finevh-sweep", "version": 1, "status": "complete",
              "points": [dict(asdict(p), label=p.label, design=str(s.get("design")), run_dir=s.get("run_dir"))
                         for p, s in results],
              "designs": {}}
     for name, summary in designs.items():
-        d = out / name
+        d = out / safe_filename_component(name, "design name")
         write_text_atomic(d / "summary.json", json.dumps(summary, indent=1, sort_keys=True) + "\n")
-        entry = {"summary": str(d / "summary.json")}
+        entry = {"summary": where(d / "summary.json")}
         if report and any(str(k).endswith("mV") for k in summary):
             from .report import write_report
 
-            entry["report"] = str(write_report(d))
+            entry["report"] = where(write_report(d))
         index["designs"][name] = entry
+    with contextlib.suppress(FileNotFoundError):
+        (out / INCOMPLETE).unlink()
     path = out / "sweep.json"
     write_text_atomic(path, json.dumps(index, indent=1, sort_keys=True) + "\n")
-    return path
+    return final / "sweep.json"
+
+
+def _relocate(results: list[tuple[SweepPoint, dict]], stage: StagedDir) -> list[tuple[SweepPoint, dict]]:
+    """``run_dir`` of every result: from the staging folder to its final place."""
+    out = []
+    for p, s in results:
+        rd = s.get("run_dir")
+        if isinstance(rd, str) and stage.tmp is not None and Path(rd).is_relative_to(stage.tmp):
+            s = dict(s, run_dir=str(stage.final_path(rd)))
+        out.append((p, s))
+    return out
+
+
+def _check_configs(configs: list[str]) -> None:
+    """Load every config up front: a bad config or a design name unfit for a folder
+    name fails before any point runs."""
+    from .run import load_config
+
+    for c in configs:
+        safe_filename_component(load_config(c).name, "[design] name", c)
 
 
 def sweep(configs: list[str], tiles: list[int], dvdd_mv: list[int], out_dir: str | Path, *,
           workers: int = 2, scheduler: str | None = None, jobqueue: str | None = None,
-          task: TaskFn = run_point, report: bool = True, **cluster_opts) -> Path:
-    """The whole ``finevh sweep``; returns the path of ``sweep.json``."""
+          task: TaskFn = run_point, report: bool = True, force: bool = False, **cluster_opts) -> Path:
+    """The whole ``finevh sweep``; returns the path of ``sweep.json``. ``force``:
+    replace a non-empty ``out_dir`` that is no finevh output."""
     pts = points(configs, tiles, dvdd_mv)
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    if workers == 0 and not scheduler and not jobqueue:
-        results = run_tasks(pts, str(out), task, None)
-    else:
-        client, cluster = make_client(workers, scheduler, jobqueue, **cluster_opts)
-        try:
-            progress.progress(f"sweep: {len(pts)} points on {client.scheduler.address}")
-            results = run_tasks(pts, str(out), task, client)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    return write_sweep(out, results, report)
+    stage = StagedDir(out_dir, force, kind="sweep")        # checks OUT before any work
+    serial = workers == 0 and not scheduler and not jobqueue
+    if not serial:
+        _need_distributed()
+        if jobqueue:
+            require("dask_jobqueue", f"--{jobqueue}")
+    if task is run_point:
+        _check_configs(sorted({p.config for p in pts}))
+    with stage as tmp:
+        (tmp / INCOMPLETE).write_text("finevh sweep in progress: this folder is not a complete result\n",
+                                      encoding="utf-8")
+        if serial:
+            results = run_tasks(pts, str(tmp), task, None)
+        else:
+            client, cluster = make_client(workers, scheduler, jobqueue, **cluster_opts)
+            try:
+                progress.progress(f"sweep: {len(pts)} points on {client.scheduler.address}")
+                results = run_tasks(pts, str(tmp), task, client)
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+        path = write_sweep(tmp, _relocate(results, stage), report, final_dir=stage.out)
+    return path

@@ -20,15 +20,16 @@ def _pins(spec: str, n: int, what: str) -> list[str]:
 
 
 def parse_swap_cells(specs) -> dict[str, str]:
+    """``FLAVOUR=TEMPLATE`` options -> {flavour: template}; a template is checked once
+    here (only ``{cell}`` and ``{from}`` are substituted, never ``str.format``)."""
+    from ..emit.common import expand_swap_template
+
     out: dict[str, str] = {}
     for s in specs:
         if "=" not in s:
-            raise InputError(f"--swap-cell: FLAVOUR=TEMPLATE expected, got '{s}'")
+            raise InputError(f"--swap-cell: FLAVOUR=TEMPLATE expected, got {s!r}")
         fl, tmpl = s.split("=", 1)
-        try:
-            tmpl.format(cell="X", **{"from": "Y"})
-        except (KeyError, IndexError, ValueError):
-            raise InputError(f"--swap-cell: bad template '{tmpl}' (use {{cell}} and {{from}})") from None
+        expand_swap_template(tmpl, "X", "Y")
         out[fl.strip()] = tmpl
     return out
 
@@ -68,7 +69,6 @@ def command(plan_path, tool, out, power_pin, ground_pin, mux_pins, ff_pins, vddh
     from .common import check_outputs
 
     check_outputs(out)
-
     sel, mh, ml, mo = _pins(mux_pins, 4, "mux-pins")
     d, ck, q = _pins(ff_pins, 3, "ff-pins")
     if not 0 < vddl <= vddh:

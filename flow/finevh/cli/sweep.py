@@ -7,6 +7,8 @@ tcp://HOST:PORT`` (an existing dask scheduler and its workers); ``--slurm`` / ``
 runs serially in this process. Without CONFIG the bundled demo config is used.
 Writes ``DIR/<design>/<T>tiles_<mV>mV/`` per point, ``DIR/<design>/summary.json`` +
 ``report.html`` merged per design, and ``DIR/sweep.json``; prints the latter's path.
+DIR is built in a staging folder beside it and replaces it whole at the end; a
+non-empty DIR that is no finevh output needs ``--force``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def _ints(spec: str, opt: str) -> list[int]:
 @click.option("--memory", default="4GB", show_default=True, help="Memory per SLURM/LSF worker job.")
 @click.option("--walltime", default="01:00:00", show_default=True, help="Wall time per SLURM/LSF worker job.")
 @click.option("--no-report", is_flag=True, help="Do not write the per-design HTML reports.")
-def command(configs, tiles, dvdd, out, workers, scheduler, slurm, lsf, queue, memory, walltime, no_report):
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder that finevh did not write.")
+def command(configs, tiles, dvdd, out, workers, scheduler, slurm, lsf, queue, memory, walltime, no_report, force):
     """Run tile counts x ΔVdd x designs as dask.distributed tasks."""
     from ..run import DEMO_CONFIG
     from ..sweep import sweep
@@ -58,5 +61,5 @@ def command(configs, tiles, dvdd, out, workers, scheduler, slurm, lsf, queue, me
     jobqueue = "slurm" if slurm else "lsf" if lsf else None
     opts = {"queue": queue, "memory": memory, "walltime": walltime} if jobqueue else {}
     path = sweep(cfgs, _ints(tiles, "--tiles"), _ints(dvdd, "--dvdd"), out, workers=workers,
-                 scheduler=scheduler, jobqueue=jobqueue, report=not no_report, **opts)
+                 scheduler=scheduler, jobqueue=jobqueue, report=not no_report, force=force, **opts)
     click.echo(str(path))

@@ -15,7 +15,7 @@ from ``finevh emit --tool upf`` loaded and committed).
 from __future__ import annotations
 
 from .common import ORIENT, EmitData, chunks, fmt, fmt_box
-from .tclquote import syn_name, tcl_word
+from .tclquote import syn_name, tcl_list, tcl_list_word, tcl_word
 
 
 def _bbox(b) -> str:
@@ -57,10 +57,11 @@ def emit(d: EmitData) -> str:
     L.append(f"create_net -ground {tcl_word(sup.vss)}")
     for t in range(len(d.tiles)):
         L.append(f"create_net -power {tcl_word(sup.virtual_net(t))}")
-    L.append(f"create_pg_mesh_pattern fvh_straps -layers {{{{{{vertical_layer: {o.strap_layer}}} "
-             f"{{width: {fmt(o.strap_width)}}} {{pitch: {fmt(d.strap_pitch)}}} {{spacing: interleaving}}}}}}")
-    L.append(f"set_pg_strategy fvh_straps -core -pattern {{{{name: fvh_straps}} "
-             f"{{nets: {{{sup.vddh} {sup.vddl}}}}}}}")
+    layer_spec = tcl_list([tcl_list(["vertical_layer:", o.strap_layer]), tcl_list(["width:", fmt(o.strap_width)]),
+                           tcl_list(["pitch:", fmt(d.strap_pitch)]), "spacing: interleaving"])
+    L.append(f"create_pg_mesh_pattern fvh_straps -layers {tcl_list_word([layer_spec])}")
+    nets_spec = tcl_list(["nets:", tcl_list([sup.vddh, sup.vddl])])
+    L.append(f"set_pg_strategy fvh_straps -core -pattern {tcl_list_word(['name: fvh_straps', nets_spec])}")
     L.append("compile_pg -strategies fvh_straps")
     L.append("")
     L.append("# 4. Vdd-MUX header switches: created, placed and fixed (um)")

@@ -15,7 +15,7 @@ Names use the DEF spelling (escaped-identifier brackets backslashed), as Innovus
 from __future__ import annotations
 
 from .common import ORIENT_INNOVUS, EmitData, chunks, fmt, fmt_box
-from .tclquote import def_name, tcl_word
+from .tclquote import def_name, tcl_list_word, tcl_word
 
 
 def _names_var(var: str, names: list[str]) -> list[str]:
@@ -49,7 +49,7 @@ def emit(d: EmitData) -> str:
     L.append(f"globalNetConnect {tcl_word(sup.vddh)} -type pgpin -pin {tcl_word(o.mux_vddh)} -inst * -override")
     L.append(f"globalNetConnect {tcl_word(sup.vddl)} -type pgpin -pin {tcl_word(o.mux_vddl)} -inst * -override")
     L.append(f"globalNetConnect {tcl_word(sup.vss)} -type pgpin -pin {tcl_word(o.ground_pin)} -inst * -override")
-    L.append(f"addStripe -nets {{{sup.vddh} {sup.vddl}}} -layer {tcl_word(o.strap_layer)} -direction vertical "
+    L.append(f"addStripe -nets {tcl_list_word([sup.vddh, sup.vddl])} -layer {tcl_word(o.strap_layer)} -direction vertical "
              f"-width {fmt(o.strap_width)} -spacing {fmt(o.strap_width)} "
              f"-set_to_set_distance {fmt(d.strap_pitch)} -start_offset {fmt(d.strap_pitch / 4)}")
     L.append("")

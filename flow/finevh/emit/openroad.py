@@ -19,7 +19,7 @@ Names use the odb (DEF) spelling: brackets of escaped identifiers are backslashe
 from __future__ import annotations
 
 from .common import ORIENT, EmitData, chunks, fmt, fmt_box
-from .tclquote import def_name, list1, tcl_word
+from .tclquote import def_name, list1, tcl_list_word, tcl_regex_literal, tcl_word
 
 _HELPER = """\
 # tie pin PIN of every instance in INSTS to supply net NET (created if missing)
@@ -58,18 +58,18 @@ def emit(d: EmitData) -> str:
         L.append(f"create_blockage -region {{{fmt_box(b)}}}")
     L += ["", "# 2. supply nets: VddH / VddL / ground on the Vdd-MUX pins, straps, per-tile virtual supplies"]
     L.append(f"add_global_connection -net {tcl_word(sup.vddh)} -inst_pattern {{.*}} "
-             f"-pin_pattern {tcl_word('^' + o.mux_vddh + '$')} -power")
+             f"-pin_pattern {tcl_word('^' + tcl_regex_literal(o.mux_vddh) + '$')} -power")
     L.append(f"add_global_connection -net {tcl_word(sup.vddl)} -inst_pattern {{.*}} "
-             f"-pin_pattern {tcl_word('^' + o.mux_vddl + '$')} -power")
+             f"-pin_pattern {tcl_word('^' + tcl_regex_literal(o.mux_vddl) + '$')} -power")
     L.append(f"add_global_connection -net {tcl_word(sup.vss)} -inst_pattern {{.*}} "
-             f"-pin_pattern {tcl_word('^' + o.ground_pin + '$')} -ground")
+             f"-pin_pattern {tcl_word('^' + tcl_regex_literal(o.ground_pin) + '$')} -ground")
     L.append("global_connect")
     L.append(f"set_voltage_domain -name CORE -power {tcl_word(sup.vddh)} -ground {tcl_word(sup.vss)} "
              f"-secondary_power {tcl_word(sup.vddl)}")
     L.append("define_pdn_grid -name fvh_straps -voltage_domains {CORE}")
     L.append(f"add_pdn_stripe -grid fvh_straps -layer {tcl_word(o.strap_layer)} -width {fmt(o.strap_width)} "
              f"-pitch {fmt(d.strap_pitch)} -offset {fmt(d.strap_pitch / 4)} "
-             f"-nets {{{' '.join(tcl_word(x) for x in (sup.vddh, sup.vddl))}}}")
+             f"-nets {tcl_list_word([sup.vddh, sup.vddl])}")
     L.append("pdngen")
     L.append("")
     L.append("# 3. Vdd-MUX header switches: created and placed FIRM (um)")

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from .common import EmitData, chunks, fmt
-from .tclquote import tcl_word, upf_name
+from .tclquote import tcl_list_word, tcl_word, upf_name
 
 
 def emit(d: EmitData) -> str:
@@ -53,14 +53,16 @@ def emit(d: EmitData) -> str:
             L.append(f"create_power_domain {dom} -elements {{}}")
         L.append(f"create_supply_net {vnet} -domain {dom}")
         ctrl = d.chain_nets[flops[t]] if t in flops else f"fvh_sel_t{t}"
+        vname = sup.virtual_net(t)
         L.append(f"create_power_switch SW_T{t} -domain {dom} "
-                 f"-output_supply_port {{out {sup.virtual_net(t)}}} "
-                 f"-input_supply_port {{in_h {sup.vddh}}} -input_supply_port {{in_l {sup.vddl}}} "
-                 f"-control_port {{sel {ctrl}}} "
+                 f"-output_supply_port {tcl_list_word(['out', vname])} "
+                 f"-input_supply_port {tcl_list_word(['in_h', sup.vddh])} "
+                 f"-input_supply_port {tcl_list_word(['in_l', sup.vddl])} "
+                 f"-control_port {tcl_list_word(['sel', ctrl])} "
                  f"-on_state {{on_h in_h {{sel}}}} -on_state {{on_l in_l {{!sel}}}}")
         L.append(f"set_domain_supply_net {dom} -primary_power_net {vnet} -primary_ground_net {tcl_word(sup.vss)}")
         L.append(f"add_port_state SW_T{t}/out -state {{HV {fmt(o.vddh_v)}}} -state {{LV {fmt(o.vddl_v)}}}")
-        L.append(f"create_pst PST_T{t} -supplies {{{sup.vddh} {sup.vddl} {sup.vss} {sup.virtual_net(t)}}}")
+        L.append(f"create_pst PST_T{t} -supplies {tcl_list_word([sup.vddh, sup.vddl, sup.vss, vname])}")
         L.append(f"add_pst_state T{t}_HIGH -pst PST_T{t} -state {{HV LV GND HV}}")
         L.append(f"add_pst_state T{t}_LOW -pst PST_T{t} -state {{HV LV GND LV}}")
     L.append("")

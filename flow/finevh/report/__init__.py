@@ -2,6 +2,9 @@
 
 ``write_report(run_dir)`` reads ``run_dir/summary.json`` (written by ``finevh run``)
 and writes ``run_dir/report.html`` plus the data tables under ``run_dir/report/``.
+Both output paths are checked before any work; the data folder is staged and
+swapped in whole (:func:`finevh.fileio.staged_output_dir`), so a rerun with fewer
+ΔVdd options or tile counts leaves no table of the previous run behind.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import progress
-from ..fileio import write_text_atomic
+from ..fileio import check_output_dir, check_output_file, staged_output_dir, write_text_atomic
 from . import data as _data
 from . import html as _html
 
@@ -32,20 +35,26 @@ def find_plans(run) -> dict[int, Path]:
     return out
 
 
-def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+def write_report(run_dir: str | Path, out: str | Path | None = None, force: bool = False) -> Path:
     """Write the HTML report of a run (default ``RUN_DIR/report.html``) and its data
-    (CSV tables, ``report.json``) into ``report/`` beside it. Returns the HTML path."""
+    (CSV tables, ``report.json``) into ``report/`` beside it. Returns the HTML path.
+
+    ``report/`` replaces an earlier finevh report folder whole; a non-empty folder
+    that finevh did not write needs ``force`` (InputError otherwise, before any work)."""
     from . import plots
 
-    run = _data.read_run(run_dir)
     base = Path(run_dir) if Path(run_dir).is_dir() else Path(run_dir).parent
-    html_path = Path(out) if out is not None else base / "report.html"
+    html_path = check_output_file(Path(out) if out is not None else base / "report.html",
+                                  "--out" if out is not None else "report")
     data_dir = html_path.parent / "report"
+    check_output_dir(data_dir, force, "report data folder")
+    run = _data.read_run(run_dir)
     flavours = {t: _data.flavour_counts(p) for t, p in find_plans(run).items()}
     flavours = {t: c for t, c in flavours.items() if sum(c.values())}
     progress.progress(f"report: {run.design}, {run.frequencies_mhz.size} frequencies, "
                       f"{len(run.dvdd)} ΔVdd options")
-    _data.write_data(run, data_dir, flavours)
+    with staged_output_dir(data_dir, force, kind="report-data", what="report data folder") as tmp:
+        _data.write_data(run, tmp, flavours)
 
     sections: list[tuple[str, str]] = [("Summary", _html.summary_table(run))]
     sections.append(("Power against frequency (Fig. 4.10)",
