@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from finevh.fvh import dvfs, intratile, pmtables
+from finevh.emit import pmtables
+from finevh.fvh import dvfs, intratile
 from finevh.fvh import emulate as E
 from finevh.fvh.leakage import DesignLeakage, state_leakage
 from finevh.fvh.vddselect import assignment_for_period, select_vdd

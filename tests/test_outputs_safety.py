@@ -31,7 +31,7 @@ from finevh.errors import InputError
 from finevh.fileio import (MARKER, StagedDir, check_output_dir, check_output_file, safe_filename_component,
                            staged_output_dir, write_text_atomic)
 from finevh.fvh.plan import Supplies, write_plan
-from finevh.fvh.pmtables import PmTable, pm_header
+from finevh.emit.pmtables import PmTable, pm_header
 from tool_signatures.plans import build_plan
 
 INJ = "VDDH} ; exec touch X ; list {X"

@@ -183,13 +183,9 @@ def load_config(path: str | Path) -> RunConfig:
             fail(f"'{key}' must name one file", key)
         return out
 
-    name = typed(d, "name", str) or p.stem
     from .fileio import safe_filename_component
 
-    try:
-        name = safe_filename_component(name)
-    except InputError as e:
-        fail(f"'name': {e.message}", "name")
+    name = safe_filename_component(typed(d, "name", str) or p.stem, "[design] name", str(p), _line_of(text, "name"))
     out_dir = typed(o, "dir", str)
     cfg = RunConfig(
         source=str(p),

@@ -266,7 +266,7 @@ def emit_options(cfg: RunConfig, plan_path: str):
 
 def output_files(result: RunResult) -> dict[str, object]:
     """Every output of a run, relative path -> text (or a plan to write), in write order."""
-    from .fvh.pmtables import pm_header, pm_json, pm_table
+    from .emit.pmtables import pm_header, pm_json, pm_table
     from .stages import emit_stage
     from .stages.emit import script_name
 

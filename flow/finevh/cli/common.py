@@ -14,13 +14,13 @@ def check_files(paths) -> None:
             raise InputError("no such file", f)
 
 
-def check_outputs(*paths) -> None:
+def check_outputs(*paths, what: str = "--out") -> None:
     """Output files are checked before any work (see :func:`finevh.fileio.check_output_file`)."""
     from ..fileio import check_output_file
 
     for p in paths:
         if p:
-            check_output_file(p)
+            check_output_file(p, what)
 
 
 def parse_tiles(spec: str) -> list[int]:

@@ -71,7 +71,8 @@ def command(liberty, verilog, top, lef, def_file, tiles, sdc, wrapper, wrapper_l
     ns = parse_tiles(tiles)
     check_files(list(liberty) + [verilog, def_file, sdc] + list(lef))
     sup = parse_supply_names(supply_names)
-    check_outputs(out, def_out)
+    check_outputs(out)
+    check_outputs(def_out, what="--def-out")
     design = load_design(liberty, verilog, top, lef, def_file)
     tc = read_constraints(sdc, design, design.libset) if sdc else None
     reports = []

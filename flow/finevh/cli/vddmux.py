@@ -58,7 +58,8 @@ def command(plan_path, liberty, verilog, top, lef, def_file, sdc, mux_cell, swit
     from ..stages.common import activity_pair
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
-    check_outputs(out or plan_path, def_out)
+    check_outputs(out or plan_path)
+    check_outputs(def_out, what="--def-out")
     act = activity_pair(input_activity, "--input-activity")
     plan = read_plan(plan_path)
     design = load_design(liberty, verilog, top, lef, def_file)

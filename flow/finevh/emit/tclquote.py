@@ -21,7 +21,7 @@ database, a line-oriented script or a comment: :func:`check_name` (called by
 :class:`~finevh.errors.InputError`. UPF element names cannot hold whitespace (an
 escaped identifier ends at the first blank), so :func:`upf_name` rejects that too.
 
-For C (:mod:`finevh.fvh.pmtables`): :func:`c_identifier` maps any name to a valid
+For C (:mod:`finevh.emit.pmtables`): :func:`c_identifier` maps any name to a valid
 ASCII identifier (collision-proof: a changed name gets a hash suffix), :func:`c_string`
 to a string literal (octal escapes, ``?`` escaped against trigraphs), and
 :func:`c_comment` to text that cannot close or nest a ``/* */`` comment.

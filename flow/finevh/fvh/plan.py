@@ -63,7 +63,7 @@ class Supplies:
     virtual: str = "VVDD_T{id}"
 
     def virtual_net(self, tile: int) -> str:
-        return self.virtual.format(id=tile)
+        return self.virtual.replace("{id}", str(tile))
 
 
 @dataclass

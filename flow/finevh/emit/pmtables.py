@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..emit.tclquote import c_comment, c_identifier, c_string
+from .tclquote import c_comment, c_identifier, c_string
 
 
 @dataclass(frozen=True)
