@@ -15,3 +15,10 @@ if [ -n "$missing" ]; then
 fi
 python3 -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "Running pip as the 'root'" || true
 python3 -c "import finevh" 
+# Current OpenSTA (3.x, the STA inside OpenROAD): the timing/power reference of the tests.
+# Built once per machine from ../shared/vendor/opensta (no network) and cached in
+# ~/.cache/opensta-<rev>; tests find it there (or through $FINEVH_OPENSTA3).
+builder="../shared/vendor/opensta/build-opensta.sh"
+if [ -f "$builder" ]; then
+  echo "finevh setup: OpenSTA 3.x at $(bash "$builder" 2>"${TMPDIR:-/tmp}/finevh-opensta-build.log" | tail -1) (first build ~10 min)" >&2
+fi
