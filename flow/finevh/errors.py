@@ -2,7 +2,8 @@
 
 Every reader raises :class:`InputError` with the file and (when known) the line
 that is wrong. The CLI turns it into a single line ``finevh: error: FILE:LINE: MSG``
-and exit code 2, without a traceback.
+and exit code 2, without a traceback, followed by the message's stable ID
+(``[SDC-0012]``, see :mod:`finevh.messages` and docs/messages.md).
 """
 
 from __future__ import annotations
@@ -11,7 +12,25 @@ from pathlib import Path
 
 
 class FinevhError(Exception):
-    """Base class of all errors finevh reports to the user."""
+    """Base class of all errors finevh reports to the user. ``origin`` is the module that
+    raised it; ``msg_id`` its stable message ID (:mod:`finevh.messages`)."""
+
+    def __init__(self, *args) -> None:
+        from .messages import origin
+
+        self.origin = origin()
+        super().__init__(*args)
+
+    @property
+    def text(self) -> str:
+        """The message without its location."""
+        return getattr(self, "message", None) or (str(self.args[0]) if self.args else "")
+
+    @property
+    def msg_id(self) -> str:
+        from .messages import message_id
+
+        return message_id(getattr(self, "origin", None), self.text)
 
 
 class InputError(FinevhError):

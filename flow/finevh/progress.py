@@ -1,32 +1,36 @@
-"""Progress and diagnostics on stderr. ``--quiet`` silences progress and warnings;
-``--verbose`` adds debug lines. Libraries call :func:`progress` / :func:`warn`; only
-the CLI configures the level."""
+"""Progress and diagnostics on stderr, through the ``finevh`` :mod:`logging` logger
+(format and message IDs: :mod:`finevh.messages`). ``--quiet`` silences progress and
+warnings; ``--verbose`` adds debug lines. Libraries call :func:`progress` / :func:`warn`
+/ :func:`debug`; only the CLI configures the level."""
 
 from __future__ import annotations
 
-import sys
+import logging
+
+from .messages import LOGGER, location, message_id, origin
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
-_level = NORMAL
+_LOGGING = {QUIET: logging.ERROR, NORMAL: logging.INFO, VERBOSE: logging.DEBUG}
 
 
 def set_level(level: int) -> None:
-    global _level
-    _level = level
+    LOGGER.setLevel(_LOGGING[level])
+
+
+def level() -> int:
+    lv = LOGGER.level
+    return QUIET if lv >= logging.ERROR else VERBOSE if lv <= logging.DEBUG else NORMAL
 
 
 def progress(msg: str) -> None:
-    if _level >= NORMAL:
-        print(f"finevh: {msg}", file=sys.stderr, flush=True)
+    LOGGER.info(msg)
 
 
 def warn(msg: str, path: str | None = None, line: int | None = None) -> None:
-    """A warning, located like an InputError: ``finevh: warning: FILE:LINE: MSG``."""
-    if _level >= NORMAL:
-        loc = "" if path is None else (f"{path}:{line}: " if line is not None else f"{path}: ")
-        print(f"finevh: warning: {loc}{msg}", file=sys.stderr, flush=True)
+    """A warning, located like an InputError: ``finevh: warning: FILE:LINE: MSG [ID]``."""
+    if LOGGER.isEnabledFor(logging.WARNING):
+        LOGGER.warning(msg, extra={"loc": location(path, line), "msg_id": message_id(origin(), msg)})
 
 
 def debug(msg: str) -> None:
-    if _level >= VERBOSE:
-        print(f"finevh: debug: {msg}", file=sys.stderr, flush=True)
+    LOGGER.debug(msg)

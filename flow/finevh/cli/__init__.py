@@ -4,8 +4,9 @@ Each stage lives in its own module of this package and exposes a click command
 named ``command``; register it in ``_STAGES`` below. Every stage has a Tcl twin in
 ``tcl/finevh/`` (namespace ``finevh::``).
 
-User errors (:class:`finevh.errors.FinevhError`) become one line on stderr,
-``finevh: error: FILE:LINE: MESSAGE``, and exit code 2, with no traceback.
+User errors (:class:`finevh.errors.FinevhError`) and usage errors become one line on
+stderr, ``finevh: error: FILE:LINE: MESSAGE [ID]``, and exit code 2, with no traceback
+(IDs: :mod:`finevh.messages`, docs/messages.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import click
 
 from .. import __version__, progress
 from ..errors import FinevhError
+from ..messages import log_error
 
 # module (relative to this package) -> attribute holding the click command
 _STAGES: tuple[str, ...] = (
@@ -41,15 +43,36 @@ _STAGES: tuple[str, ...] = (
 
 
 class _Group(click.Group):
+    """The finevh command group: a user error (:class:`FinevhError`) or a usage error (unknown
+    option, bad value, missing argument) is one line ``finevh: error: ... [ID]`` and exit 2."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except FinevhError as e:
-            click.echo(f"finevh: error: {e}", err=True)
+            log_error(e)
             ctx.exit(2)
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as e:
+            where = e.ctx.command_path if e.ctx is not None else "finevh"
+            text = " ".join(e.format_message().split())
+            sys.stderr.write(f"finevh: error: {where}: {text} (see '{where} --help') [CLI-0001]\n")
+            sys.exit(2)
+        except click.ClickException as e:
+            sys.stderr.write(f"finevh: error: {' '.join(e.format_message().split())} [CLI-0002]\n")
+            sys.exit(e.exit_code)
+        except click.Abort:
+            sys.stderr.write("finevh: error: aborted [CLI-0003]\n")
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group("finevh", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="finevh")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or warnings on stderr.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug messages on stderr.")
