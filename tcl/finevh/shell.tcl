@@ -80,7 +80,11 @@ proc finevh::_sta_liberty {} {
     set out {}
     if {[catch {get_libs -quiet *} libs]} { return $out }
     foreach l $libs {
-        if {![catch {get_property $l filename} f] && $f ne "" && $f ni $out} { lappend out $f }
+        # OpenSTA keeps the name as given: relative names are taken from the current folder
+        if {![catch {get_property $l filename} f] && $f ne ""} {
+            set f [file normalize $f]
+            if {$f ni $out} { lappend out $f }
+        }
     }
     return $out
 }
@@ -127,6 +131,7 @@ proc finevh::_shell_value {key required dir} {
                     if {$top eq ""} { return {} }
                     set f [file join $dir design.v]
                     write_verilog $f
+                    finevh::_drop_black_boxes $f
                     return [list $f]
                 }
                 top { return [expr {$top eq "" ? {} : [list $top]}] }
@@ -161,6 +166,31 @@ proc finevh::_shell_value {key required dir} {
         }
     }
     return {}
+}
+
+# OpenSTA keeps cells no library defines as black boxes (tap cells of the OpenSTA
+# examples); finevh refuses unknown cells. Drop the pin-less black-box instances
+# ("CELL NAME ();") from a netlist written by write_verilog: they carry no timing or power.
+proc finevh::_drop_black_boxes {f} {
+    set text [finevh::_slurp $f]
+    set known [dict create]
+    set out {}
+    set dropped 0
+    foreach line [split $text "\n"] {
+        if {[regexp {^\s*(\S+)\s+\S+\s*\(\s*\);\s*$} $line -> cell]} {
+            if {![dict exists $known $cell]} {
+                dict set known $cell [expr {[llength [get_lib_cells -quiet */$cell]] > 0}]
+            }
+            if {![dict get $known $cell]} { incr dropped; continue }
+        }
+        lappend out $line
+    }
+    if {$dropped} {
+        set fh [open $f w]
+        puts -nonewline $fh [join $out "\n"]
+        close $fh
+    }
+    return $dropped
 }
 
 proc finevh::_slurp {f} {
