@@ -88,7 +88,7 @@ def test_power_and_checks_of_the_loaded_design(shell, tmp_path, require_tool, re
         "puts \"C wns [dict get $c wns_ns]\"\nputs \"C tns [dict get $c tns_ns]\"\n"
         "foreach e [lrange [dict get $c endpoints] 0 4] { puts \"E [dict get $e pin] [dict get $e slack_ns]\" }\n"
         "puts \"N [llength [dict get $c endpoints]]\"\n"
-        "puts \"TEXT [string match *Startpoint:* [finevh::report_checks]]\"\n"
+        "puts BEFORE\nset t [finevh::report_checks]\nputs \"TEXT <$t>\"\n"
         "puts \"WNS [finevh::report_wns]\"\n"
         "set r [finevh::read_design -dict]\n"
         "puts \"R [dict get $r instances] [dict get $r top] [file tail [dict get [lindex [dict get $r libraries] 0] path]]\"\n"
@@ -112,7 +112,10 @@ def test_power_and_checks_of_the_loaded_design(shell, tmp_path, require_tool, re
     worst = re.findall(r"^E (\S+) (\S+)$", out, re.M)
     assert [p for p, _ in worst] == [e["pin"] for e in ref["endpoints"][:5]]
     assert [float(s) for _, s in worst] == pytest.approx([e["slack_ns"] for e in ref["endpoints"][:5]], abs=1e-9)
-    assert "TEXT 1" in out and re.search(r"^WNS 0\.0$", out, re.M), out
+    # report_checks prints its text report and returns "" (like OpenSTA's)
+    printed = out[out.index("BEFORE\n"):out.index("TEXT <>")]
+    assert "Startpoint:" in printed and "\nwns 0.0000\n" in printed, out
+    assert re.search(r"^WNS 0\.0$", out, re.M), out
     assert "R 145 sample osu018_stdcells.lib" in out, out
     assert "ERR <finevh: error: /nonexistent.sdc: no such file>" in out, out
 
@@ -213,3 +216,56 @@ def test_gcd_example_in_opensta3(tmp_path, sta3, require_tool):
     assert m, out
     # gcd: 53 constrained endpoints (outputs and register inputs), met at 5 ns
     assert int(m.group(1)) == 53 and float(m.group(2)) == 0.0
+
+
+OPENROAD_MOCK = r"""
+# OpenROAD's commands as far as finevh uses them (no OpenROAD on this machine)
+namespace eval ord { proc get_db_block {} { return blk } ; proc get_db {} { return db } }
+namespace eval sta {}
+proc read_lef {args} { lappend ::lef_calls $args }
+proc read_liberty {args} {}
+proc get_libs {args} { return {L1 L2} }
+proc get_property {obj prop} { return [dict get {L1 /libs/a.lib L2 rel/b.lib} $obj] }
+proc current_design {} { return top1 }
+proc all_clocks {} { return {clk} }
+proc get_lib_cells {args} { return {} }
+proc _touch {f text} { set fh [open $f w]; puts $fh $text; close $fh }
+proc write_verilog {f} { _touch $f "module top1;\n  TAPCELL t1 ();\nendmodule" }
+proc write_sdc {args} { set ::sdc_args $args; _touch [lindex $args end] "create_clock" }
+proc write_def {f} { _touch $f "DESIGN top1 ;" }
+"""
+
+
+def test_openroad_branch_with_mocked_commands(tmp_path, require_tool):
+    """OpenROAD detection, read_lef recording and the files handed to the CLI, with
+    OpenROAD's commands mocked in tclsh and FINEVH=printf showing the command line."""
+    script = tmp_path / "or.tcl"
+    script.write_text(OPENROAD_MOCK + f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}\n"
+                      "read_lef -tech tech.lef\nread_lef cells.lef\n"
+                      "puts \"SHELL [finevh::shell] CALLS $::lef_calls\"\n"
+                      "puts \"PART [join [split [finevh::partition_tiles -tiles {3 5}] \\n] |]\"\n"
+                      "puts \"STA [join [split [finevh::report_timing_json -verilog own.v -sdc own.sdc] \\n] |]\"\n"
+                      "puts \"SDCARGS $::sdc_args\"\n")
+    env = {"FINEVH": r"printf %s\n", "PATH": "/usr/bin:/bin", "FINEVH_TCL_DIR": str(REPO / "tcl"),
+           "TMPDIR": str(tmp_path)}
+    r = subprocess.run([require_tool("tclsh"), str(script)], capture_output=True, text=True, timeout=60,
+                       env=env, cwd=tmp_path)
+    out = r.stdout
+    assert "SHELL openroad CALLS {-tech tech.lef} cells.lef" in out, out + r.stderr
+    part = re.search(r"^PART (.*)$", out, re.M).group(1).split("|")
+    tmp = re.escape(str(tmp_path))
+    assert part[0] == "partition" and part[part.index("--tiles") + 1] == "3,5"
+    assert [part[i + 1] for i, w in enumerate(part) if w == "--liberty"] == ["/libs/a.lib", str(tmp_path / "rel/b.lib")]
+    assert [part[i + 1] for i, w in enumerate(part) if w == "--lef"] == [str(tmp_path / "tech.lef"),
+                                                                          str(tmp_path / "cells.lef")]
+    assert re.fullmatch(tmp + r"/finevh_tcl_\d+_\d+/design\.v", part[part.index("--verilog") + 1])
+    assert re.fullmatch(tmp + r"/finevh_tcl_\d+_\d+/design\.def", part[part.index("--def") + 1])
+    assert re.fullmatch(tmp + r"/finevh_tcl_\d+_\d+/design\.sdc", part[part.index("--sdc") + 1])
+    assert part[part.index("--top") + 1] == "top1"
+    assert "SDCARGS -no_timestamp -digits 9 " in out
+    # given -verilog: no netlist-bound files from the shell, the libraries still are
+    sta = re.search(r"^STA (.*)$", out, re.M).group(1).split("|")
+    assert sta[sta.index("--verilog") + 1] == "own.v" and "--top" not in sta
+    assert sta[sta.index("--sdc") + 1] == "own.sdc" and sta.count("--sdc") == 1
+    assert "--def" not in sta and sta.count("--liberty") == 2 and "--json" in sta
+    assert not list(tmp_path.glob("finevh_tcl_*")), "temporary folders left behind"

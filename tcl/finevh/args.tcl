@@ -155,6 +155,15 @@ proc finevh::stage {procname command argv args} {
     return [string trim $out]
 }
 
+# report_checks / report_power behave like OpenSTA's commands of the same name: the
+# text report goes to stdout and the proc returns ""; -dict / -json return their value.
+proc finevh::_print_report {procname command argv} {
+    set r [finevh::stage $procname $command $argv]
+    if {"-dict" in $argv || "-json" in $argv} { return $r }
+    if {$r ne ""} { puts $r }
+    return ""
+}
+
 # The plan a stage writes: its --out, else its --plan (updated in place), else a
 # temporary file under DIR.
 proc finevh::_plan_file {cli dir} {

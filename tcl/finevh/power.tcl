@@ -10,8 +10,9 @@
 #                      ?-global_activity {A D}? ?-clock_mhz F? ?-leakage_weights opensta|probability?
 #                      ?-spef F? ?-def F -lef {..}? ?-cap_per_um C? ?-wire_load NAME? ?-bind F?
 #                      ?-digits N? ?-out F? ?-json? ?-dict?
-#     text table (uW): Sequential / Combinational / Total x Internal / Switching / Leakage / Total;
-#     with -dict the Tcl dict {internal_uw .. switching_uw .. leakage_uw .. total_uw ..
+#     prints the text table (uW): Sequential / Combinational / Total x Internal / Switching /
+#     Leakage / Total, and returns "" (like OpenSTA's report_power); with -dict prints
+#     nothing and returns the Tcl dict {internal_uw .. switching_uw .. leakage_uw .. total_uw ..
 #     groups {sequential {internal_uw .. switching_uw .. leakage_uw .. total_uw ..}
 #     combinational {..}} clock_period_ns .. instances .. nets .. activity .. ...}
 # finevh::report_power_json ...same options...  -> the JSON text
@@ -19,7 +20,7 @@
 #     leakage_uw .. total_uw .. groups {..}} (the totals and the per-group figures, uW)
 
 proc finevh::report_power {args} {
-    return [finevh::stage finevh::report_power power $args]
+    return [finevh::_print_report finevh::report_power power $args]
 }
 
 proc finevh::report_power_json {args} {

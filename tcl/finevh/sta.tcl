@@ -7,8 +7,8 @@
 # finevh::report_checks ?-liberty {a.lib ..}? ?-verilog NET.v? ?-sdc C.sdc? ?-top T?
 #                       ?-spef F? ?-def F -lef {..}? ?-cap_per_um C? ?-wire_load NAME?
 #                       ?-bind F? ?-paths N? ?-digits D? ?-out F? ?-json? ?-dict?
-#     text report of the N worst paths, then wns / tns lines (like OpenSTA's
-#     report_checks); with -dict the Tcl dict {design wns_ns tns_ns n_endpoints
+#     prints the text report of the N worst paths, then wns / tns lines, and returns
+#     "" (like OpenSTA's report_checks); with -dict prints nothing and returns the Tcl dict {design wns_ns tns_ns n_endpoints
 #     n_violating endpoints {{pin P slack_ns S arrival_ns A required_ns R kind K} ..}
 #     paths {{endpoint .. startpoint .. slack_ns .. stages {..}} ..} loop_breaks {..}}
 # finevh::report_timing_json ...same options...   -> the JSON text
@@ -17,7 +17,7 @@
 # finevh::report_endpoint_slacks ...              -> flat list {pin slack_ns pin slack_ns ...}, worst first
 
 proc finevh::report_checks {args} {
-    return [finevh::stage finevh::report_checks sta $args]
+    return [finevh::_print_report finevh::report_checks sta $args]
 }
 
 proc finevh::report_timing_json {args} {
