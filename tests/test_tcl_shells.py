@@ -269,3 +269,19 @@ def test_openroad_branch_with_mocked_commands(tmp_path, require_tool):
     assert sta[sta.index("--sdc") + 1] == "own.sdc" and sta.count("--sdc") == 1
     assert "--def" not in sta and sta.count("--liberty") == 2 and "--json" in sta
     assert not list(tmp_path.glob("finevh_tcl_*")), "temporary folders left behind"
+
+
+def test_yosys_import_commands_are_recorded(tmp_path, require_tool, require_file):
+    """After `yosys -import`, read_liberty / abc -liberty are Tcl commands: still recorded."""
+    require_file(OSU)
+    exe = require_tool("yosys")
+    script = tmp_path / "yi.tcl"
+    script.write_text("yosys -import\n"
+                      f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}\n"
+                      f"read_liberty -lib {{{OSU}}}\nyosys read_liberty -lib {{{OSU}}}\n"
+                      f"read_verilog {{{SAMPLE_V}}}\nhierarchy -top sample\n"
+                      "puts \"REC [dict get $finevh::recorded liberty]\"\n"
+                      "set r [finevh::read_design -dict]\n"
+                      "puts \"R [dict get $r instances] [dict get $r area_um2]\"\n")
+    out = _run([exe, "-q", "-c", str(script)], tmp_path)
+    assert f"REC {OSU}\n" in out and "R 145 5626.0" in out, out

@@ -18,7 +18,8 @@
 #       OpenROAD also: def = `write_def`, lef = the files read by `read_lef` after
 #         finevh.tcl was sourced, else `odb::write_tech_lef` / `odb::write_lef`;
 #       Yosys: liberty = files named by `read_liberty` / `abc -liberty` / `dfflibmap
-#         -liberty` / `stat -liberty` (recorded once finevh.tcl is sourced),
+#         -liberty` / `stat -liberty` (recorded once finevh.tcl is sourced, through the
+#         `yosys` command or the commands `yosys -import` made),
 #         verilog = `write_verilog -noattr` (the top is found by finevh).
 #     Netlist-bound options (verilog top sdc def) come from the shell only when
 #     -verilog is not given. Then finevh::design_files. A required option nobody gives
@@ -240,6 +241,15 @@ proc finevh::_install_wrappers {} {
             proc ::yosys {args} {
                 finevh::_yosys_record $args
                 return [uplevel 1 [list ::finevh::_yosys_cmd {*}$args]]
+            }
+            # commands made Tcl commands by `yosys -import` (before finevh.tcl was sourced)
+            foreach c {read_liberty abc dfflibmap stat} {
+                if {![llength [info commands ::$c]]} { continue }
+                rename ::$c ::finevh::_yosys_$c
+                proc ::$c {args} [format {
+                    finevh::_yosys_record [list %1$s {*}$args]
+                    return [uplevel 1 [list ::finevh::_yosys_%1$s {*}$args]]
+                } $c]
             }
         }
         openroad {
