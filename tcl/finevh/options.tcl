@@ -131,12 +131,13 @@ set finevh::cli_options {
         verilog {--verilog value 0 1 1}
     }
     {polybias} {
-        cap_per_um {--cap-per-um value 0 1 0}
         corners {--corners list 0 1 0}
         def {--def value 0 1 0}
         flavours {--flavours list 0 1 0}
+        input_activity {--input-activity tuple 0 2 0}
         json {--json flag 0 1 0}
         lef {--lef value 1 1 0}
+        levels {--levels list 0 1 0}
         liberty {--liberty value 1 1 1}
         out {--out value 0 1 0}
         plan {--plan value 0 1 1}
@@ -188,11 +189,13 @@ set finevh::cli_options {
         verilog {--verilog value 0 1 1}
     }
     {report} {
+        force {--force flag 0 1 0}
         out {--out value 0 1 0}
         quiet {--quiet flag 0 1 0}
         verbose {--verbose flag 0 1 0}
     }
     {run} {
+        force {--force flag 0 1 0}
         frequencies {--frequencies value 0 1 0}
         out {--out value 0 1 0}
         quiet {--quiet flag 0 1 0}
@@ -219,6 +222,7 @@ set finevh::cli_options {
     }
     {sweep} {
         dvdd {--dvdd list 0 1 0}
+        force {--force flag 0 1 0}
         lsf {--lsf flag 0 1 0}
         memory {--memory value 0 1 0}
         no_report {--no-report flag 0 1 0}
@@ -257,6 +261,7 @@ set finevh::cli_options {
         chain_ff {--chain-ff value 0 1 0}
         def {--def value 0 1 1}
         def_out {--def-out value 0 1 0}
+        input_activity {--input-activity tuple 0 2 0}
         json {--json flag 0 1 0}
         lef {--lef value 1 1 1}
         liberty {--liberty value 1 1 1}
