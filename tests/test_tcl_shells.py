@@ -184,7 +184,7 @@ def test_apply_needs_a_tool_shell(tmp_path, require_tool, require_file):
                       "yosys read_liberty -lib " + str(OSU) + "\n"
                       "if {[catch {finevh::assign_polybias -plan p.json -sdc s.sdc -apply} e]} { puts \"ERR <$e>\" }\n")
     out = _run(["yosys", "-q", "-c", str(script)], tmp_path)
-    assert "ERR <finevh::assign_polybias: -verilog needed: not given and the shell (yosys) holds none>" in out, out
+    assert "ERR <finevh::assign_polybias: -apply needs OpenSTA or OpenROAD (this shell: yosys)>" in out, out
 
 
 def test_gcd_example_in_opensta3(tmp_path, sta3, require_tool):

@@ -12,7 +12,7 @@
 #     Words not starting with '-' are the command's positional arguments.
 #     Errors: "PROC: unknown option -x", "PROC: option -x needs a value", ...
 #
-# finevh::stage PROC COMMAND ARGV ?-result text|dict? ?-cli WORDS?
+# finevh::stage PROC COMMAND ARGV ?-result text|dict?
 #     parse_args, then the loaded design of the shell for the design options not given
 #     (tcl/finevh/shell.tcl), run `finevh COMMAND`, and return its output:
 #       text (default)  the trimmed standard output (the JSON text with -json);
@@ -115,11 +115,9 @@ proc finevh::has_option {command name} {
 
 proc finevh::stage {procname command argv args} {
     set result text
-    set extra {}
     foreach {k v} $args {
         switch -- $k {
             -result { set result $v }
-            -cli    { set extra $v }
             default { return -code error "finevh::stage: bad option $k" }
         }
     }
@@ -133,6 +131,7 @@ proc finevh::stage {procname command argv args} {
     set loc [dict get $p local]
     if {[dict exists $loc dict]} { set result dict }
     if {$result eq "dict" && [lsearch -exact $cli --json] < 0} { lappend cli --json }
+    if {[dict exists $loc apply]} { set tool [finevh::_apply_tool $procname] }
     set tmp [finevh::tmpdir]
     try {
         lappend cli {*}[finevh::shell_design_args $procname $command [dict get $p given] $tmp]
@@ -143,10 +142,10 @@ proc finevh::stage {procname command argv args} {
                 lappend cli --out $plan
             }
         }
-        set out [finevh::run {*}[split $command] {*}$extra {*}$cli]
+        set out [finevh::run {*}[split $command] {*}$cli]
         if {$plan ne ""} {
             set emit_opts [expr {[dict exists $loc emit_options] ? [dict get $loc emit_options] : {}}]
-            finevh::apply_plan -plan $plan -tool [finevh::_apply_tool $procname] {*}$emit_opts
+            finevh::apply_plan -plan $plan -tool $tool {*}$emit_opts
         }
     } finally {
         file delete -force $tmp
