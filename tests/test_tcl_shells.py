@@ -22,7 +22,8 @@ SAMPLE_V = REPO / "designs/sample/sample_osu018.v"
 D28 = REPO / "libs/demo28"
 PB = {f: D28 / f"demo28_ss_125C_1p00v_{f.lower()}.lib" for f in ("PB0", "PB4", "PB10", "PB16")}
 PE_V, PE_DEF = REPO / "designs/pe/fvh_pe_demo28.v", REPO / "designs/pe/fvh_pe_demo28.def"
-STA3 = Path.home() / ".cache/opensta-737b52f/bin/sta"
+# OpenSTA 3.x: $FINEVH_OPENSTA3, else where scripts/setup.sh builds it
+STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
 OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
 
 # bus-free constraints: OpenSTA 3.x (this build) fails on get_ports {a[*]} ("Error: stoi")
