@@ -2,8 +2,11 @@
 # (OpenROAD, OpenSTA `sta`, Yosys `yosys -c`, ICC2/PrimeTime, Innovus, tclsh).
 #
 # Every CLI stage has a twin proc `finevh::verb_noun` that runs the same stage
-# through the `finevh` command and returns its standard output. Stage procs live in
-# tcl/finevh/*.tcl, one file per stage, and are sourced here in sorted order.
+# through the `finevh` command. One parser reads every proc's options (tcl/finevh/args.tcl,
+# table generated from the CLI: tcl/finevh/options.tcl); called without -liberty /
+# -verilog / -sdc ... inside OpenSTA, OpenROAD or Yosys, a proc hands the design the
+# shell holds to the CLI (tcl/finevh/shell.tcl); `-dict` returns the result as a Tcl
+# dict (tcl/finevh/json.tcl). Reference of every proc: docs/tcl.md.
 #
 # Set ::env(FINEVH) to the command to run (default: `finevh` on PATH).
 
@@ -53,46 +56,11 @@ proc finevh::run {args} {
     return $out
 }
 
-# Translate a stage proc's Tcl-style options into `finevh` CLI options, so every
-# twin is one line. `spec` lists the accepted options as {name kind ...}:
-#   value   -foo_bar V            -> --foo-bar V
-#   repeat  -lef {a b}            -> --lef a --lef b
-#   join    -tiles {3 5}          -> --tiles 3,5
-#   splat   -input_activity {A D} -> --input-activity A D
-#   each    -port_activity {{p A D} ...} -> --port-activity p A D ...
-#   pairs   -param {W 8 H 4}      -> --param W=8 --param H=4
-#   flag    -json                 -> --json
-#   bool    -decompose_wide_gates 1 -> --decompose-wide-gates (nothing when 0)
-proc finevh::cli_args {procname argv spec} {
-    set cli {}
-    for {set i 0} {$i < [llength $argv]} {incr i} {
-        set opt [lindex $argv $i]
-        set name [string range $opt 1 end]
-        if {[string index $opt 0] ne "-" || ![dict exists $spec $name]} {
-            return -code error "$procname: unknown option $opt"
-        }
-        set kind [dict get $spec $name]
-        set flag --[string map {_ -} $name]
-        if {$kind eq "flag"} { lappend cli $flag; continue }
-        if {$i + 1 >= [llength $argv]} { return -code error "$procname: option $opt needs a value" }
-        set val [lindex $argv [incr i]]
-        switch -- $kind {
-            value  { lappend cli $flag $val }
-            repeat { foreach v $val { lappend cli $flag $v } }
-            join   { lappend cli $flag [join $val ,] }
-            splat  { lappend cli $flag {*}$val }
-            each   { foreach v $val { lappend cli $flag {*}$v } }
-            pairs  { foreach {k v} $val { lappend cli $flag $k=$v } }
-            bool   { if {$val} { lappend cli $flag } }
-            default { return -code error "finevh::cli_args: bad option kind '$kind'" }
-        }
-    }
-    return $cli
-}
-
-# Options shared by the stages that load a design (see finevh/loader.py).
-set finevh::design_opts {liberty repeat verilog value top value lef repeat def value sdc value}
-
+# Core files first (JSON reader, generated option table, parser, shell access), then
+# one file per stage in sorted order.
+set finevh::core_files {json.tcl options.tcl args.tcl shell.tcl}
+foreach f $finevh::core_files { source [file join $finevh::dir finevh $f] }
 foreach f [lsort [glob -nocomplain -directory [file join $finevh::dir finevh] *.tcl]] {
-    source $f
+    if {[file tail $f] ni $finevh::core_files} { source $f }
 }
+finevh::_install_wrappers

@@ -1,65 +1,40 @@
-# Static timing through `finevh sta` (see docs/timing.md).
+# Static timing through `finevh sta` (docs/timing.md; every option: docs/tcl.md).
 #
-# finevh::report_checks -liberty {a.lib b.lib} -verilog NET.v -sdc C.sdc
-#                       ?-top T? ?-spef F? ?-bind F? ?-wire_load NAME? ?-paths N? ?-digits D?
-#     text report of the N worst paths, then wns / tns lines
-# finevh::report_timing_json ...same options...   -> the JSON document
+# Inside OpenSTA / OpenROAD / Yosys the design options default to the loaded design
+# (tcl/finevh/shell.tcl): after read_liberty / read_verilog / link_design / read_sdc,
+# `finevh::report_checks` needs no option.
+#
+# finevh::report_checks ?-liberty {a.lib ..}? ?-verilog NET.v? ?-sdc C.sdc? ?-top T?
+#                       ?-spef F? ?-def F -lef {..}? ?-cap_per_um C? ?-wire_load NAME?
+#                       ?-bind F? ?-paths N? ?-digits D? ?-out F? ?-json? ?-dict?
+#     prints the text report of the N worst paths, then wns / tns lines, and returns
+#     "" (like OpenSTA's report_checks); with -dict prints nothing and returns the Tcl dict {design wns_ns tns_ns n_endpoints
+#     n_violating endpoints {{pin P slack_ns S arrival_ns A required_ns R kind K} ..}
+#     paths {{endpoint .. startpoint .. slack_ns .. stages {..}} ..} loop_breaks {..}}
+# finevh::report_timing_json ...same options...   -> the JSON text
 # finevh::report_wns ...same options...           -> worst negative slack (ns, <= 0)
 # finevh::report_tns ...same options...           -> total negative slack (ns, <= 0)
-# finevh::report_endpoint_slacks ...              -> flat list {pin slack pin slack ...}
-
-proc finevh::_sta_args {procname argv} {
-    set cli {}
-    foreach {opt val} $argv {
-        switch -- $opt {
-            -liberty   { foreach f $val { lappend cli --liberty $f } }
-            -verilog   { lappend cli --verilog $val }
-            -top       { lappend cli --top $val }
-            -sdc       { lappend cli --sdc $val }
-            -spef      { lappend cli --spef $val }
-            -def       { lappend cli --def $val }
-            -lef       { foreach f $val { lappend cli --lef $f } }
-            -cap_per_um { lappend cli --cap-per-um $val }
-            -wire_load { lappend cli --wire-load $val }
-            -bind      { lappend cli --bind $val }
-            -paths     { lappend cli --paths $val }
-            -digits    { lappend cli --digits $val }
-            default    { return -code error "$procname: unknown option $opt" }
-        }
-    }
-    return $cli
-}
+# finevh::report_endpoint_slacks ...              -> flat list {pin slack_ns pin slack_ns ...}, worst first
 
 proc finevh::report_checks {args} {
-    return [finevh::run sta {*}[finevh::_sta_args finevh::report_checks $args]]
+    return [finevh::_print_report finevh::report_checks sta $args]
 }
 
 proc finevh::report_timing_json {args} {
-    return [finevh::run sta --json {*}[finevh::_sta_args finevh::report_timing_json $args]]
-}
-
-proc finevh::_sta_json_number {json key} {
-    if {![regexp "\"$key\": (-?\[0-9.eE+-\]+)" $json -> v]} {
-        return -code error "finevh: '$key' missing from finevh sta output"
-    }
-    return $v
+    return [finevh::stage finevh::report_timing_json sta [list {*}$args -json]]
 }
 
 proc finevh::report_wns {args} {
-    set j [finevh::run sta --json --paths 0 {*}[finevh::_sta_args finevh::report_wns $args]]
-    return [finevh::_sta_json_number $j wns_ns]
+    return [dict get [finevh::stage finevh::report_wns sta [list -paths 0 {*}$args] -result dict] wns_ns]
 }
 
 proc finevh::report_tns {args} {
-    set j [finevh::run sta --json --paths 0 {*}[finevh::_sta_args finevh::report_tns $args]]
-    return [finevh::_sta_json_number $j tns_ns]
+    return [dict get [finevh::stage finevh::report_tns sta [list -paths 0 {*}$args] -result dict] tns_ns]
 }
 
 proc finevh::report_endpoint_slacks {args} {
-    set j [finevh::run sta --json --paths 0 {*}[finevh::_sta_args finevh::report_endpoint_slacks $args]]
+    set d [finevh::stage finevh::report_endpoint_slacks sta [list -paths 0 {*}$args] -result dict]
     set out {}
-    foreach {- pin slack} [regexp -all -inline {"pin": "([^"]*)", "slack_ns": (-?[0-9.eE+-]+)} $j] {
-        lappend out $pin $slack
-    }
+    foreach e [dict get $d endpoints] { lappend out [dict get $e pin] [dict get $e slack_ns] }
     return $out
 }

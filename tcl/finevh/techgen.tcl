@@ -1,17 +1,17 @@
+# Technology generation and leakage characterisation (docs/tech.md; options: docs/tcl.md).
+#
 # finevh::generate_tech ?-out DIR? ?-check? ?-only {PATTERN ...}?
 #   Regenerates the demo28 technology (Liberty x36, LEF, leakage LUTs) through
 #   `finevh techgen`; returns its summary line. With -check nothing is written and a
 #   Tcl error is raised when a file is out of date.
 proc finevh::generate_tech {args} {
-    set cli [finevh::cli_args finevh::generate_tech $args {out value check flag only join}]
-    return [string trim [finevh::run techgen {*}$cli]]
+    return [finevh::stage finevh::generate_tech techgen $args]
 }
 
 # finevh::characterize_leakage_lut -spice FILE -models FILE -cells {INV NAND2} -vdd V
 #                                  -vddl {V ...} -out FILE ?-flavour PB0? ?-temp C?
-#   Intra-tile leakage LUTs with ngspice through `finevh lutchar`.
+#                                  ?-outputs {Y Z ZN ...}? ?-ngspice EXE?
+#   Intra-tile leakage LUTs with ngspice through `finevh lutchar`; returns its summary.
 proc finevh::characterize_leakage_lut {args} {
-    set cli [finevh::cli_args finevh::characterize_leakage_lut $args \
-        {spice value models value cells join vdd value vddl join out value flavour value temp value}]
-    return [string trim [finevh::run lutchar {*}$cli]]
+    return [finevh::stage finevh::characterize_leakage_lut lutchar $args]
 }
