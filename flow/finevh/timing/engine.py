@@ -35,8 +35,10 @@ from .dcalc import net_caps_f32 as _net_caps_f32  # noqa: F401  (kept for tests/
 from .graph import TimingGraph, binding_changes_arcs, build_graph
 from .latches import Latches
 from .paths import worst_path
-from .result import Endpoint, EndpointTable, RequiredSeeds, TimingResult  # noqa: F401  (public names)
+from .result import Endpoint, EndpointTable, RequiredSeeds, TimingResult
 from .search import Search, pin_slacks, required_times
+
+__all__ = ["Endpoint", "EndpointTable", "RequiredSeeds", "Timer", "TimingResult"]
 
 
 class Timer:

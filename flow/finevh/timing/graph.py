@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import progress
-from .arcs import FALL, KIND_COMB, KIND_LAUNCH, RISE, CellTiming, cell_timing
+from .arcs import KIND_COMB, KIND_LAUNCH, CellTiming, cell_timing
 from .constants import propagate, sense_given
 
 

@@ -53,6 +53,11 @@ class Search:
         self.dcalc = dcalc
         self.latches = latches
         self._state: dict | None = None
+        self._has_src = g.e_src >= 0
+        self._src_c = np.maximum(g.e_src, 0)
+        lp = g.level_ptr.tolist()
+        #: (level, first edge, end edge) of every level with edges
+        self._levels = [(L, a, b) for L, (a, b) in enumerate(zip(lp[:-1], lp[1:])) if a != b]
 
     def _sources(self, load: np.ndarray):
         """Launch tags, and arrival / slew arrays holding only the source values:
@@ -117,11 +122,10 @@ class Search:
     def propagate(self, tables: ArcTables, load: np.ndarray, incremental: bool = True) -> Arrivals:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
-        allowed and the graph and tags are unchanged."""
-        g = self.graph
+        allowed and the tags are unchanged (a search is bound to one graph)."""
         tags, tag_of, arr, slew = self._sources(load)
         prev = self._state
-        if (incremental and prev is not None and prev["tags"] == tags and prev["arr"].shape == arr.shape):
+        if incremental and prev is not None and prev["tags"] == tags and prev["arr"].shape == arr.shape:
             edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
         else:
             edge_delay, edge_slew = self._full(tables, load, arr, slew, tags, tag_of)
@@ -137,13 +141,8 @@ class Search:
         E = len(g.e_to)
         edge_delay = np.zeros(E)
         edge_slew = np.zeros(E)
-        src = g.e_src
-        has_src = src >= 0
-        src_c = np.maximum(src, 0)
-        for L in range(len(g.level_ptr) - 1):
-            a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
-            if a == b:
-                continue
+        has_src, src_c = self._has_src, self._src_c
+        for L, a, b in self._levels:
             sl = slice(a, b)
             dl, sw = self.dcalc.eval_arcs(g, sl, tables, slew, load)
             edge_delay[sl] = dl
@@ -184,13 +183,8 @@ class Search:
         edge_slew = prev["edge_slew"].copy()
         load_chg = (load != prev["load"])
         dirty = (tables.delay != prev["d_rows"]) | (tables.slew != prev["s_rows"]) | load_chg[g.e_to, g.e_out_rf]
-        src = g.e_src
-        has_src = src >= 0
-        src_c = np.maximum(src, 0)
-        for L in range(len(g.level_ptr) - 1):
-            a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
-            if a == b:
-                continue
+        has_src, src_c = self._has_src, self._src_c
+        for L, a, b in self._levels:
             sl = slice(a, b)
             irf = g.e_in_rf[sl]
             hs = has_src[sl]
