@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import progress
-from .arcs import FALL, KIND_COMB, KIND_LAUNCH, RISE, CellTiming, cell_timing
+from .arcs import KIND_COMB, KIND_LAUNCH, CellTiming, cell_timing
 from .constants import propagate, sense_given
 
 
@@ -269,11 +269,9 @@ def _kahn(T: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndar
         # longest path from a source has r edges, so its level is the round number
         starts = ptr[frontier]
         counts = ptr[frontier + 1] - starts
-        tot = int(counts.sum())
-        if tot == 0:
+        if not counts.any():
             break
-        offs = np.arange(tot) - np.repeat(np.cumsum(counts) - counts, counts)
-        tgt = d_sorted[np.repeat(starts, counts) + offs]
+        tgt = d_sorted[expand(starts, counts)]
         dec = np.bincount(tgt, minlength=T)
         touched = np.nonzero(dec)[0]
         indeg[touched] -= dec[touched]
@@ -337,3 +335,45 @@ def _levelise(T, e_src, e_to, e_kind, e_inst, e_slot, e_from, design, templates,
             br = LoopBreak(nl.inst_names[a], cell.name, nl.pin_names[nl.pin_name[b]], nl.pin_names[nl.pin_name[c]])
             breaks.append(br)
             progress.warn(f"combinational loop broken at {br.instance} ({br.cell}) {br.from_pin} -> {br.to_pin}")
+
+
+def expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated index ranges ``starts[i] .. starts[i] + counts[i] - 1`` (int64)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    tot = int(counts.sum())
+    if tot == 0:
+        return np.zeros(0, dtype=np.int64)
+    offs = np.arange(tot) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(np.asarray(starts, dtype=np.int64), counts) + offs
+
+
+def items_of_insts(g: TimingGraph, attr: str, insts: np.ndarray) -> np.ndarray:
+    """Indices of the graph's edges (``attr`` = "e_inst") or checks ("c_inst") that
+    belong to the instances ``insts`` (an instance-sorted index, cached on the graph)."""
+    key = "_idx_" + attr
+    idx = g.__dict__.get(key)
+    if idx is None:
+        owner = getattr(g, attr)
+        order = np.argsort(owner, kind="stable")
+        ptr = np.searchsorted(owner[order], np.arange(len(g.build_inst_cell) + 1))
+        g.__dict__[key] = idx = (order, ptr)
+    order, ptr = idx
+    return order[expand(ptr[insts], ptr[insts + 1] - ptr[insts])]
+
+
+def binding_changes_arcs(g: TimingGraph, design, templates: dict[int, CellTiming]) -> bool:
+    """True when an instance was re-bound (since ``g`` was built) to a cell whose arc
+    structure differs, so that the graph must be rebuilt; twins (same arcs, other
+    tables) only change which table rows are gathered."""
+    cells = design.cells
+    inst_cell = np.asarray(design.inst_cell)
+    changed = np.nonzero(inst_cell != g.build_inst_cell)[0]
+    if not len(changed):
+        return False
+    n = len(cells)
+    key = np.unique(g.build_inst_cell[changed].astype(np.int64) * n + inst_cell[changed])
+    for a, b in zip((key // n).tolist(), (key % n).tolist()):
+        if template_of(templates, cells[a]).signature != template_of(templates, cells[b]).signature:
+            progress.debug(f"re-binding {cells[a].name} -> {cells[b].name} changes arcs: rebuilding graph")
+            return True
+    return False

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from .engine import Endpoint, Timer, TimingResult
+from .engine import Timer
+from .result import Endpoint, TimingResult
 
 
 def _r(x: float | None, nd: int = 6):

@@ -1,0 +1,138 @@
+"""Clocks: which clock reaches each terminal, and clock-edge arithmetic.
+
+Clocks are ideal: a clock pin sees the edge time of its clock (through inverting
+cells of the clock network the edge is swapped) with the clock's ideal slew
+(``set_clock_transition``). This is the layer where propagated clocks (clock-network
+delays from :mod:`finevh.timing.dcalc`) will live. Times ns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from .arcs import FALL, KIND_COMB, RISE
+from .constraints import Clock, TimingConstraints
+from .graph import TimingGraph, expand
+
+
+@dataclass
+class ClockNetwork:
+    """Per terminal: the index of the clock reaching it (-1: none) and whether the
+    clock arrives inverted (1) or not (0)."""
+
+    clock_of_term: np.ndarray      # int64[T]
+    clock_inv: np.ndarray          # int64[T]
+
+
+def clock_network(design, g: TimingGraph, constraints: TimingConstraints) -> ClockNetwork:
+    """Breadth-first from the clock sources through nets and through the rising-input
+    edges of combinational cells (an edge to a falling output inverts), vectorised per
+    wave. A terminal reached by several clocks keeps the first."""
+    d = design
+    T = g.n_terms
+    clock_of_term = np.full(T, -1, dtype=np.int64)
+    clock_inv = np.zeros(T, dtype=np.int64)
+    ptr = d.net_term_ptr
+    nets_terms = d.net_terms
+    nd = np.asarray(d.net_n_drivers)
+    comb = np.nonzero((g.e_kind == KIND_COMB) & (g.e_from >= 0) & (g.e_in_rf == RISE))[0]
+    by_from = comb[np.argsort(g.e_from[comb], kind="stable")]
+    from_sorted = g.e_from[by_from]
+    for ci, clk in enumerate(constraints.clocks):
+        seen = np.zeros((T, 2), dtype=bool)
+        ft = np.asarray(clk.sources, dtype=np.int64)
+        fi = np.zeros(len(ft), dtype=np.int64)
+        while len(ft):
+            key = np.unique(ft * 2 + fi)
+            ft, fi = key // 2, key % 2
+            new = ~seen[ft, fi]
+            ft, fi = ft[new], fi[new]
+            if not len(ft):
+                break
+            seen[ft, fi] = True
+            first = np.ones(len(ft), dtype=bool)
+            first[1:] = ft[1:] != ft[:-1]          # polarity 0 before 1 for one terminal
+            un = first & (clock_of_term[ft] < 0)
+            clock_of_term[ft[un]] = ci
+            clock_inv[ft[un]] = fi[un]
+            # through nets: a driving terminal reaches every other terminal of its net
+            m = g.net_of_term[ft]
+            mm = np.maximum(m, 0)
+            drv = (m >= 0) & (nd[mm] > 0) & (nets_terms[np.minimum(ptr[mm], max(len(nets_terms) - 1, 0))] == ft)
+            st = ptr[mm[drv]] + 1
+            cnt = ptr[mm[drv] + 1] - st
+            n_t = nets_terms[expand(st, cnt)]
+            n_i = np.repeat(fi[drv], cnt)
+            # through cells
+            lo = np.searchsorted(from_sorted, ft, "left")
+            hi = np.searchsorted(from_sorted, ft, "right")
+            e = by_from[expand(lo, hi - lo)]
+            c_t = g.e_to[e]
+            c_i = np.repeat(fi, hi - lo) ^ (g.e_out_rf[e] == FALL).astype(np.int64)
+            ft = np.concatenate([n_t, c_t])
+            fi = np.concatenate([n_i, c_i])
+    return ClockNetwork(clock_of_term, clock_inv)
+
+
+def edge_times(clocks: list[Clock]) -> np.ndarray:
+    """[K, 2] time of the rising / falling source edge of every clock (ns)."""
+    return np.array([[c.edge_time(RISE), c.edge_time(FALL)] for c in clocks]).reshape(len(clocks), 2)
+
+
+class CaptureEdges:
+    """Capture-edge times between the clocks of one set of constraints (memoised)."""
+
+    def __init__(self, constraints: TimingConstraints):
+        self.constraints = constraints
+        self._memo: dict[tuple, float | None] = {}
+
+    def capture(self, lclk: int, lrf: int, cclk: int, crf: int, strict: bool = True) -> float | None:
+        """Absolute capture time for a launch at (lclk, lrf) captured at (cclk, crf): the
+        first capture edge strictly after the launch edge (``strict=False``: at or after,
+        the opening edge of a latch), the worst over the common period; None for a
+        false path between the two clocks."""
+        if (lclk, cclk) in self.constraints.false_clock_pairs:
+            return None
+        key = (lclk, lrf, cclk, crf, strict)
+        memo = self._memo
+        if key in memo:
+            return memo[key]
+        memo[key] = v = self._capture(lclk, lrf, cclk, crf, strict)
+        return v
+
+    def _capture(self, lclk, lrf, cclk, crf, strict):
+        tc = self.constraints
+        L: Clock = tc.clocks[lclk]
+        C: Clock = tc.clocks[cclk]
+        tl0 = L.edge_time(lrf)
+        tcap0 = C.edge_time(crf)
+        lcm = _lcm_period(L.period, C.period)
+        best = None
+        n = max(1, int(round(lcm / L.period)))
+        for i in range(n):
+            tl = tl0 + i * L.period
+            j = math.floor((tl - tcap0) / C.period + 1e-9) + 1
+            tcap = tcap0 + j * C.period
+            while tcap <= tl + 1e-9 if strict else tcap < tl - 1e-9:
+                tcap += C.period
+            while not strict and tcap - C.period >= tl - 1e-9:
+                tcap -= C.period
+            delta = tcap - tl
+            if best is None or delta < best - 1e-12:
+                best = delta
+        return tl0 + best
+
+
+def _lcm_period(a: float, b: float) -> float:
+    """Least common multiple of two periods (ns), on a 1 fs grid."""
+    ia, ib = int(round(a * 1e6)), int(round(b * 1e6))
+    if ia <= 0 or ib <= 0:
+        raise InputError("clock period must be positive")
+    l = ia * ib // math.gcd(ia, ib)
+    if l > 1000 * max(ia, ib):
+        l = max(ia, ib)
+    return l / 1e6

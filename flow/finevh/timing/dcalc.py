@@ -1,0 +1,331 @@
+"""Delay calculation: table rows, pin and net loads, arc delays and slews.
+
+The bottom computing layer of the timer (OpenSTA's ``dcalc``); it knows nothing of
+arrival times, clocks or checks. Per timing pass it provides
+
+- :meth:`DelayCalc.tables`: the delay / slew / check table row of every edge and check
+  in one :class:`~finevh.timing.nldm.TablePack`, gathered through the instances'
+  *current* binding (``design.inst_cell``): re-binding an instance to a twin cell only
+  changes that gather, and only the re-bound instances are gathered again;
+- :meth:`DelayCalc.loads`: the load of every driving terminal per output transition:
+  the rise (fall) capacitance of the net's load pins, plus wire capacitance, plus
+  ``set_load`` on output ports (pF); only the nets touched by a re-binding are summed
+  again;
+- :meth:`DelayCalc.eval_arcs`: delay and output slew of a set of edges from their
+  input slews, through an :class:`ArcDelayCalc`.
+
+:class:`ArcDelayCalc` is where a delay calculator plugs in. The first one,
+:class:`LumpedCapDelayCalc`, reads the NLDM tables at the driver's total lumped
+capacitance (no wire delay, as OpenSTA without parasitics). An RC calculator (effective
+capacitance from reduced SPEF networks) implements the same method, holding its
+parasitics itself. Times ns, capacitances pF.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+from .arcs import KIND_LAUNCH, CellTiming
+from .constraints import DrivingCell, TimingConstraints
+from .graph import TimingGraph, expand, items_of_insts, template_of
+from .nldm import TablePack, TablePackBuilder, lookup, lookup_pair
+
+
+class ArcTables(NamedTuple):
+    """The table pack and, per graph edge / check, its row in it."""
+
+    pack: TablePack
+    delay: np.ndarray      # int64[E]
+    slew: np.ndarray       # int64[E]
+    check: np.ndarray      # int64[C] constraint (setup) tables
+
+
+class ArcDelayCalc(Protocol):
+    """Delay of cell arcs into their loads (OpenSTA's ``ArcDelayCalc``)."""
+
+    def gate_delays(self, pack: TablePack, delay_rows: np.ndarray, slew_rows: np.ndarray, in_slew: np.ndarray,
+                    drv: np.ndarray, out_rf: np.ndarray, load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(delay, output slew) in ns of arcs given by their delay / slew table rows,
+        input slews (ns), driving terminals and output transitions; ``load`` is the
+        lumped load [T, 2] (pF) of :meth:`DelayCalc.loads`. Slews are not clipped yet."""
+        ...
+
+
+class LumpedCapDelayCalc:
+    """Tables read at the lumped load capacitance of the driver (no wire delay)."""
+
+    def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load):
+        return lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
+
+
+class DelayCalc:
+    """Tables and loads of one design (``like`` timers share ``templates``).
+
+    ``wire_cap``: optional float64[M] wire capacitance per net (pF).
+    ``single_precision_loads``: sum load capacitances as OpenSTA does: single
+    precision, in farads, pins in reverse connection order (matters only on nets of
+    thousands of pins). ``drive_zero_load_subtract``: a driving cell's delay is taken
+    relative to its zero-load delay (OpenSTA 2.0.17)."""
+
+    def __init__(self, design, constraints: TimingConstraints, templates: dict[int, CellTiming],
+                 wire_cap: np.ndarray | None = None, arc_calc: ArcDelayCalc | None = None):
+        self.design = design
+        self.constraints = constraints
+        self.templates = templates
+        self.wire_cap = wire_cap
+        self.arc_calc: ArcDelayCalc = arc_calc or LumpedCapDelayCalc()
+        self.single_precision_loads = True
+        self.drive_zero_load_subtract = True
+        self._pack_builder = TablePackBuilder()
+        self._pack: TablePack | None = None
+        self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._ctab: dict | None = None
+        self._rows_state: dict | None = None
+        self._caps_state: dict | None = None
+        self._netix: dict | None = None
+        self._load_state: dict | None = None
+        self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
+
+    # ------------------------------------------------------------------ tables
+    def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r = self._cell_rows.get(id(cell))
+        if r is None:
+            ct = template_of(self.templates, cell)
+            b = self._pack_builder
+            n0 = len(b)
+            d = np.array([b.add(e.delay) for e in ct.edges], dtype=np.int64)
+            s = np.array([b.add(e.slew) for e in ct.edges], dtype=np.int64)
+            c = np.array([b.add(c.table) for c in ct.checks], dtype=np.int64)
+            if len(b) != n0:
+                self._pack = None
+            r = (d, s, c)
+            self._cell_rows[id(cell)] = r
+        return r
+
+    def _cell_arrays(self) -> dict:
+        """Per entry of the design's cell table: its delay / slew / check rows in the
+        table pack (``D``, ``S``, ``K``, padded with row 0) and its pin capacitances
+        (``cap`` [cells, pin names, 2], pF). Built once and extended as re-binding
+        appends twins to the cell table, so a re-timing pays only for new cells."""
+        cells = self.design.cells
+        st = self._ctab
+        if st is None or len(st["cells"]) > len(cells) or not all(map(operator.is_, st["cells"], cells)):
+            K = len(self.design.netlist.pin_names)
+            st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
+                               "K": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2))}
+            self._rows_state = self._caps_state = None     # gathered from the old table
+        n0 = len(st["cells"])
+        if n0 == len(cells):
+            return st
+        new = cells[n0:]
+        rows = [self._rows_of(c) for c in new]
+
+        def grow(old: np.ndarray, part: int) -> np.ndarray:
+            w = max(old.shape[1], max(len(r[part]) for r in rows))
+            m = np.zeros((len(new), w), dtype=np.int64)
+            for i, r in enumerate(rows):
+                m[i, :len(r[part])] = r[part]
+            if old.shape[1] < w:
+                old = np.pad(old, ((0, 0), (0, w - old.shape[1])))
+            return np.concatenate([old, m])
+
+        st["D"], st["S"], st["K"] = grow(st["D"], 0), grow(st["S"], 1), grow(st["K"], 2)
+        cap = np.zeros((len(new),) + st["cap"].shape[1:])
+        for i, c in enumerate(new):
+            for name, (rc, fc) in template_of(self.templates, c).pin_cap.items():
+                j = self._pid.get(name)
+                if j is not None:
+                    cap[i, j] = (rc, fc)
+        st["cap"] = np.concatenate([st["cap"], cap])
+        st["cells"] = list(cells)
+        return st
+
+    def tables(self, g: TimingGraph) -> ArcTables:
+        """Table rows of every edge and check of ``g`` under the current binding."""
+        inst_cell = np.asarray(self.design.inst_cell)
+        st = self._cell_arrays()
+        if self._pack is None:
+            self._pack = self._pack_builder.build()
+        prev = self._rows_state
+        if prev is not None and prev["graph"] is g:
+            # only the arcs and checks of re-bound instances gather new rows
+            ch = np.nonzero(inst_cell != prev["ic"])[0]
+            e = items_of_insts(g, "e_inst", ch)
+            c = items_of_insts(g, "c_inst", ch)
+            d_rows, s_rows, k_rows = prev["d"].copy(), prev["s"].copy(), prev["k"].copy()
+            ec = inst_cell[g.e_inst[e]]
+            d_rows[e] = st["D"][ec, g.e_slot[e]]
+            s_rows[e] = st["S"][ec, g.e_slot[e]]
+            k_rows[c] = st["K"][inst_cell[g.c_inst[c]], g.c_slot[c]]
+        else:
+            ec = inst_cell[g.e_inst]
+            cc = inst_cell[g.c_inst]
+            d_rows, s_rows, k_rows = st["D"][ec, g.e_slot], st["S"][ec, g.e_slot], st["K"][cc, g.c_slot]
+        self._rows_state = {"graph": g, "ic": inst_cell.copy(), "d": d_rows, "s": s_rows, "k": k_rows}
+        return ArcTables(self._pack, d_rows, s_rows, k_rows)
+
+    # ------------------------------------------------------------------ loads
+    def _pin_caps(self, g: TimingGraph) -> np.ndarray:
+        """[T, 2] pin capacitance of every terminal under the current binding (pF)
+        (a new array: the caller may add to it)."""
+        d = self.design
+        tab = self._cell_arrays()["cap"]
+        inst_cell = np.asarray(d.inst_cell)
+        nl = d.netlist
+        prev = self._caps_state
+        if prev is not None and prev["graph"] is g:
+            ch = np.nonzero(inst_cell != prev["ic"])[0]
+            p = expand(nl.pin_ptr[ch], nl.pin_ptr[ch + 1] - nl.pin_ptr[ch])
+            caps = prev["caps"].copy()
+            caps[p] = tab[inst_cell[g.inst_of_pin[p]], nl.pin_name[p]]
+        else:
+            caps = np.zeros((g.n_terms, 2))
+            caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], nl.pin_name]
+        self._caps_state = {"graph": g, "ic": inst_cell.copy(), "caps": caps}
+        return caps.copy()
+
+    def _net_index(self) -> dict:
+        """Net structure the load sum needs (fixed for a netlist): which net entries
+        are drivers, the net of every entry."""
+        ix = self._netix
+        d = self.design
+        if ix is not None and ix["ptr"] is d.net_term_ptr:
+            return ix
+        ptr = d.net_term_ptr
+        M = len(ptr) - 1
+        terms = d.net_terms
+        is_drv = np.zeros(len(terms), dtype=bool)
+        nd = np.asarray(d.net_n_drivers)
+        starts = ptr[:-1]
+        for k in range(int(nd.max()) if M else 0):
+            sel = nd > k
+            is_drv[starts[sel] + k] = True
+        net_entry = np.repeat(np.arange(M), np.diff(ptr))
+        self._netix = ix = {"ptr": ptr, "M": M, "terms": terms, "nd": nd, "is_drv": is_drv, "net_entry": net_entry,
+                            "drv": terms[is_drv], "drv_net": net_entry[is_drv]}
+        return ix
+
+    def _net_caps(self, caps: np.ndarray, nets: np.ndarray | None) -> np.ndarray:
+        """[len(nets), 2] load capacitance of ``nets`` (all nets if None), pF."""
+        ix = self._net_index()
+        ptr, terms, nd = ix["ptr"], ix["terms"], ix["nd"]
+        wire = np.asarray(self.wire_cap, dtype=np.float64) if self.wire_cap is not None else None
+        if nets is not None:                      # the same sums on a sub-table of nets
+            cnt = ptr[nets + 1] - ptr[nets]
+            terms = terms[expand(ptr[nets], cnt)]
+            ptr = np.concatenate([[0], np.cumsum(cnt)])
+            nd = nd[nets]
+            wire = wire[nets] if wire is not None else None
+        if self.single_precision_loads:
+            return net_caps_f32(caps, terms, ptr, nd, wire)
+        M = len(ptr) - 1
+        net_entry = np.repeat(np.arange(M), np.diff(ptr))
+        is_ld = np.arange(len(terms)) >= np.repeat(ptr[:-1] + nd, np.diff(ptr))
+        net_cap = np.zeros((M, 2))
+        if is_ld.any():
+            for rf in (0, 1):
+                net_cap[:, rf] = np.bincount(net_entry[is_ld], weights=caps[terms[is_ld], rf], minlength=M)
+        if wire is not None:
+            net_cap += wire[:, None]
+        return net_cap
+
+    def loads(self, g: TimingGraph) -> np.ndarray:
+        """[T, 2] total load seen by each driving terminal (pF); 0 elsewhere.
+
+        After the first call only the nets with a terminal whose capacitance changed
+        (re-bound instances) are summed again; each net's sum is the same computation
+        either way, so the result equals a full recomputation exactly."""
+        caps = self._pin_caps(g)
+        for t, v in self.constraints.port_load.items():
+            caps[t] += v
+        ix = self._net_index()
+        prev = self._load_state
+        net_cap = None
+        if (prev is not None and prev["wire"] is self.wire_cap and prev["caps"].shape == caps.shape
+                and prev["single"] == self.single_precision_loads and prev["ix"] is ix):
+            chg = np.nonzero((caps != prev["caps"]).any(axis=1))[0]
+            nets = np.unique(g.net_of_term[chg])
+            nets = nets[nets >= 0]
+            if len(nets) < 0.5 * ix["M"]:
+                net_cap = prev["net_cap"].copy()
+                if len(nets):
+                    net_cap[nets] = self._net_caps(caps, nets)
+        if net_cap is None:
+            net_cap = self._net_caps(caps, None)
+        self._load_state = {"caps": caps, "net_cap": net_cap, "wire": self.wire_cap,
+                            "single": self.single_precision_loads, "ix": ix}
+        load = np.zeros((g.n_terms, 2))
+        load[ix["drv"]] = net_cap[ix["drv_net"]]
+        return load
+
+    # ------------------------------------------------------------------ arcs
+    def eval_arcs(self, g: TimingGraph, idx, tables: ArcTables, slew: np.ndarray,
+                  load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(delay, output slew clipped at 0) of the edges ``idx`` (slice or indices), ns,
+        from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2]."""
+        src = g.e_src[idx]
+        s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
+        dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
+                                           g.e_to[idx], g.e_out_rf[idx], load)
+        return dl, np.maximum(sw, 0.0)
+
+    def driving_cell(self, dc: DrivingCell, load_rf) -> tuple[tuple[float, float], np.ndarray]:
+        """Delay (rise, fall; ns) and slew [2] (ns) of a ``set_driving_cell`` cell into
+        the port's load ``load_rf`` [2] (pF)."""
+        ct = template_of(self.templates, dc.cell)
+        b = TablePackBuilder()
+        best_d = [0.0, 0.0]
+        best_s = np.zeros(2)
+        comb = [e for e in ct.edges if e.kind != KIND_LAUNCH]
+        # defaults as OpenSTA: the first output pin, and the first input pin (cell pin
+        # order) with an arc to it; the zero-load delay of the arc is subtracted
+        to_pin = dc.pin or next((p.name for p in dc.cell.output_pins() if any(e.to_pin == p.name for e in comb)), None)
+        from_pin = dc.from_pin or next((p.name for p in dc.cell.input_pins()
+                                        if any(e.to_pin == to_pin and e.from_pin == p.name for e in comb)), None)
+        for e in comb:
+            if e.to_pin != to_pin or e.from_pin != from_pin:
+                continue
+            rows = [b.add(e.delay), b.add(e.slew)]
+            pk = b.build()
+            sin = dc.input_transition[e.in_rf]
+            cap = load_rf[e.out_rf]
+            dd = float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([cap]))[0])
+            if self.drive_zero_load_subtract:
+                dd -= float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([0.0]))[0])
+            ss = max(0.0, float(lookup(pk, np.array([rows[1]]), np.array([sin]), np.array([cap]))[0]))
+            best_d[e.out_rf] = max(best_d[e.out_rf], dd)
+            best_s[e.out_rf] = max(best_s[e.out_rf], ss)
+        return (best_d[0], best_d[1]), best_s
+
+
+def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,
+                 wire: np.ndarray | None) -> np.ndarray:
+    """[M, 2] load of each net (pF) accumulated like OpenSTA 2.0.17: a float32 running
+    sum, in farads, over the net's load pins in reverse connection order, plus the wire
+    capacitance. On a net of 3,000 pins this differs from the exact sum by ~2e-5
+    relative, which matters (ps) once tables are extrapolated to 50 ns."""
+    M = len(ptr) - 1
+    first = ptr[:-1] + nd                       # first load entry of each net
+    n = (ptr[1:] - first).astype(np.int64)
+    out = np.zeros((M, 2))
+    big = np.nonzero(n > 64)[0]                 # long nets: one sequential cumsum each
+    small = np.nonzero(n <= 64)[0]
+    order = small[np.argsort(-n[small], kind="stable")]
+    n_sorted = n[order]
+    maxn = int(n_sorted[0]) if len(order) else 0
+    for rf in (0, 1):
+        val = (caps[terms, rf] * 1e-12).astype(np.float32)
+        acc = np.zeros(M, dtype=np.float32)
+        for k in range(maxn):                   # k-th load from the end of every net at once
+            cnt = int(np.searchsorted(-n_sorted, -k, side="left"))   # nets with more than k loads
+            act = order[:cnt]
+            acc[act] += val[ptr[act + 1] - 1 - k]      # last connected first
+        for m in big.tolist():
+            acc[m] = np.cumsum(val[first[m]:ptr[m + 1]][::-1], dtype=np.float32)[-1]
+        if wire is not None:
+            acc = acc + (wire * 1e-12).astype(np.float32)
+        out[:, rf] = acc.astype(np.float64) * 1e12
+    return out

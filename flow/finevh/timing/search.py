@@ -1,0 +1,282 @@
+"""Arrival and required-time search over the timing graph.
+
+**Arrivals**, level by level (:meth:`Search.propagate`): for the edges of a level,
+delay and output slew come from :mod:`finevh.timing.dcalc`; each node keeps, per
+transition, the worst (largest) slew over all its edges (OpenSTA's worst-slew
+propagation) and, per launch *tag* (clock, source edge), the latest arrival. Sources:
+clock pins (ideal edge times, :mod:`finevh.timing.clocks`), input ports
+(``set_input_delay`` plus a driving cell's delay) and latch D->Q edges
+(:mod:`finevh.timing.latches`). After a first full pass, the incremental pass
+recomputes only the edges whose table, load or input slew changed and re-reduces only
+the pins whose edges or source arrivals changed; the result is the same.
+
+**Required times** (:func:`required_times`) go backwards from the checks' required
+times (:class:`~finevh.timing.result.RequiredSeeds`); :func:`pin_slacks` combines
+both. Times ns, capacitances pF.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .arcs import FALL, KIND_LAUNCH, RISE
+from .clocks import ClockNetwork, edge_times
+from .constraints import TimingConstraints
+from .dcalc import ArcTables, DelayCalc
+from .graph import TimingGraph, expand
+from .latches import Latches
+from .result import TimingResult
+
+NEG = -np.inf
+
+
+class Arrivals(NamedTuple):
+    """One arrival pass (arrays read-only: kept for the next incremental pass)."""
+
+    arrival: np.ndarray            # [tags, T, 2] ns, -inf where nothing arrives
+    slew: np.ndarray               # [T, 2] ns
+    edge_delay: np.ndarray         # [E] ns
+    edge_slew: np.ndarray          # [E] ns
+    tags: list[tuple[int, int]]    # (clock index, source edge rf)
+
+
+class Search:
+    """Arrival propagation on one graph; keeps the last pass for incremental ones."""
+
+    def __init__(self, g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, dcalc: DelayCalc,
+                 latches: Latches):
+        self.graph = g
+        self.constraints = constraints
+        self.clocks = clocks
+        self.dcalc = dcalc
+        self.latches = latches
+        self._state: dict | None = None
+        self._has_src = g.e_src >= 0
+        self._src_c = np.maximum(g.e_src, 0)
+        lp = g.level_ptr.tolist()
+        #: (level, first edge, end edge) of every level with edges
+        self._levels = [(L, a, b) for L, (a, b) in enumerate(zip(lp[:-1], lp[1:])) if a != b]
+
+    def _sources(self, load: np.ndarray):
+        """Launch tags, and arrival / slew arrays holding only the source values:
+        clock pins and input ports."""
+        g = self.graph
+        tc = self.constraints
+        T = g.n_terms
+        clock_of_term, clock_inv = self.clocks.clock_of_term, self.clocks.clock_inv
+        tag_of: dict[tuple[int, int], int] = {}
+        tags: list[tuple[int, int]] = []
+
+        def tag(k: int, rf: int) -> int:
+            key = (k, rf)
+            if key not in tag_of:
+                tag_of[key] = len(tags)
+                tags.append(key)
+            return tag_of[key]
+
+        launch = np.nonzero(g.e_kind == KIND_LAUNCH)[0]
+        l_clk = clock_of_term[g.e_from[launch]]
+        l_src_rf = g.e_in_rf[launch] ^ clock_inv[g.e_from[launch]]
+        for k, rf in sorted(set(zip(l_clk.tolist(), l_src_rf.tolist()))):
+            if k >= 0:
+                tag(k, rf)
+        for pd in tc.input_delays:
+            if pd.clock is not None:
+                tag(pd.clock, FALL if pd.clock_fall else RISE)
+        nt = max(len(tags), 1)
+        arr = np.full((nt, T, 2), NEG)
+        slew = np.zeros((T, 2))
+        # clock pins: ideal slew and edge arrivals (vectorised over pins)
+        ck = np.nonzero(clock_of_term >= 0)[0]
+        if len(ck) and tc.clocks:
+            kk = clock_of_term[ck]
+            inv = clock_inv[ck]
+            trans = np.array([c.transition for c in tc.clocks])            # [K, 2]
+            etime = edge_times(tc.clocks)
+            for rf in (RISE, FALL):
+                src_rf = rf ^ inv
+                slew[ck, rf] = trans[kk, src_rf]
+                for (k, srf), ti in tag_of.items():
+                    m = (kk == k) & (src_rf == srf)
+                    arr[ti, ck[m], rf] = etime[k, srf]
+        # input ports
+        for t, tr in tc.input_transition.items():
+            slew[t] = tr
+        drive_delay = {}
+        for t, dc in tc.driving_cell.items():
+            dd, ds = self.dcalc.driving_cell(dc, load[t])
+            drive_delay[t] = dd
+            slew[t] = ds
+        for pd in tc.input_delays:
+            if pd.clock is None:
+                continue
+            ti = tag_of[(pd.clock, FALL if pd.clock_fall else RISE)]
+            t0 = tc.clocks[pd.clock].edge_time(FALL if pd.clock_fall else RISE)
+            dd = drive_delay.get(pd.terminal, (0.0, 0.0))
+            arr[ti, pd.terminal, RISE] = max(arr[ti, pd.terminal, RISE], t0 + pd.rise + dd[0])
+            arr[ti, pd.terminal, FALL] = max(arr[ti, pd.terminal, FALL], t0 + pd.fall + dd[1])
+        return tags, tag_of, arr, slew
+
+    def propagate(self, tables: ArcTables, load: np.ndarray, incremental: bool = True) -> Arrivals:
+        """Arrivals and slews of every terminal for the edge tables ``tables`` and the
+        driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
+        allowed and the tags are unchanged (a search is bound to one graph)."""
+        tags, tag_of, arr, slew = self._sources(load)
+        prev = self._state
+        if incremental and prev is not None and prev["tags"] == tags and prev["arr"].shape == arr.shape:
+            edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
+        else:
+            edge_delay, edge_slew = self._full(tables, load, arr, slew, tags, tag_of)
+        for a in (arr, slew, load, edge_delay, edge_slew):
+            a.flags.writeable = False      # shared by the result and the next incremental pass
+        self._state = {"tags": list(tags), "arr": arr, "slew": slew, "load": load, "d_rows": tables.delay,
+                       "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew}
+        return Arrivals(arr, slew, edge_delay, edge_slew, tags)
+
+    def _full(self, tables, load, arr, slew, tags, tag_of):
+        g = self.graph
+        latch_lv = self.latches.levels()
+        E = len(g.e_to)
+        edge_delay = np.zeros(E)
+        edge_slew = np.zeros(E)
+        has_src, src_c = self._has_src, self._src_c
+        for L, a, b in self._levels:
+            sl = slice(a, b)
+            dl, sw = self.dcalc.eval_arcs(g, sl, tables, slew, load)
+            edge_delay[sl] = dl
+            edge_slew[sl] = sw
+            sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
+            starts = g.seg_start[sa:sb] - a
+            to = g.seg_to[sa:sb]
+            orf = g.seg_rf[sa:sb]
+            slew[to, orf] = np.maximum.reduceat(sw, starts)
+            at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], NEG) + dl[None, :]
+            if latch_lv is not None and latch_lv[L]:
+                self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables)
+            arr[:, to, orf] = np.maximum(arr[:, to, orf], np.maximum.reduceat(at, starts, axis=1))
+        return edge_delay, edge_slew
+
+    def _incremental(self, prev, tables, load, arr, slew, tags, tag_of):
+        """Re-time from the previous pass; ``arr``/``slew`` hold the fresh source values
+        (ports, clock pins) and are completed in place."""
+        g = self.graph
+        latch_lv = self.latches.levels()
+        T = g.n_terms
+        if not hasattr(g, "_edge_seg"):
+            E = len(g.e_to)
+            g._edge_seg = np.searchsorted(g.seg_start, np.arange(E), side="right") - 1
+            g._seg_end = np.append(g.seg_start[1:], E)
+            g._is_target = np.zeros((T, 2), dtype=bool)
+            g._is_target[g.seg_to, g.seg_rf] = True
+        tgt = g._is_target
+        p_arr, p_slew = prev["arr"], prev["slew"]
+        # sources keep their fresh values; targets start from the previous pass
+        with np.errstate(invalid="ignore"):
+            src_arr_chg = ~((arr == p_arr) | (np.isneginf(arr) & np.isneginf(p_arr))).all(axis=0)
+        slew_chg = (slew != p_slew) & ~tgt
+        arr_chg = src_arr_chg & ~tgt
+        arr[:, tgt] = p_arr[:, tgt]
+        slew[tgt] = p_slew[tgt]
+        edge_delay = prev["edge_delay"].copy()
+        edge_slew = prev["edge_slew"].copy()
+        load_chg = (load != prev["load"])
+        dirty = (tables.delay != prev["d_rows"]) | (tables.slew != prev["s_rows"]) | load_chg[g.e_to, g.e_out_rf]
+        has_src, src_c = self._has_src, self._src_c
+        for L, a, b in self._levels:
+            sl = slice(a, b)
+            irf = g.e_in_rf[sl]
+            hs = has_src[sl]
+            sc = src_c[sl]
+            need = dirty[sl] | (hs & slew_chg[sc, irf])
+            touch = need | (hs & arr_chg[sc, irf])
+            if not touch.any():
+                continue
+            n_need = int(need.sum())
+            if n_need:
+                # most of the level: contiguous recompute; else only the arcs that need it
+                ni = sl if n_need > 0.7 * (b - a) else a + np.nonzero(need)[0]
+                edge_delay[ni], edge_slew[ni] = self.dcalc.eval_arcs(g, ni, tables, slew, load)
+            sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
+            if touch.sum() > 0.5 * (b - a):     # re-reduce every pin of the level
+                segs = np.arange(sa, sb)
+                ei = np.arange(a, b)
+                starts = g.seg_start[sa:sb] - a
+            else:
+                segs = np.unique(g._edge_seg[a + np.nonzero(touch)[0]])
+                st = g.seg_start[segs]
+                cnt = g._seg_end[segs] - st
+                ei = expand(st, cnt)
+                starts = np.cumsum(cnt) - cnt
+            to = g.seg_to[segs]
+            orf = g.seg_rf[segs]
+            new_slew = np.maximum.reduceat(edge_slew[ei], starts)
+            slew_chg[to, orf] = new_slew != slew[to, orf]
+            slew[to, orf] = new_slew
+            at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], NEG) + edge_delay[ei][None, :]
+            if latch_lv is not None and latch_lv[L]:
+                self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables)
+            new_arr = np.maximum.reduceat(at, starts, axis=1)
+            old = arr[:, to, orf]
+            with np.errstate(invalid="ignore"):
+                same = (new_arr == old) | (np.isneginf(new_arr) & np.isneginf(old))
+            arr_chg[to, orf] = ~same.all(axis=0)
+            arr[:, to, orf] = new_arr
+        return edge_delay, edge_slew
+
+
+def required_times(r: TimingResult) -> np.ndarray:
+    """[tags, T, 2] required times (ns) of the pass ``r`` on every terminal (driving
+    nodes and load pins), propagated backwards from its checks (``r.seeds``); +inf
+    where nothing is required. A driver's required time is the minimum over its load
+    pins; a load pin's is the minimum over its endpoint checks and the edges it feeds."""
+    g = r.graph
+    nt = r.arrival.shape[0]
+    T = g.n_terms
+    req = np.full((nt, T, 2), np.inf)
+    if r.seeds is not None:
+        s = r.seeds
+        np.minimum.at(req, (s.tag, s.term, s.rf), s.required)
+    lp = np.nonzero((g.src_of_term >= 0) & (g.src_of_term != np.arange(T)))[0]
+    lp_drv = g.src_of_term[lp]
+    lp_lev = g.node_level[lp_drv]
+    order = np.argsort(lp_lev, kind="stable")
+    lp, lp_drv, lp_lev = lp[order], lp_drv[order], lp_lev[order]
+    n_lev = len(g.level_ptr) - 1
+    lp_ptr = np.searchsorted(lp_lev, np.arange(n_lev + 1))
+    tags = np.arange(nt)[:, None]
+    for L in range(n_lev - 1, -1, -1):
+        # 1. drivers of this level: fold in their load pins (all final by now)
+        a, b = int(lp_ptr[L]), int(lp_ptr[L + 1])
+        if b > a:
+            for rf in (RISE, FALL):
+                vals = req[:, lp[a:b], rf]
+                np.minimum.at(req, (np.broadcast_to(tags, vals.shape), np.broadcast_to(lp_drv[a:b], vals.shape),
+                                    rf), vals)
+        # 2. edges into this level: required at their from pins
+        a, b = int(g.level_ptr[L]), int(g.level_ptr[L + 1])
+        if a == b:
+            continue
+        sl = slice(a, b)
+        ok = (g.e_from[sl] >= 0) & (g.e_kind[sl] != KIND_LAUNCH)
+        if not ok.any():
+            continue
+        frm = g.e_from[sl][ok]
+        irf = g.e_in_rf[sl][ok]
+        cand = req[:, g.e_to[sl][ok], g.e_out_rf[sl][ok]] - r.edge_delay[sl][ok][None, :]
+        np.minimum.at(req, (np.broadcast_to(tags, cand.shape), np.broadcast_to(frm, cand.shape),
+                            np.broadcast_to(irf, cand.shape)), cand)
+    return req
+
+
+def pin_slacks(r: TimingResult, required: np.ndarray) -> np.ndarray:
+    """float64[T] worst setup slack through each terminal (ns; +inf if unconstrained)
+    of the pass ``r`` with required times ``required`` [tags, T, 2]. A load pin has its
+    driver's arrival (no wire delay) and its own required time."""
+    g = r.graph
+    arr = r.arrival.copy()
+    loads = np.nonzero(g.src_of_term >= 0)[0]
+    arr[:, loads, :] = r.arrival[:, g.src_of_term[loads], :]
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(arr) & np.isfinite(required), required - arr, np.inf).min(axis=(0, 2))
