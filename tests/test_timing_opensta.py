@@ -86,7 +86,8 @@ def osu_design(require_tool, work):
     need(OSU018.is_file(), f"Debian qflow-tech-osu018 ({OSU018})")
     from finevh.synth.yosys import map_to_liberty
 
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    from conftest import SHARED
+    shared = SHARED / "data"
     src = shared / "netlists/iscas89/s5378.v"
     need(src.is_file(), str(src))
     v = map_to_liberty([src], OSU018, "s5378", work / "s5378_osu018.v")

@@ -126,7 +126,7 @@ def test_pin_slacks_and_required(small):
 def test_single_precision_net_caps():
     """Load sums as OpenSTA: float32 running sum in farads, last-connected pin first,
     for short nets (vectorised) and long ones (> 64 pins) alike."""
-    from finevh.timing.engine import _net_caps_f32
+    from finevh.timing.dcalc import net_caps_f32 as _net_caps_f32
 
     rng = np.random.default_rng(3)
     sizes = [1, 3, 70, 2, 500, 0]              # loads per net; one driver each

@@ -31,7 +31,6 @@ from .checks import setup_checks
 from .clocks import CaptureEdges, clock_network
 from .constraints import TerminalNames, TimingConstraints
 from .dcalc import DelayCalc
-from .dcalc import net_caps_f32 as _net_caps_f32  # noqa: F401  (kept for tests/test_timing_wire.py)
 from .graph import TimingGraph, binding_changes_arcs, build_graph
 from .latches import Latches
 from .paths import worst_path
