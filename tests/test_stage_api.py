@@ -103,3 +103,24 @@ def test_run_config_defaults_are_the_stage_defaults(tmp_path):
     assert v == VddmuxOptions()
     b = cfg.polybias_options([0.6, 1.0], PolybiasOptions().activity)
     assert dataclasses.replace(b, levels=None) == PolybiasOptions()
+
+
+def test_partition_without_lef_equals_with_lef(tmp_path):
+    """A shell with a placement but no LEF (OpenSTA): footprints from Liberty area / row
+    height and a one-site wrapper give the demo the same tiles and interface cells."""
+    import numpy as np
+
+    from finevh.loader import load_design
+    from finevh.stages import PartitionOptions, partition_stage
+
+    lib = [str(L / "demo28_ss_125C_1p00v_pb0.lib")]
+    v, dd = str(DEMO / "fvh_rv32_demo28.v"), str(DEMO / "fvh_rv32_demo28.def")
+    with_lef = load_design(lib, v, None, [str(L / "demo28.lef")], dd)
+    no_lef = load_design(lib, v, None, [], dd)
+    assert np.allclose(with_lef.placement.width, no_lef.placement.width, rtol=0, atol=1e-9)
+    a = partition_stage(with_lef, None, None, PartitionOptions(tiles=3))
+    b = partition_stage(no_lef, None, None, PartitionOptions(tiles=3))
+    assert np.array_equal(a.plan.inst_tile, b.plan.inst_tile)
+    assert np.array_equal(a.plan.interface, b.plan.interface)
+    assert a.report["area_overhead_pct"] == b.report["area_overhead_pct"]
+    assert b.report["wrapper_layer"] is None and a.report["wrapper_layer"] == "M1"

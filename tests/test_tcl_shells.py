@@ -130,8 +130,9 @@ def _prepare_pb16(tmp_path) -> Path:
 
 @pytest.mark.parametrize("shell", ["sta", "sta3"])
 def test_partition_and_polybias_apply_in_opensta(shell, tmp_path, require_tool, run_cli, request):
-    """partition_tiles takes netlist, libraries and SDC from the shell (-def/-lef given:
-    OpenSTA holds no placement); assign_polybias -apply puts the swapped cells into the
+    """partition_tiles takes netlist, libraries and SDC from the shell and needs only the
+    placement (-def: OpenSTA holds none; no LEF: footprints from Liberty area / row
+    height); assign_polybias -apply puts the swapped cells into the
     shell's netlist (replace_cell)."""
     exe = _exe(shell, require_tool, request.getfixturevalue("sta3") if shell == "sta3" else None)
     sdc = tmp_path / "pe.sdc"
@@ -143,7 +144,7 @@ def test_partition_and_polybias_apply_in_opensta(shell, tmp_path, require_tool, 
     script.write_text(
         f"source {{{REPO / 'tcl' / 'finevh.tcl'}}}\n"
         + _load(shell, [PB["PB0"], pb16], PE_V, "fvh_pe", sdc)
-        + f"set p [finevh::partition_tiles -dict -def {{{PE_DEF}}} -lef {{{D28 / 'demo28.lef'}}} -tiles 2 "
+        + f"set p [finevh::partition_tiles -dict -def {{{PE_DEF}}} -tiles 2 "
           f"-out {{{plan}}}]\n"
           "puts \"PART [dict get $p tiles] [dict get $p interface_cells] [dict get $p area_overhead_pct]\"\n"
           f"set b [finevh::assign_polybias -dict -plan {{{plan}}} -liberty [list {libs}] -flavours PB16 "

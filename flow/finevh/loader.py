@@ -75,9 +75,11 @@ def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cel
         from .layout.defio import read_def
         from .layout.placement import from_def
 
-        if lef_db is None:
-            raise InputError("--def needs --lef (cell sizes and sites)", def_file)
         d = read_def(def_file)
+        if lef_db is None:
+            from .layout.abstract import abstract_lef
+
+            lef_db = abstract_lef(d, design.cells)
         masters = [c.name for c in design.cells]
         design.placement = from_def(d, lef_db, nl.inst_names, [masters[k] for k in design.inst_cell.tolist()])
         progress.progress(f"read {def_file}: {int(design.placement.placed.sum())} placed instances")

@@ -104,7 +104,7 @@ set finevh::cli_options {
         def {--def value 0 1 1}
         def_out {--def-out value 0 1 0}
         json {--json flag 0 1 0}
-        lef {--lef value 1 1 1}
+        lef {--lef value 1 1 0}
         liberty {--liberty value 1 1 1}
         out {--out value 0 1 0}
         quiet {--quiet flag 0 1 0}

@@ -44,7 +44,8 @@ def format_table(rows: list[dict]) -> str:
 @click.option("--liberty", "liberty", multiple=True, required=True, help="Liberty file; repeatable.")
 @click.option("--verilog", required=True, help="Gate-level Verilog netlist.")
 @click.option("--top", default=None, help="Top module.")
-@click.option("--lef", "lef", multiple=True, required=True, help="LEF file (tech LEF first); repeatable.")
+@click.option("--lef", "lef", multiple=True, help="LEF file (tech LEF first); repeatable. Without LEF, cell "
+              "footprints come from Liberty area / DEF row height and the wrapper is one site.")
 @click.option("--def", "def_file", required=True, help="Placed DEF (N = 1 core).")
 @click.option("--tiles", "tiles", default=str(_D.tiles), show_default=True,
               help="Tiles per side N (N x N mesh); a list 1,3,5,7 sweeps and prints the trend.")

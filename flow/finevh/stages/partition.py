@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import progress
 from ..errors import InputError
 from .common import StageResult, make_timer, placement_wire_cap
 from .options import PartitionOptions
@@ -61,8 +62,14 @@ def partition_stage(design, constraints=None, plan=None, opts: PartitionOptions 
     sup = parse_supply_names(opts.supply_names)
     if design.placement is None:
         raise InputError("partition needs a placement (--def and --lef)")
-    if opts.wrapper_um is None:
-        wrapper, layer = wrapper_from_lef(design.meta["lef"], opts.wrapper_layer)
+    lef = design.meta["lef"]
+    if opts.wrapper_um is None and opts.wrapper_layer is None and not lef.routing_layers():
+        site = lef.core_site() or next(iter(lef.sites.values()))
+        wrapper, layer = site.width, None
+        progress.warn(f"no routing layer known (no LEF): wrapper = one site ({wrapper:g} um); give the LEF or "
+                      "a wrapper width for the rail spacing")
+    elif opts.wrapper_um is None:
+        wrapper, layer = wrapper_from_lef(lef, opts.wrapper_layer)
     else:
         if not np.isfinite(opts.wrapper_um) or opts.wrapper_um < 0:
             raise InputError(f"wrapper width must be a finite value >= 0 um, got {opts.wrapper_um}")
