@@ -107,3 +107,10 @@ def _progress_level_reset():
     progress.set_level(progress.NORMAL)
     yield
     progress.set_level(progress.NORMAL)
+
+
+def no_id(text: str) -> str:
+    """``text`` with the message IDs (`` [SDC-0012]``) at the ends of its lines removed."""
+    import re
+
+    return re.sub(r" \[[A-Z]{2,3}-\d{4}\]$", "", text, flags=re.M)

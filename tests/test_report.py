@@ -14,6 +14,7 @@ from finevh.fvh.dvfs import evaluate_schemes, frequency_sweep, hopping_levels, v
 from finevh.fvh.plan import Mesh, PbSwap, Plan, Tile, write_plan
 from finevh.report import data as rdata
 from finevh.report import write_report
+from conftest import no_id  # noqa: E402
 
 
 def _power(v: float, f: float) -> float:
@@ -184,7 +185,7 @@ def test_cli_and_bad_input(tmp_path, run_cli):
                                       ' "vdd_hopping_uw": [1, 2], "vdd_dithering_uw": [1, "x"]}}\n')
     code, _, err = run_cli("report", bad)
     assert code == 2
-    assert err.strip() == f"finevh: error: {bad / 'summary.json'}:3: 200mV.vdd_dithering_uw: a list of numbers is expected"
+    assert no_id(err).strip() == f"finevh: error: {bad / 'summary.json'}:3: 200mV.vdd_dithering_uw: a list of numbers is expected"
     (bad / "summary.json").write_text('{"frequencies_mhz": [1, 2],\n "200mV": {,}}\n')
     code, _, err = run_cli("report", bad)
     assert code == 2 and f"{bad / 'summary.json'}:2: malformed JSON" in err

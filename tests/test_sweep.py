@@ -209,7 +209,7 @@ def test_tcl_twin_builds_the_command(tmp_path, repo, require_tool):
                       f'if {{[catch {{finevh::run_sweep {{{tmp_path / "none.toml"}}} -tiles {{3 5}} -dvdd {{200}} '
                       f'-out {{{tmp_path / "o"}}}}} e]}} {{ puts "ERR=<$e>" }}\n')
     out = subprocess.run([require_tool("tclsh"), str(script)], capture_output=True, text=True, timeout=120)
-    assert f"ERR=<finevh: error: {tmp_path / 'none.toml'}: no such config file>" in out.stdout, out.stderr
+    assert f"ERR=<finevh: error: {tmp_path / 'none.toml'}: no such config file [" in out.stdout, out.stderr
 
 
 def test_points_grid_order():
