@@ -250,7 +250,7 @@ def load_config(path: str | Path) -> RunConfig:
     try:
         parse_corners(pc)
     except InputError as e:
-        fail(e.message, "polybias_corners")
+        fail(f"'polybias_corners': {e.message}", "polybias_corners")
     cfg.pb_corners = pc
     cfg.wrapper_um = number(f, "wrapper_um", _P.wrapper_um, lo=0.0)
     cfg.wrapper_layer = typed(f, "wrapper_layer", str, _P.wrapper_layer)
@@ -263,7 +263,7 @@ def load_config(path: str | Path) -> RunConfig:
         try:
             cfg.supply_names = parse_supply_names(sn)
         except InputError as e:
-            fail(e.message, "supply_names")
+            fail(f"'supply_names': {e.message}", "supply_names")
     cfg.peak_factor = number(f, "peak_factor", _V.peak_factor, lo=0.0, lo_open=True)
     cfg.min_per_tile = number(f, "min_per_tile", _V.min_per_tile, lo=0, kind=int)
     cfg.mux_cell = typed(f, "mux_cell", str, _V.mux_cell)

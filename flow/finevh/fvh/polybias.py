@@ -31,6 +31,8 @@ held. Times ns, power uW.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -247,8 +249,8 @@ def parse_corners(text: str, source: str | None = None) -> list[CornerSpec] | No
                 vdd = float(v[:-1] if v[-1:] in ("V", "v") else v)
             except ValueError:
                 raise InputError(f"corner '{item}': bad supply '{v}' (volts, or 'nom')", source) from None
-            if not vdd > 0:
-                raise InputError(f"corner '{item}': the supply must be > 0 V", source)
+            if not (math.isfinite(vdd) and vdd > 0):
+                raise InputError(f"corner '{item}': the supply must be a finite value > 0 V", source)
         cl = c.lower()
         if cl == "sdc":
             spec = CornerSpec(vdd, "sdc")
@@ -264,8 +266,8 @@ def parse_corners(text: str, source: str | None = None) -> list[CornerSpec] | No
                     raise ValueError
             except (ValueError, ZeroDivisionError):
                 raise InputError(f"corner '{item}': bad clock '{c}' (SDC, fmax, <T>ns or <F>MHz)", source) from None
-            if not per > 0:
-                raise InputError(f"corner '{item}': the period must be > 0", source)
+            if not (math.isfinite(per) and per > 0):
+                raise InputError(f"corner '{item}': the period must be a finite value > 0", source)
             spec = CornerSpec(vdd, "period", per)
         if spec not in out:
             out.append(spec)
