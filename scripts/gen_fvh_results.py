@@ -33,6 +33,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ DOC = REPO / "docs" / "fvh.md"
 DEMO_TOML = REPO / "designs" / "demo" / "finevh.toml"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 SHARED_PARTS = ("sky130", "asap7")
+SKY130_PERIOD_NS = 16.0        # the sky130 and ASAP7 clocks of tests/test_fvh_stages.py
+ASAP7_PERIOD_PS = 300.0
 THESIS = ("(Thesis Table 4.1, RI5CY, for comparison: area overhead +2.42 / +3.86 / +5.95 % and "
           "interface cells 38.44 / 56.89 / 62.65 % at 9 / 25 / 49 tiles.)")
 
@@ -147,7 +150,7 @@ def run_sky130(s: Path, w: Path) -> dict:
     design = ["--liberty", lib, "--verilog", s / "mapped/s38417_sky130hd_tt.v"]
     lef = ["--lef", s / "lef/sky130hd/sky130_fd_sc_hd.tlef", "--lef", s / "lef/sky130hd/sky130_fd_sc_hd_merged.lef"]
     sdc = w / "sky.sdc"
-    sdc.write_text("create_clock -name clk -period 16 [get_ports CK]\n"
+    sdc.write_text(f"create_clock -name clk -period {SKY130_PERIOD_NS:g} [get_ports CK]\n"
                    "set_input_delay 0.5 -clock clk [all_inputs]\n"
                    "set_output_delay 0.5 -clock clk [all_outputs]\n")
     finevh("place", *lef, *design, "--out", w / "sky.def", cwd=w)
@@ -172,7 +175,7 @@ def run_asap7(s: Path, w: Path) -> dict:
            cwd=w)
     lef = ["--lef", s / "lef/asap7/asap7_tech_1x_201209.lef", "--lef", s / "lef/asap7/asap7sc7p5t_28_SL_1x_220121a.lef"]
     sdc = w / "a7.sdc"
-    sdc.write_text("create_clock -name clk -period 300 [get_ports CK]\n"
+    sdc.write_text(f"create_clock -name clk -period {ASAP7_PERIOD_PS:g} [get_ports CK]\n"
                    "set_input_delay 10 -clock clk [all_inputs]\n"
                    "set_output_delay 10 -clock clk [all_outputs]\n")
     finevh("place", *lef, *opts("--liberty", sl), "--verilog", v, "--utilization", "0.6", "--out", w / "a7.def",
@@ -191,108 +194,116 @@ def _n(x) -> str:
     return f"{int(x):,}"
 
 
+def _num(x: float, fmt: str) -> str:
+    """``format(x, fmt)`` with a typographic minus sign, and no negative zero."""
+    s = format(x, fmt)
+    if s.lstrip("+-").strip("0.") == "":
+        s = s.replace("-", "+" if "+" in fmt else "")
+    return s.replace("-", "\u2212")
+
+
 def _joined(values, fmt: str) -> str:
-    return " / ".join(format(v, fmt) for v in values)
+    return " / ".join(_num(v, fmt) for v in values)
+
+
+def _range(lo: int, hi: int) -> str:
+    return f"{lo}" if lo == hi else f"{lo}–{hi}"
+
+
+def _para(text: str) -> str:
+    """One paragraph wrapped like the rest of docs/fvh.md."""
+    return textwrap.fill(text, width=88, break_long_words=False, break_on_hyphens=False)
 
 
 def demo_table(sweep: list[dict]) -> list[str]:
     """The partition sweep as a Markdown table (parsed back by tests/test_docs.py)."""
-    lines = ["| tiles | core µm² | rows | area overhead | interface cells | interface share | critical delay ns |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| tiles | core µm² | rows | area overhead | interface cells | interface share "
+             "| critical delay ns |", "|---|---|---|---|---|---|---|"]
     for s in sweep:
-        lines.append(f"| {s['tiles']} | {s['core_area_um2']:.1f} | {s['rows']} | {s['area_overhead_pct']:+.2f} % "
-                     f"| {_n(s['interface_cells'])} | {s['interface_share_pct']:.2f} % "
-                     f"| {s['critical_delay_ns']:.3f} |")
+        lines.append(f"| {s['tiles']} | {s['core_area_um2']:.1f} | {s['rows']} "
+                     f"| {_num(s['area_overhead_pct'], '+.2f')} % | {_n(s['interface_cells'])} "
+                     f"| {s['interface_share_pct']:.2f} % | {s['critical_delay_ns']:.3f} |")
     return lines
 
 
-def _slack_ps(x: float) -> str:
-    return f"{1000 * x:+.2f} ps".replace("+0.00", "0.00").replace("-0.00", "0.00")
+def _flavour_counts(pb: dict, stage_order: list[str]) -> str:
+    """Final flavours of the interface cells, the stages' order first."""
+    inter = pb["interface_flavours"]
+    order = stage_order + sorted(set(inter) - set(stage_order))
+    return ", ".join(f"{f} {_n(inter.get(f, 0))}" for f in order)
+
+
+def _leakage(pb: dict, fmt: str, word: str = "leakage") -> str:
+    return (f"{word} {pb['leakage_before_uw']:{fmt}} → {pb['leakage_after_uw']:{fmt}} µW "
+            f"({_num(-pb['leakage_saved_pct'], '+.1f')} %)")
 
 
 def polybias_text(pb: dict, flavours: list[str]) -> str:
-    """The demo's poly-bias sentence: final flavours, slack per corner kind, leakage."""
+    """The demo's poly-bias paragraph: final flavours, slack per corner kind, leakage."""
     first, fmax = pb["corners"][0], pb["corners"][1:]
-    inter = pb["interface_flavours"]
-    order = flavours + sorted(set(inter) - set(flavours))
-    out = (f"`finevh polybias --flavours {','.join(flavours)}` with the corners "
-           + ", ".join(f"`{c['corner'].split('(')[0]}`" for c in pb["corners"])
-           + f": of {_n(pb['interface_cells'])} interface cells, "
-           + ", ".join(f"{f} {_n(inter.get(f, 0))}" for f in order)
-           + f" ({_n(pb['swapped_total'])} swaps). Worst slack at the SDC clock "
-           f"{first['worst_slack_before_ns']:.3f} → {first['worst_slack_after_ns']:.3f} ns (WNS "
-           f"{first['wns_before_ns']:g} → {first['wns_after_ns']:g})")
+    corners = ", ".join(f"`{c['corner'].split('(')[0]}`" for c in pb["corners"])
+    out = (f"`finevh polybias --flavours {','.join(flavours)}`, corners {corners}: of "
+           f"{_n(pb['interface_cells'])} interface cells, {_flavour_counts(pb, flavours)} "
+           f"({_n(pb['swapped_total'])} swaps). Worst slack at the SDC clock "
+           f"{first['worst_slack_before_ns']:.3f} → {first['worst_slack_after_ns']:.3f} ns "
+           f"(WNS {_num(first['wns_before_ns'], 'g')} → {_num(first['wns_after_ns'], 'g')})")
     if fmax:
-        out += (f"; at the fmax corners (worst slack 0 before, by construction) the worst after is "
-                f"{_slack_ps(min(c['worst_slack_after_ns'] for c in fmax))}")
-    return out + (f". Leakage {pb['leakage_before_uw']:.1f} → {pb['leakage_after_uw']:.1f} µW "
-                  f"({-pb['leakage_saved_pct']:+.1f} %), of which interface cells "
-                  f"{pb['interface_leakage_before_uw']:.1f} → {pb['interface_leakage_after_uw']:.1f} µW.")
+        worst = min(c["worst_slack_after_ns"] for c in fmax)
+        out += f"; at the fmax corners (0 before, by construction) at worst {_num(1000 * worst, '.2f')} ps after"
+    return (out + f". {_leakage(pb, '.1f', 'Leakage')}, of which interface cells "
+            f"{pb['interface_leakage_before_uw']:.1f} → {pb['interface_leakage_after_uw']:.1f} µW.")
 
 
 def demo_text(r: dict) -> str:
     sw, mux, pb = r["sweep"], r["vddmux"], r["polybias"]
-    base, last = sw[0], sw[-1]
-    cells = base["cells_per_tile_max"]
-    lines = [
-        f"Demo (`designs/demo/finevh.toml`: the RV32 core on demo28, {_n(cells)} cells, "
-        f"{pb['clock_ns']:g} ns clock); wrapper from the layer {last['wrapper_layer']} spacing, rounded up to "
-        f"{last['wrapper_x_um']:g} µm between tile columns and {last['wrapper_y_um']:g} µm between tile rows. "
-        f"`finevh partition --tiles {','.join(str(s['n']) for s in sw)} --sdc`:",
-        "",
-        *demo_table(sw),
-        "",
-        THESIS,
-        "",
-        f"At {last['tiles']} tiles, `finevh vddmux`: {mux['vddmux_cells']} `{mux['vddmux_cell']}` switches "
-        f"({mux['per_tile_min']}–{mux['per_tile_max']} per tile; peak factor {mux['peak_factor']:g}, "
-        f"{mux['switch_max_ma']:g} mA per switch, design power {mux['clock_power_uw'] / 1000:.2f} mW at the "
-        f"SDC clock), a chain of {mux['chain_length']} `{mux['chain_ff']}`; switches and chain take "
-        f"{mux['area_share_pct']:.2f} % of the core, {_n(mux['cells_shifted'])} cells shifted.",
-        "",
-        polybias_text(pb, r["flavours"]),
-    ]
-    return "\n".join(lines)
+    last = sw[-1]
+    intro = (f"Demo (`designs/demo/finevh.toml`: the RV32 core on demo28, {_n(sw[0]['cells_per_tile_max'])} "
+             f"cells, {pb['clock_ns']:g} ns clock); wrapper from the {last['wrapper_layer']} spacing, rounded "
+             f"up to {last['wrapper_x_um']:g} µm between tile columns and {last['wrapper_y_um']:g} µm between "
+             f"tile rows. `finevh partition --tiles {','.join(str(s['n']) for s in sw)} --sdc`:")
+    vddmux = (f"At {last['tiles']} tiles, `finevh vddmux`: {mux['vddmux_cells']} `{mux['vddmux_cell']}` "
+              f"switches ({_range(mux['per_tile_min'], mux['per_tile_max'])} per tile; peak factor "
+              f"{mux['peak_factor']:g}, {mux['switch_max_ma']:g} mA per switch, design power "
+              f"{mux['clock_power_uw'] / 1000:.2f} mW at the SDC clock) and a chain of {mux['chain_length']} "
+              f"`{mux['chain_ff']}`: {mux['area_share_pct']:.2f} % of the core; "
+              f"{_n(mux['cells_shifted'])} cells shifted.")
+    return "\n\n".join([_para(intro), "\n".join(demo_table(sw)), _para(THESIS), _para(vddmux),
+                        _para(polybias_text(pb, r["flavours"]))])
 
 
 def sky130_text(r: dict) -> str:
     sw, mux = r["sweep"], r["vddmux"]
     base, rest = sw[0], sw[1:]
-    return (
-        f"sky130 HD (ISCAS-89 s38417 as mapped in `../shared/data/mapped`, {_n(base['cells_per_tile_max'])} cells, "
-        f"tt {mux['vddh_v']:.2f} V, placed by `finevh place` at {base['utilisation_pct']:.1f} % utilisation, "
-        f"16 ns clock, wrapper = {rest[0]['wrapper_layer']} spacing rounded to {rest[0]['wrapper_x_um']:g} µm): "
-        f"{_joined([s['tiles'] for s in rest], 'd')} tiles: "
+    return _para(
+        f"sky130 HD (ISCAS-89 s38417 as mapped in `../shared/data/mapped`, {_n(base['cells_per_tile_max'])} "
+        f"cells, tt {mux['vddh_v']:.2f} V, placed by `finevh place` at {base['utilisation_pct']:.1f} % "
+        f"utilisation, {SKY130_PERIOD_NS:g} ns clock, wrapper = {rest[0]['wrapper_layer']} spacing rounded to "
+        f"{rest[0]['wrapper_x_um']:g} µm): {_joined([s['tiles'] for s in rest], 'd')} tiles: "
         f"{_joined([s['area_overhead_pct'] for s in rest], '+.2f')} % core area, "
         f"{_joined([s['interface_share_pct'] for s in rest], '.1f')} % interface cells, critical delay "
-        f"{base['critical_delay_ns']:.2f} → {_joined([s['critical_delay_ns'] for s in rest], '.2f')} ns; at "
-        f"{mux['tiles']} tiles {mux['vddmux_cells']} reserved switch sites ({mux['per_tile_min']}–"
-        f"{mux['per_tile_max']} per tile) and a chain of {mux['chain_length']} "
-        f"`{mux['chain_ff'].removeprefix('sky130_fd_sc_hd__')}`, {mux['area_share_pct']:.2f} % of the core."
-    )
+        f"{base['critical_delay_ns']:.2f} → {_joined([s['critical_delay_ns'] for s in rest], '.2f')} ns; "
+        f"at {mux['tiles']} tiles {mux['vddmux_cells']} reserved switch sites "
+        f"({_range(mux['per_tile_min'], mux['per_tile_max'])} per tile) and a chain of {mux['chain_length']} "
+        f"`{mux['chain_ff'].removeprefix('sky130_fd_sc_hd__')}`: {mux['area_share_pct']:.2f} % of the core.")
 
 
 def asap7_text(r: dict) -> str:
     sw, pb = r["sweep"], r["polybias"]
-    last = sw[-1]
     st = pb["stages"]
-    inter = pb["interface_flavours"]
-    order = [s["flavour"] for s in st] + sorted(set(inter) - {s["flavour"] for s in st})
-    return (
+    stages = ", ".join(f"{s['flavour']} (α_sd {s['alpha_sd_pct']:.1f} %)" for s in st)
+    return _para(
         f"ASAP7 (ISCAS-89 s1196 mapped by `finevh synth` onto SLVT, {_n(sw[0]['cells_per_tile_max'])} cells, "
-        f"{1000 * pb['clock_ns']:g} ps clock): {_joined([s['tiles'] for s in sw[1:]], 'd')} tiles "
-        f"{_joined([s['area_overhead_pct'] for s in sw[1:]], '+.2f')} % core area; poly-bias at {last['tiles']} "
-        f"tiles, stages " + ", ".join(f"{s['flavour']} (α_sd {s['alpha_sd_pct']:.1f} %)" for s in st)
-        + f": {_n(pb['interface_cells'])} interface cells → " + ", ".join(f"{f} {_n(inter.get(f, 0))}" for f in order)
-        + f"; worst slack {1000 * pb['worst_slack_before_ns']:.1f} → {1000 * pb['worst_slack_after_ns']:.1f} ps "
-        f"(WNS {pb['wns_before_ns']:g} → {pb['wns_after_ns']:g}); leakage {pb['leakage_before_uw']:.3f} → "
-        f"{pb['leakage_after_uw']:.3f} µW ({-pb['leakage_saved_pct']:+.1f} %)."
-    )
+        f"{1000 * pb['clock_ns']:g} ps clock): {_joined([s['tiles'] for s in sw[1:]], 'd')} tiles: "
+        f"{_joined([s['area_overhead_pct'] for s in sw[1:]], '+.2f')} % core area. Poly-bias at "
+        f"{sw[-1]['tiles']} tiles, stages {stages}: {_n(pb['interface_cells'])} interface cells → "
+        f"{_flavour_counts(pb, [s['flavour'] for s in st])}; worst slack {1000 * pb['worst_slack_before_ns']:.1f} "
+        f"→ {1000 * pb['worst_slack_after_ns']:.1f} ps (WNS {_num(pb['wns_before_ns'], 'g')} → "
+        f"{_num(pb['wns_after_ns'], 'g')}); {_leakage(pb, '.3f')}.")
 
 
-HEADER = ("Written by `python3 scripts/gen_fvh_results.py --with-shared` from the JSON reports of the CLI "
-          "stages on the current code (the script holds the commands; `--check` exits 1 when this section "
-          "is stale). Do not edit by hand.")
+HEADER = _para("Written by `python3 scripts/gen_fvh_results.py --with-shared` from the JSON reports of the "
+               "CLI stages on the current code (the script holds the commands; `--check` exits 1 when this "
+               "section is stale). Do not edit by hand.")
 
 
 # ----------------------------------------------------------------------------- the doc
