@@ -163,7 +163,7 @@ def run_sky130(s: Path, w: Path) -> dict:
 
 def run_asap7(s: Path, w: Path) -> dict:
     """s1196 mapped onto ASAP7 SLVT, 300 ps clock: place, partition 1/2/3, poly-bias at 9 tiles."""
-    sys.path.insert(0, str(REPO / "tests"))
+    sys.path[:0] = [str(REPO / "flow"), str(REPO / "tests")]
     from test_fvh_stages import _merged_liberty  # the test's Liberty merge (Yosys maps onto one file)
 
     libdir = s / "liberty/asap7"
