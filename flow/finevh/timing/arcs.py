@@ -14,10 +14,11 @@ preset / clear               output R (preset) or F (clear) only; NOT propagated
 three_state_enable           as combinational
 setup_rising / setup_falling a *check*: clock R (F) against data R and F
 recovery_rising / _falling   a check like setup (OpenSTA 2.0.17 reports them)
+hold_rising / hold_falling   a *hold check* (``hold_checks``); removal_* likewise
 latch data -> output         ``KIND_LATCH_DQ``: time borrowing (see the engine)
 ============================ ===============================================
 
-Hold, removal, width and tristate-disable arcs are not used by setup analysis.
+Width and tristate-disable arcs are not used.
 When ``timing_sense`` is non_unate but the output has a ``function``, the sense is
 derived from the function (as OpenSTA does for a missing ``timing_sense``).
 
@@ -41,6 +42,8 @@ _COMB_TYPES = {"combinational", "combinational_rise", "combinational_fall", "thr
 #: ``sta_preset_clear_arcs_enabled`` = 0)
 _ASYNC_TYPES = {"preset", "clear"}
 _CHECK_TYPES = {"setup_rising": 0, "setup_falling": 1, "recovery_rising": 0, "recovery_falling": 1}
+#: min-side checks (hold analysis), kept apart from the setup checks
+_HOLD_TYPES = {"hold_rising": 0, "hold_falling": 1, "removal_rising": 0, "removal_falling": 1}
 
 
 @dataclass
@@ -72,6 +75,7 @@ class CellTiming:
     cell: Cell
     edges: list[Edge] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    hold_checks: list[Check] = field(default_factory=list)
     pin_cap: dict[str, tuple[float, float]] = field(default_factory=dict)   # pF (rise, fall)
     clock_pins: set[str] = field(default_factory=set)
     latch_data: str | None = None      # latch cells: data pin (``data_in``)
@@ -80,7 +84,8 @@ class CellTiming:
 
     @property
     def signature(self) -> tuple:
-        return tuple(e.key for e in self.edges) + tuple(c.key for c in self.checks)
+        return (tuple(e.key for e in self.edges) + tuple(c.key for c in self.checks)
+                + tuple(c.key for c in self.hold_checks))
 
 
 _TOKEN = re.compile(r"\s*(!|\(|\)|\^|\*|&|\+|\||'|[A-Za-z_][A-Za-z0-9_\[\]\.]*|[01])")
@@ -214,11 +219,12 @@ def cell_timing(cell: Cell, preset_clear: bool = False) -> CellTiming:
                 base = (pin.name, rel, tt, arc.when or "")
                 n = ordinal.get(base, 0)
                 ordinal[base] = n + 1
-                if tt in _CHECK_TYPES:
-                    crf = _CHECK_TYPES[tt]
+                if tt in _CHECK_TYPES or tt in _HOLD_TYPES:
+                    crf = _CHECK_TYPES.get(tt, _HOLD_TYPES.get(tt))
+                    dest = ct.checks if tt in _CHECK_TYPES else ct.hold_checks
                     for drf, tab in ((RISE, arc.rise_constraint), (FALL, arc.fall_constraint)):
                         if tab is not None:
-                            ct.checks.append(Check(pin.name, rel, crf, drf, tab, base + (n, drf)))
+                            dest.append(Check(pin.name, rel, crf, drf, tab, base + (n, drf)))
                     ct.clock_pins.add(rel)
                     continue
                 if tt in ("rising_edge", "falling_edge"):

@@ -1,9 +1,15 @@
-"""Clocks: which clock reaches each terminal, and clock-edge arithmetic.
+"""Clocks: which clock reaches each terminal, clock latencies, clock-edge arithmetic.
 
-Clocks are ideal: a clock pin sees the edge time of its clock (through inverting
-cells of the clock network the edge is swapped) with the clock's ideal slew
-(``set_clock_transition``). This is the layer where propagated clocks (clock-network
-delays from :mod:`finevh.timing.dcalc`) will live. Times ns.
+An *ideal* clock reaches its pins at the edge time plus the clock's latencies
+(``set_clock_latency -source`` and network ``set_clock_latency``) with the ideal slew
+(``set_clock_transition``); through inverting cells of the clock network the edge is
+swapped. A *propagated* clock (``set_propagated_clock``) reaches them at the edge time
+plus the source latency plus the delay of the clock network, computed by
+:func:`propagate_latency` with the same arc delays (:mod:`finevh.timing.dcalc`) as
+the data paths, from the slew at the clock source (``set_input_transition`` /
+driving cell of the port). The late (max) latency and slew take the worst over the
+arcs into a pin, the early (min) ones the best, with early slews, as OpenSTA's max and
+min analyses do on one corner. Times ns.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import numpy as np
 from ..errors import InputError
 from .arcs import FALL, KIND_COMB, RISE
 from .constraints import Clock, TimingConstraints
+from .dcalc import ArcTables, DelayCalc
 from .graph import TimingGraph, expand
 
 
@@ -76,6 +83,87 @@ def clock_network(design, g: TimingGraph, constraints: TimingConstraints) -> Clo
             ft = np.concatenate([n_t, c_t])
             fi = np.concatenate([n_i, c_i])
     return ClockNetwork(clock_of_term, clock_inv)
+
+
+@dataclass
+class ClockLatency:
+    """Clock arrival offsets of one pass: per terminal and pin transition, the clock
+    latency (ns, from the clock's source edge, source latency included) and the clock
+    slew (ns), late (max) and early (min). Ideal clocks: source + network latency and
+    the ideal slew. NaN on terminals no clock reaches."""
+
+    late: np.ndarray           # [T, 2]
+    early: np.ndarray          # [T, 2]
+    slew_late: np.ndarray      # [T, 2]
+    slew_early: np.ndarray     # [T, 2]
+
+    def at(self, terms: np.ndarray, rf: np.ndarray, early: bool) -> np.ndarray:
+        """Latency (ns) at ``terms`` for pin transitions ``rf``; 0 where no clock."""
+        v = (self.early if early else self.late)[terms, rf]
+        return np.where(np.isfinite(v), v, 0.0)
+
+
+def port_latency(clk: Clock) -> float:
+    """Latency (ns) added to a port delay relative to ``clk`` (input and output delays):
+    the source latency, plus the network latency of an ideal clock (OpenSTA)."""
+    return clk.source_latency + (0.0 if clk.propagated else clk.latency)
+
+
+def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: ClockNetwork, dcalc: DelayCalc,
+                      tables: ArcTables, load: np.ndarray, src_slew: np.ndarray) -> ClockLatency:
+    """Clock latency and slew of every terminal of the clock networks (see the module
+    doc). ``src_slew`` [T, 2]: slew at the clock sources (ports: input transition or
+    driving cell), used by propagated clocks; ``tables`` / ``load`` as the data search."""
+    T = g.n_terms
+    clocks = constraints.clocks
+    K = len(clocks)
+    k_of = net.clock_of_term
+    lat = {m: np.full((T, 2), np.nan) for m in ("late", "early")}
+    sl = {m: np.full((T, 2), np.nan) for m in ("late", "early")}
+    prop = np.array([c.propagated for c in clocks] + [False])
+    srcs = np.array(sorted({t for c in clocks if c.propagated for t in c.sources}), dtype=np.int64)
+    if len(srcs):
+        for m in lat:
+            lat[m][srcs] = 0.0
+            sl[m][srcs] = src_slew[srcs]
+        kk = np.where(k_of >= 0, k_of, K)
+        src = g.e_src
+        cand = np.nonzero((g.e_kind == KIND_COMB) & (src >= 0) & prop[kk[np.maximum(src, 0)]] & prop[kk[g.e_to]])[0]
+        if len(cand):
+            lev = np.searchsorted(g.level_ptr, cand, side="right") - 1
+            bounds = np.flatnonzero(np.diff(lev)) + 1
+            for idx in np.split(cand, bounds):
+                s, irf, to, orf = src[idx], g.e_in_rf[idx], g.e_to[idx], g.e_out_rf[idx]
+                ok = np.isfinite(lat["late"][s, irf])
+                if not ok.all():
+                    idx, s, irf, to, orf = idx[ok], s[ok], irf[ok], to[ok], orf[ok]
+                if not len(idx):
+                    continue
+                for m, red in (("late", np.fmax), ("early", np.fmin)):
+                    dl, sw = dcalc.eval_arcs(g, idx, tables, sl[m], load)
+                    red.at(lat[m], (to, orf), lat[m][s, irf] + dl)
+                    red.at(sl[m], (to, orf), sw)
+        # load pins see their driver (no wire delay)
+        ld = np.nonzero((k_of >= 0) & (g.src_of_term >= 0) & (g.src_of_term != np.arange(T)))[0]
+        ld = ld[prop[k_of[ld]]]
+        for m in lat:
+            lat[m][ld] = lat[m][g.src_of_term[ld]]
+            sl[m][ld] = sl[m][g.src_of_term[ld]]
+    # ideal clocks (and the source latency of every clock)
+    ck = np.nonzero(k_of >= 0)[0]
+    if len(ck) and K:
+        kc = k_of[ck]
+        inv = net.clock_inv[ck]
+        trans = np.array([c.transition for c in clocks])              # [K, 2]
+        src_lat = np.array([c.source_latency for c in clocks])
+        ideal_lat = np.array([c.latency for c in clocks])
+        idl = ~prop[kc]
+        for rf in (RISE, FALL):
+            for m in lat:
+                lat[m][ck[idl], rf] = ideal_lat[kc[idl]]
+                sl[m][ck[idl], rf] = trans[kc[idl], rf ^ inv[idl]]
+                lat[m][ck, rf] += src_lat[kc]
+    return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"])
 
 
 def edge_times(clocks: list[Clock]) -> np.ndarray:

@@ -27,6 +27,10 @@ class Clock:
     sources: list[int] = field(default_factory=list)   # terminal ids
     transition: tuple[float, float] = (0.0, 0.0)       # ideal clock slew rise/fall (ns)
     setup_uncertainty: float = 0.0         # ns, subtracted from required times
+    hold_uncertainty: float = 0.0          # ns, added to hold required times
+    propagated: bool = False               # set_propagated_clock: latency = clock-network delay
+    latency: float = 0.0                   # ns, ideal network latency (set_clock_latency)
+    source_latency: float = 0.0            # ns, set_clock_latency -source
 
     def edge_time(self, rf: int) -> float:
         """Time of the rising (rf=0) or falling (rf=1) edge of the first period."""
@@ -57,6 +61,8 @@ class TimingConstraints:
     clocks: list[Clock] = field(default_factory=list)
     input_delays: list[PortDelay] = field(default_factory=list)
     output_delays: list[PortDelay] = field(default_factory=list)
+    input_delays_min: list[PortDelay] = field(default_factory=list)    # min (hold) side
+    output_delays_min: list[PortDelay] = field(default_factory=list)
     port_load: dict[int, float] = field(default_factory=dict)          # terminal -> pF
     input_transition: dict[int, tuple[float, float]] = field(default_factory=dict)
     driving_cell: dict[int, DrivingCell] = field(default_factory=dict)
@@ -148,11 +154,10 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
         rise, fall = float(wf[0]), float(wf[1]) if len(wf) > 1 else float(wf[0]) + c.period / 2.0
         tr = float(c.transition) if c.transition is not None else 0.0
         unc = float(c.uncertainty_setup or 0.0)
-        if c.latency or c.source_latency or c.propagated:
-            progress.warn(f"clock '{name}': latency / propagated clock ignored (ideal clocks)", src)
         clk_index[name] = len(tc.clocks)
         tc.clocks.append(Clock(name, float(c.period), rise, fall, resolve(c.sources, "create_clock"),
-                               (tr, tr), unc))
+                               (tr, tr), unc, float(c.uncertainty_hold or 0.0), bool(c.propagated),
+                               float(c.latency or 0.0), float(c.source_latency or 0.0)))
     if getattr(sdc, "generated_clocks", None):
         progress.warn("generated clocks are not supported; ignored", src)
 
@@ -163,10 +168,13 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             raise InputError(f"unknown clock '{n}'", src)
         return clk_index[n]
 
-    for attr, dest in (("input_delays", tc.input_delays), ("output_delays", tc.output_delays)):
+    for attr, dest, side in (("input_delays", tc.input_delays, "max"), ("output_delays", tc.output_delays, "max"),
+                             ("input_delays", tc.input_delays_min, "min"),
+                             ("output_delays", tc.output_delays_min, "min")):
         for d in getattr(sdc, attr):
-            if not d.max:
+            if not getattr(d, side):
                 continue
+            pick = max if side == "max" else min      # -add_delay keeps the worst of the side
             k = clock_of(d.clock)
             for t in resolve(d.port, attr):
                 cur = None
@@ -183,9 +191,9 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                         cur.fall = float(d.delay)
                 else:
                     if d.rise:
-                        cur.rise = max(cur.rise, float(d.delay))
+                        cur.rise = pick(cur.rise, float(d.delay))
                     if d.fall:
-                        cur.fall = max(cur.fall, float(d.delay))
+                        cur.fall = pick(cur.fall, float(d.delay))
             # a side never set (only -rise or only -fall given) stays unconstrained
     for port, v in list(sdc.loads.items()) + list(getattr(sdc, "wire_loads", {}).items()):
         for t in resolve(port, "set_load"):

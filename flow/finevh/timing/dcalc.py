@@ -81,7 +81,7 @@ class DelayCalc:
         self.drive_zero_load_subtract = True
         self._pack_builder = TablePackBuilder()
         self._pack: TablePack | None = None
-        self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._ctab: dict | None = None
         self._rows_state: dict | None = None
         self._caps_state: dict | None = None
@@ -90,7 +90,7 @@ class DelayCalc:
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
 
     # ------------------------------------------------------------------ tables
-    def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         r = self._cell_rows.get(id(cell))
         if r is None:
             ct = template_of(self.templates, cell)
@@ -99,9 +99,10 @@ class DelayCalc:
             d = np.array([b.add(e.delay) for e in ct.edges], dtype=np.int64)
             s = np.array([b.add(e.slew) for e in ct.edges], dtype=np.int64)
             c = np.array([b.add(c.table) for c in ct.checks], dtype=np.int64)
+            h = np.array([b.add(c.table) for c in ct.hold_checks], dtype=np.int64)
             if len(b) != n0:
                 self._pack = None
-            r = (d, s, c)
+            r = (d, s, c, h)
             self._cell_rows[id(cell)] = r
         return r
 
@@ -115,7 +116,7 @@ class DelayCalc:
         if st is None or len(st["cells"]) > len(cells) or not all(map(operator.is_, st["cells"], cells)):
             K = len(self.design.netlist.pin_names)
             st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
-                               "K": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2))}
+                               "K": np.zeros((0, 1), np.int64), "H": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2))}
             self._rows_state = self._caps_state = None     # gathered from the old table
         n0 = len(st["cells"])
         if n0 == len(cells):
@@ -132,7 +133,7 @@ class DelayCalc:
                 old = np.pad(old, ((0, 0), (0, w - old.shape[1])))
             return np.concatenate([old, m])
 
-        st["D"], st["S"], st["K"] = grow(st["D"], 0), grow(st["S"], 1), grow(st["K"], 2)
+        st["D"], st["S"], st["K"], st["H"] = grow(st["D"], 0), grow(st["S"], 1), grow(st["K"], 2), grow(st["H"], 3)
         cap = np.zeros((len(new),) + st["cap"].shape[1:])
         for i, c in enumerate(new):
             for name, (rc, fc) in template_of(self.templates, c).pin_cap.items():
@@ -166,6 +167,14 @@ class DelayCalc:
             d_rows, s_rows, k_rows = st["D"][ec, g.e_slot], st["S"][ec, g.e_slot], st["K"][cc, g.c_slot]
         self._rows_state = {"graph": g, "ic": inst_cell.copy(), "d": d_rows, "s": s_rows, "k": k_rows}
         return ArcTables(self._pack, d_rows, s_rows, k_rows)
+
+    def hold_rows(self, g: TimingGraph) -> np.ndarray:
+        """int64[H] table row of every hold / removal check of ``g`` (in the pack of the
+        last :meth:`tables` call) under the current binding."""
+        st = self._cell_arrays()
+        if self._pack is None:
+            self._pack = self._pack_builder.build()
+        return st["H"][np.asarray(self.design.inst_cell)[g.h_inst], g.h_slot]
 
     # ------------------------------------------------------------------ loads
     def _pin_caps(self, g: TimingGraph) -> np.ndarray:

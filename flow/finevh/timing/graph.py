@@ -70,6 +70,13 @@ class TimingGraph:
     loop_breaks: list[LoopBreak] = field(default_factory=list)
     node_level: np.ndarray | None = None
     term_const: np.ndarray | None = None   # int8[T]: logic constant of the terminal's net, -1 none
+    # hold (and removal) checks, same layout as the setup checks c_*
+    h_inst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    h_slot: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    h_data: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    h_clk: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    h_clock_rf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    h_data_rf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def template_of(templates: dict[int, CellTiming], cell) -> CellTiming:
@@ -122,6 +129,7 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
     inst_cell = np.asarray(design.inst_cell)
     E: dict[str, list[np.ndarray]] = {k: [] for k in ("inst", "slot", "from", "to", "in_rf", "out_rf", "kind")}
     C: dict[str, list[np.ndarray]] = {k: [] for k in ("inst", "slot", "data", "clk", "crf", "drf")}
+    H: dict[str, list[np.ndarray]] = {k: [] for k in C}
     order = np.argsort(inst_cell, kind="stable")
     bounds = np.searchsorted(inst_cell[order], np.arange(len(design.cells) + 1))
     for ci, cell in enumerate(design.cells):
@@ -154,30 +162,34 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
             E["in_rf"].append(np.full(n, e.in_rf))
             E["out_rf"].append(np.full(n, e.out_rf))
             E["kind"].append(np.full(n, e.kind))
-        for j, c in enumerate(ct.checks):
-            if c.data_pin not in pid or c.clock_pin not in pid:
-                continue
-            d = term(c.data_pin)
-            k = term(c.clock_pin)
-            keep = (d >= 0) & (k >= 0)
-            n = int(keep.sum())
-            if n == 0:
-                continue
-            C["inst"].append(insts[keep])
-            C["slot"].append(np.full(n, j))
-            C["data"].append(d[keep])
-            C["clk"].append(k[keep])
-            C["crf"].append(np.full(n, c.clock_rf))
-            C["drf"].append(np.full(n, c.data_rf))
+        for checks, dest in ((ct.checks, C), (ct.hold_checks, H)):
+            for j, c in enumerate(checks):
+                if c.data_pin not in pid or c.clock_pin not in pid:
+                    continue
+                d = term(c.data_pin)
+                k = term(c.clock_pin)
+                keep = (d >= 0) & (k >= 0)
+                n = int(keep.sum())
+                if n == 0:
+                    continue
+                dest["inst"].append(insts[keep])
+                dest["slot"].append(np.full(n, j))
+                dest["data"].append(d[keep])
+                dest["clk"].append(k[keep])
+                dest["crf"].append(np.full(n, c.clock_rf))
+                dest["drf"].append(np.full(n, c.data_rf))
 
     def cat(lst):
         return np.concatenate(lst).astype(np.int64) if lst else np.zeros(0, dtype=np.int64)
 
     e = {k: cat(v) for k, v in E.items()}
     c = {k: cat(v) for k, v in C.items()}
+    h = {k: cat(v) for k, v in H.items()}
     term_const = propagate(design, net_of_term)
     if (term_const >= 0).any():
         e, c = _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell)
+        hkeep = (term_const[h["data"]] < 0) & (term_const[h["clk"]] < 0)
+        h = {k: v[hkeep] for k, v in h.items()}
     e_src = np.where(e["kind"] == KIND_LAUNCH, e["from"],
                      np.where(e["from"] >= 0, src_of_term[np.maximum(e["from"], 0)], -1))
 
@@ -209,7 +221,8 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
                        e["inst"], e["slot"], e["from"], e_src, e["to"], e["in_rf"], e["out_rf"], e["kind"],
                        level_ptr, seg_start, seg_to, seg_rf, level_seg_ptr,
                        c["inst"], c["slot"], c["data"], c["clk"], c["crf"], c["drf"],
-                       inst_cell.copy(), templates, breaks, level, term_const)
+                       inst_cell.copy(), templates, breaks, level, term_const,
+                       h["inst"], h["slot"], h["data"], h["clk"], h["crf"], h["drf"])
 
 
 def _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell):

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .arcs import FALL, KIND_LAUNCH, RISE
-from .clocks import ClockNetwork, edge_times
+from .clocks import ClockLatency, ClockNetwork, edge_times, port_latency, propagate_latency
 from .constraints import TimingConstraints
 from .dcalc import ArcTables, DelayCalc
 from .graph import TimingGraph, expand
@@ -40,14 +40,19 @@ class Arrivals(NamedTuple):
     edge_delay: np.ndarray         # [E] ns
     edge_slew: np.ndarray          # [E] ns
     tags: list[tuple[int, int]]    # (clock index, source edge rf)
+    clock: ClockLatency            # clock latencies and slews of the pass
 
 
 class Search:
     """Arrival propagation on one graph; keeps the last pass for incremental ones."""
 
     def __init__(self, g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, dcalc: DelayCalc,
-                 latches: Latches):
+                 latches: Latches, early: bool = False):
         self.graph = g
+        #: early (min) search for hold: earliest arrivals, smallest slews, min input delays
+        self.early = early
+        self.none = np.inf if early else NEG              # "nothing arrives"
+        self.red = np.minimum if early else np.maximum    # merge of arrivals and slews
         self.constraints = constraints
         self.clocks = clocks
         self.dcalc = dcalc
@@ -59,12 +64,14 @@ class Search:
         #: (level, first edge, end edge) of every level with edges
         self._levels = [(L, a, b) for L, (a, b) in enumerate(zip(lp[:-1], lp[1:])) if a != b]
 
-    def _sources(self, load: np.ndarray):
-        """Launch tags, and arrival / slew arrays holding only the source values:
-        clock pins and input ports."""
+    def _sources(self, tables: ArcTables, load: np.ndarray):
+        """Launch tags, clock latencies, and arrival / slew arrays holding only the
+        source values: clock pins (edge time + clock latency, clock slew) and input
+        ports (input delay + driving cell; the min delays in an early search)."""
         g = self.graph
         tc = self.constraints
         T = g.n_terms
+        early = self.early
         clock_of_term, clock_inv = self.clocks.clock_of_term, self.clocks.clock_inv
         tag_of: dict[tuple[int, int], int] = {}
         tags: list[tuple[int, int]] = []
@@ -82,26 +89,13 @@ class Search:
         for k, rf in sorted(set(zip(l_clk.tolist(), l_src_rf.tolist()))):
             if k >= 0:
                 tag(k, rf)
-        for pd in tc.input_delays:
+        for pd in tc.input_delays:          # the same tags in both searches
             if pd.clock is not None:
                 tag(pd.clock, FALL if pd.clock_fall else RISE)
         nt = max(len(tags), 1)
-        arr = np.full((nt, T, 2), NEG)
+        arr = np.full((nt, T, 2), self.none)
         slew = np.zeros((T, 2))
-        # clock pins: ideal slew and edge arrivals (vectorised over pins)
-        ck = np.nonzero(clock_of_term >= 0)[0]
-        if len(ck) and tc.clocks:
-            kk = clock_of_term[ck]
-            inv = clock_inv[ck]
-            trans = np.array([c.transition for c in tc.clocks])            # [K, 2]
-            etime = edge_times(tc.clocks)
-            for rf in (RISE, FALL):
-                src_rf = rf ^ inv
-                slew[ck, rf] = trans[kk, src_rf]
-                for (k, srf), ti in tag_of.items():
-                    m = (kk == k) & (src_rf == srf)
-                    arr[ti, ck[m], rf] = etime[k, srf]
-        # input ports
+        # input ports (their slews also feed propagated clocks at clock ports)
         for t, tr in tc.input_transition.items():
             slew[t] = tr
         drive_delay = {}
@@ -109,21 +103,39 @@ class Search:
             dd, ds = self.dcalc.driving_cell(dc, load[t])
             drive_delay[t] = dd
             slew[t] = ds
-        for pd in tc.input_delays:
-            if pd.clock is None:
+        lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, load, slew)
+        # clock pins: edge arrivals plus latency, clock slews (vectorised over pins)
+        ck = np.nonzero(clock_of_term >= 0)[0]
+        if len(ck) and tc.clocks:
+            kk = clock_of_term[ck]
+            inv = clock_inv[ck]
+            etime = edge_times(tc.clocks)
+            cs = lat.slew_early if early else lat.slew_late
+            for rf in (RISE, FALL):
+                src_rf = rf ^ inv
+                slew[ck, rf] = np.nan_to_num(cs[ck, rf])
+                cl = lat.at(ck, np.full(len(ck), rf), early)
+                for (k, srf), ti in tag_of.items():
+                    m = (kk == k) & (src_rf == srf)
+                    arr[ti, ck[m], rf] = etime[k, srf] + cl[m]
+        pick = min if early else max
+        for pd in (tc.input_delays_min if early else tc.input_delays):
+            if pd.clock is None or (pd.clock, FALL if pd.clock_fall else RISE) not in tag_of:
                 continue
             ti = tag_of[(pd.clock, FALL if pd.clock_fall else RISE)]
-            t0 = tc.clocks[pd.clock].edge_time(FALL if pd.clock_fall else RISE)
+            clk = tc.clocks[pd.clock]
+            t0 = clk.edge_time(FALL if pd.clock_fall else RISE) + port_latency(clk)
             dd = drive_delay.get(pd.terminal, (0.0, 0.0))
-            arr[ti, pd.terminal, RISE] = max(arr[ti, pd.terminal, RISE], t0 + pd.rise + dd[0])
-            arr[ti, pd.terminal, FALL] = max(arr[ti, pd.terminal, FALL], t0 + pd.fall + dd[1])
-        return tags, tag_of, arr, slew
+            for rf, v in ((RISE, pd.rise), (FALL, pd.fall)):
+                if np.isfinite(v):
+                    arr[ti, pd.terminal, rf] = pick(arr[ti, pd.terminal, rf], t0 + v + dd[rf])
+        return tags, tag_of, arr, slew, lat
 
     def propagate(self, tables: ArcTables, load: np.ndarray, incremental: bool = True) -> Arrivals:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
         allowed and the tags are unchanged (a search is bound to one graph)."""
-        tags, tag_of, arr, slew = self._sources(load)
+        tags, tag_of, arr, slew, lat = self._sources(tables, load)
         prev = self._state
         if incremental and prev is not None and prev["tags"] == tags and prev["arr"].shape == arr.shape:
             edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
@@ -133,11 +145,12 @@ class Search:
             a.flags.writeable = False      # shared by the result and the next incremental pass
         self._state = {"tags": list(tags), "arr": arr, "slew": slew, "load": load, "d_rows": tables.delay,
                        "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew}
-        return Arrivals(arr, slew, edge_delay, edge_slew, tags)
+        return Arrivals(arr, slew, edge_delay, edge_slew, tags, lat)
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
-        latch_lv = self.latches.levels()
+        latch_lv = None if self.early else self.latches.levels()
+        red, none = self.red, self.none
         E = len(g.e_to)
         edge_delay = np.zeros(E)
         edge_slew = np.zeros(E)
@@ -151,18 +164,19 @@ class Search:
             starts = g.seg_start[sa:sb] - a
             to = g.seg_to[sa:sb]
             orf = g.seg_rf[sa:sb]
-            slew[to, orf] = np.maximum.reduceat(sw, starts)
-            at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], NEG) + dl[None, :]
+            slew[to, orf] = red.reduceat(sw, starts)
+            at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], none) + dl[None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables)
-            arr[:, to, orf] = np.maximum(arr[:, to, orf], np.maximum.reduceat(at, starts, axis=1))
+            arr[:, to, orf] = red(arr[:, to, orf], red.reduceat(at, starts, axis=1))
         return edge_delay, edge_slew
 
     def _incremental(self, prev, tables, load, arr, slew, tags, tag_of):
         """Re-time from the previous pass; ``arr``/``slew`` hold the fresh source values
         (ports, clock pins) and are completed in place."""
         g = self.graph
-        latch_lv = self.latches.levels()
+        latch_lv = None if self.early else self.latches.levels()
+        red, none = self.red, self.none
         T = g.n_terms
         if not hasattr(g, "_edge_seg"):
             E = len(g.e_to)
@@ -174,7 +188,7 @@ class Search:
         p_arr, p_slew = prev["arr"], prev["slew"]
         # sources keep their fresh values; targets start from the previous pass
         with np.errstate(invalid="ignore"):
-            src_arr_chg = ~((arr == p_arr) | (np.isneginf(arr) & np.isneginf(p_arr))).all(axis=0)
+            src_arr_chg = ~(arr == p_arr).all(axis=0)
         slew_chg = (slew != p_slew) & ~tgt
         arr_chg = src_arr_chg & ~tgt
         arr[:, tgt] = p_arr[:, tgt]
@@ -211,17 +225,14 @@ class Search:
                 starts = np.cumsum(cnt) - cnt
             to = g.seg_to[segs]
             orf = g.seg_rf[segs]
-            new_slew = np.maximum.reduceat(edge_slew[ei], starts)
+            new_slew = red.reduceat(edge_slew[ei], starts)
             slew_chg[to, orf] = new_slew != slew[to, orf]
             slew[to, orf] = new_slew
-            at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], NEG) + edge_delay[ei][None, :]
+            at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], none) + edge_delay[ei][None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables)
-            new_arr = np.maximum.reduceat(at, starts, axis=1)
-            old = arr[:, to, orf]
-            with np.errstate(invalid="ignore"):
-                same = (new_arr == old) | (np.isneginf(new_arr) & np.isneginf(old))
-            arr_chg[to, orf] = ~same.all(axis=0)
+            new_arr = red.reduceat(at, starts, axis=1)
+            arr_chg[to, orf] = ~(new_arr == arr[:, to, orf]).all(axis=0)
             arr[:, to, orf] = new_arr
         return edge_delay, edge_slew
 
