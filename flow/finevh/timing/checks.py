@@ -1,11 +1,19 @@
-"""Setup checks: the slack of every constrained endpoint.
+"""Setup and hold checks: the slack of every constrained endpoint.
 
-Setup: the check table at (clock slew, data slew); required = first capture edge
-strictly after the launch edge - setup - setup uncertainty (latch D checks: the
-opening edge plus the time borrowed, :mod:`finevh.timing.latches`). Outputs: required
-= capture edge - uncertainty - ``set_output_delay``. Slack = required - arrival; each
-endpoint keeps its worst check over data transitions and launch tags. Hold checks
-belong here too. Times ns.
+Setup (late data, early capture clock): the check table at (clock slew, data slew);
+required = first capture edge strictly after the launch edge + capture clock latency
+- setup - setup uncertainty (latch D checks: the opening edge plus the time borrowed,
+:mod:`finevh.timing.latches`). Outputs: required = capture edge + port latency -
+uncertainty - ``set_output_delay -max``. Slack = required - arrival.
+
+Hold (early data, late capture clock): the hold capture edge is the setup capture edge
+one capture period earlier; required = that edge + capture clock latency + hold time
+(table at late clock slew, early data slew) + hold uncertainty; outputs: edge + port
+latency + uncertainty - ``set_output_delay -min``. Slack = arrival - required.
+
+Each endpoint keeps its worst check over data transitions and launch tags. Clock
+latencies come from :class:`~finevh.timing.clocks.ClockLatency` (ideal or
+propagated). Clock reconvergence pessimism removal is not applied. Times ns.
 """
 
 from __future__ import annotations
@@ -13,20 +21,20 @@ from __future__ import annotations
 import numpy as np
 
 from .arcs import FALL, RISE
-from .clocks import CaptureEdges, ClockNetwork
+from .clocks import CaptureEdges, ClockLatency, ClockNetwork, port_latency
 from .constraints import TerminalNames, TimingConstraints
 from .dcalc import ArcTables
 from .graph import TimingGraph
 from .latches import Latches
 from .nldm import lookup
-from .result import EndpointTable, RequiredSeeds
+from .result import EndpointTable, HoldResult, RequiredSeeds
 
 NEG = -np.inf
 
 
 def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                  latches: Latches, names: TerminalNames, tables: ArcTables, arr: np.ndarray, slew: np.ndarray,
-                 tags: list[tuple[int, int]]) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 tags: list[tuple[int, int]], lat: ClockLatency) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
     time of every valid check (the seeds of the required-time search; None if none)."""
@@ -61,8 +69,9 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         dnode = g.src_of_term[g.c_data]
         ok = dnode >= 0
         dn = np.maximum(dnode, 0)
-        cs = slew[g.c_clk, g.c_clock_rf]
+        cs = _clock_slew(lat.slew_early, slew, g.c_clk, g.c_clock_rf)
         ds = np.where(ok, slew[dn, g.c_data_rf], 0.0)
+        c_lat = lat.at(g.c_clk, g.c_clock_rf, early=True)
         setup = lookup(tables.pack, tables.check, cs, ds)
         cclk = clocks.clock_of_term[g.c_clk]
         c_src_rf = g.c_clock_rf ^ clocks.clock_inv[g.c_clk]
@@ -72,7 +81,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         win = latches.check_windows(ck, c_src_rf, setup)
         for ti in range(len(tags)):
             a = np.where(ok, arr[ti, dn, g.c_data_rf], NEG)
-            rq = caps[ti][ck, c_src_rf] - setup - unc[ck]
+            rq = caps[ti][ck, c_src_rf] + c_lat - setup - unc[ck]
             if win is not None:
                 latches.check_required(win, tags[ti], ck, a, rq)
             valid = np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t
@@ -90,8 +99,9 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         o_crf = np.array([FALL if od.clock_fall else RISE for od in ods], dtype=np.int64)
         o_d = np.array([[od.rise, od.fall] for od in ods])
         o_n = g.src_of_term[o_t]
+        o_lat = np.array([port_latency(tc.clocks[k]) for k in o_k.tolist()])
         for ti in range(len(tags)):
-            base = caps[ti][o_k, o_crf] - unc[o_k]
+            base = caps[ti][o_k, o_crf] + o_lat - unc[o_k]
             for rf in (RISE, FALL):
                 a = arr[ti, o_n, rf]
                 rq = base - o_d[:, rf]
@@ -104,14 +114,101 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         return EndpointTable.empty(names.names), None
     c = {k: np.concatenate(v) for k, v in cols.items()}
     seeds = RequiredSeeds(c["tag"].astype(np.int64), c["term"].astype(np.int64), c["rf"].astype(np.int64), c["req"])
+    return _worst_per_endpoint(c, names), seeds
+
+
+def _clock_slew(clock_slew: np.ndarray, slew: np.ndarray, clk: np.ndarray, rf: np.ndarray) -> np.ndarray:
+    """Slew (ns) of the clock pins ``clk`` for the check: the clock network's (early or
+    late) slew, else the search's."""
+    v = clock_slew[clk, rf]
+    return np.where(np.isfinite(v), v, slew[clk, rf])
+
+
+def _worst_per_endpoint(c: dict, names: TerminalNames) -> EndpointTable:
+    """The worst check of every endpoint from the check columns ``c``, sorted by
+    (slack, terminal)."""
     order = np.lexsort((c["rf"], c["tag"], c["slack"], c["term"]))
     term_sorted = c["term"][order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = term_sorted[1:] != term_sorted[:-1]
     best = order[first]
     best = best[np.lexsort((c["term"][best], c["slack"][best]))]
-    table = EndpointTable(c["term"][best].astype(np.int64), c["slack"][best], c["arr"][best], c["req"][best],
-                          c["rf"][best].astype(np.int64), c["tag"][best].astype(np.int64),
-                          c["kind"][best].astype(np.int64), c["row"][best].astype(np.int64), c["setup"][best],
-                          c["cap"][best].astype(np.int64), names.names)
-    return table, seeds
+    return EndpointTable(c["term"][best].astype(np.int64), c["slack"][best], c["arr"][best], c["req"][best],
+                         c["rf"][best].astype(np.int64), c["tag"][best].astype(np.int64),
+                         c["kind"][best].astype(np.int64), c["row"][best].astype(np.int64), c["setup"][best],
+                         c["cap"][best].astype(np.int64), names.names)
+
+
+def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
+                names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
+                tags: list[tuple[int, int]], lat: ClockLatency) -> HoldResult:
+    """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
+    [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
+    table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`)."""
+    tc = constraints
+    nclk = len(tc.clocks)
+    unc = np.array([c.hold_uncertainty for c in tc.clocks] + [0.0])
+    per = np.array([c.period for c in tc.clocks] + [0.0])
+    cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
+
+    def add(term, a, rq, rf, ti, kind, row, hold, cap):
+        for k, v in zip(cols, (term, a - rq, a, rq, rf, np.full(len(term), ti), np.full(len(term), kind),
+                               row, hold, cap)):
+            cols[k].append(v)
+
+    def hold_edges(lk, lrf):
+        cap = np.full((nclk + 1, 2), np.nan)
+        for k in range(nclk):
+            for rf in (RISE, FALL):
+                v = capture.capture(lk, lrf, k, rf)
+                if v is not None:
+                    cap[k, rf] = v - per[k]
+        return cap
+
+    caps = [hold_edges(lk, lrf) for lk, lrf in tags]
+    false_to = np.fromiter(tc.false_to, dtype=np.int64) if tc.false_to else None
+    if len(g.h_data):
+        dnode = g.src_of_term[g.h_data]
+        ok = dnode >= 0
+        dn = np.maximum(dnode, 0)
+        cs = _clock_slew(lat.slew_late, slew, g.h_clk, g.h_clock_rf)
+        ds = np.where(ok, slew[dn, g.h_data_rf], 0.0)
+        hold = lookup(tables.pack, hold_rows, cs, ds)
+        cclk = clocks.clock_of_term[g.h_clk]
+        c_src_rf = g.h_clock_rf ^ clocks.clock_inv[g.h_clk]
+        ck = np.where(cclk >= 0, cclk, nclk)
+        c_lat = lat.at(g.h_clk, g.h_clock_rf, early=False)
+        keep_t = ~np.isin(g.h_data, false_to) if false_to is not None else True
+        rows = np.arange(len(g.h_data))
+        for ti in range(len(tags)):
+            a = np.where(ok, arr[ti, dn, g.h_data_rf], np.inf)
+            rq = caps[ti][ck, c_src_rf] + c_lat + hold + unc[ck]
+            v = np.nonzero(np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t)[0]
+            if len(v):
+                add(g.h_data[v], a[v], rq[v], g.h_data_rf[v], ti, 2, rows[v], hold[v], ck[v])
+    const = g.term_const
+    ods = [od for od in tc.output_delays_min
+           if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
+           and (const is None or const[od.terminal] < 0)]
+    if ods:
+        o_t = np.array([od.terminal for od in ods], dtype=np.int64)
+        o_k = np.array([od.clock for od in ods], dtype=np.int64)
+        o_crf = np.array([FALL if od.clock_fall else RISE for od in ods], dtype=np.int64)
+        o_d = np.array([[od.rise, od.fall] for od in ods])
+        o_n = g.src_of_term[o_t]
+        o_lat = np.array([port_latency(tc.clocks[k]) for k in o_k.tolist()])
+        for ti in range(len(tags)):
+            base = caps[ti][o_k, o_crf] + o_lat + unc[o_k]
+            for rf in (RISE, FALL):
+                a = arr[ti, o_n, rf]
+                rq = base - o_d[:, rf]
+                v = np.nonzero(np.isfinite(a) & np.isfinite(rq))[0]
+                if len(v):
+                    add(o_t[v], a[v], rq[v], np.full(len(v), rf), ti, 3, np.full(len(v), -1), o_d[v, rf], o_k[v])
+    if not cols["term"]:
+        table = EndpointTable.empty(names.names)
+    else:
+        table = _worst_per_endpoint({k: np.concatenate(v) for k, v in cols.items()}, names)
+    sl = table.slack
+    return HoldResult(float(min(0.0, sl.min())) if len(sl) else 0.0, float(sl[sl < 0].sum()) if len(sl) else 0.0,
+                      table, arr, slew)

@@ -1,4 +1,4 @@
-"""Static timing analysis (setup): the :class:`Timer` facade over the timing layers.
+"""Static timing analysis (setup and hold): the :class:`Timer` facade over the timing layers.
 
 The timer is split along OpenSTA's layers, one concern per module; each imports only
 the layers below it (``tests/test_timing_layers.py`` checks this):
@@ -9,17 +9,19 @@ the layers below it (``tests/test_timing_layers.py`` checks this):
 ``dcalc``                 delay calculation: table rows, pin / net loads, arc delays and
                           slews, driving cells (the :class:`~finevh.timing.dcalc.ArcDelayCalc`
                           plug-in point for RC delay calculation)
-``clocks``                clock network (ideal clocks) and capture-edge arithmetic
+``clocks``                clock network, latencies (ideal or propagated), capture edges
 ``latches``               latch time borrowing
-``search``                arrivals (full and incremental), required times, pin slacks
-``checks``                setup checks and the endpoint table
+``search``                arrivals, late or early (full and incremental), required times,
+                          pin slacks
+``checks``                setup and hold checks and the endpoint tables
 ``paths``                 worst path into an endpoint
 ``engine``                this facade; ``report`` (text / JSON) sits on top of it
 ========================  ==============================================================
 
 One :meth:`Timer.update` gathers the tables and loads of the current binding, then
 propagates arrivals level by level and evaluates the checks; WNS and TNS are taken over
-the endpoints. Times ns, capacitances pF.
+the endpoints. With ``hold=True`` a second, early search (min arrivals, min slews, min
+input delays) feeds the hold checks (``result.hold``). Times ns, capacitances pF.
 """
 
 from __future__ import annotations
@@ -27,21 +29,22 @@ from __future__ import annotations
 import numpy as np
 
 from .arcs import CellTiming
-from .checks import setup_checks
+from .checks import hold_checks, setup_checks
 from .clocks import CaptureEdges, clock_network
 from .constraints import TerminalNames, TimingConstraints
 from .dcalc import DelayCalc
 from .graph import TimingGraph, binding_changes_arcs, build_graph
 from .latches import Latches
 from .paths import worst_path
-from .result import Endpoint, EndpointTable, RequiredSeeds, TimingResult
+from .result import Endpoint, EndpointTable, HoldResult, RequiredSeeds, TimingResult
 from .search import Search, pin_slacks, required_times
 
-__all__ = ["Endpoint", "EndpointTable", "RequiredSeeds", "Timer", "TimingResult"]
+__all__ = ["Endpoint", "EndpointTable", "HoldResult", "RequiredSeeds", "Timer", "TimingResult"]
 
 
 class Timer:
-    """Setup-timing engine bound to one design and one set of constraints.
+    """Timing engine (setup; hold with ``hold=True``) bound to one design and one set
+    of constraints.
 
     ``wire_cap``: optional float64[M] wire capacitance per net (pF), see
     :mod:`finevh.timing.wire`. Call :meth:`update` after re-binding instances in
@@ -52,8 +55,9 @@ class Timer:
     """
 
     def __init__(self, design, constraints: TimingConstraints, wire_cap: np.ndarray | None = None,
-                 like: "Timer | None" = None):
+                 like: "Timer | None" = None, hold: bool = False):
         self.design = design
+        self.hold = hold
         self.constraints = constraints
         if like is not None and like.design.netlist is design.netlist:
             self.templates: dict[int, CellTiming] = like.templates
@@ -73,6 +77,7 @@ class Timer:
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
+        self.search_early = Search(g, self.constraints, self.clocks, self.dcalc, self.latches, early=True)
 
     # ------------------------------------------------------------------ settings
     @property
@@ -118,12 +123,17 @@ class Timer:
         load = self.dcalc.loads(g)
         a = self.search.propagate(tables, load, incremental)
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
-                                    tables, a.arrival, a.slew, a.tags)
+                                    tables, a.arrival, a.slew, a.tags, a.clock)
+        hold: HoldResult | None = None
+        if self.hold:
+            e = self.search_early.propagate(tables, load, incremental)
+            hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
+                               self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock)
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
         self.last = TimingResult(wns, tns, table, a.arrival, a.slew, load, a.edge_delay, a.edge_slew, a.tags, g,
-                                 seeds=seeds)
+                                 seeds=seeds, hold=hold)
         return self.last
 
     def loads(self) -> np.ndarray:

@@ -34,9 +34,9 @@ class Endpoint:
     required: float       # ns
     rf: int               # data transition of the worst check
     tag: int              # launch tag of the worst check
-    kind: str             # "setup" or "output"
+    kind: str             # "setup", "output" (max); "hold", "output_hold" (min)
     check_row: int = -1   # index into graph checks (setup) or -1
-    setup: float = 0.0    # ns, library setup time (or output delay for outputs)
+    setup: float = 0.0    # ns, library setup / hold time (or output delay for outputs)
     capture_clock: int = -1   # index of the capturing clock
 
 
@@ -52,13 +52,13 @@ class EndpointTable:
     required: np.ndarray
     rf: np.ndarray
     tag: np.ndarray
-    kind: np.ndarray          # 0 setup, 1 output
+    kind: np.ndarray          # 0 setup, 1 output, 2 hold, 3 output (min)
     check_row: np.ndarray
     setup: np.ndarray
     capture_clock: np.ndarray
     names: object             # callable: terminals -> list of names
 
-    _KINDS = ("setup", "output")
+    _KINDS = ("setup", "output", "hold", "output_hold")
 
     def __len__(self) -> int:
         return len(self.term)
@@ -75,6 +75,22 @@ class EndpointTable:
         z = np.zeros(0)
         i = np.zeros(0, dtype=np.int64)
         return EndpointTable(i, z, z, z, i, i, i, i, z, i, names)
+
+
+@dataclass
+class HoldResult:
+    """The hold (min) side of a pass: worst hold slack (<= 0), total negative hold
+    slack, the endpoint table (slack = arrival - required), early arrivals and slews."""
+
+    wns: float
+    tns: float
+    table: EndpointTable
+    arrival: np.ndarray            # [tags, T, 2] ns, +inf where nothing arrives
+    slew: np.ndarray               # [T, 2] ns
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        return self.table.endpoints()
 
 
 @dataclass
@@ -95,6 +111,7 @@ class TimingResult:
     required: np.ndarray | None = None   # [tags, T, 2], filled by Timer.required()
     _endpoints: list[Endpoint] | None = None
     seeds: RequiredSeeds | None = None   # every check's required time, for required()
+    hold: HoldResult | None = None       # hold analysis (Timer(hold=True))
 
     @property
     def endpoints(self) -> list[Endpoint]:
