@@ -30,8 +30,9 @@ def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
 
 
 def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
-            wire_load=None, bind=None):
-    """Load everything and time it; returns (timer, result)."""
+            wire_load=None, bind=None, hold=True):
+    """Load everything and time it (setup, and hold unless ``hold=False``); returns
+    (timer, result)."""
     from .timing import wire
     from .timing.binding import bind_voltage
     from .timing.constraints import read_constraints
@@ -70,7 +71,7 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
             wc = wire.from_wire_load(design, lib.wire_loads[name])
         elif wire_load == "default":
             raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
-    timer = Timer(design, tc, wc)
+    timer = Timer(design, tc, wc, hold=hold)
     result = timer.update()
     for ci, clk in enumerate(tc.clocks):
         if not any(timer.last.tags[e.tag][0] == ci for e in result.endpoints):
@@ -98,7 +99,8 @@ def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=
         from .activity.saif import read_saif
 
         signals = read_saif(saif, scope=saif_scope)
-    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)
+    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind,
+                            hold=False)
     design = timer.design
     tc = timer.constraints
     scale = 1.0

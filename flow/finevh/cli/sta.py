@@ -1,9 +1,10 @@
-"""``finevh sta``: static setup-timing analysis of a gate-level netlist.
+"""``finevh sta``: static setup and hold timing analysis of a gate-level netlist.
 
 Reads Liberty libraries (several: other voltages / flavours), a structural Verilog
 netlist, an SDC file and optionally wire loads (SPEF totals, a placement, or a Liberty
-wire-load model); prints WNS/TNS and the worst paths, or a JSON document with every
-constrained endpoint's slack (``--json``).
+wire-load model); prints setup WNS/TNS and the worst paths, then hold WNS/TNS, or a
+JSON document with every constrained endpoint's setup and hold slack (``--json``).
+Clocks are ideal unless ``set_propagated_clock`` (see docs/timing.md).
 
 ``--bind FILE`` re-binds instances before timing: one line per instance,
 ``INSTANCE VOLTAGE [FLAVOUR]`` (``#`` comments); a voltage between two characterised
@@ -40,7 +41,7 @@ from ..analysis import run_sta
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Write the report to a file.")
 def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, paths,
             digits, out):
-    """Setup timing (WNS, TNS, worst paths) of VERILOG under SDC."""
+    """Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."""
     from ..timing.report import to_json, to_text
 
     timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)

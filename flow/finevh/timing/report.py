@@ -1,5 +1,6 @@
 """Timing reports: a ``report_checks``-like text report of the N worst paths, and a
-JSON document (``wns_ns``, ``tns_ns``, every constrained endpoint's slack, paths).
+JSON document (``wns_ns``, ``tns_ns``, every constrained endpoint's slack, paths; with
+hold analysis also ``hold_wns_ns``, ``hold_tns_ns`` and ``hold_endpoints``).
 
 Times ns, capacitances pF. Output is deterministic: endpoints sorted by slack, then
 by name; numbers rounded to 1 fs (6 decimals) in JSON.
@@ -59,7 +60,20 @@ def to_json(timer: Timer, result: TimingResult, n_paths: int = 1) -> str:
         "paths": [path_report(timer, e) for e in result.endpoints[:max(0, n_paths)]],
         "loop_breaks": [{"instance": b.instance, "cell": b.cell, "from": b.from_pin, "to": b.to_pin}
                         for b in timer.graph.loop_breaks],
+        "clocks": [{"name": c.name, "period_ns": _r(c.period), "propagated": c.propagated}
+                   for c in timer.constraints.clocks],
     }
+    h = result.hold
+    if h is not None:
+        eps = h.endpoints
+        doc.update({
+            "hold_wns_ns": _r(h.wns),
+            "hold_tns_ns": _r(h.tns),
+            "hold_n_endpoints": len(eps),
+            "hold_n_violating": sum(1 for e in eps if e.slack < 0),
+            "hold_endpoints": [{"pin": e.name, "slack_ns": _r(e.slack), "arrival_ns": _r(e.arrival),
+                                "required_ns": _r(e.required), "kind": e.kind} for e in eps],
+        })
     return _dump(doc)
 
 
@@ -123,4 +137,12 @@ def to_text(timer: Timer, result: TimingResult, n_paths: int = 1, digits: int = 
     lines.append(f"wns {result.wns:.{digits}f}")
     lines.append(f"tns {result.tns:.{digits}f}")
     lines.append(f"endpoints {len(result.endpoints)}")
+    h = result.hold
+    if h is not None:
+        lines.append(f"hold_wns {h.wns:.{digits}f}")
+        lines.append(f"hold_tns {h.tns:.{digits}f}")
+        lines.append(f"hold_endpoints {len(h.table)}")
+        w = h.table.endpoints([0])[0] if len(h.table) else None
+        if w is not None:
+            lines.append(f"hold_worst {w.name} {w.slack:.{digits}f}")
     return "\n".join(lines) + "\n"
