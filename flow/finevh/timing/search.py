@@ -58,6 +58,7 @@ class Search:
         self.dcalc = dcalc
         self.latches = latches
         self._state: dict | None = None
+        self._lat: tuple[tuple, ClockLatency] | None = None
         self._has_src = g.e_src >= 0
         self._src_c = np.maximum(g.e_src, 0)
         lp = g.level_ptr.tolist()
@@ -103,7 +104,13 @@ class Search:
             dd, ds = self.dcalc.driving_cell(dc, load[t])
             drive_delay[t] = dd
             slew[t] = ds
-        lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, load, slew)
+        # ideal clocks only: the latencies do not depend on the binding (kept per clock setting)
+        key = tuple((c.propagated, c.transition, c.latency, c.source_latency) for c in tc.clocks)
+        if self._lat is not None and self._lat[0] == key and not any(c.propagated for c in tc.clocks):
+            lat = self._lat[1]
+        else:
+            lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, load, slew)
+            self._lat = (key, lat)
         # clock pins: edge arrivals plus latency, clock slews (vectorised over pins)
         ck = np.nonzero(clock_of_term >= 0)[0]
         if len(ck) and tc.clocks:
