@@ -315,3 +315,34 @@ def test_reconvergent_clock_without_crpr(sta3, work):
         for k in ("r1/D", "r3/D", "y"):
             assert abs(mine[k] - ref[k]) <= TOL_NS, k
         assert mine["r2/D"] == pytest.approx(ref["r2/D"] - credit[0], abs=TOL_NS)
+
+
+def test_sta_cli_reports_hold(sta3, work, gcd_example, run_cli):
+    """``finevh sta`` reports setup and hold: the JSON keeps its setup keys and adds
+    the hold ones (per-endpoint hold slack = OpenSTA 3.x's), the text ends with the
+    hold summary."""
+    import json
+
+    v, lib = gcd_example
+    sdc = work / "gcd_cli.sdc"
+    sdc.write_text(GCD_SDC + "set_propagated_clock [all_clocks]\nset_clock_uncertainty -hold 0.6 [all_clocks]\n")
+    code, out, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc, "--wire-load", "none",
+                             "--json", "--paths", "1")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert {"wns_ns", "tns_ns", "n_endpoints", "n_violating", "endpoints", "paths", "loop_breaks"} <= set(doc)
+    assert doc["clocks"] == [{"name": "clk", "period_ns": 5.0, "propagated": True}]
+    _, ref_h = reference(sta3, work, [lib], v, "gcd", sdc)
+    hold = {e["pin"].replace("\\", ""): e["slack_ns"] for e in doc["hold_endpoints"]}
+    compare(hold, ref_h, 50)
+    assert doc["hold_n_endpoints"] == len(hold)
+    neg = [s for s in hold.values() if s < 0]
+    assert neg and doc["hold_n_violating"] == len(neg)      # 0.6 ns hold uncertainty breaks some
+    assert doc["hold_wns_ns"] == pytest.approx(min(neg), abs=1e-6)
+    assert doc["hold_tns_ns"] == pytest.approx(sum(neg), abs=1e-5)
+    assert all(e["kind"] in ("hold", "output_hold") for e in doc["hold_endpoints"])
+    code, text, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc, "--wire-load", "none")
+    assert code == 0, err
+    tail = text.splitlines()[-4:]
+    assert tail[0] == f"hold_wns {doc['hold_wns_ns']:.4f}" and tail[2] == f"hold_endpoints {len(hold)}"
+    assert tail[3].startswith("hold_worst ") and float(tail[3].split()[-1]) == pytest.approx(min(neg), abs=1e-4)
