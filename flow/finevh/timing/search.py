@@ -59,6 +59,7 @@ class Search:
         self.latches = latches
         self._state: dict | None = None
         self._lat: tuple[tuple, ClockLatency] | None = None
+        self._ck: tuple | None = None     # clock pins and their values for one ClockLatency
         self._has_src = g.e_src >= 0
         self._src_c = np.maximum(g.e_src, 0)
         lp = g.level_ptr.tolist()
@@ -112,16 +113,19 @@ class Search:
             lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, load, slew)
             self._lat = (key, lat)
         # clock pins: edge arrivals plus latency, clock slews (vectorised over pins)
-        ck = np.nonzero(clock_of_term >= 0)[0]
-        if len(ck) and tc.clocks:
-            kk = clock_of_term[ck]
-            inv = clock_inv[ck]
-            etime = edge_times(tc.clocks)
+        cc = self._ck
+        if cc is None or cc[0] is not lat:
+            ck = np.nonzero(clock_of_term >= 0)[0]
             cs = lat.slew_early if early else lat.slew_late
+            per_rf = [(np.nan_to_num(cs[ck, rf]), lat.at(ck, np.full(len(ck), rf), early)) for rf in (RISE, FALL)]
+            self._ck = cc = (lat, ck, clock_of_term[ck], clock_inv[ck], per_rf)
+        _, ck, kk, inv, per_rf = cc
+        if len(ck) and tc.clocks:
+            etime = edge_times(tc.clocks)
             for rf in (RISE, FALL):
                 src_rf = rf ^ inv
-                slew[ck, rf] = np.nan_to_num(cs[ck, rf])
-                cl = lat.at(ck, np.full(len(ck), rf), early)
+                ck_slew, cl = per_rf[rf]
+                slew[ck, rf] = ck_slew
                 for (k, srf), ti in tag_of.items():
                     m = (kk == k) & (src_rf == srf)
                     arr[ti, ck[m], rf] = etime[k, srf] + cl[m]
