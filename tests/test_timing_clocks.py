@@ -346,3 +346,43 @@ def test_sta_cli_reports_hold(sta3, work, gcd_example, run_cli):
     tail = text.splitlines()[-4:]
     assert tail[0] == f"hold_wns {doc['hold_wns_ns']:.4f}" and tail[2] == f"hold_endpoints {len(hold)}"
     assert tail[3].startswith("hold_worst ") and float(tail[3].split()[-1]) == pytest.approx(min(neg), abs=1e-4)
+
+
+TWO_CLOCKS = """module mclk(clk1, clk2, a, b, c, y, z);
+input clk1, clk2, a, b, c;
+output y, z;
+wire q1, q2, q3, q4, n1, n2, n3, n4, k2;
+DFFPOSX1 r1 (.CLK(clk1), .D(a), .Q(q1));
+BUFX2 cb (.A(clk2), .Y(k2));
+DFFPOSX1 r2 (.CLK(k2), .D(b), .Q(q2));
+NAND2X1 g1 (.A(q1), .B(q2), .Y(n1));
+DFFPOSX1 r3 (.CLK(k2), .D(n1), .Q(q3));
+DFFNEGX1 r4 (.CLK(clk1), .D(n2), .Q(q4));
+XOR2X1 g2 (.A(q3), .B(c), .Y(n2));
+NOR2X1 g3 (.A(q4), .B(q1), .Y(n3));
+INVX1 g4 (.A(n3), .Y(y));
+AND2X1 g5 (.A(q3), .B(q4), .Y(n4));
+BUFX2 g6 (.A(n4), .Y(z));
+endmodule
+"""
+
+
+@pytest.mark.parametrize("propagated", [True, False])
+def test_two_clocks_hold_edges(sta3, work, propagated):
+    """Cross-domain hold: 2 ns and 3 ns (offset waveform) clocks, a negative-edge flop,
+    per-clock uncertainty; the hold capture edge is the closest one at or before the
+    launch over the common period (OpenSTA's cycle accounting), not simply the setup
+    edge minus a period (which is 1 or 2 ns off here)."""
+    need(OSU018.is_file(), str(OSU018))
+    v = work / "mclk2.v"
+    v.write_text(TWO_CLOCKS)
+    sdc = work / f"mclk2_{int(propagated)}.sdc"
+    sdc.write_text("create_clock -name c1 -period 2.0 [get_ports clk1]\n"
+                   "create_clock -name c2 -period 3.0 -waveform {0.5 2.0} [get_ports clk2]\n"
+                   "set_clock_uncertainty 0.07 [get_clocks c1]\nset_clock_uncertainty 0.11 [get_clocks c2]\n"
+                   "set_input_delay 0.3 -clock c1 [get_ports a]\nset_input_delay 0.2 -clock c2 [get_ports b]\n"
+                   "set_input_transition 0.1 [get_ports {a b c clk1 clk2}]\n"
+                   "set_output_delay 0.4 -clock c2 [get_ports y]\nset_output_delay 0.25 -clock c1 [get_ports z]\n"
+                   "set_load 0.04 [get_ports {y z}]\n" + ("set_propagated_clock [all_clocks]\n" if propagated else ""))
+    d = make_design(v, [OSU018])
+    check_against_opensta(sta3, work, [OSU018], v, "mclk", sdc, d, 6, 6)

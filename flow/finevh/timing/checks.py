@@ -6,8 +6,9 @@ required = first capture edge strictly after the launch edge + capture clock lat
 :mod:`finevh.timing.latches`). Outputs: required = capture edge + port latency -
 uncertainty - ``set_output_delay -max``. Slack = required - arrival.
 
-Hold (early data, late capture clock): the hold capture edge is the setup capture edge
-one capture period earlier; required = that edge + capture clock latency + hold time
+Hold (early data, late capture clock): the hold capture edge is the latest capture edge
+at or before the launch edge, the closest over the common period (one clock: the
+launch edge itself, or the capture edge before it); required = that edge + capture clock latency + hold time
 (table at late clock slew, early data slew) + hold uncertainty; outputs: edge + port
 latency + uncertainty - ``set_output_delay -min``. Slack = arrival - required.
 
@@ -148,7 +149,6 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
     tc = constraints
     nclk = len(tc.clocks)
     unc = np.array([c.hold_uncertainty for c in tc.clocks] + [0.0])
-    per = np.array([c.period for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
 
     def add(term, a, rq, rf, ti, kind, row, hold, cap):
@@ -160,9 +160,9 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
         cap = np.full((nclk + 1, 2), np.nan)
         for k in range(nclk):
             for rf in (RISE, FALL):
-                v = capture.capture(lk, lrf, k, rf)
+                v = capture.hold_capture(lk, lrf, k, rf)
                 if v is not None:
-                    cap[k, rf] = v - per[k]
+                    cap[k, rf] = v
         return cap
 
     caps = [hold_edges(lk, lrf) for lk, lrf in tags]

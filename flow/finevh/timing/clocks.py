@@ -192,6 +192,28 @@ class CaptureEdges:
         memo[key] = v = self._capture(lclk, lrf, cclk, crf, strict)
         return v
 
+    def hold_capture(self, lclk: int, lrf: int, cclk: int, crf: int) -> float | None:
+        """Absolute hold capture time for a launch at (lclk, lrf) captured at (cclk, crf):
+        the latest capture edge at or before the launch edge, the closest one over the
+        common period (OpenSTA's cycle accounting); None for a false path."""
+        if (lclk, cclk) in self.constraints.false_clock_pairs:
+            return None
+        key = (lclk, lrf, cclk, crf, "hold")
+        memo = self._memo
+        if key not in memo:
+            tc = self.constraints
+            L: Clock = tc.clocks[lclk]
+            C: Clock = tc.clocks[cclk]
+            tl0, tcap0 = L.edge_time(lrf), C.edge_time(crf)
+            best = None
+            for i in range(max(1, int(round(_lcm_period(L.period, C.period) / L.period)))):
+                tl = tl0 + i * L.period
+                tcap = tcap0 + math.floor((tl - tcap0) / C.period + 1e-9) * C.period
+                if best is None or tl - tcap < best - 1e-12:
+                    best = tl - tcap
+            memo[key] = tl0 - best
+        return memo[key]
+
     def _capture(self, lclk, lrf, cclk, crf, strict):
         tc = self.constraints
         L: Clock = tc.clocks[lclk]
