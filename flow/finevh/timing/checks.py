@@ -14,7 +14,11 @@ latency + uncertainty - ``set_output_delay -min``. Slack = arrival - required.
 
 Each endpoint keeps its worst check over data transitions and launch tags. Clock
 latencies come from :class:`~finevh.timing.clocks.ClockLatency` (ideal or
-propagated). Clock reconvergence pessimism removal is not applied. Times ns.
+propagated). Clock reconvergence pessimism removal (CRPR): data launched below
+reconvergent clock logic travels in tags of its own launching clock net
+(:mod:`finevh.timing.search`); its checks get the credit of
+:func:`~finevh.timing.clocks.crpr_credit` (added to setup, subtracted from hold
+required times). Times ns.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arcs import FALL, RISE
-from .clocks import CaptureEdges, ClockLatency, ClockNetwork, port_latency
+from .clocks import CaptureEdges, ClockLatency, ClockNetwork, crpr_credit, port_latency
 from .constraints import TerminalNames, TimingConstraints
 from .dcalc import ArcTables
 from .graph import TimingGraph
@@ -35,7 +39,8 @@ NEG = -np.inf
 
 def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                  latches: Latches, names: TerminalNames, tables: ArcTables, arr: np.ndarray, slew: np.ndarray,
-                 tags: list[tuple[int, int]], lat: ClockLatency) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 tags: list[tuple[int, int]], lat: ClockLatency,
+                 tag_leaf: list[int] | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
     time of every valid check (the seeds of the required-time search; None if none)."""
@@ -83,6 +88,8 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         for ti in range(len(tags)):
             a = np.where(ok, arr[ti, dn, g.c_data_rf], NEG)
             rq = caps[ti][ck, c_src_rf] + c_lat - setup - unc[ck]
+            if tag_leaf is not None and tag_leaf[ti] >= 0:
+                rq = rq + _crpr(g, tc, clocks, lat, g.c_clk, g.c_clock_rf, cclk, tags[ti], tag_leaf[ti], True)
             if win is not None:
                 latches.check_required(win, tags[ti], ck, a, rq)
             valid = np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t
@@ -118,6 +125,28 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
     return _worst_per_endpoint(c, names), seeds
 
 
+def _crpr(g: TimingGraph, tc: TimingConstraints, clocks: ClockNetwork, lat: ClockLatency, clk: np.ndarray,
+          clk_rf: np.ndarray, cap_clock: np.ndarray, tag: tuple[int, int], leaf: int, setup: bool) -> np.ndarray:
+    """Clock reconvergence pessimism credit (ns) of every check (clock pins ``clk``,
+    pin transitions ``clk_rf``, capturing clocks ``cap_clock``) for data launched in
+    ``tag`` from below the clock net driver ``leaf``; 0 for other clocks."""
+    k, srf = tag
+    out = np.zeros(len(clk))
+    if not tc.clocks[k].propagated:
+        return out
+    sel = np.nonzero(cap_clock == k)[0]
+    src = g.src_of_term[clk[sel]]
+    cap_leaf = np.where(src >= 0, src, clk[sel])
+    launch = (leaf, srf ^ int(clocks.clock_inv[leaf]))
+    memo: dict[tuple[int, int], float] = {}
+    for i, cl, crf in zip(sel.tolist(), cap_leaf.tolist(), clk_rf[sel].tolist()):
+        v = memo.get((cl, crf))
+        if v is None:
+            v = memo[(cl, crf)] = crpr_credit(lat, launch, (cl, crf), setup)
+        out[i] = v
+    return out
+
+
 def _clock_slew(clock_slew: np.ndarray, slew: np.ndarray, clk: np.ndarray, rf: np.ndarray) -> np.ndarray:
     """Slew (ns) of the clock pins ``clk`` for the check: the clock network's (early or
     late) slew, else the search's."""
@@ -142,7 +171,7 @@ def _worst_per_endpoint(c: dict, names: TerminalNames) -> EndpointTable:
 
 def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                 names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
-                tags: list[tuple[int, int]], lat: ClockLatency) -> HoldResult:
+                tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None) -> HoldResult:
     """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
     [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
     table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`)."""
@@ -183,6 +212,8 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
         for ti in range(len(tags)):
             a = np.where(ok, arr[ti, dn, g.h_data_rf], np.inf)
             rq = caps[ti][ck, c_src_rf] + c_lat + hold + unc[ck]
+            if tag_leaf is not None and tag_leaf[ti] >= 0:
+                rq = rq - _crpr(g, tc, clocks, lat, g.h_clk, g.h_clock_rf, cclk, tags[ti], tag_leaf[ti], False)
             v = np.nonzero(np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t)[0]
             if len(v):
                 add(g.h_data[v], a[v], rq[v], g.h_data_rf[v], ti, 2, rows[v], hold[v], ck[v])

@@ -96,6 +96,10 @@ class ClockLatency:
     early: np.ndarray          # [T, 2]
     slew_late: np.ndarray      # [T, 2]
     slew_early: np.ndarray     # [T, 2]
+    #: propagated clocks: the (terminal * 2 + rf) each pin's late / early latency came
+    #: from (-1 at the sources and off the propagated networks), for CRPR
+    pred_late: np.ndarray | None = None     # int64 [T, 2]
+    pred_early: np.ndarray | None = None    # int64 [T, 2]
 
     def at(self, terms: np.ndarray, rf: np.ndarray, early: bool) -> np.ndarray:
         """Latency (ns) at ``terms`` for pin transitions ``rf``; 0 where no clock."""
@@ -120,6 +124,7 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
     k_of = net.clock_of_term
     lat = {m: np.full((T, 2), np.nan) for m in ("late", "early")}
     sl = {m: np.full((T, 2), np.nan) for m in ("late", "early")}
+    pred = {m: np.full((T, 2), -1, dtype=np.int64) for m in ("late", "early")}
     prop = np.array([c.propagated for c in clocks] + [False])
     srcs = np.array(sorted({t for c in clocks if c.propagated for t in c.sources}), dtype=np.int64)
     if len(srcs):
@@ -141,14 +146,18 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
                     continue
                 for m, red in (("late", np.fmax), ("early", np.fmin)):
                     dl, sw = dcalc.eval_arcs(g, idx, tables, sl[m], load)
-                    red.at(lat[m], (to, orf), lat[m][s, irf] + dl)
+                    cand = lat[m][s, irf] + dl
+                    red.at(lat[m], (to, orf), cand)
                     red.at(sl[m], (to, orf), sw)
+                    hit = cand == lat[m][to, orf]
+                    pred[m][to[hit], orf[hit]] = s[hit] * 2 + irf[hit]
         # load pins see their driver (no wire delay)
         ld = np.nonzero((k_of >= 0) & (g.src_of_term >= 0) & (g.src_of_term != np.arange(T)))[0]
         ld = ld[prop[k_of[ld]]]
         for m in lat:
             lat[m][ld] = lat[m][g.src_of_term[ld]]
             sl[m][ld] = sl[m][g.src_of_term[ld]]
+            pred[m][ld] = g.src_of_term[ld][:, None] * 2 + np.array([RISE, FALL])
     # ideal clocks (and the source latency of every clock)
     ck = np.nonzero(k_of >= 0)[0]
     if len(ck) and K:
@@ -163,7 +172,49 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
                 lat[m][ck[idl], rf] = ideal_lat[kc[idl]]
                 sl[m][ck[idl], rf] = trans[kc[idl], rf ^ inv[idl]]
                 lat[m][ck, rf] += src_lat[kc]
-    return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"])
+    if not len(srcs):
+        return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"])
+    return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"], pred["late"], pred["early"])
+
+
+def clock_path(lat: ClockLatency, term: int, rf: int, early: bool) -> list[tuple[int, int]]:
+    """The propagated clock path into (``term``, ``rf``): (terminal, transition) from
+    the pin back to the clock source, following the arcs that gave its late (or early)
+    latency."""
+    pred = lat.pred_early if early else lat.pred_late
+    out = [(term, rf)]
+    while pred is not None and len(out) < 100000:
+        p = int(pred[term, rf])
+        if p < 0:
+            break
+        term, rf = p // 2, p % 2
+        out.append((term, rf))
+    return out
+
+
+def divergent(lat: ClockLatency) -> np.ndarray | None:
+    """bool[T]: terminals whose late and early clock latencies differ (a reconvergent
+    clock network); None when they agree everywhere (clock trees, ideal clocks)."""
+    if lat.pred_late is None:
+        return None
+    with np.errstate(invalid="ignore"):
+        d = (np.abs(lat.late - lat.early) > 1e-12).any(axis=1)
+    return d if d.any() else None
+
+
+def crpr_credit(lat: ClockLatency, launch: tuple[int, int], capture: tuple[int, int], setup: bool) -> float:
+    """Clock reconvergence pessimism removed (ns) between a launching and a capturing
+    clock pin, given as (terminal, pin transition), as OpenSTA 3.x does (``same_pin``):
+    at the deepest pin P shared by the launch clock path (late for setup, early for
+    hold) and the capture clock path (the other one), the smaller of the two paths'
+    |late - early| latency differences at P (in their own transitions)."""
+    lp = clock_path(lat, *launch, early=not setup)
+    cp = dict(clock_path(lat, *capture, early=setup))
+    for t, rf in lp:
+        crf = cp.get(t)
+        if crf is not None:
+            return float(min(abs(lat.late[t, rf] - lat.early[t, rf]), abs(lat.late[t, crf] - lat.early[t, crf])))
+    return 0.0
 
 
 def edge_times(clocks: list[Clock]) -> np.ndarray:

@@ -21,8 +21,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import progress
 from .arcs import FALL, KIND_LAUNCH, RISE
-from .clocks import ClockLatency, ClockNetwork, edge_times, port_latency, propagate_latency
+from .clocks import (ClockLatency, ClockNetwork, clock_path, divergent, edge_times, port_latency,
+                     propagate_latency)
 from .constraints import TimingConstraints
 from .dcalc import ArcTables, DelayCalc
 from .graph import TimingGraph, expand
@@ -30,6 +32,9 @@ from .latches import Latches
 from .result import TimingResult
 
 NEG = -np.inf
+#: most leaves (clock nets) below reconvergent clock logic that get their own launch
+#: tags for clock reconvergence pessimism removal
+MAX_CRPR_LEAVES = 64
 
 
 class Arrivals(NamedTuple):
@@ -41,6 +46,7 @@ class Arrivals(NamedTuple):
     edge_slew: np.ndarray          # [E] ns
     tags: list[tuple[int, int]]    # (clock index, source edge rf)
     clock: ClockLatency            # clock latencies and slews of the pass
+    tag_leaf: list[int]            # per tag: CRPR leaf (launching clock net driver), -1 none
 
 
 class Search:
@@ -67,35 +73,15 @@ class Search:
         self._levels = [(L, a, b) for L, (a, b) in enumerate(zip(lp[:-1], lp[1:])) if a != b]
 
     def _sources(self, tables: ArcTables, load: np.ndarray):
-        """Launch tags, clock latencies, and arrival / slew arrays holding only the
-        source values: clock pins (edge time + clock latency, clock slew) and input
-        ports (input delay + driving cell; the min delays in an early search)."""
+        """Launch tags (and the CRPR leaf of each, -1 for none), clock latencies, and
+        arrival / slew arrays holding only the source values: clock pins (edge time +
+        clock latency, clock slew) and input ports (input delay + driving cell; the min
+        delays in an early search)."""
         g = self.graph
         tc = self.constraints
         T = g.n_terms
         early = self.early
         clock_of_term, clock_inv = self.clocks.clock_of_term, self.clocks.clock_inv
-        tag_of: dict[tuple[int, int], int] = {}
-        tags: list[tuple[int, int]] = []
-
-        def tag(k: int, rf: int) -> int:
-            key = (k, rf)
-            if key not in tag_of:
-                tag_of[key] = len(tags)
-                tags.append(key)
-            return tag_of[key]
-
-        launch = np.nonzero(g.e_kind == KIND_LAUNCH)[0]
-        l_clk = clock_of_term[g.e_from[launch]]
-        l_src_rf = g.e_in_rf[launch] ^ clock_inv[g.e_from[launch]]
-        for k, rf in sorted(set(zip(l_clk.tolist(), l_src_rf.tolist()))):
-            if k >= 0:
-                tag(k, rf)
-        for pd in tc.input_delays:          # the same tags in both searches
-            if pd.clock is not None:
-                tag(pd.clock, FALL if pd.clock_fall else RISE)
-        nt = max(len(tags), 1)
-        arr = np.full((nt, T, 2), self.none)
         slew = np.zeros((T, 2))
         # input ports (their slews also feed propagated clocks at clock ports)
         for t, tr in tc.input_transition.items():
@@ -112,22 +98,48 @@ class Search:
         else:
             lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, load, slew)
             self._lat = (key, lat)
-        # clock pins: edge arrivals plus latency, clock slews (vectorised over pins)
         cc = self._ck
         if cc is None or cc[0] is not lat:
             ck = np.nonzero(clock_of_term >= 0)[0]
             cs = lat.slew_early if early else lat.slew_late
             per_rf = [(np.nan_to_num(cs[ck, rf]), lat.at(ck, np.full(len(ck), rf), early)) for rf in (RISE, FALL)]
-            self._ck = cc = (lat, ck, clock_of_term[ck], clock_inv[ck], per_rf)
-        _, ck, kk, inv, per_rf = cc
+            launch = np.nonzero(g.e_kind == KIND_LAUNCH)[0]
+            lk = clock_of_term[g.e_from[launch]]
+            lsrf = g.e_in_rf[launch] ^ clock_inv[g.e_from[launch]]
+            base = sorted({(k, rf) for k, rf in zip(lk.tolist(), lsrf.tolist()) if k >= 0})
+            ck_leaf, split = self._crpr_leaves(lat, ck, g.e_from[launch])
+            self._ck = cc = (lat, ck, clock_of_term[ck], clock_inv[ck], per_rf, base, ck_leaf, split)
+        _, ck, kk, inv, per_rf, base, ck_leaf, split = cc
+        tag_of: dict[tuple, int] = {}
+        tags: list[tuple[int, int]] = []
+        tag_leaf: list[int] = []
+
+        def tag(k: int, rf: int, leaf: int = -1) -> int:
+            key = (k, rf) if leaf < 0 else (k, rf, leaf)
+            if key not in tag_of:
+                tag_of[key] = len(tags)
+                tags.append((k, rf))
+                tag_leaf.append(leaf)
+            return tag_of[key]
+
+        for k, rf in base:
+            tag(k, rf)
+        for pd in tc.input_delays:          # the same tags in both searches
+            if pd.clock is not None:
+                tag(pd.clock, FALL if pd.clock_fall else RISE)
+        for k, rf, leaf in split:           # CRPR: launches below a reconvergent clock, per leaf
+            tag(k, rf, leaf)
+        nt = max(len(tags), 1)
+        arr = np.full((nt, T, 2), self.none)
         if len(ck) and tc.clocks:
             etime = edge_times(tc.clocks)
             for rf in (RISE, FALL):
                 src_rf = rf ^ inv
                 ck_slew, cl = per_rf[rf]
                 slew[ck, rf] = ck_slew
-                for (k, srf), ti in tag_of.items():
-                    m = (kk == k) & (src_rf == srf)
+                for key, ti in tag_of.items():
+                    k, srf = key[0], key[1]
+                    m = (kk == k) & (src_rf == srf) & (ck_leaf == (key[2] if len(key) == 3 else -1))
                     arr[ti, ck[m], rf] = etime[k, srf] + cl[m]
         pick = min if early else max
         for pd in (tc.input_delays_min if early else tc.input_delays):
@@ -140,23 +152,61 @@ class Search:
             for rf, v in ((RISE, pd.rise), (FALL, pd.fall)):
                 if np.isfinite(v):
                     arr[ti, pd.terminal, rf] = pick(arr[ti, pd.terminal, rf], t0 + v + dd[rf])
-        return tags, tag_of, arr, slew, lat
+        return tags, tag_of, arr, slew, lat, tag_leaf
+
+    def _crpr_leaves(self, lat: ClockLatency, ck: np.ndarray, launch_pins: np.ndarray):
+        """CRPR tag split: per clock-network terminal ``ck`` the leaf (driver of a
+        launching clock pin's net) whose launches get their own tags, -1 for none; and
+        the (clock, source edge, leaf) tags. A leaf is split when its late or early
+        clock path crosses a pin where late and early latency differ (reconvergent
+        clock); on clock trees nothing is split. More than ``MAX_CRPR_LEAVES`` such
+        leaves: no split (no CRPR), with a warning."""
+        g = self.graph
+        ck_leaf = np.full(len(ck), -1, dtype=np.int64)
+        div = divergent(lat)
+        if div is None or not len(launch_pins):
+            return ck_leaf, []
+        k_of, inv = self.clocks.clock_of_term, self.clocks.clock_inv
+        pins = np.unique(launch_pins)
+        pins = pins[k_of[pins] >= 0]
+        leaf = np.where(g.src_of_term[pins] >= 0, g.src_of_term[pins], pins)
+        chosen = []
+        for lf in np.unique(leaf).tolist():
+            if any(div[t] for e in (False, True) for rf in (RISE, FALL) for t, _ in clock_path(lat, lf, rf, e)):
+                chosen.append(lf)
+        if len(chosen) > MAX_CRPR_LEAVES:
+            if not self.early:
+                progress.warn(f"{len(chosen)} clock pins below reconvergent clock logic: clock reconvergence "
+                              f"pessimism not removed (limit {MAX_CRPR_LEAVES})")
+            return ck_leaf, []
+        chosen_set = set(chosen)
+        leaf_of_pin = {int(p): int(lf) for p, lf in zip(pins.tolist(), leaf.tolist()) if lf in chosen_set}
+        pos = {int(t): i for i, t in enumerate(ck.tolist())}
+        split = set()
+        sel = np.isin(g.e_from, np.array(sorted(leaf_of_pin), dtype=np.int64)) & (g.e_kind == KIND_LAUNCH)
+        for p, irf in zip(g.e_from[sel].tolist(), g.e_in_rf[sel].tolist()):
+            lf = leaf_of_pin[p]
+            ck_leaf[pos[p]] = lf
+            split.add((int(k_of[p]), irf ^ int(inv[p]), lf))
+        return ck_leaf, sorted(split)
 
     def propagate(self, tables: ArcTables, load: np.ndarray, incremental: bool = True) -> Arrivals:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
         allowed and the tags are unchanged (a search is bound to one graph)."""
-        tags, tag_of, arr, slew, lat = self._sources(tables, load)
+        tags, tag_of, arr, slew, lat, tag_leaf = self._sources(tables, load)
         prev = self._state
-        if incremental and prev is not None and prev["tags"] == tags and prev["arr"].shape == arr.shape:
+        if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
+                and prev["arr"].shape == arr.shape):
             edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
         else:
             edge_delay, edge_slew = self._full(tables, load, arr, slew, tags, tag_of)
         for a in (arr, slew, load, edge_delay, edge_slew):
             a.flags.writeable = False      # shared by the result and the next incremental pass
-        self._state = {"tags": list(tags), "arr": arr, "slew": slew, "load": load, "d_rows": tables.delay,
+        self._state = {"tags": list(tags), "tag_leaf": list(tag_leaf), "arr": arr, "slew": slew, "load": load,
+                       "d_rows": tables.delay,
                        "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew}
-        return Arrivals(arr, slew, edge_delay, edge_slew, tags, lat)
+        return Arrivals(arr, slew, edge_delay, edge_slew, tags, lat, tag_leaf)
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
