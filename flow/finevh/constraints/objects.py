@@ -10,7 +10,8 @@ ports costs nothing more.
 
 Register pins follow the library's timing arcs, as OpenSTA: the clock pins are the
 related pins of ``rising_edge``/``falling_edge`` arcs (or of setup/hold checks), the
-output pins carry those arcs, the data pins carry ``setup_*``/``hold_*`` checks and
+output pins carry those arcs, the data pins carry timing checks (``setup_*``,
+``hold_*``, ``recovery_*``, ``removal_*``: an asynchronous reset is a data pin too) and
 the asynchronous pins are the related pins of ``preset``/``clear`` arcs and the pins
 with ``recovery_*``/``removal_*`` checks. A register is an instance whose library cell
 has an ``ff`` (edge-triggered) or ``latch`` (level-sensitive) group.
@@ -56,6 +57,7 @@ def register_pins(cell) -> RegisterPins | None:
                 clock[a.related_pin] = None
             elif t.startswith(("recovery_", "removal_")):
                 asy[p.name] = None
+                data[p.name] = None          # OpenSTA: every timing-check pin is a data pin
             elif t in ("preset", "clear"):
                 asy[a.related_pin] = None
     for rp in list(clock):
@@ -64,7 +66,6 @@ def register_pins(cell) -> RegisterPins | None:
         if " " in rp:
             del clock[rp]
     clock = {k: None for k in clock if k in cell.pins}
-    data = {k: None for k in data if k not in asy}
     return RegisterPins(seq.kind, tuple(clock), tuple(data), tuple(out), tuple(asy))
 
 

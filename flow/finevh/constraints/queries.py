@@ -403,5 +403,7 @@ def _is_buf_inv(cell, inverter: bool) -> bool:
     if len(ins) != 1 or len(outs) != 1 or not outs[0].function:
         return False
     f = outs[0].function.replace(" ", "")
+    while f.startswith("(") and f.endswith(")"):
+        f = f[1:-1]
     a = ins[0].name
-    return f in ((f"!{a}", f"{a}'", f"!({a})") if inverter else (a, f"({a})"))
+    return f in ((f"!{a}", f"{a}'", f"!({a})") if inverter else (a,))

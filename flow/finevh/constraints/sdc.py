@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import tkinter
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -91,14 +92,11 @@ proc puts {args} {
     # an SDC's messages go to stderr: stdout belongs to the tool (--json)
     set nl [expr {[lindex $args 0] eq "-nonewline"}]
     set rest [lrange $args $nl end]
-    if {[llength $rest] == 1 || ([llength $rest] == 2 && [lindex $rest 0] eq "stdout")} {
-        set cmd [list ::finevh_sdc::tcl_puts]
-        if {$nl} { lappend cmd -nonewline }
-        return [{*}$cmd stderr [lindex $rest end]]
+    if {[llength $rest] == 1 || ([llength $rest] == 2 && [lindex $rest 0] in {stdout stderr})} {
+        return [::finevh_sdc::puts [lindex $rest end] $nl]
     }
     return [::finevh_sdc::tcl_puts {*}$args]
 }
-
 proc exit {{code 0}} {
     error "exit $code called in the SDC"
 }
@@ -142,6 +140,7 @@ class _Reader(Queries):
         self.warned: set[str] = set()
         self.tcl = tkinter.Tcl()
         self.tcl.createcommand("::finevh_sdc::call", self._call)
+        self.tcl.createcommand("::finevh_sdc::puts", self._puts)
         self.tcl.eval(_TCL_PRELUDE)
         exc = {"set_false_path": "false", "set_max_delay": "max_delay", "set_min_delay": "min_delay",
                "set_multicycle_path": "multicycle"}
@@ -210,6 +209,12 @@ class _Reader(Queries):
             self.error = e
             raise
         return "" if res is None else res
+
+    @staticmethod
+    def _puts(text: str, nonewline: str) -> str:
+        sys.stderr.write(text if nonewline == "1" else text + "\n")
+        sys.stderr.flush()
+        return ""
 
     def warn(self, msg: str) -> None:
         self.c.warnings.append(f"{self.file}:{self.line}: {msg}")
