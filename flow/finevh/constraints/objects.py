@@ -1,6 +1,7 @@
 """The design objects an SDC file can name, as OpenSTA sees them: top-level ports,
 instances ("cells" in SDC) with their library cell (``ref_name``), instance pins (every
-signal pin of the library cell, connected or not), nets, and which instances are
+signal pin of the library cell, connected or not, and a register's internal state pins
+such as ``IQ``), nets, and which instances are
 registers with their clock / data / output / asynchronous pins.
 
 :class:`SdcDesign` is built from a linked :class:`finevh.design.Design`
@@ -141,6 +142,10 @@ class SdcDesign:
                 cell = self.lib_cells.get(ref)
                 if cell is not None:
                     pins = [(p.name, _PORT_DIRS.get(p.direction, p.direction)) for p in cell.pins.values()]
+                    seq = getattr(cell, "sequential", None)
+                    # OpenSTA lists a register's internal state pins (ff/latch IQ, IQN) too
+                    if seq is not None:
+                        pins += [(n, "internal") for n in (seq.iq, seq.iqn) if n and n not in cell.pins]
                 else:
                     pins = [(pn, "unknown") for pn in (self.conn[i] if i < len(self.conn) else {})]
                 if cell is not None:
@@ -199,7 +204,10 @@ class SdcDesign:
     def pin_direction(self, inst: int, pin: str) -> str:
         cell = self.lib_cells.get(self.inst_ref[inst]) if 0 <= inst < len(self.inst_ref) else None
         p = cell.pins.get(pin) if cell is not None else None
-        return _PORT_DIRS.get(p.direction, p.direction) if p is not None else "unknown"
+        if p is None:
+            seq = getattr(cell, "sequential", None)
+            return "internal" if seq is not None and pin in (seq.iq, seq.iqn) else "unknown"
+        return _PORT_DIRS.get(p.direction, p.direction)
 
     def clock_reach(self, sources: Sequence[str]) -> set[int]:
         """Register instances whose clock pin is reached from ``sources`` (port names or

@@ -226,7 +226,7 @@ class Queries:
         """``-of_objects``: ports of nets, pins of cells/nets, cells of pins/nets, nets of pins/cells."""
         d = self.d
         accepts = {"port": ("net",), "pin": ("cell", "net"), "cell": ("port", "pin", "net"),
-                   "net": ("pin", "cell", "port")}[kind]
+                   "net": ("cell", "pin")}[kind]
         out: list[str] = []
         pin_full, pin_inst, pin_lib, _ = d.pin_table if kind in ("pin",) else ([], [], [], [])
         for o in self.typed(cmd, [arg], accepts):
@@ -265,8 +265,20 @@ class Queries:
         return out
 
     def _lib_pins(self, inst: int) -> list[str]:
-        cell = self.d.lib_cells.get(self.d.inst_ref[inst])
-        return list(cell.pins) if cell is not None else list(self.d.conn[inst])
+        full, pin_inst, lib, _ = self.d.pin_table
+        return [lib[k] for k in self._pins_of(inst)]
+
+    def _pins_of(self, inst: int) -> range:
+        """Indices into ``pin_table`` of one instance's pins (they are contiguous)."""
+        starts = self.__dict__.get("_pin_starts")
+        if starts is None:
+            pin_inst = self.d.pin_table[1]
+            starts = self._pin_starts = {}
+            for k, i in enumerate(pin_inst):
+                lo, hi = starts.get(i, (k, k))
+                starts[i] = (lo, k + 1)
+        lo, hi = starts.get(inst, (0, 0))
+        return range(lo, hi)
 
     def prop(self, kind: str, name: str, prop: str):
         """A property as OpenSTA's ``get_property`` gives it (str or bool)."""

@@ -137,6 +137,7 @@ class _Reader(Queries):
         self.line = 0
         self.file = path
         self.error: InputError | None = None
+        self.bug: Exception | None = None
         self.warned: set[str] = set()
         self.tcl = tkinter.Tcl()
         self.tcl.createcommand("::finevh_sdc::call", self._call)
@@ -177,9 +178,9 @@ class _Reader(Queries):
             "all_clocks": lambda a: tuple("clock:" + n for n in self.all_clock_names()),
             "current_design": self.current_design,
             "set_units": self.set_units,
-            "get_object_name": lambda a: tuple(self.tag_of(o)[1] for o in self.objects(a)),
-            "get_name": lambda a: tuple(self.tag_of(o)[1] for o in self.objects(a)),
-            "get_full_name": lambda a: tuple(self.tag_of(o)[1] for o in self.objects(a)),
+            "get_object_name": self.object_names,
+            "get_name": self.object_names,
+            "get_full_name": self.object_names,
             "sizeof_collection": lambda a: str(len(self.objects(a))),
             "delete_from_list": self.delete_from_list,
             "remove_from_collection": self.remove_from_collection,
@@ -208,6 +209,9 @@ class _Reader(Queries):
         except InputError as e:
             self.error = e
             raise
+        except Exception as e:       # a bug, not bad input: re-raised as is by run()
+            self.bug = e
+            raise
         return "" if res is None else res
 
     @staticmethod
@@ -224,6 +228,8 @@ class _Reader(Queries):
         try:
             self.tcl.call("source", self.path)
         except tkinter.TclError as e:
+            if self.bug is not None:
+                raise self.bug
             if self.error is not None:
                 raise self.error from None
             info = self.tcl.eval("set ::errorInfo")
@@ -623,6 +629,11 @@ class _Reader(Queries):
                 targets.append(obj)
         for obj in targets or ["design:" + (self.c.design or "")]:
             self.c.limits.setdefault(key, []).append((val, obj))
+
+    def object_names(self, args: list[str]):
+        """Names of objects: a string for one object (OpenSTA), a list for several (PrimeTime)."""
+        names = tuple(self.tag_of(o)[1] for o in self.objects(args))
+        return names[0] if len(names) == 1 else names
 
     def ignored(self, name: str):
         if name not in self.warned:
