@@ -100,25 +100,29 @@ def test_dc_style(tmp_path, capsys):
     assert c.clock_groups[0].groups == [["clk"], ["vclk"]]
     assert c.limits["max_fanout"] == [(16.0, "design:")]
     # one unsupported command, with its line
-    assert c.warnings == [f"{p}:26: unsupported SDC command 'set_wire_load_model' ignored"]
+    assert c.warnings == [f"{p}:26: set_wire_load_model has no effect in finevh; ignored"]
     assert f"{p}:26:" in capsys.readouterr().err
 
 
 def test_units(tmp_path):
+    """As OpenSTA 3.x: set_units checks the units (the library's) and never changes them."""
     text = """\
 set_units -time ps -capacitance fF
 create_clock -name clk -period 1250 [get_ports clk]
 set_load 20 [get_ports done]
-set_input_delay 100 -clock clk [get_ports en]
 """
-    c = read_sdc(_write(tmp_path, text), PORTS)
-    assert c.clocks["clk"].period == pytest.approx(1.25)
-    assert c.loads["done"] == pytest.approx(0.020)
-    assert c.input_delays[0].delay == pytest.approx(0.1)
-    # library units (ASAP7: ps, fF) apply when set_units is absent
-    c2 = read_sdc(_write(tmp_path, "create_clock -period 500 clk\nset_load 3 done\n", "u.sdc"), PORTS,
-                  time_unit_ns=1e-3, cap_unit_pf=1e-3)
-    assert c2.clocks["clk"].period == pytest.approx(0.5) and c2.loads["done"] == pytest.approx(0.003)
+    p = _write(tmp_path, text)
+    c = read_sdc(p, PORTS)
+    assert c.clocks["clk"].period == pytest.approx(1250.0) and c.loads["done"] == pytest.approx(20.0)
+    assert c.warnings == [f"{p}:1: set_units: time scale 1e-12 does not match library scale 1e-09; the library unit is used",
+                          f"{p}:1: set_units: capacitance scale 1e-15 does not match library scale 1e-12; the library unit is used"]
+    # library units (ASAP7: ps, fF): the same set_units agrees, values are ps and fF
+    c2 = read_sdc(p, PORTS, time_unit_ns=1e-3, cap_unit_pf=1e-3)
+    assert c2.clocks["clk"].period == pytest.approx(1.25) and c2.loads["done"] == pytest.approx(0.020)
+    assert c2.warnings == []
+    for ok in ("1.0ps", "10ps", "1ps"):
+        assert read_sdc(_write(tmp_path, f"set_units -time {ok} -resistance kOhm -voltage V\n", "v.sdc"), PORTS,
+                        time_unit_ns=1e-3 * (10 if ok == "10ps" else 1)).warnings == []
 
 
 def test_bus_bits(tmp_path):

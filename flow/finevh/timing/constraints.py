@@ -133,7 +133,9 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
     ``set_load`` (pin and wire load on ports), ``set_input_transition``,
     ``set_driving_cell`` (needs ``libset``), ``set_false_path`` between clocks or
     ``-to`` endpoints, ``set_clock_groups`` (treated as false paths between the groups).
-    Other exceptions are warned about and ignored.
+    Other exceptions, ``set_timing_derate``, ``set_disable_timing`` and
+    ``set_case_analysis`` are ignored with one warning per kind; ``group_path`` has no
+    effect on slack.
     """
     names = TerminalNames(design)
     tc = TimingConstraints()
@@ -207,9 +209,17 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             raise InputError(f"set_driving_cell: no library cell '{dc.lib_cell}'", src, dc.line or None)
         for t in resolve(port, "set_driving_cell"):
             tc.driving_cell[t] = DrivingCell(cell, dc.from_pin, dc.pin)
+    warned: set[str] = set()
+
+    def ignored(kind: str, msg: str, line) -> None:
+        """One warning per kind of constraint the timer does not apply."""
+        if kind not in warned:
+            warned.add(kind)
+            progress.warn(msg, src, line or None)
+
     for ex in sdc.exceptions:
         if ex.kind != "false" or not ex.setup:
-            progress.warn(f"{ex.kind} exception ignored by the timer", src, ex.line or None)
+            ignored(ex.kind, f"{ex.kind} exceptions are ignored by the timer", ex.line)
             continue
         fc = [_untag(o) for o in ex.from_ if str(o).startswith("clock:")]
         tcl_ = [_untag(o) for o in ex.to if str(o).startswith("clock:")]
@@ -217,7 +227,7 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             if ex.to and not ex.from_ and not ex.through:
                 tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
                 continue
-            progress.warn("set_false_path with -from/-through pins is not supported; ignored", src, ex.line or None)
+            ignored("false_pins", "set_false_path with -from/-through pins is not supported; ignored", ex.line)
             continue
         if not ex.from_ and ex.to and not tcl_:
             tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
@@ -225,6 +235,11 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
         for a in (fc or list(clk_index)):
             for b in (tcl_ or list(clk_index)):
                 tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
+    for attr, name in (("derates", "set_timing_derate"), ("disabled", "set_disable_timing"),
+                       ("case_analysis", "set_case_analysis")):
+        items = getattr(sdc, attr, None)
+        if items:
+            ignored(attr, f"{name} is ignored by the timer", items[0].line)
     for g in getattr(sdc, "clock_groups", []):
         for i, ga in enumerate(g.groups):
             for j, gb in enumerate(g.groups):
@@ -237,13 +252,11 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
 
 def read_constraints(path, design, libset=None) -> TimingConstraints:
     """Read an SDC file for ``design`` (units of its first library) and resolve it."""
-    from ..constraints.sdc import read_sdc
+    from ..constraints import SdcDesign, read_sdc
 
     nl = design.netlist
-    dirs = {0: "input", 1: "output", 2: "inout"}
-    ports = {n: dirs[int(d)] for n, d in zip(nl.port_names, nl.port_dir)}
     tu, cu = library_units(design.cells[0].library if design.cells else None, libset)
-    sdc = read_sdc(path, ports, design=nl.top, time_unit_ns=tu, cap_unit_pf=cu)
+    sdc = read_sdc(path, netlist=SdcDesign.from_design(design), design=nl.top, time_unit_ns=tu, cap_unit_pf=cu)
     return from_sdc(sdc, design, libset)
 
 
