@@ -84,16 +84,15 @@ def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cel
         design.placement = from_def(d, lef_db, nl.inst_names, [masters[k] for k in design.inst_cell.tolist()])
         progress.progress(f"read {def_file}: {int(design.placement.placed.sum())} placed instances")
     if sdc:
+        from .constraints.objects import SdcDesign
         from .constraints.sdc import read_sdc
 
-        dirs = {0: "input", 1: "output", 2: "inout"}
-        ports = {n: dirs[int(d_)] for n, d_ in zip(nl.port_names, nl.port_dir.tolist())}
         lib0 = design.cells[0].library if design.cells else None
         lib = next((L for L in libset.libraries if L.name == lib0), None)
         tu = library_time_unit_ns(lib.time_unit) if lib is not None else 1.0
         cu = library_cap_unit_pf(lib.capacitive_load_unit) if lib is not None else 1.0
-        design.constraints = read_sdc(sdc, ports, cells=nl.inst_names, nets=nl.net_names,
-                                      time_unit_ns=tu, cap_unit_pf=cu, design=nl.top)
+        design.constraints = read_sdc(sdc, netlist=SdcDesign.from_design(design), time_unit_ns=tu,
+                                      cap_unit_pf=cu, design=nl.top)
         progress.progress(f"read {sdc}: {len(design.constraints.clocks)} clock(s)")
     design.meta["lef"] = lef_db
     return design
