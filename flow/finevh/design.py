@@ -15,6 +15,19 @@ top-level input/inout ports), then the loads (instance input pins, output ports)
 each group instance pins come before ports, in index order. Power/ground pin connections
 (``DIR_PG``) and unconnected pins are not in any net row. A net with several drivers is
 an error unless every driving instance pin is tri-state (``three_state``) or inout.
+
+Black boxes: an instance whose master is in no library (tap, filler, decap, endcap
+cells; a macro given by LEF only) is bound to a :class:`Cell` with ``black_box`` set and
+no pins, with ONE warning per master, as OpenSTA creates a black box for a module it
+cannot find. Its pins get ``DIR_UNKNOWN`` (or ``DIR_PG`` for the LEF's ``USE POWER`` /
+``USE GROUND`` pins): they are in no net row, so they neither drive nor load a net,
+like the unknown-direction ports of OpenSTA's black boxes. With a LEF the black box
+takes the macro's area and supply pins, and ``physical_only`` when the LEF says so.
+
+Bus pins: a netlist connection ``.A({x, y, z})`` arrives as pins ``A[2]``, ``A[1]``,
+``A[0]`` (position from the LSB); they are bound to the bits of the Liberty bus ``A``
+in its declared order (:meth:`finevh.liberty.model.Bus.member_at`), so ``bit_from : 0;
+bit_to : 7`` buses bind correctly too.
 """
 
 from __future__ import annotations
@@ -25,7 +38,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .errors import InputError
-from .liberty.model import Cell
+from .liberty.model import Cell, PgPin
+from .progress import warn
 from .netlist.model import PORT_INOUT, PORT_INPUT, Netlist
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DIR_INPUT, DIR_OUTPUT, DIR_INOUT, DIR_INTERNAL = 0, 1, 2, 3
 DIR_PG = 4  # a power/ground pin (Liberty pg_pin) connected in the netlist: not a signal terminal
+DIR_UNKNOWN = 5  # a signal pin of a black box (no Liberty cell): neither driver nor load, as in OpenSTA
 _DIR_CODE = {"input": DIR_INPUT, "output": DIR_OUTPUT, "inout": DIR_INOUT, "internal": DIR_INTERNAL}
 
 
@@ -115,6 +130,34 @@ class Design:
                 agg[c.name] = agg.get(c.name, 0) + k
         return sorted(agg.items(), key=lambda t: (-t[1], t[0]))
 
+    def supply_pins(self) -> "SupplyPins":
+        """The standard cells' main power and ground pin names, by instance count:
+        Liberty ``pg_pin`` groups with ``pg_type`` primary_power / primary_ground, else
+        the LEF macro's ``USE POWER`` / ``USE GROUND`` pins (``meta["lef"]``). A name is
+        None when neither source gives one. Ties go to the name first in sort order."""
+        counts = np.bincount(self.inst_cell, minlength=len(self.cells)).tolist()
+        lef = self.meta.get("lef")
+        votes: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        for c, k in zip(self.cells, counts):
+            if not k:
+                continue
+            m = lef.macros.get(c.name) if lef is not None else None
+            for v, names, use in ((votes[0], c.power_pins(), "POWER"), (votes[1], c.ground_pins(), "GROUND")):
+                if not names and m is not None:
+                    names = m.supply_pins(use)
+                if names:
+                    v[names[0]] = v.get(names[0], 0) + k
+
+        def best(v: dict[str, int]) -> str | None:
+            return min(v.items(), key=lambda t: (-t[1], t[0]))[0] if v else None
+
+        return SupplyPins(best(votes[0]), best(votes[1]))
+
+    def black_boxes(self) -> np.ndarray:
+        """bool[N]: the instance's master has no Liberty cell."""
+        table = np.array([c.black_box for c in self.cells], dtype=bool)
+        return table[self.inst_cell] if len(table) else np.zeros(0, dtype=bool)
+
     # ---- re-binding -------------------------------------------------------------
     def rebind(self, inst_indices: Sequence[int] | np.ndarray, cells: Cell | Sequence[Cell]) -> None:
         """Bind instances to other cells (e.g. a twin at another Vdd or flavour).
@@ -185,11 +228,51 @@ class Design:
         return g
 
 
+@dataclass(frozen=True)
+class SupplyPins:
+    """Main power / ground pin names of a design's cells (None when unknown)."""
+
+    power: str | None
+    ground: str | None
+
+
+def black_box_cell(name: str, lef=None) -> Cell:
+    """A :class:`Cell` standing for master ``name`` that no library has: no signal pins,
+    no arcs, no power. ``lef``: a :class:`finevh.layout.lef.Lef`; when it has the macro,
+    the cell takes its area (um^2), its supply pins and its physical-only class."""
+    c = Cell(name=name, library="", black_box=True)
+    m = lef.macros.get(name) if lef is not None else None
+    if m is not None:
+        c.area = m.width * m.height
+        c.physical_only = m.is_physical_only
+        for use, pg in (("POWER", "primary_power"), ("GROUND", "primary_ground")):
+            for p in m.supply_pins(use):
+                c.pg_pins[p] = PgPin(name=p, pg_type=pg)
+    return c
+
+
+def _bus_bit(cell: Cell, name: str) -> str | None:
+    """The bit pin of ``cell`` a netlist pin ``BUS[p]`` (p from the LSB) or a one-bit
+    ``BUS`` connection binds to; None when ``name`` is no such reference."""
+    if not cell.buses:
+        return None
+    if name in cell.buses:
+        b = cell.buses[name]
+        return b.members[0] if b.width == 1 else None
+    k = name.rfind("[")
+    if k <= 0 or not name.endswith("]") or not name[k + 1:-1].isdigit():
+        return None
+    b = cell.buses.get(name[:k])
+    return b.member_at(int(name[k + 1:-1])) if b is not None else None
+
+
 def _signature(cell: Cell) -> dict[str, str]:
     return {p.name: p.direction for p in cell.pins.values() if p.direction != "internal"}
 
 
 def _pin_dir(cell: Cell, name: str) -> int | None:
+    if cell.black_box:
+        return DIR_PG if name in cell.pg_pins else DIR_UNKNOWN
     p = cell.pins.get(name)
     if p is not None:
         return _DIR_CODE.get(p.direction, DIR_INTERNAL)
@@ -198,35 +281,41 @@ def _pin_dir(cell: Cell, name: str) -> int | None:
     return None
 
 
-def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None) -> Design:
+def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None, lef=None,
+         black_boxes: bool = True) -> Design:
     """Bind every instance of ``netlist`` to ``libset.find_cell(cell_name)`` and build
     the net driver/load CSR. ``path`` overrides the file named in errors (default: the
-    netlist's source). Unknown cells or pins and multiply-driven nets raise InputError
-    with the instance's line."""
+    netlist's source). A master in no library becomes a black box (one warning per
+    master; see the module doc; ``lef`` gives its area and supply pins), or an
+    InputError when ``black_boxes`` is False. Unknown pins and multiply-driven nets
+    raise InputError with the instance's line."""
     src = path or netlist.source
     nl = netlist
     N = nl.n_instances
     # cells
     cells: list[Cell] = []
-    missing = []
     for k, name in enumerate(nl.cell_names):
         c = libset.find_cell(name)
         if c is None:
-            missing.append(k)
-            cells.append(None)  # type: ignore[arg-type]
-        else:
-            cells.append(c)
-    if missing:
-        k = missing[0]
-        i = int(np.flatnonzero(nl.inst_cell == k)[0])
-        more = f" (and {len(missing) - 1} more unknown cells)" if len(missing) > 1 else ""
-        raise InputError(f"unknown cell '{nl.cell_names[k]}' (instance '{nl.inst_names[i]}'): not in any "
-                         f"library given{more}", src, int(nl.inst_line[i]))
+            insts = np.flatnonzero(nl.inst_cell == k)
+            if not len(insts):
+                cells.append(black_box_cell(name, lef))
+                continue
+            i = int(insts[0])
+            if not black_boxes:
+                raise InputError(f"unknown cell '{name}' (instance '{nl.inst_names[i]}'): not in any library given",
+                                 src, int(nl.inst_line[i]))
+            c = black_box_cell(name, lef)
+            warn(f"cell '{name}' is in no library: its {len(insts)} instance(s) are black boxes "
+                 f"(no timing arcs; their pins neither drive nor load), e.g. '{nl.inst_names[i]}'",
+                 src, int(nl.inst_line[i]))
+        cells.append(c)
     inst_cell = nl.inst_cell.astype(np.int32, copy=True)
-    # pin directions, resolved once per (cell, pin name)
-    P = int(nl.pin_ptr[-1])
     counts = np.diff(nl.pin_ptr)
     pin_inst = np.repeat(np.arange(N, dtype=np.int64), counts)
+    _bind_bus_bits(nl, cells, inst_cell, pin_inst)
+    # pin directions, resolved once per (cell, pin name)
+    P = int(nl.pin_ptr[-1])
     npn = max(len(nl.pin_names), 1)
     key = inst_cell[pin_inst].astype(np.int64) * npn + nl.pin_name.astype(np.int64)
     if P:
@@ -301,6 +390,37 @@ def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None) -> 
         raise InputError(f"net '{nl.net_names[m]}' is tied to constant {int(nl.net_const[m])} and also driven by "
                          f"'{d.term_name(t)}'", src, line)
     return d
+
+
+def _bind_bus_bits(nl: Netlist, cells: list[Cell], inst_cell: np.ndarray, pin_inst: np.ndarray) -> None:
+    """Rename, in place, the netlist's connections to bus bits (``A[p]`` by position,
+    see the module doc) to the Liberty bit pins they bind to, where the names differ."""
+    has_bus = np.array([bool(c.buses) for c in cells], dtype=bool)
+    if not has_bus.any() or not len(pin_inst):
+        return
+    sel = np.flatnonzero(has_bus[inst_cell[pin_inst]])
+    npn = max(len(nl.pin_names), 1)
+    key = inst_cell[pin_inst[sel]].astype(np.int64) * npn + nl.pin_name[sel].astype(np.int64)
+    ukey, inv = np.unique(key, return_inverse=True)
+    new_id = np.full(len(ukey), -1, dtype=np.int64)
+    name_id = {n: k for k, n in enumerate(nl.pin_names)}
+    for q, kk in enumerate(ukey.tolist()):
+        c, name = cells[kk // npn], nl.pin_names[kk % npn]
+        if name in c.pins or name in c.pg_pins:
+            continue
+        bit = _bus_bit(c, name)
+        if bit is None or bit == name:
+            continue
+        if bit not in name_id:
+            name_id[bit] = len(nl.pin_names)
+            nl.pin_names.append(bit)
+        new_id[q] = name_id[bit]
+    hit = new_id[inv.reshape(-1)]
+    moved = hit >= 0
+    if moved.any():
+        pn = nl.pin_name.copy()
+        pn[sel[moved]] = hit[moved]
+        nl.pin_name = pn.astype(nl.pin_name.dtype)
 
 
 def _multi_driver_error(d: Design, m: int, drv: np.ndarray, src: str) -> None:

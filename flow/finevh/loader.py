@@ -61,16 +61,18 @@ def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cel
     else:
         from .netlist.verilog import read_verilog as reader
     nl = reader(verilog, top=top, cell_map=cell_map, decompose=decompose)
-    t1 = time.perf_counter()
-    design = link(nl, libset)
-    progress.progress(f"read {verilog}: {nl.n_instances} instances ({t1 - t0:.2f} s), linked "
-                      f"({time.perf_counter() - t1:.2f} s)")
     lef_db = None
-    if lef:
+    if lef:  # before linking: black boxes take their area and supply pins from the LEF
         from .layout.lef import read_lef
 
+        t2 = time.perf_counter()
         lef_db = read_lef(list(lef))
-        progress.progress(f"read {len(lef)} LEF file(s): {len(lef_db.macros)} macros")
+        progress.progress(f"read {len(lef)} LEF file(s): {len(lef_db.macros)} macros "
+                          f"({time.perf_counter() - t2:.2f} s)")
+    t1 = time.perf_counter()
+    design = link(nl, libset, lef=lef_db)
+    progress.progress(f"read {verilog}: {nl.n_instances} instances, linked "
+                      f"({time.perf_counter() - t1:.2f} s)")
     if def_file:
         from .layout.defio import read_def
         from .layout.placement import from_def
@@ -87,7 +89,7 @@ def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cel
         from .constraints.objects import SdcDesign
         from .constraints.sdc import read_sdc
 
-        lib0 = design.cells[0].library if design.cells else None
+        lib0 = next((c.library for c in design.cells if not c.black_box), None)
         lib = next((L for L in libset.libraries if L.name == lib0), None)
         tu = library_time_unit_ns(lib.time_unit) if lib is not None else 1.0
         cu = library_cap_unit_pf(lib.capacitive_load_unit) if lib is not None else 1.0

@@ -246,6 +246,12 @@ def summary_dict(res: PartitionResult, base_summary: T.PartitionSummary | None =
     }
 
 
+def cell_pin_names(design) -> dict[str, str]:
+    """The plan's ``cell_pins``: the design's known power/ground pin names."""
+    sp = design.supply_pins() if hasattr(design, "supply_pins") else None
+    return {k: v for k, v in (("power", getattr(sp, "power", None)), ("ground", getattr(sp, "ground", None))) if v}
+
+
 def to_plan(design, res: PartitionResult, report: dict) -> Plan:
     m = res.mesh
     counts = np.bincount(res.tile, minlength=m.n_tiles)
@@ -258,4 +264,4 @@ def to_plan(design, res: PartitionResult, report: dict) -> Plan:
                 site_width=m.site_width, site=pl.rows[0].site if pl.rows else "core", rows=m.n_rows, tiles=tiles)
     return Plan(design=design.netlist.top, mesh=mesh, inst_names=list(design.netlist.inst_names),
                 inst_tile=res.tile.astype(np.int32), interface=res.interface.copy(),
-                reports={"partition": report})
+                reports={"partition": report}, cell_pins=cell_pin_names(design))

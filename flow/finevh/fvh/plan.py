@@ -28,9 +28,14 @@ Top-level layout (``version`` 1)::
                       "tile_order": [0,1,2,5,4,3,...],
                       "flops": [{"name": .., "tile": 0, "x": .., "y": .., "orient": "N"}, ...]},
      "pb_swaps": [{"instance": .., "from_cell": .., "to_cell": .., "flavour": "PB16"}, ...],
-     "reports": {"partition": {...}, "vddmux": {...}, "polybias": {...}}}
+     "reports": {"partition": {...}, "vddmux": {...}, "polybias": {...}},
+     "cell_pins": {"power": "VPWR", "ground": "VGND"}}
 
 ``vddmux``, ``config_chain`` and ``pb_swaps`` are empty until their stage has run.
+``cell_pins`` (optional; absent in older plans and when unknown) names the standard
+cells' own power/ground pins, as the design's Liberty ``pg_pin`` groups or LEF ``USE
+POWER``/``USE GROUND`` pins give them (:meth:`finevh.design.Design.supply_pins`); the emit
+stage ties those pins instead of its default ``VDD``/``VSS``.
 """
 
 from __future__ import annotations
@@ -180,6 +185,7 @@ class Plan:
     reports: dict[str, Any] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=lambda: {
         "length": "um", "area": "um2", "current": "mA", "time": "ns", "power": "uW"})
+    cell_pins: dict[str, str] = field(default_factory=dict)   # {"power": .., "ground": ..}, known ones only
 
     @property
     def n_instances(self) -> int:
@@ -235,6 +241,7 @@ def plan_to_dict(plan: Plan) -> dict:
         },
         "pb_swaps": [asdict(s) for s in plan.pb_swaps],
         "reports": plan.reports,
+        **({"cell_pins": dict(sorted(plan.cell_pins.items()))} if plan.cell_pins else {}),
     }
 
 
@@ -437,7 +444,12 @@ def plan_from_dict(raw: Any, path: str = "<plan>", text: str = "") -> Plan:
     if units.get("length", "um") != "um":
         raise ctx.fail(f"units.length {units.get('length')!r}: only 'um' is supported", "length")
     reports = _obj(ctx, raw.get("reports", {}), "reports")
-    return Plan(design=_str(ctx, g(raw, "design"), "design"), mesh=mesh, inst_names=list(names),
+    cp = _obj(ctx, raw.get("cell_pins", {}), "cell_pins")
+    for k in cp:
+        if k not in ("power", "ground"):
+            raise ctx.fail(f"cell_pins: unknown key '{k}' (power, ground)", k)
+    cell_pins = {k: _str(ctx, v, k) for k, v in sorted(cp.items())}
+    return Plan(cell_pins=cell_pins, design=_str(ctx, g(raw, "design"), "design"), mesh=mesh, inst_names=list(names),
                 inst_tile=np.asarray(it, dtype=np.int32), interface=np.asarray(iface, dtype=bool),
                 supplies=sup, vddmux=vplan, config_chain=chain, pb_swaps=swaps, reports=reports,
                 units={k: str(v) for k, v in units.items()} or Plan.__dataclass_fields__["units"].default_factory())

@@ -100,6 +100,19 @@ class LefMacro:
     def is_filler(self) -> bool:
         return self.cls == "CORE" and self.subclass == "SPACER"
 
+    @property
+    def is_physical_only(self) -> bool:
+        """A cell with no logic: CORE SPACER/WELLTAP/ANTENNACELL, ENDCAP or COVER, or one
+        whose pins are all power/ground (taps and decaps of libraries that leave the class plain)."""
+        if (self.cls == "CORE" and self.subclass in ("SPACER", "WELLTAP", "ANTENNACELL", "ENDCAP")) \
+                or self.cls in ("ENDCAP", "COVER"):
+            return True
+        return bool(self.pins) and all(p.use in ("POWER", "GROUND") for p in self.pins.values())
+
+    def supply_pins(self, use: str) -> list[str]:
+        """Names of the pins with ``USE use`` (``POWER`` or ``GROUND``), in file order."""
+        return [p.name for p in self.pins.values() if p.use == use]
+
 
 @dataclass
 class Lef:

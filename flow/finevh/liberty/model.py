@@ -106,6 +106,37 @@ class PgPin:
 
 
 @dataclass
+class Bus:
+    """A Liberty ``bus`` (or ``bundle``) pin group, expanded into one :class:`Pin` per bit.
+
+    ``members`` are the bit pins' names in :attr:`Cell.pins`, MSB first: for a bus
+    ``A`` of type ``bit_from : 7; bit_to : 0`` they are ``A[7] .. A[0]``; for a bundle,
+    its ``members(...)`` in the order written. A Verilog connection ``.A({x, y, ..})``
+    binds its first bit to ``members[0]``.
+    """
+
+    name: str
+    members: list[str]
+    bit_from: int | None = None            # None for a bundle
+    bit_to: int | None = None
+    kind: str = "bus"                      # "bus" or "bundle"
+
+    @property
+    def width(self) -> int:
+        return len(self.members)
+
+    def member_at(self, position: int) -> str | None:
+        """Pin of bit ``position`` counted from the LSB (0 = the last member), None when out of range."""
+        k = len(self.members) - 1 - position
+        return self.members[k] if 0 <= k < len(self.members) else None
+
+
+#: pg_type values of a cell's main supply pins
+POWER_PG_TYPES = ("primary_power",)
+GROUND_PG_TYPES = ("primary_ground",)
+
+
+@dataclass
 class Cell:
     name: str
     library: str                           # owning Library.name
@@ -119,6 +150,9 @@ class Cell:
     sequential: Sequential | None = None
     dont_use: bool = False
     is_clock_gate: bool = False
+    buses: dict[str, Bus] = field(default_factory=dict)      # bus/bundle name -> its bit pins
+    black_box: bool = False      # no Liberty cell: no arcs, no power; pins neither drive nor load
+    physical_only: bool = False  # LEF CORE SPACER/WELLTAP/ANTENNACELL, ENDCAP, or no signal pin
 
     def __repr__(self) -> str:  # short: the full dataclass repr prints every table
         return f"Cell(name={self.name!r}, library={self.library!r}, area={self.area!r}, pins={list(self.pins)!r})"
@@ -128,6 +162,14 @@ class Cell:
 
     def output_pins(self) -> list[Pin]:
         return [p for p in self.pins.values() if p.direction in ("output", "inout")]
+
+    def power_pins(self) -> list[str]:
+        """Names of the ``pg_pin`` groups with ``pg_type : primary_power``, in file order."""
+        return [p.name for p in self.pg_pins.values() if p.pg_type in POWER_PG_TYPES]
+
+    def ground_pins(self) -> list[str]:
+        """Names of the ``pg_pin`` groups with ``pg_type : primary_ground``, in file order."""
+        return [p.name for p in self.pg_pins.values() if p.pg_type in GROUND_PG_TYPES]
 
 
 @dataclass

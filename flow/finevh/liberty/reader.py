@@ -31,8 +31,14 @@ the cell has no ``when`` group at all. (In ASAP7 that default equals the mean of
 states to the 6 digits printed, which the tests check.) ``Cell.leakage_derived`` is
 then True.
 
-Bus and bundle pins are not supported: a cell that has them is skipped with a
-warning naming the file and line (the netlist linker then reports the cell as unknown).
+Bus and bundle pins are expanded into one :class:`~finevh.liberty.model.Pin` per bit,
+named ``BUS[i]`` (bundles: their ``members``), each carrying the group's direction,
+capacitance, timing and power; a ``pin(BUS[i])`` (or ``pin(BUS[i:j])``) group inside
+the bus overrides those bits. The bit range comes from the ``type`` group named by
+``bus_type`` (library- or cell-level; ``bit_from``/``bit_to``, else ``bit_width`` with
+``downto``). A ``timing``/``internal_power`` group whose ``related_pin`` (or
+``related_bus_pins``) names a bus relates bit to bit when the pin's own bus has the same
+width, else to every bit (as OpenSTA does). :attr:`Cell.buses` keeps the bit order.
 
 Results are cached by content hash (see :func:`read_liberty`).
 """
@@ -42,6 +48,7 @@ from __future__ import annotations
 import gc
 import pickle
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +58,7 @@ from ..errors import InputError
 from ..progress import debug, warn
 from ..units import si_scale
 from .model import (
+    Bus,
     Cell,
     InternalPower,
     LeakageState,
@@ -69,7 +77,7 @@ from .parse import LGroup, SourceText, parse_fast, parse_with_liberty_parser, sp
 __all__ = ["read_liberty", "build_library", "FORMAT_VERSION", "cache_path"]
 
 #: Bump when the model or the conversion changes: old cache entries are then ignored.
-FORMAT_VERSION = "finevh-liberty-2"
+FORMAT_VERSION = "finevh-liberty-3"
 _MAGIC = "finevh.liberty.cache"
 
 # --------------------------------------------------------------------------- units
@@ -166,6 +174,7 @@ class _Builder:
         self.templates: dict[str, TableTemplate] = {}
         self._axis_cache: dict[tuple[str, str], np.ndarray] = {}
         self.lib = lib
+        self.types: dict[str, tuple[int, int]] = {}
 
     # -- helpers
     def err(self, msg: str, pos: int | None) -> InputError:
@@ -222,6 +231,8 @@ class _Builder:
         for g in lib.groups:
             if g.name in ("lu_table_template", "power_lut_template"):
                 self.template(g)
+            elif g.name == "type":
+                self.bus_type(g, self.types)
         for g in lib.groups:
             n = g.name
             if n == "cell":
@@ -265,6 +276,21 @@ class _Builder:
             variables=tuple(variables),
             indices=tuple(idx.get(i) for i in range(len(variables))),
         )
+
+    def bus_type(self, g: LGroup, into: dict[str, tuple[int, int]]) -> None:
+        """A ``type`` group: ``(bit_from, bit_to)`` of the bus type it names."""
+        name = g.args[0] if g.args else ""
+        width = self.num(g, "bit_width")
+        bf, bt = self.num(g, "bit_from"), self.num(g, "bit_to")
+        if bf is None or bt is None:
+            if width is None or width < 1:
+                raise self.err(f"type '{name}': needs bit_from/bit_to or a positive bit_width", g.pos)
+            down = g.attrs.get("downto", ("true", None))[0].lower() != "false"
+            bf, bt = (width - 1, 0) if down else (0, width - 1)
+        if width is not None and int(width) != abs(int(bf) - int(bt)) + 1:
+            raise self.err(f"type '{name}': bit_width {int(width)} does not match bit_from {int(bf)} / "
+                           f"bit_to {int(bt)}", g.pos)
+        into[name] = (int(bf), int(bt))
 
     def wire_load(self, g: LGroup) -> None:
         u = self.u
@@ -331,11 +357,13 @@ class _Builder:
     def cell(self, g: LGroup) -> Cell | None:
         src, u = self.src, self.u
         name = g.args[0] if g.args else ""
-        for s in g.groups:
-            if s.name in ("bus", "bundle"):
-                warn(f"cell '{name}': {s.name} pins are not supported; cell skipped", self.path, src.line(s.pos))
-                return None
         c = Cell(name=name, library=self.out.name)
+        types = self.types
+        if any(s.name == "type" for s in g.groups):
+            types = dict(types)
+            for s in g.groups:
+                if s.name == "type":
+                    self.bus_type(s, types)
         c.area = self.num(g, "area") or 0.0
         fp = g.attrs.get("cell_footprint")
         c.footprint = fp[0] if fp else None
@@ -347,6 +375,11 @@ class _Builder:
             n = s.name
             if n == "pin":
                 for p in self.pins(s):
+                    c.pins[p.name] = p
+            elif n in ("bus", "bundle"):
+                bus, bits = self.bus(s, types, name)
+                c.buses[bus.name] = bus
+                for p in bits:
                     c.pins[p.name] = p
             elif n == "pg_pin":
                 pt = s.attrs.get("pg_type")
@@ -365,7 +398,41 @@ class _Builder:
         if c.cell_leakage_power is None and c.leakage:
             c.cell_leakage_power = derive_cell_leakage(c.leakage)
             c.leakage_derived = True
+        if c.buses:
+            _relate_bus_arcs(c)
         return c
+
+    def bus(self, g: LGroup, types: dict[str, tuple[int, int]], cell: str) -> tuple[Bus, list[Pin]]:
+        """A ``bus``/``bundle`` group: its :class:`Bus` and one pin per bit (MSB first)."""
+        name = g.args[0] if g.args else ""
+        if g.name == "bus":
+            bt = g.attrs.get("bus_type")
+            if bt is None:
+                raise self.err(f"cell '{cell}': bus '{name}' has no bus_type", g.pos)
+            rng = types.get(bt[0])
+            if rng is None:
+                raise self.err(f"cell '{cell}': bus '{name}': undefined bus_type '{bt[0]}'", bt[1])
+            step = -1 if rng[0] > rng[1] else 1
+            members = [f"{name}[{i}]" for i in range(rng[0], rng[1] + step, step)]
+            bus = Bus(name, members, rng[0], rng[1], "bus")
+        else:
+            mem = [raw for cname, raw, _ in g.cattrs if cname == "members"]
+            members = [m for m in split_args(mem[0])] if mem else []
+            if not members:
+                raise self.err(f"cell '{cell}': bundle '{name}' has no members", g.pos)
+            bus = Bus(name, members, None, None, "bundle")
+        d = g.attrs.get("direction")
+        bits = {p.name: p for p in self.pins(g, names=members, default_direction=d[0] if d else None)}
+        for s in g.groups:
+            if s.name != "pin":
+                continue
+            names = [x for a in s.args for x in _bit_names(a, name)]
+            bad = [x for x in names if x not in bits]
+            if bad:
+                raise self.err(f"cell '{cell}': pin '{bad[0]}' is not a bit of {g.name} '{name}'", s.pos)
+            for p in self.pins(s, names=names, default_direction=d[0] if d else None, inherit=bits[names[0]]):
+                bits[p.name] = p
+        return bus, list(bits.values())
 
     def sequential(self, s: LGroup) -> Sequential:
         a = s.args + ["", ""]
@@ -386,39 +453,52 @@ class _Builder:
             preset=at("preset"),
         )
 
-    def pins(self, g: LGroup) -> list[Pin]:
+    def pins(self, g: LGroup, names: list[str] | None = None, default_direction: str | None = None,
+             inherit: Pin | None = None) -> list[Pin]:
+        """Pins of a ``pin`` group (one per name; ``names`` overrides the group's
+        arguments). ``inherit``: a bit pin of the enclosing bus whose values stand
+        where the group gives none (its arcs are kept when the group has none)."""
         u = self.u
 
         def at(k: str) -> str | None:
             v = g.attrs.get(k)
             return v[0] if v else None
 
-        d = at("direction")
+        def num(k: str, scale: float, old):
+            v = self.num(g, k, scale)
+            return old if v is None else v
+
+        d = at("direction") or default_direction
         if d is None:
             raise self.err(f"pin '{','.join(g.args)}' has no direction", g.pos)
         if d not in ("input", "output", "inout", "internal"):
-            raise self.err(f"pin '{','.join(g.args)}': bad direction '{d}'", g.attrs["direction"][1])
+            dpos = g.attrs["direction"][1] if "direction" in g.attrs else g.pos
+            raise self.err(f"pin '{','.join(g.args)}': bad direction '{d}'", dpos)
+        old = inherit or Pin(name="", direction=d)
         clk = at("clock")
         base = Pin(
             name="",
             direction=d,
-            capacitance=self.num(g, "capacitance", u.cap) or 0.0,
-            rise_capacitance=self.num(g, "rise_capacitance", u.cap),
-            fall_capacitance=self.num(g, "fall_capacitance", u.cap),
-            max_capacitance=self.num(g, "max_capacitance", u.cap),
-            max_transition=self.num(g, "max_transition", u.time),
-            function=at("function"),
-            three_state=at("three_state"),
-            is_clock=clk is not None and clk.lower() == "true",
+            capacitance=num("capacitance", u.cap, old.capacitance) or 0.0,
+            rise_capacitance=num("rise_capacitance", u.cap, old.rise_capacitance),
+            fall_capacitance=num("fall_capacitance", u.cap, old.fall_capacitance),
+            max_capacitance=num("max_capacitance", u.cap, old.max_capacitance),
+            max_transition=num("max_transition", u.time, old.max_transition),
+            function=at("function") or old.function,
+            three_state=at("three_state") or old.three_state,
+            is_clock=clk.lower() == "true" if clk is not None else old.is_clock,
         )
-        base.related_power_pin = at("related_power_pin")
-        base.related_ground_pin = at("related_ground_pin")
+        base.related_power_pin = at("related_power_pin") or old.related_power_pin
+        base.related_ground_pin = at("related_ground_pin") or old.related_ground_pin
         for s in g.groups:
             if s.name == "timing":
                 base.timing.extend(self.timing(s))
             elif s.name == "internal_power":
                 base.internal_power.append(self.internal_power(s))
-        names = g.args or [""]
+        if inherit is not None:
+            base.timing = base.timing or list(inherit.timing)
+            base.internal_power = base.internal_power or list(inherit.internal_power)
+        names = names or g.args or [""]
         if len(names) == 1:
             base.name = names[0]
             return [base]
@@ -433,7 +513,7 @@ class _Builder:
 
     def timing(self, g: LGroup) -> list[TimingArc]:
         t = self.u.time
-        rp = g.attrs.get("related_pin")
+        rp = g.attrs.get("related_pin") or g.attrs.get("related_bus_pins")
         if rp is None:
             raise self.err("timing group without related_pin", g.pos)
         related = rp[0].split()
@@ -472,6 +552,44 @@ class _Builder:
             if s.name in ("rise_power", "fall_power", "power"):
                 setattr(ip, s.name, self.table(s, e))
         return ip
+
+
+_BIT_RANGE = re.compile(r"^(.*)\[(\d+)(?::(\d+))?\]$")
+
+
+def _bit_names(arg: str, bus: str) -> list[str]:
+    """``A[3]`` -> [``A[3]``]; ``A[0:2]`` -> [``A[0]``, ``A[1]``, ``A[2]``]; a bare index ``3`` -> ``bus[3]``."""
+    a = arg.strip()
+    if a.isdigit():
+        return [f"{bus}[{a}]"]
+    m = _BIT_RANGE.match(a)
+    if m is None or m.group(3) is None:
+        return [a]
+    lo, hi = int(m.group(2)), int(m.group(3))
+    step = 1 if hi >= lo else -1
+    return [f"{m.group(1)}[{i}]" for i in range(lo, hi + step, step)]
+
+
+def _relate_bus_arcs(c: Cell) -> None:
+    """Arcs whose related pin names a bus: bit to bit when the pin's bus has the same
+    width, else one arc per bit of the related bus (see the module doc)."""
+    bus_of = {m: (b, k) for b in c.buses.values() for k, m in enumerate(b.members)}
+    for p in c.pins.values():
+        own = bus_of.get(p.name)
+
+        def targets(rel: str) -> list[str]:
+            rb = c.buses.get(rel)
+            if rb is None:
+                return [rel]
+            if own is not None and own[0].width == rb.width:
+                return [rb.members[own[1]]]
+            return list(rb.members)
+
+        if any(a.related_pin in c.buses for a in p.timing):
+            p.timing = [replace(a, related_pin=t) for a in p.timing for t in targets(a.related_pin)]
+        if any(ip.related_pin in c.buses for ip in p.internal_power):
+            p.internal_power = [replace(ip, related_pin=t) for ip in p.internal_power
+                                for t in (targets(ip.related_pin) if ip.related_pin else [None])]
 
 
 def derive_cell_leakage(states: list[LeakageState]) -> float:

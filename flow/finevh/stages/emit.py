@@ -19,6 +19,21 @@ def default_swap_templates(plan, given: dict[str, str] | None = None) -> dict[st
     return dict(sorted(out.items()))
 
 
+def resolve_supply_pins(plan, opts):
+    """``opts`` with the cells' power/ground pin names the plan recorded (``plan.cell_pins``,
+    taken from the design's Liberty ``pg_pin`` / LEF ``USE POWER|GROUND`` at partition time)
+    wherever ``opts`` still has the generic defaults ``VDD``/``VSS``. A name given
+    explicitly (anything but the default) wins; a plan without ``cell_pins`` changes nothing."""
+    from ..emit.common import EmitOptions
+
+    known = getattr(plan, "cell_pins", None) or {}
+    changes = {}
+    for field_, key in (("power_pin", "power"), ("ground_pin", "ground")):
+        if key in known and getattr(opts, field_) == getattr(EmitOptions, field_):
+            changes[field_] = known[key]
+    return replace(opts, **changes) if changes else opts
+
+
 def script_name(tool: str) -> str:
     """File suffix of a tool's output (``upf`` or ``tcl``)."""
     return "upf" if tool == "upf" else "tcl"
@@ -31,7 +46,7 @@ def emit_stage(design, constraints, plan, opts=None, tools=("opensta",)) -> Stag
     from ..emit import TOOLS, emit_text
     from ..emit.common import EmitOptions
 
-    opts = opts or EmitOptions()
+    opts = resolve_supply_pins(plan, opts or EmitOptions())
     opts = replace(opts, swap_cell=default_swap_templates(plan, opts.swap_cell))
     texts = {}
     for tool in tools:
@@ -41,5 +56,5 @@ def emit_stage(design, constraints, plan, opts=None, tools=("opensta",)) -> Stag
             raise InputError(f"unknown tool '{tool}' (one of {', '.join(TOOLS)})")
         texts[tool] = emit_text(plan, tool, opts)
     rep = {"tools": list(tools), "lines": {t: x.count("\n") for t, x in texts.items()},
-           "swap_cell": opts.swap_cell}
+           "swap_cell": opts.swap_cell, "power_pin": opts.power_pin, "ground_pin": opts.ground_pin}
     return StageResult(plan, rep, {"texts": texts})
