@@ -77,7 +77,7 @@ from .parse import LGroup, SourceText, parse_fast, parse_with_liberty_parser, sp
 __all__ = ["read_liberty", "build_library", "FORMAT_VERSION", "cache_path"]
 
 #: Bump when the model or the conversion changes: old cache entries are then ignored.
-FORMAT_VERSION = "finevh-liberty-3"
+FORMAT_VERSION = "finevh-liberty-3-bus"  # -bus: bus/bundle pins, Cell.buses (netlib branch)
 _MAGIC = "finevh.liberty.cache"
 
 # --------------------------------------------------------------------------- units
