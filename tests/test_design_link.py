@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from finevh.design import DIR_INPUT, DIR_OUTPUT, DIR_PG, link
+from finevh.design import DIR_INPUT, DIR_OUTPUT, DIR_PG, DIR_UNKNOWN, link
 from finevh.errors import InputError
 from finevh.netlist.verilog import read_verilog
 
@@ -139,8 +139,11 @@ def _bad(tmp_path, body: str) -> Path:
 def test_unknown_cell_pin_and_drivers(tmp_path, osu):
     p = _bad(tmp_path, "  INVX1 u1 (.A(a), .Y(n));\n  FOO7 u2 (.A(n), .Y(y));\n")
     with pytest.raises(InputError) as e:
-        link(read_verilog(p), osu)
+        link(read_verilog(p), osu, black_boxes=False)
     assert (e.value.path, e.value.line) == (str(p), 6) and "unknown cell 'FOO7'" in e.value.message
+    d = link(read_verilog(p), osu)   # by default a black box (tests/test_flow_netlists.py)
+    assert d.cell_of(1).black_box and d.pin_dir.tolist()[2:] == [DIR_UNKNOWN, DIR_UNKNOWN]
+    assert _row(d, "n") == (["u1/Y"], []) and _row(d, "y") == ([], ["y"])
     p = _bad(tmp_path, "  INVX1 u1 (.A(a), .Y(n));\n  INVX1 u2 (.A(n), .Z(y));\n")
     with pytest.raises(InputError) as e:
         link(read_verilog(p), osu)

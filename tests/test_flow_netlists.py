@@ -215,9 +215,12 @@ LEFS = [T / "sky130hd" / "sky130hd.tlef", T / "sky130hd" / "sky130_fd_sc_hd_merg
 
 
 def test_placed_netlist_with_taps_times_like_opensta3(placed_gcd, tmp_path, sta3, libs, run_cli):
-    verilog = placed_gcd[0]
-    text = verilog.read_text()
+    text = placed_gcd[0].read_text()
     assert text.count("sky130_fd_sc_hd__tapvpwrvgnd_1 ") == 873
+    # plus a black box on two logic nets (a macro without Liberty): it neither drives nor loads them
+    verilog = tmp_path / "gcd_bb.v"
+    verilog.write_text(text.replace("endmodule", "  FAKE_MACRO bb0 (.A(_000_), .Z(_001_), .B({_002_, _003_}));\n"
+                                    "endmodule"))
     lib = libs("sky130")
     sdc = flow_sdc(T / "gcd_sky130hd.sdc", tmp_path / "flow.sdc")
     ref, log = opensta_slacks(sta3, lib, verilog, "gcd", sdc, tmp_path)
@@ -227,7 +230,7 @@ def test_placed_netlist_with_taps_times_like_opensta3(placed_gcd, tmp_path, sta3
     print(f"\nplaced gcd: {len(ref)} endpoints, max |slack diff| {worst * 1e3:.4f} ps")
     # one warning per master without a Liberty cell: the tap and the four fillers
     bb = re.findall(r"warning: .*cell '(\S+)' is in no library: its (\d+) instance", err)
-    assert sorted(bb) == [("sky130_fd_sc_hd__fill_1", "922"), ("sky130_fd_sc_hd__fill_2", "886"),
+    assert sorted(bb) == [("FAKE_MACRO", "1"), ("sky130_fd_sc_hd__fill_1", "922"), ("sky130_fd_sc_hd__fill_2", "886"),
                           ("sky130_fd_sc_hd__fill_4", "295"), ("sky130_fd_sc_hd__fill_8", "5786"),
                           ("sky130_fd_sc_hd__tapvpwrvgnd_1", "873")]
 
@@ -274,3 +277,185 @@ def test_placed_netlist_with_taps_power_and_partition(placed_gcd, libs, run_cli,
     res = emit_stage(None, None, read_plan(plan), tools=("openroad",))
     assert res.report["power_pin"] == "VPWR" and res.report["ground_pin"] == "VGND"
     assert "VPWR" in res.extra["texts"]["openroad"]
+
+
+# ---------------------------------------------------------------------------- small cases, no tool
+
+BUS_LIB = """library (busy) {
+  time_unit : "1ns"; capacitive_load_unit (1, pf); voltage_unit : "1V"; leakage_power_unit : "1nW";
+  nom_voltage : 1.8; delay_model : table_lookup;
+  type (up4) { base_type : array; data_type : bit; bit_width : 4; bit_from : 0; bit_to : 3; downto : false; }
+  type (w2) { base_type : array; data_type : bit; bit_width : 2; bit_from : 1; bit_to : 0; downto : true; }
+  cell (REG) {
+    area : 10;
+    pg_pin (VPWR) { pg_type : primary_power; voltage_name : VPWR; }
+    pg_pin (VGND) { pg_type : primary_ground; voltage_name : VGND; }
+    pg_pin (VPB) { pg_type : nwell; voltage_name : VPB; }
+    pin (CK) { direction : input; capacitance : 0.002; clock : true; }
+    bus (D) {
+      bus_type : up4; direction : input; capacitance : 0.001;
+      timing () { related_pin : "CK"; timing_type : setup_rising;
+                  rise_constraint (scalar) { values ("0.05"); } fall_constraint (scalar) { values ("0.05"); } }
+      pin (D[2]) { capacitance : 0.004; }
+    }
+    bus (S) { bus_type : w2; direction : input; capacitance : 0.003; }
+    bus (Q) {
+      bus_type : w2; direction : output;
+      timing () { related_pin : "S"; cell_rise (scalar) { values ("0.1"); } cell_fall (scalar) { values ("0.1"); } }
+      timing () { related_pin : "CK"; timing_type : rising_edge;
+                  cell_rise (scalar) { values ("0.2"); } cell_fall (scalar) { values ("0.2"); } }
+    }
+    bundle (B) { members (B1, B0); direction : output;
+      timing () { related_pin : "D"; cell_rise (scalar) { values ("0.3"); } cell_fall (scalar) { values ("0.3"); } }
+    }
+    bus (R) { bus_type : w2; direction : output;
+      timing () { related_bus_pins : "S"; cell_rise (scalar) { values ("0.4"); } cell_fall (scalar) { values ("0.4"); } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture
+def bus_lib(tmp_path):
+    from finevh.liberty.libset import load_library_set
+
+    p = tmp_path / "busy.lib"
+    p.write_text(BUS_LIB)
+    return load_library_set([str(p)])
+
+
+def test_liberty_bus_and_bundle_pins(bus_lib, tmp_path, capsys):
+    from finevh.liberty.reader import read_liberty
+
+    c = read_liberty(tmp_path / "busy.lib", use_cache=False).cells["REG"]
+    assert "cell 'REG': timing of B related to D of a different width" in capsys.readouterr().err
+    # an "upto" bus: members MSB first are D[0] .. D[3]
+    assert c.buses["D"].members == ["D[0]", "D[1]", "D[2]", "D[3]"] and c.buses["D"].member_at(0) == "D[3]"
+    assert [c.pins[f"D[{i}]"].capacitance for i in range(4)] == [0.001, 0.001, 0.004, 0.001]
+    assert all(c.pins[f"D[{i}]"].timing[0].timing_type == "setup_rising" for i in range(4))
+    assert c.pins["D[2]"].timing[0].rise_constraint.values == pytest.approx(0.05)   # the bit inherits the arcs
+    # bus-to-bus arc of equal width: bit to bit; the clock arc stays
+    assert [(a.related_pin, a.timing_type) for a in c.pins["Q[1]"].timing] == [("S[1]", "combinational"),
+                                                                                  ("CK", "rising_edge")]
+    assert [a.related_pin for a in c.pins["Q[0]"].timing][0] == "S[0]"
+    # bundle of 2 related to a bus of 4 by related_pin: paired from the last members (as OpenSTA)
+    assert c.buses["B"].kind == "bundle" and c.buses["B"].members == ["B1", "B0"]
+    assert [a.related_pin for a in c.pins["B1"].timing] == ["D[2]"]
+    assert [a.related_pin for a in c.pins["B0"].timing] == ["D[3]"]
+    # related_bus_pins: every bit to every bit
+    assert [a.related_pin for a in c.pins["R[0]"].timing] == ["S[1]", "S[0]"]
+    assert c.power_pins() == ["VPWR"] and c.ground_pins() == ["VGND"]
+
+
+def test_netlist_binds_bus_bits_in_declared_order(bus_lib, tmp_path):
+    from finevh.design import DIR_INPUT, link
+    from finevh.netlist.verilog import read_verilog
+
+    v = tmp_path / "t.v"
+    v.write_text("module t (a, b, c, d, s1, s0, ck, q1, q0, x);\n input a, b, c, d, s1, s0, ck;\n"
+                 " output q1, q0, x;\n wire [1:0] s;\n assign s = {s1, s0};\n"
+                 " REG r (.CK(ck), .D({a, b, c, d}), .S(s), .Q({q1, q0}), .B1(x));\nendmodule\n")
+    d = link(read_verilog(v), bus_lib)
+    nl = d.netlist
+    names = [nl.pin_names[k] for k in nl.pin_name.tolist()]
+    net = [nl.net_names[k] for k in nl.pin_net.tolist()]
+    got = dict(zip(names, net))
+    # D is declared [0:3]: the first bit of the concatenation is D[0]
+    assert [got[f"D[{i}]"] for i in range(4)] == ["a", "b", "c", "d"]
+    assert (got["Q[1]"], got["Q[0]"]) == ("q1", "q0")
+    assert (got["S[1]"], got["S[0]"]) == ("s1", "s0")
+    assert d.pin_dir[names.index("D[0]")] == DIR_INPUT
+    assert d.supply_pins().power == "VPWR" and d.supply_pins().ground == "VGND"
+    # more bits than the bus has: an error at the instance
+    v.write_text("module t (a, ck);\n input a, ck;\n REG r (.CK(ck), .S({a, a, a}));\nendmodule\n")
+    from finevh.errors import InputError
+
+    with pytest.raises(InputError, match=r"no pin 'S\[2\]'"):
+        link(read_verilog(v), bus_lib)
+
+
+def test_bus_cell_times_like_opensta3(bus_lib, tmp_path, run_cli, sta3):
+    """Bus binding and bus arcs against OpenSTA 3.x: distinct input delays per bit show which
+    net each bit took; bundle and related_bus_pins arcs reach the outputs."""
+    v = tmp_path / "t.v"
+    v.write_text("module t (a, b, c, d, s1, s0, ck, q1, q0, x1, x0, r1, r0);\n"
+                 " input a, b, c, d, s1, s0, ck;\n output q1, q0, x1, x0, r1, r0;\n"
+                 " REG r (.CK(ck), .D({a, b, c, d}), .S({s1, s0}), .Q({q1, q0}), .B({x1, x0}), .R({r1, r0}));\n"
+                 "endmodule\n")
+    sdc = tmp_path / "t.sdc"
+    sdc.write_text("create_clock -name c -period 5 [get_ports ck]\n"
+                   + "".join(f"set_input_delay {k} -clock c [get_ports {n}]\n" for k, n in
+                             ((1, "a"), (2, "b"), (3, "c"), (4, "d"), (1, "s1"), (1.5, "s0")))
+                   + "set_output_delay 0 -clock c [all_outputs]\n")
+    ref, log = opensta_slacks(sta3, [tmp_path / "busy.lib"], v, "t", sdc, tmp_path)
+    assert "different sizes" in log
+    ours, err = finevh_slacks(run_cli, [tmp_path / "busy.lib"], v, sdc)
+    compare(ours, ref, 1e-6)
+    assert ours["r/D[0]"] == pytest.approx(3.95) and ours["r/D[3]"] == pytest.approx(0.95)   # a -> D[0]
+    assert ours["x1"] == pytest.approx(5 - 3.3) and ours["x0"] == pytest.approx(5 - 4.3)     # D[2] -> B1, D[3] -> B0
+    assert ours["r1"] == pytest.approx(5 - 1.9) and ours["r0"] == pytest.approx(5 - 1.9)     # both from s0
+
+
+def test_plan_cell_pins_are_optional_and_drive_emit(tmp_path):
+    from finevh.emit.common import EmitOptions
+    from finevh.fvh.plan import plan_from_dict, plan_to_dict
+    from finevh.stages.emit import resolve_supply_pins
+
+    import numpy as np
+
+    from finevh.fvh.plan import Mesh, Plan, Tile
+
+    mesh = Mesh(n=1, base_core=(0, 0, 10, 10), core=(0, 0, 10, 10), die=(0, 0, 10, 10), wrapper_x=0, wrapper_y=0,
+                tile_w=10, tile_h=10, row_height=1, site_width=0.1, site="s", rows=10, tiles=[Tile(0, (0, 0, 10, 10), 10, 1)])
+    plan = Plan(design="t", mesh=mesh, inst_names=["u1"], inst_tile=np.zeros(1, np.int32),
+                interface=np.zeros(1, bool))
+    raw = plan_to_dict(plan)
+    assert "cell_pins" not in raw                 # old readers see the same keys as before
+    old = plan_from_dict(json.loads(json.dumps(raw)))
+    assert old.cell_pins == {}
+    assert resolve_supply_pins(old, EmitOptions()).power_pin == "VDD"
+    plan.cell_pins = {"power": "VPWR", "ground": "VGND"}
+    back = plan_from_dict(json.loads(json.dumps(plan_to_dict(plan))))
+    assert back.cell_pins == {"ground": "VGND", "power": "VPWR"}
+    o = resolve_supply_pins(back, EmitOptions())
+    assert (o.power_pin, o.ground_pin) == ("VPWR", "VGND")
+    o = resolve_supply_pins(back, EmitOptions(power_pin="VDDC"))   # an explicit name wins
+    assert (o.power_pin, o.ground_pin) == ("VDDC", "VGND")
+    raw = plan_to_dict(plan)
+    raw["cell_pins"]["bulk"] = "VPB"
+    from finevh.errors import InputError
+
+    with pytest.raises(InputError, match="cell_pins: unknown key 'bulk'"):
+        plan_from_dict(raw)
+
+
+def test_supply_pins_from_lef_when_liberty_has_no_pg_pin(tmp_path):
+    """A Liberty without pg_pin groups: the LEF's USE POWER / USE GROUND pins name the supplies;
+    a LEF-only macro (no Liberty cell) is a black box with the LEF's area and supply pins."""
+    from finevh.loader import load_design
+
+    lib = tmp_path / "nopg.lib"
+    lib.write_text('library (nopg) { time_unit : "1ns"; capacitive_load_unit (1, pf); nom_voltage : 1.0;\n'
+                   '  cell (BUF) { area : 2; pin (A) { direction : input; capacitance : 0.001; }\n'
+                   '    pin (Y) { direction : output; function : "A";\n'
+                   '      timing () { related_pin : "A"; cell_rise (scalar) { values ("0.1"); } '
+                   'cell_fall (scalar) { values ("0.1"); } } } } }\n')
+    lef = tmp_path / "c.lef"
+    lef.write_text("VERSION 5.8 ;\nMACRO BUF\n  CLASS CORE ;\n  SIZE 1 BY 2 ;\n"
+                   "  PIN A DIRECTION INPUT ; USE SIGNAL ; END A\n  PIN Y DIRECTION OUTPUT ; USE SIGNAL ; END Y\n"
+                   "  PIN VDDC DIRECTION INOUT ; USE POWER ; END VDDC\n"
+                   "  PIN VSSC DIRECTION INOUT ; USE GROUND ; END VSSC\nEND BUF\n"
+                   "MACRO TAPC\n  CLASS CORE WELLTAP ;\n  SIZE 0.5 BY 2 ;\n"
+                   "  PIN VDDC DIRECTION INOUT ; USE POWER ; END VDDC\n"
+                   "  PIN VSSC DIRECTION INOUT ; USE GROUND ; END VSSC\nEND TAPC\nEND LIBRARY\n")
+    v = tmp_path / "t.v"
+    v.write_text("module t (a, y);\n input a;\n output y;\n BUF u1 (.A(a), .Y(y), .VDDC(), .VSSC());\n"
+                 " TAPC t1 (.VDDC(), .VSSC());\n TAPC t2 ();\nendmodule\n")
+    d = load_design([str(lib)], str(v), lef=[str(lef)])
+    sp = d.supply_pins()
+    assert (sp.power, sp.ground) == ("VDDC", "VSSC")
+    tap = d.cell_of(1)
+    assert tap.black_box and tap.physical_only and tap.area == pytest.approx(1.0)
+    assert tap.power_pins() == ["VDDC"] and tap.ground_pins() == ["VSSC"]
+    assert d.black_boxes().tolist() == [False, True, True]

@@ -407,14 +407,20 @@ def test_malformed_liberty_parser_path_has_line(tmp_path):
     assert ei.value.path == str(p) and ei.value.line == _line_of(text, "pin (A {")
 
 
-def test_missing_file_and_bus_cell(tmp_path, capsys):
+def test_missing_file_and_bus_cell(tmp_path):
+    """Bus pins are read (see tests/test_flow_netlists.py); a bus of an undefined type is an error."""
     with pytest.raises(InputError, match="no such file"):
         read_liberty(tmp_path / "nope.lib")
     text = GOOD.replace("  cell (INV) {", "  cell (RAM) {\n    bus (D) { bus_type : b4; direction : input; }\n  }\n  cell (INV) {")
-    lib = read_liberty(_write(tmp_path, text, "bus.lib"), use_cache=False)
-    assert list(lib.cells) == ["INV"]
-    err = capsys.readouterr().err
-    assert f"bus.lib:{_line_of(text, 'bus (D)')}: cell 'RAM': bus pins are not supported" in err
+    with pytest.raises(InputError) as ei:
+        read_liberty(_write(tmp_path, text, "bus.lib"), use_cache=False)
+    assert str(ei.value).startswith(f"{tmp_path / 'bus.lib'}:{_line_of(text, 'bus (D)')}: cell 'RAM': bus 'D': "
+                                    "undefined bus_type 'b4'")
+    text = text.replace("  cell (RAM) {", "  type (b4) { base_type : array; data_type : bit; bit_width : 4; "
+                        "bit_from : 3; bit_to : 0; downto : true; }\n  cell (RAM) {")
+    lib = read_liberty(_write(tmp_path, text, "bus2.lib"), use_cache=False)
+    assert list(lib.cells) == ["RAM", "INV"]
+    assert list(lib.cells["RAM"].pins) == ["D[3]", "D[2]", "D[1]", "D[0]"]
 
 
 def test_error_is_one_line_and_leaves_no_cache(tmp_path):

@@ -251,6 +251,12 @@ def black_box_cell(name: str, lef=None) -> Cell:
     return c
 
 
+def lef_supply_pins(lef, master: str) -> list[str]:
+    """The ``USE POWER`` and ``USE GROUND`` pins of LEF macro ``master`` ([] when unknown)."""
+    m = lef.macros.get(master)
+    return m.supply_pins("POWER") + m.supply_pins("GROUND") if m is not None else []
+
+
 def _bus_bit(cell: Cell, name: str) -> str | None:
     """The bit pin of ``cell`` a netlist pin ``BUS[p]`` (p from the LSB) or a one-bit
     ``BUS`` connection binds to; None when ``name`` is no such reference."""
@@ -332,6 +338,8 @@ def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None, lef
             c = cells[kk // npn]
             name = nl.pin_names[kk % npn]
             d = _pin_dir(c, name)
+            if d is None and lef is not None and name in lef_supply_pins(lef, c.name):
+                d = DIR_PG   # a LEF USE POWER/GROUND pin of a cell whose Liberty has no pg_pin
             if d is None:
                 i = int(pin_inst[int(np.flatnonzero(key == kk)[0])])
                 raise InputError(f"cell '{c.name}' has no pin '{name}' (instance '{nl.inst_names[i]}')", src,
@@ -360,7 +368,7 @@ def link(netlist: Netlist, libset: "LibrarySet", *, path: str | None = None, lef
     term_net = np.concatenate([nl.pin_net.astype(np.int64), nl.port_net.astype(np.int64)])
     is_drv = np.concatenate([(pin_dir == DIR_OUTPUT) | (pin_dir == DIR_INOUT),
                              (nl.port_dir == PORT_INPUT) | (nl.port_dir == PORT_INOUT)])
-    signal = np.concatenate([(pin_dir != DIR_PG) & (pin_dir != DIR_INTERNAL), np.ones(n_ports, dtype=bool)])
+    signal = np.concatenate([pin_dir <= DIR_INOUT, np.ones(n_ports, dtype=bool)])  # not PG, internal, unknown
     ok = (term_net >= 0) & signal
     terms = np.flatnonzero(ok)
     tn = term_net[terms]
@@ -406,9 +414,7 @@ def _bind_bus_bits(nl: Netlist, cells: list[Cell], inst_cell: np.ndarray, pin_in
     name_id = {n: k for k, n in enumerate(nl.pin_names)}
     for q, kk in enumerate(ukey.tolist()):
         c, name = cells[kk // npn], nl.pin_names[kk % npn]
-        if name in c.pins or name in c.pg_pins:
-            continue
-        bit = _bus_bit(c, name)
+        bit = _bus_bit(c, name)   # a bus bit name from the netlist is a position, even when it is a pin name
         if bit is None or bit == name:
             continue
         if bit not in name_id:

@@ -36,9 +36,10 @@ named ``BUS[i]`` (bundles: their ``members``), each carrying the group's directi
 capacitance, timing and power; a ``pin(BUS[i])`` (or ``pin(BUS[i:j])``) group inside
 the bus overrides those bits. The bit range comes from the ``type`` group named by
 ``bus_type`` (library- or cell-level; ``bit_from``/``bit_to``, else ``bit_width`` with
-``downto``). A ``timing``/``internal_power`` group whose ``related_pin`` (or
-``related_bus_pins``) names a bus relates bit to bit when the pin's own bus has the same
-width, else to every bit (as OpenSTA does). :attr:`Cell.buses` keeps the bit order.
+``downto``). Arcs to or from buses are made as OpenSTA makes them: a ``related_pin``
+bus relates to a bus pin bit by bit (different widths: paired from the last members,
+with a warning), ``related_bus_pins`` relates every bit to every bit, and a bus
+related to a one-bit pin (or the reverse) relates each bit. :attr:`Cell.buses` keeps the bit order.
 
 Results are cached by content hash (see :func:`read_liberty`).
 """
@@ -175,6 +176,7 @@ class _Builder:
         self._axis_cache: dict[tuple[str, str], np.ndarray] = {}
         self.lib = lib
         self.types: dict[str, tuple[int, int]] = {}
+        self._cross: set[int] = set()   # ids of arcs from related_bus_pins (every bit to every bit)
 
     # -- helpers
     def err(self, msg: str, pos: int | None) -> InputError:
@@ -399,7 +401,7 @@ class _Builder:
             c.cell_leakage_power = derive_cell_leakage(c.leakage)
             c.leakage_derived = True
         if c.buses:
-            _relate_bus_arcs(c)
+            _relate_bus_arcs(c, self._cross, self.path)
         return c
 
     def bus(self, g: LGroup, types: dict[str, tuple[int, int]], cell: str) -> tuple[Bus, list[Pin]]:
@@ -513,7 +515,8 @@ class _Builder:
 
     def timing(self, g: LGroup) -> list[TimingArc]:
         t = self.u.time
-        rp = g.attrs.get("related_pin") or g.attrs.get("related_bus_pins")
+        rbp = g.attrs.get("related_bus_pins")
+        rp = g.attrs.get("related_pin") or rbp
         if rp is None:
             raise self.err("timing group without related_pin", g.pos)
         related = rp[0].split()
@@ -536,6 +539,8 @@ class _Builder:
                 **tables,
             )
             arcs.append(a)
+            if rp is rbp:
+                self._cross.add(id(a))
         return arcs
 
     def internal_power(self, g: LGroup) -> InternalPower:
@@ -570,26 +575,35 @@ def _bit_names(arg: str, bus: str) -> list[str]:
     return [f"{m.group(1)}[{i}]" for i in range(lo, hi + step, step)]
 
 
-def _relate_bus_arcs(c: Cell) -> None:
-    """Arcs whose related pin names a bus: bit to bit when the pin's bus has the same
-    width, else one arc per bit of the related bus (see the module doc)."""
+def _relate_bus_arcs(c: Cell, cross: set[int], path: str) -> None:
+    """Arcs whose related pin names a bus, as OpenSTA builds them: ``related_pin`` bus to a
+    bus pin pairs bits one to one (buses of different widths are aligned at their last
+    members, with a warning), ``related_bus_pins`` (arc ids in ``cross``) relate every bit;
+    a bus related to a one-bit pin relates each of its bits."""
     bus_of = {m: (b, k) for b in c.buses.values() for k, m in enumerate(b.members)}
+    warned: set[tuple[str, str]] = set()
     for p in c.pins.values():
         own = bus_of.get(p.name)
 
-        def targets(rel: str) -> list[str]:
+        def targets(rel: str, all_bits: bool) -> list[str]:
             rb = c.buses.get(rel)
             if rb is None:
                 return [rel]
-            if own is not None and own[0].width == rb.width:
-                return [rb.members[own[1]]]
-            return list(rb.members)
+            if own is None or all_bits:
+                return list(rb.members)
+            ob, k = own
+            if ob.width != rb.width and (ob.name, rb.name) not in warned:
+                warned.add((ob.name, rb.name))
+                warn(f"cell '{c.name}': timing of {ob.name} related to {rb.name} of a different width: bits paired "
+                     "from the last", path)
+            j = k - (ob.width - min(ob.width, rb.width))    # position among the paired (last) members
+            return [rb.members[rb.width - min(ob.width, rb.width) + j]] if j >= 0 else []
 
         if any(a.related_pin in c.buses for a in p.timing):
-            p.timing = [replace(a, related_pin=t) for a in p.timing for t in targets(a.related_pin)]
+            p.timing = [replace(a, related_pin=t) for a in p.timing for t in targets(a.related_pin, id(a) in cross)]
         if any(ip.related_pin in c.buses for ip in p.internal_power):
             p.internal_power = [replace(ip, related_pin=t) for ip in p.internal_power
-                                for t in (targets(ip.related_pin) if ip.related_pin else [None])]
+                                for t in (targets(ip.related_pin, True) if ip.related_pin else [None])]
 
 
 def derive_cell_leakage(states: list[LeakageState]) -> float:
