@@ -304,7 +304,10 @@ class LibrarySet:
         return base, fl if fl is not None else lib.flavour
 
     def twin(self, cell: Cell, voltage: float | None = None, flavour: str | None = None) -> Cell:
-        """The same logical cell at another voltage and/or flavour (InputError if absent)."""
+        """The same logical cell at another voltage and/or flavour (InputError if absent).
+        A black box (no Liberty cell, see :func:`finevh.design.link`) is its own twin."""
+        if cell.black_box:
+            return cell
         lib = self.library_of(cell)
         base, fl = self.split(cell)
         v = lib.voltage if voltage is None else voltage
