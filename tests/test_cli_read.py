@@ -113,7 +113,17 @@ def _bad_cases(repo, tmp_path):
     return cases
 
 
-@pytest.mark.parametrize("case", ["syntax", "cell", "pin", "trunc", "missing", "missing_lib", "bad_lib"])
+def test_unknown_cell_is_a_black_box_with_one_warning(repo, osu_lib, tmp_path):
+    """A master in no library is a black box, as in OpenSTA (see tests/test_flow_netlists.py)."""
+    v, line = _bad_cases(repo, tmp_path)["cell"]
+    r = subprocess.run([sys.executable, "-m", "finevh", "read", "--liberty", osu_lib, "--verilog", str(v), "--json"],
+                       capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert r.returncode == 0, r.stderr
+    warns = [ln for ln in r.stderr.splitlines() if "warning" in ln]
+    assert len(warns) == 1 and warns[0].startswith(f"finevh: warning: {v}:{line}: cell 'NOSUCHCELL' is in no library")
+
+
+@pytest.mark.parametrize("case", ["syntax", "pin", "trunc", "missing", "missing_lib", "bad_lib"])
 def test_bad_input_exit_2_one_line(case, repo, osu_lib, tmp_path):
     cases = _bad_cases(repo, tmp_path)
     lib = osu_lib
@@ -143,8 +153,6 @@ def test_bad_input_exit_2_one_line(case, repo, osu_lib, tmp_path):
         assert re.match(rf"finevh: error: {re.escape(str(v))}:\d+: .*(endmodule|;)", msg), msg
     if case == "bad_lib":
         assert re.match(rf"finevh: error: {re.escape(lib)}:\d+: ", msg), msg
-    if case == "cell":
-        assert "unknown cell 'NOSUCHCELL'" in msg
     if case == "pin":
         assert "no pin 'ZZ'" in msg
 
@@ -160,7 +168,7 @@ def _tcl_script(repo, osu_lib, bad):
 @pytest.mark.parametrize("shell", ["tclsh", "sta", "yosys"])
 def test_tcl_twin(shell, repo, osu_lib, tmp_path, require_tool):
     exe = require_tool(shell)
-    bad = _bad_cases(repo, tmp_path)["cell"]
+    bad = _bad_cases(repo, tmp_path)["pin"]   # (an unknown cell is a black box, not an error)
     script = tmp_path / "t.tcl"
     script.write_text(_tcl_script(repo, osu_lib, bad[0]) + ("exit\n" if shell == "sta" else ""))
     env = {**os.environ, "FINEVH": f"{sys.executable} -m finevh"}
@@ -170,7 +178,7 @@ def test_tcl_twin(shell, repo, osu_lib, tmp_path, require_tool):
     m = re.search(r"FINEVH (\d+) ([\d.]+) (\w+)", out)
     assert m, out
     assert (int(m.group(1)), m.group(3)) == (145, "sample") and float(m.group(2)) == pytest.approx(5626.0)
-    assert re.search(rf"ERR finevh: error: {re.escape(str(bad[0]))}:{bad[1]}: unknown cell 'NOSUCHCELL'", out), out
+    assert re.search(rf"ERR finevh: error: {re.escape(str(bad[0]))}:{bad[1]}: cell '\w+' has no pin 'ZZ'", out), out
 
 
 def test_primitive_map_and_decomposition_options(run_cli, shared_data):
