@@ -293,6 +293,8 @@ def nominal_voltage(design) -> float | None:
     ls = design.libset
     vs = set()
     for k in np.unique(design.inst_cell).tolist():
+        if design.cells[k].black_box:
+            continue
         try:
             v = ls.library_of(design.cells[k]).voltage
         except InputError:

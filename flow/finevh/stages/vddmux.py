@@ -27,7 +27,7 @@ def tile_supply(design, given: float | None) -> float:
     v = nominal_voltage(design)
     if v is not None:
         return float(v)
-    volts = [design.libset.library_of(c).voltage for c in design.cells]
+    volts = [design.libset.library_of(c).voltage for c in design.cells if not c.black_box]
     volts = [x for x in volts if x]
     if not volts:
         raise InputError("the design's library has no voltage: give the VddH supply (--vddh)")
