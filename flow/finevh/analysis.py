@@ -7,6 +7,7 @@ from . import progress
 from .errors import InputError
 from .fileio import read_text
 from .loader import load_design
+from .validate import finite_pos
 
 
 def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
@@ -21,10 +22,7 @@ def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
             raise InputError("expected 'INSTANCE VOLTAGE [FLAVOUR]'", path, ln)
         if tok[0] not in names:
             raise InputError(f"no instance '{tok[0]}' in the design", path, ln)
-        try:
-            v = float(tok[1])
-        except ValueError:
-            raise InputError(f"bad voltage '{tok[1]}'", path, ln) from None
+        v = finite_pos(tok[1], "voltage", path, ln)
         groups.setdefault((v, tok[2] if len(tok) == 3 else None), []).append(names[tok[0]])
     return [(insts, v, f) for (v, f), insts in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
 

@@ -77,11 +77,17 @@ def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_
             global_activity,
             clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, digits, out):
     """Power (leakage, internal, switching; uW) of VERILOG under SDC."""
-    for name, (a, d) in (("--input-activity", input_activity),
-                         ("--global-activity", global_activity or (0.0, 0.0)),
-                         *(("--port-activity", (x[1], x[2])) for x in port_activity)):
-        if a < 0 or not 0.0 <= d <= 1.0:
-            raise InputError(f"{name}: activity must be >= 0 and duty within [0, 1]")
+    from ..validate import activity_duty, finite_nonneg, finite_pos
+
+    activity_duty(input_activity, "--input-activity")
+    if global_activity is not None:
+        activity_duty(global_activity, "--global-activity")
+    for x in port_activity:
+        activity_duty(x[1:], f"--port-activity {x[0]}")
+    if clock_mhz is not None:
+        finite_pos(clock_mhz, "--clock-mhz")
+    if cap_per_um is not None:
+        finite_nonneg(cap_per_um, "--cap-per-um")
     _, res, info = run_power(liberty, verilog, sdc, top=top, spef=spef, def_file=def_file, lef=lef,
                              cap_per_um=cap_per_um, wire_load=wire_load, bind=bind, vcd=vcd,
                              vcd_scope=vcd_scope, saif=saif, saif_scope=saif_scope,

@@ -43,7 +43,10 @@ def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_lo
             digits, out):
     """Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."""
     from ..timing.report import to_json, to_text
+    from ..validate import finite_nonneg
 
+    if cap_per_um is not None:
+        finite_nonneg(cap_per_um, "--cap-per-um")
     timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)
     text = to_json(timer, result, paths) if as_json else to_text(timer, result, paths, digits)
     if out:
