@@ -781,8 +781,8 @@ VCD_CASES = [
     Case("vcd-unterminated-var", "vcd", sub("$var wire 1 $ y $end", "$var wire 1 $ y")),
     Case("vcd-upscope-extra", "vcd", sub("$enddefinitions", "$upscope $end $upscope $end $upscope $end\n$enddefinitions")),
     Case("vcd-scope-missing", "vcd", None, line=False, extra=("--vcd-scope", "nosuch")),
-    Case("vcd-gz-truncated", "vcd", gz_truncated, name="bad.vcd.gz"),
-    Case("vcd-garbage-value", "vcd", sub("0!\n1\"", "0!\n?!?!\n1\"")),
+    Case("vcd-gz-truncated", "vcd", gz_truncated, line=False, name="bad.vcd.gz"),
+    Case("vcd-garbage-value", "vcd", sub("#1\n1!", "#1\n?!?!\n1!")),
 ]
 
 SAIF_CASES = [

@@ -12,37 +12,63 @@ import os
 import shutil
 import stat
 import tempfile
+import zlib
 from pathlib import Path
 from typing import IO, Iterator
 
 from .errors import InputError
 
 
-def read_text(path: str | Path) -> str:
-    """Whole file as text; ``.gz`` files are decompressed. Missing file -> InputError."""
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | Path) -> bool:
+    """True when the file starts with the gzip magic bytes (whatever its name)."""
+    with open(path, "rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def open_binary(path: str | Path) -> IO[bytes]:
+    """The file opened for binary reading, decompressed on the fly when its content is
+    gzip (detected by the magic bytes, not by the ``.gz`` suffix). Missing file ->
+    InputError."""
     p = Path(path)
     try:
-        if p.suffix == ".gz":
-            with gzip.open(p, "rt", encoding="utf-8", errors="replace") as f:
-                return f.read()
-        return p.read_text(encoding="utf-8", errors="replace")
+        return gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")
     except FileNotFoundError:
         raise InputError("no such file", p) from None
-    except (OSError, EOFError) as e:
-        raise InputError(f"cannot read: {e}", p) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", p) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", p) from None
 
 
 def read_bytes(path: str | Path) -> bytes:
+    """Whole file as bytes, decompressed when its content is gzip (by magic bytes, so a
+    plain file named ``.gz`` and a gzip file without the suffix both read right)."""
     p = Path(path)
+    f = open_binary(p)
     try:
-        if p.suffix == ".gz":
-            with gzip.open(p, "rb") as f:
-                return f.read()
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", p) from None
-    except (OSError, EOFError) as e:
-        raise InputError(f"cannot read: {e}", p) from None
+        with f:
+            return f.read()
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(f"cannot read: {_reason(e)}", p) from None
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text input as str (UTF-8; undecodable bytes become U+FFFD)."""
+    return data.decode("utf-8", errors="replace")
+
+
+def read_text(path: str | Path) -> str:
+    """Whole file as text, gzip content decompressed (see :func:`read_bytes`)."""
+    return decode_text(read_bytes(path))
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, EOFError):
+        return "compressed file ended before the end-of-stream marker (truncated .gz?)"
+    return str(e) or type(e).__name__
 
 
 @contextlib.contextmanager
@@ -90,6 +116,13 @@ def cache_dir() -> Path:
     d = Path(os.environ.get("FINEVH_CACHE") or Path.home() / ".cache" / "finevh")
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def content_digest(data: bytes, extra: str = "") -> str:
+    """sha256 of ``data`` (e.g. a decompressed file) plus ``extra`` (a format version)."""
+    h = hashlib.sha256(data)
+    h.update(extra.encode())
+    return h.hexdigest()
 
 
 def file_digest(path: str | Path, extra: str = "") -> str:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..fileio import read_text
+from ..validate import count, finite_nonneg
 from .model import SignalActivity
 from .vcd import _UNIT_NS
 
@@ -38,7 +39,9 @@ def _tokens(text: str, p: Path):
         if m is None:
             if text[pos:].strip() == "":
                 return
-            raise InputError(f"cannot parse '{text[start:start + 20]}'", p, line)
+            if text[start] == '"':
+                raise InputError("unterminated string", p, line)
+            raise InputError(f"cannot parse '{text[start:start + 20].splitlines()[0]}'", p, line)
         pos = m.end()
         if m.group(1):
             yield "(", "(", line
@@ -72,14 +75,12 @@ def _tree(text: str, p: Path):
     return root
 
 
-def _num(item, p: Path) -> float:
+def _num(item, p: Path, what: str = "value") -> float:
+    """A finite number >= 0 (times, counts and the duration cannot be negative)."""
     val, line = item
     if isinstance(val, list):
-        raise InputError("expected a number", p, line)
-    try:
-        return float(val)
-    except ValueError:
-        raise InputError(f"expected a number, got '{val}'", p, line) from None
+        raise InputError(f"{what}: expected a number", p, line)
+    return finite_nonneg(val, what, p, line)
 
 
 def read_saif(path: str | Path, scope: str | None = None) -> SignalActivity:
@@ -123,10 +124,13 @@ def read_saif(path: str | Path, scope: str | None = None) -> SignalActivity:
                         k = fv[0][0]
                         if isinstance(k, list):
                             raise InputError(f"bad field in net '{net}'", p, fl)
-                        if k in vals:
-                            vals[k] = _num(fv[1], p)
+                        if k == "TC":
+                            vals[k] = float(count(fv[1][0] if not isinstance(fv[1][0], list) else "(...)",
+                                                  f"TC of net '{net}'", p, fv[1][1], maximum=1 << 53))
+                        elif k in vals:
+                            vals[k] = _num(fv[1], p, f"{k} of net '{net}'")
                         elif k in ("IG", "TB", "IK"):
-                            _num(fv[1], p)
+                            _num(fv[1], p, f"{k} of net '{net}'")
                         else:
                             raise InputError(f"unknown field '{k}' in net '{net}'", p, fl)
                     names.append(f"{path}/{net}")
@@ -145,7 +149,10 @@ def read_saif(path: str | Path, scope: str | None = None) -> SignalActivity:
         elif key == "DURATION":
             if len(val) != 2:
                 raise InputError("DURATION needs one number", p, line)
-            duration = _num(val[1], p)
+            duration = _num(val[1], p, "DURATION")
+            if duration == 0:
+                raise InputError("DURATION is 0: no time was recorded, so no activity can be derived", p,
+                                 val[1][1])
         elif key == "DIVIDER":
             divider = val[1][0] if len(val) > 1 and not isinstance(val[1][0], list) else "/"
         elif key == "INSTANCE":

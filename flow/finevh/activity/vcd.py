@@ -21,13 +21,15 @@ file and line.
 
 from __future__ import annotations
 
-import gzip
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
+from ..fileio import open_binary
+from ..validate import MAX_BITS
 from .model import SignalActivity
 
 _UNIT_NS = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0, "ps": 1e-3, "fs": 1e-6}
@@ -35,12 +37,6 @@ _TS_RE = re.compile(r"^\s*(1|10|100)\s*(s|ms|us|ns|ps|fs)\s*$")
 _RANGE_RE = re.compile(r"^\[\s*(-?\d+)\s*(?::\s*(-?\d+)\s*)?\]$")
 _NORM = {"0": "0", "1": "1", "x": "x", "X": "x", "z": "x", "Z": "x", "u": "x", "U": "x",
          "w": "x", "W": "x", "-": "x", "l": "0", "L": "0", "h": "1", "H": "1"}
-
-
-def _open(path: Path):
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")
-    return open(path, "rb")
 
 
 def parse_timescale(text: str, path=None, line=None) -> float:
@@ -59,14 +55,14 @@ def read_vcd(path: str | Path, scope: str | None = None) -> SignalActivity:
     """Read a VCD file. With ``scope`` (``tb/dut`` or ``tb.dut``) only signals below that
     scope are kept and their names are relative to it; otherwise names are full paths."""
     p = Path(path)
+    f = open_binary(p)   # gzip detected by content
     try:
-        f = _open(p)
-    except FileNotFoundError:
-        raise InputError("no such file", p) from None
-    except OSError as e:
+        with f:
+            return _read(f, p, scope)
+    except EOFError:
+        raise InputError("compressed file ended before the end-of-stream marker (truncated .gz?)", p) from None
+    except (OSError, zlib.error) as e:
         raise InputError(f"cannot read: {e}", p) from None
-    with f:
-        return _read(f, p, scope)
 
 
 def _read(f, p: Path, scope: str | None) -> SignalActivity:
@@ -120,6 +116,9 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
                     raise InputError(f"bad $var size '{args[1]}'", p, cmd_line) from None
                 if width < 1:
                     raise InputError(f"bad $var size '{args[1]}'", p, cmd_line)
+                if width > MAX_BITS:
+                    raise InputError(f"$var size {width} is too wide (at most {MAX_BITS} bits per variable)",
+                                     p, cmd_line)
                 code = args[2]
                 if args[0] in ("real", "realtime", "event", "string"):
                     real_ids.add(code)   # values of these are not logic levels: ignored
@@ -178,6 +177,9 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
             block += f.readline()
         body.feed(block)
     body.finish()
+    if body.duration <= 0:
+        raise InputError("no time advance: the dump covers 0 time units (a single time stamp or none), so no "
+                         "activity can be derived", p, body.last_time_line or lineno)
     sl = np.asarray(name_slot, dtype=np.int64)
     scale_arr = lambda v: v[sl] * scale  # noqa: E731
     act = SignalActivity(names=names, toggles=body.tog[sl].copy(), t0=scale_arr(body.a0),
@@ -210,6 +212,7 @@ class _Body:
         self.ax = np.zeros(nslots, dtype=np.float64)
         self.t = 0
         self.t_first: int | None = None
+        self.last_time_line: int | None = None   # line of the last time stamp
         # scalar ids packed into integers (ids of up to 8 bytes) for a vectorised look-up
         keys, slots = [], []
         for code, (base, w) in ids.items():
@@ -292,6 +295,7 @@ class _Body:
             self._apply(ev_s, ev_v, times, ev_l)
         if tvals.size:
             self.t = int(tvals[-1])
+            self.last_time_line = int(line_no[ti[-1]])
 
     def _parse_times(self, buf, s, e, lines) -> np.ndarray:
         if s.size == 0:

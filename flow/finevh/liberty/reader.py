@@ -47,6 +47,7 @@ Results are cached by content hash (see :func:`read_liberty`).
 from __future__ import annotations
 
 import gc
+import math
 import pickle
 import re
 from dataclasses import replace
@@ -78,7 +79,7 @@ from .parse import LGroup, SourceText, parse_fast, parse_with_liberty_parser, sp
 __all__ = ["read_liberty", "build_library", "FORMAT_VERSION", "cache_path"]
 
 #: Bump when the model or the conversion changes: old cache entries are then ignored.
-FORMAT_VERSION = "finevh-liberty-3-bus"  # -bus: bus/bundle pins, Cell.buses (netlib branch)
+FORMAT_VERSION = "finevh-liberty-4-bus"  # -bus: bus/bundle pins, Cell.buses; 4: value checks
 _MAGIC = "finevh.liberty.cache"
 
 # --------------------------------------------------------------------------- units
@@ -115,6 +116,12 @@ class _Units:
                 num = a[0].rstrip("0").rstrip(".") if "." in a[0] else a[0]
                 out.capacitive_load_unit = f"{num}{a[1]}"
                 c = _unit_si(f"{a[0]}{a[1]}", "f", src, pos)
+        for what, val in (("time_unit", t), ("voltage_unit", v), ("leakage_power_unit", p),
+                          ("pulling_resistance_unit", r), ("capacitive_load_unit", c)):
+            if not (math.isfinite(val) and val > 0):
+                pos = next((q for n_, _, q in lib.cattrs if n_ == what), None) if what == "capacitive_load_unit" \
+                    else (lib.attrs[what][1] if what in lib.attrs else None)
+                raise src.error(f"{what}: a positive finite unit is expected", pos)
         self.time = t / 1e-9
         self.cap = c / 1e-12
         self.leak = p / 1e-6
@@ -136,9 +143,12 @@ def _axis_scale(variable: str, u: _Units) -> float:
 
 def _float(text: str, src: SourceText, pos: int | None, what: str) -> float:
     try:
-        return float(text)
+        v = float(text)
     except ValueError:
         raise src.error(f"bad number '{text}' in {what}", pos) from None
+    if not math.isfinite(v):
+        raise src.error(f"{what}: a finite number is expected, got '{text}'", pos)
+    return v
 
 
 _NUM_CLEAN = str.maketrans({'"': " ", "\\": " ", "\n": " ", "\r": " "})
@@ -188,12 +198,23 @@ class _Builder:
             return None
         return _float(v[0], self.src, v[1], key) * scale
 
+    def num_nonneg(self, g: LGroup, key: str, scale: float = 1.0) -> float | None:
+        """Like :meth:`num` for quantities that cannot be negative (capacitance, area...)."""
+        x = self.num(g, key, scale)
+        if x is not None and x < 0:
+            raise self.err(f"{key}: must be >= 0, got '{g.attrs[key][0]}'", g.attrs[key][1])
+        return x
+
     def axis(self, raw: str, variable: str, pos: int | None, what: str) -> np.ndarray:
         """Index axis in canonical units; identical axes share one read-only array."""
         key = (raw, variable)
         a = self._axis_cache.get(key)
         if a is None:
             a = np.array(_floats(raw, self.src, pos, what), dtype=np.float64) * _axis_scale(variable, self.u)
+            if not np.isfinite(a).all():
+                raise self.err(f"{what}: a finite number is expected, got '{raw.strip()}'", pos)
+            if a.size > 1 and not (np.diff(a) > 0).all():
+                raise self.err(f"{what}: index values must increase strictly, got '{raw.strip()}'", pos)
             a.flags.writeable = False
             self._axis_cache[key] = a
         return a
@@ -299,8 +320,8 @@ class _Builder:
         name = g.args[0] if g.args else ""
         wl = WireLoad(
             name=name,
-            capacitance=(self.num(g, "capacitance", u.cap) or 0.0),
-            resistance=(self.num(g, "resistance", u.res) or 0.0),
+            capacitance=(self.num_nonneg(g, "capacitance", u.cap) or 0.0),
+            resistance=(self.num_nonneg(g, "resistance", u.res) or 0.0),
             slope=(self.num(g, "slope") or 0.0),
         )
         wl.area = self.num(g, "area") or 0.0
@@ -310,7 +331,10 @@ class _Builder:
                 if len(a) < 2:
                     raise self.err("fanout_length needs (fanout, length)", pos)
                 try:
-                    wl.fanout_length[int(float(a[0]))] = float(a[1])
+                    fo, ln = float(a[0]), float(a[1])
+                    if not (math.isfinite(fo) and math.isfinite(ln) and fo >= 0 and ln >= 0):
+                        raise ValueError
+                    wl.fanout_length[int(fo)] = ln
                 except ValueError:
                     raise self.err(f"bad number in fanout_length({raw.strip()})", pos) from None
         self.out.wire_loads[name] = wl
@@ -341,6 +365,8 @@ class _Builder:
                 raise self.err(f"{g.name}: no index_{i + 1} (template '{tname}')", g.pos)
         shape = tuple(len(ix) for ix in indices)
         if not shape and len(vals) == 1:
+            if not math.isfinite(vals[0]):
+                raise self.err(f"{g.name} values: a finite number is expected, got '{vals[0]}'", vpos)
             arr = np.array(vals[0] * value_scale, dtype=np.float64)
         else:
             n = 1
@@ -351,6 +377,9 @@ class _Builder:
                     f"{g.name}: {len(vals)} values for a table of shape {shape} (template '{tname}')", vpos
                 )
             arr = np.array(vals, dtype=np.float64).reshape(shape)
+            if not np.isfinite(arr).all():
+                bad = next(x for x in vals if not math.isfinite(x))
+                raise self.err(f"{g.name} values: a finite number is expected, got '{bad}'", vpos)
             if value_scale != 1.0:
                 arr *= value_scale
         return Table(variables=variables, indices=tuple(indices), values=arr)
@@ -366,13 +395,13 @@ class _Builder:
             for s in g.groups:
                 if s.name == "type":
                     self.bus_type(s, types)
-        c.area = self.num(g, "area") or 0.0
+        c.area = self.num_nonneg(g, "area") or 0.0
         fp = g.attrs.get("cell_footprint")
         c.footprint = fp[0] if fp else None
         du = g.attrs.get("dont_use")
         c.dont_use = du is not None and du[0].lower() == "true"
         c.is_clock_gate = "clock_gating_integrated_cell" in g.attrs
-        c.cell_leakage_power = self.num(g, "cell_leakage_power", u.leak)
+        c.cell_leakage_power = self.num_nonneg(g, "cell_leakage_power", u.leak)
         for s in g.groups:
             n = s.name
             if n == "pin":
@@ -389,7 +418,7 @@ class _Builder:
                 pname = s.args[0] if s.args else ""
                 c.pg_pins[pname] = PgPin(name=pname, pg_type=pt[0] if pt else None, voltage_name=vn[0] if vn else None)
             elif n == "leakage_power":
-                v = self.num(s, "value", u.leak)
+                v = self.num_nonneg(s, "value", u.leak)
                 if v is None:
                     raise self.err(f"cell '{name}': leakage_power without value", s.pos)
                 w = s.attrs.get("when")
@@ -466,8 +495,9 @@ class _Builder:
             v = g.attrs.get(k)
             return v[0] if v else None
 
-        def num(k: str, scale: float, old):
-            v = self.num(g, k, scale)
+        def num0(k: str, scale: float, old):
+            """A non-negative attribute (capacitance, transition), else the inherited value."""
+            v = self.num_nonneg(g, k, scale)
             return old if v is None else v
 
         d = at("direction") or default_direction
@@ -481,11 +511,11 @@ class _Builder:
         base = Pin(
             name="",
             direction=d,
-            capacitance=num("capacitance", u.cap, old.capacitance) or 0.0,
-            rise_capacitance=num("rise_capacitance", u.cap, old.rise_capacitance),
-            fall_capacitance=num("fall_capacitance", u.cap, old.fall_capacitance),
-            max_capacitance=num("max_capacitance", u.cap, old.max_capacitance),
-            max_transition=num("max_transition", u.time, old.max_transition),
+            capacitance=num0("capacitance", u.cap, old.capacitance) or 0.0,
+            rise_capacitance=num0("rise_capacitance", u.cap, old.rise_capacitance),
+            fall_capacitance=num0("fall_capacitance", u.cap, old.fall_capacitance),
+            max_capacitance=num0("max_capacitance", u.cap, old.max_capacitance),
+            max_transition=num0("max_transition", u.time, old.max_transition),
             function=at("function") or old.function,
             three_state=at("three_state") or old.three_state,
             is_clock=clk.lower() == "true" if clk is not None else old.is_clock,
@@ -633,9 +663,13 @@ def build_library(top: LGroup, src: SourceText, path: str) -> Library:
     return _Builder(top, src, path).build()
 
 
-def cache_path(path: str | Path) -> Path:
-    """Cache file of a Liberty file: content hash of the file plus FORMAT_VERSION."""
-    return fileio.cache_dir() / "liberty" / f"{fileio.file_digest(path, FORMAT_VERSION)}.pickle"
+def cache_path(path: str | Path, data: bytes | None = None) -> Path:
+    """Cache file of a Liberty file: sha256 of its content AFTER decompression (so a
+    file gives the same entry gzipped or not, whatever its name) plus FORMAT_VERSION.
+    ``data``: the decompressed content when already read."""
+    if data is None:
+        data = fileio.read_bytes(path)
+    return fileio.cache_dir() / "liberty" / f"{fileio.content_digest(data, FORMAT_VERSION)}.pickle"
 
 
 def _load_cache(cp: Path) -> Library | None:
@@ -670,7 +704,7 @@ def read_liberty(path: str | Path, *, use_cache: bool = True, parser: str = "fas
     identical models.
 
     With ``use_cache`` the model is pickled under ``fileio.cache_dir()/liberty``,
-    keyed by the sha256 of the file bytes plus :data:`FORMAT_VERSION`; a later read of
+    keyed by the sha256 of the decompressed content plus :data:`FORMAT_VERSION`; a later read of
     the same content loads the pickle. Writes are atomic; an unreadable or foreign
     cache file is ignored and overwritten. ``Library.path`` is always the path given.
 
@@ -694,13 +728,15 @@ def read_liberty(path: str | Path, *, use_cache: bool = True, parser: str = "fas
 def _read(p: Path, use_cache: bool, parser: str) -> Library:
     spath = str(p)
     cp = None
+    data = fileio.read_bytes(p)   # gzip detected by content, never by the name
     if use_cache:
-        cp = cache_path(p)
+        cp = cache_path(p, data)
         lib = _load_cache(cp)
         if lib is not None:
             lib.path = spath
             return lib
-    text = fileio.read_text(p)
+    text = fileio.decode_text(data)
+    del data
     src = SourceText(spath, text)
     if parser == "fast":
         top = parse_fast(text, src)
