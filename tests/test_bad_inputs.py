@@ -698,7 +698,6 @@ SPEF_CASES = [
     Case("spef-cap-entry-nan", "spef", sub("1 g2:Y 0.004", "1 g2:Y nan")),
     Case("spef-cap-entry-negative", "spef", sub("1 g2:Y 0.004", "1 g2:Y -0.004")),
     Case("spef-res-entry-inf", "spef", sub("1 r1:Q 0.006\n*END", "1 r1:Q 0.006\n*RES\n1 r1:Q g1:B inf\n*END")),
-    Case("spef-unknown-net", "spef", sub("*D_NET q 0.006", "*D_NET nosuch 0.006")),
     Case("spef-truncated", "spef", lambda t: t[:t.rindex("*END")]),
     Case("spef-name-map-no-name", "spef", sub("*L_UNIT 1 HENRY", "*L_UNIT 1 HENRY\n*NAME_MAP\n*1\n")),
     Case("spef-unknown-mapped-name", "spef", sub("*D_NET q 0.006", "*D_NET *7 0.006")),

@@ -7,7 +7,8 @@ characters in names (``\\[``), and ``*D_NET net total_cap`` lines. Resistor and
 coupling sections are skipped: with totals only, the timer uses the lumped
 capacitance (OpenSTA with a capacitance-only SPEF does the same).
 
-Errors (missing units, bad numbers, D_NET without a total) raise
+Errors (missing units, bad numbers, NaN/inf/negative values, a D_NET without a total or
+not closed by ``*END``) raise
 :class:`~finevh.errors.InputError` with file and line.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..fileio import read_text
+from ..validate import finite_nonneg, finite_pos
 
 _C_UNITS = {"FF": 1e-3, "PF": 1.0, "NF": 1e3, "UF": 1e6, "F": 1e12}
 
@@ -39,6 +41,15 @@ def _unescape(name: str) -> str:
     return re.sub(r"\\(.)", r"\1", name)
 
 
+def _value(tok: str, what: str, p: str, ln: int, positive: bool = False) -> float:
+    """A SPEF value (or a ``min:typ:max`` triplet, typ returned): finite, >= 0 (> 0 for units)."""
+    parts = tok.split(":") if ":" in tok else [tok]
+    if len(parts) not in (1, 3):
+        raise InputError(f"bad {what} '{tok}'", p, ln)
+    vals = [finite_pos(x, what, p, ln) if positive else finite_nonneg(x, what, p, ln) for x in parts]
+    return vals[len(vals) // 2]
+
+
 def read_spef(path: str | Path) -> Spef:
     p = str(path)
     text = read_text(p)
@@ -46,6 +57,8 @@ def read_spef(path: str | Path) -> Spef:
     name_map: dict[str, str] = {}
     in_map = False
     have_cunit = False
+    net_open: tuple[str, int] | None = None     # D_NET being read (name, line)
+    section = None                              # *CONN / *CAP / *RES inside a D_NET
     for ln, raw in enumerate(text.splitlines(), 1):
         line = raw.split("//", 1)[0].strip()
         if not line:
@@ -53,6 +66,11 @@ def read_spef(path: str | Path) -> Spef:
         if not line.startswith("*"):
             if in_map:
                 continue
+            if net_open is not None and section in ("*CAP", "*RES"):
+                tok = line.split()
+                if len(tok) < 3:
+                    raise InputError(f"{section} entry needs an id, node(s) and a value", p, ln)
+                _value(tok[-1], "capacitance" if section == "*CAP" else "resistance", p, ln)
             continue
         tok = line.split()
         key = tok[0].upper()
@@ -65,17 +83,28 @@ def read_spef(path: str | Path) -> Spef:
             name_map[tok[0]] = _unescape(tok[1])
             continue
         in_map = False
+        if net_open is not None:
+            if key == "*END":
+                net_open, section = None, None
+                continue
+            if key in ("*CONN", "*CAP", "*RES", "*INDUC"):
+                section = key
+                continue
+            if key == "*D_NET":
+                raise InputError(f"*D_NET {net_open[0]} (line {net_open[1]}) is not closed by *END", p, ln)
+            continue    # *I / *P / *N / *C entries of *CONN
         if key == "*DESIGN" and len(tok) > 1:
             sp.design = tok[1].strip('"')
         elif key == "*DIVIDER" and len(tok) > 1:
             sp.divider = tok[1]
+        elif key in ("*T_UNIT", "*R_UNIT", "*L_UNIT"):
+            if len(tok) < 3:
+                raise InputError(f"{key} needs a value and a unit", p, ln)
+            _value(tok[1], f"{key} value", p, ln, positive=True)
         elif key == "*C_UNIT":
             if len(tok) < 3:
                 raise InputError("*C_UNIT needs a value and a unit", p, ln)
-            try:
-                v = float(tok[1])
-            except ValueError:
-                raise InputError(f"bad *C_UNIT value '{tok[1]}'", p, ln) from None
+            v = _value(tok[1], "*C_UNIT value", p, ln, positive=True)
             u = tok[2].upper()
             if u not in _C_UNITS:
                 raise InputError(f"unknown capacitance unit '{tok[2]}'", p, ln)
@@ -87,15 +116,20 @@ def read_spef(path: str | Path) -> Spef:
             if not have_cunit:
                 raise InputError("*D_NET before *C_UNIT", p, ln)
             name = tok[1]
-            name = name_map.get(name, _unescape(name))
+            if re.match(r"^\*\d+$", name):
+                if name not in name_map:
+                    raise InputError(f"*D_NET {name}: index not defined in *NAME_MAP", p, ln)
+                name = name_map[name]
+            else:
+                name = _unescape(name)
             if sp.divider != "/":
                 name = name.replace(sp.divider, "/")
-            try:
-                c = float(tok[2])
-            except ValueError:
-                raise InputError(f"bad total capacitance '{tok[2]}'", p, ln) from None
+            c = _value(tok[2], "total capacitance", p, ln)
             sp.net_cap[name] = c * sp.c_scale
             sp.net_line[name] = ln
+            net_open, section = (tok[1], ln), None
+    if net_open is not None:
+        raise InputError(f"*D_NET {net_open[0]} is not closed by *END (truncated file?)", p, net_open[1])
     if not have_cunit:
         raise InputError("not a SPEF file (no *C_UNIT)", p)
     return sp
