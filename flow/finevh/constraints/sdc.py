@@ -241,20 +241,25 @@ class _Reader(Queries):
             raise InputError(f"Tcl error: {str(e).splitlines()[0] if str(e) else 'error'}", path, line) from None
         return self.c
 
-    def time(self, cmd: str, v: str) -> float:
+    def number(self, cmd: str, v: str, nonneg: bool = False) -> float:
+        """A finite number (>= 0 with ``nonneg``) in the SDC's own units."""
         try:
             x = float(v)
         except (TypeError, ValueError):
             raise _err(f"{cmd}: expected a number, got '{v}'") from None
         if not math.isfinite(x):
             raise _err(f"{cmd}: expected a finite number, got '{v}'")
-        return x * self.t_scale
+        if nonneg and x < 0:
+            raise _err(f"{cmd}: must be >= 0, got '{v}'")
+        return x
 
-    def cap(self, cmd: str, v: str) -> float:
-        return self.time(cmd, v) / self.t_scale * self.c_scale
+    def time(self, cmd: str, v: str, nonneg: bool = False) -> float:
+        """A time in ns (finite; >= 0 with ``nonneg``)."""
+        return self.number(cmd, v, nonneg) * self.t_scale
 
-    def number(self, cmd: str, v: str) -> float:
-        return self.time(cmd, v) / self.t_scale
+    def cap(self, cmd: str, v: str, nonneg: bool = True) -> float:
+        """A capacitance in pF (finite, >= 0 unless told otherwise)."""
+        return self.number(cmd, v, nonneg) * self.c_scale
 
     def value(self, cmd: str, pos: list[str]) -> tuple[str, list[str]]:
         if not pos:
@@ -322,6 +327,8 @@ class _Reader(Queries):
             mul = int(str(o.flags.get("-multiply_by", 1)))
         except ValueError:
             raise _err("create_generated_clock: -divide_by/-multiply_by need integers") from None
+        if div < 1 or mul < 1:
+            raise _err("create_generated_clock: -divide_by/-multiply_by must be >= 1")
         master = o.flags.get("-master_clock")
         if master is None and src:
             master = next((c.name for c in self.c.clocks.values() if src[0] in c.sources), None)
@@ -346,7 +353,7 @@ class _Reader(Queries):
                        ("-from", "-to", "-rise_from", "-fall_from", "-rise_to", "-fall_to"),
                        ("-setup", "-hold", "-rise", "-fall"))
         v, objs = self.value("set_clock_uncertainty", o.pos)
-        u = self.time("set_clock_uncertainty", v)
+        u = self.time("set_clock_uncertainty", v, nonneg=True)
         setup, hold = "-setup" in o.flags, "-hold" in o.flags
         su, ho = setup or not hold, hold or not setup
         frm = o.flags.get("-from") or o.flags.get("-rise_from") or o.flags.get("-fall_from")
@@ -370,7 +377,7 @@ class _Reader(Queries):
     def set_clock_transition(self, args: list[str]):
         o = parse_opts("set_clock_transition", args, (), ("-rise", "-fall", "-min", "-max"))
         v, objs = self.value("set_clock_transition", o.pos)
-        t = self.time("set_clock_transition", v)
+        t = self.time("set_clock_transition", v, nonneg=True)
         for n in self.clock_names("set_clock_transition", objs):
             self.c.clocks[n].transition = t
 
@@ -479,6 +486,11 @@ class _Reader(Queries):
                 cell = pos.pop(0)
             else:
                 raise _err("set_driving_cell: -lib_cell is required")
+        for opt in ("-input_transition_rise", "-input_transition_fall"):
+            if opt in o.flags:
+                self.time(f"set_driving_cell {opt}", str(o.flags[opt]), nonneg=True)
+        if "-multiply_by" in o.flags:
+            self.number("set_driving_cell -multiply_by", str(o.flags["-multiply_by"]), nonneg=True)
         dc = DrivingCell(str(cell), o.flags.get("-pin"), o.flags.get("-from_pin"), o.flags.get("-library"), self.line)  # type: ignore[arg-type]
         ports = self.port_names("set_driving_cell", pos)
         if not ports:
@@ -489,9 +501,7 @@ class _Reader(Queries):
     def set_input_transition(self, args: list[str]):
         o = parse_opts("set_input_transition", args, ("-clock",), ("-rise", "-fall", "-min", "-max", "-clock_fall"))
         v, objs = self.value("set_input_transition", o.pos)
-        t = self.time("set_input_transition", v)
-        if t < 0:
-            raise _err("set_input_transition: negative transition")
+        t = self.time("set_input_transition", v, nonneg=True)
         for p in self.port_names("set_input_transition", objs):
             self.c.input_transitions[p] = t
 
@@ -545,7 +555,12 @@ class _Reader(Queries):
         pos = o.pos
         if kind != "false":
             v, pos = self.value(cmd, pos)
-            value = self.number(cmd, v) if kind == "multicycle" else self.time(cmd, v)
+            if kind == "multicycle":
+                value = self.number(cmd, v, nonneg=True)
+                if value != int(value):
+                    raise _err(f"{cmd}: a whole number of cycles is expected, got '{v}'")
+            else:
+                value = self.time(cmd, v)
         if pos:
             raise _err(f"{cmd}: unexpected argument '{pos[0]}'")
         if not (frm or to or thru):
@@ -616,8 +631,8 @@ class _Reader(Queries):
     def limit(self, cmd: str, key: str, args: list[str]):
         o = parse_opts(cmd, args, (), ("-clock_path", "-data_path", "-rise", "-fall"))
         v, objs = self.value(cmd, o.pos)
-        val = self.time(cmd, v) if key == "max_transition" else self.cap(cmd, v) if key == "max_capacitance" \
-            else self.number(cmd, v)
+        val = self.time(cmd, v, nonneg=True) if key == "max_transition" else self.cap(cmd, v) \
+            if key == "max_capacitance" else self.number(cmd, v, nonneg=True)
         targets = []
         for obj in self.objects(objs):
             k, n = self.tag_of(obj)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import progress
 from ..errors import InputError
+from ..validate import finite, finite_nonneg, finite_pos
 
 
 @dataclass
@@ -156,10 +157,17 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
         rise, fall = float(wf[0]), float(wf[1]) if len(wf) > 1 else float(wf[0]) + c.period / 2.0
         tr = float(c.transition) if c.transition is not None else 0.0
         unc = float(c.uncertainty_setup or 0.0)
+        line = getattr(c, "line", 0) or None
+        period = finite_pos(c.period, f"clock '{name}' period", src, line)
+        rise, fall = (finite(x, f"clock '{name}' waveform", src, line) for x in (rise, fall))
+        tr = finite_nonneg(tr, f"clock '{name}' transition", src, line)
+        unc = finite_nonneg(unc, f"clock '{name}' setup uncertainty", src, line)
+        unc_hold = finite_nonneg(c.uncertainty_hold or 0.0, f"clock '{name}' hold uncertainty", src, line)
+        latency = finite(c.latency or 0.0, f"clock '{name}' latency", src, line)
+        source_latency = finite(c.source_latency or 0.0, f"clock '{name}' source latency", src, line)
         clk_index[name] = len(tc.clocks)
-        tc.clocks.append(Clock(name, float(c.period), rise, fall, resolve(c.sources, "create_clock"),
-                               (tr, tr), unc, float(c.uncertainty_hold or 0.0), bool(c.propagated),
-                               float(c.latency or 0.0), float(c.source_latency or 0.0)))
+        tc.clocks.append(Clock(name, period, rise, fall, resolve(c.sources, "create_clock"),
+                               (tr, tr), unc, unc_hold, bool(c.propagated), latency, source_latency))
     if getattr(sdc, "generated_clocks", None):
         progress.warn("generated clocks are not supported; ignored", src)
 
@@ -187,10 +195,11 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                     if cur is None:
                         cur = PortDelay(t, k, bool(d.clock_fall), -np.inf, -np.inf)
                         dest.append(cur)
+                    delay = finite(d.delay, attr[:-1].replace("_", " "), src, d.line or None)
                     if d.rise:
-                        cur.rise = float(d.delay)
+                        cur.rise = delay
                     if d.fall:
-                        cur.fall = float(d.delay)
+                        cur.fall = delay
                 else:
                     if d.rise:
                         cur.rise = pick(cur.rise, float(d.delay))
@@ -199,10 +208,11 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             # a side never set (only -rise or only -fall given) stays unconstrained
     for port, v in list(sdc.loads.items()) + list(getattr(sdc, "wire_loads", {}).items()):
         for t in resolve(port, "set_load"):
-            tc.port_load[t] = tc.port_load.get(t, 0.0) + float(v)
+            tc.port_load[t] = tc.port_load.get(t, 0.0) + finite_nonneg(v, f"set_load on '{port}'", src)
     for port, v in sdc.input_transitions.items():
         for t in resolve(port, "set_input_transition"):
-            tc.input_transition[t] = (float(v), float(v))
+            v = finite_nonneg(v, f"set_input_transition on '{port}'", src)
+            tc.input_transition[t] = (v, v)
     for port, dc in sdc.driving_cells.items():
         cell = _find_cell(libset, dc.lib_cell, dc.library) if libset is not None else None
         if cell is None:
