@@ -17,6 +17,7 @@ The writer is deterministic and atomic (temporary file + rename).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class DefRow:
     num_y: int = 1
     step_x: int = 0        # dbu
     step_y: int = 0
+    line: int = field(default=0, compare=False)   # 1-based line of the ROW statement
 
 
 @dataclass
@@ -188,17 +190,26 @@ class _Src:
         return InputError(msg, self.path, self.line(off))
 
 
-def _int(src: _Src, tok: str, off: int, what: str) -> int:
+_INT_MAX = (1 << 31) - 1   # DEF numbers are 32-bit integers
+
+
+def _int(src: _Src, tok: str, off: int, what: str, lo: int = -_INT_MAX) -> int:
+    """An integer number (``12`` or ``12.0``) within [lo, 2**31 - 1]."""
     try:
-        return int(tok)
+        v = int(tok)
     except ValueError:
         try:
-            v = float(tok)
+            f = float(tok)
         except ValueError:
             raise src.err(f"{what}: expected an integer, got '{tok}'", off) from None
-        if v != int(v):
+        if not math.isfinite(f):
+            raise src.err(f"{what}: a finite integer is expected, got '{tok}'", off) from None
+        if f != int(f):
             raise src.err(f"{what}: coordinate '{tok}' is not an integer number of database units", off) from None
-        return int(v)
+        v = int(f)
+    if not lo <= v <= _INT_MAX:
+        raise src.err(f"{what}: '{tok}' is out of range ({lo}..{_INT_MAX})", off)
+    return v
 
 
 def _points(src: _Src, toks: list[str], off: int, what: str) -> list[tuple[int, int]]:
@@ -258,7 +269,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             toks = _TOK.findall(m.group()[:-1])
             if len(toks) != 2:
                 raise src.err(f"expected '{kw} <count> ;'", pos)
-            count = _int(src, toks[1], pos, kw)
+            count = _int(src, toks[1], pos, kw, lo=0)
             body_end, after = _section_end(src, kw, hdr_end, pos)
             if kw == "COMPONENTS":
                 d.components_line = src.line(pos)
@@ -301,7 +312,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
                 v = float(toks[3])
             except ValueError:
                 raise src.err(f"bad UNITS DISTANCE MICRONS value '{toks[3]}'", stmt_off) from None
-            if v != int(v) or int(v) not in _VALID_DBU:
+            if not math.isfinite(v) or v != int(v) or int(v) not in _VALID_DBU:
                 raise src.err(f"bad UNITS DISTANCE MICRONS value '{toks[3]}' (allowed: {', '.join(map(str, _VALID_DBU))})", stmt_off)
             d.dbu = int(v)
             units_seen = True
@@ -332,21 +343,21 @@ def _parse_row(src: _Src, toks: list[str], off: int) -> DefRow:
     if len(toks) < 6:
         raise src.err("ROW needs: name site x y orient", off)
     r = DefRow(name=_unescape(toks[1]), site=toks[2], x=_int(src, toks[3], off, "ROW"),
-               y=_int(src, toks[4], off, "ROW"), orient=toks[5])
+               y=_int(src, toks[4], off, "ROW"), orient=toks[5], line=src.line(off))
     if r.orient not in _ORIENT_CODE:
         raise src.err(f"ROW: bad orientation '{r.orient}'", off)
     i = 6
     if i < len(toks) and toks[i] == "DO":
         if i + 3 >= len(toks) or toks[i + 2] != "BY":
             raise src.err("ROW: expected 'DO <nx> BY <ny>'", off)
-        r.num_x = _int(src, toks[i + 1], off, "ROW")
-        r.num_y = _int(src, toks[i + 3], off, "ROW")
+        r.num_x = _int(src, toks[i + 1], off, "ROW DO count", lo=1)
+        r.num_y = _int(src, toks[i + 3], off, "ROW BY count", lo=1)
         i += 4
         if i < len(toks) and toks[i] == "STEP":
             if i + 2 >= len(toks):
                 raise src.err("ROW: expected 'STEP <sx> <sy>'", off)
-            r.step_x = _int(src, toks[i + 1], off, "ROW")
-            r.step_y = _int(src, toks[i + 2], off, "ROW")
+            r.step_x = _int(src, toks[i + 1], off, "ROW STEP", lo=0)
+            r.step_y = _int(src, toks[i + 2], off, "ROW STEP", lo=0)
     return r
 
 
@@ -357,8 +368,8 @@ def _parse_tracks(src: _Src, toks: list[str], off: int) -> DefTracks:
         start = _int(src, toks[2], off, "TRACKS")
         if toks[3] != "DO" or toks[5] != "STEP":
             raise IndexError
-        num = _int(src, toks[4], off, "TRACKS")
-        step = _int(src, toks[6], off, "TRACKS")
+        num = _int(src, toks[4], off, "TRACKS DO count", lo=1)
+        step = _int(src, toks[6], off, "TRACKS STEP", lo=1)
     except IndexError:
         raise src.err("TRACKS: expected '{X|Y} start DO num STEP step LAYER ...'", off) from None
     layers: tuple[str, ...] = ()
@@ -398,8 +409,11 @@ def _parse_components(src: _Src, start: int, end: int, count: int) -> DefCompone
                     st = _STATUS_CODE[pm.group(1)]
                     try:
                         x, y = int(pm.group(2)), int(pm.group(3))
+                        if not (-_INT_MAX <= x <= _INT_MAX and -_INT_MAX <= y <= _INT_MAX):
+                            raise ValueError
                     except ValueError:
-                        raise src.err(f"COMPONENTS {name}: bad location ( {pm.group(2)} {pm.group(3)} )", m.start()) from None
+                        x = _int(src, pm.group(2), m.start(), f"COMPONENTS {name} location")
+                        y = _int(src, pm.group(3), m.start(), f"COMPONENTS {name} location")
                     oc = _ORIENT_CODE.get(pm.group(4))
                     if oc is None:
                         raise src.err(f"COMPONENTS {name}: bad orientation '{pm.group(4)}'", m.start())

@@ -13,6 +13,7 @@ are skipped; obstructions are kept as plain rectangles. Malformed input raises
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -155,7 +156,7 @@ class Lef:
 
 # --------------------------------------------------------------------------- tokenizer
 
-_TOKEN = re.compile(r'"[^"]*"|#[^\n]*|[^\s"#]+')
+_TOKEN = re.compile(r'"[^"]*"|#[^\n]*|[^\s"#]+|"')
 
 
 class _Tokens:
@@ -170,6 +171,9 @@ class _Tokens:
             t = m.group()
             if t[0] == "#":
                 continue
+            if t == '"':
+                line = text.count("\n", 0, m.start()) + 1
+                raise InputError("unterminated string (a '\"' without its closing quote)", path, line)
             toks.append(t)
             offs.append(m.start())
         self.toks = toks
@@ -249,14 +253,24 @@ class _Tokens:
             i += 1
         raise self.error(f"block not closed (missing 'END {name or ''}')", start)
 
-    def num(self, tok: str, i: int | None = None) -> float:
+    def num(self, tok: str, i: int | None = None, lo: float | None = None, strict: bool = False) -> float:
+        """A finite number; with ``lo``, >= lo (> lo when ``strict``)."""
+        where = self.i - 1 if i is None else i
         try:
-            return float(tok)
+            v = float(tok)
         except ValueError:
-            raise self.error(f"expected a number, got '{tok}'", self.i - 1 if i is None else i) from None
+            raise self.error(f"expected a number, got '{tok}'", where) from None
+        if not math.isfinite(v):
+            raise self.error(f"a finite number is expected, got '{tok}'", where)
+        if lo is not None and (v < lo or (strict and v == lo)):
+            raise self.error(f"'{tok}' must be {'>' if strict else '>='} {lo:g}", where)
+        return v
 
+
+_NUMBER = re.compile(r"^[-+]?(?:\d|\.\d|nan|inf)", re.IGNORECASE)
 
 # keywords that open a block in a macro / at top level (used to catch missing ';')
+_MACRO_CLASSES = frozenset({"COVER", "RING", "BLOCK", "PAD", "CORE", "ENDCAP"})
 _BLOCK_WORDS = frozenset({"MACRO", "PIN", "PORT", "OBS", "END"})
 
 
@@ -294,7 +308,7 @@ def parse_lef(text: str, path: str = "<lef>", into: Lef | None = None) -> Lef:
             st = tk.statement(kw)
             if len(st) != 1:
                 raise tk.error("MANUFACTURINGGRID needs one value", tk.i - 1)
-            lef.manufacturing_grid = tk.num(st[0], tk.i - 2)
+            lef.manufacturing_grid = tk.num(st[0], tk.i - 2, lo=0.0, strict=True)
         elif kw == "UNITS":
             _parse_units(tk, lef)
         elif kw == "SITE":
@@ -351,7 +365,7 @@ def _parse_site(tk: _Tokens, lef: Lef) -> None:
         elif kw == "SIZE":
             if len(st) != 3 or st[1] != "BY":
                 raise tk.error("expected 'SIZE <w> BY <h> ;'", tk.i - 1)
-            size = (tk.num(st[0], tk.i - 4), tk.num(st[2], tk.i - 2))
+            size = (tk.num(st[0], tk.i - 4, lo=0.0, strict=True), tk.num(st[2], tk.i - 2, lo=0.0, strict=True))
     if size is None:
         raise tk.error(f"SITE {name} has no SIZE", start)
     site = LefSite(name, cls, sym, size[0], size[1])
@@ -367,6 +381,10 @@ def _parse_layer(tk: _Tokens, lef: Lef) -> None:
     layer = LefLayer(name=name, type="")
     for kw in tk.block("LAYER", name, start):
         st = tk.statement(kw)
+        if kw in ("PITCH", "OFFSET", "WIDTH", "SPACING"):
+            for t in st[:2]:
+                if _NUMBER.match(t):
+                    tk.num(t, tk.i - 1, lo=None if kw == "OFFSET" else 0.0)
         try:
             if kw == "TYPE" and st:
                 layer.type = st[0]
@@ -411,10 +429,7 @@ def _rect(tk: _Tokens, layer: str | None, st: list[str], kw: str) -> LefRect:
     vals = [t for t in st if t != "MASK" and t != "ITERATE"]
     if st and st[0] == "MASK":
         vals = st[2:]
-    try:
-        nums = [float(v) for v in vals]
-    except ValueError:
-        raise tk.error(f"bad coordinates in {kw}", tk.i - 1) from None
+    nums = [tk.num(v, tk.i - 1) for v in vals]
     if kw == "RECT":
         if len(nums) != 4:
             raise tk.error("RECT needs 4 coordinates", tk.i - 1)
@@ -482,12 +497,15 @@ def _parse_macro(tk: _Tokens, lef: Lef) -> None:
         if kw == "CLASS":
             if not st:
                 raise tk.error("CLASS needs a value", tk.i - 1)
+            if st[0] not in _MACRO_CLASSES or len(st) > 2:
+                raise tk.error(f"bad macro CLASS '{' '.join(st)}' (missing ';'?)", tk.i - 1)
             m.cls = st[0]
             m.subclass = " ".join(st[1:]) or None
         elif kw == "SIZE":
             if len(st) != 3 or st[1] != "BY":
                 raise tk.error("expected 'SIZE <w> BY <h> ;'", tk.i - 1)
-            m.width, m.height = tk.num(st[0], tk.i - 4), tk.num(st[2], tk.i - 2)
+            m.width = tk.num(st[0], tk.i - 4, lo=0.0, strict=True)
+            m.height = tk.num(st[2], tk.i - 2, lo=0.0, strict=True)
         elif kw == "ORIGIN":
             if len(st) != 2:
                 raise tk.error("expected 'ORIGIN <x> <y> ;'", tk.i - 1)
@@ -511,7 +529,10 @@ def read_lef(paths: str | Path | Iterable[str | Path]) -> Lef:
         paths = [paths]
     lef = Lef()
     for p in paths:
-        parse_lef(read_text(p), str(p), into=lef)
+        text = read_text(p)
+        if not text.strip():
+            raise InputError("empty LEF file", p)
+        parse_lef(text, str(p), into=lef)
     if not lef.files:
         raise InputError("no LEF file given")
     return lef

@@ -87,20 +87,26 @@ class Placement:
         return {p.name: p for p in self.io}
 
 
+_MAX_ROW_COLUMN = 1 << 16   # rows one ROW ... DO 1 BY n statement may expand into
+
+
 def _rows_um(rows: Sequence[DefRow], dbu: int, lef: Lef | None, path: str) -> tuple[list[Row], float, float]:
     out: list[Row] = []
     sw = sh = 0.0
     for r in rows:
         site = lef.sites.get(r.site) if lef is not None else None
+        if lef is not None and site is None:
+            raise InputError(f"ROW site '{r.site}' is not defined in the LEF files", path, r.line or None)
+        if r.num_y > _MAX_ROW_COLUMN:
+            raise InputError(f"ROW {r.name}: DO {r.num_x} BY {r.num_y} expands into more than {_MAX_ROW_COLUMN} "
+                             "rows", path, r.line or None)
         step = (r.step_x or (site.width * dbu if site else 0)) / dbu
         # a column of rows (DO 1 BY n STEP 0 sy) is expanded into single rows
         for k in range(max(r.num_y, 1)):
             name = r.name if r.num_y <= 1 else f"{r.name}_{k}"
             out.append(Row(name, r.site, r.x / dbu, (r.y + k * r.step_y) / dbu, r.orient, r.num_x, step))
     if lef is not None and rows:
-        site = lef.sites.get(rows[0].site)
-        if site is None:
-            raise InputError(f"ROW site '{rows[0].site}' is not defined in the LEF files", path)
+        site = lef.sites[rows[0].site]
         sw, sh = site.width, site.height
     elif rows:
         sw = out[0].step
