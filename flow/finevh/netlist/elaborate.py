@@ -88,8 +88,34 @@ def _prim_cell(name: str, nterm: int, cell_map: CellMap, m: ModuleIR, i: int, ci
     return cid(cell), np.array([lid(x) for x in pins], dtype=np.int64)
 
 
+def _first_duplicate(names: list[str]) -> tuple[int, int] | None:
+    """(first index, repeated index) of the first name that occurs twice, else None."""
+    if len(set(names)) == len(names):
+        return None
+    seen: dict[str, int] = {}
+    for j, x in enumerate(names):
+        if x in seen:
+            return seen[x], j
+        seen[x] = j
+    return None  # pragma: no cover - unreachable
+
+
+def _check_unique(m: ModuleIR) -> None:
+    """Instance and port names of a module are unique (OpenSTA would rename or drop
+    the second one; a netlist with two 'u1' cannot be placed or bound by name)."""
+    d = _first_duplicate(m.inst_names)
+    if d is not None:
+        a, b = d
+        raise InputError(f"instance name '{m.inst_names[b]}' used twice in module '{m.name}' (first at line "
+                         f"{m.inst_line[a]})", m.path, m.inst_line[b])
+    d = _first_duplicate(m.ports)
+    if d is not None:
+        raise InputError(f"port '{m.ports[d[1]]}' listed twice in the header of module '{m.name}'", m.path, m.line)
+
+
 def _make_plan(m: ModuleIR, modules: dict[str, ModuleIR], cell_map: CellMap) -> _Plan:
     path = m.path
+    _check_unique(m)
     n = len(m.inst_names)
     ptr = np.frombuffer(m.inst_ptr, dtype=np.int64) if n else np.zeros(1, np.int64)
     cf = np.frombuffer(m.c_form, dtype=np.int32) if len(m.c_form) else np.zeros(0, np.int32)
@@ -275,7 +301,7 @@ def _make_plan(m: ModuleIR, modules: dict[str, ModuleIR], cell_map: CellMap) -> 
         pairs_c: list[int] = []
         for port in order_f:
             pb = conns[port]
-            cbits = sub.bits(port)
+            cbits = sub.bits(port, lines[i])
             if len(pb) == 1 and pb[0] == UNCONNECTED:
                 continue
             if len(pb) != len(cbits):
@@ -422,6 +448,13 @@ def elaborate(modules: dict[str, ModuleIR], path: str, top: str | None = None,
         return base
 
     visit(tm, "", 0, (tm.name,))
+    if any(p.children for p in plans.values()):
+        # hierarchical names can meet flat ones ('u1/g' inside u1 and an escaped '\\u1/g ' at the top)
+        d = _first_duplicate(inst_names)
+        if d is not None:
+            lines = np.concatenate(inst_lines) if inst_lines else np.zeros(0, np.int32)
+            raise InputError(f"instance name '{inst_names[d[1]]}' occurs twice after flattening", path,
+                             int(lines[d[1]]) if len(lines) > d[1] else None)
 
     n_real = len(node_names)
     c0, c1 = n_real, n_real + 1
@@ -462,7 +495,7 @@ def elaborate(modules: dict[str, ModuleIR], path: str, top: str | None = None,
     # names: representative by (class, depth, index)
     cls = np.full(n_nodes, _CLASS_NET, dtype=np.int8)
     cls[c0] = cls[c1] = _CLASS_CONST
-    top_port_bits = [b for p in tm.ports for b in tm.bits(p)]
+    top_port_bits = [b for p in tm.ports for b in tm.bits(p, tm.line)]
     top_base = 0
     if top_port_bits:
         cls[np.array(top_port_bits, dtype=np.int64) + top_base] = _CLASS_PORT
@@ -520,7 +553,7 @@ def elaborate(modules: dict[str, ModuleIR], path: str, top: str | None = None,
     port_nodes: list[int] = []
     for p in tm.ports:
         d = tm.port_dir[p]
-        for b in tm.bits(p):
+        for b in tm.bits(p, tm.line):
             port_names.append(tm.bit_names[b])
             port_dir.append(d)
             port_nodes.append(b + top_base)

@@ -10,6 +10,13 @@ Local bit ids: ``0 .. len(bit_names)-1`` are the module's net bits in declaratio
 ``CONST1`` (-3) are special. Buses are bit-blasted as ``name[i]``; ``bits(name)``
 lists a declared name's bits MSB first (the order of its declared range).
 
+A bus is kept as its range and expanded lazily when it is wider than
+:data:`EAGER_BITS`: only the bits a connection, assign or select uses become nets,
+in first-use order, so ``wire [2147483647:0] unused;`` costs nothing. Narrower buses
+are expanded at the declaration (every bit is a net, in declaration order, as
+before). No single reference (a whole bus, a part-select, a constant, a replication)
+may span more than :data:`finevh.validate.MAX_BITS` bits.
+
 Declarations are processed before connections in each module (both readers), so a
 net declared after its first use is not an implicit net.
 """
@@ -20,8 +27,11 @@ from array import array
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..validate import MAX_BITS
 
 UNCONNECTED, CONST0, CONST1 = -1, -2, -3
+#: Buses up to this width get all their bits at the declaration; wider ones lazily.
+EAGER_BITS = 4096
 DIR_CODES = {"input": 0, "output": 1, "inout": 2}
 GATE_PRIMITIVES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
 #: Verilog switch / tri-state primitives: recognised only to be rejected clearly.
@@ -38,7 +48,8 @@ class ModuleIR:
     ports: list[str] = field(default_factory=list)          # port names, header order
     port_dir: dict[str, int] = field(default_factory=dict)  # name -> 0 in, 1 out, 2 inout
     ranges: dict[str, tuple[int, int] | None] = field(default_factory=dict)
-    bus_bits: dict[str, list[int]] = field(default_factory=dict)  # buses only
+    bus_bits: dict[str, list[int]] = field(default_factory=dict)  # buses expanded at the declaration
+    lazy_bits: dict[str, dict[int, int]] = field(default_factory=dict)  # wide buses: index -> bit, as used
     bit_names: list[str] = field(default_factory=list)
     bit_of: dict[str, int] = field(default_factory=dict)
     # instances
@@ -70,11 +81,20 @@ class ModuleIR:
             return
         self.ranges[name] = rng
         if rng is None:
+            if self.lazy_bits:
+                self._check_not_lazy_bit(name, line)
             self._new_bit(name, line)
-        else:
-            msb, lsb = rng
-            step = -1 if msb >= lsb else 1
-            self.bus_bits[name] = [self._new_bit(f"{name}[{i}]", line) for i in range(msb, lsb + step, step)]
+            return
+        msb, lsb = rng
+        if abs(msb - lsb) + 1 > EAGER_BITS:
+            pre = name + "["
+            clash = next((b for b in self.bit_of if b.startswith(pre)), None)
+            if clash is not None:
+                raise InputError(f"net '{clash}' declared twice (as a bus bit and as a scalar)", self.path, line)
+            self.lazy_bits[name] = {}
+            return
+        step = -1 if msb >= lsb else 1
+        self.bus_bits[name] = [self._new_bit(f"{name}[{i}]", line) for i in range(msb, lsb + step, step)]
 
     def declare_scalars(self, names: list[str]) -> None:
         """Bulk :meth:`declare` of scalar nets (fast path; names already canonical)."""
@@ -88,6 +108,9 @@ class ModuleIR:
         if len(set(fresh)) != len(fresh):
             fresh = list(dict.fromkeys(fresh))
         k0 = len(self.bit_names)
+        if self.lazy_bits:
+            for x in fresh:
+                self._check_not_lazy_bit(x, None)
         if any(x in self.bit_of for x in fresh):
             bad = next(x for x in fresh if x in self.bit_of)
             raise InputError(f"net '{bad}' declared twice (as a bus bit and as a scalar)", self.path)
@@ -95,11 +118,38 @@ class ModuleIR:
         self.bit_of.update(zip(fresh, range(k0, k0 + len(fresh))))
         ranges.update(dict.fromkeys(fresh))
 
-    def bits(self, name: str) -> list[int]:
-        """Bits of a declared name, MSB first."""
-        if self.ranges[name] is None:
+    def bits(self, name: str, line: int | None = None) -> list[int]:
+        """Bits of a declared name, MSB first (a wide bus's bits are created here)."""
+        rng = self.ranges[name]
+        if rng is None:
             return [self.bit_of[name]]
+        if name in self.lazy_bits:
+            return self._lazy_range(name, rng[0], rng[1], line)
         return list(self.bus_bits[name])
+
+    def _lazy_range(self, name: str, a: int, b: int, line: int | None) -> list[int]:
+        """Bits ``name[a]`` .. ``name[b]`` of a lazily expanded bus (created at first use)."""
+        n = abs(a - b) + 1
+        if n > MAX_BITS:
+            raise InputError(f"'{name}[{a}:{b}]' spans {n} bits: too wide to connect (at most {MAX_BITS})",
+                             self.path, line)
+        lz = self.lazy_bits[name]
+        step = -1 if a >= b else 1
+        out = []
+        for i in range(a, b + step, step):
+            k = lz.get(i)
+            if k is None:
+                k = lz[i] = self._new_bit(f"{name}[{i}]", line or 0)
+            out.append(k)
+        return out
+
+    def _check_not_lazy_bit(self, bname: str, line: int | None) -> None:
+        """A scalar (escaped) name like ``w[3]`` must not shadow a bit of a wide bus ``w``."""
+        base, sep, rest = bname.partition("[")
+        if sep and base in self.lazy_bits and rest.endswith("]") and rest[:-1].lstrip("-").isdigit():
+            lo, hi = sorted(self.ranges[base])  # type: ignore[arg-type]
+            if lo <= int(rest[:-1]) <= hi:
+                raise InputError(f"net '{bname}' declared twice (as a bus bit and as a scalar)", self.path, line)
 
     def _new_bit(self, bname: str, line: int) -> int:
         if bname in self.bit_of:
@@ -128,7 +178,7 @@ class ModuleIR:
             self.declare(name, None, line)
             return [self.bit_of[name]]
         if sel is None:
-            return [self.bit_of[name]] if rng is None else list(self.bus_bits[name])
+            return [self.bit_of[name]] if rng is None else self.bits(name, line)
         if rng is None:
             raise InputError(f"select on scalar net '{name}'", self.path, line)
         msb, lsb = rng
@@ -137,6 +187,8 @@ class ModuleIR:
         for i in (a, b):
             if i < lo or i > hi:
                 raise InputError(f"index {i} outside '{name}[{msb}:{lsb}]'", self.path, line)
+        if name in self.lazy_bits:
+            return self._lazy_range(name, a, b, line)
         step = -1 if a >= b else 1
         of = self.bit_of
         return [of[f"{name}[{i}]"] for i in range(a, b + step, step)]
@@ -194,6 +246,10 @@ class ModuleIR:
 def const_bits(width: int | None, base: str, digits: str, path: str, line: int, warn_x) -> list[int]:
     """Bits (MSB first) of a Verilog number ``<width>'<base><digits>``. x/z bits become
     UNCONNECTED and ``warn_x(line)`` is called once for the literal."""
+    if width is not None and width > MAX_BITS:
+        raise InputError(f"constant of {width} bits is too wide (at most {MAX_BITS})", path, line)
+    if width == 0:
+        raise InputError("constant of width 0", path, line)
     digits = digits.replace("_", "").lower()
     base = base.lower()
     bits: list[str]

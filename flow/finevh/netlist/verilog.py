@@ -36,6 +36,7 @@ import numpy as np
 from ..errors import InputError
 from ..fileio import read_text
 from ..progress import warn
+from ..validate import MAX_BITS
 from .elaborate import CellMap, elaborate
 from .ir import CONST0, CONST1, DIR_CODES, GATE_PRIMITIVES, OTHER_PRIMITIVES, UNCONNECTED, ModuleIR, const_bits
 from .model import Netlist
@@ -962,6 +963,8 @@ class _Module:
             return bits, a + 1
         if kind == 4:
             v = int(t.replace("_", ""))
+            if v.bit_length() > MAX_BITS:
+                raise InputError(f"number '{t[:20]}...' is too wide (at most {MAX_BITS} bits)", self.path, line)
             bits = [CONST1 if c == "1" else CONST0 for c in format(v, "b")]
             return bits, a + 1
         if t == "{":
@@ -976,6 +979,9 @@ class _Module:
                 body: list[int] = []
                 for it in self._split_commas(inner[2:-1]):
                     body.extend(self._expr(it, 0, len(it), tpos))
+                if nrep * len(body) > MAX_BITS:
+                    raise InputError(f"replication of {nrep} x {len(body)} bits is too wide (at most {MAX_BITS})",
+                                     self.path, line)
                 return body * nrep, close + 1
             out: list[int] = []
             for it in self._split_commas(inner):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError, ToolError
 from ..fileio import cache_dir, read_text
+from ..validate import MAX_BITS
 from ..progress import warn
 from .elaborate import CellMap, elaborate
 from .ir import CONST0, CONST1, DIR_CODES, ModuleIR, const_bits
@@ -255,7 +256,11 @@ class _Walker:
                 out.extend(self._expr(x))
             return out
         if isinstance(e, A.Repeat):
-            return self._expr(e.value) * self._int(e.times)
+            body, nrep = self._expr(e.value), self._int(e.times)
+            if nrep * len(body) > MAX_BITS:
+                raise InputError(f"replication of {nrep} x {len(body)} bits is too wide (at most {MAX_BITS})",
+                                 self.path, line)
+            return body * nrep
         if isinstance(e, (A.Operator, A.UnaryOperator, A.Cond)):
             raise InputError(f"expression with an operator: {_RTL}", self.path, line)
         raise InputError(f"unsupported expression ({type(e).__name__})", self.path, line)
