@@ -164,7 +164,7 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
         if done:
             break
     if not done:
-        raise InputError("missing $enddefinitions", p, lineno)
+        raise InputError("missing $enddefinitions (empty or truncated header)", p, lineno or None)
 
     # ---- value changes ----------------------------------------------------
     body = _Body(p, ids, nslots, lineno)

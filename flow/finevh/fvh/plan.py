@@ -296,6 +296,14 @@ def _num(ctx: _Ctx, v: Any, key: str) -> float:
     return float(v)
 
 
+def _nonneg(ctx: _Ctx, v: Any, key: str, positive: bool = False) -> float:
+    """A finite number >= 0 (> 0 with ``positive``): sizes, currents, factors."""
+    x = _num(ctx, v, key)
+    if x < 0 or (positive and x == 0):
+        raise ctx.fail(f"'{key}': must be {'>' if positive else '>='} 0, got {v!r}", key)
+    return x
+
+
 def _int(ctx: _Ctx, v: Any, key: str, lo: int | None = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise ctx.fail(f"'{key}': an integer is expected, got {v!r}", key)
@@ -360,11 +368,12 @@ def plan_from_dict(raw: Any, path: str = "<plan>", text: str = "") -> Plan:
     mesh = Mesh(
         n=n, base_core=_boxv(ctx, g(m, "base_core", "mesh"), "base_core"),
         core=_boxv(ctx, g(m, "core", "mesh"), "core"), die=_boxv(ctx, g(m, "die", "mesh"), "die"),
-        wrapper_x=_num(ctx, g(m, "wrapper_x", "mesh"), "wrapper_x"),
-        wrapper_y=_num(ctx, g(m, "wrapper_y", "mesh"), "wrapper_y"),
-        tile_w=_num(ctx, g(m, "tile_w", "mesh"), "tile_w"), tile_h=_num(ctx, g(m, "tile_h", "mesh"), "tile_h"),
-        row_height=_num(ctx, g(m, "row_height", "mesh"), "row_height"),
-        site_width=_num(ctx, g(m, "site_width", "mesh"), "site_width"),
+        wrapper_x=_nonneg(ctx, g(m, "wrapper_x", "mesh"), "wrapper_x"),
+        wrapper_y=_nonneg(ctx, g(m, "wrapper_y", "mesh"), "wrapper_y"),
+        tile_w=_nonneg(ctx, g(m, "tile_w", "mesh"), "tile_w", True),
+        tile_h=_nonneg(ctx, g(m, "tile_h", "mesh"), "tile_h", True),
+        row_height=_nonneg(ctx, g(m, "row_height", "mesh"), "row_height", True),
+        site_width=_nonneg(ctx, g(m, "site_width", "mesh"), "site_width", True),
         site=_str(ctx, g(m, "site", "mesh"), "site"), rows=_int(ctx, g(m, "rows", "mesh"), "rows", 0),
         tiles=tiles)
 
@@ -408,11 +417,12 @@ def plan_from_dict(raw: Any, path: str = "<plan>", text: str = "") -> Plan:
     for t in _list(ctx, vm.get("per_tile", []), "per_tile"):
         t = _obj(ctx, t, "per_tile")
         per.append(TileMux(_tile_id(ctx, g(t, "tile", "vddmux.per_tile"), n),
-                           _num(ctx, g(t, "peak_ma", "vddmux.per_tile"), "peak_ma"),
+                           _nonneg(ctx, g(t, "peak_ma", "vddmux.per_tile"), "peak_ma"),
                            _int(ctx, g(t, "count", "vddmux.per_tile"), "count", 0)))
     vplan = VddMuxPlan(cell=_str(ctx, vm.get("cell", ""), "cell"),
-                       switch_max_ma=_num(ctx, vm.get("switch_max_ma", 0.0), "switch_max_ma"),
-                       peak_factor=_num(ctx, vm.get("peak_factor", 0.0), "peak_factor"), cells=cells, per_tile=per)
+                       switch_max_ma=_nonneg(ctx, vm.get("switch_max_ma", 0.0), "switch_max_ma"),
+                       peak_factor=_nonneg(ctx, vm.get("peak_factor", 0.0), "peak_factor"), cells=cells,
+                       per_tile=per)
 
     cc = _obj(ctx, raw.get("config_chain", {}), "config_chain")
     flops = []
