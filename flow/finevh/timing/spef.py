@@ -44,8 +44,13 @@ def _unescape(name: str) -> str:
 def _value(tok: str, what: str, p: str, ln: int, positive: bool = False) -> float:
     """A SPEF value (or a ``min:typ:max`` triplet, typ returned): finite, >= 0 (> 0 for units)."""
     parts = tok.split(":") if ":" in tok else [tok]
-    if len(parts) not in (1, 3):
-        raise InputError(f"bad {what} '{tok}'", p, ln)
+    try:
+        if len(parts) not in (1, 3):
+            raise ValueError
+        for x in parts:
+            float(x)
+    except ValueError:
+        raise InputError(f"bad {what} '{tok}'", p, ln) from None
     vals = [finite_pos(x, what, p, ln) if positive else finite_nonneg(x, what, p, ln) for x in parts]
     return vals[len(vals) // 2]
 
