@@ -83,7 +83,11 @@ def activity_duty(pair, what: str) -> tuple[float, float]:
     """``(activity, duty)`` of a command-line option: activity (transitions per clock
     cycle) finite and >= 0, duty (probability of 1) within [0, 1]."""
     a, d = pair
-    return (finite_nonneg(a, f"{what} activity"), probability(d, f"{what} duty"))
+    a = finite_nonneg(a, f"{what} activity")
+    d = finite(d, f"{what} duty")
+    if not 0.0 <= d <= 1.0:
+        raise InputError(f"{what}: activity must be >= 0 and duty within [0, 1], got duty {_show(d)}")
+    return a, d
 
 
 def _show(value) -> str:
