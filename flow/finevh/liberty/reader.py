@@ -376,10 +376,11 @@ class _Builder:
                 raise self.err(
                     f"{g.name}: {len(vals)} values for a table of shape {shape} (template '{tname}')", vpos
                 )
+            if not math.isfinite(sum(vals)):   # cheap test first: any NaN/inf makes the sum non-finite
+                bad = next((x for x in vals if not math.isfinite(x)), None)
+                if bad is not None:
+                    raise self.err(f"{g.name} values: a finite number is expected, got '{bad}'", vpos)
             arr = np.array(vals, dtype=np.float64).reshape(shape)
-            if not np.isfinite(arr).all():
-                bad = next(x for x in vals if not math.isfinite(x))
-                raise self.err(f"{g.name} values: a finite number is expected, got '{bad}'", vpos)
             if value_scale != 1.0:
                 arr *= value_scale
         return Table(variables=variables, indices=tuple(indices), values=arr)
