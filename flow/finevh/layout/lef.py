@@ -253,17 +253,19 @@ class _Tokens:
             i += 1
         raise self.error(f"block not closed (missing 'END {name or ''}')", start)
 
-    def num(self, tok: str, i: int | None = None, lo: float | None = None, strict: bool = False) -> float:
-        """A finite number; with ``lo``, >= lo (> lo when ``strict``)."""
+    def num(self, tok: str, i: int | None = None, lo: float | None = None, strict: bool = False,
+            what: str = "") -> float:
+        """A finite number; with ``lo``, >= lo (> lo when ``strict``). ``what`` names it in errors."""
         where = self.i - 1 if i is None else i
+        pre = f"{what}: " if what else ""
         try:
             v = float(tok)
         except ValueError:
-            raise self.error(f"expected a number, got '{tok}'", where) from None
+            raise self.error(f"{pre}expected a number, got '{tok}'", where) from None
         if not math.isfinite(v):
-            raise self.error(f"a finite number is expected, got '{tok}'", where)
+            raise self.error(f"{pre}a finite number is expected, got '{tok}'", where)
         if lo is not None and (v < lo or (strict and v == lo)):
-            raise self.error(f"'{tok}' must be {'>' if strict else '>='} {lo:g}", where)
+            raise self.error(f"{pre}'{tok}' must be {'>' if strict else '>='} {lo:g}", where)
         return v
 
 
@@ -308,7 +310,7 @@ def parse_lef(text: str, path: str = "<lef>", into: Lef | None = None) -> Lef:
             st = tk.statement(kw)
             if len(st) != 1:
                 raise tk.error("MANUFACTURINGGRID needs one value", tk.i - 1)
-            lef.manufacturing_grid = tk.num(st[0], tk.i - 2, lo=0.0, strict=True)
+            lef.manufacturing_grid = tk.num(st[0], tk.i - 2, lo=0.0, strict=True, what="MANUFACTURINGGRID")
         elif kw == "UNITS":
             _parse_units(tk, lef)
         elif kw == "SITE":
@@ -346,7 +348,7 @@ def _parse_units(tk: _Tokens, lef: Lef) -> None:
         if kw == "DATABASE":
             if len(st) != 2 or st[0] != "MICRONS":
                 raise tk.error("expected 'DATABASE MICRONS <n> ;'", tk.i - 1)
-            v = tk.num(st[1], tk.i - 2)
+            v = tk.num(st[1], tk.i - 2, what="DATABASE MICRONS")
             if v <= 0 or v != int(v):
                 raise tk.error(f"bad DATABASE MICRONS value '{st[1]}'", tk.i - 2)
             lef.dbu_per_micron = int(v)
@@ -365,7 +367,8 @@ def _parse_site(tk: _Tokens, lef: Lef) -> None:
         elif kw == "SIZE":
             if len(st) != 3 or st[1] != "BY":
                 raise tk.error("expected 'SIZE <w> BY <h> ;'", tk.i - 1)
-            size = (tk.num(st[0], tk.i - 4, lo=0.0, strict=True), tk.num(st[2], tk.i - 2, lo=0.0, strict=True))
+            size = (tk.num(st[0], tk.i - 4, lo=0.0, strict=True, what=f"SITE {name} SIZE"),
+                    tk.num(st[2], tk.i - 2, lo=0.0, strict=True, what=f"SITE {name} SIZE"))
     if size is None:
         raise tk.error(f"SITE {name} has no SIZE", start)
     site = LefSite(name, cls, sym, size[0], size[1])
@@ -384,7 +387,7 @@ def _parse_layer(tk: _Tokens, lef: Lef) -> None:
         if kw in ("PITCH", "OFFSET", "WIDTH", "SPACING"):
             for t in st[:2]:
                 if _NUMBER.match(t):
-                    tk.num(t, tk.i - 1, lo=None if kw == "OFFSET" else 0.0)
+                    tk.num(t, tk.i - 1, lo=None if kw == "OFFSET" else 0.0, what=f"LAYER {name} {kw}")
         try:
             if kw == "TYPE" and st:
                 layer.type = st[0]
@@ -429,7 +432,7 @@ def _rect(tk: _Tokens, layer: str | None, st: list[str], kw: str) -> LefRect:
     vals = [t for t in st if t != "MASK" and t != "ITERATE"]
     if st and st[0] == "MASK":
         vals = st[2:]
-    nums = [tk.num(v, tk.i - 1) for v in vals]
+    nums = [tk.num(v, tk.i - 1, what=kw) for v in vals]
     if kw == "RECT":
         if len(nums) != 4:
             raise tk.error("RECT needs 4 coordinates", tk.i - 1)
@@ -504,12 +507,13 @@ def _parse_macro(tk: _Tokens, lef: Lef) -> None:
         elif kw == "SIZE":
             if len(st) != 3 or st[1] != "BY":
                 raise tk.error("expected 'SIZE <w> BY <h> ;'", tk.i - 1)
-            m.width = tk.num(st[0], tk.i - 4, lo=0.0, strict=True)
-            m.height = tk.num(st[2], tk.i - 2, lo=0.0, strict=True)
+            m.width = tk.num(st[0], tk.i - 4, lo=0.0, strict=True, what=f"MACRO {name} SIZE")
+            m.height = tk.num(st[2], tk.i - 2, lo=0.0, strict=True, what=f"MACRO {name} SIZE")
         elif kw == "ORIGIN":
             if len(st) != 2:
                 raise tk.error("expected 'ORIGIN <x> <y> ;'", tk.i - 1)
-            m.origin = (tk.num(st[0], tk.i - 3), tk.num(st[1], tk.i - 2))
+            m.origin = (tk.num(st[0], tk.i - 3, what=f"MACRO {name} ORIGIN"),
+                        tk.num(st[1], tk.i - 2, what=f"MACRO {name} ORIGIN"))
         elif kw == "SITE" and st:
             m.site = st[0]
         elif kw == "SYMMETRY":
