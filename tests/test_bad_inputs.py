@@ -1024,7 +1024,8 @@ def test_saif_activity_is_used(run_cli, tmp_path):
     assert busy["switching_uw"] > quiet["switching_uw"] >= 0.0
 
 
-# --------------------------------------------------------------------------- usage errors (the lead's)
+# --------------------------------------------------------------------------- usage errors
+# (click's usage errors, turned into the one-line form by the CLI group)
 
 USAGE_CASES = [
     ("unknown-option", ("-q", "sta", "--liberty", "L", "--verilog", "V", "--sdc", "S", "--frobnicate")),
@@ -1037,7 +1038,6 @@ USAGE_CASES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="usage errors: lead")
 @pytest.mark.parametrize("name,argv", USAGE_CASES, ids=[c[0] for c in USAGE_CASES])
 def test_usage_errors_one_line(run_cli, name, argv):
     code, stdout, stderr = run_cli(*argv)
