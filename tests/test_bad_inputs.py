@@ -932,6 +932,24 @@ def test_huge_bus_partly_used_creates_only_the_used_bits(tmp_path):
     assert nl.pin_net[nl.pin_ptr[g3]] == nl.pin_net[nl.pin_ptr[g4] + 1]
 
 
+def test_bus_declarations_have_a_memory_budget(tmp_path, monkeypatch):
+    """Past the module's budget of eagerly expanded bits, buses are lazy: many wide
+    declarations in a small file cannot exhaust memory, and their used bits still work."""
+    from finevh.netlist import ir
+    from finevh.netlist.verilog import read_verilog
+
+    monkeypatch.setattr(ir, "EAGER_BUDGET", 3 * 4096)
+    decl = "".join(f"  wire [4095:0] w{i};\n" for i in range(10))
+    p = tmp_path / "many.v"
+    p.write_text(VERILOG.replace("wire n1, n2, q;", "wire n1, n2, q;\n" + decl)
+                 .replace("INV g3 (.A(q), .Y(y));", "INV g3 (.A(q), .Y(w9[7]));\n  INV g4 (.A(w9[7]), .Y(y));"))
+    nl = read_verilog(p)
+    assert len(nl.net_names) == 7 + 3 * 4096 + 1      # ports and scalars, 3 eager buses, one lazy bit
+    assert "w9[7]" in nl.net_names and "w2[4095]" in nl.net_names and "w3[0]" not in nl.net_names
+    g3, g4 = nl.inst_names.index("g3"), nl.inst_names.index("g4")
+    assert nl.pin_net[nl.pin_ptr[g3] + 1] == nl.pin_net[nl.pin_ptr[g4]]
+
+
 def test_bus_still_works_whole_and_by_bits(tmp_path):
     from finevh.netlist.verilog import read_verilog
 

@@ -43,7 +43,7 @@ def decompose_wide_gates(m: ModuleIR, cell_map) -> ModuleIR:
     """A copy of ``m`` whose unmapped wide gate primitives are replaced by trees."""
     out = ModuleIR(name=m.name, path=m.path, line=m.line, ports=list(m.ports), port_dir=dict(m.port_dir),
                    ranges=dict(m.ranges), bus_bits={k: list(v) for k, v in m.bus_bits.items()},
-                   lazy_bits={k: dict(v) for k, v in m.lazy_bits.items()},
+                   lazy_bits={k: dict(v) for k, v in m.lazy_bits.items()}, eager_bits=m.eager_bits,
                    bit_names=list(m.bit_names), bit_of=dict(m.bit_of), behavioural=m.behavioural,
                    implicit=list(m.implicit))
     out.a_lhs.extend(m.a_lhs)

@@ -11,7 +11,7 @@ Local bit ids: ``0 .. len(bit_names)-1`` are the module's net bits in declaratio
 lists a declared name's bits MSB first (the order of its declared range).
 
 A bus is kept as its range and expanded lazily when it is wider than
-:data:`EAGER_BITS`: only the bits a connection, assign or select uses become nets,
+:data:`EAGER_BITS` (or the module's buses already hold :data:`EAGER_BUDGET` bits): only the bits a connection, assign or select uses become nets,
 in first-use order, so ``wire [2147483647:0] unused;`` costs nothing. Narrower buses
 are expanded at the declaration (every bit is a net, in declaration order, as
 before). No single reference (a whole bus, a part-select, a constant, a replication)
@@ -32,6 +32,9 @@ from ..validate import MAX_BITS
 UNCONNECTED, CONST0, CONST1 = -1, -2, -3
 #: Buses up to this width get all their bits at the declaration; wider ones lazily.
 EAGER_BITS = 4096
+#: ... as long as the module's eagerly expanded bus bits stay below this budget (so
+#: thousands of 4096-bit declarations in a small file cannot exhaust memory either).
+EAGER_BUDGET = 1 << 20
 DIR_CODES = {"input": 0, "output": 1, "inout": 2}
 GATE_PRIMITIVES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
 #: Verilog switch / tri-state primitives: recognised only to be rejected clearly.
@@ -70,6 +73,8 @@ class ModuleIR:
     a_line: array = field(default_factory=lambda: array("i"))
     behavioural: tuple[int, str] | None = None               # (line, what) of first behavioural item
     implicit: list[str] = field(default_factory=list)
+    eager_bits: int = 0                                      # bits of buses expanded at the declaration
+    bracket_bases: set[str] | None = None                    # see _bracketed
 
     # ---- declarations -------------------------------------------------
     def declare(self, name: str, rng: tuple[int, int] | None, line: int) -> None:
@@ -83,16 +88,20 @@ class ModuleIR:
         if rng is None:
             if self.lazy_bits:
                 self._check_not_lazy_bit(name, line)
+            if self.bracket_bases is not None and "[" in name:
+                self.bracket_bases.add(name.partition("[")[0])
             self._new_bit(name, line)
             return
         msb, lsb = rng
-        if abs(msb - lsb) + 1 > EAGER_BITS:
-            pre = name + "["
-            clash = next((b for b in self.bit_of if b.startswith(pre)), None)
-            if clash is not None:
+        width = abs(msb - lsb) + 1
+        if width > EAGER_BITS or self.eager_bits + width > EAGER_BUDGET:
+            if name in self._bracketed():
+                pre = name + "["
+                clash = next(b for b in self.bit_of if b.startswith(pre))
                 raise InputError(f"net '{clash}' declared twice (as a bus bit and as a scalar)", self.path, line)
             self.lazy_bits[name] = {}
             return
+        self.eager_bits += width
         step = -1 if msb >= lsb else 1
         self.bus_bits[name] = [self._new_bit(f"{name}[{i}]", line) for i in range(msb, lsb + step, step)]
 
@@ -111,6 +120,8 @@ class ModuleIR:
         if self.lazy_bits:
             for x in fresh:
                 self._check_not_lazy_bit(x, None)
+        if self.bracket_bases is not None:
+            self.bracket_bases.update(x.partition("[")[0] for x in fresh if "[" in x)
         if any(x in self.bit_of for x in fresh):
             bad = next(x for x in fresh if x in self.bit_of)
             raise InputError(f"net '{bad}' declared twice (as a bus bit and as a scalar)", self.path)
@@ -142,6 +153,14 @@ class ModuleIR:
                 k = lz[i] = self._new_bit(f"{name}[{i}]", line or 0)
             out.append(k)
         return out
+
+    def _bracketed(self) -> set[str]:
+        """Bases of scalar nets named like bus bits (escaped ``\\w[3] ``), built on first
+        use (the first wide bus) and kept up to date after that."""
+        if self.bracket_bases is None:
+            self.bracket_bases = {b.partition("[")[0] for b in self.bit_of
+                                  if "[" in b and b.partition("[")[0] not in self.bus_bits}
+        return self.bracket_bases
 
     def _check_not_lazy_bit(self, bname: str, line: int | None) -> None:
         """A scalar (escaped) name like ``w[3]`` must not shadow a bit of a wide bus ``w``."""
