@@ -14,7 +14,6 @@ import json
 
 import click
 
-from ..errors import InputError
 from ..analysis import run_power
 from ..fileio import write_text_atomic
 
