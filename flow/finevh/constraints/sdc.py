@@ -676,7 +676,9 @@ def read_sdc(path: str | Path, ports: Mapping[str, str] | None = None, *, netlis
     ``time_unit_ns``/``cap_unit_pf`` are the library units the SDC values are in.
     """
     p = str(path)
-    read_text(p)   # missing/unreadable file -> InputError
+    text = read_text(p)   # missing/unreadable file -> InputError
+    if "\x00" in text:   # Tcl cannot hold NUL bytes: binary garbage, not an SDC file
+        raise InputError("binary content (NUL byte): not an SDC file", p, text.count("\n", 0, text.index("\x00")) + 1)
     literal: set[str] = set()
     if netlist is None:
         if ports is None:
