@@ -540,7 +540,6 @@ V_CASES = [
     Case("v-binary", "v", garbage),
     Case("v-truncated-endmodule", "v", sub("endmodule\n", "")),
     Case("v-truncated-mid-statement", "v", cut(0.7)),
-    Case("v-unknown-cell", "v", sub("NAND2 g1", "NAND9 g1")),
     Case("v-unknown-pin", "v", sub(".B(q)", ".Z(q)")),
     Case("v-duplicate-instance", "v", sub("INV g3", "INV g2")),
     Case("v-duplicate-instance-far", "v", sub("DFF r1", "DFF g3")),
@@ -1008,6 +1007,7 @@ def test_gzip_vcd_without_suffix(run_cli, tmp_path):
 @pytest.mark.parametrize("key,mutate", [
     ("v", sub("output y;", "output y;\n  wire y;")),                       # port redeclared as wire
     ("v", sub("wire n1, n2, q;", "wire n1, n2, q;\n  wire [0:0] one;")),
+    ("v", sub("INV g3 (.A(q), .Y(y));", "INV g3 (.A(q), .Y(y));\n  MACRO9 m1 (.I(q));")),   # black box
     ("sdc", sub("set_input_delay 0.2", "set_input_delay -0.1")),           # negative delays are legal SDC
     ("sdc", lambda t: t + "set_max_delay -0.5 -to [get_ports y]\n"),
     ("sdc", lambda t: t + "set_multicycle_path 0 -hold -to [get_ports y]\n"),
@@ -1020,7 +1020,7 @@ def test_gzip_vcd_without_suffix(run_cli, tmp_path):
     ("spef", sub("*C_UNIT 1 PF", "*C_UNIT 1 FF")),
     ("def", sub("PLACED ( 2000 0 )", "PLACED ( 2000.0 0 )")),
     ("vcd", sub("#4", "#4\n#4")),
-], ids=["v-port-and-wire", "v-one-bit-bus", "sdc-negative-input-delay", "sdc-negative-max-delay",
+], ids=["v-port-and-wire", "v-one-bit-bus", "v-unknown-cell-black-box", "sdc-negative-input-delay", "sdc-negative-max-delay",
         "sdc-multicycle-hold-0", "sdc-negative-latency", "lib-negative-delay", "lib-negative-internal-power",
         "saif-no-toggles", "saif-whole-float-tc", "spef-zero-cap", "spef-ff-unit", "def-float-integral",
         "vcd-repeated-time"])
