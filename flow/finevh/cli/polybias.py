@@ -62,12 +62,12 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule
     from ..stages import polybias_stage
     from ..stages.common import check_plan_matches
     from ..timing.constraints import read_constraints
-    from ..stages.common import activity_pair
+    from ..validate import activity_duty
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
     check_outputs(out or plan_path)
     parse_corners(corners, "--corners")
-    act = activity_pair(input_activity, "--input-activity")
+    act = activity_duty(input_activity, "--input-activity")
     lv = parse_levels(levels)
     plan = read_plan(plan_path)
     design = load_design(liberty, verilog, top, lef, def_file)

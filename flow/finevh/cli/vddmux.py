@@ -55,12 +55,12 @@ def command(plan_path, liberty, verilog, top, lef, def_file, sdc, mux_cell, swit
     from ..stages.partition import write_partitioned_def
     from ..stages.vddmux import added_components
     from ..timing.constraints import read_constraints
-    from ..stages.common import activity_pair
+    from ..validate import activity_duty
 
     check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
     check_outputs(out or plan_path)
     check_outputs(def_out, what="--def-out")
-    act = activity_pair(input_activity, "--input-activity")
+    act = activity_duty(input_activity, "--input-activity")
     plan = read_plan(plan_path)
     design = load_design(liberty, verilog, top, lef, def_file)
     check_plan_matches(plan, design, plan_path)

@@ -64,13 +64,3 @@ def check_plan_matches(plan, design, plan_path: str | None) -> None:
                          + (f", e.g. '{miss}' is not in the netlist" if miss else " (order differs)"), plan_path)
 
 
-
-def activity_pair(pair, what: str) -> tuple[float, float]:
-    """(transitions per clock cycle, duty): finite, >= 0 and duty within [0, 1]."""
-    import math
-
-    a, d = (float(x) for x in pair)
-    if not (math.isfinite(a) and math.isfinite(d)) or a < 0 or not 0.0 <= d <= 1.0:
-        raise InputError(f"{what}: transitions per cycle must be finite and >= 0 and duty within [0, 1], "
-                         f"got {a:g} {d:g}")
-    return a, d
