@@ -38,6 +38,10 @@ from typing import Iterable
 from ..errors import InputError
 
 _SIMPLE = re.compile(r"^[A-Za-z0-9_.:/@+%=,^-]+$")
+#: the same set as a full match: such a word is bare, holds no control character and
+#: cannot start with '#' (the fast path of :func:`tcl_word`)
+_BARE = re.compile(r"[A-Za-z0-9_.:/@+%=,^-]+").fullmatch
+_BRACKET = re.compile(r"(?<!\\)([][])")
 _SPECIAL = set('[]{}$\\";#') | set(" \t\n\r\f\v")
 
 
@@ -47,6 +51,8 @@ def _braces_ok(s: str) -> bool:
     Inside braces Tcl substitutes nothing, but the braces must balance (a brace
     preceded by a backslash does not count), the word must not end with an odd
     number of backslashes, and backslash-newline would be folded to a space."""
+    if "{" not in s and "}" not in s and "\\" not in s:
+        return True
     depth = 0
     i = 0
     while i < len(s):
@@ -87,6 +93,8 @@ def check_name(s: str, what: str = "name", path: str | None = None, line: int | 
 def tcl_word(s: str) -> str:
     """One Tcl word evaluating to ``s`` (bare when safe, else ``{s}``, else backslash-escaped).
     A string with a control character is refused (:func:`check_name`)."""
+    if type(s) is str and _BARE(s):
+        return s
     check_name(s)
     if s == "":
         return "{}"
@@ -136,14 +144,9 @@ def syn_name(name: str, flat: bool = False) -> str:
 def def_name(name: str) -> str:
     """OpenROAD (odb) / Innovus spelling, the DEF convention: bus brackets that are
     part of an escaped identifier are escaped with a backslash (``reg\\[3\\]``)."""
-    out = []
-    prev = ""
-    for c in name:
-        if c in "[]" and prev != "\\":
-            out.append("\\")
-        out.append(c)
-        prev = c
-    return "".join(out)
+    if "[" not in name and "]" not in name:
+        return name
+    return _BRACKET.sub(r"\\\1", name)
 
 
 _VID = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
