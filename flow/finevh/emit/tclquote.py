@@ -51,8 +51,8 @@ def _braces_ok(s: str) -> bool:
     Inside braces Tcl substitutes nothing, but the braces must balance (a brace
     preceded by a backslash does not count), the word must not end with an odd
     number of backslashes, and backslash-newline would be folded to a space."""
-    if "{" not in s and "}" not in s and "\\" not in s:
-        return True
+    if "{" not in s and "}" not in s and "\n" not in s:     # depth stays 0
+        return (len(s) - len(s.rstrip("\\"))) % 2 == 0
     depth = 0
     i = 0
     while i < len(s):
@@ -146,10 +146,13 @@ def def_name(name: str) -> str:
     part of an escaped identifier are escaped with a backslash (``reg\\[3\\]``)."""
     if "[" not in name and "]" not in name:
         return name
+    if "\\" not in name:
+        return name.replace("[", "\\[").replace("]", "\\]")
     return _BRACKET.sub(r"\\\1", name)
 
 
 _VID = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_SPACE = re.compile(r"\s").search      # the characters str.isspace() accepts
 
 
 def upf_name(name: str, hier_sep: str | None = "/") -> str:
@@ -159,7 +162,7 @@ def upf_name(name: str, hier_sep: str | None = "/") -> str:
     check_name(name)
     segs = name.split(hier_sep) if hier_sep else [name]
     for s in segs:
-        if s == "" or any(c.isspace() for c in s):
+        if s == "" or _SPACE(s):
             raise InputError(f"name {name!r} cannot be written as an IEEE 1801 element name "
                              "(empty hierarchy segment or whitespace)")
     return (hier_sep or "").join(s if _VID.match(s) else "\\" + s + " " for s in segs)
