@@ -21,12 +21,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .. import __version__
 from ..errors import InputError
-from ..fvh.plan import Plan, plan_json
 from .tclquote import _CONTROL, check_name, tcl_word
+
+if TYPE_CHECKING:      # the plan module (numpy) is imported when a plan is prepared
+    from ..fvh.plan import Plan
 
 Box = tuple[float, float, float, float]
 
@@ -198,6 +200,8 @@ def check_names(plan: Plan, opts: EmitOptions) -> None:
 
 
 def prepare(plan: Plan, opts: EmitOptions, swaps_needed: bool = True) -> EmitData:
+    from ..fvh.plan import plan_json
+
     check_names(plan, opts)
     m = plan.mesh
     n2 = m.n * m.n
