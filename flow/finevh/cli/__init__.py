@@ -31,7 +31,7 @@ _STAGES: dict[str, tuple[str, str]] = {
     "tcl-dir": ("tcldir", "Print the folder of finevh.tcl (source it from any tool shell)."),
     "synth": ("synth", "Synthesise RTL with Yosys onto LIBERTY; report cells and area."),
     "techgen": ("techgen", "Generate the demo28 technology: 36 Liberty files (0.60-1.00 V x PB0/PB4/PB10/PB16, "
-                           "ss 125 C), their FINE-VH cells, a LEF and intra-tile leakage LUTs."),
+                           "ss 125 C), the LEF and the intra-tile leakage LUTs (see docs/tech.md)."),
     "lutchar": ("lutchar", "Characterise intra-tile leakage LUTs with ngspice (batch mode)."),
     "sta": ("sta", "Setup timing (WNS, TNS, worst paths) of VERILOG under SDC."),
     "power": ("power", "Power (leakage, internal, switching; uW) of VERILOG under SDC."),
