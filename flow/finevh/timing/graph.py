@@ -374,9 +374,9 @@ def _levelise(T, e_src, e_to, e_kind, e_inst, e_slot, e_from, design, templates,
             back = sub_idx.tolist()
         back_set = np.array(sorted(set(back)), dtype=np.int64)
         # disable every rise/fall edge of the same arc instance (same inst, from, to)
+        # (from, to) names the arc instance: ``to`` is a pin of the edge's instance
         key = set(zip(e_inst[back_set].tolist(), e_from[back_set].tolist(), e_to[back_set].tolist()))
-        same = np.array([(a, b, c) in key for a, b, c in zip(e_inst.tolist(), e_from.tolist(), e_to.tolist())])
-        disabled |= same
+        disabled |= np.isin(e_from * T + e_to, e_from[back_set] * T + e_to[back_set])
         nl = design.netlist
         for a, b, c in sorted(key):
             cell = design.cells[int(inst_cell[a])]
