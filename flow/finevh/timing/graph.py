@@ -180,7 +180,7 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
                 dest["drf"].append(np.full(n, c.data_rf))
 
     def cat(lst):
-        return np.concatenate(lst).astype(np.int64) if lst else np.zeros(0, dtype=np.int64)
+        return np.concatenate(lst).astype(np.int64, copy=False) if lst else np.zeros(0, dtype=np.int64)
 
     e = {k: cat(v) for k, v in E.items()}
     c = {k: cat(v) for k, v in C.items()}
