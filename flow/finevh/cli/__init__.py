@@ -33,7 +33,7 @@ _STAGES: dict[str, tuple[str, str]] = {
     "techgen": ("techgen", "Generate the demo28 technology: 36 Liberty files (0.60-1.00 V x PB0/PB4/PB10/PB16, "
                            "ss 125 C), the LEF and the intra-tile leakage LUTs (see docs/tech.md)."),
     "lutchar": ("lutchar", "Characterise intra-tile leakage LUTs with ngspice (batch mode)."),
-    "sta": ("sta", "Setup timing (WNS, TNS, worst paths) of VERILOG under SDC."),
+    "sta": ("sta", "Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."),
     "power": ("power", "Power (leakage, internal, switching; uW) of VERILOG under SDC."),
     "accel": ("accel", "Systolic-array accelerator model: cycles, memory accesses, energy, precision search."),
     "place": ("place", "Place a netlist (fallback when no DEF exists) and write a DEF."),
