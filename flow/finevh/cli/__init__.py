@@ -1,7 +1,8 @@
 """Command-line interface: ``finevh <stage> ...``.
 
 Each stage lives in its own module of this package and exposes a click command
-named ``command``; register it in ``_STAGES`` below. Every stage has a Tcl twin in
+named ``command``; register it in ``_STAGES`` below (name, module, short help): the
+module is imported only when its command runs (or is asked for its help). Every stage has a Tcl twin in
 ``tcl/finevh/`` (namespace ``finevh::``).
 
 User errors (:class:`finevh.errors.FinevhError`) and usage errors become one line on
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import MutableMapping
 
 import click
 
@@ -20,26 +22,69 @@ from .. import __version__, progress
 from ..errors import FinevhError
 from ..messages import log_error
 
-# module (relative to this package) -> attribute holding the click command
-_STAGES: tuple[str, ...] = (
-    "read",
-    "tcldir",
-    "synth",
-    "techgen",
-    "lutchar",
-    "sta",
-    "power",
-    "accel",
-    "place",
-    "partition",
-    "polybias",
-    "vddmux",
-    "emit",
-    "run",
-    "report",
-    "compare",
-    "sweep",
-)
+#: command name -> (module of this package holding it as ``command``, first sentence of
+#: its help). Modules are imported when their command is used, so ``finevh --version``,
+#: ``--help`` and a small stage load only what they need; the help text here is what
+#: ``finevh --help`` lists (tests/test_scale.py checks it against the commands).
+_STAGES: dict[str, tuple[str, str]] = {
+    "read": ("read", "Read a design and print a summary."),
+    "tcl-dir": ("tcldir", "Print the folder of finevh.tcl (source it from any tool shell)."),
+    "synth": ("synth", "Synthesise RTL with Yosys onto LIBERTY; report cells and area."),
+    "techgen": ("techgen", "Generate the demo28 technology: 36 Liberty files (0.60-1.00 V x PB0/PB4/PB10/PB16, "
+                           "ss 125 C), the LEF and the intra-tile leakage LUTs (see docs/tech.md)."),
+    "lutchar": ("lutchar", "Characterise intra-tile leakage LUTs with ngspice (batch mode)."),
+    "sta": ("sta", "Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."),
+    "power": ("power", "Power (leakage, internal, switching; uW) of VERILOG under SDC."),
+    "accel": ("accel", "Systolic-array accelerator model: cycles, memory accesses, energy, precision search."),
+    "place": ("place", "Place a netlist (fallback when no DEF exists) and write a DEF."),
+    "partition": ("partition", "Partition a placed design into an N x N tile mesh (FINE-VH)."),
+    "polybias": ("polybias", "Assign slower, less leaky flavours to interface cells without hurting WNS."),
+    "vddmux": ("vddmux", "Insert Vdd-MUX header switches per tile and the configuration chain."),
+    "emit": ("emit", "Write the tool script (or UPF) that applies a FINE-VH plan."),
+    "run": ("run", "Run partition -> Vdd-MUX -> poly-bias -> emulation -> emit -> report."),
+    "report": ("report", "HTML report (plots, tables, CSV/JSON data) of a finevh run directory."),
+    "compare": ("compare", "Compare a run's figures with golden results (exit 1 when any moved)."),
+    "sweep": ("sweep", "Run tile counts x ΔVdd x designs as dask.distributed tasks."),
+}
+
+
+class _LazyCommands(MutableMapping):
+    """The group's ``commands``: name -> click command, the stage module imported on
+    first access (so code walking ``cli.commands`` still sees every command)."""
+
+    def __init__(self, stages: dict[str, tuple[str, str]]):
+        self._modules = {name: mod for name, (mod, _) in stages.items()}
+        self._loaded: dict[str, click.Command] = {}
+
+    def loaded(self, name: str) -> click.Command | None:
+        return self._loaded.get(name)
+
+    def __getitem__(self, name: str) -> click.Command:
+        cmd = self._loaded.get(name)
+        if cmd is None:
+            if name not in self._modules:
+                raise KeyError(name)
+            mod = importlib.import_module(f".{self._modules[name]}", __name__)
+            cmd = self._loaded[name] = _with_verbosity(mod.command)
+        return cmd
+
+    def __setitem__(self, name: str, cmd: click.Command) -> None:
+        self._loaded[name] = cmd
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._modules.pop(name, None)
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*self._modules, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(set(self._modules) | set(self._loaded))
+
+    def __contains__(self, name) -> bool:
+        return name in self._modules or name in self._loaded
 
 
 class _Group(click.Group):
@@ -70,6 +115,23 @@ class _Group(click.Group):
             sys.stderr.write("finevh: error: aborted [CLI-0003]\n")
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help`` without importing the stages: the short help of
+        a command not loaded yet comes from :data:`_STAGES`."""
+        cmds = self.commands
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = cmds.loaded(name) if isinstance(cmds, _LazyCommands) else cmds.get(name)
+            if cmd is not None and cmd.hidden:
+                continue
+            rows.append((name, cmd))
+        if not rows:
+            return
+        limit = formatter.width - 6 - max(len(n) for n, _ in rows)
+        with formatter.section("Commands"):
+            formatter.write_dl([(n, c.get_short_help_str(limit) if c is not None
+                                 else click.utils.make_default_short_help(_STAGES[n][1], limit)) for n, c in rows])
 
 
 @click.group("finevh", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,9 +165,7 @@ def _with_verbosity(cmd: click.Command) -> click.Command:
     return cmd
 
 
-for _name in _STAGES:
-    _mod = importlib.import_module(f".{_name}", __name__)
-    cli.add_command(_with_verbosity(_mod.command))
+cli.commands = _LazyCommands(_STAGES)
 
 
 def main(argv: list[str] | None = None) -> None:

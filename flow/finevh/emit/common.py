@@ -21,12 +21,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .. import __version__
 from ..errors import InputError
-from ..fvh.plan import Plan, plan_to_dict
 from .tclquote import _CONTROL, check_name, tcl_word
+
+if TYPE_CHECKING:      # the plan module (numpy) is imported when a plan is prepared
+    from ..fvh.plan import Plan
 
 Box = tuple[float, float, float, float]
 
@@ -149,6 +151,17 @@ def expand_swap_template(template: str, cell: str, from_cell: str, what: str = "
 
 def _plan_names(plan: Plan, opts: EmitOptions) -> Iterable[tuple[str, str]]:
     """(what, name) of every name an emitter may write."""
+    yield from _small_names(plan, opts)
+    for n in plan.inst_names:
+        yield "instance name", n
+    for s in plan.pb_swaps:
+        yield "pb_swaps instance", s.instance
+        yield "pb_swaps cell", s.from_cell
+        yield "pb_swaps cell", s.to_cell
+
+
+def _small_names(plan: Plan, opts: EmitOptions) -> Iterable[tuple[str, str]]:
+    """(what, name) of the names that do not scale with the instance count."""
     sup = plan.supplies
     yield "design name", plan.design
     for k in ("vddh", "vddl", "vss", "virtual"):
@@ -156,8 +169,6 @@ def _plan_names(plan: Plan, opts: EmitOptions) -> Iterable[tuple[str, str]]:
     for k in ("power_pin", "ground_pin", "mux_sel", "mux_vddh", "mux_vddl", "mux_out", "ff_d", "ff_ck", "ff_q",
               "strap_layer"):
         yield f"option {k}", getattr(opts, k)
-    for n in plan.inst_names:
-        yield "instance name", n
     yield "vddmux.cell", plan.vddmux.cell
     for c in plan.vddmux.cells:
         yield "vddmux cell name", c.name
@@ -167,19 +178,21 @@ def _plan_names(plan: Plan, opts: EmitOptions) -> Iterable[tuple[str, str]]:
         yield f"config_chain.{k}", v
     for f in cc.flops:
         yield "config_chain flop name", f.name
-    for s in plan.pb_swaps:
-        yield "pb_swaps instance", s.instance
-        yield "pb_swaps cell", s.from_cell
-        yield "pb_swaps cell", s.to_cell
 
 
 def check_names(plan: Plan, opts: EmitOptions) -> None:
     """InputError (located in the plan file when possible) for the first name with a
     control character; one regex pass over all names when they are clean."""
-    names = list(_plan_names(plan, opts))
-    if not _CONTROL.search("".join(n for _, n in names if isinstance(n, str))) and \
-            all(isinstance(n, str) for _, n in names):
+    sw = plan.pb_swaps
+    try:    # fast path: every name a str (join refuses anything else) and none with a control character
+        clean = not any(_CONTROL.search("".join(part)) for part in (
+            [n for _, n in _small_names(plan, opts)], plan.inst_names, [s.instance for s in sw],
+            [s.from_cell for s in sw], [s.to_cell for s in sw]))
+    except TypeError:
+        clean = False
+    if clean:
         return
+    names = list(_plan_names(plan, opts))
     for what, n in names:
         line = _line_of(opts.plan_path, json.dumps(n)[1:-1]) if isinstance(n, str) and \
             not what.startswith("option") else None
@@ -187,11 +200,12 @@ def check_names(plan: Plan, opts: EmitOptions) -> None:
 
 
 def prepare(plan: Plan, opts: EmitOptions, swaps_needed: bool = True) -> EmitData:
+    from ..fvh.plan import plan_json
+
     check_names(plan, opts)
     m = plan.mesh
     n2 = m.n * m.n
-    text = json.dumps(plan_to_dict(plan), sort_keys=True).encode()
-    digest = hashlib.sha256(text).hexdigest()
+    digest = hashlib.sha256(plan_json(plan).encode()).hexdigest()
     tiles = [tuple(t.box) for t in m.tiles]
     wrappers = [tuple(b) for b in m.wrapper_boxes()]
     tile_insts: list[list[str]] = [[] for _ in range(n2)]
@@ -215,10 +229,15 @@ def prepare(plan: Plan, opts: EmitOptions, swaps_needed: bool = True) -> EmitDat
                 raise InputError(f"vddmux cell '{c.name}' sits in tile {c.tile}, which no configuration "
                                  "flip-flop drives", opts.plan_path, _line_of(opts.plan_path, '"name": ' + json.dumps(c.name)))
     swaps = []
+    target: dict[tuple[str, str, str], str] = {}     # (flavour, to_cell, from_cell) -> tool cell name
     for s in plan.pb_swaps:
-        tmpl = opts.swap_cell.get(s.flavour)
-        to = expand_swap_template(tmpl, s.to_cell, s.from_cell) if tmpl else s.to_cell
-        check_name(to, f"--swap-cell {s.flavour} result")
+        key = (s.flavour, s.to_cell, s.from_cell)
+        to = target.get(key)
+        if to is None:
+            tmpl = opts.swap_cell.get(s.flavour)
+            to = expand_swap_template(tmpl, s.to_cell, s.from_cell) if tmpl else s.to_cell
+            check_name(to, f"--swap-cell {s.flavour} result")
+            target[key] = to
         if to == s.from_cell and swaps_needed:
             raise InputError(
                 f"pb_swaps: instance '{s.instance}' keeps cell name '{to}' for flavour {s.flavour}: the tool "

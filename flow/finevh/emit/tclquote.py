@@ -38,6 +38,10 @@ from typing import Iterable
 from ..errors import InputError
 
 _SIMPLE = re.compile(r"^[A-Za-z0-9_.:/@+%=,^-]+$")
+#: the same set as a full match: such a word is bare, holds no control character and
+#: cannot start with '#' (the fast path of :func:`tcl_word`)
+_BARE = re.compile(r"[A-Za-z0-9_.:/@+%=,^-]+").fullmatch
+_BRACKET = re.compile(r"(?<!\\)([][])")
 _SPECIAL = set('[]{}$\\";#') | set(" \t\n\r\f\v")
 
 
@@ -47,6 +51,8 @@ def _braces_ok(s: str) -> bool:
     Inside braces Tcl substitutes nothing, but the braces must balance (a brace
     preceded by a backslash does not count), the word must not end with an odd
     number of backslashes, and backslash-newline would be folded to a space."""
+    if "{" not in s and "}" not in s and "\n" not in s:     # depth stays 0
+        return (len(s) - len(s.rstrip("\\"))) % 2 == 0
     depth = 0
     i = 0
     while i < len(s):
@@ -87,6 +93,8 @@ def check_name(s: str, what: str = "name", path: str | None = None, line: int | 
 def tcl_word(s: str) -> str:
     """One Tcl word evaluating to ``s`` (bare when safe, else ``{s}``, else backslash-escaped).
     A string with a control character is refused (:func:`check_name`)."""
+    if type(s) is str and _BARE(s):
+        return s
     check_name(s)
     if s == "":
         return "{}"
@@ -136,17 +144,15 @@ def syn_name(name: str, flat: bool = False) -> str:
 def def_name(name: str) -> str:
     """OpenROAD (odb) / Innovus spelling, the DEF convention: bus brackets that are
     part of an escaped identifier are escaped with a backslash (``reg\\[3\\]``)."""
-    out = []
-    prev = ""
-    for c in name:
-        if c in "[]" and prev != "\\":
-            out.append("\\")
-        out.append(c)
-        prev = c
-    return "".join(out)
+    if "[" not in name and "]" not in name:
+        return name
+    if "\\" not in name:
+        return name.replace("[", "\\[").replace("]", "\\]")
+    return _BRACKET.sub(r"\\\1", name)
 
 
 _VID = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_SPACE = re.compile(r"\s").search      # the characters str.isspace() accepts
 
 
 def upf_name(name: str, hier_sep: str | None = "/") -> str:
@@ -156,7 +162,7 @@ def upf_name(name: str, hier_sep: str | None = "/") -> str:
     check_name(name)
     segs = name.split(hier_sep) if hier_sep else [name]
     for s in segs:
-        if s == "" or any(c.isspace() for c in s):
+        if s == "" or _SPACE(s):
             raise InputError(f"name {name!r} cannot be written as an IEEE 1801 element name "
                              "(empty hierarchy segment or whitespace)")
     return (hier_sep or "").join(s if _VID.match(s) else "\\" + s + " " for s in segs)

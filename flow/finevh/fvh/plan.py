@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+from json.encoder import encode_basestring_ascii as _js  # a str as json.dumps writes it
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,7 +208,59 @@ def _box(b) -> list[float]:
     return [_r(v) for v in b]
 
 
-def plan_to_dict(plan: Plan) -> dict:
+#: per-instance arrays, written after the rest, one element per line
+_PER_INSTANCE = ("inst_names", "inst_tile", "interface")
+_SWAP_KEYS = ("flavour", "from_cell", "instance", "to_cell")     # PbSwap fields, sorted
+
+
+class _Records:
+    """A JSON array of flat objects with string values, kept as columns (no per-row
+    dict): ``keys`` sorted as ``json.dumps(sort_keys=True)`` writes them."""
+
+    def __init__(self, keys: tuple[str, ...], cols: list[list[str]]):
+        self.keys = keys
+        self.cols = cols
+
+    def __len__(self) -> int:
+        return len(self.cols[0]) if self.cols else 0
+
+    def dicts(self) -> list[dict]:
+        return [dict(zip(self.keys, row)) for row in zip(*self.cols)]
+
+    def text(self, depth: int | None) -> str:
+        """The array as ``json.dumps`` writes it: compact (``depth`` None) or with
+        ``indent=1`` nested ``depth`` levels deep."""
+        if not len(self):
+            return "[]"
+        enc = [_encode_column(c) for c in self.cols]
+        if depth is None:
+            tmpl = "{" + ", ".join(_js(k) + ": %s" for k in self.keys) + "}"
+            return "[" + ", ".join([tmpl % row for row in zip(*enc)]) + "]"
+        p0, p1, p2 = " " * depth, " " * (depth + 1), " " * (depth + 2)
+        tmpl = p1 + "{\n" + ",\n".join(p2 + _js(k) + ": %s" for k in self.keys) + "\n" + p1 + "}"
+        return "[\n" + ",\n".join([tmpl % row for row in zip(*enc)]) + "\n" + p0 + "]"
+
+
+def _encode_column(col: list[str]) -> list[str]:
+    """JSON texts of the strings ``col``; a column of few distinct values (cell names,
+    flavours) encodes each value once."""
+    distinct = set(col)
+    if len(distinct) * 4 < len(col):
+        memo = {v: _js(v) for v in distinct}
+        return [memo[v] for v in col]
+    return list(map(_js, col))
+
+
+def _swaps(plan: Plan) -> _Records:
+    sw = plan.pb_swaps
+    return _Records(_SWAP_KEYS, [[s.flavour for s in sw], [s.from_cell for s in sw], [s.instance for s in sw],
+                                 [s.to_cell for s in sw]])
+
+
+def _plan_dict(plan: Plan) -> dict:
+    """The plan as a JSON-ready dict, except ``pb_swaps`` (a :class:`_Records`) and the
+    per-instance arrays (``inst_names`` list, ``inst_tile`` / ``interface`` numpy),
+    which the writers serialise directly."""
     m = plan.mesh
     return {
         "format": FORMAT,
@@ -222,9 +275,9 @@ def plan_to_dict(plan: Plan) -> dict:
             "tiles": [{"id": t.id, "box": _box(t.box), "rows": t.rows, "cells": t.cells} for t in m.tiles],
         },
         "supplies": asdict(plan.supplies),
-        "inst_names": list(plan.inst_names),
-        "inst_tile": [int(v) for v in plan.inst_tile.tolist()],
-        "interface": [int(bool(v)) for v in plan.interface.tolist()],
+        "inst_names": plan.inst_names,
+        "inst_tile": np.asarray(plan.inst_tile),
+        "interface": np.asarray(plan.interface),
         "vddmux": {
             "cell": plan.vddmux.cell, "switch_max_ma": _r(plan.vddmux.switch_max_ma),
             "peak_factor": _r(plan.vddmux.peak_factor),
@@ -239,28 +292,65 @@ def plan_to_dict(plan: Plan) -> dict:
             "flops": [{"name": f.name, "tile": f.tile, "x": _r(f.x), "y": _r(f.y), "orient": f.orient}
                       for f in plan.config_chain.flops],
         },
-        "pb_swaps": [asdict(s) for s in plan.pb_swaps],
+        "pb_swaps": _swaps(plan),
         "reports": plan.reports,
         **({"cell_pins": dict(sorted(plan.cell_pins.items()))} if plan.cell_pins else {}),
     }
 
 
-def _dumps(obj: dict) -> str:
-    """JSON with one per-instance entry per line for large arrays (diffable, and so a
-    reader error can point at a line)."""
-    head = {k: v for k, v in obj.items() if k not in ("inst_names", "inst_tile", "interface")}
-    parts = json.dumps(head, indent=1, sort_keys=True).rstrip()
-    assert parts.endswith("}")
-    body = parts[:-1].rstrip()
-    lines = [body + ","]
-    for key in ("inst_names", "inst_tile", "interface"):
-        vals = obj[key]
-        if not vals:
+def _array_items(d: dict, key: str) -> list[str]:
+    """Element texts of per-instance array ``key`` of a :func:`_plan_dict`."""
+    if key == "inst_names":
+        return list(map(_js, d[key]))
+    if key == "inst_tile":
+        return list(map(str, d[key].astype(np.int64).tolist()))
+    return ["1" if v else "0" for v in d[key].tolist()]
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan as plain JSON data (what :func:`write_plan` writes)."""
+    d = _plan_dict(plan)
+    d["pb_swaps"] = d["pb_swaps"].dicts()
+    d["inst_names"] = list(d["inst_names"])
+    d["inst_tile"] = d["inst_tile"].astype(np.int64).tolist()
+    d["interface"] = [int(bool(v)) for v in d["interface"].tolist()]
+    return d
+
+
+def plan_json(plan: Plan) -> str:
+    """``json.dumps(plan_to_dict(plan), sort_keys=True)`` (the canonical one-line form,
+    hashed by ``finevh emit``), built without per-instance objects."""
+    d = _plan_dict(plan)
+    parts = []
+    for k in sorted(d):
+        v = d[k]
+        if k in _PER_INSTANCE:
+            t = "[" + ", ".join(_array_items(d, k)) + "]"
+        elif isinstance(v, _Records):
+            t = v.text(None)
+        else:
+            t = json.dumps(v, sort_keys=True)
+        parts.append(_js(k) + ": " + t)
+    return "{" + ", ".join(parts) + "}"
+
+
+def _dumps(d: dict) -> str:
+    """JSON of a :func:`_plan_dict` as ``json.dumps(indent=1, sort_keys=True)`` would
+    write it, but with the per-instance arrays last, one element per line (diffable,
+    and so a reader error can point at a line)."""
+    head = []
+    for k in sorted(x for x in d if x not in _PER_INSTANCE):
+        v = d[k]
+        t = v.text(1) if isinstance(v, _Records) else json.dumps(v, indent=1, sort_keys=True).replace("\n", "\n ")
+        head.append(" " + _js(k) + ": " + t)
+    lines = ["{\n" + ",\n".join(head) + ","]
+    for key in _PER_INSTANCE:
+        items = _array_items(d, key)
+        if not items:
             lines.append(f' "{key}": [],')
             continue
         lines.append(f' "{key}": [')
-        for k, v in enumerate(vals):
-            lines.append(" " + json.dumps(v) + ("," if k + 1 < len(vals) else ""))
+        lines.append(" " + ",\n ".join(items))
         lines.append(" ],")
     lines[-1] = lines[-1].rstrip(",")
     lines.append("}")
@@ -269,10 +359,7 @@ def _dumps(obj: dict) -> str:
 
 def write_plan(path: str | Path, plan: Plan) -> None:
     """Write ``plan`` atomically (never a half-written file)."""
-    d = plan_to_dict(plan)
-    text = _dumps(d)
-    json.loads(text)  # self-check: the writer must produce valid JSON
-    write_text_atomic(path, text)
+    write_text_atomic(path, _dumps(_plan_dict(plan)))
 
 
 # --------------------------------------------------------------------------- read

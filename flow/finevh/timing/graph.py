@@ -12,7 +12,7 @@ it (the driver of the from-pin's net, or for a launch arc the clock pin itself),
 ``(level of to, to, output transition)`` so that one level is a contiguous slice
 and the worst arrival/slew per target is a ``reduceat``.
 
-Levels come from a vectorised Kahn sweep. Combinational loops are found when the
+Levels come from a frontier Kahn sweep in O(nodes + edges) (:func:`_kahn`). Combinational loops are found when the
 sweep stalls; one depth-first search over the stalled part marks back edges as
 disabled (the arcs OpenSTA calls loop-breaking), and each is reported by instance,
 cell and pins.
@@ -180,7 +180,7 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
                 dest["drf"].append(np.full(n, c.data_rf))
 
     def cat(lst):
-        return np.concatenate(lst).astype(np.int64) if lst else np.zeros(0, dtype=np.int64)
+        return np.concatenate(lst).astype(np.int64, copy=False) if lst else np.zeros(0, dtype=np.int64)
 
     e = {k: cat(v) for k, v in E.items()}
     c = {k: cat(v) for k, v in C.items()}
@@ -267,28 +267,63 @@ def _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell):
     return e, c
 
 
+#: frontiers smaller than this are advanced edge by edge in Python (a numpy round costs
+#: ~20 us of call overhead, a Python step ~0.3 us per edge), so a long thin chain stays
+#: linear with a small constant
+_SMALL_FRONTIER = 48
+
+
 def _kahn(T: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Levels by Kahn's algorithm on dependency pairs; returns (level, remaining indegree)."""
+    """Levels by Kahn's algorithm on dependency pairs ``src -> dst`` over ``T`` nodes;
+    returns (level, remaining indegree: > 0 on nodes stuck behind a loop).
+
+    Rounds are whole frontiers: a node becomes ready in round r exactly when its
+    longest path from a source has r edges, so its level is the round number. The
+    out-edges are a CSR (``ptr``, ``adj``) and every round touches only the frontier's
+    out-edges and their targets, so the whole sweep is O(T + E) whatever the depth
+    (no per-level pass over all nodes)."""
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
     level = np.zeros(T, dtype=np.int64)
     indeg = np.bincount(dst, minlength=T).astype(np.int64)
-    order = np.argsort(src, kind="stable")
-    s_sorted = src[order]
-    d_sorted = dst[order]
-    ptr = np.searchsorted(s_sorted, np.arange(T + 1))
+    ptr = np.zeros(T + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=T), out=ptr[1:])
+    adj = dst[np.argsort(src, kind="stable")]
     frontier = np.nonzero(indeg == 0)[0]
     rnd = 0
+    # the Python path reads and writes the same buffers through memoryviews (Python ints)
+    ptr_v, adj_v, indeg_v, level_v = memoryview(ptr), memoryview(adj), memoryview(indeg), memoryview(level)
     while len(frontier):
-        # whole-frontier rounds: a node becomes ready in round r exactly when its
-        # longest path from a source has r edges, so its level is the round number
+        if len(frontier) < _SMALL_FRONTIER:
+            nodes = frontier.tolist()
+            while nodes and len(nodes) < _SMALL_FRONTIER:
+                rnd += 1
+                nxt = []
+                for v in nodes:
+                    for j in range(ptr_v[v], ptr_v[v + 1]):
+                        t = adj_v[j]
+                        k = indeg_v[t] - 1
+                        indeg_v[t] = k
+                        if k == 0:
+                            level_v[t] = rnd
+                            nxt.append(t)
+                nodes = nxt
+            if not nodes:
+                break
+            frontier = np.array(nodes, dtype=np.int64)
+            continue
         starts = ptr[frontier]
         counts = ptr[frontier + 1] - starts
-        if not counts.any():
+        tgt = adj[expand(starts, counts)]
+        if not len(tgt):
             break
-        tgt = d_sorted[expand(starts, counts)]
-        dec = np.bincount(tgt, minlength=T)
-        touched = np.nonzero(dec)[0]
-        indeg[touched] -= dec[touched]
-        frontier = touched[indeg[touched] == 0]
+        tgt.sort()
+        first = np.ones(len(tgt), dtype=bool)
+        first[1:] = tgt[1:] != tgt[:-1]
+        pos = np.nonzero(first)[0]
+        uniq = tgt[pos]
+        indeg[uniq] -= np.diff(np.append(pos, len(tgt)))
+        frontier = uniq[indeg[uniq] == 0]
         rnd += 1
         level[frontier] = rnd
     return level, indeg
@@ -339,9 +374,9 @@ def _levelise(T, e_src, e_to, e_kind, e_inst, e_slot, e_from, design, templates,
             back = sub_idx.tolist()
         back_set = np.array(sorted(set(back)), dtype=np.int64)
         # disable every rise/fall edge of the same arc instance (same inst, from, to)
+        # (from, to) names the arc instance: ``to`` is a pin of the edge's instance
         key = set(zip(e_inst[back_set].tolist(), e_from[back_set].tolist(), e_to[back_set].tolist()))
-        same = np.array([(a, b, c) in key for a, b, c in zip(e_inst.tolist(), e_from.tolist(), e_to.tolist())])
-        disabled |= same
+        disabled |= np.isin(e_from * T + e_to, e_from[back_set] * T + e_to[back_set])
         nl = design.netlist
         for a, b, c in sorted(key):
             cell = design.cells[int(inst_cell[a])]
