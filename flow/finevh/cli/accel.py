@@ -44,6 +44,15 @@ def _precision(p: str):
     raise InputError(f"--precision must be 16, 8, full, mixed or half, not {p!r}")
 
 
+def _check_output(ctx, param, value):
+    """--output is checked when the command line is read, before any work."""
+    from ..fileio import check_output_file
+
+    if value:
+        check_output_file(value, "--output")
+    return value
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         write_text_atomic(output, text)
@@ -52,7 +61,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _net_opts(f):
-    f = click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")(f)
+    f = click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_check_output,
+                     help="Write here instead of stdout.")(f)
     f = click.option("--json", "as_json", is_flag=True, help="JSON output.")(f)
     f = click.option("--dataflow", default="os", show_default=True, help="os | ws | is")(f)
     f = click.option("--array", default="8x8", show_default=True, help="PE array RxC.")(f)
@@ -145,7 +155,7 @@ def energy_cmd(network, onnx_path, array, dataflow, as_json, output, pe_power_uw
               help="nsga2 on a sequential ONNX ConvNet (Conv/Gemm/Relu/Flatten) with its weights.")
 @click.option("--calib", type=str, help="With --onnx: calibration inputs, .npy float array (N, C, H, W).")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_check_output)
 def search_cmd(network, method, pop, evals, kl_th, seed, tolerance, onnx_path, calib, as_json, output):
     """Per-layer precision search on a ConvNet with a real accuracy proxy."""
     from ..accel import search as se
@@ -240,7 +250,7 @@ def _onnx_problem(onnx_path: str, calib: str | None):
               help="With --fine-vh-summary: tile count (default the summary's FINE-VH one, the largest).")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a bar chart (PNG) here.")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), callback=_check_output)
 def report_cmd(networks, array, target_mhz, pe_power, fvh_summary, dvdd, tiles, plot, as_json, output):
     """Energy per inference: nominal, (a) plain DVFS, (b) FINE-VH PE, (c) precision settings."""
     from ..accel.closeloop import closing_the_loop, closing_the_loop_fine_vh, plot_report, read_fine_vh_summary

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import click
 
 from .. import progress
-from ..errors import InputError
 
 
 @click.command("place")
@@ -37,9 +35,10 @@ def command(lef, liberty, verilog, top, utilization, aspect, seed, out, as_json)
     from ..place.flow import cell_masters, design_def_nets, make_tracks, place_design
     from ..loader import load_design
 
-    for f in list(liberty) + [verilog] + list(lef):
-        if not Path(f).is_file():
-            raise InputError("no such file", f)
+    from .common import check_files, check_outputs
+
+    check_files(list(liberty) + [verilog] + list(lef))
+    check_outputs(out)
     design = load_design(liberty, verilog, top, lef)
     lef_db = design.meta["lef"]
     t0 = time.perf_counter()

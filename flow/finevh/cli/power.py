@@ -77,7 +77,9 @@ def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_
             clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, digits, out):
     """Power (leakage, internal, switching; uW) of VERILOG under SDC."""
     from ..validate import activity_duty, finite_nonneg, finite_pos
+    from .common import check_outputs
 
+    check_outputs(out)
     activity_duty(input_activity, "--input-activity")
     if global_activity is not None:
         activity_duty(global_activity, "--global-activity")

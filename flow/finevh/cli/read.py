@@ -8,12 +8,10 @@ same as one JSON object. Bad input: one line ``finevh: error: FILE:LINE: msg``, 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import click
 
-from .. import progress
 from ..errors import InputError
 from ..loader import load_cell_map, load_design
 

@@ -44,7 +44,9 @@ def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_lo
     """Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."""
     from ..timing.report import to_json, to_text
     from ..validate import finite_nonneg
+    from .common import check_outputs
 
+    check_outputs(out)
     if cap_per_um is not None:
         finite_nonneg(cap_per_um, "--cap-per-um")
     timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)

@@ -34,6 +34,10 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
               help="Write cell counts and area (um^2) as JSON.")
 def command(rtl, top, liberty, out, param, stat_json):
     """Synthesise RTL with Yosys onto LIBERTY; report cells and area."""
+    from .common import check_outputs
+
+    check_outputs(out)
+    check_outputs(stat_json, what="--stat-json")
     res = synthesize(list(rtl), top, liberty, out, parameters=_params(param))
     if stat_json:
         write_text_atomic(stat_json, res.to_json())
