@@ -20,8 +20,8 @@ Every model passes exactly through both end points; they differ in the curve bet
       ``E ~ C V**2`` for the switched part);
     - pin capacitances: linear.
     An entry whose two values are not both positive (negative constraints, negative
-    internal energy) falls back to ``linear``; so does an entry whose delay does not
-    fall with V at all (no ``Vt`` solves it).
+    internal energy) falls back to ``linear``; so does a delay entry that does not fall
+    as V rises, or falls too little for a ``Vt`` below ``v0`` to exist.
 
 Measured errors against real held-back libraries are in docs/liberty.md.
 """
@@ -76,6 +76,7 @@ def solve_vt(y0, y1, v0: float, v1: float, alpha: float = ALPHA) -> np.ndarray:
 def delay(y0, y1, v0: float, v1: float, v: float, alpha: float = ALPHA) -> np.ndarray:
     """Delay-like entries (ns) at ``v``: alpha-power law, ``Vt`` per entry (module doc)."""
     y0, y1, ok = _positive(y0, y1)
+    ok &= y1 < y0
     out = linear(y0, y1, v0, v1, v)
     if not ok.any():
         return out
@@ -112,4 +113,6 @@ def interpolate(kind: str, y0, y1, v0: float, v1: float, v: float, model: str = 
         return linear(y0, y1, v0, v1, v)
     if model != "alpha":
         check_model(model)
-    return {"delay": delay, "leakage": leakage, "energy": energy}[kind](y0, y1, v0, v1, v)
+    shape = np.shape(y0)
+    fn = {"delay": delay, "leakage": leakage, "energy": energy}[kind]
+    return fn(np.atleast_1d(y0), np.atleast_1d(y1), v0, v1, v).reshape(shape)
