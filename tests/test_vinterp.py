@@ -162,3 +162,26 @@ def test_interpolated_cell_model_choice_and_cache(shared_data):
     assert interpolated_cell(ls, c, 1.5) is lin
     with pytest.raises(InputError, match="unknown voltage interpolation model"):
         set_model(ls, "spline")
+
+
+def test_emulator_binder_uses_the_default_model():
+    """The emulator's hop levels (fvh.emulate.Binder) bind the alpha-model cells between
+    libraries, and the linear ones once the library set is switched to ``linear``."""
+    from finevh.fvh.emulate import Binder
+    from finevh.loader import load_design
+
+    L, D = REPO / "libs/demo28", REPO / "designs/demo"
+    d = load_design([str(L / "demo28_ss_125C_1p00v_pb0.lib"), str(L / "demo28_ss_125C_0p80v_pb0.lib")],
+                    str(D / "fvh_rv32_demo28.v"))
+    base = d.cells[int(d.inst_cell[0])]
+    for model in ("alpha", "linear"):
+        set_model(d.libset, model)
+        b = Binder(d, np.zeros(d.n_instances, np.int64), [None])
+        b.bind(np.arange(d.n_instances), 0.9)
+        got = d.cells[int(d.inst_cell[0])]
+        assert got is interpolated_cell(d.libset, base, 0.9, model=model) and got.library.endswith("@0.9V")
+        if model == "alpha":
+            acc = got
+    lin = got
+    rise = lambda c: next(a.cell_rise.values for p in c.pins.values() for a in p.timing if a.cell_rise)  # noqa: E731
+    assert np.all(rise(acc) <= rise(lin)) and np.any(rise(acc) < rise(lin))

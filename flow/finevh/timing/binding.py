@@ -21,7 +21,7 @@ pessimistic between libraries). The model is the ``model`` argument, else the on
 on the library set with :func:`set_model`, else :data:`vmodel.DEFAULT_MODEL`.
 Outside the characterised range no extrapolation is done: an
 :class:`~finevh.errors.InputError` is raised. Interpolated cells are cached per
-(cell, V, flavour, model) on the library set.
+(lower twin, V, model) on the library set: the same cell whichever twin is asked.
 """
 
 from __future__ import annotations
@@ -176,12 +176,12 @@ def interpolated_cell(libset, cell: Cell, voltage: float, flavour: str | None = 
         raise InputError(f"supply {voltage:g} V outside the characterised range "
                          f"{volts[0]:g}..{volts[-1]:g} V: no extrapolation")
     v0, v1 = lo[-1], hi[0]
+    c0 = libset.twin(cell, v0, fl)
     cache = libset.__dict__.setdefault("_finevh_vinterp", {})
-    key = (id(cell), round(voltage, 4), fl, model)
+    key = (id(c0), round(voltage, 4), model)     # one cell per (lower twin, V, model)
     hit = cache.get(key)
     if hit is not None:
         return hit
-    c0 = libset.twin(cell, v0, fl)
     c1 = libset.twin(cell, v1, fl)
     out = blend_cells(c0, c1, v0, v1, voltage, f"{c0.library}@{voltage:g}V", model)
     cache[key] = out
