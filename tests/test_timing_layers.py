@@ -17,6 +17,7 @@ TIMING = Path(__file__).resolve().parents[1] / "flow" / "finevh" / "timing"
 # except among the foundation modules (rank 0), which import each other freely
 RANK = {
     "__init__": 0, "arcs": 0, "binding": 0, "constants": 0, "constraints": 0, "graph": 0, "nldm": 0,
+    "vmodel": 0,
     "result": 0, "spef": 0, "wire": 0,
     "dcalc": 1,
     "clocks": 2,
