@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import InputError
 from ..progress import warn
 from .defio import (ORIENTS, ST_COVER, ST_FIXED, ST_PLACED, ST_UNPLACED, DefComponents,
-                    DefDesign, DefNet, DefPin, DefRow)
+                    DefDesign, DefNet, DefPin, DefRow, DefSection)
 from .lef import Lef
 
 __all__ = ["Row", "IoPin", "Placement", "from_def", "to_def", "ORIENTS", "PHYSICAL_ONLY_SUBCLASSES"]
@@ -75,6 +75,8 @@ class Placement:
     # physical-only components of the source DEF (fillers, taps, ...), kept for DEF out
     physical: DefComponents = field(default_factory=DefComponents)
     source: str = ""
+    # DEF sections finevh does not interpret (REGIONS, BLOCKAGES, SPECIALNETS, ...), written back by to_def
+    kept: list[DefSection] = field(default_factory=list)
 
     @property
     def n_instances(self) -> int:
@@ -208,7 +210,7 @@ def from_def(d: DefDesign, lef: Lef, inst_names: Sequence[str], cell_names_per_i
         x=x, y=y, orient=orient, width=w, height=h,
         fixed=(status == ST_FIXED) | (status == ST_COVER),
         placed=(status == ST_PLACED) | (status == ST_FIXED) | (status == ST_COVER),
-        io=io, dbu=d.dbu, design_name=d.design, physical=physical, source=path)
+        io=io, dbu=d.dbu, design_name=d.design, physical=physical, source=path, kept=list(d.kept))
 
 
 def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequence[str],
@@ -218,14 +220,15 @@ def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequenc
 
     Coordinates are rounded to database units. IO pins are written as a square of
     ``pin_size`` um on ``pin_layer`` (when given) centred on the pin location.
-    ``nets`` (connections only) are copied into the NETS section.
+    ``nets`` (connections only) are copied into the NETS section. The kept sections of
+    the source DEF (:attr:`Placement.kept`) are carried over unchanged.
     """
     dbu = p.dbu
 
     def q(v: float) -> int:
         return int(round(v * dbu))
 
-    d = DefDesign(design=design_name or p.design_name or "top", dbu=dbu)
+    d = DefDesign(design=design_name or p.design_name or "top", dbu=dbu, kept=list(p.kept))
     x0, y0, x1, y1 = p.die
     d.diearea = [(q(x0), q(y0)), (q(x1), q(y1))]
     for r in p.rows:

@@ -84,9 +84,42 @@ def partition_stage(design, constraints=None, plan=None, opts: PartitionOptions 
     return StageResult(new, rep, {"placement": res.placement, "result": res, **cd})
 
 
-def write_partitioned_def(path: str, design, placement, extra=None) -> None:
-    """DEF of ``placement`` (rows, components, pins, nets); ``extra``: a
-    :class:`finevh.layout.defio.DefComponents` of added instances (Vdd-MUX, chain flops)."""
+def _kept_after_partition(design, placement, mesh) -> list:
+    """The source DEF's kept sections (:attr:`Placement.kept`) for the partitioned DEF:
+    REGIONS and BLOCKAGES move with the tiles, the rest is unchanged (rule:
+    :mod:`finevh.layout.defkeep`); one warning lists the sections that may be stale."""
+    from ..layout.defkeep import remap_kept, tile_shifts
+
+    src = design.placement if design.placement is not None else placement
+    kept = placement.kept or src.kept
+    base, new = tuple(src.core), tuple(placement.core)
+    if not kept or np.allclose(base, new, atol=0.5 / placement.dbu):
+        return list(kept)
+    if mesh is None:   # the tile grid as partition builds it: one row segment per tile and tile row
+        xs = sorted({round(r.x * placement.dbu) for r in placement.rows})
+        n = len(xs)
+        tile_w = placement.rows[0].num_sites * placement.rows[0].step
+        tile_h = len(placement.rows) // (n * n) * placement.site_height
+        wx = (new[2] - new[0] - n * tile_w) / (n - 1) if n > 1 else 0.0
+        wy = (new[3] - new[1] - n * tile_h) / (n - 1) if n > 1 else 0.0
+    else:
+        n, tile_w, tile_h, wx, wy = mesh.n, mesh.tile_w, mesh.tile_h, mesh.wrapper_x, mesh.wrapper_y
+    xsft = tile_shifts(base[0], base[2], n, tile_w, wx, new[2], placement.dbu)
+    ysft = tile_shifts(base[1], base[3], n, tile_h, wy, new[3], placement.dbu)
+    out, stale = remap_kept(kept, xsft, ysft)
+    if stale:
+        progress.warn(f"DEF section(s) {', '.join(stale)} written unchanged although the core grew from "
+                      f"{base[2] - base[0]:g} x {base[3] - base[1]:g} to {new[2] - new[0]:g} x {new[3] - new[1]:g} um: "
+                      "their coordinates may be stale (REGIONS and BLOCKAGES moved with the tiles)", src.source or None)
+    return out
+
+
+def write_partitioned_def(path: str, design, placement, extra=None, mesh=None) -> None:
+    """DEF of ``placement`` (rows, components, pins, nets) plus the source DEF's sections
+    finevh does not interpret (REGIONS, BLOCKAGES, SPECIALNETS, ...: see
+    :mod:`finevh.layout.defkeep`); ``extra``: a :class:`finevh.layout.defio.DefComponents`
+    of added instances (Vdd-MUX, chain flops); ``mesh``: the partition's
+    :class:`finevh.fvh.tiles.TileMesh` (inferred from ``placement``'s rows when omitted)."""
     from ..layout.defio import write_def
     from ..layout.placement import to_def
     from ..place.flow import cell_masters, design_def_nets, make_tracks
@@ -96,6 +129,7 @@ def write_partitioned_def(path: str, design, placement, extra=None) -> None:
     size = lef_db.layers[layer].width if layer and layer in lef_db.layers and lef_db.layers[layer].width else 0.1
     d = to_def(placement, design.netlist.inst_names, cell_masters(design), pin_size=max(size, 0.01),
                nets=design_def_nets(design))
+    d.kept = _kept_after_partition(design, placement, mesh)
     d.tracks = make_tracks(lef_db, placement.die, d.dbu)
     if extra is not None and len(extra.names):
         c = d.components
