@@ -165,6 +165,11 @@ class DefDesign:
     pins: list[DefPin] = field(default_factory=list)
     nets: list[DefNet] = field(default_factory=list)
     kept: list[DefSection] = field(default_factory=list)   # sections not interpreted, input order
+    # component name -> its other attributes as read ("+ HALO 1 2 3 4 + REGION r1"), written back
+    comp_attrs: dict[str, str] = field(default_factory=dict)
+    # unescaped name -> its escaped spelling in the file (u0.rcnt[0] -> u0.rcnt\[0\]); the writer
+    # spells those names the same way (a bus bit a[0] and an escaped a\[0\] stay apart)
+    spelling: dict[str, str] = field(default_factory=dict)
     path: str = ""
     components_line: int = 0     # line of the COMPONENTS header (0 when absent)
 
@@ -188,7 +193,8 @@ class DefDesign:
                 and self.components.same_as(other.components)
                 and [p.key() for p in self.pins] == [p.key() for p in other.pins]
                 and [(n.name, n.conns, n.use) for n in self.nets] == [(n.name, n.conns, n.use) for n in other.nets]
-                and [(k.keyword, k.text) for k in self.kept] == [(k.keyword, k.text) for k in other.kept])
+                and [(k.keyword, k.text) for k in self.kept] == [(k.keyword, k.text) for k in other.kept]
+                and self.comp_attrs == other.comp_attrs)
 
 
 # --------------------------------------------------------------------------- reader
@@ -204,15 +210,20 @@ _ITEM = re.compile(r"-\s+((?:\"[^\"]*\"|[^;\"])*);")
 _CONN = re.compile(r"\(\s*(\S+)\s+(\S+)(?:\s+\+\s*SYNTHESIZED)?\s*\)")
 
 
-def _unescape(name: str) -> str:
-    return _UNESC.sub(r"\1", name) if "\\" in name else name
-
-
 class _Src:
     def __init__(self, text: str, path: str):
         self.text = text
         self.path = path
         self._nl: np.ndarray | None = None
+        self.spelling: dict[str, str] = {}
+
+    def name(self, raw: str) -> str:
+        """``raw`` unescaped; an escaped spelling is remembered for the writer."""
+        if "\\" not in raw:
+            return raw
+        plain = _UNESC.sub(r"\1", raw)
+        self.spelling[plain] = raw
+        return plain
 
     def line(self, off: int) -> int:
         if self._nl is None:
@@ -319,7 +330,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             body_end, after = _section_end(src, kw, hdr_end, pos)
             if kw == "COMPONENTS":
                 d.components_line = src.line(pos)
-                d.components = _parse_components(src, hdr_end, body_end, count)
+                d.components = _parse_components(src, hdr_end, body_end, count, d.comp_attrs)
             elif kw == "PINS":
                 d.pins = _parse_pins(src, hdr_end, body_end, count)
             else:
@@ -348,7 +359,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
         elif kw == "DESIGN":
             if len(toks) != 2:
                 raise src.err("expected 'DESIGN <name> ;'", stmt_off)
-            d.design = _unescape(toks[1])
+            d.design = src.name(toks[1])
         elif kw == "DIVIDERCHAR" and len(toks) > 1:
             d.divider_char = toks[1].strip('"')
         elif kw == "BUSBITCHARS" and len(toks) > 1:
@@ -379,6 +390,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             raise src.err(f"unexpected '{kw}'", stmt_off)
     if not units_seen:
         raise InputError("DEF has no 'UNITS DISTANCE MICRONS' statement", path)
+    d.spelling = src.spelling
     if not d.design:
         raise InputError("DEF has no DESIGN statement", path)
     return d
@@ -394,7 +406,7 @@ def _parse_row(src: _Src, toks: list[str], off: int) -> DefRow:
     # ROW name site x y orient [DO nx BY ny [STEP sx sy]] [+ PROPERTY ...]
     if len(toks) < 6:
         raise src.err("ROW needs: name site x y orient", off)
-    r = DefRow(name=_unescape(toks[1]), site=toks[2], x=_int(src, toks[3], off, "ROW"),
+    r = DefRow(name=src.name(toks[1]), site=toks[2], x=_int(src, toks[3], off, "ROW"),
                y=_int(src, toks[4], off, "ROW"), orient=toks[5], line=src.line(off))
     if r.orient not in _ORIENT_CODE:
         raise src.err(f"ROW: bad orientation '{r.orient}'", off)
@@ -432,7 +444,8 @@ def _parse_tracks(src: _Src, toks: list[str], off: int) -> DefTracks:
     return DefTracks(axis, start, num, step, layers)
 
 
-def _parse_components(src: _Src, start: int, end: int, count: int) -> DefComponents:
+def _parse_components(src: _Src, start: int, end: int, count: int,
+                      attrs: dict[str, str]) -> DefComponents:
     text = src.text
     names: list[str] = []
     masters: list[str] = []
@@ -474,9 +487,12 @@ def _parse_components(src: _Src, start: int, end: int, count: int) -> DefCompone
                 raise src.err(f"COMPONENTS {name}: malformed placement", m.start())
             sm = _SOURCE.search(rest)
             sources.append(sm.group(1) if sm else None)
+            other = _SOURCE.sub("", _PLACE.sub("", rest, count=1), count=1).strip()
+            if other:     # + HALO / + REGION / + PROPERTY / + WEIGHT / ...: written back as read
+                attrs[src.name(name)] = other
         else:
             sources.append(None)
-        names.append(_unescape(name))
+        names.append(src.name(name))
         masters.append(master)
         status.append(st)
         xs.append(x)
@@ -504,7 +520,7 @@ def _parse_pins(src: _Src, start: int, end: int, count: int) -> list[DefPin]:
         off = m.start()
         if not toks:
             raise src.err("PINS: empty entry", off)
-        p = DefPin(name=_unescape(toks[0]), line=src.line(off))
+        p = DefPin(name=src.name(toks[0]), line=src.line(off))
         i = 1
         while i < len(toks):
             t = toks[i]
@@ -513,7 +529,7 @@ def _parse_pins(src: _Src, start: int, end: int, count: int) -> list[DefPin]:
                 continue
             k = toks[i + 1] if i + 1 < len(toks) else ""
             if k == "NET":
-                p.net = _unescape(toks[i + 2])
+                p.net = src.name(toks[i + 2])
                 i += 3
             elif k == "SPECIAL":
                 p.special = True
@@ -573,8 +589,8 @@ def _parse_nets(src: _Src, start: int, end: int, count: int) -> list[DefNet]:
         name_m = re.match(r"\s*(\S+)", head)
         if name_m is None:
             raise src.err("NETS: empty entry", m.start())
-        net = DefNet(name=_unescape(name_m.group(1)), line=src.line(m.start()))
-        net.conns = [(_unescape(a), _unescape(b)) for a, b in _CONN.findall(head, name_m.end())]
+        net = DefNet(name=src.name(name_m.group(1)), line=src.line(m.start()))
+        net.conns = [(src.name(a), src.name(b)) for a, b in _CONN.findall(head, name_m.end())]
         if plus >= 0:
             um = re.search(r"\+\s*USE\s+(\S+)", body[plus:])
             net.use = um.group(1) if um else None
@@ -606,36 +622,37 @@ def format_def(d: DefDesign) -> str:
     The statements in :data:`REWRITTEN` are rebuilt from the parsed data; the kept
     sections (:attr:`DefDesign.kept`) are written unchanged between them, in DEF order.
     """
+    sp = d.spelling
     parts: list[tuple[tuple[int, int], str]] = [
         ((_RANK["VERSION"], 0), f"VERSION {d.version} ;\n"),
         ((_RANK["DIVIDERCHAR"], 0), f'DIVIDERCHAR "{d.divider_char}" ;\n'),
         ((_RANK["BUSBITCHARS"], 0), f'BUSBITCHARS "{d.bus_bit_chars}" ;\n'),
-        ((_RANK["DESIGN"], 0), f"DESIGN {d.design} ;\n"),
+        ((_RANK["DESIGN"], 0), f"DESIGN {sp.get(d.design, d.design)} ;\n"),
         ((_RANK["UNITS"], 0), f"UNITS DISTANCE MICRONS {d.dbu} ;\n")]
     if d.diearea:
         parts.append(((_RANK["DIEAREA"], 0), "DIEAREA " + " ".join(f"( {x} {y} )" for x, y in d.diearea) + " ;\n"))
     parts.append(((_RANK["ROW"], 0), "".join(
-        f"ROW {r.name} {r.site} {r.x} {r.y} {r.orient} DO {r.num_x} BY {r.num_y} STEP {r.step_x} {r.step_y} ;\n"
+        f"ROW {sp.get(r.name, r.name)} {r.site} {r.x} {r.y} {r.orient} DO {r.num_x} BY {r.num_y} STEP {r.step_x} {r.step_y} ;\n"
         for r in d.rows)))
     parts.append(((_RANK["TRACKS"], 0), "".join(
         f"TRACKS {t.axis} {t.start} DO {t.num} STEP {t.step}" + (" LAYER " + " ".join(t.layers) if t.layers else "")
         + " ;\n" for t in d.tracks)))
-    parts.append(((_RANK["COMPONENTS"], 0), _format_components(d.components)))
-    parts.append(((_RANK["PINS"], 0), _format_pins(d.pins)))
+    parts.append(((_RANK["COMPONENTS"], 0), _format_components(d.components, d.comp_attrs, sp)))
+    parts.append(((_RANK["PINS"], 0), _format_pins(d.pins, sp)))
     if d.nets:
-        parts.append(((_RANK["NETS"], 0), _format_nets(d.nets)))
+        parts.append(((_RANK["NETS"], 0), _format_nets(d.nets, sp)))
     parts += [(k.rank, k.text.rstrip() + "\n") for k in d.kept]
     order = sorted(range(len(parts)), key=lambda i: (parts[i][0], i))   # stable: input order within a rank
     return "".join(parts[i][1] for i in order) + "END DESIGN\n"
 
 
-def _format_components(c: DefComponents) -> str:
+def _format_components(c: DefComponents, attrs: dict[str, str], sp: dict[str, str]) -> str:
     out: list[str] = []
     w = out.append
     w(f"COMPONENTS {len(c)} ;\n")
     st, xs, ys, ors = c.status.tolist(), c.x.tolist(), c.y.tolist(), c.orient.tolist()
     for i, name in enumerate(c.names):
-        s = f"    - {_esc(name)} {c.masters[i]}"
+        s = f"    - {sp.get(name) or _esc(name)} {c.masters[i]}"
         if c.source[i]:
             s += f" + SOURCE {c.source[i]}"
         k = st[i]
@@ -643,19 +660,21 @@ def _format_components(c: DefComponents) -> str:
             s += " + UNPLACED"
         elif k != ST_NONE:
             s += f" + {STATUS_NAMES[k]} ( {xs[i]} {ys[i]} ) {ORIENTS[ors[i]]}"
+        if attrs and name in attrs:
+            s += " " + attrs[name]
         w(s + " ;\n")
     w("END COMPONENTS\n")
     return "".join(out)
 
 
-def _format_pins(pins: list[DefPin]) -> str:
+def _format_pins(pins: list[DefPin], sp: dict[str, str]) -> str:
     out: list[str] = []
     w = out.append
     w(f"PINS {len(pins)} ;\n")
     for p in pins:
-        s = f"    - {p.name}"
+        s = f"    - {sp.get(p.name, p.name)}"
         if p.net is not None:
-            s += f" + NET {p.net}"
+            s += f" + NET {sp.get(p.net, p.net)}"
         if p.special:
             s += " + SPECIAL"
         if p.direction:
@@ -673,12 +692,12 @@ def _format_pins(pins: list[DefPin]) -> str:
     return "".join(out)
 
 
-def _format_nets(nets: list[DefNet]) -> str:
+def _format_nets(nets: list[DefNet], sp: dict[str, str]) -> str:
     out = [f"NETS {len(nets)} ;\n"]
     for n in nets:
-        s = f"    - {n.name}"
+        s = f"    - {sp.get(n.name, n.name)}"
         for a, b in n.conns:
-            s += f" ( {a if a == 'PIN' else _esc(a)} {b} )"
+            s += f" ( {a if a == 'PIN' else sp.get(a) or _esc(a)} {sp.get(b, b)} )"
         if n.use:
             s += f" + USE {n.use}"
         out.append(s + " ;\n")

@@ -8,6 +8,8 @@ with constraints it also times the partitioned placement (critical-path delay, T
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .. import progress
@@ -84,14 +86,20 @@ def partition_stage(design, constraints=None, plan=None, opts: PartitionOptions 
     return StageResult(new, rep, {"placement": res.placement, "result": res, **cd})
 
 
+def _source(design, placement):
+    """The placement the partitioned one came from (``design.placement``) and its DEF."""
+    src = design.placement if design.placement is not None else placement
+    return src, placement.source_def or src.source_def
+
+
 def _kept_after_partition(design, placement, mesh) -> list:
-    """The source DEF's kept sections (:attr:`Placement.kept`) for the partitioned DEF:
-    REGIONS and BLOCKAGES move with the tiles, the rest is unchanged (rule:
-    :mod:`finevh.layout.defkeep`); one warning lists the sections that may be stale."""
+    """The source DEF's kept sections for the partitioned DEF: REGIONS and BLOCKAGES move
+    with the tiles, the rest is unchanged (rule: :mod:`finevh.layout.defkeep`); one
+    warning lists the sections that may be stale."""
     from ..layout.defkeep import remap_kept, tile_shifts
 
-    src = design.placement if design.placement is not None else placement
-    kept = placement.kept or src.kept
+    src, sdef = _source(design, placement)
+    kept = sdef.kept if sdef is not None else []
     base, new = tuple(src.core), tuple(placement.core)
     if not kept or np.allclose(base, new, atol=0.5 / placement.dbu):
         return list(kept)
@@ -115,9 +123,11 @@ def _kept_after_partition(design, placement, mesh) -> list:
 
 
 def write_partitioned_def(path: str, design, placement, extra=None, mesh=None) -> None:
-    """DEF of ``placement`` (rows, components, pins, nets) plus the source DEF's sections
-    finevh does not interpret (REGIONS, BLOCKAGES, SPECIALNETS, ...: see
-    :mod:`finevh.layout.defkeep`); ``extra``: a :class:`finevh.layout.defio.DefComponents`
+    """DEF of ``placement`` (rows, components, pins, nets) plus what the source DEF holds
+    and partitioning does not change: the sections finevh does not interpret (REGIONS,
+    BLOCKAGES, SPECIALNETS, ...: see :mod:`finevh.layout.defkeep`), the NETS connections
+    (routing dropped: the cells moved), component attributes, pin shapes and status,
+    name spellings. Without a source DEF the nets come from the netlist. ``extra``: a :class:`finevh.layout.defio.DefComponents`
     of added instances (Vdd-MUX, chain flops); ``mesh``: the partition's
     :class:`finevh.fvh.tiles.TileMesh` (inferred from ``placement``'s rows when omitted)."""
     from ..layout.defio import write_def
@@ -127,8 +137,10 @@ def write_partitioned_def(path: str, design, placement, extra=None, mesh=None) -
     lef_db = design.meta["lef"]
     layer = placement.io[0].layer if placement.io else None
     size = lef_db.layers[layer].width if layer and layer in lef_db.layers and lef_db.layers[layer].width else 0.1
+    _, sdef = _source(design, placement)
+    nets = sdef.nets if sdef is not None and sdef.nets else design_def_nets(design)
     d = to_def(placement, design.netlist.inst_names, cell_masters(design), pin_size=max(size, 0.01),
-               nets=design_def_nets(design))
+               nets=nets, source=sdef)
     d.kept = _kept_after_partition(design, placement, mesh)
     d.tracks = make_tracks(lef_db, placement.die, d.dbu)
     if extra is not None and len(extra.names):
@@ -138,4 +150,8 @@ def write_partitioned_def(path: str, design, placement, extra=None, mesh=None) -
                                y=np.concatenate([c.y, extra.y]), orient=np.concatenate([c.orient, extra.orient]),
                                source=list(c.source) + list(extra.source),
                                line=np.concatenate([c.line, extra.line]))
+    if sdef is not None and sdef.nets:   # connections to components no longer written (dropped antenna cells)
+        names = set(d.components.names)
+        d.nets = [n if all(a == "PIN" or a in names for a, _ in n.conns)
+                  else replace(n, conns=[(a, b) for a, b in n.conns if a == "PIN" or a in names]) for n in d.nets]
     write_def(path, d)
