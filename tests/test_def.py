@@ -159,6 +159,23 @@ def test_kept_sections_written_back_verbatim():
     assert parse_def(text, "t.def").same_as(d)
 
 
+def test_escaped_names_and_component_attributes_written_as_read():
+    """An escaped net name (a\\[0\\], one name) and a bus bit (y[0]) read to the same kind of
+    string but are written back as they were spelled; component attributes other than the
+    placement (+ HALO, + REGION, + PROPERTY) come back too."""
+    text = (SAMPLE.replace("- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N ;",
+                           "- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N + HALO 10 0 10 0 + REGION r1 ;")
+            .replace("- a ( PIN a ) ( u1 A ) + USE SIGNAL ;", "- a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;"))
+    d = parse_def(text, "e.def")
+    assert d.nets[0].name == "a[0]" and d.pins[1].name == "y[0]"
+    assert d.comp_attrs == {"u1": "+ HALO 10 0 10 0 + REGION r1"}
+    out = format_def(d)
+    assert "    - a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;\n" in out
+    assert "    - y[0] + NET y[0] " in out and "\\mem\\[3\\]" in out
+    assert "    - u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N + HALO 10 0 10 0 + REGION r1 ;\n" in out
+    assert parse_def(out, "o.def").same_as(d) and format_def(parse_def(out, "o.def")) == out
+
+
 def test_missing_units_and_end(tmp_path):
     with pytest.raises(InputError, match="UNITS"):
         parse_def(SAMPLE.replace("UNITS DISTANCE MICRONS 1000 ;\n", ""), "x.def")

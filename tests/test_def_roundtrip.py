@@ -61,6 +61,18 @@ def split_def(text: str) -> list[tuple[str, str]]:
         pos = end
 
 
+_ROUTING = re.compile(r"\+\s*(ROUTED|FIXED|COVER|NOSHIELD|SHIELD)\b.*", re.S)
+
+
+def entries(section: str, routing: bool = True) -> list[str]:
+    """The ``- ...`` entries of a section, whitespace normalised; NETS without routing."""
+    out = []
+    for e in re.split(r"\n\s*-\s", section)[1:]:
+        e = re.sub(r"\s+", " ", e.split(";")[0]).strip()
+        out.append(e if routing else _ROUTING.sub("", e).strip())
+    return out
+
+
 def kept_of(text: str) -> Counter:
     return Counter((k, t) for k, t in split_def(text) if k not in REWRITTEN)
 
@@ -75,6 +87,10 @@ def check_round_trip(text: str, path: str) -> str:
                                                                               "BUSBITCHARS", "PINS"}
     d2 = parse_def(out, "out.def")
     assert d2.same_as(d)                     # rebuilt sections: the same parsed data
+    a, b = dict(split_def(text)), dict(split_def(out))
+    assert entries(b["COMPONENTS"]) == entries(a["COMPONENTS"])   # token for token, attributes included
+    if "NETS" in a:                          # token for token but the routing (finevh drops it)
+        assert entries(b["NETS"]) == entries(a["NETS"], routing=False)
     assert format_def(d2) == out             # fixed point, byte for byte
     ranks = [_ORDER.index(k) for k, _ in split_def(out)]
     assert ranks == sorted(ranks), [k for k, _ in split_def(out)]
@@ -133,11 +149,16 @@ ENDEXT
 """
 
 
+ATTRS = " + HALO 460 0 460 0 + REGION guide_lo + PROPERTY cellProp \"kept\""
+
+
 def with_every_section(text: str, core: tuple[int, int, int, int], die_x1: int) -> str:
     x0, y0, x1, y1 = core
     f = dict(x0=x0, y0=y0, x1=x1, y1=y1, xm=(x0 + x1) // 2, ym=(y0 + y1) // 2, dx=x1 + 100,
              dx2=min(x1 + 600, die_x1))
     text = re.sub(r"(UNITS DISTANCE MICRONS \d+ ;\n)", lambda m: m.group(1) + EXTRA_HEAD, text, count=1)
+    text = text.replace("- _247_ sky130_fd_sc_hd__xnor2_1 + PLACED ( 37260 152320 ) N ;",
+                        "- _247_ sky130_fd_sc_hd__xnor2_1 + PLACED ( 37260 152320 ) N" + ATTRS + " ;", 1)
     text = text.replace("\nCOMPONENTS ", "\n" + EXTRA_MID.format(**f) + "COMPONENTS ", 1)
     text = text.replace("\nSPECIALNETS ", "\n" + EXTRA_TAIL.format(**f) + "SPECIALNETS ", 1)
     return text.replace("\nEND DESIGN", "\n" + EXTRA_END + "END DESIGN", 1)
@@ -209,6 +230,18 @@ def test_partition_def_out_keeps_every_section(gcd_all_sections, run_cli, tmp_pa
     dout = read_def(out)
     assert Counter(dout.components.masters)["sky130_fd_sc_hd__tapvpwrvgnd_1"] == 873
     assert json.loads(rep)["tiles"] == 4
+    # NETS: the source connections (routing dropped), escaped names spelled as in the source
+    assert entries(dict(res)["NETS"]) == entries(src["NETS"], routing=False)
+    assert "- ctrl.state.out\\[1\\] ( _512_ Q ) ( _357_ A ) + USE SIGNAL ;" in out.read_text()
+    # component attributes and pins (shape, orientation, status) as read; pins moved with the core edge
+    comp = [e for e in entries(got["COMPONENTS"]) if e.startswith("_247_ ")]
+    assert len(comp) == 1 and comp[0].endswith(ATTRS.strip())
+    pins_in, pins_out = {p.name: p for p in read_def(p).pins}, {q.name: q for q in dout.pins}
+    assert pins_in.keys() == pins_out.keys()
+    for name, q in pins_out.items():
+        o = pins_in[name]
+        assert (q.layer, q.rect, q.orient, q.status, q.direction, q.use) == (o.layer, o.rect, o.orient, o.status,
+                                                                             o.direction, o.use), name
     tiles = [(a, b, c, e + 2720) for a, b, c, e in _tile_boxes(dout)]
     x0, y0, x1, y1 = core
     xm, ym = (x0 + x1) // 2, (y0 + y1) // 2
@@ -234,6 +267,10 @@ def test_partition_def_out_keeps_every_section(gcd_all_sections, run_cli, tmp_pa
     assert gx > 0 and sy > 0
     bx0, bx1 = x1 + 100, min(x1 + 600, d0.diearea[1][0])
     assert _rects(blk[2]) == [(bx0 + gx, y0, bx1 + gx, fence[0][3]), (bx0 + gx, fence[0][3] + sy, bx1 + gx, y1 + sy)]
+    # each pin moved with the core edge it sits beyond (none inside the core)
+    gy = dout.diearea[1][1] - d0.diearea[1][1]
+    moves = Counter((q.x - pins_in[q.name].x, q.y - pins_in[q.name].y) for q in dout.pins)
+    assert set(moves) <= {(0, 0), (gx, 0), (0, gy), (gx, gy)} and len(moves) >= 3, moves
 
 
 def test_partition_blockages_are_the_tiles(run_cli, tmp_path):
@@ -258,3 +295,26 @@ def test_partition_blockages_are_the_tiles(run_cli, tmp_path):
     lines = [line.strip() for line in got["BLOCKAGES"].splitlines()]
     assert lines[1].startswith("- PLACEMENT RECT") and lines[2].startswith("- PLACEMENT + SOFT RECT")
     assert _rects(lines[1]) == [full[0], full[2]] and _rects(lines[2]) == [full[1], full[3]]
+
+
+def test_axis_shift_and_remap_rules():
+    """The partition map on small numbers: 2 tiles of 100 dbu base width grown to 120 with a
+    wrapper of 30: the second tile starts at 150 (shift 50), beyond the core 270 - 200 = 70."""
+    from finevh.layout.defio import DefSection
+    from finevh.layout.defkeep import remap_kept, tile_shifts
+
+    xs = tile_shifts(0.0, 0.2, 2, 0.12, 0.03, 0.27, 1000)
+    assert (xs.cuts, xs.shifts) == ((0, 100, 200), (0, 0, 50, 70))
+    assert xs.pieces(50, 150) == [(50, 100, 0), (100, 150, 50)]
+    assert xs.pieces(-30, 0) == [(-30, 0, 0)] and xs.pieces(200, 250) == [(200, 250, 70)]
+    ys = tile_shifts(0.0, 0.2, 2, 0.1, 0.0, 0.2, 1000)     # no growth in y
+    kept = [DefSection("REGIONS", "REGIONS 1 ;\n  - r ( 50 10 ) ( 150 20 ) + TYPE FENCE ;\nEND REGIONS"),
+            DefSection("BLOCKAGES", "BLOCKAGES 2 ;\n  - PLACEMENT RECT ( 50 10 ) ( 150 20 ) ;\n"
+                                    "  - LAYER m1 POLYGON ( 120 0 ) ( 180 0 ) ( 180 * ) ;\nEND BLOCKAGES"),
+            DefSection("GROUPS", "GROUPS 1 ;\n  - g u1 u2 + REGION r ;\nEND GROUPS"),
+            DefSection("SPECIALNETS", "SPECIALNETS 0 ;\nEND SPECIALNETS")]
+    out, stale = remap_kept(kept, xs, ys)
+    assert out[0].text == "REGIONS 1 ;\n  - r ( 50 10 ) ( 100 20 ) ( 150 10 ) ( 200 20 ) + TYPE FENCE ;\nEND REGIONS"
+    assert out[1].text == ("BLOCKAGES 2 ;\n  - PLACEMENT RECT ( 50 10 ) ( 100 20 ) RECT ( 150 10 ) ( 200 20 ) ;\n"
+                           "  - LAYER m1 POLYGON ( 170 0 ) ( 230 0 ) ( 230 0 ) ;\nEND BLOCKAGES")
+    assert out[2] is kept[2] and out[3] is kept[3] and stale == ["SPECIALNETS"]
