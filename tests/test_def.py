@@ -162,17 +162,23 @@ def test_kept_sections_written_back_verbatim():
 def test_escaped_names_and_component_attributes_written_as_read():
     """An escaped net name (a\\[0\\], one name) and a bus bit (y[0]) read to the same kind of
     string but are written back as they were spelled; component attributes other than the
-    placement (+ HALO, + REGION, + PROPERTY) come back too."""
+    placement (+ HALO, + REGION, + PROPERTY) and net attributes other than the wiring
+    (+ NONDEFAULTRULE, + PROPERTY) come back too."""
     text = (SAMPLE.replace("- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N ;",
                            "- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N + HALO 10 0 10 0 + REGION r1 ;")
-            .replace("- a ( PIN a ) ( u1 A ) + USE SIGNAL ;", "- a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;"))
+            .replace("- a ( PIN a ) ( u1 A ) + USE SIGNAL ;", "- a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;")
+            .replace("- n1 ( u1 Y ) ( \\mem\\[3\\] A ) + ROUTED",
+                     "- n1 ( u1 Y ) ( \\mem\\[3\\] A + SYNTHESIZED ) + NONDEFAULTRULE ndr2 + PROPERTY p \"a + b\" + ROUTED"))
     d = parse_def(text, "e.def")
     assert d.nets[0].name == "a[0]" and d.pins[1].name == "y[0]"
     assert d.comp_attrs == {"u1": "+ HALO 10 0 10 0 + REGION r1"}
+    assert d.nets[1].conns == [("u1", "Y"), ("mem[3]", "A")]
+    assert d.net_attrs == {"n1": '+ NONDEFAULTRULE ndr2 + PROPERTY p "a + b"'}
     out = format_def(d)
     assert "    - a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;\n" in out
     assert "    - y[0] + NET y[0] " in out and "\\mem\\[3\\]" in out
     assert "    - u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N + HALO 10 0 10 0 + REGION r1 ;\n" in out
+    assert '    - n1 ( u1 Y ) ( \\mem\\[3\\] A ) + NONDEFAULTRULE ndr2 + PROPERTY p "a + b" ;\n' in out
     assert parse_def(out, "o.def").same_as(d) and format_def(parse_def(out, "o.def")) == out
 
 

@@ -203,7 +203,7 @@ def _tile_boxes(d) -> list[tuple[int, int, int, int]]:
     return [tuple(b) for _, b in sorted(boxes.items())]
 
 
-def test_partition_def_out_keeps_every_section(gcd_all_sections, run_cli, tmp_path):
+def test_partition_def_out_keeps_every_section(gcd_all_sections, run_cli, tmp_path, capsys):
     """Through ``finevh partition --def-out`` (N = 2): the sections without geometry are
     unchanged, REGIONS / BLOCKAGES / FILLS follow the documented rule, the rest (SPECIALNETS,
     GCELLGRID, FILLS) is kept with one warning."""
@@ -271,6 +271,26 @@ def test_partition_def_out_keeps_every_section(gcd_all_sections, run_cli, tmp_pa
     gy = dout.diearea[1][1] - d0.diearea[1][1]
     moves = Counter((q.x - pins_in[q.name].x, q.y - pins_in[q.name].y) for q in dout.pins)
     assert set(moves) <= {(0, 0), (gx, 0), (0, gy), (gx, gy)} and len(moves) >= 3, moves
+    # the next stage (vddmux --def-out) re-reads the partitioned DEF and writes it with added
+    # components, as cli/vddmux does: everything comes back, no stale warning (core unchanged)
+    import numpy as np
+
+    from finevh.layout.defio import ST_FIXED, DefComponents
+    from finevh.loader import load_design
+    from finevh.stages.partition import write_partitioned_def
+
+    design = load_design([str(lib)], str(verilog), lef=[str(f) for f in LEFS], def_file=str(out))
+    add = DefComponents(names=["vmux_0"], masters=["sky130_fd_sc_hd__buf_1"], status=np.array([ST_FIXED], np.int8),
+                        x=np.array([tiles[0][0]]), y=np.array([tiles[0][1]]), orient=np.zeros(1, np.int8),
+                        source=[None], line=np.zeros(1, np.int32))
+    out2 = tmp_path / "gcd_mux.def"
+    capsys.readouterr()
+    write_partitioned_def(str(out2), design, design.placement, add)
+    assert "warning" not in capsys.readouterr().err
+    again = split_def(out2.read_text())
+    assert [kv for kv in again if kv[0] != "COMPONENTS"] == [kv for kv in res if kv[0] != "COMPONENTS"]
+    assert entries(dict(again)["COMPONENTS"]) == entries(got["COMPONENTS"]) + [
+        f"vmux_0 sky130_fd_sc_hd__buf_1 + FIXED ( {tiles[0][0]} {tiles[0][1]} ) N"]
 
 
 def test_partition_blockages_are_the_tiles(run_cli, tmp_path):

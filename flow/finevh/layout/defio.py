@@ -167,6 +167,8 @@ class DefDesign:
     kept: list[DefSection] = field(default_factory=list)   # sections not interpreted, input order
     # component name -> its other attributes as read ("+ HALO 1 2 3 4 + REGION r1"), written back
     comp_attrs: dict[str, str] = field(default_factory=dict)
+    # net name -> its attributes other than USE and the wiring ("+ NONDEFAULTRULE ndr1 + WEIGHT 2")
+    net_attrs: dict[str, str] = field(default_factory=dict)
     # unescaped name -> its escaped spelling in the file (u0.rcnt[0] -> u0.rcnt\[0\]); the writer
     # spells those names the same way (a bus bit a[0] and an escaped a\[0\] stay apart)
     spelling: dict[str, str] = field(default_factory=dict)
@@ -194,7 +196,7 @@ class DefDesign:
                 and [p.key() for p in self.pins] == [p.key() for p in other.pins]
                 and [(n.name, n.conns, n.use) for n in self.nets] == [(n.name, n.conns, n.use) for n in other.nets]
                 and [(k.keyword, k.text) for k in self.kept] == [(k.keyword, k.text) for k in other.kept]
-                and self.comp_attrs == other.comp_attrs)
+                and self.comp_attrs == other.comp_attrs and self.net_attrs == other.net_attrs)
 
 
 # --------------------------------------------------------------------------- reader
@@ -334,7 +336,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             elif kw == "PINS":
                 d.pins = _parse_pins(src, hdr_end, body_end, count)
             else:
-                d.nets = _parse_nets(src, hdr_end, body_end, count)
+                d.nets = _parse_nets(src, hdr_end, body_end, count, d.net_attrs)
             pos = after
             continue
         if kw in ("VIAS", "SPECIALNETS", "BLOCKAGES", "REGIONS", "GROUPS", "SCANCHAINS", "FILLS",
@@ -575,7 +577,12 @@ def _parse_pins(src: _Src, start: int, end: int, count: int) -> list[DefPin]:
     return pins
 
 
-def _parse_nets(src: _Src, start: int, end: int, count: int) -> list[DefNet]:
+_NET_PLUS = re.compile(r"\+\s*(?!SYNTHESIZED\b)[A-Z]")
+_NET_ATTR = re.compile(r'\+\s*([A-Z]+)(?:"[^"]*"|[^+"])*')
+_NET_NOT_KEPT = frozenset({"USE", "ROUTED", "FIXED", "COVER", "NOSHIELD"})   # USE is parsed; wiring dropped
+
+
+def _parse_nets(src: _Src, start: int, end: int, count: int, attrs: dict[str, str]) -> list[DefNet]:
     text = src.text
     nets: list[DefNet] = []
     pos = start
@@ -584,7 +591,8 @@ def _parse_nets(src: _Src, start: int, end: int, count: int) -> list[DefNet]:
             raise src.err("NETS: unexpected text", pos)
         pos = m.end()
         body = m.group(1)
-        plus = body.find("+")
+        pm = _NET_PLUS.search(body)      # first '+' that is not a connection's + SYNTHESIZED
+        plus = pm.start() if pm else -1
         head = body if plus < 0 else body[:plus]
         name_m = re.match(r"\s*(\S+)", head)
         if name_m is None:
@@ -594,6 +602,10 @@ def _parse_nets(src: _Src, start: int, end: int, count: int) -> list[DefNet]:
         if plus >= 0:
             um = re.search(r"\+\s*USE\s+(\S+)", body[plus:])
             net.use = um.group(1) if um else None
+            other = " ".join(a.group().strip() for a in _NET_ATTR.finditer(body, plus)
+                             if a.group(1) not in _NET_NOT_KEPT)
+            if other:     # + NONDEFAULTRULE / + WEIGHT / + PROPERTY / + SOURCE / ...: written back as read
+                attrs[net.name] = other
         nets.append(net)
     if text[pos:end].strip():
         raise src.err("NETS: unterminated or malformed entry", pos)
@@ -640,7 +652,7 @@ def format_def(d: DefDesign) -> str:
     parts.append(((_RANK["COMPONENTS"], 0), _format_components(d.components, d.comp_attrs, sp)))
     parts.append(((_RANK["PINS"], 0), _format_pins(d.pins, sp)))
     if d.nets:
-        parts.append(((_RANK["NETS"], 0), _format_nets(d.nets, sp)))
+        parts.append(((_RANK["NETS"], 0), _format_nets(d.nets, d.net_attrs, sp)))
     parts += [(k.rank, k.text.rstrip() + "\n") for k in d.kept]
     order = sorted(range(len(parts)), key=lambda i: (parts[i][0], i))   # stable: input order within a rank
     return "".join(parts[i][1] for i in order) + "END DESIGN\n"
@@ -692,7 +704,7 @@ def _format_pins(pins: list[DefPin], sp: dict[str, str]) -> str:
     return "".join(out)
 
 
-def _format_nets(nets: list[DefNet], sp: dict[str, str]) -> str:
+def _format_nets(nets: list[DefNet], attrs: dict[str, str], sp: dict[str, str]) -> str:
     out = [f"NETS {len(nets)} ;\n"]
     for n in nets:
         s = f"    - {sp.get(n.name, n.name)}"
@@ -700,6 +712,8 @@ def _format_nets(nets: list[DefNet], sp: dict[str, str]) -> str:
             s += f" ( {a if a == 'PIN' else sp.get(a) or _esc(a)} {sp.get(b, b)} )"
         if n.use:
             s += f" + USE {n.use}"
+        if attrs and n.name in attrs:
+            s += " " + attrs[n.name]
         out.append(s + " ;\n")
     out.append("END NETS\n")
     return "".join(out)

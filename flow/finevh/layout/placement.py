@@ -235,8 +235,8 @@ def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequenc
     ``pin_size`` um on ``pin_layer`` (when given) centred on the pin location.
     ``nets`` (connections only) are copied into the NETS section. From ``source`` (default
     :attr:`Placement.source_def`, the DEF the placement was read from) come, unchanged,
-    the sections finevh does not interpret, the components' other attributes (``+ HALO``,
-    ``+ REGION``, ...), the escaped spelling of names and the ``FIXED``/``COVER`` status of
+    the sections finevh does not interpret, the components' and nets' other attributes
+    (``+ HALO``, ``+ REGION``, ``+ NONDEFAULTRULE``, ...), the escaped spelling of names and the ``FIXED``/``COVER`` status of
     the IO pins.
     """
     source = source if source is not None else p.source_def
@@ -249,7 +249,8 @@ def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequenc
     src_pins: dict[str, DefPin] = {}
     if source is not None:
         d.version, d.divider_char, d.bus_bit_chars = source.version, source.divider_char, source.bus_bit_chars
-        d.kept, d.comp_attrs, d.spelling = list(source.kept), dict(source.comp_attrs), dict(source.spelling)
+        d.kept, d.spelling = list(source.kept), dict(source.spelling)
+        d.comp_attrs, d.net_attrs = dict(source.comp_attrs), dict(source.net_attrs)
         src_pins = {sp.name: sp for sp in source.pins}
     x0, y0, x1, y1 = p.die
     d.diearea = [(q(x0), q(y0)), (q(x1), q(y1))]
