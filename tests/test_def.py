@@ -123,7 +123,6 @@ def test_placement_mismatch(sky130_lef):
     ("UNITS DISTANCE MICRONS 1000", "UNITS DISTANCE NANOMETERS 1000", 5, "UNITS"),
     ("+ PLACED ( 1000 2720 ) N ;", "+ PLACED ( 1000 2720 ) Q ;", 13, "orientation"),
     ("+ PLACED ( 1000 2720 ) N ;", "+ PLACED ( 10.5 2720 ) N ;", 13, "location"),
-    ("COMPONENTS 4 ;", "COMPONENTS 5 ;", 12, "declares 5"),
     ("END COMPONENTS", "END COMPONENT", 12, "not closed"),
     ("DIEAREA ( 0 0 ) ( 20000 10880 ) ;", "DIEAREA ( 0 0 ) ( 20000 ) ;", 6, "DIEAREA"),
     ("ROW ROW_1 unithd 1000 5440 FS DO 39 BY 1 STEP 460 0 ;", "ROW ROW_1 unithd 1000 5440 FS DO 39 1 ;", 8, "ROW"),
@@ -135,6 +134,52 @@ def test_malformed(tmp_path, old, new, line, msg):
     with pytest.raises(InputError, match=msg) as e:
         read_def(p)
     assert (e.value.path, e.value.line) == (str(p), line)
+
+
+def test_count_mismatch_warns_and_reads_every_entry(capsys):
+    """A section count that disagrees with its entries is a located warning, the entries
+    win (OpenROAD's own src/gpl/test/design/nangate45/gcd/gcd.def declares 294 components
+    and lists 549)."""
+    d = parse_def(SAMPLE.replace("COMPONENTS 4 ;", "COMPONENTS 5 ;").replace("PINS 2 ;", "PINS 1 ;"), "c.def")
+    assert len(d.components) == 4 and len(d.pins) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [e.split(" [")[0] for e in err] == [
+        "finevh: warning: c.def:12: COMPONENTS declares 5 entries but lists 4: all 4 are read",
+        "finevh: warning: c.def:19: PINS declares 1 entries but lists 2: all 2 are read"]
+    assert "COMPONENTS 4 ;" in format_def(d) and "PINS 2 ;" in format_def(d)
+
+
+def test_kept_sections_written_back_verbatim():
+    """SPECIALNETS (not interpreted) comes back byte for byte, after PINS as in the input."""
+    d = parse_def(SAMPLE, "s.def")
+    assert [(k.keyword, k.text) for k in d.kept] == [
+        ("SPECIALNETS", "SPECIALNETS 1 ;\n  - VPWR ( * VPWR ) + USE POWER ;\nEND SPECIALNETS")]
+    text = format_def(d)
+    assert text.index("END PINS") < text.index("SPECIALNETS 1 ;") < text.index("NETS 2 ;\n    - a")
+    assert parse_def(text, "t.def").same_as(d)
+
+
+def test_escaped_names_and_component_attributes_written_as_read():
+    """An escaped net name (a\\[0\\], one name) and a bus bit (y[0]) read to the same kind of
+    string but are written back as they were spelled; component attributes other than the
+    placement (+ HALO, + REGION, + PROPERTY) and net attributes other than the wiring
+    (+ NONDEFAULTRULE, + PROPERTY) come back too."""
+    text = (SAMPLE.replace("- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N ;",
+                           "- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N + HALO 10 0 10 0 + REGION r1 ;")
+            .replace("- a ( PIN a ) ( u1 A ) + USE SIGNAL ;", "- a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;")
+            .replace("- n1 ( u1 Y ) ( \\mem\\[3\\] A ) + ROUTED",
+                     "- n1 ( u1 Y ) ( \\mem\\[3\\] A + SYNTHESIZED ) + NONDEFAULTRULE ndr2 + PROPERTY p \"a + b\" + ROUTED"))
+    d = parse_def(text, "e.def")
+    assert d.nets[0].name == "a[0]" and d.pins[1].name == "y[0]"
+    assert d.comp_attrs == {"u1": "+ HALO 10 0 10 0 + REGION r1"}
+    assert d.nets[1].conns == [("u1", "Y"), ("mem[3]", "A")]
+    assert d.net_attrs == {"n1": '+ NONDEFAULTRULE ndr2 + PROPERTY p "a + b"'}
+    out = format_def(d)
+    assert "    - a\\[0\\] ( PIN a ) ( u1 A ) + USE SIGNAL ;\n" in out
+    assert "    - y[0] + NET y[0] " in out and "\\mem\\[3\\]" in out
+    assert "    - u1 sky130_fd_sc_hd__inv_1 + PLACED ( 1000 2720 ) N + HALO 10 0 10 0 + REGION r1 ;\n" in out
+    assert '    - n1 ( u1 Y ) ( \\mem\\[3\\] A ) + NONDEFAULTRULE ndr2 + PROPERTY p "a + b" ;\n' in out
+    assert parse_def(out, "o.def").same_as(d) and format_def(parse_def(out, "o.def")) == out
 
 
 def test_missing_units_and_end(tmp_path):

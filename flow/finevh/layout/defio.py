@@ -3,8 +3,11 @@
 Read: VERSION, DIVIDERCHAR, BUSBITCHARS, DESIGN, UNITS DISTANCE MICRONS, DIEAREA
 (rectangle or polygon), ROW, TRACKS, COMPONENTS (PLACED / FIXED / COVER /
 UNPLACED, SOURCE), PINS (NET, DIRECTION, USE, LAYER shape, PLACED / FIXED), NETS
-(names and connections only; routing is dropped). Other sections (VIAS,
-SPECIALNETS, BLOCKAGES, REGIONS, GROUPS, ...) are skipped.
+(names and connections only; routing is dropped). Every other section or statement
+(PROPERTYDEFINITIONS, VIAS, NONDEFAULTRULES, REGIONS, BLOCKAGES, SPECIALNETS, GROUPS,
+SCANCHAINS, FILLS, PINPROPERTIES, GCELLGRID, HISTORY, BEGINEXT, ...) is kept as
+verbatim text (:class:`DefSection`, comments included) in :attr:`DefDesign.kept` and
+written back unchanged, in DEF order, around the sections the writer rebuilds.
 
 Coordinates are kept as integer database units, as in the file; ``dbu`` (the
 ``UNITS DISTANCE MICRONS`` value) converts them to um. Names are stored unescaped
@@ -26,10 +29,11 @@ import numpy as np
 
 from ..errors import InputError
 from ..fileio import atomic_write, read_text
+from ..progress import warn
 
 __all__ = [
     "ORIENTS", "ST_NONE", "ST_UNPLACED", "ST_PLACED", "ST_FIXED", "ST_COVER", "STATUS_NAMES",
-    "DefRow", "DefTracks", "DefComponents", "DefPin", "DefNet", "DefDesign",
+    "DefRow", "DefTracks", "DefComponents", "DefPin", "DefNet", "DefSection", "DefDesign", "REWRITTEN",
     "read_def", "parse_def", "write_def", "format_def",
 ]
 
@@ -119,6 +123,34 @@ class DefNet:
     line: int = 0
 
 
+#: top-level DEF keywords in the order the DEF 5.8 reference lists them
+_DEF_ORDER = ("VERSION", "NAMESCASESENSITIVE", "DIVIDERCHAR", "BUSBITCHARS", "DESIGN", "TECHNOLOGY", "UNITS",
+              "HISTORY", "PROPERTYDEFINITIONS", "DIEAREA", "ROW", "TRACKS", "GCELLGRID", "VIAS", "STYLES",
+              "NONDEFAULTRULES", "REGIONS", "COMPONENTMASKSHIFT", "COMPONENTS", "PINS", "PINPROPERTIES",
+              "BLOCKAGES", "SLOTS", "FILLS", "SPECIALNETS", "NETS", "SCANCHAINS", "GROUPS", "BEGINEXT")
+_RANK = {k: i for i, k in enumerate(_DEF_ORDER)}
+
+#: the statements and sections :func:`format_def` rebuilds from the parsed data
+REWRITTEN = frozenset({"VERSION", "DIVIDERCHAR", "BUSBITCHARS", "DESIGN", "UNITS", "DIEAREA", "ROW", "TRACKS",
+                       "COMPONENTS", "PINS", "NETS"})
+
+
+@dataclass
+class DefSection:
+    """A DEF section or statement finevh does not interpret, kept verbatim.
+
+    ``text`` runs from the keyword to the closing ``END <keyword>`` (or ``;``/``ENDEXT``),
+    comments included. ``rank`` places it in DEF order when written back: the keyword's
+    place in the DEF reference, or for a keyword the reference does not list, just after
+    the statement that preceded it in the input.
+    """
+
+    keyword: str
+    text: str
+    rank: tuple[int, int] = (0, 0)
+    line: int = field(default=0, compare=False)
+
+
 @dataclass
 class DefDesign:
     design: str = ""
@@ -132,8 +164,20 @@ class DefDesign:
     components: DefComponents = field(default_factory=DefComponents)
     pins: list[DefPin] = field(default_factory=list)
     nets: list[DefNet] = field(default_factory=list)
+    kept: list[DefSection] = field(default_factory=list)   # sections not interpreted, input order
+    # component name -> its other attributes as read ("+ HALO 1 2 3 4 + REGION r1"), written back
+    comp_attrs: dict[str, str] = field(default_factory=dict)
+    # net name -> its attributes other than USE and the wiring ("+ NONDEFAULTRULE ndr1 + WEIGHT 2")
+    net_attrs: dict[str, str] = field(default_factory=dict)
+    # unescaped name -> its escaped spelling in the file (u0.rcnt[0] -> u0.rcnt\[0\]); the writer
+    # spells those names the same way (a bus bit a[0] and an escaped a\[0\] stay apart)
+    spelling: dict[str, str] = field(default_factory=dict)
     path: str = ""
     components_line: int = 0     # line of the COMPONENTS header (0 when absent)
+
+    def kept_keywords(self) -> list[str]:
+        """Keywords of the kept sections, input order, each once."""
+        return list(dict.fromkeys(k.keyword for k in self.kept))
 
     def die_bbox_um(self) -> tuple[float, float, float, float]:
         if not self.diearea:
@@ -150,7 +194,9 @@ class DefDesign:
                 and self.diearea == other.diearea and self.rows == other.rows and self.tracks == other.tracks
                 and self.components.same_as(other.components)
                 and [p.key() for p in self.pins] == [p.key() for p in other.pins]
-                and [(n.name, n.conns, n.use) for n in self.nets] == [(n.name, n.conns, n.use) for n in other.nets])
+                and [(n.name, n.conns, n.use) for n in self.nets] == [(n.name, n.conns, n.use) for n in other.nets]
+                and [(k.keyword, k.text) for k in self.kept] == [(k.keyword, k.text) for k in other.kept]
+                and self.comp_attrs == other.comp_attrs and self.net_attrs == other.net_attrs)
 
 
 # --------------------------------------------------------------------------- reader
@@ -166,15 +212,20 @@ _ITEM = re.compile(r"-\s+((?:\"[^\"]*\"|[^;\"])*);")
 _CONN = re.compile(r"\(\s*(\S+)\s+(\S+)(?:\s+\+\s*SYNTHESIZED)?\s*\)")
 
 
-def _unescape(name: str) -> str:
-    return _UNESC.sub(r"\1", name) if "\\" in name else name
-
-
 class _Src:
     def __init__(self, text: str, path: str):
         self.text = text
         self.path = path
         self._nl: np.ndarray | None = None
+        self.spelling: dict[str, str] = {}
+
+    def name(self, raw: str) -> str:
+        """``raw`` unescaped; an escaped spelling is remembered for the writer."""
+        if "\\" not in raw:
+            return raw
+        plain = _UNESC.sub(r"\1", raw)
+        self.spelling[plain] = raw
+        return plain
 
     def line(self, off: int) -> int:
         if self._nl is None:
@@ -242,6 +293,7 @@ def _section_end(src: _Src, name: str, pos: int, err_off: int | None = None) -> 
 
 def parse_def(text: str, path: str = "<def>") -> DefDesign:
     """Parse DEF text. Raises :class:`InputError` with the line on malformed input."""
+    orig = text
     if "#" in text:
         text = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
     src = _Src(text, path)
@@ -249,6 +301,11 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
     units_seen = False
     pos = 0
     n = len(text)
+    last_rank = (0, 0)
+
+    def keep(kw: str, start: int, end: int) -> None:
+        rank = (_RANK[kw], 0) if kw in _RANK else (last_rank[0], 1)
+        d.kept.append(DefSection(kw, orig[start:end], rank, src.line(start)))
     while True:
         pos = _WS.match(text, pos).end()
         if pos >= n:
@@ -264,6 +321,8 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
         if m is None:
             raise src.err("statement not terminated by ';'", pos)
         stmt_off = pos
+        if kw in _RANK:
+            last_rank = (_RANK[kw], 0)
         if kw in ("COMPONENTS", "PINS", "NETS"):
             hdr_end = m.end()
             toks = _TOK.findall(m.group()[:-1])
@@ -273,11 +332,11 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             body_end, after = _section_end(src, kw, hdr_end, pos)
             if kw == "COMPONENTS":
                 d.components_line = src.line(pos)
-                d.components = _parse_components(src, hdr_end, body_end, count)
+                d.components = _parse_components(src, hdr_end, body_end, count, d.comp_attrs)
             elif kw == "PINS":
                 d.pins = _parse_pins(src, hdr_end, body_end, count)
             else:
-                d.nets = _parse_nets(src, hdr_end, body_end, count)
+                d.nets = _parse_nets(src, hdr_end, body_end, count, d.net_attrs)
             pos = after
             continue
         if kw in ("VIAS", "SPECIALNETS", "BLOCKAGES", "REGIONS", "GROUPS", "SCANCHAINS", "FILLS",
@@ -287,11 +346,13 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
                 e = text.find("ENDEXT", pos)
                 if e < 0:
                     raise src.err("BEGINEXT without ENDEXT", pos)
-                pos = e + len("ENDEXT")
+                end = e + len("ENDEXT")
             elif kw == "COMPONENTMASKSHIFT":
-                pos = m.end()
+                end = m.end()
             else:
-                pos = _section_end(src, kw, pos + len(kw), pos)[1]
+                end = _section_end(src, kw, pos + len(kw), pos)[1]
+            keep(kw, pos, end)
+            pos = end
             continue
         toks = _TOK.findall(m.group()[:-1])
         pos = m.end()
@@ -300,7 +361,7 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
         elif kw == "DESIGN":
             if len(toks) != 2:
                 raise src.err("expected 'DESIGN <name> ;'", stmt_off)
-            d.design = _unescape(toks[1])
+            d.design = src.name(toks[1])
         elif kw == "DIVIDERCHAR" and len(toks) > 1:
             d.divider_char = toks[1].strip('"')
         elif kw == "BUSBITCHARS" and len(toks) > 1:
@@ -325,24 +386,29 @@ def parse_def(text: str, path: str = "<def>") -> DefDesign:
             d.rows.append(_parse_row(src, toks, stmt_off))
         elif kw == "TRACKS":
             d.tracks.append(_parse_tracks(src, toks, stmt_off))
-        elif kw in ("NAMESCASESENSITIVE", "TECHNOLOGY", "HISTORY", "PROPERTY", "GCELLGRID"):
-            pass
         elif kw.isupper() and kw.isalpha():
-            pass   # other simple statements
+            keep(kw, stmt_off, pos)   # GCELLGRID, HISTORY, TECHNOLOGY, ... : kept verbatim
         else:
             raise src.err(f"unexpected '{kw}'", stmt_off)
     if not units_seen:
         raise InputError("DEF has no 'UNITS DISTANCE MICRONS' statement", path)
+    d.spelling = src.spelling
     if not d.design:
         raise InputError("DEF has no DESIGN statement", path)
     return d
+
+
+def _count_mismatch(src: _Src, kw: str, declared: int, listed: int, off: int) -> None:
+    """A section whose count disagrees with its entries: the entries win (the DEF
+    reference parser only warns too; OpenROAD's own gpl test DEF has 294 vs 549)."""
+    warn(f"{kw} declares {declared} entries but lists {listed}: all {listed} are read", src.path, src.line(off))
 
 
 def _parse_row(src: _Src, toks: list[str], off: int) -> DefRow:
     # ROW name site x y orient [DO nx BY ny [STEP sx sy]] [+ PROPERTY ...]
     if len(toks) < 6:
         raise src.err("ROW needs: name site x y orient", off)
-    r = DefRow(name=_unescape(toks[1]), site=toks[2], x=_int(src, toks[3], off, "ROW"),
+    r = DefRow(name=src.name(toks[1]), site=toks[2], x=_int(src, toks[3], off, "ROW"),
                y=_int(src, toks[4], off, "ROW"), orient=toks[5], line=src.line(off))
     if r.orient not in _ORIENT_CODE:
         raise src.err(f"ROW: bad orientation '{r.orient}'", off)
@@ -380,7 +446,8 @@ def _parse_tracks(src: _Src, toks: list[str], off: int) -> DefTracks:
     return DefTracks(axis, start, num, step, layers)
 
 
-def _parse_components(src: _Src, start: int, end: int, count: int) -> DefComponents:
+def _parse_components(src: _Src, start: int, end: int, count: int,
+                      attrs: dict[str, str]) -> DefComponents:
     text = src.text
     names: list[str] = []
     masters: list[str] = []
@@ -422,9 +489,12 @@ def _parse_components(src: _Src, start: int, end: int, count: int) -> DefCompone
                 raise src.err(f"COMPONENTS {name}: malformed placement", m.start())
             sm = _SOURCE.search(rest)
             sources.append(sm.group(1) if sm else None)
+            other = _SOURCE.sub("", _PLACE.sub("", rest, count=1), count=1).strip()
+            if other:     # + HALO / + REGION / + PROPERTY / + WEIGHT / ...: written back as read
+                attrs[src.name(name)] = other
         else:
             sources.append(None)
-        names.append(_unescape(name))
+        names.append(src.name(name))
         masters.append(master)
         status.append(st)
         xs.append(x)
@@ -434,7 +504,7 @@ def _parse_components(src: _Src, start: int, end: int, count: int) -> DefCompone
     if text[pos:end].strip():
         raise src.err(f"COMPONENTS: unterminated or malformed entry '{text[pos:end].strip()[:30]}'", pos + len(text[pos:end]) - len(text[pos:end].lstrip()))
     if len(names) != count:
-        raise src.err(f"COMPONENTS declares {count} components but lists {len(names)}", start - 1)
+        _count_mismatch(src, "COMPONENTS", count, len(names), start - 1)
     return DefComponents(names=names, masters=masters, status=np.array(status, np.int8),
                          x=np.array(xs, np.int64), y=np.array(ys, np.int64), orient=np.array(ors, np.int8),
                          source=sources, line=src.lines(np.array(offs, np.int64)))
@@ -452,7 +522,7 @@ def _parse_pins(src: _Src, start: int, end: int, count: int) -> list[DefPin]:
         off = m.start()
         if not toks:
             raise src.err("PINS: empty entry", off)
-        p = DefPin(name=_unescape(toks[0]), line=src.line(off))
+        p = DefPin(name=src.name(toks[0]), line=src.line(off))
         i = 1
         while i < len(toks):
             t = toks[i]
@@ -461,7 +531,7 @@ def _parse_pins(src: _Src, start: int, end: int, count: int) -> list[DefPin]:
                 continue
             k = toks[i + 1] if i + 1 < len(toks) else ""
             if k == "NET":
-                p.net = _unescape(toks[i + 2])
+                p.net = src.name(toks[i + 2])
                 i += 3
             elif k == "SPECIAL":
                 p.special = True
@@ -503,11 +573,16 @@ def _parse_pins(src: _Src, start: int, end: int, count: int) -> list[DefPin]:
     if text[pos:end].strip():
         raise src.err("PINS: unterminated or malformed entry", pos)
     if len(pins) != count:
-        raise src.err(f"PINS declares {count} pins but lists {len(pins)}", start - 1)
+        _count_mismatch(src, "PINS", count, len(pins), start - 1)
     return pins
 
 
-def _parse_nets(src: _Src, start: int, end: int, count: int) -> list[DefNet]:
+_NET_PLUS = re.compile(r"\+\s*(?!SYNTHESIZED\b)[A-Z]")
+_NET_ATTR = re.compile(r'\+\s*([A-Z]+)(?:"[^"]*"|[^+"])*')
+_NET_NOT_KEPT = frozenset({"USE", "ROUTED", "FIXED", "COVER", "NOSHIELD"})   # USE is parsed; wiring dropped
+
+
+def _parse_nets(src: _Src, start: int, end: int, count: int, attrs: dict[str, str]) -> list[DefNet]:
     text = src.text
     nets: list[DefNet] = []
     pos = start
@@ -516,21 +591,26 @@ def _parse_nets(src: _Src, start: int, end: int, count: int) -> list[DefNet]:
             raise src.err("NETS: unexpected text", pos)
         pos = m.end()
         body = m.group(1)
-        plus = body.find("+")
+        pm = _NET_PLUS.search(body)      # first '+' that is not a connection's + SYNTHESIZED
+        plus = pm.start() if pm else -1
         head = body if plus < 0 else body[:plus]
         name_m = re.match(r"\s*(\S+)", head)
         if name_m is None:
             raise src.err("NETS: empty entry", m.start())
-        net = DefNet(name=_unescape(name_m.group(1)), line=src.line(m.start()))
-        net.conns = [(_unescape(a), _unescape(b)) for a, b in _CONN.findall(head, name_m.end())]
+        net = DefNet(name=src.name(name_m.group(1)), line=src.line(m.start()))
+        net.conns = [(src.name(a), src.name(b)) for a, b in _CONN.findall(head, name_m.end())]
         if plus >= 0:
             um = re.search(r"\+\s*USE\s+(\S+)", body[plus:])
             net.use = um.group(1) if um else None
+            other = " ".join(a.group().strip() for a in _NET_ATTR.finditer(body, plus)
+                             if a.group(1) not in _NET_NOT_KEPT)
+            if other:     # + NONDEFAULTRULE / + WEIGHT / + PROPERTY / + SOURCE / ...: written back as read
+                attrs[net.name] = other
         nets.append(net)
     if text[pos:end].strip():
         raise src.err("NETS: unterminated or malformed entry", pos)
     if len(nets) != count:
-        raise src.err(f"NETS declares {count} nets but lists {len(nets)}", start - 1)
+        _count_mismatch(src, "NETS", count, len(nets), start - 1)
     return nets
 
 
@@ -549,25 +629,42 @@ def _esc(name: str) -> str:
 
 
 def format_def(d: DefDesign) -> str:
-    """DEF text for ``d`` (deterministic: same object -> same bytes)."""
+    """DEF text for ``d`` (deterministic: same object -> same bytes).
+
+    The statements in :data:`REWRITTEN` are rebuilt from the parsed data; the kept
+    sections (:attr:`DefDesign.kept`) are written unchanged between them, in DEF order.
+    """
+    sp = d.spelling
+    parts: list[tuple[tuple[int, int], str]] = [
+        ((_RANK["VERSION"], 0), f"VERSION {d.version} ;\n"),
+        ((_RANK["DIVIDERCHAR"], 0), f'DIVIDERCHAR "{d.divider_char}" ;\n'),
+        ((_RANK["BUSBITCHARS"], 0), f'BUSBITCHARS "{d.bus_bit_chars}" ;\n'),
+        ((_RANK["DESIGN"], 0), f"DESIGN {sp.get(d.design, d.design)} ;\n"),
+        ((_RANK["UNITS"], 0), f"UNITS DISTANCE MICRONS {d.dbu} ;\n")]
+    if d.diearea:
+        parts.append(((_RANK["DIEAREA"], 0), "DIEAREA " + " ".join(f"( {x} {y} )" for x, y in d.diearea) + " ;\n"))
+    parts.append(((_RANK["ROW"], 0), "".join(
+        f"ROW {sp.get(r.name, r.name)} {r.site} {r.x} {r.y} {r.orient} DO {r.num_x} BY {r.num_y} STEP {r.step_x} {r.step_y} ;\n"
+        for r in d.rows)))
+    parts.append(((_RANK["TRACKS"], 0), "".join(
+        f"TRACKS {t.axis} {t.start} DO {t.num} STEP {t.step}" + (" LAYER " + " ".join(t.layers) if t.layers else "")
+        + " ;\n" for t in d.tracks)))
+    parts.append(((_RANK["COMPONENTS"], 0), _format_components(d.components, d.comp_attrs, sp)))
+    parts.append(((_RANK["PINS"], 0), _format_pins(d.pins, sp)))
+    if d.nets:
+        parts.append(((_RANK["NETS"], 0), _format_nets(d.nets, d.net_attrs, sp)))
+    parts += [(k.rank, k.text.rstrip() + "\n") for k in d.kept]
+    order = sorted(range(len(parts)), key=lambda i: (parts[i][0], i))   # stable: input order within a rank
+    return "".join(parts[i][1] for i in order) + "END DESIGN\n"
+
+
+def _format_components(c: DefComponents, attrs: dict[str, str], sp: dict[str, str]) -> str:
     out: list[str] = []
     w = out.append
-    w(f"VERSION {d.version} ;\n")
-    w(f'DIVIDERCHAR "{d.divider_char}" ;\n')
-    w(f'BUSBITCHARS "{d.bus_bit_chars}" ;\n')
-    w(f"DESIGN {d.design} ;\n")
-    w(f"UNITS DISTANCE MICRONS {d.dbu} ;\n")
-    if d.diearea:
-        w("DIEAREA " + " ".join(f"( {x} {y} )" for x, y in d.diearea) + " ;\n")
-    for r in d.rows:
-        w(f"ROW {r.name} {r.site} {r.x} {r.y} {r.orient} DO {r.num_x} BY {r.num_y} STEP {r.step_x} {r.step_y} ;\n")
-    for t in d.tracks:
-        w(f"TRACKS {t.axis} {t.start} DO {t.num} STEP {t.step}" + (" LAYER " + " ".join(t.layers) if t.layers else "") + " ;\n")
-    c = d.components
     w(f"COMPONENTS {len(c)} ;\n")
     st, xs, ys, ors = c.status.tolist(), c.x.tolist(), c.y.tolist(), c.orient.tolist()
     for i, name in enumerate(c.names):
-        s = f"    - {_esc(name)} {c.masters[i]}"
+        s = f"    - {sp.get(name) or _esc(name)} {c.masters[i]}"
         if c.source[i]:
             s += f" + SOURCE {c.source[i]}"
         k = st[i]
@@ -575,13 +672,21 @@ def format_def(d: DefDesign) -> str:
             s += " + UNPLACED"
         elif k != ST_NONE:
             s += f" + {STATUS_NAMES[k]} ( {xs[i]} {ys[i]} ) {ORIENTS[ors[i]]}"
+        if attrs and name in attrs:
+            s += " " + attrs[name]
         w(s + " ;\n")
     w("END COMPONENTS\n")
-    w(f"PINS {len(d.pins)} ;\n")
-    for p in d.pins:
-        s = f"    - {p.name}"
+    return "".join(out)
+
+
+def _format_pins(pins: list[DefPin], sp: dict[str, str]) -> str:
+    out: list[str] = []
+    w = out.append
+    w(f"PINS {len(pins)} ;\n")
+    for p in pins:
+        s = f"    - {sp.get(p.name, p.name)}"
         if p.net is not None:
-            s += f" + NET {p.net}"
+            s += f" + NET {sp.get(p.net, p.net)}"
         if p.special:
             s += " + SPECIAL"
         if p.direction:
@@ -596,17 +701,21 @@ def format_def(d: DefDesign) -> str:
             s += f"\n        + {STATUS_NAMES[p.status]} ( {p.x} {p.y} ) {ORIENTS[p.orient]}"
         w(s + " ;\n")
     w("END PINS\n")
-    if d.nets:
-        w(f"NETS {len(d.nets)} ;\n")
-        for n in d.nets:
-            s = f"    - {n.name}"
-            for a, b in n.conns:
-                s += f" ( {a if a == 'PIN' else _esc(a)} {b} )"
-            if n.use:
-                s += f" + USE {n.use}"
-            w(s + " ;\n")
-        w("END NETS\n")
-    w("END DESIGN\n")
+    return "".join(out)
+
+
+def _format_nets(nets: list[DefNet], attrs: dict[str, str], sp: dict[str, str]) -> str:
+    out = [f"NETS {len(nets)} ;\n"]
+    for n in nets:
+        s = f"    - {sp.get(n.name, n.name)}"
+        for a, b in n.conns:
+            s += f" ( {a if a == 'PIN' else sp.get(a) or _esc(a)} {sp.get(b, b)} )"
+        if n.use:
+            s += f" + USE {n.use}"
+        if attrs and n.name in attrs:
+            s += " " + attrs[n.name]
+        out.append(s + " ;\n")
+    out.append("END NETS\n")
     return "".join(out)
 
 

@@ -13,7 +13,7 @@ names, so layout stays below the design database in the layering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -75,6 +75,9 @@ class Placement:
     # physical-only components of the source DEF (fillers, taps, ...), kept for DEF out
     physical: DefComponents = field(default_factory=DefComponents)
     source: str = ""
+    # the DEF this placement was read from: to_def writes back what finevh does not change
+    # (kept sections, component attributes, escaped name spellings, pin FIXED status)
+    source_def: DefDesign | None = None
 
     @property
     def n_instances(self) -> int:
@@ -113,6 +116,20 @@ def _rows_um(rows: Sequence[DefRow], dbu: int, lef: Lef | None, path: str) -> tu
         ys = sorted({r.y for r in out})
         sh = (ys[1] - ys[0]) if len(ys) > 1 else 0.0
     return out, sw, sh
+
+
+# centre (x, y) of a pin shape in pin coordinates -> its offset from the pin location, per
+# orientation (DEF: N = R0, W = R90, S = R180, E = R270, FN = MY, FS = MX, FE = MY90, FW = MX90)
+_ORIENT_XY = (lambda x, y: (x, y), lambda x, y: (-x, -y), lambda x, y: (y, -x), lambda x, y: (-y, x),
+              lambda x, y: (-x, y), lambda x, y: (x, -y), lambda x, y: (-y, -x), lambda x, y: (y, x))
+
+
+def _pin_centre(p: DefPin) -> tuple[float, float]:
+    """Centre of a DEF pin's shape, dbu (its location when it has no shape)."""
+    if p.rect is None:
+        return float(p.x), float(p.y)
+    ox, oy = _ORIENT_XY[p.orient]((p.rect[0] + p.rect[2]) / 2, (p.rect[1] + p.rect[3]) / 2)
+    return p.x + ox, p.y + oy
 
 
 def from_def(d: DefDesign, lef: Lef, inst_names: Sequence[str], cell_names_per_inst: Sequence[str]) -> Placement:
@@ -193,11 +210,8 @@ def from_def(d: DefDesign, lef: Lef, inst_names: Sequence[str], cell_names_per_i
         core = d.die_bbox_um()
     io = []
     for p in d.pins:
-        cx, cy = p.x / dbu, p.y / dbu
-        if p.rect is not None:
-            cx += (p.rect[0] + p.rect[2]) / 2 / dbu
-            cy += (p.rect[1] + p.rect[3]) / 2 / dbu
-        io.append(IoPin(p.name, p.net, p.direction, cx, cy, p.layer))
+        cx, cy = _pin_centre(p)
+        io.append(IoPin(p.name, p.net, p.direction, cx / dbu, cy / dbu, p.layer))
     phys_sel = np.array(phys, np.int64)
     physical = DefComponents(
         names=[c.names[k] for k in phys], masters=[c.masters[k] for k in phys],
@@ -208,24 +222,36 @@ def from_def(d: DefDesign, lef: Lef, inst_names: Sequence[str], cell_names_per_i
         x=x, y=y, orient=orient, width=w, height=h,
         fixed=(status == ST_FIXED) | (status == ST_COVER),
         placed=(status == ST_PLACED) | (status == ST_FIXED) | (status == ST_COVER),
-        io=io, dbu=d.dbu, design_name=d.design, physical=physical, source=path)
+        io=io, dbu=d.dbu, design_name=d.design, physical=physical, source=path, source_def=d)
 
 
 def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequence[str],
            design_name: str | None = None, pin_layer: str | None = None,
-           pin_size: float = 0.14, nets: Sequence[DefNet] | None = None) -> DefDesign:
+           pin_size: float = 0.14, nets: Sequence[DefNet] | None = None,
+           source: DefDesign | None = None) -> DefDesign:
     """A :class:`DefDesign` holding the placement (rows, components, IO pins).
 
     Coordinates are rounded to database units. IO pins are written as a square of
     ``pin_size`` um on ``pin_layer`` (when given) centred on the pin location.
-    ``nets`` (connections only) are copied into the NETS section.
+    ``nets`` (connections only) are copied into the NETS section. From ``source`` (default
+    :attr:`Placement.source_def`, the DEF the placement was read from) come, unchanged,
+    the sections finevh does not interpret, the components' and nets' other attributes
+    (``+ HALO``, ``+ REGION``, ``+ NONDEFAULTRULE``, ...), the escaped spelling of names and the ``FIXED``/``COVER`` status of
+    the IO pins.
     """
+    source = source if source is not None else p.source_def
     dbu = p.dbu
 
     def q(v: float) -> int:
         return int(round(v * dbu))
 
     d = DefDesign(design=design_name or p.design_name or "top", dbu=dbu)
+    src_pins: dict[str, DefPin] = {}
+    if source is not None:
+        d.version, d.divider_char, d.bus_bit_chars = source.version, source.divider_char, source.bus_bit_chars
+        d.kept, d.spelling = list(source.kept), dict(source.spelling)
+        d.comp_attrs, d.net_attrs = dict(source.comp_attrs), dict(source.net_attrs)
+        src_pins = {sp.name: sp for sp in source.pins}
     x0, y0, x1, y1 = p.die
     d.diearea = [(q(x0), q(y0)), (q(x1), q(y1))]
     for r in p.rows:
@@ -246,6 +272,12 @@ def to_def(p: Placement, inst_names: Sequence[str], cell_names_per_inst: Sequenc
     d.components = comps
     half = q(pin_size / 2)
     for io in p.io:
+        sp = src_pins.get(io.name)
+        if sp is not None and sp.status in (ST_PLACED, ST_FIXED, ST_COVER):
+            # the source pin, its shape and orientation kept, moved as far as the IO point moved
+            cx, cy = _pin_centre(sp)
+            d.pins.append(replace(sp, x=sp.x + round(io.x * dbu - cx), y=sp.y + round(io.y * dbu - cy)))
+            continue
         d.pins.append(DefPin(name=io.name, net=io.net if io.net is not None else io.name,
                              direction=io.direction, use="SIGNAL",
                              layer=io.layer or pin_layer,

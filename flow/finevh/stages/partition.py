@@ -8,6 +8,8 @@ with constraints it also times the partitioned placement (critical-path delay, T
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .. import progress
@@ -84,9 +86,50 @@ def partition_stage(design, constraints=None, plan=None, opts: PartitionOptions 
     return StageResult(new, rep, {"placement": res.placement, "result": res, **cd})
 
 
-def write_partitioned_def(path: str, design, placement, extra=None) -> None:
-    """DEF of ``placement`` (rows, components, pins, nets); ``extra``: a
-    :class:`finevh.layout.defio.DefComponents` of added instances (Vdd-MUX, chain flops)."""
+def _source(design, placement):
+    """The placement the partitioned one came from (``design.placement``) and its DEF."""
+    src = design.placement if design.placement is not None else placement
+    return src, placement.source_def or src.source_def
+
+
+def _kept_after_partition(design, placement, mesh) -> list:
+    """The source DEF's kept sections for the partitioned DEF: REGIONS and BLOCKAGES move
+    with the tiles, the rest is unchanged (rule: :mod:`finevh.layout.defkeep`); one
+    warning lists the sections that may be stale."""
+    from ..layout.defkeep import remap_kept, tile_shifts
+
+    src, sdef = _source(design, placement)
+    kept = sdef.kept if sdef is not None else []
+    base, new = tuple(src.core), tuple(placement.core)
+    if not kept or np.allclose(base, new, atol=0.5 / placement.dbu):
+        return list(kept)
+    if mesh is None:   # the tile grid as partition builds it: one row segment per tile and tile row
+        xs = sorted({round(r.x * placement.dbu) for r in placement.rows})
+        n = len(xs)
+        tile_w = placement.rows[0].num_sites * placement.rows[0].step
+        tile_h = len(placement.rows) // (n * n) * placement.site_height
+        wx = (new[2] - new[0] - n * tile_w) / (n - 1) if n > 1 else 0.0
+        wy = (new[3] - new[1] - n * tile_h) / (n - 1) if n > 1 else 0.0
+    else:
+        n, tile_w, tile_h, wx, wy = mesh.n, mesh.tile_w, mesh.tile_h, mesh.wrapper_x, mesh.wrapper_y
+    xsft = tile_shifts(base[0], base[2], n, tile_w, wx, new[2], placement.dbu)
+    ysft = tile_shifts(base[1], base[3], n, tile_h, wy, new[3], placement.dbu)
+    out, stale = remap_kept(kept, xsft, ysft)
+    if stale:
+        progress.warn(f"DEF section(s) {', '.join(stale)} written unchanged although the core grew from "
+                      f"{base[2] - base[0]:g} x {base[3] - base[1]:g} to {new[2] - new[0]:g} x {new[3] - new[1]:g} um: "
+                      "their coordinates may be stale (REGIONS and BLOCKAGES moved with the tiles)", src.source or None)
+    return out
+
+
+def write_partitioned_def(path: str, design, placement, extra=None, mesh=None) -> None:
+    """DEF of ``placement`` (rows, components, pins, nets) plus what the source DEF holds
+    and partitioning does not change: the sections finevh does not interpret (REGIONS,
+    BLOCKAGES, SPECIALNETS, ...: see :mod:`finevh.layout.defkeep`), the NETS connections
+    (routing dropped: the cells moved), component attributes, pin shapes and status,
+    name spellings. Without a source DEF the nets come from the netlist. ``extra``: a :class:`finevh.layout.defio.DefComponents`
+    of added instances (Vdd-MUX, chain flops); ``mesh``: the partition's
+    :class:`finevh.fvh.tiles.TileMesh` (inferred from ``placement``'s rows when omitted)."""
     from ..layout.defio import write_def
     from ..layout.placement import to_def
     from ..place.flow import cell_masters, design_def_nets, make_tracks
@@ -94,8 +137,11 @@ def write_partitioned_def(path: str, design, placement, extra=None) -> None:
     lef_db = design.meta["lef"]
     layer = placement.io[0].layer if placement.io else None
     size = lef_db.layers[layer].width if layer and layer in lef_db.layers and lef_db.layers[layer].width else 0.1
+    _, sdef = _source(design, placement)
+    nets = sdef.nets if sdef is not None and sdef.nets else design_def_nets(design)
     d = to_def(placement, design.netlist.inst_names, cell_masters(design), pin_size=max(size, 0.01),
-               nets=design_def_nets(design))
+               nets=nets, source=sdef)
+    d.kept = _kept_after_partition(design, placement, mesh)
     d.tracks = make_tracks(lef_db, placement.die, d.dbu)
     if extra is not None and len(extra.names):
         c = d.components
@@ -104,4 +150,8 @@ def write_partitioned_def(path: str, design, placement, extra=None) -> None:
                                y=np.concatenate([c.y, extra.y]), orient=np.concatenate([c.orient, extra.orient]),
                                source=list(c.source) + list(extra.source),
                                line=np.concatenate([c.line, extra.line]))
+    if sdef is not None and sdef.nets:   # connections to components no longer written (dropped antenna cells)
+        names = set(d.components.names)
+        d.nets = [n if all(a == "PIN" or a in names for a, _ in n.conns)
+                  else replace(n, conns=[(a, b) for a, b in n.conns if a == "PIN" or a in names]) for n in d.nets]
     write_def(path, d)
