@@ -185,3 +185,30 @@ def test_emulator_binder_uses_the_default_model():
     lin = got
     rise = lambda c: next(a.cell_rise.values for p in c.pins.values() for a in p.timing if a.cell_rise)  # noqa: E731
     assert np.all(rise(acc) <= rise(lin)) and np.any(rise(acc) < rise(lin))
+
+
+def test_cli_vinterp_option_selects_the_model(run_cli, tmp_path):
+    """`finevh sta --bind` at 0.825 V (between libraries): --vinterp linear is the
+    pessimistic model (lower worst slack) and alpha the default."""
+    import json as _json
+
+    repo = Path(__file__).resolve().parents[1]
+    d28 = repo / "libs" / "demo28"
+    demo = repo / "designs" / "demo"
+    libs = []
+    for f in [d28 / "demo28_ss_125C_1p00v_pb0.lib"] + sorted(d28.glob("demo28_ss_125C_*_pb0.lib")):
+        libs += ["--liberty", str(f)]
+    import re as _re
+
+    names = _re.findall(r"^\s+[A-Z]\w* (\S+) \(", (demo / "fvh_rv32_demo28.v").read_text(), _re.M)
+    assert len(names) > 15000
+    bind = tmp_path / "b.txt"
+    bind.write_text("".join(f"{n} 0.825\n" for n in names))   # between the 0.80 and 0.85 V libraries
+    base = [*libs, "--verilog", str(demo / "fvh_rv32_demo28.v"), "--sdc", str(demo / "fvh_rv32_demo28.sdc"),
+            "--bind", str(bind), "--json", "--paths", "0"]
+    ws = {}
+    for m in (None, "alpha", "linear"):
+        code, out, err = run_cli("-q", "sta", *base, *(["--vinterp", m] if m else []))
+        assert code == 0, err
+        ws[m] = min(e["slack_ns"] for e in _json.loads(out)["endpoints"])
+    assert ws[None] == ws["alpha"] and ws["linear"] < ws["alpha"]

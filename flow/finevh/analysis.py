@@ -28,15 +28,20 @@ def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
 
 
 def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
-            wire_load=None, bind=None, hold=True):
+            wire_load=None, bind=None, hold=True, vinterp=None):
     """Load everything and time it (setup, and hold unless ``hold=False``); returns
-    (timer, result)."""
+    (timer, result). ``vinterp``: voltage model of ``bind`` voltages between libraries
+    (:mod:`finevh.timing.vmodel`; None = its default)."""
     from .timing import wire
     from .timing.binding import bind_voltage
     from .timing.constraints import read_constraints
     from .timing.engine import Timer
 
     design = load_design(liberty, verilog, top)
+    if vinterp is not None:
+        from .timing.binding import set_model
+
+        set_model(design.libset, vinterp)
     if bind:
         for insts, v, fl in read_bindings(bind, design):
             bind_voltage(design, insts, v, fl)
@@ -82,7 +87,7 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
 def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
               wire_load=None, bind=None, vcd=None, vcd_scope=None, saif=None, saif_scope=None,
               input_activity=(0.1, 0.5), global_activity=None, clock_mhz=None,
-              leakage_weights="opensta", port_activity=()):
+              leakage_weights="opensta", port_activity=(), vinterp=None):
     """Load, time and analyse; returns (design, PowerResult, info dict)."""
     from .power.analysis import ActivitySpec, analyse
 
@@ -98,7 +103,7 @@ def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=
 
         signals = read_saif(saif, scope=saif_scope)
     timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind,
-                            hold=False)
+                            hold=False, vinterp=vinterp)
     design = timer.design
     tc = timer.constraints
     scale = 1.0

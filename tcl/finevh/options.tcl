@@ -172,6 +172,7 @@ set finevh::cli_options {
         vcd_scope {--vcd-scope value 0 1 0}
         verbose {--verbose flag 0 1 0}
         verilog {--verilog value 0 1 1}
+        vinterp {--vinterp value 0 1 0}
         wire_load {--wire-load value 0 1 0}
     }
     {read} {
@@ -218,6 +219,7 @@ set finevh::cli_options {
         top {--top value 0 1 0}
         verbose {--verbose flag 0 1 0}
         verilog {--verilog value 0 1 1}
+        vinterp {--vinterp value 0 1 0}
         wire_load {--wire-load value 0 1 0}
     }
     {sweep} {

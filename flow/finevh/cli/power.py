@@ -67,6 +67,9 @@ def to_text(res, info, digits: int = 6) -> str:
 @click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def.")
 @click.option("--cap-per-um", type=float, default=None, help="Wire capacitance per um for --def (pF/um).")
 @click.option("--wire-load", default=None, help="Liberty wire-load model name ('default').")
+@click.option("--vinterp", type=click.Choice(["alpha", "linear"]), default=None,
+              help="Voltage model for --bind voltages between libraries: alpha (alpha-power law, "
+                   "accurate; default) or linear (pessimistic); see docs/liberty.md.")
 @click.option("--bind", default=None, type=click.Path(dir_okay=False),
               help="Per-instance supply: lines 'INSTANCE VOLTAGE [FLAVOUR]'.")
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
@@ -74,7 +77,8 @@ def to_text(res, info, digits: int = 6) -> str:
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write the report to a file.")
 def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_activity, port_activity,
             global_activity,
-            clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, digits, out):
+            clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, vinterp, bind, as_json, digits,
+            out):
     """Power (leakage, internal, switching; uW) of VERILOG under SDC."""
     from ..validate import activity_duty, finite_nonneg, finite_pos
     from .common import check_outputs
@@ -94,7 +98,7 @@ def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_
                              vcd_scope=vcd_scope, saif=saif, saif_scope=saif_scope,
                              input_activity=input_activity, global_activity=global_activity,
                              clock_mhz=clock_mhz, leakage_weights=leakage_weights,
-                             port_activity=port_activity)
+                             port_activity=port_activity, vinterp=vinterp)
     text = to_json(res, info) if as_json else to_text(res, info, digits)
     if out:
         write_text_atomic(out, text)

@@ -33,13 +33,16 @@ from ..analysis import run_sta
 @click.option("--wire-load", default=None,
               help="Liberty wire-load model NAME, 'default' or 'none'. Without --spef/--def, the first "
                    "library's default_wire_load applies when it has one (as in OpenSTA).")
+@click.option("--vinterp", type=click.Choice(["alpha", "linear"]), default=None,
+              help="Voltage model for --bind voltages between libraries: alpha (alpha-power law, "
+                   "accurate; default) or linear (pessimistic); see docs/liberty.md.")
 @click.option("--bind", default=None, type=click.Path(dir_okay=False),
               help="Per-instance supply: lines 'INSTANCE VOLTAGE [FLAVOUR]'.")
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
 @click.option("--paths", default=1, show_default=True, type=click.IntRange(0), help="Worst paths to report.")
 @click.option("--digits", default=4, show_default=True, type=click.IntRange(0, 9), help="Digits in the text report.")
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Write the report to a file.")
-def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_load, bind, as_json, paths,
+def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_load, vinterp, bind, as_json, paths,
             digits, out):
     """Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."""
     from ..timing.report import to_json, to_text
@@ -49,7 +52,8 @@ def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_lo
     check_outputs(out)
     if cap_per_um is not None:
         finite_nonneg(cap_per_um, "--cap-per-um")
-    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind)
+    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind,
+                            vinterp=vinterp)
     text = to_json(timer, result, paths) if as_json else to_text(timer, result, paths, digits)
     if out:
         write_text_atomic(out, text)
