@@ -305,10 +305,12 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
             tr.uniform[key] = E.baseline(emu, var, grid, prof=prof)        # baseline (b) of these cells
             for mv, lv in level_sets.items():
                 base_fm = np.array([bl.fmax_at(v) for v in lv])
+                # the no-poly-bias ablation keeps the thesis' Algorithm 5 (run-time; its
+                # Algorithm 5 figures compare with the poly-bias variants' alg5_uw)
+                sel = cfg.selection if key != "none" else "alg5"
                 progress.progress(f"{var.name}, dVdd {mv} mV: Algorithm 5 over {len(lv) - 1} interval(s)"
-                                  + (" + local search" if cfg.selection == "local" else ""))
-                tr.fine[(mv, key)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area,
-                                                     selection=cfg.selection)
+                                  + (" + local search" if sel == "local" else ""))
+                tr.fine[(mv, key)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area, selection=sel)
             emu.deactivate()
             restore_base()
         timings[f"emulate_{n}_s"] = time.perf_counter() - t0

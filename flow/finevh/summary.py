@@ -67,7 +67,7 @@ def waterfall(p_thesis, p_part, p_same, pts) -> dict:
     return out
 
 
-def _variant_block(tr, key: str, mv: int, freqs, lv, thesis_ideal, rec_ideal) -> dict:
+def _variant_block(tr, key: str, mv: int, freqs, lv, thesis_ideal, rec_ideal, selection: str) -> dict:
     """FINE-VH of one flavour variant at one tile count: its points, Algorithm 5's, the same
     cells under one supply (b), the decomposition and the savings against every baseline."""
     pts = tr.fine[(mv, key)]
@@ -81,6 +81,7 @@ def _variant_block(tr, key: str, mv: int, freqs, lv, thesis_ideal, rec_ideal) ->
           "vs_same_cells_vdd_dithering": _pct(fv, same["vdd_dithering_uw"]),
           "vs_leakage_recovered_ideal_dvfs": _pct(fv, rec_ideal), "vs_strongest": _pct(fv, strongest)}
     return {
+        "selection": "alg5" if key == "none" else selection,
         "fine_vh_uw": [_rel(x) for x in fv],
         "alg5_uw": [_rel(p.alg5_uw) for p in pts],
         "local_search_gain_pct": [_rel(100 * (1 - p.power_uw / p.alg5_uw)) for p in pts],
@@ -170,7 +171,7 @@ def build_summary(design_name: str, bl, freqs, level_sets, tile_runs, recovered=
                 "parts_no_pb_uw": {k: [_rel(p.parts[k]) for p in pts_nopb] for k in sorted(pts_nopb[0].parts)},
             }
             if tr.uniform:
-                t["variants"] = {k: _variant_block(tr, k, mv, freqs, lv, th["ideal_dvfs_uw"], rec_ideal)
+                t["variants"] = {k: _variant_block(tr, k, mv, freqs, lv, th["ideal_dvfs_uw"], rec_ideal, selection)
                                  for k in ("none", "pb", "all") if (mv, k) in tr.fine}
             blk["tiles"][nt] = t
             blk["vddl_area_share"][nt] = t["vddl_area_share"]

@@ -245,9 +245,10 @@ class Emulator:
         return prof
 
     # -- FINE-VH -------------------------------------------------------------------------
-    def map_timer(self, var: Variant, vddl: float, vddh: float):
+    def map_timer(self, var: Variant, vddl: float, vddh: float, with_path: bool = True):
         """``time_fn(high) -> CriticalPath`` for tile maps of ``var`` at (VddL, VddH): binds
-        only the tiles whose supply changes and re-times incrementally."""
+        only the tiles whose supply changes and re-times incrementally. ``with_path=False``:
+        the worst slack only (no path trace; see :meth:`last_path`)."""
         members = self._members(var)
 
         def time_fn(high: np.ndarray) -> CriticalPath:
@@ -256,11 +257,21 @@ class Emulator:
                 var.binder.bind(members[t], vddh if high[t] else vddl)
             res = var.timer.update()
             self.sta_runs += 1
-            cp = critical_path(var.timer, res, self.inst_index)
+            if with_path:
+                cp = critical_path(var.timer, res, self.inst_index)
+            else:
+                cp = CriticalPath(self.period_ns, float(res.worst_slack), np.zeros(0, np.int64), np.zeros(0))
             self.timing_s += time.perf_counter() - t0
             return CriticalPath(self.period_ns, cp.wns_ns, cp.insts, cp.delays_ns)
 
         return time_fn
+
+    def last_path(self, var: Variant) -> CriticalPath:
+        """Critical path of the binding ``var``'s timer timed last."""
+        t0 = time.perf_counter()
+        cp = critical_path(var.timer, var.timer.last, self.inst_index)
+        self.timing_s += time.perf_counter() - t0
+        return CriticalPath(self.period_ns, cp.wns_ns, cp.insts, cp.delays_ns)
 
     def _members(self, var: Variant) -> list[np.ndarray]:
         m = getattr(var, "_members", None)
@@ -408,7 +419,8 @@ def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray,
         if selection == "local" and sel.feasible:
             ls = improve_selection(high, var.tile,
                                    lambda h: emu.fine_vh_power(var, prof, h, vddl, vddh, float(f))[0],
-                                   emu.map_timer(var, vddl, vddh), float(per) + PERIOD_TOL_NS)
+                                   emu.map_timer(var, vddl, vddh, with_path=False), float(per) + PERIOD_TOL_NS,
+                                   path_fn=lambda: emu.last_path(var))
             if ls.power_uw < p:
                 high = ls.high.copy()
                 p, parts = emu.fine_vh_power(var, prof, high, vddl, vddh, float(f))

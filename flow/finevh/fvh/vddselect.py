@@ -154,7 +154,7 @@ class LocalSearchResult:
 
 def improve_selection(high: np.ndarray, tile_of_inst: np.ndarray, power_fn: PowerFn, time_fn: TimeFn,
                       period_ns: float, max_timing_runs: int | None = None,
-                      rel_tol: float = 1e-9) -> LocalSearchResult:
+                      rel_tol: float = 1e-9, path_fn: Callable[[], CriticalPath] | None = None) -> LocalSearchResult:
     """Lower the power of a tile map that meets ``period_ns`` by local moves, each
     accepted only if a re-time of the new map meets the period.
 
@@ -170,6 +170,10 @@ def improve_selection(high: np.ndarray, tile_of_inst: np.ndarray, power_fn: Powe
     that meets the period. It stops when no move improves: a local optimum. A lowering
     (or swap) that failed stays failed after further lowerings (cells only get slower),
     so those are not re-timed until a move raises a tile. Deterministic.
+
+    ``path_fn``: when given, ``time_fn`` need only report the required period and
+    ``path_fn()`` gives the critical path of the map timed last (asked only after a
+    failed lowering, to pick its swap partner).
     """
     n_tiles = int(np.asarray(high).size)
     cur = np.asarray(high, dtype=bool).copy()
@@ -237,7 +241,7 @@ def improve_selection(high: np.ndarray, tile_of_inst: np.ndarray, power_fn: Powe
                     failed_swap.clear()
                 accepted = True
             elif mv[0] == "lower":
-                swap_candidate(mv[1], cp)
+                swap_candidate(mv[1], path_fn() if path_fn is not None else cp)
             elif mv[0] == "swap":
                 failed_swap.add((mv[1], mv[2]))
         if not accepted:
