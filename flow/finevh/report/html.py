@@ -71,6 +71,11 @@ FAIR_NOTE = ('<p class="note">Baselines, all under one supply with ideal-DVFS ov
              "Strongest = the lowest of the three at each point. Positive = FINE-VH uses less power.</p>")
 
 
+def _dv(r) -> str:
+    """ΔVdd as these tables print it ("200 mV")."""
+    return f"{r.delta_mv:g} mV"
+
+
 def fair_table(run: RunData) -> str | None:
     """FINE-VH against the three baselines (mean of per-point savings, %), the strongest
     baseline's worst point and losing points; one row per ΔVdd, tile count and variant."""
@@ -78,7 +83,7 @@ def fair_table(run: RunData) -> str | None:
     for r in run.dvdd:
         for k, v in sorted(r.fair.items()):
             mv = v.get("mean_vs_pct", {})
-            rows.append([r.label, str(max(r.fine_vh_uw)) if r.fine_vh_uw else "–", _VARIANT_NAMES.get(k, k),
+            rows.append([_dv(r), str(max(r.fine_vh_uw)) if r.fine_vh_uw else "–", _VARIANT_NAMES.get(k, k),
                          _num(mv.get("thesis", math.nan)), _num(mv.get("same_cells", math.nan)),
                          _num(mv.get("leakage_recovered", math.nan)), _num(v.get("mean_pct", math.nan)),
                          _num(v.get("worst_pct", math.nan)),
@@ -98,7 +103,7 @@ def waterfall_table(run: RunData) -> str | None:
         for t, e in fig["dvdd"][r.label]["tiles"].items():
             w = e.get("avg_waterfall_pct")
             if w:
-                rows.append([r.label, t] + [_num(w.get(k, math.nan)) for k in _STEP_NAMES]
+                rows.append([_dv(r), t] + [_num(w.get(k, math.nan)) for k in _STEP_NAMES]
                             + [_num(e.get("avg_local_search_gain_pct", math.nan))])
     if not rows:
         return None
