@@ -250,3 +250,59 @@ def test_binder_equals_bind_voltage(demo):
             b.vdd[:] = np.nan
     finally:
         d.inst_cell[:] = base
+
+
+def test_local_search_below_algorithm5_and_meets_timing_on_fresh_sta(demo):
+    """The power-aware local search after Algorithm 5 (9 tiles, 0.8/0.9 V): never more
+    power than Algorithm 5's map at the same point, and every final map meets the
+    target clock on a timer built from scratch on that binding."""
+    from finevh.timing.engine import Timer
+
+    d, tc, wc, part = demo["design"], demo["tc"], demo["wc"], demo["part"]
+    emu = E.Emulator(d, tc, demo["leak"])
+    var = E.Variant("t", demo["timer"], E.Binder(d, np.zeros(d.n_instances, np.int64), [None]),
+                    tile=part.tile.astype(np.int64), n_tiles=9, wire_cap=wc)
+    emu.activate(var)
+    levels = np.array([0.8, 0.9, 1.0])
+    prof = emu.profile(var, levels)
+    fm = np.array([1000.0 / prof.required_ns[v] for v in (0.8, 0.9, 1.0)])
+    freqs = fm[0] + (fm[1] - fm[0]) * np.array([0.2, 0.5, 0.8])
+    area = d.inst_area()
+    alg5 = E.fine_vh_sweep(emu, var, prof, freqs, levels, fm, area, selection="alg5")
+    local = E.fine_vh_sweep(emu, var, prof, freqs, levels, fm, area, selection="local")
+    members = [np.nonzero(part.tile == t)[0] for t in range(9)]
+    for a, b, f in zip(alg5, local, freqs):
+        assert b.alg5_uw == pytest.approx(a.power_uw, rel=1e-12) and a.moves == 0
+        assert b.power_uw <= a.power_uw * (1 + 1e-12) and b.search_runs >= 1
+        for t in range(9):
+            var.binder.bind(members[t], b.vddh if b.high[t] else b.vddl)
+        fresh = Timer(d, tc, wc).update()
+        assert E.required_period(fresh, emu.period_ns) <= 1000.0 / f + E.PERIOD_TOL_NS + 1e-9
+    with pytest.raises(ValueError, match="selection"):
+        E.fine_vh_sweep(emu, var, prof, freqs[:1], levels, fm, area, selection="milp")
+    emu.deactivate()
+    d.rebind(np.arange(d.n_instances), demo["base"])
+
+
+def test_pair_table_equals_eq43_per_master(demo):
+    """The tabulated Eq. 4.3 (one gather per map) against the per-master sum
+    sum_i P_i L_i k_i evaluated directly, for a random VddL/VddH map."""
+    d, leak = demo["design"], demo["leak"]
+    rng = np.random.default_rng(1)
+    high = rng.random(d.n_instances) < 0.5
+    fl = np.zeros(d.n_instances, np.int64)
+    got = leak.pair(0.8, 1.0, fl, ["PB0"])(high)
+    want = np.zeros(d.n_instances)
+    for k, m in enumerate(leak.masters):
+        n = len(m.pins)
+        hi = high[m.insts]
+        foreign = (m.drivers >= 0) & (high[np.maximum(m.drivers, 0)] != hi[:, None]) if n else np.zeros((hi.size, 0))
+        cfg = intratile.config_index(foreign) if n else np.zeros(hi.size, np.int64)
+        K = leak.k_table(k, 0.8, 1.0, "PB0")
+        for row, i in enumerate(m.insts.tolist()):
+            side = 0 if hi[row] else 1
+            L = leak.state_table(k, 1.0 if hi[row] else 0.8, "PB0")
+            kk = 1.0 if K is None else K[side, :, cfg[row]]
+            want[i] = float(np.sum(m.prob[row] * L * kk))
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-15)
+    assert got.sum() != pytest.approx(leak.uniform(1.0, fl, ["PB0"]).sum(), rel=1e-3)

@@ -43,6 +43,7 @@ def test_summary_layout(demo_run):
     f = s["frequencies_mhz"]
     assert len(f) == 4 and all(a < b for a, b in zip(f, f[1:]))
     assert f[-1] == pytest.approx(100.0)                      # the SDC clock (10 ns) ends the sweep
+    assert s["selection"] == "local" and len(s["leakage_recovery"]["fmax_grid_mhz"]) == len(s["vdd_grid_v"])
     assert s["fmax_grid_mhz"][0] < f[0]                        # (fmax(0.60 V), f_top]
     assert s["tiles_run"] == [9, 25, 49]
     for key, levels in (("200mV", [0.6, 0.8, 1.0]), ("100mV", [0.6, 0.7, 0.8, 0.9, 1.0])):
@@ -51,6 +52,13 @@ def test_summary_layout(demo_run):
         for k in ("ideal_dvfs_uw", "vdd_hopping_uw", "vdd_dithering_uw", "fine_vh_uw", "fine_vh_no_pb_uw"):
             assert len(b[k]) == 4 and all(v > 0 for v in b[k])
         assert sorted(b["vddl_area_share"], key=int) == ["9", "25", "49"]
+        # the three baselines and the fair block (docs/emulate.md "Fair comparison")
+        assert all(len(b["leakage_recovered"][k]) == 4 for k in ("ideal_dvfs_uw", "vdd_hopping_uw",
+                                                                 "vdd_dithering_uw"))
+        assert sorted(b["fair"]) == ["pb"] and len(b["fair"]["pb"]["vs_strongest_pct"]) == 4
+        for tb in b["tiles"].values():
+            assert sorted(tb["variants"]) == ["none", "pb"] and tb["variant"] == "pb"
+            assert tb["variants"]["pb"]["fine_vh_uw"] == tb["fine_vh_uw"]
         assert b["fine_vh_uw"] == b["tiles"]["49"]["fine_vh_uw"]
         for t, tb in b["tiles"].items():
             assert all(tb["feasible"])
@@ -107,6 +115,10 @@ def test_done_when_full_sweep_49_tiles(tmp_path):
         ideal, pb = np.array(b["ideal_dvfs_uw"]), np.array(b["fine_vh_uw"])
         assert np.all(pb <= ideal), (key, (1 - pb / ideal).round(4).tolist())
         assert all(b["tiles"]["49"]["feasible"])
+        # the local search after Algorithm 5 never costs power; the fair block is there
+        v = b["tiles"]["49"]["variants"]["pb"]
+        assert all(p <= a * (1 + 1e-5) for p, a in zip(v["fine_vh_uw"], v["alg5_uw"]))
+        assert b["fair"]["pb"]["losing_points"] == sum(1 for x in b["fair"]["pb"]["vs_strongest_pct"] if x < 0)
     sv = s["200mV"]["savings_pct"]
     assert sv["mean_no_pb_vs_ideal_dvfs"] < sv["mean_vs_ideal_dvfs"]
 

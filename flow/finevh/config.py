@@ -63,6 +63,14 @@ class RunConfig:
     emit_tools: list[str] = field(default_factory=lambda: ["openroad", "icc2", "innovus", "primetime",
                                                           "opensta", "upf"])
     pb_corners: str = _B.corners                     # poly-bias corners (finevh polybias --corners syntax)
+    polybias_cells: str = "interface"                # FINE-VH variants: interface | all | both
+    selection: str = "local"                         # tile maps: local (Algorithm 5 + local search) | alg5
+
+    def variants(self) -> tuple[str, ...]:
+        """The flavour variants of the partitioned design to emulate (see finevh.run.VARIANTS):
+        always ``none`` (no poly-bias), then ``pb`` (interface cells, thesis) and/or ``all``
+        (interface rule, then leakage recovery on every cell)."""
+        return ("none",) + {"interface": ("pb",), "all": ("all",), "both": ("pb", "all")}[self.polybias_cells]
 
     # ---- the stage options this config stands for ------------------------------------------
     def partition_options(self, n: int) -> PartitionOptions:
@@ -82,8 +90,8 @@ class RunConfig:
 _KNOWN = {
     "design": {"name", "liberty", "lef", "verilog", "def", "sdc", "top", "place_utilization"},
     "activity": {"vcd", "saif", "scope", "input_activity"},
-    "tech": {"lut", "base_flavour", "flavours", "flavour_rule", "polybias_corners"},
-    "fvh": {"tiles", "delta_vdd_mv", "frequencies", "vdd_min", "vdd_max", "grid_step", "wrapper_um",
+    "tech": {"lut", "base_flavour", "flavours", "flavour_rule", "polybias_corners", "polybias_cells"},
+    "fvh": {"selection", "tiles", "delta_vdd_mv", "frequencies", "vdd_min", "vdd_max", "grid_step", "wrapper_um",
             "wrapper_layer", "supply_names", "peak_factor", "min_per_tile", "mux_cell", "switch_max_ma",
             "chain_ff", "emit"},
     "output": {"dir"},
@@ -252,6 +260,12 @@ def load_config(path: str | Path) -> RunConfig:
     except InputError as e:
         fail(f"'polybias_corners': {e.message}", "polybias_corners")
     cfg.pb_corners = pc
+    for sec, key, allowed, attr in ((t, "polybias_cells", ("interface", "all", "both"), "polybias_cells"),
+                                    (f, "selection", ("local", "alg5"), "selection")):
+        v = typed(sec, key, str, getattr(cfg, attr))
+        if v not in allowed:
+            fail(f"'{key}' must be one of {', '.join(allowed)}, got '{v}'", key)
+        setattr(cfg, attr, v)
     cfg.wrapper_um = number(f, "wrapper_um", _P.wrapper_um, lo=0.0)
     cfg.wrapper_layer = typed(f, "wrapper_layer", str, _P.wrapper_layer)
     sn = f.get("supply_names")

@@ -25,17 +25,43 @@ from .summary import SUMMARY_FORMAT, SUMMARY_VERSION, build_summary, csv_tables,
 DEMO_CONFIG = resources.demo_config()
 
 
+#: flavour variants of a partitioned design: base flavours everywhere; poly-bias on the
+#: interface cells (thesis §4.1.2); the interface rule then leakage recovery on all cells
+VARIANTS = ("none", "pb", "all")
+
+
 @dataclass
 class TileRun:
-    """One tile count's results: the plan and the stage reports, and the emulated
-    FINE-VH points per (ΔVdd mV, with poly-bias)."""
+    """One tile count's results: the plan and the stage reports, the emulated FINE-VH
+    points per (ΔVdd mV, variant) and, per variant, the same cells under one uniform
+    supply (baseline (b), :class:`finevh.fvh.emulate.Baseline`)."""
 
     n: int
     plan: object
     partition: dict
     vddmux: dict
     polybias: dict
-    fine: dict = field(default_factory=dict)       # (dv_mv, pb: bool) -> list[FineVhPoint]
+    fine: dict = field(default_factory=dict)       # (dv_mv, variant) -> list[FineVhPoint]
+    uniform: dict = field(default_factory=dict)    # variant -> Baseline (uniform supply)
+    recovery: dict = field(default_factory=dict)   # poly-bias stage report of the "all" variant
+
+
+@dataclass
+class Recovered:
+    """Baseline (c): the unpartitioned design after leakage recovery on every cell."""
+
+    baseline: object        # finevh.fvh.emulate.Baseline
+    report: dict            # the poly-bias stage report (all cells as candidates)
+
+
+@dataclass
+class _CandidateSet:
+    """What :func:`finevh.stages.polybias_stage` reads and writes of a plan: the candidate
+    mask (``interface``), the swaps and the reports; lets the stage run on every cell."""
+
+    interface: np.ndarray
+    pb_swaps: list = field(default_factory=list)
+    reports: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -45,6 +71,7 @@ class RunResult:
     tile_runs: list[TileRun]
     freqs: np.ndarray
     timings: dict
+    recovered: Recovered | None = None
 
 
 @dataclass
@@ -141,6 +168,25 @@ def _overhead_leakage(libset, plan, levels) -> dict[float, float]:
     return out
 
 
+def recover_leakage(design, tc, names: list, flavour: np.ndarray, opts) -> tuple[np.ndarray, dict]:
+    """Timing-driven multi-flavour leakage recovery on EVERY instance: the poly-bias stage
+    with all cells as candidates (same flavours, corners and acceptance rule as on the
+    interface cells). Cells already at a slower flavour keep it unless a slower one fits.
+    ``design`` is left re-bound; returns the flavour codes and the stage report ({} when
+    the library set has no flavours)."""
+    from .stages import polybias_stage
+    from .stages.polybias import stage_order
+
+    cand = _CandidateSet(np.ones(design.n_instances, dtype=bool))
+    if names == [None] or not stage_order(design, cand, opts):
+        return flavour.copy(), {}
+    res = polybias_stage(design, tc, cand, opts)
+    out = np.asarray(flavour, dtype=np.int64).copy()
+    for i, _a, _b, fl in res.extra["result"].swaps:
+        out[i] = names.index(fl)
+    return out, res.report
+
+
 def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     """Run the flow in memory; nothing is written."""
     from .fvh import dvfs
@@ -175,7 +221,11 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     def restore_base() -> None:
         design.rebind(np.arange(design.n_instances), inp.base_cells)
 
-    # -- baselines: the unpartitioned design under a uniform supply --------------------------
+    level_sets = {mv: dvfs.hopping_levels(mv / 1000.0, cfg.vdd_min, cfg.vdd_max) for mv in cfg.delta_vdd_mv}
+    all_levels = sorted({round(float(v), 4) for lv in level_sets.values() for v in lv})
+    pb_opts = cfg.polybias_options(all_levels, spec)
+
+    # -- baseline (a): the unpartitioned all-base design under a uniform supply --------------
     t0 = time.perf_counter()
     grid = dvfs.vdd_grid(cfg.vdd_min, cfg.vdd_max, cfg.grid_step)
     base_var = E.Variant("base", timer0, E.Binder(design, base_flav, names), wire_cap=wc0)
@@ -186,12 +236,25 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     restore_base()
     emu.deactivate()
 
+    # -- baseline (c): the same design after leakage recovery on every cell ------------------
+    t0 = time.perf_counter()
+    progress.progress("baseline (c): leakage recovery on every cell of the unpartitioned design")
+    rec_flav, rec_rep = recover_leakage(design, tc, names, base_flav, pb_opts)
+    restore_base()
+    rec_var = E.Variant("leakage-recovered", make_timer(design, tc, wc0), E.Binder(design, rec_flav, names),
+                        wire_cap=wc0)
+    emu.activate(rec_var)
+    recovered = Recovered(E.baseline(emu, rec_var, grid), rec_rep)
+    restore_base()
+    emu.deactivate()
+    timings["baseline_recovered_s"] = time.perf_counter() - t0
+
     # -- partitions ----------------------------------------------------------------------------
     t0 = time.perf_counter()
     parts = {n: partition_stage(design, tc, None, cfg.partition_options(n)) for n in tiles}
     timings["partition_s"] = time.perf_counter() - t0
     # the sweep ends at the SDC clock or where the slowest design runs out at vdd_max
-    f_top = min([bl.fmax_at(cfg.vdd_max), emu.f_ref]
+    f_top = min([bl.fmax_at(cfg.vdd_max), recovered.baseline.fmax_at(cfg.vdd_max), emu.f_ref]
                 + [1000.0 / p.extra["critical_delay_ns"] for p in parts.values()])
     f_low = bl.fmax_at(cfg.vdd_min)
     if f_top <= f_low:
@@ -201,8 +264,6 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                       f"(fmax {f_low:.3f} MHz at {cfg.vdd_min:g} V)")
 
     # -- per tile count: Vdd-MUX, poly-bias, emulation ------------------------------------------
-    level_sets = {mv: dvfs.hopping_levels(mv / 1000.0, cfg.vdd_min, cfg.vdd_max) for mv in cfg.delta_vdd_mv}
-    all_levels = sorted({round(float(v), 4) for lv in level_sets.values() for v in lv})
     cell_area = design.inst_area()
     tile_runs: list[TileRun] = []
     for n in tiles:
@@ -214,44 +275,53 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
             mux = vddmux_stage(design, tc, plan, cfg.vddmux_options(spec))
             timings[f"vddmux_{n}_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            pb_flav = base_flav.copy()
+            flav = {"none": base_flav}
             pb_rep: dict = {"stages": [], "swapped_total": 0}
-            pb_opts = cfg.polybias_options(all_levels, spec)
-            with_pb = bool(names != [None] and stage_order(design, plan, pb_opts))
-            if with_pb:
+            rec_rep_n: dict = {}
+            if names != [None] and stage_order(design, plan, pb_opts):
                 pb = polybias_stage(design, tc, plan, pb_opts)
+                flav["pb"] = base_flav.copy()
                 for i, _a, _b, fl in pb.extra["result"].swaps:
-                    pb_flav[i] = names.index(fl)
+                    flav["pb"][i] = names.index(fl)
                 pb_rep = pb.report
+                if "all" in cfg.variants():
+                    progress.progress(f"{n * n} tiles: leakage recovery on every cell after the interface rule")
+                    flav["all"], rec_rep_n = recover_leakage(design, tc, names, flav["pb"], pb_opts)
+                if "pb" not in cfg.variants():
+                    del flav["pb"]
                 restore_base()
             timings[f"polybias_{n}_s"] = time.perf_counter() - t0
             wc = placement_wire_cap(design)
         tm = make_timer(design, tc, wc)
         over = _overhead_leakage(design.libset, plan, all_levels)
-        tr = TileRun(n, plan, part.report, mux.report, pb_rep)
+        tr = TileRun(n, plan, part.report, mux.report, pb_rep, recovery=rec_rep_n)
         t0 = time.perf_counter()
-        for with_flav in ([True, False] if with_pb else [False]):
-            var = E.Variant(f"{n * n} tiles {'PB' if with_flav else 'no PB'}", tm,
-                            E.Binder(design, pb_flav if with_flav else base_flav, names),
+        for key in [k for k in VARIANTS if k in flav]:
+            var = E.Variant(f"{n * n} tiles {key}", tm, E.Binder(design, flav[key], names),
                             tile=plan.inst_tile.astype(np.int64), n_tiles=n * n, wire_cap=wc,
                             overhead_leak_uw=over)
             emu.activate(var)
             prof = emu.profile(var, all_levels, with_power=True)
+            tr.uniform[key] = E.baseline(emu, var, grid, prof=prof)        # baseline (b) of these cells
             for mv, lv in level_sets.items():
                 base_fm = np.array([bl.fmax_at(v) for v in lv])
-                progress.progress(f"{var.name}, dVdd {mv} mV: Algorithm 5 over {len(lv) - 1} interval(s)")
-                tr.fine[(mv, with_flav)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area)
+                # the no-poly-bias ablation keeps the thesis' Algorithm 5 (run-time; its
+                # Algorithm 5 figures compare with the poly-bias variants' alg5_uw)
+                sel = cfg.selection if key != "none" else "alg5"
+                progress.progress(f"{var.name}, dVdd {mv} mV: Algorithm 5 over {len(lv) - 1} interval(s)"
+                                  + (" + local search" if sel == "local" else ""))
+                tr.fine[(mv, key)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area, selection=sel)
             emu.deactivate()
             restore_base()
         timings[f"emulate_{n}_s"] = time.perf_counter() - t0
         tile_runs.append(tr)
 
-    summary = build_summary(cfg.name, bl, freqs, level_sets, tile_runs)
+    summary = build_summary(cfg.name, bl, freqs, level_sets, tile_runs, recovered, cfg.selection)
     timings["sta_s"] = emu.timing_s
     timings["power_s"] = emu.power_s
     timings["sta_runs"] = emu.sta_runs
     timings["total_s"] = time.perf_counter() - t_all
-    return RunResult(cfg, summary, tile_runs, freqs, timings)
+    return RunResult(cfg, summary, tile_runs, freqs, timings, recovered)
 
 
 # ---- outputs -------------------------------------------------------------------------------

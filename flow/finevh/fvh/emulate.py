@@ -39,7 +39,9 @@ from .. import progress
 from ..power.analysis import ActivitySpec
 from ..timing.binding import interpolated_cell
 from . import dvfs
-from .vddselect import CriticalPath, RaiseSequence, assignment_for_period, raise_sequence
+from .vddselect import CriticalPath, RaiseSequence, assignment_for_period, improve_selection, raise_sequence
+
+SELECTIONS = ("local", "alg5")   # tile-map selection: Algorithm 5 + power-aware local search, Algorithm 5 alone
 
 
 PERIOD_TOL_NS = 1e-6      # 1 fs: a configuration meeting the period to within rounding meets it
@@ -164,6 +166,7 @@ class Variant:
     n_tiles: int = 1
     wire_cap: np.ndarray | None = None
     overhead_leak_uw: dict = field(default_factory=dict)      # vddh -> uW
+    pair_leak: dict = field(default_factory=dict)             # (vddl, vddh) -> PairLeakage (cache)
 
 
 @dataclass
@@ -242,36 +245,61 @@ class Emulator:
         return prof
 
     # -- FINE-VH -------------------------------------------------------------------------
-    def raise_sequence(self, var: Variant, vddl: float, vddh: float, stop_period_ns: float) -> RaiseSequence:
-        """Algorithm 5's greedy for (VddL, VddH) on ``var``, up to ``stop_period_ns``."""
-        tile = var.tile
-        members = [np.nonzero(tile == t)[0] for t in range(var.n_tiles)]
-        var.binder.bind_all(vddl)
-        state = np.zeros(var.n_tiles, dtype=bool)
+    def map_timer(self, var: Variant, vddl: float, vddh: float, with_path: bool = True):
+        """``time_fn(high) -> CriticalPath`` for tile maps of ``var`` at (VddL, VddH): binds
+        only the tiles whose supply changes and re-times incrementally. ``with_path=False``:
+        the worst slack only (no path trace; see :meth:`last_path`)."""
+        members = self._members(var)
 
         def time_fn(high: np.ndarray) -> CriticalPath:
             t0 = time.perf_counter()
-            for t in np.nonzero(high != state)[0].tolist():
+            for t in range(var.n_tiles):
                 var.binder.bind(members[t], vddh if high[t] else vddl)
-                state[t] = high[t]
             res = var.timer.update()
             self.sta_runs += 1
-            cp = critical_path(var.timer, res, self.inst_index)
+            if with_path:
+                cp = critical_path(var.timer, res, self.inst_index)
+            else:
+                cp = CriticalPath(self.period_ns, float(res.worst_slack), np.zeros(0, np.int64), np.zeros(0))
             self.timing_s += time.perf_counter() - t0
             return CriticalPath(self.period_ns, cp.wns_ns, cp.insts, cp.delays_ns)
 
-        return raise_sequence(var.n_tiles, tile, time_fn, stop_period_ns=stop_period_ns)
+        return time_fn
+
+    def last_path(self, var: Variant) -> CriticalPath:
+        """Critical path of the binding ``var``'s timer timed last."""
+        t0 = time.perf_counter()
+        cp = critical_path(var.timer, var.timer.last, self.inst_index)
+        self.timing_s += time.perf_counter() - t0
+        return CriticalPath(self.period_ns, cp.wns_ns, cp.insts, cp.delays_ns)
+
+    def _members(self, var: Variant) -> list[np.ndarray]:
+        m = getattr(var, "_members", None)
+        if m is None:
+            m = [np.nonzero(var.tile == t)[0] for t in range(var.n_tiles)]
+            var._members = m
+        return m
+
+    def raise_sequence(self, var: Variant, vddl: float, vddh: float, stop_period_ns: float) -> RaiseSequence:
+        """Algorithm 5's greedy for (VddL, VddH) on ``var``, up to ``stop_period_ns``."""
+        return raise_sequence(var.n_tiles, var.tile, self.map_timer(var, vddl, vddh), stop_period_ns=stop_period_ns)
 
     def fine_vh_power(self, var: Variant, prof: Profile, high: np.ndarray, vddl: float, vddh: float,
                       f_mhz: float) -> tuple[float, dict]:
-        """Power (uW) of the tile assignment ``high`` at ``f_mhz``, with its parts."""
+        """Power (uW) of the tile assignment ``high`` at ``f_mhz``, with its parts:
+        dynamic, leakage (Eq. 4.3), its intra-tile share (Eq. 4.3 minus the same map's
+        library leakage, k = 1) and the Vdd-MUX/chain overhead."""
         t0 = time.perf_counter()
         hi_inst = high[var.tile]
-        inst_vdd = np.where(hi_inst, vddh, vddl)
-        dyn = np.where(hi_inst, prof.dyn_ref_uw[round(vddh, 4)], prof.dyn_ref_uw[round(vddl, 4)])
-        leak = self.leak.mixed(inst_vdd, vddl, vddh, var.binder.flavour, var.binder.names)
-        lib_leak = np.where(hi_inst, prof.leak_uw[round(vddh, 4)], prof.leak_uw[round(vddl, 4)])
-        over = float(var.overhead_leak_uw.get(round(vddh, 4), 0.0))
+        vl, vh = round(vddl, 4), round(vddh, 4)
+        key = (vl, vh)
+        pl = var.pair_leak.get(key)
+        if pl is None:
+            pl = var.pair_leak[key] = self.leak.pair(vddl, vddh, var.binder.flavour, var.binder.names)
+        dyn = np.where(hi_inst, prof.dyn_ref_uw[vh], prof.dyn_ref_uw[vl])
+        leak = pl(hi_inst)
+        lib_leak = np.where(hi_inst, prof.leak_uw[vh], prof.leak_uw[vl])
+        over = float(var.overhead_leak_uw.get(vh, 0.0))
         d = float(dyn.sum()) * f_mhz / self.f_ref
         lk = float(leak.sum())
         self.power_s += time.perf_counter() - t0
@@ -313,9 +341,11 @@ class Baseline:
                 "vdd_dithering_uw": dith, "interval": (lo, hi)}
 
 
-def baseline(emu: Emulator, var: Variant, grid: np.ndarray) -> Baseline:
-    """fmax and power at fmax on the Vdd grid (uniform supply, base flavours)."""
-    prof = emu.profile(var, grid, with_power=True)
+def baseline(emu: Emulator, var: Variant, grid: np.ndarray, prof: Profile | None = None) -> Baseline:
+    """fmax and power at fmax on the Vdd grid, every instance of ``var`` at one supply
+    (its own flavours and wire caps; no Vdd-MUX overhead). ``prof``: a profile of ``var``
+    to extend (supplies already profiled are not re-run)."""
+    prof = emu.profile(var, grid, with_power=True, prof=prof)
     fm = np.array([fmax_mhz(prof.required_ns[round(float(v), 4)]) for v in grid])
     p = np.array([float(prof.leak_uw[round(float(v), 4)].sum()
                         + prof.dyn_ref_uw[round(float(v), 4)].sum() * f / emu.f_ref) for v, f in zip(grid, fm)])
@@ -332,11 +362,20 @@ class FineVhPoint:
     feasible: bool
     vddl_area_share: float
     parts: dict
+    alg5_uw: float = float("nan")      # Algorithm 5's map at the same point (uW)
+    alg5_high: np.ndarray | None = None
+    moves: int = 0                     # local-search moves accepted
+    search_runs: int = 0               # local-search timing runs
 
 
 def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray, levels: np.ndarray,
-                  base_fmax_levels: np.ndarray, cell_area: np.ndarray) -> list[FineVhPoint]:
+                  base_fmax_levels: np.ndarray, cell_area: np.ndarray,
+                  selection: str = "local") -> list[FineVhPoint]:
     """FINE-VH at every target frequency for one ΔVdd (``levels``).
+
+    ``selection``: ``alg5`` = Algorithm 5's map (thesis); ``local`` = Algorithm 5's map
+    improved by :func:`~finevh.fvh.vddselect.improve_selection` under the same power
+    model (never more power; every accepted map re-timed at the target clock).
 
     The interval is the one holding f on the baseline's fmax (thesis §4.1.4); when the
     variant cannot meet f inside it even with every tile at VddH (slower flavours, a
@@ -376,8 +415,21 @@ def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray,
             lo, hi = len(levels) - 2, len(levels) - 1
         vddl, vddh = float(levels[lo]), float(levels[hi])
         p, parts = emu.fine_vh_power(var, prof, sel.high, vddl, vddh, float(f))
-        share = float(cell_area[~sel.high[var.tile]].sum()) / total_area if total_area > 0 else 0.0
-        out.append(FineVhPoint(float(f), p, vddl, vddh, sel.high.copy(), bool(sel.feasible), share, parts))
+        high, p5, moves, runs = sel.high.copy(), p, 0, 0
+        if selection == "local" and sel.feasible:
+            ls = improve_selection(high, var.tile,
+                                   lambda h: emu.fine_vh_power(var, prof, h, vddl, vddh, float(f))[0],
+                                   emu.map_timer(var, vddl, vddh, with_path=False), float(per) + PERIOD_TOL_NS,
+                                   path_fn=lambda: emu.last_path(var))
+            if ls.power_uw < p:
+                high = ls.high.copy()
+                p, parts = emu.fine_vh_power(var, prof, high, vddl, vddh, float(f))
+            moves, runs = len(ls.moves), ls.timing_runs
+        elif selection not in SELECTIONS:
+            raise ValueError(f"selection {selection!r}: expected one of {', '.join(SELECTIONS)}")
+        share = float(cell_area[~high[var.tile]].sum()) / total_area if total_area > 0 else 0.0
+        out.append(FineVhPoint(float(f), p, vddl, vddh, high, bool(sel.feasible), share, parts,
+                               alg5_uw=p5, alg5_high=sel.high.copy(), moves=moves, search_runs=runs))
     return out
 
 

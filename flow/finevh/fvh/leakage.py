@@ -182,31 +182,73 @@ class DesignLeakage:
     def mixed(self, inst_vdd: np.ndarray, vddl: float, vddh: float, inst_flavour: np.ndarray,
               flavour_names: list) -> np.ndarray:
         """uW per instance; ``inst_vdd[i]`` is ``vddl`` or ``vddh`` (V)."""
-        inst_vdd = np.asarray(inst_vdd, dtype=np.float64)
-        high = np.abs(inst_vdd - vddh) < 1e-6
-        out = np.zeros(self.n)
-        for k, m in enumerate(self.masters):
-            fcodes = inst_flavour[m.insts]
-            hi = high[m.insts]
+        high = np.abs(np.asarray(inst_vdd, dtype=np.float64) - vddh) < 1e-6
+        return self.pair(vddl, vddh, inst_flavour, flavour_names)(high)
+
+    def pair(self, vddl: float, vddh: float, inst_flavour: np.ndarray, flavour_names: list) -> "PairLeakage":
+        """Eq. 4.3 for one (VddL, VddH) pair and one flavour assignment, tabulated once so
+        that any supply map is one vectorised look-up (:class:`PairLeakage`)."""
+        return PairLeakage(self, vddl, vddh, np.asarray(inst_flavour, dtype=np.int64), flavour_names)
+
+
+class PairLeakage:
+    """Leakage (uW per instance) of any VddL/VddH map for a fixed (VddL, VddH) pair and
+    flavour assignment.
+
+    Per instance ``c`` and supply side ``s`` (VddH, VddL) the sum over input patterns of
+    Eq. 4.3 is tabulated for every driver configuration ``cfg``:
+    ``T_c[s, cfg] = sum_i P_i(c) L_i(V_s, flavour_c) k_i(s, cfg)``; a map then needs only
+    each instance's side and configuration (bit j: the driver of input j sits at the other
+    supply), a flat gather. Same numbers as evaluating Eq. 4.3 directly."""
+
+    def __init__(self, dl: DesignLeakage, vddl: float, vddh: float, inst_flavour: np.ndarray, names: list):
+        n_inst = dl.n
+        width = np.zeros(n_inst, dtype=np.int64)            # 2^n configurations per side
+        drivers = np.full((n_inst, MAX_INPUTS), -1, dtype=np.int64)
+        weights = np.zeros((n_inst, MAX_INPUTS), dtype=np.int64)
+        chunks: list[np.ndarray] = []
+        owner: list[np.ndarray] = []
+        for k, m in enumerate(dl.masters):
             n = len(m.pins)
             if n:
-                d = m.drivers
-                dh = np.where(d >= 0, high[np.maximum(d, 0)], hi[:, None])
-                foreign = (d >= 0) & (dh != hi[:, None])
-                cfg = config_index(foreign)
-            else:
-                cfg = np.zeros(m.insts.size, dtype=np.int64)
+                drivers[m.insts, :n] = m.drivers
+                weights[m.insts, :n] = (1 << (n - 1 - np.arange(n)))[None, :]
+            width[m.insts] = 1 << n
+            fcodes = inst_flavour[m.insts]
             for fc in np.unique(fcodes).tolist():
-                fl = flavour_names[fc]
+                fl = names[fc]
                 sel = fcodes == fc
-                LH = self.state_table(k, vddh, fl)
-                LL = self.state_table(k, vddl, fl)
-                L = np.where(hi[sel][:, None], LH[None, :], LL[None, :])
-                K = self.k_table(k, vddl, vddh, fl)
-                if K is None:
-                    kk = 1.0
-                else:
-                    side = np.where(hi[sel], 0, 1)
-                    kk = K[side[:, None], np.arange(1 << n)[None, :], cfg[sel][:, None]]
-                out[m.insts[sel]] = (m.prob[sel] * L * kk).sum(axis=1)
-        return out
+                prob = m.prob[sel]                                          # [g, 2^n]
+                K = dl.k_table(k, vddl, vddh, fl)
+                sides = []
+                for s, v in ((0, vddh), (1, vddl)):
+                    L = dl.state_table(k, v, fl)                            # [2^n]
+                    pl = prob * L[None, :]
+                    if K is None:
+                        sides.append(np.repeat(pl.sum(axis=1)[:, None], 1 << n, axis=1))
+                    else:
+                        sides.append(np.einsum("gp,pc->gc", pl, K[s]))
+                chunks.append(np.stack(sides, axis=1).reshape(prob.shape[0], -1))    # [g, 2 * 2^n]
+                owner.append(m.insts[sel])
+        self.offset = np.zeros(n_inst, dtype=np.int64)
+        flat = []
+        pos = 0
+        for ins, tab in zip(owner, chunks):
+            w = tab.shape[1]
+            self.offset[ins] = pos + w * np.arange(ins.size)
+            flat.append(tab.ravel())
+            pos += tab.size
+        self.table = np.concatenate(flat) if flat else np.zeros(0)
+        self.width = width
+        self.drivers = drivers
+        self.weights = weights
+
+    def __call__(self, high_inst: np.ndarray) -> np.ndarray:
+        """uW per instance; ``high_inst[i]``: instance i at VddH."""
+        hi = np.asarray(high_inst, dtype=bool)
+        d = self.drivers
+        dh = hi[np.maximum(d, 0)]
+        foreign = (d >= 0) & (dh != hi[:, None])
+        cfg = (foreign * self.weights).sum(axis=1)
+        side = np.where(hi, 0, 1)
+        return self.table[self.offset + side * self.width + cfg]

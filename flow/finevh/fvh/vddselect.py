@@ -130,3 +130,119 @@ def assignment_for_period(seq: RaiseSequence, period_ns: float) -> VddSelection:
     high = np.zeros(seq.n_tiles, dtype=bool)
     high[list(seq.order)] = True
     return VddSelection(high, False, len(seq.required_ns), seq.order)
+
+
+# ---- power-aware local search after Algorithm 5 ------------------------------------------
+
+PowerFn = Callable[[np.ndarray], float]
+
+
+@dataclass(frozen=True)
+class LocalSearchResult:
+    """Outcome of :func:`improve_selection`: the final map, its power (uW), the start
+    power, accepted moves (``("lower", t)``, ``("raise", t)`` or ``("swap", t, r)``: t
+    lowered, r raised), timing runs made and whether a local optimum was reached (False
+    only when ``max_timing_runs`` stopped it)."""
+
+    high: np.ndarray
+    power_uw: float
+    start_uw: float
+    moves: tuple
+    timing_runs: int
+    converged: bool
+
+
+def improve_selection(high: np.ndarray, tile_of_inst: np.ndarray, power_fn: PowerFn, time_fn: TimeFn,
+                      period_ns: float, max_timing_runs: int | None = None,
+                      rel_tol: float = 1e-9, path_fn: Callable[[], CriticalPath] | None = None) -> LocalSearchResult:
+    """Lower the power of a tile map that meets ``period_ns`` by local moves, each
+    accepted only if a re-time of the new map meets the period.
+
+    Neighbourhood of a map M (VddH set):
+
+    * flip one tile (lower a VddH tile, or raise a VddL tile);
+    * swap: for a VddH tile t whose lowering alone misses the period, lower t and raise
+      the VddL tile carrying the most delay on the critical path of ``M - t`` (the tile
+      Algorithm 5 would raise there; raising a tile off that path cannot repair it).
+
+    Each round scores every move with ``power_fn`` (uW) and tries the improving ones,
+    largest saving first (ties: flips before swaps, lowest tile ids), accepting the first
+    that meets the period. It stops when no move improves: a local optimum. A lowering
+    (or swap) that failed stays failed after further lowerings (cells only get slower),
+    so those are not re-timed until a move raises a tile. Deterministic.
+
+    ``path_fn``: when given, ``time_fn`` need only report the required period and
+    ``path_fn()`` gives the critical path of the map timed last (asked only after a
+    failed lowering, to pick its swap partner).
+    """
+    n_tiles = int(np.asarray(high).size)
+    cur = np.asarray(high, dtype=bool).copy()
+    p_cur = float(power_fn(cur))
+    start = p_cur
+    moves: list[tuple] = []
+    runs = 0
+    failed_lower: dict[int, int] = {}          # tile -> swap partner (-1: none) from M - t's path
+    failed_swap: set[tuple[int, int]] = set()
+
+    def better(p: float) -> bool:
+        return p < p_cur - rel_tol * max(abs(p_cur), 1.0)
+
+    while True:
+        cand: list[tuple[float, int, tuple, np.ndarray]] = []
+        for t in range(n_tiles):
+            h = cur.copy()
+            h[t] = not h[t]
+            p = float(power_fn(h))
+            if better(p):
+                cand.append((p, 0, ("lower" if cur[t] else "raise", t), h))
+        # swaps of already-failed lowerings are known now; the others once they fail below
+        accepted = False
+        tried_swaps: set[tuple[int, int]] = set()
+
+        def try_move(h: np.ndarray) -> CriticalPath | None:
+            nonlocal runs
+            runs += 1
+            cp = time_fn(h)
+            return cp
+
+        def swap_candidate(t: int, cp: CriticalPath | None) -> None:
+            if cp is not None:
+                base = cur.copy()
+                base[t] = False
+                r = _pick_tile(n_tiles, tile_of_inst, cp, base)
+                failed_lower[t] = r
+            r = failed_lower.get(t, -1)
+            if r < 0 or (t, r) in failed_swap or (t, r) in tried_swaps:
+                return
+            h = cur.copy()
+            h[t], h[r] = False, True
+            p = float(power_fn(h))
+            if better(p):
+                cand.append((p, 1, ("swap", t, r), h))
+
+        for t in np.flatnonzero(cur).tolist():
+            if t in failed_lower:
+                swap_candidate(t, None)
+        while cand and not accepted:
+            if max_timing_runs is not None and runs >= max_timing_runs:
+                return LocalSearchResult(cur, p_cur, start, tuple(moves), runs, False)
+            cand.sort(key=lambda c: (c[0], c[1], c[2][1:]))
+            p, _kind, mv, h = cand.pop(0)
+            if mv[0] == "lower" and mv[1] in failed_lower:
+                continue
+            if mv[0] == "swap":
+                tried_swaps.add((mv[1], mv[2]))
+            cp = try_move(h)
+            if cp.required_period_ns <= period_ns:
+                cur, p_cur = h, p
+                moves.append(mv)
+                if mv[0] != "lower":          # a tile went up: old failures may pass now
+                    failed_lower.clear()
+                    failed_swap.clear()
+                accepted = True
+            elif mv[0] == "lower":
+                swap_candidate(mv[1], path_fn() if path_fn is not None else cp)
+            elif mv[0] == "swap":
+                failed_swap.add((mv[1], mv[2]))
+        if not accepted:
+            return LocalSearchResult(cur, p_cur, start, tuple(moves), runs, True)

@@ -56,7 +56,14 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, force: bool
     with staged_output_dir(data_dir, force, kind="report-data", what="report data folder") as tmp:
         _data.write_data(run, tmp, flavours)
 
-    sections: list[tuple[str, str]] = [("Summary", _html.summary_table(run))]
+    sections: list[tuple[str, str]] = []
+    fair = _html.fair_table(run)
+    if fair is not None:
+        sections.append(("Fair comparison: FINE-VH against three baselines", fair + _html.FAIR_NOTE))
+    wf = _html.waterfall_table(run)
+    if wf is not None:
+        sections.append(("Where the saving against thesis-style ideal-DVFS comes from", wf))
+    sections.append(("Summary (thesis-style baseline (a))", _html.summary_table(run)))
     sections.append(("Power against frequency (Fig. 4.10)",
                      _html.img(plots.to_svg(plots.power_figure(run)), "power against frequency")))
     sections.append(("Savings per point (Fig. 4.11)",

@@ -63,6 +63,13 @@ class DvddResult:
     tile_high: dict[int, np.ndarray] = field(default_factory=dict)         # tiles -> bool[F, T] (True = VddH)
     vddl: np.ndarray | None = None
     vddh: np.ndarray | None = None
+    # fair comparison (finevh run >= the three-baseline summary; absent in older ones)
+    lr_ideal_dvfs_uw: np.ndarray | None = None                                # baseline (c)
+    same_cells_uw: dict[int, np.ndarray] = field(default_factory=dict)       # baseline (b), ideal-DVFS
+    alg5_uw: dict[int, np.ndarray] = field(default_factory=dict)             # Algorithm 5's maps
+    strongest_uw: dict[int, np.ndarray] = field(default_factory=dict)        # min of (a), (b), (c)
+    waterfall_pct: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+    fair: dict = field(default_factory=dict)                                 # summary "fair" block
 
     @property
     def tile_counts(self) -> list[int]:
@@ -202,6 +209,7 @@ def read_run(run_dir: str | Path) -> RunData:
                         r.vddl, r.vddh = vl, vh
                     r.tile_high[t] = _tile_map(b["tile_vdd"], nf, vl, vh, f"{label}.tiles.{key}.tile_vdd",
                                                path, text)
+                _read_variant(r, t, b, nf, f"{label}.tiles.{key}", path, text)
             tv = None
         else:
             for k in PER_TILE:
@@ -219,6 +227,11 @@ def read_run(run_dir: str | Path) -> RunData:
             if side * side != m.shape[1]:
                 raise InputError(f"{label}.tile_vdd.{t}: {m.shape[1]} tiles is not an N x N mesh",
                                  path, _line_of(text, '"tile_vdd"'))
+        lr = d.get("leakage_recovered")
+        if isinstance(lr, dict) and "ideal_dvfs_uw" in lr:
+            r.lr_ideal_dvfs_uw = _array(lr["ideal_dvfs_uw"], nf, f"{label}.leakage_recovered.ideal_dvfs_uw", path, text)
+        if isinstance(d.get("fair"), dict):
+            r.fair = d["fair"]
         dvs.append(r)
     if not dvs:
         raise InputError("summary: no ΔVdd section (keys like \"200mV\")", path, 1)
@@ -235,6 +248,27 @@ def read_run(run_dir: str | Path) -> RunData:
                 plans[_tile_key(k, "plans", path, text)] = (path.parent / rel)
     return RunData(design=str(raw.get("design", path.parent.name)), frequencies_mhz=freqs,
                    dvdd=dvs, norm_uw=float(norm), plans=plans, source=path)
+
+
+def _read_variant(r: DvddResult, t: int, b: dict, nf: int, what: str, path: Path, text: str) -> None:
+    """The headline variant's fair-comparison arrays of one tile block (if present)."""
+    vs = b.get("variants")
+    if not isinstance(vs, dict) or b.get("variant") not in vs:
+        return
+    v = vs[b["variant"]]
+    w = f"{what}.variants.{b['variant']}"
+    if not isinstance(v, dict):
+        raise InputError(f"{w}: an object is expected", path, _line_of(text, '"variants"'))
+    if isinstance(v.get("same_cells"), dict):
+        r.same_cells_uw[t] = _array(v["same_cells"].get("ideal_dvfs_uw"), nf, f"{w}.same_cells.ideal_dvfs_uw",
+                                    path, text)
+    if "alg5_uw" in v:
+        r.alg5_uw[t] = _array(v["alg5_uw"], nf, f"{w}.alg5_uw", path, text)
+    if "strongest_baseline_uw" in v:
+        r.strongest_uw[t] = _array(v["strongest_baseline_uw"], nf, f"{w}.strongest_baseline_uw", path, text)
+    if isinstance(v.get("waterfall_pct"), dict):
+        r.waterfall_pct[t] = {k: _array(x, nf, f"{w}.waterfall_pct.{k}", path, text)
+                              for k, x in v["waterfall_pct"].items()}
 
 
 # --------------------------------------------------------------------------- figures
@@ -267,6 +301,22 @@ def figures(run: RunData) -> dict:
                     e[f"savings_vs_{name}_pct"] = s.tolist()
                     e[f"avg_savings_vs_{name}_pct"] = _mean(s)
                     e[f"avg_power_savings_vs_{name}_pct"] = 100.0 * (1 - _mean(f) / _mean(ref))
+            if t in r.fine_vh_uw:
+                refs = [("same_cells", r.same_cells_uw.get(t)), ("leakage_recovered", r.lr_ideal_dvfs_uw),
+                        ("strongest", r.strongest_uw.get(t))]
+                for name, ref in refs:
+                    if ref is not None:
+                        s = savings_pct(r.fine_vh_uw[t], ref)
+                        e[f"savings_vs_{name}_pct"] = s.tolist()
+                        e[f"avg_savings_vs_{name}_pct"] = _mean(s)
+                        e[f"worst_savings_vs_{name}_pct"] = float(np.nanmin(s))
+                        e[f"losing_points_vs_{name}"] = int(np.sum(s < 0))
+                if t in r.alg5_uw:
+                    g = savings_pct(r.fine_vh_uw[t], r.alg5_uw[t])
+                    e["local_search_gain_pct"] = g.tolist()
+                    e["avg_local_search_gain_pct"] = _mean(g)
+                if t in r.waterfall_pct:
+                    e["avg_waterfall_pct"] = {k: _mean(v) for k, v in r.waterfall_pct[t].items()}
             if t in r.fine_vh_no_pb_uw:
                 s = savings_pct(r.fine_vh_no_pb_uw[t], r.ideal_dvfs_uw)
                 e["savings_no_pb_vs_ideal_dvfs_pct"] = s.tolist()
@@ -338,6 +388,23 @@ def csv_tables(run: RunData, flavours: dict[int, dict[str, int]] | None = None) 
                      savings_pct(r.fine_vh_uw[t], r.vdd_dithering_uw)]
         files[f"power_{r.label}.csv"] = _rows_csv(header, [[float(f[i])] + [float(c[i]) for c in cols]
                                                             for i in range(f.size)])
+        if r.waterfall_pct:
+            t = max(r.waterfall_pct)
+            steps = list(r.waterfall_pct[t])
+            files[f"waterfall_{r.label}.csv"] = _rows_csv(
+                ["f_mhz"] + [f"{k}_pct" for k in steps],
+                [[float(f[i])] + [float(r.waterfall_pct[t][k][i]) for k in steps] for i in range(f.size)])
+        if r.lr_ideal_dvfs_uw is not None or r.same_cells_uw:
+            ts = sorted(r.same_cells_uw)
+            header = ["f_mhz", "thesis_ideal_dvfs_uw", "leakage_recovered_ideal_dvfs_uw"]
+            cols = [r.ideal_dvfs_uw, r.lr_ideal_dvfs_uw if r.lr_ideal_dvfs_uw is not None
+                    else np.full(f.size, math.nan)]
+            for t in ts:
+                header += [f"same_cells_{t}_ideal_dvfs_uw", f"strongest_{t}_uw", f"alg5_{t}_uw"]
+                cols += [r.same_cells_uw[t], r.strongest_uw.get(t, np.full(f.size, math.nan)),
+                         r.alg5_uw.get(t, np.full(f.size, math.nan))]
+            files[f"baselines_{r.label}.csv"] = _rows_csv(header, [[float(f[i])] + [float(c[i]) for c in cols]
+                                                                    for i in range(f.size)])
         if r.vddl_area_share:
             ts = sorted(r.vddl_area_share)
             files[f"vddl_share_{r.label}.csv"] = _rows_csv(

@@ -58,6 +58,59 @@ def summary_table(run: RunData) -> str:
                               "vs Vdd-Dithering %", "no PB vs ideal-DVFS %", "area at VddL %"], rows)
 
 
+_STEP_NAMES = {"placement": "placement", "polybias": "poly-bias", "two_supplies": "two supplies",
+               "intra_tile": "intra-tile leakage", "overhead": "Vdd-MUX + chain", "total": "total"}
+_VARIANT_NAMES = {"pb": "PB on interface cells (thesis)", "all": "interface rule + recovery on all cells",
+                  "none": "no poly-bias"}
+
+
+FAIR_NOTE = ('<p class="note">Baselines, all under one supply with ideal-DVFS over the Vdd grid: '
+             "(a) thesis-style: the unpartitioned design, base flavours; (b) same cells: the partitioned "
+             "design with FINE-VH's flavours, its placement and wire caps, no Vdd-MUX; (c) leakage-recovered: "
+             "the unpartitioned design after timing-driven multi-flavour leakage recovery on every cell. "
+             "Strongest = the lowest of the three at each point. Positive = FINE-VH uses less power.</p>")
+
+
+def _dv(r) -> str:
+    """ΔVdd as these tables print it ("200 mV")."""
+    return f"{r.delta_mv:g} mV"
+
+
+def fair_table(run: RunData) -> str | None:
+    """FINE-VH against the three baselines (mean of per-point savings, %), the strongest
+    baseline's worst point and losing points; one row per ΔVdd, tile count and variant."""
+    rows = []
+    for r in run.dvdd:
+        for k, v in sorted(r.fair.items()):
+            mv = v.get("mean_vs_pct", {})
+            rows.append([_dv(r), str(max(r.fine_vh_uw)) if r.fine_vh_uw else "–", _VARIANT_NAMES.get(k, k),
+                         _num(mv.get("thesis", math.nan)), _num(mv.get("same_cells", math.nan)),
+                         _num(mv.get("leakage_recovered", math.nan)), _num(v.get("mean_pct", math.nan)),
+                         _num(v.get("worst_pct", math.nan)),
+                         f"{v.get('losing_points', 0)} of {run.frequencies_mhz.size}"])
+    if not rows:
+        return None
+    return _table("fair", ["ΔVdd", "tiles", "FINE-VH variant", "vs (a) thesis-style %", "vs (b) same cells %",
+                           "vs (c) leakage-recovered %", "vs strongest: mean %", "worst %", "losing points"], rows)
+
+
+def waterfall_table(run: RunData) -> str | None:
+    """Where the saving against the thesis-style ideal-DVFS comes from (mean over the
+    sweep of each step, % of that ideal-DVFS; the steps add up to the total)."""
+    fig = figures(run)
+    rows = []
+    for r in run.dvdd:
+        for t, e in fig["dvdd"][r.label]["tiles"].items():
+            w = e.get("avg_waterfall_pct")
+            if w:
+                rows.append([_dv(r), t] + [_num(w.get(k, math.nan)) for k in _STEP_NAMES]
+                            + [_num(e.get("avg_local_search_gain_pct", math.nan))])
+    if not rows:
+        return None
+    return _table("waterfall", ["ΔVdd", "tiles"] + [f"{v} %" for v in _STEP_NAMES.values()]
+                  + ["local search vs Algorithm 5 %"], rows)
+
+
 def power_table(run: RunData, i: int) -> str:
     r = run.dvdd[i]
     ts = sorted(r.fine_vh_uw)
