@@ -45,9 +45,16 @@ def command(config, out_dir, tiles, frequencies, force):
     lines = [f"design {s['design']}: {len(s['frequencies_mhz'])} frequencies "
              f"{s['frequencies_mhz'][0]:g}..{s['frequencies_mhz'][-1]:g} MHz, tiles {s['tiles_run']}"]
     for key in sorted((k for k in s if k.endswith("mV")), key=lambda k: -int(k[:-2])):
+        for variant, fr in sorted(s[key].get("fair", {}).items()):
+            vs = fr.get("mean_vs_pct", {})
+            lines.append(f"dVdd {key}: FINE-VH ({variant}) vs the strongest baseline {fr['mean_pct']:+.2f} % mean, "
+                         f"{fr['worst_pct']:+.2f} % worst, {fr['losing_points']} of "
+                         f"{len(fr['vs_strongest_pct'])} points lose (vs leakage-recovered "
+                         f"{vs.get('leakage_recovered', float('nan')):+.2f} %, same cells "
+                         f"{vs.get('same_cells', float('nan')):+.2f} %, thesis-style {vs.get('thesis', float('nan')):+.2f} %)")
         sv = s[key].get("savings_pct", {})
         shares = {t: sum(v) / len(v) for t, v in s[key]["vddl_area_share"].items()}
-        lines.append(f"dVdd {key}: FINE-VH ({s[key].get('fine_vh_tiles')} tiles) vs ideal-DVFS "
+        lines.append(f"dVdd {key} (thesis-style): FINE-VH ({s[key].get('fine_vh_tiles')} tiles) vs ideal-DVFS "
                      f"{sv.get('mean_vs_ideal_dvfs', float('nan')):+.2f} %, vs Vdd-Hopping "
                      f"{sv.get('mean_vs_vdd_hopping', float('nan')):+.2f} %, vs Vdd-Dithering "
                      f"{sv.get('mean_vs_vdd_dithering', float('nan')):+.2f} %; no PB vs ideal "
