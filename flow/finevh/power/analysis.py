@@ -78,6 +78,10 @@ class ActivitySpec:
     port_activity: dict[str, tuple[float, float]] = field(default_factory=dict)
     signals: SignalActivity | None = None
     clock_activity: tuple[float, float] = (2.0, 0.5)
+    internal_power_mode: str = "3"      # "3": OpenSTA 3.x rules; "2.0": OpenSTA 2.0.17
+
+
+INTERNAL_POWER_MODES = ("3", "2.0")
 
 
 @dataclass
@@ -93,13 +97,20 @@ class PowerResult:
     net_load_pf: np.ndarray
     matched_signals: int = 0
     passes: int = 0
+    inst_clock: np.ndarray | None = None  # bool[N] instance on the clock network
 
     def group(self, which: str | None = None) -> dict[str, float]:
+        """Sums (uW) of one group as OpenSTA reports them: ``"clock"`` (every
+        connected output on a clock network), ``"sequential"`` and
+        ``"combinational"`` (the rest), None = all instances."""
         m = np.ones(self.inst_internal.shape, bool)
+        clk = self.inst_clock if self.inst_clock is not None else np.zeros_like(m)
         if which == "sequential":
-            m = self.inst_sequential
+            m = self.inst_sequential & ~clk
         elif which == "combinational":
-            m = ~self.inst_sequential
+            m = ~self.inst_sequential & ~clk
+        elif which == "clock":
+            m = clk
         i = float(self.inst_internal[m].sum())
         s = float(self.inst_switching[m].sum())
         lk = float(self.inst_leakage[m].sum())
@@ -350,7 +361,24 @@ def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec
     activity computed once by :func:`activity` (the emulation re-binds many times)."""
     top = bound_topology(design, top)
     load, _, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews, wire_cap, 1.0)
-    return _internal(design, ps, libs, load) + inst_sw
+    return _internal_for(spec, design, ps, libs, load) + inst_sw
+
+
+def _internal_for(spec: ActivitySpec, design, ps: "_PinStates", libs, load: np.ndarray) -> np.ndarray:
+    if spec.internal_power_mode == "2.0":
+        return _internal(design, ps, libs, load)
+    if spec.internal_power_mode == "3":
+        return _internal3(design, ps, load)
+    raise ValueError(f"internal_power_mode {spec.internal_power_mode!r} (one of {INTERNAL_POWER_MODES})")
+
+
+def clock_instances(top: Topology, reach: ClockReach) -> np.ndarray:
+    """bool[N]: OpenSTA ``inClockNetwork``: no connected output pin off the clock
+    network (an instance without connected outputs counts as clock)."""
+    cn = top.conn_net
+    is_out = (top.conn_dir == DIR_OUTPUT) | (top.conn_dir == DIR_INOUT)
+    off = is_out & (cn >= 0) & ~reach.is_clock[np.maximum(cn, 0)]
+    return np.bincount(top.conn_inst, weights=off, minlength=top.n_inst) == 0
 
 
 def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
@@ -374,9 +402,9 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     load, net_dens, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews,
                                                  wire_cap, period_scale)
     inst_leak = _leakage(design, ps, leakage_weights)
-    inst_int = _internal(design, ps, libs, load)
+    inst_int = _internal_for(spec, design, ps, libs, load)
     return PowerResult(inst_int, inst_sw, inst_leak, top.inst_seq.copy(), net_dens, act.duty.copy(),
-                       load, matched, act.passes)
+                       load, matched, act.passes, clock_instances(top, reach))
 
 
 def signal_activity_by_net(design, sig: SignalActivity, period_scale: float = 1.0
@@ -616,3 +644,128 @@ def _missing_when(cell, pin, related_pg: str | None) -> bool:
             count += 1
             n_inputs = len(bx.parse(g.when).variables())
     return count != (1 << n_inputs)
+
+
+def _energy_tables(g) -> tuple:
+    """(rise, fall) energy tables of a group; a single ``power`` table serves both."""
+    return (g.rise_power or g.power, g.fall_power or g.power)
+
+
+def _positive_unate(cell, frm: str, to: str) -> bool:
+    """OpenSTA 3.x ``isPositiveUnate``: sense of the first arc ``frm`` -> ``to``
+    (positive or non-unate: True; no arc: True)."""
+    pin = cell.pins.get(to)
+    for a in (pin.timing if pin is not None else ()):
+        if a.related_pin == frm:
+            return a.timing_sense != "negative_unate"
+    return True
+
+
+def _out_port_in(e: bx.Expr, cell) -> str | None:
+    """OpenSTA ``findExprOutPort``: the first output pin named in ``e``."""
+    for v in e.variables():
+        pin = cell.pins.get(v)
+        if pin is not None and pin.direction in ("output", "inout"):
+            return v
+    return None
+
+
+def _internal3(design, ps: _PinStates, load: np.ndarray) -> np.ndarray:
+    """Internal power per instance (uW), OpenSTA 3.x ``findInternalPower``.
+
+    Per group the energy is the *average* of the rise and fall tables (pJ).
+    Input pin groups: ``E * duty * density(pin)``, duty = 1, or with a ``when``
+    naming an output whose function reads the pin the probability that the pin is
+    sensitised to it, else P(when). Output pin groups: ``E * w * density(out)`` with
+    ``w = dens(from) * s / sum(dens(from') * s')`` over the pin's groups with the same
+    ``related_pg_pin``, ``s`` = P(output sensitised to ``from``) when the function
+    reads ``from``, else P(when), else 0.5; the ``from`` slew is taken for the edge
+    that causes the output edge (opposite for negative-unate arcs). Probabilities
+    are exact for independent inputs (truth tables over the cell's pins)."""
+    N = ps.top.n_inst
+    tables: list = [None]
+    table_ix: dict[int, int] = {}
+    q: dict[str, list] = {"rows": [], "slew": [], "load": [], "w": [], "inst": []}
+
+    def add(t, slew, ld, w, insts):
+        if t is None:
+            return
+        k = table_ix.get(id(t))
+        if k is None:
+            tables.append(t)
+            k = table_ix[id(t)] = len(tables) - 1
+        q["rows"].append(np.full(insts.size, k, dtype=np.int64))
+        q["slew"].append(slew)
+        q["load"].append(np.broadcast_to(ld, insts.shape))
+        q["w"].append(w)
+        q["inst"].append(insts)
+
+    for ci, cell in enumerate(design.cells):
+        insts = ps.insts_of(ci)
+        n = insts.size
+        if n == 0:
+            continue
+
+        def duties(names):
+            return {v: (ps.get(ci, v)["duty"] if v in cell.pins else np.zeros(n)) for v in names}
+
+        def prob(e: bx.Expr) -> np.ndarray:
+            return bx.exact_duty(e, duties(e.variables()), n)
+
+        def sensitised(func: bx.Expr, frm: str) -> np.ndarray:
+            return prob(bx.boolean_difference(func, frm))
+
+        for pin in cell.pins.values():
+            if not pin.internal_power:
+                continue
+            to = ps.get(ci, pin.name)
+            present = to["net"] >= 0
+            func = bx.parse(pin.function) if pin.function else None
+            if pin.direction in ("input", "inout"):
+                for g in pin.internal_power:
+                    duty = np.ones(n)
+                    if g.when:
+                        w_e = bx.parse(g.when)
+                        out = _out_port_in(w_e, cell)
+                        of = cell.pins[out].function if out else None
+                        of_e = bx.parse(of) if of else None
+                        if of_e is not None and pin.name in of_e.variables():
+                            duty = sensitised(of_e, pin.name)
+                        else:
+                            duty = prob(w_e)
+                    w = np.where(present, 0.5 * duty * to["dens"], 0.0)
+                    for rf, t in enumerate(_energy_tables(g)):
+                        add(t, to["slew"][:, rf], 0.0, w, insts)
+            if pin.direction not in ("output", "inout"):
+                continue
+            ld = np.where(present, load[np.maximum(to["net"], 0)], 0.0)
+            groups = []
+            dsum: dict = {}
+            for g in pin.internal_power:
+                if not g.related_pin or g.related_pin not in cell.pins:
+                    continue
+                fr = ps.get(ci, g.related_pin)
+                if func is not None and g.related_pin in func.variables():
+                    s = sensitised(func, g.related_pin)
+                elif g.when:
+                    s = prob(bx.parse(g.when))
+                else:
+                    s = np.full(n, 0.5)
+                s = np.where(fr["net"] >= 0, s, 0.0)
+                groups.append((g, fr, s))
+                dsum[g.related_pg_pin] = dsum.get(g.related_pg_pin, 0.0) + fr["dens"] * s
+            for g, fr, s in groups:
+                tot = dsum[g.related_pg_pin]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    wt = np.where((tot != 0.0) & (fr["net"] >= 0), fr["dens"] * s / np.where(tot != 0.0, tot, 1.0), 0.0)
+                w = np.where(present, 0.5 * wt * to["dens"], 0.0)
+                pos = _positive_unate(cell, g.related_pin, pin.name)
+                for rf, t in enumerate(_energy_tables(g)):
+                    add(t, fr["slew"][:, rf if pos else 1 - rf], ld, w, insts)
+    out = np.zeros(N)
+    if not q["rows"]:
+        return out
+    e = lookup(pack_tables(tables), np.concatenate(q["rows"]), np.concatenate(q["slew"]),
+               np.concatenate(q["load"]))
+    np.add.at(out, np.concatenate(q["inst"]), e * np.concatenate(q["w"]) * PJ_PER_NS_TO_UW)
+    return out
