@@ -284,3 +284,30 @@ def test_malformed_saif(tmp_path, text, line, msg):
         read_saif(p)
     assert e.value.line == line and msg in e.value.message
     assert str(e.value).startswith(f"{p}:{line}: ")
+
+
+_PLAIN = ("$timescale 1ns $end\n$scope module tb $end\n$var wire 1 ! a $end\n$var wire 2 \" b [1:0] $end\n"
+          "$upscope $end\n$enddefinitions $end\n")
+
+
+@pytest.mark.parametrize("extra", [
+    "$comment Show the parameter values. $end\n",                     # Icarus, after the header
+    "$comment\n  1! 0!\n  #7\n$end\n",                                # multi-line, value-like words
+    "$attrbegin misc 07 tb.a 1 $end\n",                               # GTKWave/Verilator attributes
+    "$comment a $end $comment b\n#3 $end\n",                          # two on one line, one spanning
+])
+def test_comments_between_value_changes_are_skipped(tmp_path, extra):
+    """``$comment``/``$attrbegin`` ... ``$end`` anywhere in the body (one line or
+    several, holding words that look like value changes) change nothing."""
+    body = ["#0\n$dumpvars\n0!\nb00 \"\n$end\n", "#10\n1!\n", "b11 \"\n#20\n0!\n", "#40\n"]
+    ref = tmp_path / "ref.vcd"
+    ref.write_text(_PLAIN + "".join(body))
+    a = read_vcd(ref)
+    for k in range(len(body) + 1):
+        v = tmp_path / f"c{k}.vcd"
+        v.write_text(_PLAIN + "".join(body[:k]) + extra + "".join(body[k:]))
+        b = read_vcd(v)
+        assert b.names == a.names
+        assert np.array_equal(b.toggles, a.toggles), k
+        assert np.allclose(b.t1, a.t1) and np.allclose(b.t0, a.t0) and b.duration == a.duration, k
+    assert a.toggles.tolist() == [2, 1, 1] and a.t1.tolist() == [10.0, 30.0, 30.0]

@@ -319,7 +319,7 @@ def exact_duty(e: Expr, p: Mapping[str, np.ndarray], n: int) -> np.ndarray:
     as OpenSTA 3.x does with CUDD, gives for the few-input functions of cells)."""
     names, tt = truth_table(e)
     if not names:
-        return np.full(n, float(tt))
+        return np.full(n, float(np.asarray(tt).ravel()[0]))
     return _row_weights(names, p, n)[tt].sum(axis=0)
 
 
