@@ -1,6 +1,6 @@
 """Power analysis against OpenSTA 2.0.17 ``report_power`` on real libraries.
 
-Every analysis in this file runs with ``internal_power_mode="2.0"`` (the explicit
+Every analysis in this file runs with ``opensta_rules="2.0"`` (the explicit
 OpenSTA 2.0.17 compatibility mode: rise + fall energies summed, 2.0.17's duty
 rules), because the reference here is Debian's OpenSTA 2.0.17; the default rules
 (OpenSTA 3.x) are tested against OpenSTA 3.x in ``test_power3.py``.
@@ -62,7 +62,7 @@ def _opensta_2_0_internal_power(monkeypatch, request):
     real = A.analyse
 
     def analyse_2_0(design, constraints=None, spec=None, **kw):
-        spec = dataclasses.replace(spec or A.ActivitySpec(), internal_power_mode="2.0")
+        spec = dataclasses.replace(spec or A.ActivitySpec(), opensta_rules="2.0")
         return real(design, constraints, spec, **kw)
 
     monkeypatch.setattr(A, "analyse", analyse_2_0)
@@ -285,7 +285,8 @@ def test_vcd_power_hand_check(g_vcd):
     mux_a = d.cell_of(nl.inst_names.index("um")).pins["A"]
     c = max(mux_a.rise_capacitance or mux_a.capacitance, mux_a.fall_capacitance or mux_a.capacitance)
     k = act.lookup("x2")
-    exp_uw = 0.5 * c * 1.8 ** 2 * act.toggles[k] / act.duration * 1e3
+    # OpenSTA 3.x: a change into or out of x counts one half
+    exp_uw = 0.5 * c * 1.8 ** 2 * (act.toggles[k] + 0.5 * act.xtoggles[k]) / act.duration * 1e3
     assert res.inst_switching[ui] == pytest.approx(exp_uw, rel=1e-9)
     assert res.net_duty[nl.net_names.index("x2")] == pytest.approx(act.static_probability()[k])
 
@@ -383,7 +384,7 @@ def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
     for k, n in enumerate(act.names):
         esc = n.replace("[", "\\[").replace("]", "\\]")
         recs.append(f"      ({esc} (T0 {round(act.t0[k] * 1e3)}) (T1 {round(act.t1[k] * 1e3)}) "
-                    f"(TX {round(act.tx[k] * 1e3)}) (TC {act.toggles[k]}) (IG 0))")
+                    f"(TX {round(act.tx[k] * 1e3)}) (TC {act.toggles[k] + act.xtoggles[k] // 2}) (IG 0))")
     saif = tmp_path / "g.saif"
     saif.write_text('(SAIFILE\n(SAIFVERSION "2.0")\n(DIRECTION "backward")\n(DESIGN )\n(DIVIDER / )\n'
                     f"(TIMESCALE 1 ps)\n(DURATION {round(act.duration * 1e3)})\n"
@@ -393,8 +394,11 @@ def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
     c2, o2, e2 = run_cli(*base, "--saif", saif, "--saif-scope", "tb/dut")
     assert c1 == 0 and c2 == 0, (e1, e2)
     j1, j2 = json.loads(o1), json.loads(o2)
+    # SAIF counts whole transitions: the VCD's x changes (one half each) are rounded
+    # down there, so the two agree exactly only where every x count is even
+    exact = bool((act.xtoggles % 2 == 0).all())
     for k in ("leakage_uw", "internal_uw", "switching_uw", "total_uw"):
-        assert j2[k] == pytest.approx(j1[k], rel=1e-12)
+        assert j2[k] == pytest.approx(j1[k], rel=1e-12 if exact else 2e-2)
     assert j1["signals_matched"] == j2["signals_matched"] > 15
 
 

@@ -182,7 +182,8 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
                          "activity can be derived", p, body.last_time_line or lineno)
     sl = np.asarray(name_slot, dtype=np.int64)
     scale_arr = lambda v: v[sl] * scale  # noqa: E731
-    act = SignalActivity(names=names, toggles=body.tog[sl].copy(), t0=scale_arr(body.a0),
+    act = SignalActivity(names=names, toggles=body.tog[sl].copy(), xtoggles=body.xtog[sl].copy(),
+                         t0=scale_arr(body.a0),
                          t1=scale_arr(body.a1), tx=scale_arr(body.ax),
                          duration=body.duration * scale, source=str(p))
     return select_scope(act, scope) if scope else act
@@ -207,6 +208,8 @@ class _Body:
         self.known = np.full(nslots, -1, dtype=np.int8)     # last 0/1 value, -1 none
         self.since = np.zeros(nslots, dtype=np.int64)
         self.tog = np.zeros(nslots, dtype=np.int64)
+        self.xtog = np.zeros(nslots, dtype=np.int64)       # changes into/out of x
+        self.seen = np.zeros(nslots, dtype=bool)           # first value read
         self.a0 = np.zeros(nslots, dtype=np.float64)
         self.a1 = np.zeros(nslots, dtype=np.float64)
         self.ax = np.zeros(nslots, dtype=np.float64)
@@ -442,6 +445,11 @@ class _Body:
         prev_val = np.empty_like(val)
         prev_val[1:] = val[:-1]
         prev_val[first] = self.cur[slot[first]]
+        had = np.ones(slot.size, bool)
+        had[first] = self.seen[slot[first]]
+        xch = had & (prev_val != val) & ((prev_val == 2) | (val == 2))
+        self.xtog += np.bincount(slot[xch], minlength=self.n)
+        self.seen[slot] = True
         prev_t = np.empty_like(time)
         prev_t[1:] = time[:-1]
         prev_t[first] = self.since[slot[first]]
@@ -487,4 +495,5 @@ def select_scope(act: SignalActivity, scope: str) -> SignalActivity:
     k = np.asarray(keep, dtype=np.int64)
     return SignalActivity(names=[act.names[i][len(pre):] for i in keep], toggles=act.toggles[k],
                           t0=act.t0[k], t1=act.t1[k], tx=act.tx[k], duration=act.duration,
-                          source=act.source)
+                          source=act.source,
+                          xtoggles=None if act.xtoggles is None else act.xtoggles[k])

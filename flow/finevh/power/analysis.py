@@ -78,10 +78,10 @@ class ActivitySpec:
     port_activity: dict[str, tuple[float, float]] = field(default_factory=dict)
     signals: SignalActivity | None = None
     clock_activity: tuple[float, float] = (2.0, 0.5)
-    internal_power_mode: str = "3"      # "3": OpenSTA 3.x rules; "2.0": OpenSTA 2.0.17
+    opensta_rules: str = "3"   # internal power and "opensta" leakage as OpenSTA "3" (3.x) or "2.0" (2.0.17)
 
 
-INTERNAL_POWER_MODES = ("3", "2.0")
+OPENSTA_RULES = ("3", "2.0")
 
 
 @dataclass
@@ -365,11 +365,11 @@ def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec
 
 
 def _internal_for(spec: ActivitySpec, design, ps: "_PinStates", libs, load: np.ndarray) -> np.ndarray:
-    if spec.internal_power_mode == "2.0":
+    if spec.opensta_rules == "2.0":
         return _internal(design, ps, libs, load)
-    if spec.internal_power_mode == "3":
+    if spec.opensta_rules == "3":
         return _internal3(design, ps, load)
-    raise ValueError(f"internal_power_mode {spec.internal_power_mode!r} (one of {INTERNAL_POWER_MODES})")
+    raise ValueError(f"opensta_rules {spec.opensta_rules!r} (one of {OPENSTA_RULES})")
 
 
 def clock_instances(top: Topology, reach: ClockReach) -> np.ndarray:
@@ -401,7 +401,7 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     act, matched = activity(design, top, reach, spec, period_scale)
     load, net_dens, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews,
                                                  wire_cap, period_scale)
-    inst_leak = _leakage(design, ps, leakage_weights)
+    inst_leak = _leakage(design, ps, leakage_weights, spec.opensta_rules)
     inst_int = _internal_for(spec, design, ps, libs, load)
     return PowerResult(inst_int, inst_sw, inst_leak, top.inst_seq.copy(), net_dens, act.duty.copy(),
                        load, matched, act.passes, clock_instances(top, reach))
@@ -431,12 +431,53 @@ def signal_activity_by_net(design, sig: SignalActivity, period_scale: float = 1.
     return out, len(out)
 
 
-def _leakage(design, ps: "_PinStates", weights: str) -> np.ndarray:
+def _leakage3(cell, ps: "_PinStates", ci: int) -> np.ndarray | float:
+    """Leakage of every instance of cell ``ci`` (uW), OpenSTA 3.x
+    ``findLeakagePower``: per primary power pin (or none named), the conditional
+    groups weighted by the exact probability of their ``when`` plus
+    ``cell_leakage_power`` times the probability left over; a ``when`` that always
+    holds takes its value alone; unconditional groups only without conditional ones;
+    no group at all: ``cell_leakage_power``. Groups of ground/well pins are ignored."""
+    n = ps.insts_of(ci).size
+    given = cell.cell_leakage_power if (cell.cell_leakage_power is not None and not cell.leakage_derived) else None
+    by_pg: dict = {}
+    for s in cell.leakage:
+        pg = cell.pg_pins.get(s.related_pg_pin) if s.related_pg_pin else None
+        if pg is not None and pg.pg_type != "primary_power":
+            continue
+        by_pg.setdefault(s.related_pg_pin if pg is not None else None, []).append(s)
+    if not by_pg:
+        return float(given or 0.0)
+    total = np.zeros(n)
+    for groups in by_pg.values():
+        cond = [s for s in groups if s.when]
+        if not cond:
+            total += groups[-1].value
+            continue
+        val = np.zeros(n)
+        dsum = np.zeros(n)
+        true_val = np.full(n, np.nan)
+        for s in cond:
+            d = ps.exact_duty(ci, bx.parse(s.when))
+            true_val = np.where(d >= 1.0, s.value, true_val)
+            val += s.value * d
+            if s.value > 0.0:
+                dsum += d
+        if given is not None:
+            val += given * (1.0 - dsum)
+        total += np.where(np.isnan(true_val), val, true_val)
+    return total
+
+
+def _leakage(design, ps: "_PinStates", weights: str, rules: str = "2.0") -> np.ndarray:
     N = ps.top.n_inst
     out = np.zeros(N)
     for ci, cell in enumerate(design.cells):
         insts = ps.insts_of(ci)
         if insts.size == 0:
+            continue
+        if weights == "opensta" and rules == "3":
+            out[insts] = _leakage3(cell, ps, ci)
             continue
         cond = [s for s in cell.leakage if s.when]
         dflt = [s for s in cell.leakage if not s.when]
@@ -547,6 +588,14 @@ class _PinStates:
               "isclk": isclk}
         self.cache[key] = st
         return st
+
+    def exact_duty(self, ci: int, e: bx.Expr) -> np.ndarray:
+        """Exact probability of ``e`` per instance of cell ``ci``, independent pins
+        (names that are not pins of the cell read 0)."""
+        n = self.insts_of(ci).size
+        cell = self.d.cells[ci]
+        p = {v: (self.get(ci, v)["duty"] if v in cell.pins else np.zeros(n)) for v in e.variables()}
+        return bx.exact_duty(e, p, n)
 
     def when_duty(self, ci: int, e: bx.Expr) -> np.ndarray:
         """Duty of ``e`` per instance of cell ``ci`` with OpenSTA's pairwise rules
@@ -706,11 +755,8 @@ def _internal3(design, ps: _PinStates, load: np.ndarray) -> np.ndarray:
         if n == 0:
             continue
 
-        def duties(names):
-            return {v: (ps.get(ci, v)["duty"] if v in cell.pins else np.zeros(n)) for v in names}
-
         def prob(e: bx.Expr) -> np.ndarray:
-            return bx.exact_duty(e, duties(e.variables()), n)
+            return ps.exact_duty(ci, e)
 
         def sensitised(func: bx.Expr, frm: str) -> np.ndarray:
             return prob(bx.boolean_difference(func, frm))
