@@ -54,6 +54,7 @@ from ..activity.propagate import (
     propagate,
     topology,
 )
+from ..activity.propagate3 import propagate3
 from ..design import DIR_INOUT, DIR_INPUT, DIR_OUTPUT
 from ..errors import InputError
 from ..timing.nldm import lookup, pack_tables
@@ -269,17 +270,19 @@ def activity(design, top: Topology, reach: ClockReach, spec: ActivitySpec,
             except ValueError:
                 raise InputError(f"no port '{name}' for an activity") from None
             user[int(nl.port_net[k])] = v
-        act = propagate(design, top, reach, input_default=spec.input_default, user=user,
-                        clock_activity=spec.clock_activity)
+        prop = propagate3 if spec.opensta_rules == "3" else propagate
+        act = prop(design, top, reach, input_default=spec.input_default, user=user,
+                   clock_activity=spec.clock_activity)
     elif spec.mode == "signals":
         if spec.signals is None:
             raise ValueError("mode 'signals' needs spec.signals")
         fixed, matched = signal_activity_by_net(design, spec.signals, period_scale)
         fastest = float(np.min(period)) if np.isfinite(period).any() else 1.0
         default = (spec.input_default[0] / fastest, spec.input_default[1])
-        act = propagate(design, top, reach, input_default=default, fixed=fixed,
-                        clock_activity=(spec.clock_activity[0] / fastest, spec.clock_activity[1]),
-                        unit="ns")
+        prop = propagate3 if spec.opensta_rules == "3" else propagate
+        act = prop(design, top, reach, input_default=default, fixed=fixed,
+                   clock_activity=(spec.clock_activity[0] / fastest, spec.clock_activity[1]),
+                   unit="ns")
     else:
         raise ValueError(f"activity mode {spec.mode!r}")
     return act, matched
