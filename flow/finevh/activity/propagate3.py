@@ -14,6 +14,9 @@ nets and topology this module shares. What differs from OpenSTA 2.0.17:
   transition pair; a latch's data density is scaled by the enable's duty.
 - Passes repeat (at most 50) while some register input changes by more than 1 %
   (density or duty, relative), instead of stopping after the second pass.
+- Clock nets carry (2 per cycle, duty 0.5) until logic driving them is visited
+  because one of its inputs changed (a clock-gating gate): from then on they carry
+  the propagated activity, and the registers they clock are re-seeded.
 - Arcs other than clock-to-Q and latch D-to-Q (reset/preset to Q, latch enable to
   Q) carry activity like combinational arcs: an output is re-evaluated from its
   function of ``IQ``/``IQN`` whenever its register is seeded, which here happens on
@@ -25,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import expr as bx
+from ..design import DIR_INOUT, DIR_INPUT
 from .propagate import (
     INPUT_DEFAULT,
     ClockReach,
@@ -32,6 +36,7 @@ from .propagate import (
     Topology,
     _level_groups,
     _pin_nets,
+    pin_conns,
 )
 
 MAX_PASSES = 50          # OpenSTA 3.x max_activity_passes_
@@ -76,29 +81,27 @@ def propagate3(design, top: Topology, reach: ClockReach, *,
     clk = reach.is_clock & ~fixed_mask
     dens[clk], duty[clk] = clock_activity
     seeds = _seeds(design, top, clk, fixed_mask)
-    user = user or {}
     dens[seeds], duty[seeds] = input_default
-    for n, (a, d) in user.items():
+    for n, (a, d) in (user or {}).items():
         if seeds[n]:
             dens[n], duty[n] = a, d
-    is_set = seeds | fixed_mask | clk
-    keep = seeds | fixed_mask | clk          # nets propagation never writes
-    changed = seeds | fixed_mask             # nets whose fanout is (re)visited this pass
+    st = _State(top, dens, duty, seeds | fixed_mask | clk, seeds | fixed_mask, clk)
+    st.touch(np.nonzero(seeds | fixed_mask)[0])
 
     seq_groups = _seq_groups(design, top)
     state = {ci: (np.zeros(g.size), np.zeros(g.size)) for ci, g in seq_groups}
     comb = _level_groups(top, design, top.order)
     passes = 0
-    _comb_sweep(design, top, comb, dens, duty, keep, is_set, changed, input_default, first=True)
+    _comb_sweep(design, top, comb, st, input_default, first=True)
     while passes < max_passes:
         regs = [(ci, insts, hit) for ci, insts in seq_groups
-                if (hit := _touched(design, top, ci, insts, changed, clk)).any()]
+                if (hit := st.hit(design, ci, insts)).any()]
         if not regs:
             break
         passes += 1
-        changed = np.zeros(M, bool)
+        st.changed[:] = False
         for ci, insts, hit in regs:
-            env = _env(design, top, ci, insts[hit], dens, duty, input_default)
+            env = st.env(design, ci, insts[hit], input_default)
             a, d = _reg_state(design.cells[ci], int(hit.sum()), env)
             state[ci][0][hit], state[ci][1][hit] = a, d
             info = top.infos[ci]
@@ -106,26 +109,104 @@ def propagate3(design, top: Topology, reach: ClockReach, *,
                 env[info.iq] = (a, d)
             if info.iqn:
                 env[info.iqn] = (a, 1.0 - d)
-            _write_outputs(design, top, ci, insts[hit], env, dens, duty, keep, is_set, changed)
-        _comb_sweep(design, top, comb, dens, duty, keep, is_set, changed, input_default)
+            st.write_outputs(design, ci, insts[hit], env)
+        _comb_sweep(design, top, comb, st, input_default)
     seq_state = {}
     for ci, insts in seq_groups:
         a, d = state[ci]
         seq_state.update({int(i): (float(x), float(y)) for i, x, y in zip(insts.tolist(), a, d)})
-    return NetActivity(dens, duty, is_set, seq_state, unit, passes, tuple(input_default))
+    return NetActivity(st.dens, st.duty, st.is_set, seq_state, unit, passes, tuple(input_default))
 
 
-def _touched(design, top: Topology, ci: int, insts: np.ndarray, changed, clk) -> np.ndarray:
-    """bool per instance: a non-clock input net changed this pass."""
-    info = top.infos[ci]
-    hit = np.zeros(insts.size, bool)
-    for p in info.pins:
-        if p in info.outputs:
-            continue
-        nets = _pin_nets(top, insts, p, design)
-        ok = nets >= 0
-        hit[ok] |= changed[nets[ok]] & ~clk[nets[ok]]
-    return hit
+class _State:
+    """Activities at drivers (per net) and at load pins (per connection). As in
+    OpenSTA, a load pin takes its driver's activity only when the driver changed by
+    more than the tolerance, and an instance is visited when one of its load pins
+    did; functions read the load pins."""
+
+    def __init__(self, top: Topology, dens, duty, is_set, keep, clk):
+        self.top = top
+        self.dens, self.duty, self.is_set, self.keep = dens, duty, is_set.copy(), keep
+        cn = top.conn_net
+        is_in = (top.conn_dir == DIR_INPUT) | (top.conn_dir == DIR_INOUT)
+        loads = np.nonzero(is_in & (cn >= 0))[0]
+        o = np.argsort(cn[loads], kind="stable")
+        self.loads = loads[o]
+        self.start = np.searchsorted(cn[self.loads], np.arange(top.n_nets + 1))
+        s = np.maximum(cn, 0)
+        self.cd = np.where(cn >= 0, dens[s], 0.0)
+        self.cy = np.where(cn >= 0, duty[s], 0.0)
+        self.cset = np.where(cn >= 0, clk[s], False)     # clock pins read the clock
+        self.changed = np.zeros(top.n_pins, bool)
+
+    def touch(self, nets: np.ndarray) -> None:
+        """Copy the drivers' activities of ``nets`` to their load pins; flag those
+        that moved by more than the tolerance (or were never set)."""
+        if nets.size == 0:
+            return
+        lo, hi = self.start[nets], self.start[nets + 1]
+        cnt = hi - lo
+        if cnt.sum() == 0:
+            return
+        idx = np.repeat(lo - np.cumsum(np.concatenate([[0], cnt[:-1]])), cnt) + np.arange(cnt.sum())
+        c = self.loads[idx]
+        n = self.top.conn_net[c]
+        a, d = self.dens[n], self.duty[n]
+        moved = (~self.cset[c]) | (_change(a, self.cd[c]) > CHANGE_TOLERANCE) | \
+            (_change(d, self.cy[c]) > CHANGE_TOLERANCE)
+        self.cd[c], self.cy[c] = a, d
+        self.cset[c] = True
+        self.changed[c[moved]] = True
+
+    def hit(self, design, ci: int, insts: np.ndarray, first: bool = False) -> np.ndarray:
+        """bool per instance: an input pin changed this pass (in the first pass also
+        an unconnected input, a graph root in OpenSTA)."""
+        info = self.top.infos[ci]
+        hit = np.zeros(insts.size, bool)
+        for p in info.pins:
+            if p in info.outputs:
+                continue
+            conns = pin_conns(self.top, design, insts, p)
+            ok = conns >= 0
+            hit[ok] |= self.changed[conns[ok]]
+            if first:
+                hit |= ~ok
+        return hit
+
+    def env(self, design, ci: int, insts: np.ndarray, default) -> dict:
+        """(density, duty) of every input pin (unconnected: the default)."""
+        info = self.top.infos[ci]
+        env = {}
+        for p in info.pins:
+            if p in info.outputs:
+                continue
+            conns = pin_conns(self.top, design, insts, p)
+            ok = conns >= 0
+            s = np.maximum(conns, 0)
+            env[p] = (np.where(ok, self.cd[s], default[0]), np.where(ok, self.cy[s], default[1]))
+        return env
+
+    def write_outputs(self, design, ci: int, insts: np.ndarray, env: dict) -> None:
+        """Evaluate the output functions and pass changed values to the loads."""
+        info = self.top.infos[ci]
+        n = insts.size
+        for o, f in info.outputs.items():
+            if f is None:
+                continue
+            nets = _pin_nets(self.top, insts, o, design)
+            ok = nets >= 0
+            ok[ok] &= ~self.keep[nets[ok]]
+            if not ok.any():
+                continue
+            vals = {v: env.get(v, (np.zeros(n), np.zeros(n))) for v in f.variables()}
+            a, d = bx.exact_activity(f, vals, n)
+            t = nets[ok]
+            a, d = a[ok], d[ok]
+            moved = (~self.is_set[t]) | (_change(a, self.dens[t]) > CHANGE_TOLERANCE) | \
+                (_change(d, self.duty[t]) > CHANGE_TOLERANCE)
+            self.dens[t], self.duty[t] = a, d
+            self.is_set[t] = True
+            self.touch(t[moved])
 
 
 def _seq_groups(design, top: Topology) -> list[tuple[int, np.ndarray]]:
@@ -135,20 +216,6 @@ def _seq_groups(design, top: Topology) -> list[tuple[int, np.ndarray]]:
         if design.cells[ci].sequential is not None:
             out.append((ci, seq[design.inst_cell[seq] == ci]))
     return out
-
-
-def _env(design, top: Topology, ci: int, insts: np.ndarray, dens, duty, default) -> dict:
-    """(density, duty) of every input pin of the instances (unconnected: the default)."""
-    info = top.infos[ci]
-    env = {}
-    for p in info.pins:
-        if p in info.outputs:
-            continue
-        nets = _pin_nets(top, insts, p, design)
-        ok = nets >= 0
-        s = np.maximum(nets, 0)
-        env[p] = (np.where(ok, dens[s], default[0]), np.where(ok, duty[s], default[1]))
-    return env
 
 
 def _reg_state(cell, n: int, env: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -173,44 +240,10 @@ def _reg_state(cell, n: int, env: dict) -> tuple[np.ndarray, np.ndarray]:
     return np.where(fast, lim, a), d
 
 
-def _comb_sweep(design, top, comb, dens, duty, keep, is_set, changed, default, first=False) -> None:
-    """Level-order visit of the combinational instances with a changed input (in the
-    first sweep also those with an unconnected input, a graph root in OpenSTA)."""
+def _comb_sweep(design, top, comb, st: _State, default, first: bool = False) -> None:
+    """Level-order visit of the combinational instances with a changed input pin."""
     for ci, insts in comb:
-        info = top.infos[ci]
-        hit = np.zeros(insts.size, bool)
-        for p in info.pins:
-            if p in info.outputs:
-                continue
-            nets = _pin_nets(top, insts, p, design)
-            ok = nets >= 0
-            hit[ok] |= changed[nets[ok]]
-            if first:
-                hit |= ~ok
+        hit = st.hit(design, ci, insts, first)
         if hit.any():
             sel = insts[hit]
-            env = _env(design, top, ci, sel, dens, duty, default)
-            _write_outputs(design, top, ci, sel, env, dens, duty, keep, is_set, changed)
-
-
-def _write_outputs(design, top, ci, insts, env, dens, duty, keep, is_set, changed) -> None:
-    """Evaluate the output functions; flag nets that changed by more than the tolerance
-    (or were never set)."""
-    info = top.infos[ci]
-    n = insts.size
-    for o, f in info.outputs.items():
-        if f is None:
-            continue
-        nets = _pin_nets(top, insts, o, design)
-        ok = nets >= 0
-        ok[ok] &= ~keep[nets[ok]]
-        if not ok.any():
-            continue
-        vals = {v: env.get(v, (np.zeros(n), np.zeros(n))) for v in f.variables()}
-        a, d = bx.exact_activity(f, vals, n)
-        t = nets[ok]
-        a, d = a[ok], d[ok]
-        moved = (~is_set[t]) | (_change(a, dens[t]) > CHANGE_TOLERANCE) | (_change(d, duty[t]) > CHANGE_TOLERANCE)
-        dens[t], duty[t] = a, d
-        is_set[t] = True
-        changed[t[moved]] = True
+            st.write_outputs(design, ci, sel, st.env(design, ci, sel, default))

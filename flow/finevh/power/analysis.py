@@ -304,6 +304,10 @@ def _dynamic(design, top: Topology, reach: ClockReach, act: NetActivity, spec: A
     nl = design.netlist
     N, M, P = top.n_inst, top.n_nets, top.n_pins
     period = reach.period * period_scale
+    if spec.opensta_rules == "3" and np.isfinite(period).any():
+        # OpenSTA 3.x densities are absolute: every data net converts with the
+        # fastest clock's period (``clockMinPeriod``), clock nets with their own
+        period = np.where(reach.is_clock, period, float(np.min(period[np.isfinite(period)])))
     port_load = getattr(constraints, "port_load", None) if constraints is not None else None
     load = net_loads(design, top, port_load, wire_cap)
 
@@ -353,8 +357,22 @@ def _dynamic(design, top: Topology, reach: ClockReach, act: NetActivity, spec: A
     dn = np.where(cn >= 0, top.net_driver[safe], -1)
     use_d = is_in & (dn >= 0) & (dn != np.arange(P))
     conn_slew[use_d] = slews[dn[use_d]]
+    ideal = _ideal_clock_slew(constraints) if spec.opensta_rules == "3" else None
+    if ideal is not None:
+        on_clk = (cn >= 0) & reach.is_clock[safe]
+        conn_slew[on_clk] = ideal
     ps = _PinStates(design, top, act, reach, pin_dens, conn_slew, inst_period)
     return load, net_dens, libs, inst_sw, ps
+
+
+def _ideal_clock_slew(constraints) -> tuple[float, float] | None:
+    """Slew (ns, rise/fall) OpenSTA 3.x gives every clock-network pin when the clocks
+    are ideal (no ``set_propagated_clock``): their ``set_clock_transition`` (0 by
+    default), of the fastest clock. None when a clock is propagated (timer slews)."""
+    clocks = list(getattr(constraints, "clocks", None) or [])
+    if not clocks or any(c.propagated for c in clocks):
+        return None
+    return tuple(min(clocks, key=lambda c: c.period).transition)
 
 
 def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec: ActivitySpec, *,
