@@ -48,6 +48,9 @@ def gcd(tmp_path_factory):
     for name in ("sky130hd_tt.lib", "gcd_sky130hd.vcd"):
         with gzip.open(ex / f"{name}.gz", "rb") as f, open(ex / name, "wb") as g:
             shutil.copyfileobj(f, g)
+    # power.tcl propagates the clock with a command: the same in the SDC finevh reads
+    (ex / "gcd_propagated.sdc").write_text((ex / "gcd_sky130hd.sdc").read_text()
+                                           + "\nset_propagated_clock [get_clocks clk]\n")
     return ex
 
 
@@ -68,7 +71,7 @@ def sta3_power(sta: str, ex: Path, activity: str) -> dict[str, dict[str, float]]
 
 def ours(ex: Path, **kw):
     from finevh.analysis import run_power
-    _, res, _ = run_power([ex / "sky130hd_tt.lib"], ex / "gcd_sky130hd.v", ex / "gcd_sky130hd.sdc",
+    _, res, _ = run_power([ex / "sky130hd_tt.lib"], ex / "gcd_sky130hd.v", ex / "gcd_propagated.sdc",
                           top="gcd", spef=ex / "gcd_sky130hd.spef", **kw)
     return res
 
@@ -132,3 +135,71 @@ def test_bad_opensta_rules_are_refused(gcd):
     timer, _ = run_sta([gcd / "sky130hd_tt.lib"], gcd / "gcd_sky130hd.v", gcd / "gcd_sky130hd.sdc", "gcd")
     with pytest.raises(ValueError, match="opensta_rules"):
         analyse(timer.design, timer.constraints, ActivitySpec(opensta_rules="2.1"))
+
+
+def test_gcd_default_propagated_activity_matches_opensta3(sta3, gcd):
+    """examples/power.tcl as it is: input activity 0.1 per cycle, reset held."""
+    theirs = sta3_power(sta3, gcd, "set_power_activity -input -activity .1\n"
+                        "set_power_activity -input_port reset -activity 0")
+    res = ours(gcd, port_activity=[("reset", 0.0, 0.5)])
+    _assert_groups(res, theirs)
+    assert 1 < res.passes < 50
+
+
+def _assert_groups(res, theirs, rel=REL):
+    diffs = {}
+    for g, G in GROUPS:
+        for k, K in KINDS:
+            a, b = res.group(g)[k] * 1e-6, theirs[G][K]
+            diffs[f"{G}.{K}"] = (a - b) / b if b else a
+            assert a == pytest.approx(b, rel=rel, abs=1e-15), (G, K, a, b)
+    print({k: f"{v:+.2e}" for k, v in diffs.items()})
+
+
+def _design_vs_sta3(sta, tmp, lib, v, top, sdc) -> dict:
+    script = tmp / "p.tcl"
+    script.write_text(f"read_liberty {lib}\nread_verilog {v}\nlink_design {top}\nread_sdc {sdc}\n"
+                      "report_power -digits 8\nexit\n")
+    r = subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)], capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return {m.group(1): {"internal": float(m.group(2)), "switching": float(m.group(3)),
+                         "leakage": float(m.group(4))} for m in _ROW.finditer(r.stdout)}
+
+
+def _s38417(shared_data, d: Path):
+    v = shared_data / "mapped/s38417_sky130hd_tt.v"
+    text = v.read_text()
+    ins = [p for p in re.findall(r"^\s*input\s+(\w+);", text, re.M) if p != "CK"]
+    sdc = d / "s38417.sdc"
+    sdc.write_text("create_clock -name clk -period 10.0 [get_ports CK]\n"
+                   f"set_input_delay 0.2 -clock clk [get_ports {{{' '.join(ins)}}}]\n"
+                   "set_output_delay 0 -clock clk [all_outputs]\n")
+    import gzip
+    lib = d / "sky130_tt.lib"
+    lib.write_bytes(gzip.decompress((shared_data / "liberty/sky130_fd_sc_hd/"
+                                     "sky130_fd_sc_hd__tt_025C_1v80.lib.gz").read_bytes()))
+    return lib, v, "s38417", sdc
+
+
+def _bundled(repo, name: str, top: str):
+    d = repo / "designs" / name
+    return (repo / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib", d / f"fvh_{name if name == 'pe' else 'rv32'}_demo28.v",
+            top, d / f"fvh_{name if name == 'pe' else 'rv32'}_demo28.sdc")
+
+
+@pytest.mark.parametrize("design", ["s38417", "demo", "pe"])
+def test_default_propagated_activity_matches_opensta3(design, sta3, tmp_path, repo, request):
+    """Default input activity (0.1 per cycle, duty 0.5) propagated through registers
+    (s38417: 1,463 flip-flops; demo: RV32 core; pe: latches and a gated clock):
+    every group within 1 % of OpenSTA 3.x."""
+    from finevh.analysis import run_power
+    if design == "s38417":
+        lib, v, top, sdc = _s38417(request.getfixturevalue("shared_data"), tmp_path)
+    else:
+        lib, v, top, sdc = _bundled(repo, design, "fvh_pe" if design == "pe" else "fvh_rv32")
+    theirs = _design_vs_sta3(sta3, tmp_path, lib, v, top, sdc)
+    _, res, _ = run_power([lib], v, sdc, top=top)
+    _assert_groups(res, theirs)
+    if design == "pe":       # the gated clock network and its registers
+        assert theirs["Clock"]["switching"] > 0 and res.inst_clock.any()
