@@ -203,3 +203,25 @@ def test_default_propagated_activity_matches_opensta3(design, sta3, tmp_path, re
     _assert_groups(res, theirs)
     if design == "pe":       # the gated clock network and its registers
         assert theirs["Clock"]["switching"] > 0 and res.inst_clock.any()
+
+
+def test_tcl_twin_in_opensta3_shell(sta3, repo, tmp_path):
+    """finevh::design_power sourced into OpenSTA 3.x's shell gives that shell's
+    report_power totals (bundled PE design, default activity)."""
+    lib, v, top, sdc = _bundled(repo, "pe", "fvh_pe")
+    script = tmp_path / "twin.tcl"
+    script.write_text(f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
+                      f"set d [finevh::design_power -liberty {{{lib}}} -verilog {{{v}}} -sdc {{{sdc}}}]\n"
+                      "puts \"FINEVH [dict get $d internal_uw] [dict get $d switching_uw] "
+                      "[dict get $d leakage_uw]\"\n"
+                      f"read_liberty {lib}\nread_verilog {v}\nlink_design {top}\nread_sdc {sdc}\n"
+                      "report_power -digits 8\nexit\n")
+    env = dict(os.environ, PYTHONPATH=str(repo / "flow"))
+    r = subprocess.run([sta3, "-no_init", "-no_splash", "-exit", str(script)], capture_output=True,
+                       text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"^FINEVH (\S+) (\S+) (\S+)$", r.stdout, re.M)
+    assert m, r.stdout + r.stderr
+    total = {mm.group(1): mm for mm in _ROW.finditer(r.stdout)}["Total"]
+    for k in range(3):
+        assert float(m.group(k + 1)) * 1e-6 == pytest.approx(float(total.group(k + 2)), rel=REL)
