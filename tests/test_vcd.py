@@ -313,3 +313,19 @@ def test_comments_between_value_changes_are_skipped(tmp_path, extra):
         assert np.array_equal(b.toggles, a.toggles), k
         assert np.allclose(b.t1, a.t1) and np.allclose(b.t0, a.t0) and b.duration == a.duration, k
     assert a.toggles.tolist() == [2, 1, 1] and a.t1.tolist() == [10.0, 30.0, 30.0]
+
+
+def test_simulator_headers_and_escaped_names(tmp_path):
+    """Header forms written by Verilator / commercial simulators: multi-line
+    ``$comment``, ``$attrbegin``, escaped identifiers with dots, brackets and ``$``."""
+    v = tmp_path / "sim.vcd"
+    v.write_text("$date today $end\n$version Verilator $end\n$timescale 1ps $end\n"
+                 "$comment\n  header comment #5 1!\n$end\n$scope module tb $end\n"
+                 "$attrbegin misc 07 tb.x 1 $end\n$var wire 1 ! \\a.b[0]  $end\n"
+                 "$var wire 4 \" data [3:0] $end\n$var wire 1 # \\esc$name  $end\n$upscope $end\n"
+                 "$enddefinitions $end\n#0\n$dumpvars\n0!\nb0000 \"\n1#\n$end\n#10\n1!\nb1010 \"\n#20\n")
+    a = read_vcd(v, scope="tb")
+    assert a.names == ["a.b[0]", "data[3]", "data[2]", "data[1]", "data[0]", "esc$name"]
+    assert a.toggles.tolist() == [1, 1, 0, 1, 0, 0]
+    assert a.duration == pytest.approx(0.02)
+    assert a.static_probability().tolist() == [0.5, 0.5, 0.0, 0.5, 0.0, 1.0]
