@@ -3,8 +3,11 @@
 Units: power uW, energy pJ, capacitance pF, time ns, voltage V, densities in
 transitions per ns (``toggle rate``) or per clock cycle (``activity``).
 
-The reference is OpenSTA 2.0.17 ``report_power`` (Debian ``opensta``); its rules,
-which this module follows (see ``docs/power.md``):
+The reference is OpenSTA 3.x ``report_power`` (``ActivitySpec.opensta_rules="3"``,
+the default: :func:`_internal3`, :func:`_leakage3`, propagation in
+:mod:`finevh.activity.propagate3`; see ``docs/power.md``). ``opensta_rules="2.0"``
+keeps the rules of OpenSTA 2.0.17 (Debian ``opensta``), described below where they
+differ:
 
 Switching, per output pin of every instance:
     ``P = 1/2 * C_load * V^2 * density``, ``C_load`` = max over rise/fall of the sum
@@ -16,16 +19,15 @@ Activity to density:
     ``density = activity / period`` of the fastest clock reaching the pin, else of
     the fastest clock reaching any pin of the instance; no clock at all: OpenSTA
     then uses the raw input default (0.1 transitions per *second*), we do the same.
-Leakage, per instance (``Power::findLeakagePower``), ``leakage_weights="opensta"``
-    (measured on this OpenSTA build: sky130, osu018, ASAP7): ``cell_leakage_power``
+Leakage (2.0.17), per instance, ``leakage_weights="opensta"``
+    (measured on OpenSTA 2.0.17: sky130, osu018, ASAP7): ``cell_leakage_power``
     when the file gives it; else the conditional ``leakage_power`` groups summed,
     each weighted ``2 * 0.5**k`` with ``k`` the number of input pins named in its
     ``when`` (whatever the activity); else the unconditional groups.
     ``leakage_weights="probability"``: the conditional groups weighted by the
     probability that ``when`` holds from the propagated (or VCD) duties, independent
     inputs; else unconditional groups; else ``cell_leakage_power``.
-Internal power, per ``internal_power`` group of every connected pin
-(``Power::findInternalPower``):
+Internal power (2.0.17), per ``internal_power`` group of every connected pin:
     ``P = (E_rise + E_fall) * duty * density(pin)`` where ``E_rf`` is the table at
     (slew of the related pin for that same edge, load of the pin's net; 0 load for
     input pins) and ``duty`` weights the group: for an output group with a
