@@ -1,5 +1,10 @@
 """Power analysis against OpenSTA 2.0.17 ``report_power`` on real libraries.
 
+Every analysis in this file runs with ``opensta_rules="2.0"`` (the explicit
+OpenSTA 2.0.17 compatibility mode: rise + fall energies summed, 2.0.17's duty
+rules), because the reference here is Debian's OpenSTA 2.0.17; the default rules
+(OpenSTA 3.x) are tested against OpenSTA 3.x in ``test_power3.py``.
+
 - osu018: ISCAS-89 s1196 mapped by Yosys; internal, switching and leakage per group
   (Sequential, Combinational) with the default propagated activity, another input
   activity and a global activity -- each in a fresh OpenSTA session, because
@@ -40,6 +45,28 @@ S38417 = "mapped/s38417_sky130hd_tt.v"
 GROUPS = (("sequential", "Sequential"), ("combinational", "Combinational"))
 KINDS = (("internal_uw", "internal"), ("switching_uw", "switching"), ("leakage_uw", "leakage"))
 REL = 0.01     # the issue's tolerance per group
+
+
+# tests that check the Tcl twins against finevh's own default (3.x) rules
+_DEFAULT_RULES = {"test_tcl_twin_in_yosys_shell"}
+
+
+@pytest.fixture(autouse=True)
+def _opensta_2_0_internal_power(monkeypatch, request):
+    """Run every analysis of this file in the OpenSTA 2.0.17 compatibility mode."""
+    import dataclasses
+    from finevh.power import analysis as A
+
+    if request.node.originalname in _DEFAULT_RULES:
+        return
+    real = A.analyse
+
+    def analyse_2_0(design, constraints=None, spec=None, **kw):
+        spec = dataclasses.replace(spec or A.ActivitySpec(), opensta_rules="2.0")
+        return real(design, constraints, spec, **kw)
+
+    monkeypatch.setattr(A, "analyse", analyse_2_0)
+    monkeypatch.setitem(globals(), "analyse", analyse_2_0)
 
 
 def _need_osu():
@@ -258,7 +285,8 @@ def test_vcd_power_hand_check(g_vcd):
     mux_a = d.cell_of(nl.inst_names.index("um")).pins["A"]
     c = max(mux_a.rise_capacitance or mux_a.capacitance, mux_a.fall_capacitance or mux_a.capacitance)
     k = act.lookup("x2")
-    exp_uw = 0.5 * c * 1.8 ** 2 * act.toggles[k] / act.duration * 1e3
+    # OpenSTA 3.x: a change into or out of x counts one half
+    exp_uw = 0.5 * c * 1.8 ** 2 * (act.toggles[k] + 0.5 * act.xtoggles[k]) / act.duration * 1e3
     assert res.inst_switching[ui] == pytest.approx(exp_uw, rel=1e-9)
     assert res.net_duty[nl.net_names.index("x2")] == pytest.approx(act.static_probability()[k])
 
@@ -323,27 +351,6 @@ def test_cli_bad_activity_files_exit_2_one_line(run_cli, g_vcd, tmp_path):
     assert code == 2 and "no signal of the activity file matches" in err
 
 
-def test_tcl_twin_in_opensta_shell(s1196_osu, repo, require_tool):
-    """finevh::design_power sourced into OpenSTA's own shell, next to its report_power."""
-    require_tool("sta")
-    v, sdc = s1196_osu
-    script = (
-              f"source {{{repo / 'tcl' / 'finevh.tcl'}}}\n"
-              f"set d [finevh::design_power -liberty {{{OSU_LIB}}} -verilog {v} -sdc {sdc}]\n"
-              "puts \"FINEVH [dict get $d internal_uw] [dict get $d switching_uw] [dict get $d leakage_uw]\"\n"
-              f"if {{[catch {{finevh::report_power -liberty {{{OSU_LIB}}} -verilog {v} -sdc {sdc} "
-              f"-vcd {v}}} msg]}} {{ puts \"ERR $msg\" }}\n"
-              + opensta.design_script([OSU_LIB], v, "s1196", sdc, extra=["report_power -digits 10"]))
-    out = opensta.run_sta(script)
-    m = re.search(r"^FINEVH (\S+) (\S+) (\S+)$", out, re.M)
-    assert m, out
-    assert re.search(rf"^ERR finevh: error: {re.escape(str(v))}:1: ", out, re.M), out
-    theirs = opensta.parse_power(out)["Total"]
-    assert float(m.group(1)) * 1e-6 == pytest.approx(theirs["internal"], rel=REL)
-    assert float(m.group(2)) * 1e-6 == pytest.approx(theirs["switching"], rel=REL)
-    assert float(m.group(3)) * 1e-6 == pytest.approx(theirs["leakage"], rel=REL)
-
-
 def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
     """A SAIF file holding the VCD's statistics (written here, 1 ps units) gives the
     same report as the VCD itself."""
@@ -353,7 +360,7 @@ def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
     for k, n in enumerate(act.names):
         esc = n.replace("[", "\\[").replace("]", "\\]")
         recs.append(f"      ({esc} (T0 {round(act.t0[k] * 1e3)}) (T1 {round(act.t1[k] * 1e3)}) "
-                    f"(TX {round(act.tx[k] * 1e3)}) (TC {act.toggles[k]}) (IG 0))")
+                    f"(TX {round(act.tx[k] * 1e3)}) (TC {act.toggles[k] + act.xtoggles[k] // 2}) (IG 0))")
     saif = tmp_path / "g.saif"
     saif.write_text('(SAIFILE\n(SAIFVERSION "2.0")\n(DIRECTION "backward")\n(DESIGN )\n(DIVIDER / )\n'
                     f"(TIMESCALE 1 ps)\n(DURATION {round(act.duration * 1e3)})\n"
@@ -363,8 +370,11 @@ def test_saif_and_vcd_give_the_same_power(run_cli, g_vcd, tmp_path):
     c2, o2, e2 = run_cli(*base, "--saif", saif, "--saif-scope", "tb/dut")
     assert c1 == 0 and c2 == 0, (e1, e2)
     j1, j2 = json.loads(o1), json.loads(o2)
+    # SAIF counts whole transitions: the VCD's x changes (one half each) are rounded
+    # down there, so the two agree exactly only where every x count is even
+    exact = bool((act.xtoggles % 2 == 0).all())
     for k in ("leakage_uw", "internal_uw", "switching_uw", "total_uw"):
-        assert j2[k] == pytest.approx(j1[k], rel=1e-12)
+        assert j2[k] == pytest.approx(j1[k], rel=1e-12 if exact else 2e-2)
     assert j1["signals_matched"] == j2["signals_matched"] > 15
 
 
@@ -383,7 +393,7 @@ def test_interpolated_supply_switches_at_its_own_voltage(shared_data, s38417):
     i = next(k for k in range(nl.n_instances) if d.cell_of(k).name == "sky130_fd_sc_hd__nand2_1")
     c176 = d.cell_of(i)
     r176 = analyse(d, tc, spec)
-    bind_voltage(d, [i], 1.6)
+    bind_voltage(d, [i], 1.6, model="linear")     # the linear blend checked below
     assert d.cell_of(i) is not c176
     r16 = analyse(d, tc, spec)
     assert r16.inst_switching[i] == pytest.approx(r176.inst_switching[i] * (1.6 / 1.76) ** 2, rel=1e-9)

@@ -157,7 +157,7 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
             elif kw == "$enddefinitions":
                 done = True
                 break
-            elif kw in ("$date", "$version", "$comment"):
+            elif kw in ("$date", "$version", "$comment", "$attrbegin"):
                 pass
             else:
                 raise InputError(f"unknown header keyword '{kw}'", p, cmd_line)
@@ -182,7 +182,8 @@ def _read(f, p: Path, scope: str | None) -> SignalActivity:
                          "activity can be derived", p, body.last_time_line or lineno)
     sl = np.asarray(name_slot, dtype=np.int64)
     scale_arr = lambda v: v[sl] * scale  # noqa: E731
-    act = SignalActivity(names=names, toggles=body.tog[sl].copy(), t0=scale_arr(body.a0),
+    act = SignalActivity(names=names, toggles=body.tog[sl].copy(), xtoggles=body.xtog[sl].copy(),
+                         t0=scale_arr(body.a0),
                          t1=scale_arr(body.a1), tx=scale_arr(body.ax),
                          duration=body.duration * scale, source=str(p))
     return select_scope(act, scope) if scope else act
@@ -207,6 +208,8 @@ class _Body:
         self.known = np.full(nslots, -1, dtype=np.int8)     # last 0/1 value, -1 none
         self.since = np.zeros(nslots, dtype=np.int64)
         self.tog = np.zeros(nslots, dtype=np.int64)
+        self.xtog = np.zeros(nslots, dtype=np.int64)       # changes into/out of x
+        self.seen = np.zeros(nslots, dtype=bool)           # first value read
         self.a0 = np.zeros(nslots, dtype=np.float64)
         self.a1 = np.zeros(nslots, dtype=np.float64)
         self.ax = np.zeros(nslots, dtype=np.float64)
@@ -225,6 +228,7 @@ class _Body:
         self.key_slot = np.asarray(slots, dtype=np.int64)[o]
         self.scalar = {c: b for c, (b, w) in ids.items() if w == 1}
         self.real_ids: set[str] = set()
+        self.in_comment = False                  # inside a $comment/$attrbegin ... $end
 
     def err(self, msg: str, line: int) -> InputError:
         return InputError(msg, self.p, line)
@@ -251,7 +255,7 @@ class _Body:
         sc_first = np.isin(first, np.frombuffer(b"01xXzZ", dtype=np.uint8))
         is_sc = sc_first & ~has_blank & (ln >= 2) & (ln <= 9)
         empty = ln == 0
-        slow = ~(is_time | is_sc | empty)
+        slow = ~(is_time | is_sc | empty) | self._comment_lines(block, ends)
         # ---- time stamps
         ti = np.flatnonzero(is_time)
         tvals = self._parse_times(buf, starts[ti] + 1, e[ti], line_no[ti])
@@ -296,6 +300,30 @@ class _Body:
         if tvals.size:
             self.t = int(tvals[-1])
             self.last_time_line = int(line_no[ti[-1]])
+
+    def _comment_lines(self, block: bytes, ends: np.ndarray) -> np.ndarray | bool:
+        """Lines of the block (partly) inside ``$comment``/``$attrbegin`` ... ``$end``
+        (as Icarus, Verilator and commercial simulators write them between value
+        changes): they go to the slow path, which skips their words."""
+        if not self.in_comment and b"$comment" not in block and b"$attrbegin" not in block:
+            return False
+        mask = np.zeros(ends.size, bool)
+        pos = 0
+        opening = self.in_comment
+        while True:
+            if not opening:
+                hits = [h for h in (block.find(b"$comment", pos), block.find(b"$attrbegin", pos)) if h >= 0]
+                if not hits:
+                    break
+                pos = min(hits)
+            a = int(np.searchsorted(ends, pos))
+            c = block.find(b"$end", pos + (0 if opening else 2))
+            b = int(np.searchsorted(ends, c)) if c >= 0 else ends.size - 1
+            mask[a:b + 1] = True
+            if c < 0:
+                break
+            pos, opening = c + 4, False
+        return mask
 
     def _parse_times(self, buf, s, e, lines) -> np.ndarray:
         if s.size == 0:
@@ -347,7 +375,13 @@ class _Body:
         while i < len(toks):
             tok = toks[i]
             c = tok[0]
-            if c == "#":
+            if self.in_comment:
+                self.in_comment = tok != "$end"
+                i += 1
+            elif tok in ("$comment", "$attrbegin"):
+                self.in_comment = True
+                i += 1
+            elif c == "#":
                 try:
                     nt = int(tok[1:])
                 except ValueError:
@@ -411,6 +445,11 @@ class _Body:
         prev_val = np.empty_like(val)
         prev_val[1:] = val[:-1]
         prev_val[first] = self.cur[slot[first]]
+        had = np.ones(slot.size, bool)
+        had[first] = self.seen[slot[first]]
+        xch = had & (prev_val != val) & ((prev_val == 2) | (val == 2))
+        self.xtog += np.bincount(slot[xch], minlength=self.n)
+        self.seen[slot] = True
         prev_t = np.empty_like(time)
         prev_t[1:] = time[:-1]
         prev_t[first] = self.since[slot[first]]
@@ -456,4 +495,5 @@ def select_scope(act: SignalActivity, scope: str) -> SignalActivity:
     k = np.asarray(keep, dtype=np.int64)
     return SignalActivity(names=[act.names[i][len(pre):] for i in keep], toggles=act.toggles[k],
                           t0=act.t0[k], t1=act.t1[k], tx=act.tx[k], duration=act.duration,
-                          source=act.source)
+                          source=act.source,
+                          xtoggles=None if act.xtoggles is None else act.xtoggles[k])

@@ -3,8 +3,11 @@
 Units: power uW, energy pJ, capacitance pF, time ns, voltage V, densities in
 transitions per ns (``toggle rate``) or per clock cycle (``activity``).
 
-The reference is OpenSTA 2.0.17 ``report_power`` (Debian ``opensta``); its rules,
-which this module follows (see ``docs/power.md``):
+The reference is OpenSTA 3.x ``report_power`` (``ActivitySpec.opensta_rules="3"``,
+the default: :func:`_internal3`, :func:`_leakage3`, propagation in
+:mod:`finevh.activity.propagate3`; see ``docs/power.md``). ``opensta_rules="2.0"``
+keeps the rules of OpenSTA 2.0.17 (Debian ``opensta``), described below where they
+differ:
 
 Switching, per output pin of every instance:
     ``P = 1/2 * C_load * V^2 * density``, ``C_load`` = max over rise/fall of the sum
@@ -16,16 +19,15 @@ Activity to density:
     ``density = activity / period`` of the fastest clock reaching the pin, else of
     the fastest clock reaching any pin of the instance; no clock at all: OpenSTA
     then uses the raw input default (0.1 transitions per *second*), we do the same.
-Leakage, per instance (``Power::findLeakagePower``), ``leakage_weights="opensta"``
-    (measured on this OpenSTA build: sky130, osu018, ASAP7): ``cell_leakage_power``
+Leakage (2.0.17), per instance, ``leakage_weights="opensta"``
+    (measured on OpenSTA 2.0.17: sky130, osu018, ASAP7): ``cell_leakage_power``
     when the file gives it; else the conditional ``leakage_power`` groups summed,
     each weighted ``2 * 0.5**k`` with ``k`` the number of input pins named in its
     ``when`` (whatever the activity); else the unconditional groups.
     ``leakage_weights="probability"``: the conditional groups weighted by the
     probability that ``when`` holds from the propagated (or VCD) duties, independent
     inputs; else unconditional groups; else ``cell_leakage_power``.
-Internal power, per ``internal_power`` group of every connected pin
-(``Power::findInternalPower``):
+Internal power (2.0.17), per ``internal_power`` group of every connected pin:
     ``P = (E_rise + E_fall) * duty * density(pin)`` where ``E_rf`` is the table at
     (slew of the related pin for that same edge, load of the pin's net; 0 load for
     input pins) and ``duty`` weights the group: for an output group with a
@@ -54,6 +56,7 @@ from ..activity.propagate import (
     propagate,
     topology,
 )
+from ..activity.propagate3 import propagate3
 from ..design import DIR_INOUT, DIR_INPUT, DIR_OUTPUT
 from ..errors import InputError
 from ..timing.nldm import lookup, pack_tables
@@ -78,6 +81,10 @@ class ActivitySpec:
     port_activity: dict[str, tuple[float, float]] = field(default_factory=dict)
     signals: SignalActivity | None = None
     clock_activity: tuple[float, float] = (2.0, 0.5)
+    opensta_rules: str = "3"   # internal power and "opensta" leakage as OpenSTA "3" (3.x) or "2.0" (2.0.17)
+
+
+OPENSTA_RULES = ("3", "2.0")
 
 
 @dataclass
@@ -93,13 +100,20 @@ class PowerResult:
     net_load_pf: np.ndarray
     matched_signals: int = 0
     passes: int = 0
+    inst_clock: np.ndarray | None = None  # bool[N] instance on the clock network
 
     def group(self, which: str | None = None) -> dict[str, float]:
+        """Sums (uW) of one group as OpenSTA reports them: ``"clock"`` (every
+        connected output on a clock network), ``"sequential"`` and
+        ``"combinational"`` (the rest), None = all instances."""
         m = np.ones(self.inst_internal.shape, bool)
+        clk = self.inst_clock if self.inst_clock is not None else np.zeros_like(m)
         if which == "sequential":
-            m = self.inst_sequential
+            m = self.inst_sequential & ~clk
         elif which == "combinational":
-            m = ~self.inst_sequential
+            m = ~self.inst_sequential & ~clk
+        elif which == "clock":
+            m = clk
         i = float(self.inst_internal[m].sum())
         s = float(self.inst_switching[m].sum())
         lk = float(self.inst_leakage[m].sum())
@@ -258,17 +272,19 @@ def activity(design, top: Topology, reach: ClockReach, spec: ActivitySpec,
             except ValueError:
                 raise InputError(f"no port '{name}' for an activity") from None
             user[int(nl.port_net[k])] = v
-        act = propagate(design, top, reach, input_default=spec.input_default, user=user,
-                        clock_activity=spec.clock_activity)
+        prop = propagate3 if spec.opensta_rules == "3" else propagate
+        act = prop(design, top, reach, input_default=spec.input_default, user=user,
+                   clock_activity=spec.clock_activity)
     elif spec.mode == "signals":
         if spec.signals is None:
             raise ValueError("mode 'signals' needs spec.signals")
         fixed, matched = signal_activity_by_net(design, spec.signals, period_scale)
         fastest = float(np.min(period)) if np.isfinite(period).any() else 1.0
         default = (spec.input_default[0] / fastest, spec.input_default[1])
-        act = propagate(design, top, reach, input_default=default, fixed=fixed,
-                        clock_activity=(spec.clock_activity[0] / fastest, spec.clock_activity[1]),
-                        unit="ns")
+        prop = propagate3 if spec.opensta_rules == "3" else propagate
+        act = prop(design, top, reach, input_default=default, fixed=fixed,
+                   clock_activity=(spec.clock_activity[0] / fastest, spec.clock_activity[1]),
+                   unit="ns")
     else:
         raise ValueError(f"activity mode {spec.mode!r}")
     return act, matched
@@ -290,6 +306,10 @@ def _dynamic(design, top: Topology, reach: ClockReach, act: NetActivity, spec: A
     nl = design.netlist
     N, M, P = top.n_inst, top.n_nets, top.n_pins
     period = reach.period * period_scale
+    if spec.opensta_rules == "3" and np.isfinite(period).any():
+        # OpenSTA 3.x densities are absolute: every data net converts with the
+        # fastest clock's period (``clockMinPeriod``), clock nets with their own
+        period = np.where(reach.is_clock, period, float(np.min(period[np.isfinite(period)])))
     port_load = getattr(constraints, "port_load", None) if constraints is not None else None
     load = net_loads(design, top, port_load, wire_cap)
 
@@ -339,8 +359,22 @@ def _dynamic(design, top: Topology, reach: ClockReach, act: NetActivity, spec: A
     dn = np.where(cn >= 0, top.net_driver[safe], -1)
     use_d = is_in & (dn >= 0) & (dn != np.arange(P))
     conn_slew[use_d] = slews[dn[use_d]]
+    ideal = _ideal_clock_slew(constraints) if spec.opensta_rules == "3" else None
+    if ideal is not None:
+        on_clk = (cn >= 0) & reach.is_clock[safe]
+        conn_slew[on_clk] = ideal
     ps = _PinStates(design, top, act, reach, pin_dens, conn_slew, inst_period)
     return load, net_dens, libs, inst_sw, ps
+
+
+def _ideal_clock_slew(constraints) -> tuple[float, float] | None:
+    """Slew (ns, rise/fall) OpenSTA 3.x gives every clock-network pin when the clocks
+    are ideal (no ``set_propagated_clock``): their ``set_clock_transition`` (0 by
+    default), of the fastest clock. None when a clock is propagated (timer slews)."""
+    clocks = list(getattr(constraints, "clocks", None) or [])
+    if not clocks or any(c.propagated for c in clocks):
+        return None
+    return tuple(min(clocks, key=lambda c: c.period).transition)
 
 
 def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec: ActivitySpec, *,
@@ -350,7 +384,24 @@ def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec
     activity computed once by :func:`activity` (the emulation re-binds many times)."""
     top = bound_topology(design, top)
     load, _, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews, wire_cap, 1.0)
-    return _internal(design, ps, libs, load) + inst_sw
+    return _internal_for(spec, design, ps, libs, load) + inst_sw
+
+
+def _internal_for(spec: ActivitySpec, design, ps: "_PinStates", libs, load: np.ndarray) -> np.ndarray:
+    if spec.opensta_rules == "2.0":
+        return _internal(design, ps, libs, load)
+    if spec.opensta_rules == "3":
+        return _internal3(design, ps, load)
+    raise ValueError(f"opensta_rules {spec.opensta_rules!r} (one of {OPENSTA_RULES})")
+
+
+def clock_instances(top: Topology, reach: ClockReach) -> np.ndarray:
+    """bool[N]: OpenSTA ``inClockNetwork``: no connected output pin off the clock
+    network (an instance without connected outputs counts as clock)."""
+    cn = top.conn_net
+    is_out = (top.conn_dir == DIR_OUTPUT) | (top.conn_dir == DIR_INOUT)
+    off = is_out & (cn >= 0) & ~reach.is_clock[np.maximum(cn, 0)]
+    return np.bincount(top.conn_inst, weights=off, minlength=top.n_inst) == 0
 
 
 def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
@@ -373,10 +424,10 @@ def analyse(design, constraints=None, spec: ActivitySpec | None = None, *,
     act, matched = activity(design, top, reach, spec, period_scale)
     load, net_dens, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews,
                                                  wire_cap, period_scale)
-    inst_leak = _leakage(design, ps, leakage_weights)
-    inst_int = _internal(design, ps, libs, load)
+    inst_leak = _leakage(design, ps, leakage_weights, spec.opensta_rules)
+    inst_int = _internal_for(spec, design, ps, libs, load)
     return PowerResult(inst_int, inst_sw, inst_leak, top.inst_seq.copy(), net_dens, act.duty.copy(),
-                       load, matched, act.passes)
+                       load, matched, act.passes, clock_instances(top, reach))
 
 
 def signal_activity_by_net(design, sig: SignalActivity, period_scale: float = 1.0
@@ -403,12 +454,53 @@ def signal_activity_by_net(design, sig: SignalActivity, period_scale: float = 1.
     return out, len(out)
 
 
-def _leakage(design, ps: "_PinStates", weights: str) -> np.ndarray:
+def _leakage3(cell, ps: "_PinStates", ci: int) -> np.ndarray | float:
+    """Leakage of every instance of cell ``ci`` (uW), OpenSTA 3.x
+    ``findLeakagePower``: per primary power pin (or none named), the conditional
+    groups weighted by the exact probability of their ``when`` plus
+    ``cell_leakage_power`` times the probability left over; a ``when`` that always
+    holds takes its value alone; unconditional groups only without conditional ones;
+    no group at all: ``cell_leakage_power``. Groups of ground/well pins are ignored."""
+    n = ps.insts_of(ci).size
+    given = cell.cell_leakage_power if (cell.cell_leakage_power is not None and not cell.leakage_derived) else None
+    by_pg: dict = {}
+    for s in cell.leakage:
+        pg = cell.pg_pins.get(s.related_pg_pin) if s.related_pg_pin else None
+        if pg is not None and pg.pg_type != "primary_power":
+            continue
+        by_pg.setdefault(s.related_pg_pin if pg is not None else None, []).append(s)
+    if not by_pg:
+        return float(given or 0.0)
+    total = np.zeros(n)
+    for groups in by_pg.values():
+        cond = [s for s in groups if s.when]
+        if not cond:
+            total += groups[-1].value
+            continue
+        val = np.zeros(n)
+        dsum = np.zeros(n)
+        true_val = np.full(n, np.nan)
+        for s in cond:
+            d = ps.exact_duty(ci, bx.parse(s.when))
+            true_val = np.where(d >= 1.0, s.value, true_val)
+            val += s.value * d
+            if s.value > 0.0:
+                dsum += d
+        if given is not None:
+            val += given * (1.0 - dsum)
+        total += np.where(np.isnan(true_val), val, true_val)
+    return total
+
+
+def _leakage(design, ps: "_PinStates", weights: str, rules: str = "2.0") -> np.ndarray:
     N = ps.top.n_inst
     out = np.zeros(N)
     for ci, cell in enumerate(design.cells):
         insts = ps.insts_of(ci)
         if insts.size == 0:
+            continue
+        if weights == "opensta" and rules == "3":
+            out[insts] = _leakage3(cell, ps, ci)
             continue
         cond = [s for s in cell.leakage if s.when]
         dflt = [s for s in cell.leakage if not s.when]
@@ -520,6 +612,14 @@ class _PinStates:
         self.cache[key] = st
         return st
 
+    def exact_duty(self, ci: int, e: bx.Expr) -> np.ndarray:
+        """Exact probability of ``e`` per instance of cell ``ci``, independent pins
+        (names that are not pins of the cell read 0)."""
+        n = self.insts_of(ci).size
+        cell = self.d.cells[ci]
+        p = {v: (self.get(ci, v)["duty"] if v in cell.pins else np.zeros(n)) for v in e.variables()}
+        return bx.exact_duty(e, p, n)
+
     def when_duty(self, ci: int, e: bx.Expr) -> np.ndarray:
         """Duty of ``e`` per instance of cell ``ci`` with OpenSTA's pairwise rules
         (names that are not pins of the cell read 0)."""
@@ -616,3 +716,125 @@ def _missing_when(cell, pin, related_pg: str | None) -> bool:
             count += 1
             n_inputs = len(bx.parse(g.when).variables())
     return count != (1 << n_inputs)
+
+
+def _energy_tables(g) -> tuple:
+    """(rise, fall) energy tables of a group; a single ``power`` table serves both."""
+    return (g.rise_power or g.power, g.fall_power or g.power)
+
+
+def _positive_unate(cell, frm: str, to: str) -> bool:
+    """OpenSTA 3.x ``isPositiveUnate``: sense of the first arc ``frm`` -> ``to``
+    (positive or non-unate: True; no arc: True)."""
+    pin = cell.pins.get(to)
+    for a in (pin.timing if pin is not None else ()):
+        if a.related_pin == frm:
+            return a.timing_sense != "negative_unate"
+    return True
+
+
+def _out_port_in(e: bx.Expr, cell) -> str | None:
+    """OpenSTA ``findExprOutPort``: the first output pin named in ``e``."""
+    for v in e.variables():
+        pin = cell.pins.get(v)
+        if pin is not None and pin.direction in ("output", "inout"):
+            return v
+    return None
+
+
+def _internal3(design, ps: _PinStates, load: np.ndarray) -> np.ndarray:
+    """Internal power per instance (uW), OpenSTA 3.x ``findInternalPower``.
+
+    Per group the energy is the *average* of the rise and fall tables (pJ).
+    Input pin groups: ``E * duty * density(pin)``, duty = 1, or with a ``when``
+    naming an output whose function reads the pin the probability that the pin is
+    sensitised to it, else P(when). Output pin groups: ``E * w * density(out)`` with
+    ``w = dens(from) * s / sum(dens(from') * s')`` over the pin's groups with the same
+    ``related_pg_pin``, ``s`` = P(output sensitised to ``from``) when the function
+    reads ``from``, else P(when), else 0.5; the ``from`` slew is taken for the edge
+    that causes the output edge (opposite for negative-unate arcs). Probabilities
+    are exact for independent inputs (truth tables over the cell's pins)."""
+    N = ps.top.n_inst
+    tables: list = [None]
+    table_ix: dict[int, int] = {}
+    q: dict[str, list] = {"rows": [], "slew": [], "load": [], "w": [], "inst": []}
+
+    def add(t, slew, ld, w, insts):
+        if t is None:
+            return
+        k = table_ix.get(id(t))
+        if k is None:
+            tables.append(t)
+            k = table_ix[id(t)] = len(tables) - 1
+        q["rows"].append(np.full(insts.size, k, dtype=np.int64))
+        q["slew"].append(slew)
+        q["load"].append(np.broadcast_to(ld, insts.shape))
+        q["w"].append(w)
+        q["inst"].append(insts)
+
+    for ci, cell in enumerate(design.cells):
+        insts = ps.insts_of(ci)
+        n = insts.size
+        if n == 0:
+            continue
+
+        def prob(e: bx.Expr) -> np.ndarray:
+            return ps.exact_duty(ci, e)
+
+        def sensitised(func: bx.Expr, frm: str) -> np.ndarray:
+            return prob(bx.boolean_difference(func, frm))
+
+        for pin in cell.pins.values():
+            if not pin.internal_power:
+                continue
+            to = ps.get(ci, pin.name)
+            present = to["net"] >= 0
+            func = bx.parse(pin.function) if pin.function else None
+            if pin.direction in ("input", "inout"):
+                for g in pin.internal_power:
+                    duty = np.ones(n)
+                    if g.when:
+                        w_e = bx.parse(g.when)
+                        out = _out_port_in(w_e, cell)
+                        of = cell.pins[out].function if out else None
+                        of_e = bx.parse(of) if of else None
+                        if of_e is not None and pin.name in of_e.variables():
+                            duty = sensitised(of_e, pin.name)
+                        else:
+                            duty = prob(w_e)
+                    w = np.where(present, 0.5 * duty * to["dens"], 0.0)
+                    for rf, t in enumerate(_energy_tables(g)):
+                        add(t, to["slew"][:, rf], 0.0, w, insts)
+            if pin.direction not in ("output", "inout"):
+                continue
+            ld = np.where(present, load[np.maximum(to["net"], 0)], 0.0)
+            groups = []
+            dsum: dict = {}
+            for g in pin.internal_power:
+                if not g.related_pin or g.related_pin not in cell.pins:
+                    continue
+                fr = ps.get(ci, g.related_pin)
+                if func is not None and g.related_pin in func.variables():
+                    s = sensitised(func, g.related_pin)
+                elif g.when:
+                    s = prob(bx.parse(g.when))
+                else:
+                    s = np.full(n, 0.5)
+                s = np.where(fr["net"] >= 0, s, 0.0)
+                groups.append((g, fr, s))
+                dsum[g.related_pg_pin] = dsum.get(g.related_pg_pin, 0.0) + fr["dens"] * s
+            for g, fr, s in groups:
+                tot = dsum[g.related_pg_pin]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    wt = np.where((tot != 0.0) & (fr["net"] >= 0), fr["dens"] * s / np.where(tot != 0.0, tot, 1.0), 0.0)
+                w = np.where(present, 0.5 * wt * to["dens"], 0.0)
+                pos = _positive_unate(cell, g.related_pin, pin.name)
+                for rf, t in enumerate(_energy_tables(g)):
+                    add(t, fr["slew"][:, rf if pos else 1 - rf], ld, w, insts)
+    out = np.zeros(N)
+    if not q["rows"]:
+        return out
+    e = lookup(pack_tables(tables), np.concatenate(q["rows"]), np.concatenate(q["slew"]),
+               np.concatenate(q["load"]))
+    np.add.at(out, np.concatenate(q["inst"]), e * np.concatenate(q["w"]) * PJ_PER_NS_TO_UW)
+    return out
