@@ -87,7 +87,7 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
 def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
               wire_load=None, bind=None, vcd=None, vcd_scope=None, saif=None, saif_scope=None,
               input_activity=(0.1, 0.5), global_activity=None, clock_mhz=None,
-              leakage_weights="opensta", port_activity=(), vinterp=None):
+              leakage_weights="opensta", port_activity=(), vinterp=None, power_rules="3"):
     """Load, time and analyse; returns (design, PowerResult, info dict)."""
     from .power.analysis import ActivitySpec, analyse
 
@@ -113,16 +113,18 @@ def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=
         fastest = min(c.period for c in tc.clocks)
         scale = (1e3 / clock_mhz) / fastest
     if signals is not None:
-        spec = ActivitySpec(mode="signals", signals=signals, input_default=tuple(input_activity))
+        spec = ActivitySpec(mode="signals", signals=signals, input_default=tuple(input_activity),
+                            opensta_rules=power_rules)
     elif global_activity is not None:
-        spec = ActivitySpec(mode="global", global_activity=tuple(global_activity))
+        spec = ActivitySpec(mode="global", global_activity=tuple(global_activity), opensta_rules=power_rules)
     else:
         ports = {}
         for name, a, d in port_activity:
             if name not in design.netlist.port_names:
                 raise InputError(f"--port-activity: no port '{name}' in design {design.netlist.top}")
             ports[name] = (float(a), float(d))
-        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity), port_activity=ports)
+        spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity), port_activity=ports,
+                            opensta_rules=power_rules)
     res = analyse(design, tc, spec, slews=result.slew, wire_cap=timer.wire_cap,
                   leakage_weights=leakage_weights, period_scale=scale)
     if signals is not None and res.matched_signals == 0:

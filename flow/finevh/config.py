@@ -41,6 +41,7 @@ class RunConfig:
     saif: str | None = None
     scope: str | None = None
     input_activity: tuple[float, float] = _V.activity.input_default
+    power_rules: str = _V.activity.opensta_rules      # "2.0" | "3" (finevh.stages.options.FLOW_POWER_RULES)
     lut: list[str] = field(default_factory=list)
     base_flavour: str | None = None
     flavours: list[str] | None = _B.flavours        # poly-bias stage order; [] = no poly-bias
@@ -89,7 +90,7 @@ class RunConfig:
 
 _KNOWN = {
     "design": {"name", "liberty", "lef", "verilog", "def", "sdc", "top", "place_utilization"},
-    "activity": {"vcd", "saif", "scope", "input_activity"},
+    "activity": {"vcd", "saif", "scope", "input_activity", "power_rules"},
     "tech": {"lut", "base_flavour", "flavours", "flavour_rule", "polybias_corners", "polybias_cells"},
     "fvh": {"selection", "tiles", "delta_vdd_mv", "frequencies", "vdd_min", "vdd_max", "grid_step", "wrapper_um",
             "wrapper_layer", "supply_names", "peak_factor", "min_per_tile", "mux_cell", "switch_max_ma",
@@ -224,6 +225,10 @@ def load_config(path: str | Path) -> RunConfig:
             fail(f"'input_activity': transitions per cycle must be finite and >= 0 and duty within [0, 1], "
                  f"got {ia}", "input_activity")
         cfg.input_activity = (float(ia[0]), float(ia[1]))
+    pr = typed(a, "power_rules", str, _V.activity.opensta_rules)
+    if pr not in ("2.0", "3"):
+        fail(f"'power_rules' must be \"3\" (OpenSTA 3.x) or \"2.0\" (OpenSTA 2.0.17), got '{pr}'", "power_rules")
+    cfg.power_rules = pr
     if cfg.vcd and cfg.saif:
         fail("give 'vcd' or 'saif', not both", "vcd")
     fl = t.get("flavours")

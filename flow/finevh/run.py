@@ -142,8 +142,9 @@ def _read(cfg: RunConfig) -> _Inputs:
         from .activity.saif import read_saif
 
         signals = read_saif(cfg.saif, scope=cfg.scope)
-    spec = ActivitySpec(mode="signals", signals=signals, input_default=cfg.input_activity) if signals \
-        else ActivitySpec(mode="propagate", input_default=cfg.input_activity)
+    spec = ActivitySpec(mode="signals", signals=signals, input_default=cfg.input_activity,
+                        opensta_rules=cfg.power_rules) if signals \
+        else ActivitySpec(mode="propagate", input_default=cfg.input_activity, opensta_rules=cfg.power_rules)
     return _Inputs(design, tc, names, names.index(base_fl) if base_fl in names else 0, base_cells, lut, spec)
 
 

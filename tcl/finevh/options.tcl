@@ -141,6 +141,7 @@ set finevh::cli_options {
         liberty {--liberty value 1 1 1}
         out {--out value 0 1 0}
         plan {--plan value 0 1 1}
+        power_rules {--power-rules value 0 1 0}
         quiet {--quiet flag 0 1 0}
         rule {--rule list 0 1 0}
         sdc {--sdc value 0 1 1}
@@ -162,6 +163,7 @@ set finevh::cli_options {
         liberty {--liberty value 1 1 1}
         out {--out value 0 1 0}
         port_activity {--port-activity tuple 1 3 0}
+        power_rules {--power-rules value 0 1 0}
         quiet {--quiet flag 0 1 0}
         saif {--saif value 0 1 0}
         saif_scope {--saif-scope value 0 1 0}
@@ -272,6 +274,7 @@ set finevh::cli_options {
         out {--out value 0 1 0}
         peak_factor {--peak-factor value 0 1 0}
         plan {--plan value 0 1 1}
+        power_rules {--power-rules value 0 1 0}
         quiet {--quiet flag 0 1 0}
         sdc {--sdc value 0 1 1}
         switch_max_ma {--switch-max-ma value 0 1 0}

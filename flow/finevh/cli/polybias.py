@@ -47,18 +47,20 @@ _D = PolybiasOptions()
 @click.option("--levels", default=None,
               help="Supplies the power manager hops between, V, comma-separated (for --corners auto; "
                    "default: every characterised voltage of --liberty).")
+@click.option("--power-rules", type=click.Choice(["3", "2.0"]), default=_D.activity.opensta_rules, show_default=True,
+              help="Activity propagation and internal-power rules: OpenSTA 3.x ('3') or 2.0.17 ('2.0').")
 @click.option("--input-activity", nargs=2, type=float, default=_D.activity.input_default, show_default=True,
               help="Input activity for the leakage report: transitions per clock cycle and duty.")
 @click.option("--out", default=None, help="Plan file to write (default: update --plan).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule, corners, levels,
-            input_activity, out, as_json):
+            input_activity, power_rules, out, as_json):
     """Assign slower, less leaky flavours to interface cells without hurting WNS."""
     from ..fvh.plan import read_plan, write_plan
     from ..fvh.polybias import parse_corners
     from ..liberty.libset import FlavourRule, LibrarySet
     from ..loader import load_design
-    from ..power.analysis import ActivitySpec
+    from ..stages.options import flow_activity
     from ..stages import polybias_stage
     from ..stages.common import check_plan_matches
     from ..timing.constraints import read_constraints
@@ -76,7 +78,7 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule
     check_plan_matches(plan, design, plan_path)
     tc = read_constraints(sdc, design, design.libset)
     fl = [f.strip() for f in flavours.split(",") if f.strip()] if flavours else None
-    res = polybias_stage(design, tc, plan, PolybiasOptions(fl, corners, lv, ActivitySpec(input_default=act)))
+    res = polybias_stage(design, tc, plan, PolybiasOptions(fl, corners, lv, flow_activity(input_default=act, opensta_rules=power_rules)))
     rep = res.report
     write_plan(out or plan_path, plan)
     progress.progress(f"polybias: {rep['swapped_total']} swaps, leakage {rep['leakage_before_uw']:.4f} -> "

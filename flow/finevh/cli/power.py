@@ -20,7 +20,8 @@ from ..fileio import write_text_atomic
 
 def to_json(res, info) -> str:
     doc = dict(res.total)
-    doc["groups"] = {"sequential": res.group("sequential"), "combinational": res.group("combinational")}
+    doc["groups"] = {"sequential": res.group("sequential"), "combinational": res.group("combinational"),
+                     "clock": res.group("clock")}
     doc.update(info)
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
@@ -29,8 +30,8 @@ def to_text(res, info, digits: int = 6) -> str:
     f = f"{{:>15.{digits}e}}"
     lines = [f"{'Group':<16}{'Internal':>15}{'Switching':>15}{'Leakage':>15}{'Total':>15}",
              f"{'':<16}{'(uW)':>15}{'(uW)':>15}{'(uW)':>15}{'(uW)':>15}", "-" * 76]
-    for name, g in (("Sequential", res.group("sequential")), ("Combinational", res.group("combinational")),
-                    ("Total", res.total)):
+    for name, g in (("Clock", res.group("clock")), ("Sequential", res.group("sequential")),
+                    ("Combinational", res.group("combinational")), ("Total", res.total)):
         if name == "Total":
             lines.append("-" * 76)
         lines.append(f"{name:<16}" + "".join(f.format(g[k]) for k in
@@ -62,6 +63,9 @@ def to_text(res, info, digits: int = 6) -> str:
 @click.option("--leakage-weights", type=click.Choice(["opensta", "probability"]), default="opensta",
               show_default=True, help="Weight of state-dependent leakage: 0.5 per input in 'when' "
               "(OpenSTA), or the propagated probability that 'when' holds.")
+@click.option("--power-rules", type=click.Choice(["3", "2.0"]), default="3", show_default=True,
+              help="Activity propagation and internal-power rules: current OpenSTA ('3', as OpenROAD) or "
+                   "OpenSTA 2.0.17 ('2.0': two register passes, rise and fall energies summed).")
 @click.option("--spef", default=None, type=click.Path(dir_okay=False), help="Wire capacitance from SPEF.")
 @click.option("--def", "def_file", default=None, type=click.Path(dir_okay=False), help="Placement (DEF).")
 @click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def.")
@@ -78,7 +82,7 @@ def to_text(res, info, digits: int = 6) -> str:
 def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_activity, port_activity,
             global_activity,
             clock_mhz, leakage_weights, spef, def_file, lef, cap_per_um, wire_load, vinterp, bind, as_json, digits,
-            out):
+            out, power_rules):
     """Power (leakage, internal, switching; uW) of VERILOG under SDC."""
     from ..validate import activity_duty, finite_nonneg, finite_pos
     from .common import check_outputs
@@ -98,7 +102,8 @@ def command(liberty, verilog, top, sdc, vcd, vcd_scope, saif, saif_scope, input_
                              vcd_scope=vcd_scope, saif=saif, saif_scope=saif_scope,
                              input_activity=input_activity, global_activity=global_activity,
                              clock_mhz=clock_mhz, leakage_weights=leakage_weights,
-                             port_activity=port_activity, vinterp=vinterp)
+                             port_activity=port_activity, vinterp=vinterp,
+                             power_rules=power_rules)
     text = to_json(res, info) if as_json else to_text(res, info, digits)
     if out:
         write_text_atomic(out, text)

@@ -39,17 +39,19 @@ _D = VddmuxOptions()
 @click.option("--chain-ff", default=_D.chain_ff,
               help="Configuration flip-flop master (default: the smallest plain DFF).")
 @click.option("--vddh", type=float, default=_D.vddh, help="VddH, V (default: the design's own supply).")
+@click.option("--power-rules", type=click.Choice(["3", "2.0"]), default=_D.activity.opensta_rules, show_default=True,
+              help="Activity propagation and internal-power rules: OpenSTA 3.x ('3') or 2.0.17 ('2.0').")
 @click.option("--input-activity", nargs=2, type=float, default=_D.activity.input_default, show_default=True,
               help="Input activity for the tile power: transitions per clock cycle and duty.")
 @click.option("--out", default=None, help="Plan file to write (default: update --plan).")
 @click.option("--def-out", "def_out", default=None, help="DEF with the switches and chain flops.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(plan_path, liberty, verilog, top, lef, def_file, sdc, mux_cell, switch_max_ma, peak_factor,
-            min_per_tile, chain_ff, vddh, input_activity, out, def_out, as_json):
+            min_per_tile, chain_ff, vddh, input_activity, power_rules, out, def_out, as_json):
     """Insert Vdd-MUX header switches per tile and the configuration chain."""
     from ..fvh.plan import read_plan, write_plan
     from ..loader import load_design
-    from ..power.analysis import ActivitySpec
+    from ..stages.options import flow_activity
     from ..stages import vddmux_stage
     from ..stages.common import check_plan_matches
     from ..stages.partition import write_partitioned_def
@@ -66,7 +68,7 @@ def command(plan_path, liberty, verilog, top, lef, def_file, sdc, mux_cell, swit
     check_plan_matches(plan, design, plan_path)
     tc = read_constraints(sdc, design, design.libset)
     opts = VddmuxOptions(mux_cell, switch_max_ma, peak_factor, min_per_tile, chain_ff, vddh,
-                         ActivitySpec(input_default=act))
+                         flow_activity(input_default=act, opensta_rules=power_rules))
     res = vddmux_stage(design, tc, plan, opts)
     rep = res.report
     write_plan(out or plan_path, plan)
