@@ -386,3 +386,52 @@ def test_crpr_leaf_limit_warns_and_stays_pessimistic(work, monkeypatch, capsys):
     for a, b in zip(without, with_crpr):
         assert all(a[k] <= b[k] + 1e-12 for k in b)
         assert a["r2/D"] < b["r2/D"] - 0.1
+
+
+def test_sample_ideal_clock_pin_slews_and_power_osu018(require_tool):
+    """designs/sample as shipped (ideal clock, ``set_input_transition 0.1`` on clk),
+    against OpenSTA 2.0.17 (``sta``), which reads its escaped bus ports. A register
+    clock pin's vertex slew is the delay-calc one (the clk port's 0.1 ns: no wire RC),
+    while its clk->Q arc takes the clock's ideal slew (0) as input slew, as OpenSTA's
+    ``edgeFromSlew``; the report's clock-pin line shows the ideal slew. Power reads the
+    vertex slews, so the sequential internal power (clock pins) matches OpenSTA's."""
+    require_tool("sta")
+    need(OSU018.is_file(), f"Debian qflow-tech-osu018 ({OSU018})")
+    v, sdc = REPO / "designs/sample/sample_osu018.v", REPO / "designs/sample/sample.sdc"
+    text = opensta.run_sta(opensta.design_script(
+        [OSU018], v, "sample", sdc,
+        extra=["report_power -digits 10",
+               "report_checks -from [get_pins _267_/CLK] -path_delay max -fields {slew} -digits 6"]))
+    num = r"(-?[\d.]+)"
+    ck_line = re.search(rf"^\s*{num}\s+{num}\s+{num}\s+\^\s+_267_/CLK \(DFFPOSX1\)", text, re.M)
+    q_line = re.search(rf"^\s*{num}\s+{num}\s+{num}\s+([v^])\s+_267_/Q \(DFFPOSX1\)", text, re.M)
+    assert ck_line and q_line, text[-3000:]
+    ref_q_slew, ref_q_delay, q_rf = float(q_line.group(1)), float(q_line.group(2)), q_line.group(4)
+
+    from finevh.analysis import run_power
+    _, pres, _ = run_power([OSU018], v, sdc)
+    ref_seq = opensta.parse_power(text)["Sequential"]["internal"]
+    assert pres.group("sequential")["internal_uw"] * 1e-6 == pytest.approx(ref_seq, rel=1e-3)
+
+    d = make_design(v, [OSU018])
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    r = t.update()
+    g = r.graph
+    clk_port, ck, q = t.names.lookup("clk"), t.names.lookup("_267_/CLK"), t.names.lookup("_267_/Q")
+    np.testing.assert_allclose(r.slew[clk_port], [0.1, 0.1])
+    np.testing.assert_allclose(r.slew[ck], [0.1, 0.1])        # vertex slew: delay calc
+    np.testing.assert_allclose(r.clock_slew[ck], [0.0, 0.0])  # ideal clock slew
+    from finevh.timing.arcs import FALL, KIND_LAUNCH, RISE
+    out_rf = RISE if q_rf == "^" else FALL
+    e = np.nonzero((g.e_kind == KIND_LAUNCH) & (g.e_from == ck) & (g.e_to == q) & (g.e_out_rf == out_rf))[0]
+    assert len(e) == 1
+    assert r.edge_delay[e[0]] == pytest.approx(ref_q_delay, abs=1e-6)
+    assert r.slew[q, out_rf] == pytest.approx(ref_q_slew, abs=1e-6)
+    # the same arc with the vertex slew as input would be slower: the check can fail
+    tb = t.dcalc.tables(g)
+    dl, _ = t.dcalc.eval_arcs(g, e, tb, np.asarray(r.slew), r.load)
+    assert dl[0] - ref_q_delay > 1e-3
+    # report lines: a launching clock pin shows the ideal slew, as OpenSTA's
+    launch = [p[0] for p in map(t.path, r.endpoints) if p[0]["pin"].endswith("/CLK")]
+    assert len(launch) >= 10
+    assert {s["slew"] for s in launch} == {float(ck_line.group(1))} == {0.0}

@@ -62,9 +62,11 @@ def worst_path(r: TimingResult, ep: Endpoint, design, names: TerminalNames) -> l
             break
         s = int(g.e_src[chosen])
         in_rf = int(g.e_in_rf[chosen])
-        if g.e_kind[chosen] == KIND_LAUNCH:
+        if g.e_kind[chosen] == KIND_LAUNCH:        # the clock pin: the clock's slew (OpenSTA)
+            cs = r.clock_slew[s, in_rf] if r.clock_slew is not None else np.nan
             stages.append(dict(pin=names.name(s), cell=cell_of(s), rf=in_rf, delay=0.0,
-                               time=float(r.arrival[ti, s, in_rf]), slew=float(r.slew[s, in_rf]), load=None))
+                               time=float(r.arrival[ti, s, in_rf]),
+                               slew=float(cs if np.isfinite(cs) else r.slew[s, in_rf]), load=None))
             break
         frm = int(g.e_from[chosen])
         stages.append(dict(pin=names.name(frm), cell=cell_of(frm), rf=in_rf, delay=0.0,

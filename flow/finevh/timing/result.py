@@ -112,6 +112,10 @@ class TimingResult:
     _endpoints: list[Endpoint] | None = None
     seeds: RequiredSeeds | None = None   # every check's required time, for required()
     hold: HoldResult | None = None       # hold analysis (Timer(hold=True))
+    #: [T, 2] ns slew of the clock at clock-network terminals (NaN elsewhere): the ideal
+    #: slew of an ideal clock (OpenSTA's ``idealClkSlew``: launch arcs' input slew,
+    #: report lines of clock pins), the network's of a propagated one
+    clock_slew: np.ndarray | None = None
 
     @property
     def endpoints(self) -> list[Endpoint]:

@@ -6,7 +6,12 @@ transition, the worst (largest) slew over all its edges (OpenSTA's worst-slew
 propagation) and, per launch *tag* (clock, source edge), the latest arrival. Sources:
 clock pins (ideal edge times, :mod:`finevh.timing.clocks`), input ports
 (``set_input_delay`` plus a driving cell's delay) and latch D->Q edges
-(:mod:`finevh.timing.latches`). After a first full pass, the incremental pass
+(:mod:`finevh.timing.latches`). Slews are delay-calc (vertex) slews everywhere, clock
+networks included; only the launch arcs of register clock and latch enable pins take
+the clock's slew as input slew: the ideal slew (``set_clock_transition``) on an ideal
+clock, the network's on a propagated one (OpenSTA's ``edgeFromSlew``). The search keeps
+that from-slew at the clock load pins; the slews it returns give load pins their
+driver's slew. After a first full pass, the incremental pass
 recomputes only the edges whose table, load or input slew changed and re-reduces only
 the pins whose edges or source arrivals changed; the result is the same.
 
@@ -41,7 +46,10 @@ class Arrivals(NamedTuple):
     """One arrival pass (arrays read-only: kept for the next incremental pass)."""
 
     arrival: np.ndarray            # [tags, T, 2] ns, -inf where nothing arrives
-    slew: np.ndarray               # [T, 2] ns
+    #: delay-calc (vertex) slews [T, 2] ns: a driver's from its arcs or its port
+    #: constraints, a load pin its driver's (no wire RC), clock pins included; the
+    #: from-slew of launch arcs at ideal clock pins is the ideal one (``clock``)
+    slew: np.ndarray
     edge_delay: np.ndarray         # [E] ns
     edge_slew: np.ndarray          # [E] ns
     tags: list[tuple[int, int]]    # (clock index, source edge rf)
@@ -67,6 +75,9 @@ class Search:
         self._lat: tuple[tuple, ClockLatency] | None = None
         self._ck: tuple | None = None     # clock pins and their values for one ClockLatency
         self._has_src = g.e_src >= 0
+        #: load pins (a driver other than themselves) and their drivers
+        self._lp = np.nonzero((g.src_of_term >= 0) & (g.src_of_term != np.arange(g.n_terms)))[0]
+        self._lp_drv = g.src_of_term[self._lp]
         self._src_c = np.maximum(g.e_src, 0)
         lp = g.level_ptr.tolist()
         #: (level, first edge, end edge) of every level with edges
@@ -103,13 +114,17 @@ class Search:
             ck = np.nonzero(clock_of_term >= 0)[0]
             cs = lat.slew_early if early else lat.slew_late
             per_rf = [(np.nan_to_num(cs[ck, rf]), lat.at(ck, np.full(len(ck), rf), early)) for rf in (RISE, FALL)]
+            # clock slews go to the clock load pins only (register clock / latch enable
+            # pins, read as the from-slew of their launch arcs); drivers and ports of the
+            # clock network keep their delay-calc slews
+            ck_ld = (g.src_of_term[ck] != ck)
             launch = np.nonzero(g.e_kind == KIND_LAUNCH)[0]
             lk = clock_of_term[g.e_from[launch]]
             lsrf = g.e_in_rf[launch] ^ clock_inv[g.e_from[launch]]
             base = sorted({(k, rf) for k, rf in zip(lk.tolist(), lsrf.tolist()) if k >= 0})
             ck_leaf, split = self._crpr_leaves(lat, ck, g.e_from[launch])
-            self._ck = cc = (lat, ck, clock_of_term[ck], clock_inv[ck], per_rf, base, ck_leaf, split)
-        _, ck, kk, inv, per_rf, base, ck_leaf, split = cc
+            self._ck = cc = (lat, ck, clock_of_term[ck], clock_inv[ck], per_rf, base, ck_leaf, split, ck_ld)
+        _, ck, kk, inv, per_rf, base, ck_leaf, split, ck_ld = cc
         tag_of: dict[tuple, int] = {}
         tags: list[tuple[int, int]] = []
         tag_leaf: list[int] = []
@@ -136,7 +151,7 @@ class Search:
             for rf in (RISE, FALL):
                 src_rf = rf ^ inv
                 ck_slew, cl = per_rf[rf]
-                slew[ck, rf] = ck_slew
+                slew[ck[ck_ld], rf] = ck_slew[ck_ld]
                 for key, ti in tag_of.items():
                     k, srf = key[0], key[1]
                     m = (kk == k) & (src_rf == srf) & (ck_leaf == (key[2] if len(key) == 3 else -1))
@@ -206,7 +221,10 @@ class Search:
         self._state = {"tags": list(tags), "tag_leaf": list(tag_leaf), "arr": arr, "slew": slew, "load": load,
                        "d_rows": tables.delay,
                        "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew}
-        return Arrivals(arr, slew, edge_delay, edge_slew, tags, lat, tag_leaf)
+        vslew = slew.copy()         # the search keeps launch from-slews at clock load pins
+        vslew[self._lp] = slew[self._lp_drv]
+        vslew.flags.writeable = False
+        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf)
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
