@@ -10,8 +10,7 @@ clock pins (ideal edge times, :mod:`finevh.timing.clocks`), input ports
 networks included; only the launch arcs of register clock and latch enable pins take
 the clock's slew as input slew: the ideal slew (``set_clock_transition``) on an ideal
 clock, the network's on a propagated one (OpenSTA's ``edgeFromSlew``). The search keeps
-that from-slew at the clock load pins; the slews it returns give load pins their
-driver's slew. After a first full pass, the incremental pass
+that from-slew at the clock load pins; the slews it returns give them their driver's. After a first full pass, the incremental pass
 recomputes only the edges whose table, load or input slew changed and re-reduces only
 the pins whose edges or source arrivals changed; the result is the same.
 
@@ -46,9 +45,10 @@ class Arrivals(NamedTuple):
     """One arrival pass (arrays read-only: kept for the next incremental pass)."""
 
     arrival: np.ndarray            # [tags, T, 2] ns, -inf where nothing arrives
-    #: delay-calc (vertex) slews [T, 2] ns: a driver's from its arcs or its port
-    #: constraints, a load pin its driver's (no wire RC), clock pins included; the
-    #: from-slew of launch arcs at ideal clock pins is the ideal one (``clock``)
+    #: delay-calc (vertex) slews [T, 2] ns at driving terminals (from their arcs, or
+    #: port constraints) and at clock load pins (their driver's: no wire RC); other load
+    #: pins 0 (read their driver's). Launch arcs of ideal clock pins take the ideal
+    #: slew instead (``clock``)
     slew: np.ndarray
     edge_delay: np.ndarray         # [E] ns
     edge_slew: np.ndarray          # [E] ns
@@ -75,9 +75,16 @@ class Search:
         self._lat: tuple[tuple, ClockLatency] | None = None
         self._ck: tuple | None = None     # clock pins and their values for one ClockLatency
         self._has_src = g.e_src >= 0
-        #: load pins (a driver other than themselves) and their drivers
-        self._lp = np.nonzero((g.src_of_term >= 0) & (g.src_of_term != np.arange(g.n_terms)))[0]
-        self._lp_drv = g.src_of_term[self._lp]
+        # clock load pins (register clock / latch enable pins): the search keeps there
+        # the from-slew of their launch arcs, the result their driver's slew; as flat
+        # [T * 2] indices (pin, driver; unconnected pins: slew 0)
+        ck_lp = np.nonzero((clocks.clock_of_term >= 0) & (g.src_of_term != np.arange(g.n_terms)))[0]
+        self._ck_lp = ck_lp
+        drv = g.src_of_term[ck_lp]
+        flat = (ck_lp[:, None] * 2 + np.arange(2)).ravel()
+        con = np.repeat(drv >= 0, 2)
+        self._ck_flat, self._ck_flat0 = flat[con], flat[~con]
+        self._ck_flat_drv = (np.maximum(drv, 0)[:, None] * 2 + np.arange(2)).ravel()[con]
         self._src_c = np.maximum(g.e_src, 0)
         lp = g.level_ptr.tolist()
         #: (level, first edge, end edge) of every level with edges
@@ -114,10 +121,9 @@ class Search:
             ck = np.nonzero(clock_of_term >= 0)[0]
             cs = lat.slew_early if early else lat.slew_late
             per_rf = [(np.nan_to_num(cs[ck, rf]), lat.at(ck, np.full(len(ck), rf), early)) for rf in (RISE, FALL)]
-            # clock slews go to the clock load pins only (register clock / latch enable
-            # pins, read as the from-slew of their launch arcs); drivers and ports of the
-            # clock network keep their delay-calc slews
-            ck_ld = (g.src_of_term[ck] != ck)
+            # clock slews go to the clock load pins only (read as the from-slew of their
+            # launch arcs); drivers and ports of the clock network keep delay-calc slews
+            ck_ld = np.isin(ck, self._ck_lp)
             launch = np.nonzero(g.e_kind == KIND_LAUNCH)[0]
             lk = clock_of_term[g.e_from[launch]]
             lsrf = g.e_in_rf[launch] ^ clock_inv[g.e_from[launch]]
@@ -221,8 +227,10 @@ class Search:
         self._state = {"tags": list(tags), "tag_leaf": list(tag_leaf), "arr": arr, "slew": slew, "load": load,
                        "d_rows": tables.delay,
                        "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew}
-        vslew = slew.copy()         # the search keeps launch from-slews at clock load pins
-        vslew[self._lp] = slew[self._lp_drv]
+        vslew = slew.copy()         # vertex slews at the clock load pins
+        vf = vslew.reshape(-1)
+        vf[self._ck_flat] = slew.reshape(-1)[self._ck_flat_drv]
+        vf[self._ck_flat0] = 0.0
         vslew.flags.writeable = False
         return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf)
 
