@@ -220,16 +220,19 @@ def test_inverted_clock_tree_osu018(sta3, work, propagated):
     check_against_opensta(sta3, work, [OSU018], v, "ctree", sdc, d, 5, 5)
 
 
-def test_incremental_retiming_equals_full_pass_propagated(work, gcd_example):
+@pytest.mark.parametrize("propagated", [True, False])
+def test_incremental_retiming_equals_full_pass_propagated(work, gcd_example, propagated):
     """Re-binding data cells and clock buffers (other supply): incremental re-timing,
-    setup and hold, with a propagated clock gives exactly the full-pass numbers."""
+    setup and hold, with a propagated or an ideal clock gives exactly the full-pass
+    numbers, slews included. Ideal clock: the clock pins' (vertex) slews follow the
+    re-bound clock buffers, their clock slew stays the ideal 0."""
     v, _ = gcd_example
     libs = [Path(str(SKY).format(c)) for c in ("ss_n40C_1v76", "ss_n40C_1v28")]
     for p in libs:
         need(p.is_file(), str(p))
     d = make_design(v, libs)
-    sdc = work / "gcd_inc.sdc"
-    sdc.write_text(GCD_SDC + "set_propagated_clock [all_clocks]\n")
+    sdc = work / f"gcd_inc_{int(propagated)}.sdc"
+    sdc.write_text(GCD_SDC + ("set_propagated_clock [all_clocks]\n" if propagated else ""))
     tc = read_constraints(sdc, d, d.libset)
     t = Timer(d, tc, hold=True)
     first = t.update()
@@ -246,6 +249,7 @@ def test_incremental_retiming_equals_full_pass_propagated(work, gcd_example):
         inc = t.update()
         full = t.update(incremental=False)
         np.testing.assert_array_equal(inc.arrival, full.arrival)
+        np.testing.assert_array_equal(inc.slew, full.slew)
         np.testing.assert_array_equal(inc.hold.arrival, full.hold.arrival)
         np.testing.assert_array_equal(inc.hold.slew, full.hold.slew)
         assert inc.endpoint_slacks() == full.endpoint_slacks()
@@ -254,6 +258,11 @@ def test_incremental_retiming_equals_full_pass_propagated(work, gcd_example):
         np.testing.assert_array_equal(inc.table.slack, fresh.table.slack)
         np.testing.assert_array_equal(inc.hold.table.slack, fresh.hold.table.slack)
         moved |= inc.hold.wns != first.hold.wns or not np.array_equal(inc.hold.table.slack, first.hold.table.slack)
+        if volt == 1.28 and sel is rounds[0][0] and not propagated:
+            ck = np.nonzero(np.isfinite(inc.clock_slew[:, 0]) & (inc.graph.src_of_term >= 0)
+                            & np.isin(inc.graph.src_of_term, inc.graph.e_to))[0]     # behind a buffer
+            assert len(ck) and (inc.clock_slew[ck] == 0.0).all()
+            assert (inc.slew[ck] > 0).all() and not np.array_equal(inc.slew[ck], first.slew[ck])
     assert moved
 
 

@@ -74,6 +74,7 @@ class Search:
         self._state: dict | None = None
         self._lat: tuple[tuple, ClockLatency] | None = None
         self._ck: tuple | None = None     # clock pins and their values for one ClockLatency
+        self._st: tuple | None = None     # clock terminals that are also edge targets
         self._has_src = g.e_src >= 0
         # clock load pins (register clock / latch enable pins): the search keeps there
         # the from-slew of their launch arcs, the result their driver's slew; as flat
@@ -278,6 +279,10 @@ class Search:
             src_arr_chg = ~(arr == p_arr).all(axis=0)
         slew_chg = (slew != p_slew) & ~tgt
         arr_chg = src_arr_chg & ~tgt
+        # clock-network drivers (clock buffer outputs) are sources and targets: a full
+        # pass merges both, so a re-reduced one folds its fresh source arrival back in
+        st, st_pos = self._source_targets(tgt)
+        fresh = arr[:, st, :].copy()
         arr[:, tgt] = p_arr[:, tgt]
         slew[tgt] = p_slew[tgt]
         edge_delay = prev["edge_delay"].copy()
@@ -319,9 +324,25 @@ class Search:
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables)
             new_arr = red.reduceat(at, starts, axis=1)
+            if len(st):
+                m = np.nonzero(st_pos[to] >= 0)[0]
+                if len(m):
+                    new_arr[:, m] = red(new_arr[:, m], fresh[:, st_pos[to[m]], orf[m]])
             arr_chg[to, orf] = ~(new_arr == arr[:, to, orf]).all(axis=0)
             arr[:, to, orf] = new_arr
         return edge_delay, edge_slew
+
+    def _source_targets(self, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Terminals that get a source arrival (clock-network terminals) and are also
+        edge targets (``tgt`` [T, 2]), and per terminal its position among them (-1)."""
+        c = self._st
+        if c is None:
+            T = self.graph.n_terms
+            st = np.nonzero((self.clocks.clock_of_term >= 0) & tgt.any(axis=1))[0]
+            pos = np.full(T, -1, dtype=np.int64)
+            pos[st] = np.arange(len(st))
+            c = self._st = (st, pos)
+        return c
 
 
 def required_times(r: TimingResult) -> np.ndarray:
