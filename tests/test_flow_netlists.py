@@ -270,7 +270,7 @@ def test_placed_netlist_with_taps_power_and_partition(placed_gcd, libs, run_cli,
     q = json.loads(out)
     assert (p["instances"], q["instances"]) == (347 + 873, 347)
     for k in ("internal_uw", "switching_uw", "leakage_uw", "total_uw"):   # taps add no power
-        assert p[k] == q[k] and p[k] > 0, k
+        assert p[k] == pytest.approx(q[k], rel=1e-12) and p[k] > 0, k   # summation order differs
     plan = tmp_path / "gcd.fvh.json"
     code, out, err = run_cli("partition", *args, *lefs, "--verilog", verilog, "--def", dp, "--tiles", "2",
                              "--out", plan, "--json")
