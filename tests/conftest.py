@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FINEVH_SHARED", REPO.parent / "shared"))
+#: current OpenSTA (3.x): $FINEVH_OPENSTA3, else where scripts/setup.sh builds it
+STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
 
 
 def tools_required() -> bool:
@@ -56,6 +58,14 @@ def require_tool():
         return path  # type: ignore[return-value]
 
     return _require
+
+
+@pytest.fixture(scope="session")
+def sta3() -> str:
+    """OpenSTA 3.x, the timing/power reference (fails when missing under
+    FINEVH_REQUIRE_TOOLS=1)."""
+    need(STA3.exists(), f"OpenSTA 3.x at {STA3}")
+    return str(STA3)
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,6 @@ from opensta import parse_endpoint_slacks, prepare_liberty
 DATA = SHARED / "data"
 OR = DATA / "openroad"
 T = OR / "test"
-STA3 = Path(__import__("os").environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
 VENDOR = SHARED / "vendor" / "opensta" / "opensta-737b52f.tar.gz"
 SKY = DATA / "liberty" / "sky130_fd_sc_hd" / "sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
 ASAP7 = [DATA / "liberty" / "asap7" / f"asap7sc7p5t_{g}_RVT_TT_nldm_{d}.lib.gz"
@@ -63,12 +62,6 @@ DESIGNS = {
     "aes_asap7": ("aes_asap7.v", "aes_asap7.sdc", "asap7", TOL_NS),
 }
 
-
-@pytest.fixture(scope="session")
-def sta3():
-    """OpenSTA 3.x (fails when missing under FINEVH_REQUIRE_TOOLS=1)."""
-    need(STA3.exists(), f"OpenSTA 3.x at {STA3}")
-    return str(STA3)
 
 
 @pytest.fixture(scope="session")

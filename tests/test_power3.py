@@ -20,18 +20,12 @@ import pytest
 
 from conftest import SHARED, need
 
-STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
 OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
 GROUPS = (("sequential", "Sequential"), ("combinational", "Combinational"), ("clock", "Clock"))
 KINDS = (("internal_uw", "internal"), ("switching_uw", "switching"), ("leakage_uw", "leakage"))
 REL = 0.01
 _ROW = re.compile(r"^(Sequential|Combinational|Clock|Macro|Pad|Total)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", re.M)
 
-
-@pytest.fixture(scope="session")
-def sta3():
-    need(STA3.exists(), f"OpenSTA 3.x at {STA3}")
-    return str(STA3)
 
 
 @pytest.fixture(scope="session")

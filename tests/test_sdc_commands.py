@@ -7,9 +7,7 @@ against OpenSTA 3.x itself when it is installed."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +16,7 @@ from finevh.constraints import SdcDesign, read_sdc
 from finevh.errors import InputError
 
 LIB = SHARED / "data/liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
-STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
+from conftest import STA3  # noqa: E402
 P = "sky130_fd_sc_hd__"
 
 # two clocks: ca reaches ff1 through a buffer and the latch directly, cb reaches ff2

@@ -34,7 +34,7 @@ from conftest import SHARED, need  # noqa: E402
 DATA = SHARED / "data"
 ORFS = DATA / "orfs/flow"
 NETLISTS = DATA / "openroad/test"
-STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
+from conftest import STA3  # noqa: E402
 OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
 
 #: platform -> Liberty files (finevh reads .gz; OpenSTA gets gunzipped copies); Nangate45
@@ -97,11 +97,6 @@ def cases() -> list[Case]:
 
 CHECKED = [c for c in cases() if not c.skip] if ORFS.is_dir() else []
 
-
-@pytest.fixture(scope="module")
-def sta3():
-    need(STA3.exists(), f"OpenSTA 3.x at {STA3}")
-    return str(STA3)
 
 
 @pytest.fixture(scope="module")

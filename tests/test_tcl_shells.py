@@ -22,8 +22,6 @@ SAMPLE_V = REPO / "designs/sample/sample_osu018.v"
 D28 = REPO / "libs/demo28"
 PB = {f: D28 / f"demo28_ss_125C_1p00v_{f.lower()}.lib" for f in ("PB0", "PB4", "PB10", "PB16")}
 PE_V, PE_DEF = REPO / "designs/pe/fvh_pe_demo28.v", REPO / "designs/pe/fvh_pe_demo28.def"
-# OpenSTA 3.x: $FINEVH_OPENSTA3, else where scripts/setup.sh builds it
-STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
 OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
 
 # bus-free constraints: OpenSTA 3.x (this build) fails on get_ports {a[*]} ("Error: stoi")
@@ -36,12 +34,6 @@ PE_SDC = ("create_clock -name clk -period 3.0 [get_ports clk]\n"
           "set_output_delay 0.1 -clock clk [all_outputs]\n"
           "set_input_transition 0.02 [all_inputs]\n")
 
-
-@pytest.fixture(scope="session")
-def sta3():
-    """OpenSTA 3.x built from ../shared/vendor (fails when missing under FINEVH_REQUIRE_TOOLS=1)."""
-    need(STA3.exists(), f"OpenSTA 3.x at {STA3}")
-    return str(STA3)
 
 
 def _shell_cmd(shell: str, exe: str, script: Path) -> list[str]:

@@ -11,7 +11,6 @@ latency). OpenSTA 3.x is ``$FINEVH_OPENSTA3`` or ~/.cache/opensta-737b52f/bin/st
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tarfile
@@ -30,7 +29,7 @@ from finevh.timing.constraints import read_constraints
 from finevh.timing.engine import Timer
 
 TOL_NS = 1e-3          # 1 ps
-STA3 = Path(os.environ.get("FINEVH_OPENSTA3", Path.home() / ".cache/opensta-737b52f/bin/sta"))
+from conftest import STA3  # noqa: E402
 OSU018 = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
 ARCHIVE = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
 SKY = SHARED / "data/liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__{}.lib.gz"

@@ -23,12 +23,17 @@ def check_outputs(*paths, what: str = "--out") -> None:
             check_output_file(p, what)
 
 
-def parse_tiles(spec: str) -> list[int]:
-    """``3`` or ``1,3,5,7``: tiles per side."""
+def parse_ints(spec: str, opt: str) -> list[int]:
+    """``3`` or ``1,3,5,7``: positive integers of option ``opt``."""
     try:
         out = [int(t) for t in spec.replace(" ", "").split(",") if t]
     except ValueError:
-        raise InputError(f"--tiles: a list of integers is expected, got '{spec}'") from None
+        raise InputError(f"{opt}: a comma-separated list of integers is expected, got '{spec}'") from None
     if not out or min(out) < 1:
-        raise InputError(f"--tiles: tile counts per side must be >= 1, got '{spec}'")
+        raise InputError(f"{opt}: values must be >= 1, got '{spec}'")
     return out
+
+
+def parse_tiles(spec: str) -> list[int]:
+    """``--tiles 3`` or ``--tiles 1,3,5,7``: tiles per side."""
+    return parse_ints(spec, "--tiles")

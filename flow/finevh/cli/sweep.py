@@ -18,16 +18,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-
-
-def _ints(spec: str, opt: str) -> list[int]:
-    try:
-        out = [int(t) for t in spec.replace(" ", "").split(",") if t]
-    except ValueError:
-        raise InputError(f"{opt}: a comma-separated list of integers is expected, got '{spec}'") from None
-    if not out or min(out) < 1:
-        raise InputError(f"{opt}: values must be >= 1, got '{spec}'")
-    return out
+from .common import parse_ints
 
 
 @click.command("sweep")
@@ -60,6 +51,6 @@ def command(configs, tiles, dvdd, out, workers, scheduler, slurm, lsf, queue, me
             raise InputError("no such config file", c)
     jobqueue = "slurm" if slurm else "lsf" if lsf else None
     opts = {"queue": queue, "memory": memory, "walltime": walltime} if jobqueue else {}
-    path = sweep(cfgs, _ints(tiles, "--tiles"), _ints(dvdd, "--dvdd"), out, workers=workers,
+    path = sweep(cfgs, parse_ints(tiles, "--tiles"), parse_ints(dvdd, "--dvdd"), out, workers=workers,
                  scheduler=scheduler, jobqueue=jobqueue, report=not no_report, force=force, **opts)
     click.echo(str(path))
