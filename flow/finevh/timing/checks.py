@@ -97,17 +97,9 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
                 continue
             v = np.nonzero(valid)[0]
             add(g.c_data[v], a[v], rq[v], g.c_data_rf[v], ti, 0, rows[v], setup[v], ck[v])
-    const = g.term_const
-    ods = [od for od in tc.output_delays
-           if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
-           and (const is None or const[od.terminal] < 0)]
-    if ods:
-        o_t = np.array([od.terminal for od in ods], dtype=np.int64)
-        o_k = np.array([od.clock for od in ods], dtype=np.int64)
-        o_crf = np.array([FALL if od.clock_fall else RISE for od in ods], dtype=np.int64)
-        o_d = np.array([[od.rise, od.fall] for od in ods])
-        o_n = g.src_of_term[o_t]
-        o_lat = np.array([port_latency(tc.clocks[k]) for k in o_k.tolist()])
+    ods = _output_delays(g, tc, tc.output_delays)
+    if ods is not None:
+        ods, o_t, o_k, o_crf, o_d, o_n, o_lat = ods
         for ti in range(len(tags)):
             base = caps[ti][o_k, o_crf] + o_lat - unc[o_k]
             for rf in (RISE, FALL):
@@ -217,17 +209,9 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
             v = np.nonzero(np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t)[0]
             if len(v):
                 add(g.h_data[v], a[v], rq[v], g.h_data_rf[v], ti, 2, rows[v], hold[v], ck[v])
-    const = g.term_const
-    ods = [od for od in tc.output_delays_min
-           if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
-           and (const is None or const[od.terminal] < 0)]
-    if ods:
-        o_t = np.array([od.terminal for od in ods], dtype=np.int64)
-        o_k = np.array([od.clock for od in ods], dtype=np.int64)
-        o_crf = np.array([FALL if od.clock_fall else RISE for od in ods], dtype=np.int64)
-        o_d = np.array([[od.rise, od.fall] for od in ods])
-        o_n = g.src_of_term[o_t]
-        o_lat = np.array([port_latency(tc.clocks[k]) for k in o_k.tolist()])
+    ods = _output_delays(g, tc, tc.output_delays_min)
+    if ods is not None:
+        ods, o_t, o_k, o_crf, o_d, o_n, o_lat = ods
         for ti in range(len(tags)):
             base = caps[ti][o_k, o_crf] + o_lat + unc[o_k]
             for rf in (RISE, FALL):
@@ -243,3 +227,20 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
     sl = table.slack
     return HoldResult(float(min(0.0, sl.min())) if len(sl) else 0.0, float(sl[sl < 0].sum()) if len(sl) else 0.0,
                       table, arr, slew)
+
+
+def _output_delays(g, tc, delays):
+    """The checked output delays of ``delays`` (clocked, not false, on a driven, non-constant
+    port) as arrays: (list, terminal, clock, clock edge, [n, 2] delay ns, node, port latency)."""
+    const = g.term_const
+    ods = [od for od in delays
+           if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
+           and (const is None or const[od.terminal] < 0)]
+    if not ods:
+        return None
+    o_t = np.array([od.terminal for od in ods], dtype=np.int64)
+    o_k = np.array([od.clock for od in ods], dtype=np.int64)
+    o_crf = np.array([FALL if od.clock_fall else RISE for od in ods], dtype=np.int64)
+    o_d = np.array([[od.rise, od.fall] for od in ods])
+    o_lat = np.array([port_latency(tc.clocks[k]) for k in o_k.tolist()])
+    return ods, o_t, o_k, o_crf, o_d, g.src_of_term[o_t], o_lat
