@@ -61,16 +61,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         cols["setup"].append(setup)
         cols["cap"].append(cap)
 
-    def capture_table(lk, lrf):
-        cap = np.full((nclk + 1, 2), np.nan)
-        for k in range(nclk):
-            for rf in (RISE, FALL):
-                v = capture.capture(lk, lrf, k, rf)
-                if v is not None:
-                    cap[k, rf] = v
-        return cap
-
-    caps = [capture_table(lk, lrf) for lk, lrf in tags]
+    caps = [_edge_table(capture.capture, nclk, lk, lrf) for lk, lrf in tags]
     if len(g.c_data):
         dnode = g.src_of_term[g.c_data]
         ok = dnode >= 0
@@ -177,16 +168,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
                                row, hold, cap)):
             cols[k].append(v)
 
-    def hold_edges(lk, lrf):
-        cap = np.full((nclk + 1, 2), np.nan)
-        for k in range(nclk):
-            for rf in (RISE, FALL):
-                v = capture.hold_capture(lk, lrf, k, rf)
-                if v is not None:
-                    cap[k, rf] = v
-        return cap
-
-    caps = [hold_edges(lk, lrf) for lk, lrf in tags]
+    caps = [_edge_table(capture.hold_capture, nclk, lk, lrf) for lk, lrf in tags]
     false_to = np.fromiter(tc.false_to, dtype=np.int64) if tc.false_to else None
     if len(g.h_data):
         dnode = g.src_of_term[g.h_data]
@@ -244,3 +226,16 @@ def _output_delays(g, tc, delays):
     o_d = np.array([[od.rise, od.fall] for od in ods])
     o_lat = np.array([port_latency(tc.clocks[k]) for k in o_k.tolist()])
     return ods, o_t, o_k, o_crf, o_d, g.src_of_term[o_t], o_lat
+
+
+def _edge_table(edge, nclk: int, lk: int, lrf: int) -> np.ndarray:
+    """[clock + 1, rise/fall] capture edge times (ns, NaN where none) of a launch from clock
+    ``lk`` edge ``lrf``; ``edge`` is :meth:`CaptureEdges.capture` (setup) or
+    :meth:`CaptureEdges.hold_capture` (hold)."""
+    cap = np.full((nclk + 1, 2), np.nan)
+    for k in range(nclk):
+        for rf in (RISE, FALL):
+            v = edge(lk, lrf, k, rf)
+            if v is not None:
+                cap[k, rf] = v
+    return cap
