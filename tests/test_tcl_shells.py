@@ -24,12 +24,7 @@ PB = {f: D28 / f"demo28_ss_125C_1p00v_{f.lower()}.lib" for f in ("PB0", "PB4", "
 PE_V, PE_DEF = REPO / "designs/pe/fvh_pe_demo28.v", REPO / "designs/pe/fvh_pe_demo28.def"
 OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
 
-# bus-free constraints: OpenSTA 3.x (this build) fails on get_ports {a[*]} ("Error: stoi")
-SAMPLE_SDC = ("create_clock -name clk -period 5.0 [get_ports clk]\n"
-              "set_input_delay 0.5 -clock clk [get_ports {rst en}]\n"
-              "set_output_delay 0.5 -clock clk [all_outputs]\n"
-              "set_input_transition 0.1 [all_inputs]\n"
-              "set_load 0.02 [all_outputs]\n")
+SAMPLE_SDC = (REPO / "designs/sample/sample.sdc").read_text()
 PE_SDC = ("create_clock -name clk -period 3.0 [get_ports clk]\n"
           "set_output_delay 0.1 -clock clk [all_outputs]\n"
           "set_input_transition 0.02 [all_inputs]\n")
