@@ -470,31 +470,16 @@ def test_polybias_multi_corner(run_cli, d28):
 
 
 # ----------------------------------------------------------------------------- ASAP7
-def _merged_liberty(files, out: Path) -> Path:
-    """One Liberty file holding every cell of ``files`` (Yosys maps onto a single file)."""
-    texts = [read_text(f) for f in files]
-    starts = [re.search(r"^\s*cell\s*\(", t, re.M).start() for t in texts]
-    head = texts[0][:starts[0]]
-    extra: list[str] = []
-    for t, s in zip(texts[1:], starts[1:]):
-        for m in re.finditer(r"^\s*(lu_table_template|power_lut_template)\s*\(\s*(\w+)\s*\)\s*\{[^{}]*\}", t[:s], re.M):
-            if m.group(2) not in head and m.group(0) not in extra:
-                extra.append(m.group(0))
-    out.write_text(head + "\n".join(extra) + "\n" + "\n".join(t[s:t.rstrip().rfind("}")] for t, s in
-                                                              zip(texts, starts)) + "\n}\n")
-    return out
-
-
 def test_asap7_flavours_sl_to_r(run_cli, shared_data, work, require_tool):
     """An SLVT design: stages R then L (fast -> slow is SL, L, R), WNS kept, leakage lower."""
     require_tool("yosys")
-    from finevh.synth.yosys import map_to_liberty
+    from finevh.synth.yosys import map_to_liberty, merged_liberty
 
     libdir = shared_data / "liberty/asap7"
     parts = ("INVBUF", "SEQ", "SIMPLE", "AO", "OA")
     sl = sorted(f for f in libdir.glob("*_SLVT_*.lib.gz") if any(f"_{p}_" in f.name for p in parts))
     allf = sorted(libdir.glob("*.lib.gz"))
-    v = map_to_liberty([shared_data / "netlists/iscas89/s1196.v"], _merged_liberty(sl, work / "a7sl.lib"),
+    v = map_to_liberty([shared_data / "netlists/iscas89/s1196.v"], merged_liberty(sl),
                        "s1196", work / "s1196_sl.v")
     lefs = ["--lef", shared_data / "lef/asap7/asap7_tech_1x_201209.lef",
             "--lef", shared_data / "lef/asap7/asap7sc7p5t_28_SL_1x_220121a.lef"]

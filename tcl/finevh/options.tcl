@@ -241,7 +241,7 @@ set finevh::cli_options {
         workers {--workers value 0 1 0}
     }
     {synth} {
-        liberty {--liberty value 0 1 1}
+        liberty {--liberty value 1 1 1}
         out {--out value 0 1 1}
         param {--param pairs 1 1 0}
         quiet {--quiet flag 0 1 0}

@@ -6,11 +6,14 @@ area from Yosys' ``stat -liberty`` (see :mod:`finevh.synth.driver`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..errors import InputError
 from ..fileio import write_text_atomic
 from ..synth.driver import synthesize
+from ..synth.yosys import merged_liberty
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -27,7 +30,8 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--rtl", "rtl", multiple=True, required=True, type=click.Path(dir_okay=False),
               help="Verilog/SystemVerilog source (repeatable).")
 @click.option("--top", required=True, help="Top module.")
-@click.option("--liberty", required=True, type=click.Path(dir_okay=False), help="Liberty library (.lib or .lib.gz).")
+@click.option("--liberty", "liberty", multiple=True, required=True, type=click.Path(dir_okay=False),
+              help="Liberty library (.lib or .lib.gz); repeatable: several files are mapped onto as one.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Mapped netlist (Verilog).")
 @click.option("--param", "param", multiple=True, help="Top parameter override NAME=VALUE (repeatable).")
 @click.option("--stat-json", "stat_json", type=click.Path(dir_okay=False), default=None,
@@ -38,7 +42,10 @@ def command(rtl, top, liberty, out, param, stat_json):
 
     check_outputs(out)
     check_outputs(stat_json, what="--stat-json")
-    res = synthesize(list(rtl), top, liberty, out, parameters=_params(param))
+    for f in liberty:
+        if not Path(f).is_file():
+            raise InputError("no such file", f)
+    res = synthesize(list(rtl), top, merged_liberty(liberty), out, parameters=_params(param))
     if stat_json:
         write_text_atomic(stat_json, res.to_json())
     click.echo(f"top {res.top}: {res.cells} cells ({res.sequential} sequential), "

@@ -55,6 +55,38 @@ def trimmed_liberty(liberty: str | Path, exclude: Sequence[str]) -> Path:
     return out
 
 
+def merged_liberty(files: Sequence[str | Path]) -> Path:
+    """One Liberty file holding every cell of ``files`` (plain or .gz), cached under
+    :func:`cache_dir`: Yosys' ``dfflibmap``/``abc -liberty`` map onto a single file,
+    while libraries such as ASAP7 ship one file per cell family. The header (units,
+    thresholds, operating conditions) is the first file's; table templates of the others
+    that the first lacks are added. One file is returned as is."""
+    paths = [Path(f) for f in files]
+    if len(paths) == 1:
+        return paths[0]
+    texts = [read_text(f) for f in paths]
+    key = hashlib.sha256("\0".join(texts).encode()).hexdigest()[:20]
+    out = cache_dir() / "liberty" / f"merged_{paths[0].name.removesuffix('.gz').removesuffix('.lib')}_{key}.lib"
+    if out.exists():
+        return out
+    starts = []
+    for f, t in zip(paths, texts):
+        m = re.search(r"^\s*cell\s*\(", t, re.M)
+        if m is None:
+            raise InputError("no cell group in this Liberty file", f)
+        starts.append(m.start())
+    head = texts[0][:starts[0]]
+    extra: list[str] = []
+    for t, s in zip(texts[1:], starts[1:]):
+        for m in re.finditer(r"^\s*(lu_table_template|power_lut_template)\s*\(\s*(\w+)\s*\)\s*\{[^{}]*\}", t[:s], re.M):
+            if m.group(2) not in head and m.group(0) not in extra:
+                extra.append(m.group(0))
+    body = "\n".join(t[s:t.rstrip().rfind("}")] for t, s in zip(texts, starts))
+    with atomic_write(out) as f:
+        f.write(head + "\n".join(extra) + "\n" + body + "\n}\n")
+    return out
+
+
 def map_to_liberty(
     sources: Sequence[str | Path],
     liberty: str | Path,
