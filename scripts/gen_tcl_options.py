@@ -22,7 +22,9 @@ is derived from the click parameter:
   holds a comma): ``-tiles {3 5}`` -> ``--tiles 3,5``;
 - ``value`` : anything else (one word).
 
-``required`` is 1 when the CLI insists on the option. ``multiple`` is 1 for a repeatable option: the Tcl value is a list, one CLI option per
+``required`` is 1 when the CLI insists on the option, or its help says "Required unless"
+another option is given (``finevh sta --liberty`` / ``--corner``: the shell layer skips
+the libraries when the call gives corners). ``multiple`` is 1 for a repeatable option: the Tcl value is a list, one CLI option per
 element (``-liberty {a.lib b.lib}`` -> ``--liberty a.lib --liberty b.lib``).
 """
 
@@ -90,7 +92,8 @@ def option_of(p) -> TclOption:
     name = flag[2:].replace("-", "_")
     if not _NAME_RE.match(name):
         raise ValueError(f"option {flag}: cannot be spelled as a Tcl option")
-    return TclOption(name, flag, _kind(p), bool(p.multiple), max(1, p.nargs), bool(p.required))
+    required = bool(p.required) or "Required unless" in (p.help or "")
+    return TclOption(name, flag, _kind(p), bool(p.multiple), max(1, p.nargs), required)
 
 
 def collect(group) -> dict[str, tuple[list[TclOption], list[TclArgument]]]:

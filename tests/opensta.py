@@ -97,12 +97,13 @@ def design_script(libs: Sequence[str | Path], verilog: str | Path, top: str,
     return "\n".join(lines) + "\n"
 
 
-def run_sta(script: str, workdir: str | Path | None = None, timeout: float = 600) -> str:
-    """Run ``sta -no_init -exit`` on ``script`` and return stdout (stderr appended).
+def run_sta(script: str, workdir: str | Path | None = None, timeout: float = 600, exe: str | None = None) -> str:
+    """Run ``sta -no_init -exit`` on ``script`` and return stdout (stderr appended);
+    ``exe``: another OpenSTA (default: ``sta`` on PATH, Debian's 2.0.17).
 
     Raises ``RuntimeError`` when sta is missing or exits non-zero.
     """
-    exe = sta_path()
+    exe = exe or sta_path()
     if exe is None:
         raise RuntimeError("OpenSTA 'sta' not on PATH")
     own = workdir is None

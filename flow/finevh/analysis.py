@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import progress
 from .errors import InputError
 from .fileio import read_text
@@ -64,15 +66,16 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         nl = design.netlist
         pl = from_def(read_def(def_file), lf, nl.inst_names, [design.cells[int(c)].name for c in design.inst_cell])
         wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
-    elif wire_load != "none":
-        # as OpenSTA: the main library's default_wire_load applies unless told otherwise
+    elif wire_load not in (None, "none"):
+        # as OpenSTA 3.x: no wire load unless asked for (3.x never applies a library's
+        # default_wire_load; 'default' asks for it, as OpenSTA 2.0.17 did by itself)
         lib = design.libset.libraries[0]
-        name = lib.default_wire_load if wire_load in (None, "default") else wire_load
+        name = lib.default_wire_load if wire_load == "default" else wire_load
         if name:
             if name not in lib.wire_loads:
                 raise InputError(f"library '{lib.name}' has no wire-load model '{name}'", lib.path)
             wc = wire.from_wire_load(design, lib.wire_loads[name])
-        elif wire_load == "default":
+        else:
             raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
     timer = Timer(design, tc, wc, hold=hold)
     result = timer.update()
@@ -82,6 +85,39 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
     if not result.endpoints:
         raise InputError("no constrained endpoint: check create_clock sources and set_input/output_delay", sdc)
     return timer, result
+
+
+def parse_corners(specs) -> list[tuple[str, list[str]]]:
+    """``--corner NAME=LIB[,LIB...]`` values: (name, Liberty files) per corner, in the
+    order given. Names are unique identifiers (they become report keys)."""
+    import re
+
+    out: list[tuple[str, list[str]]] = []
+    for s in specs:
+        name, sep, files = s.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][\w.-]*", name) or not files.strip():
+            raise InputError(f"--corner expects NAME=LIB[,LIB...] (NAME: letters, digits, _ . -), got '{s}'")
+        if any(n == name for n, _ in out):
+            raise InputError(f"--corner: corner '{name}' given twice")
+        libs = [f.strip() for f in files.split(",") if f.strip()]
+        for f in libs:
+            if not Path(f).is_file():
+                raise InputError(f"corner '{name}': no such file", f)
+        out.append((name, libs))
+    return out
+
+
+def run_sta_corners(corners: list[tuple[str, list[str]]], verilog, sdc, top=None, **kw):
+    """:func:`run_sta` once per operating corner (each its own Liberty set, the same
+    netlist, constraints and parasitics: OpenSTA's scenes); returns [(name, timer,
+    result)] in the given order."""
+    runs = []
+    for name, libs in corners:
+        progress.progress(f"corner {name}: {', '.join(Path(f).name for f in libs)}")
+        timer, result = run_sta(libs, verilog, sdc, top, **kw)
+        runs.append((name, timer, result))
+    return runs
 
 
 def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,

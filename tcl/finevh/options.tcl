@@ -208,6 +208,7 @@ set finevh::cli_options {
     {sta} {
         bind {--bind value 0 1 0}
         cap_per_um {--cap-per-um value 0 1 0}
+        corner {--corner pairs 1 1 0}
         def {--def value 0 1 0}
         digits {--digits value 0 1 0}
         json {--json flag 0 1 0}

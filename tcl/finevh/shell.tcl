@@ -210,6 +210,8 @@ proc finevh::shell_design_args {procname command given dir} {
     # lef before def: the DEF needs the LEF; liberty first for the netlist
     foreach key {liberty verilog top sdc lef def} {
         if {![dict exists $spec $key] || $key in $given} { continue }
+        # operating corners name their own libraries
+        if {$key eq "liberty" && "corner" in $given} { continue }
         lassign [dict get $spec $key] flag kind multiple nargs required
         set vals {}
         if {!($own_netlist && $key in {verilog top sdc def})} {

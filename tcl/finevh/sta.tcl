@@ -7,6 +7,8 @@
 # finevh::report_checks ?-liberty {a.lib ..}? ?-verilog NET.v? ?-sdc C.sdc? ?-top T?
 #                       ?-spef F? ?-def F -lef {..}? ?-cap_per_um C? ?-wire_load NAME?
 #                       ?-bind F? ?-paths N? ?-digits D? ?-out F? ?-json? ?-dict?
+#                       ?-corner {NAME LIBS NAME LIBS ..}?   (LIBS: comma-separated files;
+#     several operating corners instead of -liberty: each endpoint's worst slack over them)
 #     prints the text report of the N worst paths, then wns / tns lines, and returns
 #     "" (like OpenSTA's report_checks); with -dict prints nothing and returns the Tcl dict {design wns_ns tns_ns n_endpoints
 #     n_violating endpoints {{pin P slack_ns S arrival_ns A required_ns R kind K} ..}

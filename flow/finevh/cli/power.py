@@ -70,7 +70,9 @@ def to_text(res, info, digits: int = 6) -> str:
 @click.option("--def", "def_file", default=None, type=click.Path(dir_okay=False), help="Placement (DEF).")
 @click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def.")
 @click.option("--cap-per-um", type=float, default=None, help="Wire capacitance per um for --def (pF/um).")
-@click.option("--wire-load", default=None, help="Liberty wire-load model name ('default').")
+@click.option("--wire-load", default=None,
+              help="Liberty wire-load model NAME, 'default' (the library's default_wire_load) or 'none' "
+                   "(the default, as OpenSTA 3.x).")
 @click.option("--vinterp", type=click.Choice(["alpha", "linear"]), default=None,
               help="Voltage model for --bind voltages between libraries: alpha (alpha-power law, "
                    "accurate; default) or linear (pessimistic); see docs/liberty.md.")

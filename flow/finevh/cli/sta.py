@@ -20,8 +20,12 @@ from ..analysis import run_sta
 
 
 @click.command("sta")
-@click.option("--liberty", "liberty", multiple=True, required=True, type=click.Path(dir_okay=False),
-              help="Liberty library (.lib/.lib.gz), repeatable; the first one binds the netlist.")
+@click.option("--liberty", "liberty", multiple=True, type=click.Path(dir_okay=False),
+              help="Liberty library (.lib/.lib.gz), repeatable; the first one binds the netlist. "
+                   "Required unless --corner is given.")
+@click.option("--corner", "corner", multiple=True,
+              help="Operating corner NAME=LIB[,LIB...] (repeatable; instead of --liberty): each corner is "
+                   "timed with its own libraries; the report gives every endpoint's worst slack over them.")
 @click.option("--verilog", required=True, type=click.Path(dir_okay=False), help="Structural Verilog netlist.")
 @click.option("--top", default=None, help="Top module (default: the only uninstantiated one).")
 @click.option("--sdc", required=True, type=click.Path(dir_okay=False), help="Constraints (SDC).")
@@ -31,8 +35,9 @@ from ..analysis import run_sta
 @click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def (repeatable).")
 @click.option("--cap-per-um", type=float, default=None, help="Wire capacitance per um for --def (pF/um, default 0.0002).")
 @click.option("--wire-load", default=None,
-              help="Liberty wire-load model NAME, 'default' or 'none'. Without --spef/--def, the first "
-                   "library's default_wire_load applies when it has one (as in OpenSTA).")
+              help="Liberty wire-load model NAME of the first library, 'default' (its default_wire_load, "
+                   "as OpenSTA 2.0.17 applied by itself) or 'none' (the default: OpenSTA 3.x applies no "
+                   "wire-load model unless told).")
 @click.option("--vinterp", type=click.Choice(["alpha", "linear"]), default=None,
               help="Voltage model for --bind voltages between libraries: alpha (alpha-power law, "
                    "accurate; default) or linear (pessimistic); see docs/liberty.md.")
@@ -42,7 +47,7 @@ from ..analysis import run_sta
 @click.option("--paths", default=1, show_default=True, type=click.IntRange(0), help="Worst paths to report.")
 @click.option("--digits", default=4, show_default=True, type=click.IntRange(0, 9), help="Digits in the text report.")
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Write the report to a file.")
-def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_load, vinterp, bind, as_json, paths,
+def command(liberty, corner, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_load, vinterp, bind, as_json, paths,
             digits, out):
     """Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."""
     from ..timing.report import to_json, to_text
@@ -52,9 +57,19 @@ def command(liberty, verilog, top, sdc, spef, def_file, lef, cap_per_um, wire_lo
     check_outputs(out)
     if cap_per_um is not None:
         finite_nonneg(cap_per_um, "--cap-per-um")
-    timer, result = run_sta(liberty, verilog, sdc, top, spef, def_file, lef, cap_per_um, wire_load, bind,
-                            vinterp=vinterp)
-    text = to_json(timer, result, paths) if as_json else to_text(timer, result, paths, digits)
+    if bool(liberty) == bool(corner):
+        raise click.UsageError("give --liberty or --corner (one of them)")
+    kw = dict(spef=spef, def_file=def_file, lef=lef, cap_per_um=cap_per_um, wire_load=wire_load, bind=bind,
+              vinterp=vinterp)
+    if corner:
+        from ..analysis import parse_corners, run_sta_corners
+        from ..timing.report import corners_to_json, corners_to_text
+
+        runs = run_sta_corners(parse_corners(corner), verilog, sdc, top, **kw)
+        text = corners_to_json(runs, paths) if as_json else corners_to_text(runs, paths, digits)
+    else:
+        timer, result = run_sta(liberty, verilog, sdc, top, **kw)
+        text = to_json(timer, result, paths) if as_json else to_text(timer, result, paths, digits)
     if out:
         write_text_atomic(out, text)
     else:

@@ -48,6 +48,11 @@ def path_report(timer: Timer, ep: Endpoint) -> dict:
 
 
 def to_json(timer: Timer, result: TimingResult, n_paths: int = 1) -> str:
+    return _dump(to_doc(timer, result, n_paths))
+
+
+def to_doc(timer: Timer, result: TimingResult, n_paths: int = 1) -> dict:
+    """The JSON report of one analysis as a dict (see :func:`to_json`)."""
     nl = timer.design.netlist
     doc = {
         "design": nl.top,
@@ -74,7 +79,56 @@ def to_json(timer: Timer, result: TimingResult, n_paths: int = 1) -> str:
             "hold_endpoints": [{"pin": e.name, "slack_ns": _r(e.slack), "arrival_ns": _r(e.arrival),
                                 "required_ns": _r(e.required), "kind": e.kind} for e in eps],
         })
+    return doc
+
+
+def _worst_per_endpoint(runs, hold: bool) -> list[dict]:
+    """Each endpoint's worst slack over the corners and the corner it comes from (the
+    first corner on a tie), sorted by slack then name."""
+    best: dict[str, tuple[float, str]] = {}
+    for name, _timer, result in runs:
+        eps = (result.hold.endpoints if result.hold is not None else []) if hold else result.endpoints
+        for e in eps:
+            if e.name not in best or e.slack < best[e.name][0]:
+                best[e.name] = (e.slack, name)
+    return [{"pin": k, "slack_ns": _r(s), "corner": c} for k, (s, c) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))]
+
+
+def corners_to_json(runs, n_paths: int = 1) -> str:
+    """Several operating corners (``[(name, timer, result)]``): the worst setup and hold
+    slack of every endpoint over the corners (``endpoints``, ``hold_endpoints`` with the
+    corner each comes from; ``wns_ns``/``hold_wns_ns`` and their corner, ``tns_ns``/
+    ``hold_tns_ns`` summed over those worst slacks, as OpenSTA's report_tns over all
+    scenes) and each corner's own report under ``corners``."""
+    setup, hold = _worst_per_endpoint(runs, False), _worst_per_endpoint(runs, True)
+    doc = {
+        "design": runs[0][1].design.netlist.top,
+        "wns_ns": min(0.0, setup[0]["slack_ns"]) if setup else 0.0,
+        "wns_corner": setup[0]["corner"] if setup else None,
+        "tns_ns": _r(sum(min(0.0, e["slack_ns"]) for e in setup)),
+        "n_endpoints": len(setup),
+        "n_violating": sum(1 for e in setup if e["slack_ns"] < 0),
+        "endpoints": setup,
+        "hold_wns_ns": min(0.0, hold[0]["slack_ns"]) if hold else 0.0,
+        "hold_wns_corner": hold[0]["corner"] if hold else None,
+        "hold_tns_ns": _r(sum(min(0.0, e["slack_ns"]) for e in hold)),
+        "hold_endpoints": hold,
+        "corners": [dict(corner=name, **to_doc(timer, result, n_paths)) for name, timer, result in runs],
+    }
     return _dump(doc)
+
+
+def corners_to_text(runs, n_paths: int = 1, digits: int = 4) -> str:
+    """One ``to_text`` section per corner (headed ``Corner: NAME``), then the worst
+    setup and hold slack over the corners with the corner each comes from."""
+    parts = [f"Corner: {name}\n{to_text(timer, result, n_paths, digits)}" for name, timer, result in runs]
+    setup, hold = _worst_per_endpoint(runs, False), _worst_per_endpoint(runs, True)
+    tail = []
+    if setup:
+        tail.append(f"worst setup {setup[0]['slack_ns']:.{digits}f} {setup[0]['pin']} (corner {setup[0]['corner']})")
+    if hold:
+        tail.append(f"worst hold {hold[0]['slack_ns']:.{digits}f} {hold[0]['pin']} (corner {hold[0]['corner']})")
+    return "\n".join(parts) + "\n".join(tail) + "\n"
 
 
 def _dump(doc: dict) -> str:
