@@ -354,13 +354,13 @@ def test_polybias_violating_design_wns_not_worse(run_cli, d28):
     period = float(re.search(r"-period\s+([0-9.]+)", Path(d28["viol"]).read_text()).group(1))
     assert rep["clock_ns"] > period                      # relaxed to the design's own critical delay
     assert rep["worst_slack_before_ns"] == pytest.approx(0.0, abs=1e-6)
-    assert rep["wns_after_ns"] >= rep["wns_before_ns"] - 1e-6
+    assert rep["wns_after_ns"] >= rep["wns_before_ns"] - 1e-5      # 10 fs: float32 resolution
     for s in rep["stages"]:
-        assert s["worst_slack_after_ns"] >= min(0.0, s["worst_slack_before_ns"]) - 1e-6
+        assert s["worst_slack_after_ns"] >= min(0.0, s["worst_slack_before_ns"]) - 1e-5
     assert rep["swapped_total"] > 0
     assert rep["leakage_after_uw"] <= rep["leakage_before_uw"]
     worst, _, _ = _retime(d28, plan_path, def_path, d28["viol"])
-    assert worst >= (period - rep["clock_ns"]) - 1e-6     # SDC-clock worst slack not worse than before
+    assert worst >= (period - rep["clock_ns"]) - 1e-5     # SDC-clock worst slack not worse than before
 
 
 def test_polybias_bad_input(run_cli, d28, tmp_path):
@@ -426,10 +426,7 @@ def test_polybias_multi_corner(run_cli, d28):
     assert [c["corner"].split("(")[0] for c in cs] == ["1@SDC", "0.8@fmax", "0.6@fmax"]
     assert cs[0]["period_ns"] == pytest.approx(0.85)
     assert cs[0]["period_ns"] < cs[1]["period_ns"] < cs[2]["period_ns"]
-    from finevh.fvh.polybias import FMAX_TOL_NS
-
-    assert FMAX_TOL_NS == 1e-3
-    tol = [1e-6, 1e-3 + 1e-6, 1e-3 + 1e-6]      # fmax corners: within 1 ps of the all-PB0 design
+    tol = [1e-5] * 3      # no timing margin at any corner: 10 fs is the timer's float32 resolution
     for c, t in zip(cs, tol):
         assert c["wns_after_ns"] >= c["wns_before_ns"] - t
         assert c["worst_slack_after_ns"] >= min(0.0, c["worst_slack_before_ns"]) - t

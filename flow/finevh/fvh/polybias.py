@@ -40,8 +40,9 @@ import numpy as np
 from ..errors import InputError
 from ..progress import debug, progress
 
-_EPS = 1e-6   # ns: slack comparisons (1 fs)
-FMAX_TOL_NS = 1e-3   # ns: slack tolerance at fmax corners (1 ps, a signoff report's resolution)
+# ns: slack comparisons (10 fs): the resolution of the timer's single-precision arrays
+# at periods of tens of ns (float32 steps are ~2 fs at 27 ns), not a timing margin
+_EPS = 1e-5
 _MAX_HOPS = 2   # back-off: net hops searched around a violating path for the swaps that slow it
 
 
@@ -137,6 +138,7 @@ class _Ctx:
         self.pin_inst = design.pin_inst
         self.out_pin = design.pin_dir == DIR_OUTPUT
         self.inst_of_name = {n: i for i, n in enumerate(nl.inst_names)}
+        self.seq = design.is_sequential()
         # instances on each net (drivers and loads), for the back-off neighbourhood
         P = design.n_pins
         ptr, terms = design.net_term_ptr, design.net_terms
@@ -191,6 +193,19 @@ class _Ctx:
                     j = int(self._drv[m])
                     if j >= 0:
                         out.add(j)
+        return out
+
+    def cone(self, insts: set[int], hops: int) -> set[int]:
+        """``insts`` and their fan-in up to ``hops`` nets back, not through registers
+        (the cells that start the paths)."""
+        out = set(insts)
+        front = {i for i in insts if not self.seq[i]}
+        for _ in range(hops):
+            grown = self.fanin(front) - out
+            if not grown:
+                break
+            out |= grown
+            front = {i for i in grown if not self.seq[i]}
         return out
 
     def neighbours(self, insts: set[int]) -> set[int]:
@@ -408,8 +423,7 @@ def _corner_alpha(libset, base_cells, stages, vdd, main_vdd) -> dict[str, float]
 
 def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                     alpha: dict[str, float] | None = None, max_rounds: int = 200,
-                    paths_per_round: int = 64, corners: list[CornerSpec] | None = None,
-                    fmax_tol_ns: float = FMAX_TOL_NS) -> PolybiasResult:
+                    paths_per_round: int = 64, corners: list[CornerSpec] | None = None) -> PolybiasResult:
     """Run the staged assignment in place on ``design`` (instances are rebound).
 
     ``stages``: flavours in stage order (slowest first). ``alpha``: α_sd per flavour
@@ -477,8 +491,8 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         worst_before = [r.worst_slack for r in res_c]
         # WNS not worse than before the stage; at an fmax corner (a clock derived from the
         # design's own critical delay, worst slack 0 by construction): not worse than
-        # before the assignment by more than fmax_tol_ns
-        limits = [min(worst0[k], 0.0) - fmax_tol_ns if c.spec.clock == "fmax" else min(w, 0.0)
+        # before the assignment
+        limits = [min(worst0[k], 0.0) if c.spec.clock == "fmax" else min(w, 0.0)
                   for k, (w, c) in enumerate(zip(worst_before, cs))]
         s_th = [d * a[fl] for d, a in zip(d_avg, alphas)]
         slacks = [ctx.inst_slack(c.timer) for c in cs]
@@ -496,8 +510,11 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         rebind_all(cand, fl)
         rounds = 0
         res_c = update_all()
+        # (corner, endpoint) -> (deficit last round (ns), fan-in hops searched)
+        deficit: dict[tuple[int, str], tuple[float, int]] = {}
         while live and violations(res_c, limits) and rounds < max_rounds:
             rounds += 1
+            seen: dict[tuple[int, str], tuple[float, int]] = {}
             # per violating path (worst corner first, the worst paths of each corner): undo
             # the stage's swaps on it with the largest delay increase α/(1+α)·d until the
             # path's deficit is covered; a path with none of them on it: its net
@@ -512,6 +529,17 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                 for e in bad[:paths_per_round]:
                     pd = ctx.path_delays(e, tk)
                     need = limits[k] - e.slack
+                    key = (k, e.name)
+                    seen[key] = (need, _MAX_HOPS)
+                    if key in deficit and need >= deficit[key][0] - _EPS:
+                        # the last round's undo did not help this path: the swaps that slow
+                        # it lie further out (slews merging several hops away). Undo the live
+                        # swaps one fan-in hop further out than last time (and on those
+                        # cells' nets), up to the registers that start the paths.
+                        hops = deficit[key][1] + 1
+                        seen[key] = (need, hops)
+                        undo |= ctx.neighbours(ctx.cone(set(pd), hops)) & live
+                        continue
                     gain = {i: d * a / (1 + a) for i, d in pd.items() if i in live}
                     need -= sum(g for i, g in gain.items() if i in undo)
                     if need <= _EPS:
@@ -534,6 +562,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                         ring = ctx.fanin(ring)
                         near = ring & live
                     undo |= near
+            deficit = seen
             if not undo:
                 order = sorted(live, key=lambda i: (margin[i], i))
                 undo = set(order[: max(1, len(order) // 2)])
