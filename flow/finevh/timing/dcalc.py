@@ -250,6 +250,8 @@ class DelayCalc:
         caps = self._pin_caps(g)
         for t, v in self.constraints.port_load.items():
             caps[t] += v
+        if hasattr(self.arc_calc, "set_pin_caps"):      # RC calculators reduce their networks
+            self.arc_calc.set_pin_caps(caps)
         ix = self._net_index()
         prev = self._load_state
         net_cap = None
@@ -277,8 +279,18 @@ class DelayCalc:
         from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2]."""
         src = g.e_src[idx]
         s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
+        wire = getattr(self.arc_calc, "wire_delay", None)
+        if wire is not None:
+            # RC parasitics: an arc leaving a load pin starts from the load's slew and
+            # adds the wire delay driver -> load pin (launch arcs start at the clock)
+            frm, irf = g.e_from[idx], g.e_in_rf[idx]
+            net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
+            ls = self.arc_calc.load_slew[np.maximum(frm, 0), irf]
+            s_in = np.where(net & ~np.isnan(ls), ls, s_in)
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
                                            g.e_to[idx], g.e_out_rf[idx], load)
+        if wire is not None:
+            dl = dl + np.where(net, wire[np.maximum(frm, 0), irf], 0.0)
         return dl, np.maximum(sw, 0.0)
 
     def driving_cell(self, dc: DrivingCell, load_rf) -> tuple[tuple[float, float], np.ndarray]:

@@ -119,6 +119,7 @@ class Timer:
         if binding_changes_arcs(self.graph, self.design, self.templates):
             self._use_graph(build_graph(self.design, self.templates))
         g = self.graph
+        incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
         tables = self.dcalc.tables(g)
         load = self.dcalc.loads(g)
         a = self.search.propagate(tables, load, incremental)

@@ -1,0 +1,398 @@
+"""SPEF RC networks and their reduction per driver (O'Brien/Savarino pi model plus
+Elmore delay to every load), the parasitics OpenSTA's ``dmp_ceff_elmore`` delay
+calculator works on.
+
+Reading (:func:`parse_rc`): every ``*D_NET`` gives one :class:`RcNet`: its nodes
+(``inst:pin``, a top port, or an internal ``net:id``; ``*NAME_MAP`` indices resolved),
+the capacitance on each node and the resistors between nodes. Coupling capacitors
+(``*CAP`` entries with two nodes) are grounded on the node(s) that belong to the
+net, scaled by ``coupling_factor`` (1.0: OpenSTA's default without
+``-keep_capacitive_coupling``); a node belongs to the net when it is an internal node
+of the net, appears in its ``*CONN`` section or in its ground capacitors / resistors.
+The net total (:attr:`RcNet.total`) is the sum of all ``*CAP`` entries so counted,
+not the ``*D_NET`` header value (they differ in real files).
+
+Reduction (:func:`reduce_net`): a depth-first walk from the driver node computes the
+first three moments y1, y2, y3 of the driving-point admittance (series resistor and
+parallel branch rules), with the load pins' capacitances added on their nodes, and
+matches them with a pi model ``c2 - rpi - c1`` (``c1 = y2^2/y3``, ``c2 = y1 - c1``,
+``rpi = -y3^2/y2^3``; a purely capacitive net gives ``c1 = y1``, ``c2 = rpi = 0``). A
+second walk gives the Elmore delay of each load node: the sum over the resistors
+on its path of ``R * downstream capacitance``. A resistor closing a loop is dropped
+(the first one met by the walk, as OpenSTA). Units: pF, kOhm, ns (kOhm * pF = ns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+
+_C_UNITS = {"FF": 1e-3, "PF": 1.0, "NF": 1e3, "UF": 1e6, "F": 1e12}          # -> pF
+_R_UNITS = {"OHM": 1e-3, "KOHM": 1.0, "MOHM": 1e3}                              # -> kOhm
+
+
+@dataclass
+class RcNet:
+    """The RC network of one ``*D_NET``. Node names: ``inst:pin`` (instance path
+    with ``/``), a port name, or ``net:id`` for internal nodes."""
+
+    name: str                  # net name (netlist spelling)
+    line: int                  # line of the *D_NET in the SPEF
+    nodes: list[str]
+    cap: np.ndarray            # float64[n] grounded capacitance per node (pF)
+    res_a: np.ndarray          # int64[r] resistor end nodes
+    res_b: np.ndarray
+    res: np.ndarray            # float64[r] kOhm
+    conn: list[str]            # node names of the *CONN section (pins and ports)
+
+    @property
+    def total(self) -> float:
+        """Sum of the net's capacitors (pF), coupling ones included (scaled)."""
+        return float(self.cap.sum())
+
+
+@dataclass
+class PiElmore:
+    """Reduced parasitics of one driver for one output transition."""
+
+    c2: float                  # pF, near the driver
+    rpi: float                 # kOhm
+    c1: float                  # pF, far side
+    elmore: dict[int, float]   # load node index -> Elmore delay (ns)
+
+
+def _unescape(name: str) -> str:
+    if "\\" not in name:
+        return name
+    out = []
+    i = 0
+    while i < len(name):
+        if name[i] == "\\" and i + 1 < len(name):
+            i += 1
+        out.append(name[i])
+        i += 1
+    return "".join(out)
+
+
+def _num(tok: str, what: str, path: str, ln: int) -> float:
+    """A SPEF value or the typical one of a ``min:typ:max`` triplet; finite, >= 0."""
+    parts = tok.split(":")
+    if len(parts) not in (1, 3):
+        raise InputError(f"bad {what} '{tok}'", path, ln)
+    try:
+        v = float(parts[len(parts) // 2])
+        ok = all(np.isfinite(float(x)) and float(x) >= 0 for x in parts)
+    except ValueError:
+        raise InputError(f"bad {what} '{tok}'", path, ln) from None
+    if not ok:
+        raise InputError(f"{what} must be finite and >= 0: '{tok}'", path, ln)
+    return v
+
+
+class _NetBuilder:
+    __slots__ = ("name", "line", "index", "nodes", "cap", "local", "ra", "rb", "rv", "coupling", "conn")
+
+    def __init__(self, name: str, line: int):
+        self.name, self.line = name, line
+        self.index: dict[str, int] = {}
+        self.nodes: list[str] = []
+        self.cap: list[float] = []
+        self.local: set[str] = set()
+        self.ra: list[int] = []
+        self.rb: list[int] = []
+        self.rv: list[float] = []
+        self.coupling: list[tuple[str, str, float]] = []
+        self.conn: list[str] = []
+
+    def node(self, n: str) -> int:
+        i = self.index.get(n)
+        if i is None:
+            i = self.index[n] = len(self.nodes)
+            self.nodes.append(n)
+            self.cap.append(0.0)
+        return i
+
+    def finish(self, factor: float) -> RcNet:
+        own = self.name + ":"
+        for a, b, c in self.coupling:
+            for n in (a, b):
+                if n in self.local or n.startswith(own):
+                    self.cap[self.node(n)] += c * factor
+        return RcNet(self.name, self.line, self.nodes, np.array(self.cap, dtype=np.float64),
+                     np.array(self.ra, dtype=np.int64), np.array(self.rb, dtype=np.int64),
+                     np.array(self.rv, dtype=np.float64), self.conn)
+
+
+def parse_rc(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[RcNet], dict]:
+    """RC networks of a SPEF / DSPF text and its header (``design``, ``divider``,
+    ``c_scale`` to pF, ``r_scale`` to kOhm). Malformed entries raise
+    :class:`~finevh.errors.InputError` with the line."""
+    hdr = {"design": None, "divider": "/", "delimiter": ":", "c_scale": None, "r_scale": 1.0}
+    name_map: dict[str, str] = {}
+    nets: list[RcNet] = []
+    cur: _NetBuilder | None = None
+    section = ""
+    in_map = False
+    div = "/"
+    delim = ":"
+
+    def resolve(tok: str) -> str:
+        """``*12:A`` / ``inst:pin`` / ``port`` / ``net:3`` -> netlist spelling."""
+        k = tok.rfind(delim)
+        if k > 0 and tok[k - 1] != "\\":
+            head, tail = tok[:k], tok[k + 1:]
+        else:
+            head, tail = tok, None
+        if head.startswith("*"):
+            m = name_map.get(head)
+            if m is None:
+                raise InputError(f"name index {head} not defined in *NAME_MAP", path, ln)
+            head = m
+        else:
+            head = _unescape(head)
+        if div != "/":
+            head = head.replace(div, "/")
+        return head if tail is None else f"{head}:{tail}"
+
+    for ln, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("//"):
+            continue
+        if "//" in line:
+            line = line.split("//", 1)[0].strip()
+        tok = line.split()
+        t0 = tok[0]
+        if cur is not None:
+            if t0[0] == "*" and not (section == "*CONN" and t0 in ("*I", "*P", "*N", "*C", "*L", "*D", "*S")):
+                key = t0.upper()
+                if key == "*END":
+                    nets.append(cur.finish(coupling_factor))
+                    cur, section = None, ""
+                elif key in ("*CONN", "*CAP", "*RES", "*INDUC"):
+                    section = key
+                elif key == "*D_NET":
+                    raise InputError(f"*D_NET {cur.name} (line {cur.line}) is not closed by *END", path, ln)
+                continue
+            if section == "*CONN":
+                if t0 in ("*I", "*P") and len(tok) >= 2:
+                    n = resolve(tok[1])
+                    cur.conn.append(n)
+                    cur.local.add(n)
+                    cur.node(n)
+                continue
+            if section == "*CAP":
+                if len(tok) == 3:
+                    n = resolve(tok[1])
+                    cur.local.add(n)
+                    cur.cap[cur.node(n)] += _num(tok[2], "capacitance", path, ln) * hdr["c_scale"]
+                elif len(tok) == 4:
+                    cur.coupling.append((resolve(tok[1]), resolve(tok[2]),
+                                         _num(tok[3], "capacitance", path, ln) * hdr["c_scale"]))
+                else:
+                    raise InputError("*CAP entry needs an id, one or two nodes and a value", path, ln)
+            elif section == "*RES":
+                if len(tok) != 4:
+                    raise InputError("*RES entry needs an id, two nodes and a value", path, ln)
+                a, b = resolve(tok[1]), resolve(tok[2])
+                cur.local.update((a, b))
+                cur.ra.append(cur.node(a))
+                cur.rb.append(cur.node(b))
+                cur.rv.append(_num(tok[3], "resistance", path, ln) * hdr["r_scale"])
+            continue
+        key = t0.upper()
+        if key == "*NAME_MAP":
+            in_map = True
+            continue
+        if in_map and t0.startswith("*") and t0[1:].isdigit():
+            if len(tok) < 2:
+                raise InputError("*NAME_MAP entry without a name", path, ln)
+            name_map[t0] = _unescape(tok[1])
+            continue
+        in_map = False
+        if key == "*DESIGN" and len(tok) > 1:
+            hdr["design"] = tok[1].strip('"')
+        elif key == "*DIVIDER" and len(tok) > 1:
+            hdr["divider"] = div = tok[1]
+        elif key == "*DELIMITER" and len(tok) > 1:
+            hdr["delimiter"] = delim = tok[1]
+        elif key in ("*C_UNIT", "*R_UNIT"):
+            units = _C_UNITS if key == "*C_UNIT" else _R_UNITS
+            if len(tok) < 3:
+                raise InputError(f"{key} needs a value and a unit", path, ln)
+            v = _num(tok[1], f"{key} value", path, ln)
+            if v <= 0:
+                raise InputError(f"{key} value must be > 0", path, ln)
+            u = tok[2].upper()
+            if u not in units:
+                raise InputError(f"unknown unit '{tok[2]}' in {key}", path, ln)
+            hdr["c_scale" if key == "*C_UNIT" else "r_scale"] = v * units[u]
+        elif key == "*D_NET":
+            if len(tok) < 3:
+                raise InputError("*D_NET needs a net and a total capacitance", path, ln)
+            if hdr["c_scale"] is None:
+                raise InputError("*D_NET before *C_UNIT", path, ln)
+            _num(tok[2], "total capacitance", path, ln)
+            cur, section = _NetBuilder(resolve(tok[1]), ln), ""
+    if cur is not None:
+        raise InputError(f"*D_NET {cur.name} is not closed by *END (truncated file?)", path, cur.line)
+    if hdr["c_scale"] is None:
+        raise InputError("not a SPEF file (no *C_UNIT)", path)
+    return nets, hdr
+
+
+def reduce_net(net: RcNet, drv: int, pin_cap: np.ndarray) -> PiElmore:
+    """Pi model seen from node ``drv`` and Elmore delay to every other node.
+
+    ``pin_cap`` float64[n]: capacitance of the pin (or port load) on each node, pF,
+    added to the node's wire capacitance."""
+    n = len(net.nodes)
+    adj: list[list[tuple[int, int]]] = [[] for _ in range(n)]      # node -> (resistor, other node)
+    for k, (a, b) in enumerate(zip(net.res_a.tolist(), net.res_b.tolist())):
+        adj[a].append((k, b))
+        if b != a:
+            adj[b].append((k, a))
+    rv = net.res.tolist()
+    node_cap = (net.cap + pin_cap).tolist()
+    loop = set()
+    on_path = [False] * n
+    dcap = [0.0] * n
+
+    def moments(v: int, from_res: int) -> tuple[float, float, float, float]:
+        y1 = node_cap[v]
+        y2 = y3 = 0.0
+        dc = y1
+        on_path[v] = True
+        for k, o in adj[v]:
+            if k in loop or o == v or k == from_res:
+                continue
+            if on_path[o]:
+                loop.add(k)
+                continue
+            r = rv[k]
+            d1, d2, d3, dd = moments(o, k)
+            y1 += d1
+            y2 += d2 - r * d1 * d1
+            y3 += d3 - 2 * r * d1 * d2 + r * r * d1 * d1 * d1
+            dc += dd
+        dcap[v] = dc
+        on_path[v] = False
+        return y1, y2, y3, dc
+
+    elmore: dict[int, float] = {}
+
+    def delays(v: int, from_res: int, t: float) -> None:
+        if from_res >= 0:
+            elmore[v] = t
+        on_path[v] = True
+        for k, o in adj[v]:
+            if k != from_res and not on_path[o] and k not in loop:
+                delays(o, k, t + rv[k] * dcap[o])
+        on_path[v] = False
+
+    y1, y2, y3, _ = _walk(moments, drv)
+    _walk(delays, drv, -1, 0.0)
+    if y2 == 0.0 and y3 == 0.0:
+        return PiElmore(0.0, 0.0, y1, elmore)
+    c1 = y2 * y2 / y3
+    return PiElmore(y1 - c1, -y3 * y3 / (y2 * y2 * y2), c1, elmore)
+
+
+def _walk(fn, *args):
+    """Call a recursive walk with a recursion limit fit for long RC chains."""
+    import sys
+
+    old = sys.getrecursionlimit()
+    if old < 20000:
+        sys.setrecursionlimit(20000)
+    try:
+        return fn(*args) if len(args) > 1 else fn(args[0], -1)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+@dataclass
+class DesignRc:
+    """SPEF networks bound to a design: per net with parasitics its network and the
+    design terminal of every node (-1: internal node, or a pin not on the net)."""
+
+    nets: dict[int, RcNet]               # design net index -> network
+    node_term: dict[int, np.ndarray]     # design net index -> int64[n] terminal per node
+    unknown: int                         # SPEF nets not in the design
+
+
+def bind(design, nets: list[RcNet]) -> DesignRc:
+    """Map SPEF node names to the design's terminals (pins ``inst:pin`` and ports)."""
+    nl = design.netlist
+    P = int(nl.pin_ptr[-1])
+    net_idx = {n: i for i, n in enumerate(nl.net_names)}
+    for alias, kept in (nl.net_aliases or {}).items():
+        if kept in net_idx:
+            net_idx.setdefault(alias, net_idx[kept])
+    inst_idx = {n: i for i, n in enumerate(nl.inst_names)}
+    port_idx = {n: P + k for k, n in enumerate(nl.port_names)}
+    pin_names = nl.pin_names
+    pin_ptr = nl.pin_ptr
+    pin_name = nl.pin_name
+    term_net = np.concatenate([np.asarray(nl.pin_net, dtype=np.int64), np.asarray(nl.port_net, dtype=np.int64)])
+    out_nets: dict[int, RcNet] = {}
+    out_terms: dict[int, np.ndarray] = {}
+    unknown = 0
+    for rn in nets:
+        m = net_idx.get(rn.name)
+        if m is None:
+            unknown += 1
+            continue
+        terms = np.full(len(rn.nodes), -1, dtype=np.int64)
+        for k, node in enumerate(rn.nodes):
+            t = port_idx.get(node)
+            if t is None:
+                c = node.rfind(":")
+                if c > 0:
+                    i = inst_idx.get(node[:c])
+                    if i is not None:
+                        pn = node[c + 1:]
+                        for p in range(int(pin_ptr[i]), int(pin_ptr[i + 1])):
+                            if pin_names[pin_name[p]] == pn:
+                                t = p
+                                break
+            if t is not None and term_net[t] == m:
+                terms[k] = t
+        out_nets[m] = rn
+        out_terms[m] = terms
+    return DesignRc(out_nets, out_terms, unknown)
+
+
+def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
+    """Pi models and Elmore delays of every driver of a net with parasitics.
+
+    ``pin_cap`` [T, 2]: capacitance per terminal and transition (Liberty pin
+    capacitance, ``set_load`` on ports), pF. Returns ``pi`` [T, 2, 3] (c2, rpi, c1 per
+    driving terminal and output transition; NaN where no parasitics) and ``elmore``
+    [T, 2] (ns, Elmore delay from the net's first driver to each load terminal; NaN
+    where none)."""
+    T = pin_cap.shape[0]
+    pi = np.full((T, 2, 3), np.nan)
+    elmore = np.full((T, 2), np.nan)
+    ptr = design.net_term_ptr
+    nd = np.asarray(design.net_n_drivers)
+    for m, rn in rc.nets.items():
+        terms = rc.node_term[m]
+        drivers = design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist()
+        on = terms >= 0
+        for d_i, drv in enumerate(drivers):
+            where = np.nonzero(terms == drv)[0]
+            if not len(where):
+                continue
+            for rf in (0, 1):
+                pc = np.zeros(len(terms))
+                pc[on] = pin_cap[terms[on], rf]
+                red = reduce_net(rn, int(where[0]), pc)
+                pi[drv, rf] = (red.c2, red.rpi, red.c1)
+                if d_i == 0:
+                    for node, t in red.elmore.items():
+                        if terms[node] >= 0 and terms[node] != drv:
+                            elmore[terms[node], rf] = t
+    return pi, elmore
