@@ -51,10 +51,11 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
     if not tc.clocks:
         raise InputError("no clock defined (create_clock): nothing to time", sdc)
     wc = None
+    sp = None
     if spef:
         from .timing.spef import read_spef
 
-        wc = wire.from_spef(design, read_spef(spef))
+        sp = read_spef(spef)
     elif def_file:
         from .layout.defio import read_def
         from .layout.lef import read_lef
@@ -78,6 +79,10 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         else:
             raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
     timer = Timer(design, tc, wc, hold=hold)
+    if sp is not None:                  # RC networks, OpenSTA's dmp_ceff_elmore delay calculation
+        from .timing.rcdelay import use_spef
+
+        use_spef(timer, sp)
     result = timer.update()
     for ci, clk in enumerate(tc.clocks):
         if not any(timer.last.tags[e.tag][0] == ci for e in result.endpoints):

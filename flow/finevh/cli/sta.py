@@ -29,7 +29,7 @@ from ..analysis import run_sta
 @click.option("--verilog", required=True, type=click.Path(dir_okay=False), help="Structural Verilog netlist.")
 @click.option("--top", default=None, help="Top module (default: the only uninstantiated one).")
 @click.option("--sdc", required=True, type=click.Path(dir_okay=False), help="Constraints (SDC).")
-@click.option("--spef", default=None, type=click.Path(dir_okay=False), help="Wire capacitance from SPEF D_NET totals.")
+@click.option("--spef", default=None, type=click.Path(dir_okay=False), help="Parasitics from SPEF or DSPF: RC networks, delay calculation as OpenSTA's dmp_ceff_elmore.")
 @click.option("--def", "def_file", default=None, type=click.Path(dir_okay=False),
               help="Placement (DEF): wire capacitance = HPWL x --cap-per-um.")
 @click.option("--lef", multiple=True, type=click.Path(dir_okay=False), help="LEF files for --def (repeatable).")

@@ -274,24 +274,39 @@ class DelayCalc:
 
     # ------------------------------------------------------------------ arcs
     def eval_arcs(self, g: TimingGraph, idx, tables: ArcTables, slew: np.ndarray,
-                  load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  load: np.ndarray, early: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(delay, output slew clipped at 0) of the edges ``idx`` (slice or indices), ns,
-        from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2]."""
+        from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2];
+        ``early``: for the early (min) search (RC calculators keep its wire values apart)."""
         src = g.e_src[idx]
         s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
-        wire = getattr(self.arc_calc, "wire_delay", None)
-        if wire is not None:
-            # RC parasitics: an arc leaving a load pin starts from the load's slew and
-            # adds the wire delay driver -> load pin (launch arcs start at the clock)
-            frm, irf = g.e_from[idx], g.e_in_rf[idx]
-            net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
-            ls = self.arc_calc.load_slew[np.maximum(frm, 0), irf]
-            s_in = np.where(net & ~np.isnan(ls), ls, s_in)
+        wire = self.wire_values(early)
+        if wire is None:
+            dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
+                                               g.e_to[idx], g.e_out_rf[idx], load)
+            return dl, np.maximum(sw, 0.0)
+        # RC parasitics: an arc leaving a load pin starts from the load's slew and adds
+        # the wire delay driver -> load pin (launch arcs start at the clock pin)
+        wd, ls_all = wire
+        frm, irf = g.e_from[idx], g.e_in_rf[idx]
+        net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
+        ls = ls_all[np.maximum(frm, 0), irf]
+        s_in = np.where(net & ~np.isnan(ls), ls, s_in)
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
-                                           g.e_to[idx], g.e_out_rf[idx], load)
-        if wire is not None:
-            dl = dl + np.where(net, wire[np.maximum(frm, 0), irf], 0.0)
+                                           g.e_to[idx], g.e_out_rf[idx], load, early=early)
+        dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
         return dl, np.maximum(sw, 0.0)
+
+    def wire_values(self, early: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+        """(wire delay, load slew) [T, 2] (ns; slew NaN: the driver's) at load pins of
+        the last evaluation by an RC calculator, late or early; None without one."""
+        wv = getattr(self.arc_calc, "wire_values", None)
+        return wv(early) if wv is not None else None
+
+    def early_view(self) -> "DelayCalc":
+        """This delay calculation as the early (min) search sees it: the same object
+        except that :meth:`eval_arcs` evaluates early."""
+        return _EarlyView(self)       # type: ignore[return-value]
 
     def driving_cell(self, dc: DrivingCell, load_rf) -> tuple[tuple[float, float], np.ndarray]:
         """Delay (rise, fall; ns) and slew [2] (ns) of a ``set_driving_cell`` cell into
@@ -320,6 +335,19 @@ class DelayCalc:
             best_d[e.out_rf] = max(best_d[e.out_rf], dd)
             best_s[e.out_rf] = max(best_s[e.out_rf], ss)
         return (best_d[0], best_d[1]), best_s
+
+
+class _EarlyView:
+    """Delegates to a :class:`DelayCalc`, with early arc evaluation."""
+
+    def __init__(self, dc: DelayCalc):
+        self._dc = dc
+
+    def __getattr__(self, name):
+        return getattr(self._dc, name)
+
+    def eval_arcs(self, g, idx, tables, slew, load):
+        return self._dc.eval_arcs(g, idx, tables, slew, load, early=True)
 
 
 def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,

@@ -77,7 +77,7 @@ class Timer:
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
-        self.search_early = Search(g, self.constraints, self.clocks, self.dcalc, self.latches, early=True)
+        self.search_early = Search(g, self.constraints, self.clocks, self.dcalc.early_view(), self.latches, early=True)
 
     # ------------------------------------------------------------------ settings
     @property
@@ -124,26 +124,19 @@ class Timer:
         load = self.dcalc.loads(g)
         a = self.search.propagate(tables, load, incremental)
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
-                                    tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self._wire())
+                                    tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values())
         hold: HoldResult | None = None
         if self.hold:
             e = self.search_early.propagate(tables, load, incremental)
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
                                self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
-                               wire=self._wire())
+                               wire=self.dcalc.wire_values(early=True))
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
         self.last = TimingResult(wns, tns, table, a.arrival, a.slew, load, a.edge_delay, a.edge_slew, a.tags, g,
                                  seeds=seeds, hold=hold, clock_slew=a.clock.slew_late)
         return self.last
-
-    def _wire(self):
-        """(wire delay, load slew) [T, 2] copies from an RC delay calculator, or None."""
-        ac = self.dcalc.arc_calc
-        if getattr(ac, "wire_delay", None) is None:
-            return None
-        return ac.wire_delay.copy(), ac.load_slew.copy()
 
     def loads(self) -> np.ndarray:
         """[T, 2] total load seen by each driving terminal under the current binding

@@ -36,8 +36,10 @@ class RcArcCalc:
         self.design = design
         self.rc = rc
         T = n_terms
-        self.wire_delay = np.zeros((T, 2))
-        self.load_slew = np.full((T, 2), np.nan)      # NaN: the driver's slew
+        # [late, early] wire delay (ns) and load slew (ns, NaN: the driver's) per load pin
+        self.wire_delay = np.zeros((2, T, 2))
+        self.load_slew = np.full((2, T, 2), np.nan)
+        self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
         self._caps: np.ndarray | None = None
         self.pi = np.full((T, 2, 3), np.nan)
         self.elmore = np.full((T, 2), np.nan)
@@ -56,6 +58,14 @@ class RcArcCalc:
         th[:P] = per_cell[np.asarray(design.inst_cell)[inst_of]] if P else th[:P]
         th[P:] = _thresholds(default)
         self.th = th
+        th_in = th.copy()                       # input threshold for loads (vth column)
+        lib_in = np.array([[[lib.input_threshold_pct_rise / 100], [lib.input_threshold_pct_fall / 100]]
+                           for lib in [libs.get(getattr(c, "library", None), default) for c in design.cells]]) \
+            if design.cells else np.zeros((0, 2, 1))
+        if P:
+            th_in[:P, :, 0] = lib_in[np.asarray(design.inst_cell)[inst_of], :, 0]
+        th_in[P:, :, 0] = [default.input_threshold_pct_rise / 100, default.input_threshold_pct_fall / 100]
+        self.th_in = th_in
         # net structure: loads of the net of each driving terminal
         ptr = design.net_term_ptr
         nd = np.asarray(design.net_n_drivers)
@@ -66,6 +76,11 @@ class RcArcCalc:
                 self._ld_start[t] = ptr[m] + nd[m]
                 self._ld_end[t] = ptr[m + 1]
 
+    def wire_values(self, early: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(wire delay, load slew) [T, 2] of the late or early evaluation (copies)."""
+        k = int(early)
+        return self.wire_delay[k].copy(), self.load_slew[k].copy()
+
     def set_pin_caps(self, caps: np.ndarray) -> None:
         """Pin capacitances [T, 2] (pF, port loads included) of the current binding:
         reduce the networks again when they changed."""
@@ -73,8 +88,33 @@ class RcArcCalc:
             return
         self._caps = caps.copy()
         self.pi, self.elmore = reduce_design(self.design, self.rc, caps)
+        self._port_nets()
 
-    def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load):
+    def _port_nets(self) -> None:
+        """Loads of nets driven by an input port (no cell arc): a step-ramp through the
+        Elmore delay, as OpenSTA's input-port wire delay: ``-T ln(1 - vth)`` and
+        ``slew + T ln((1 - vl) / (1 - vh)) / derate`` with the load library's thresholds."""
+        P = int(self.design.netlist.pin_ptr[-1])
+        for t in range(P, self._ld_start.shape[0]):
+            a, b = int(self._ld_start[t]), int(self._ld_end[t])
+            if b <= a:
+                continue
+            ld = self.design.net_terms[a:b]
+            s0 = np.asarray(self.port_slew.get(t, (0.0, 0.0)), dtype=np.float64)
+            for rf in (0, 1):
+                el = self.elmore[ld, rf]
+                has = ~np.isnan(el)
+                if not has.any():
+                    continue
+                h = ld[has]
+                th = self.th_in[h, rf]
+                e = el[has]
+                wd = -e * np.log(1.0 - th[:, 0])
+                ws = s0[rf] + e * np.log((1.0 - th[:, 1]) / (1.0 - th[:, 2])) / th[:, 3]
+                self.wire_delay[:, h, rf] = wd
+                self.load_slew[:, h, rf] = ws
+
+    def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load, early: bool = False):
         delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
         pm = self.pi[drv, out_rf]
         rc = np.nonzero(~np.isnan(pm[:, 0]))[0]
@@ -109,10 +149,12 @@ class RcArcCalc:
             wd[has], ws[has] = dmp.loads(res, arc[has], el[has] * 1e-9)
         wd *= 1e9
         ws *= 1e9
-        self.wire_delay[ld, orf] = -np.inf
-        self.load_slew[ld, orf] = -np.inf
-        np.maximum.at(self.wire_delay, (ld, orf), wd)
-        np.maximum.at(self.load_slew, (ld, orf), ws)
+        k = int(early)
+        red, init = (np.minimum, np.inf) if early else (np.maximum, -np.inf)
+        self.wire_delay[k, ld, orf] = init
+        self.load_slew[k, ld, orf] = init
+        red.at(self.wire_delay[k], (ld, orf), wd)
+        red.at(self.load_slew[k], (ld, orf), ws)
         return delay, slew
 
 
@@ -122,3 +164,25 @@ def _thresholds(lib) -> np.ndarray:
                       lib.slew_upper_threshold_pct_rise / 100, lib.slew_derate_from_library],
                      [lib.output_threshold_pct_fall / 100, lib.slew_lower_threshold_pct_fall / 100,
                       lib.slew_upper_threshold_pct_fall / 100, lib.slew_derate_from_library]])
+
+
+def use_spef(timer, spef) -> RcArcCalc:
+    """Time ``timer`` with the RC networks of ``spef`` (a :class:`~finevh.timing.spef.Spef`):
+    nets with parasitics through :class:`RcArcCalc`, their totals as wire capacitance
+    for the lumped fallback (pF). SPEF nets absent from the design are counted in a
+    warning."""
+    from .. import progress
+    from .rcnet import bind
+
+    rc = bind(timer.design, spef.nets)
+    if rc.unknown:
+        progress.warn(f"{rc.unknown} SPEF net(s) not in the design; ignored", spef.path)
+    w = np.zeros(timer.design.netlist.n_nets)
+    for m, net in rc.nets.items():
+        w[m] = net.total
+    timer.wire_cap = w
+    calc = RcArcCalc(timer.design, rc, timer.graph.n_terms)
+    tc = timer.constraints
+    calc.port_slew = {t: tuple(v) for t, v in tc.input_transition.items() if t not in tc.driving_cell}
+    timer.dcalc.arc_calc = calc
+    return calc

@@ -227,8 +227,14 @@ def parse_rc(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[R
                 raise InputError(f"{key} value must be > 0", path, ln)
             u = tok[2].upper()
             if u not in units:
-                raise InputError(f"unknown unit '{tok[2]}' in {key}", path, ln)
+                what = "capacitance" if key == "*C_UNIT" else "resistance"
+                raise InputError(f"unknown {what} unit '{tok[2]}'", path, ln)
             hdr["c_scale" if key == "*C_UNIT" else "r_scale"] = v * units[u]
+        elif key in ("*T_UNIT", "*L_UNIT"):
+            if len(tok) < 3:
+                raise InputError(f"{key} needs a value and a unit", path, ln)
+            if _num(tok[1], f"{key} value", path, ln) <= 0:
+                raise InputError(f"{key} value must be > 0", path, ln)
         elif key == "*D_NET":
             if len(tok) < 3:
                 raise InputError("*D_NET needs a net and a total capacitance", path, ln)
