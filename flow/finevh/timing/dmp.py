@@ -49,8 +49,9 @@ GateFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 def exp2(x: np.ndarray) -> np.ndarray:
     """exp(x) for x <= 0 as OpenSTA evaluates it: (1 + x/4096)^4096, 0 below -12."""
     y = 1.0 + np.asarray(x, dtype=np.float64) / 4096.0
-    for _ in range(12):
-        y = y * y
+    with np.errstate(over="ignore"):
+        for _ in range(12):
+            y = y * y
     return np.where(x < -12.0, 0.0, y)
 
 

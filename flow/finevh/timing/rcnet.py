@@ -24,6 +24,7 @@ on its path of ``R * downstream capacitance``. A resistor closing a loop is drop
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,7 +130,149 @@ class _NetBuilder:
 def parse_rc(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[RcNet], dict]:
     """RC networks of a SPEF / DSPF text and its header (``design``, ``divider``,
     ``c_scale`` to pF, ``r_scale`` to kOhm). Malformed entries raise
-    :class:`~finevh.errors.InputError` with the line."""
+    :class:`~finevh.errors.InputError` with the line.
+
+    A block-wise reader handles the common, well-formed case; anything it does not
+    expect (comments, triplets, a bad value, a missing ``*END``) sends the whole file
+    through the line-by-line reader, which locates errors."""
+    k = text.find("\n*D_NET")
+    if k >= 0 and "//" not in text[k:]:
+        _, hdr, name_map = _parse_lines(text[:k + 1], path, coupling_factor)
+        if hdr["c_scale"] is not None:
+            nets = _parse_blocks(text, k + 1, text.count("\n", 0, k + 1) + 1, hdr, name_map, coupling_factor)
+            if nets is not None:
+                return nets, hdr
+    nets, hdr, _ = _parse_lines(text, path, coupling_factor)
+    return nets, hdr
+
+
+def _parse_blocks(text: str, start: int, line0: int, hdr: dict, name_map: dict[str, str],
+                  factor: float) -> list[RcNet] | None:
+    """Fast path of :func:`parse_rc` over the ``*D_NET`` blocks from ``start`` (line
+    ``line0``); None when the text is not in the simple form it handles."""
+    div, delim = hdr["divider"], hdr["delimiter"]
+    cs, rs = hdr["c_scale"], hdr["r_scale"]
+    body = text[start:].rstrip()
+    if not body.endswith("*END"):
+        return None
+    blocks = body[:-4].split("\n*END")
+    def resolve(tok: str) -> str:
+        k = tok.rfind(delim)
+        head, tail = (tok[:k], tok[k + 1:]) if k > 0 and tok[k - 1] != "\\" else (tok, None)
+        head = name_map[head] if head[0] == "*" else _unescape(head)
+        if div != "/":
+            head = head.replace(div, "/")
+        return head if tail is None else f"{head}:{tail}"
+
+    nets: list[RcNet] = []
+    parts: list[tuple] = []
+    line = line0
+    gc_on = gc.isenabled()
+    gc.disable()            # many small lists: the collector would run often for nothing
+    try:
+        for b in blocks:
+            lines = b.split("\n")
+            while lines and not lines[0].strip():        # blank lines between nets
+                lines.pop(0)
+                line += 1
+            head = lines[0].split()
+            if len(head) != 3 or head[0] != "*D_NET":
+                return None
+            tot = float(head[2])
+            if not 0.0 <= tot < float("inf"):
+                return None
+            name = resolve(head[1])
+            conn: list[str] = []        # raw node tokens until the end of the block
+            cap_t: list[list[str]] = []
+            res_t: list[list[str]] = []
+            sec = None
+            for x in lines[1:]:
+                t = x.split()
+                if not t:
+                    continue
+                if t[0][0] == "*" and t[0] not in ("*I", "*P"):
+                    if t[0] not in ("*CONN", "*CAP", "*RES"):
+                        return None
+                    sec = cap_t if t[0] == "*CAP" else res_t if t[0] == "*RES" else conn
+                elif sec is conn:
+                    conn.append(t[1])
+                elif sec is None:
+                    return None
+                else:
+                    sec.append(t)
+            index: dict[str, int] = {}         # raw token -> node
+            for n in conn:
+                index.setdefault(n, len(index))
+            g_nodes, g_vals, c_pairs = [], [], []
+            for t in cap_t:
+                if len(t) == 3:
+                    g_nodes.append(index.setdefault(t[1], len(index)))
+                    g_vals.append(t[2])
+                elif len(t) == 4:
+                    c_pairs.append(t)
+                else:
+                    return None
+            if any(len(t) != 4 for t in res_t):
+                return None
+            ra = [index.setdefault(t[1], len(index)) for t in res_t]
+            rb = [index.setdefault(t[2], len(index)) for t in res_t]
+            nodes = [resolve(x) for x in index]
+            if c_pairs:
+                by_name = {n: i for i, n in enumerate(nodes)}
+                own = name + ":"
+                c_nodes: list[int] = []
+                c_vals: list[str] = []
+                for t in c_pairs:
+                    for nm in (resolve(t[1]), resolve(t[2])):
+                        j = by_name.get(nm)
+                        if j is None and nm.startswith(own):
+                            j = by_name[nm] = len(nodes)
+                            nodes.append(nm)
+                        if j is not None:
+                            c_nodes.append(j)
+                            c_vals.append(t[3])
+            else:
+                c_nodes, c_vals = [], []
+            conn_n = nodes[:len(set(conn))] if conn else []
+            nets.append(RcNet(name, line, nodes, None, None, None, None, conn_n))
+            parts.append(([t[3] for t in res_t], g_nodes, g_vals, c_nodes, c_vals, ra, rb))
+            line += len(lines)
+    except (KeyError, ValueError, IndexError):
+        return None
+    finally:
+        if gc_on:
+            gc.enable()
+    # the values of the whole file at once: numbers, finite, >= 0 (else the line reader locates)
+    try:
+        rv, gv, cv = (np.array([v for p in parts for v in p[k]], dtype=np.float64) for k in (0, 2, 4))
+    except ValueError:
+        return None
+    if not all(np.isfinite(a).all() and (a >= 0).all() for a in (rv, gv, cv)):
+        return None
+    # one capacitance sum over the nodes of all nets, then a view per net
+    n_nodes = np.array([len(n.nodes) for n in nets], dtype=np.int64)
+    base = np.concatenate([[0], np.cumsum(n_nodes)])
+    n_g = np.array([len(p[1]) for p in parts], dtype=np.int64)
+    n_c = np.array([len(p[3]) for p in parts], dtype=np.int64)
+    n_r = np.array([len(p[0]) for p in parts], dtype=np.int64)
+    g_idx = np.array([i for p in parts for i in p[1]], dtype=np.int64) + np.repeat(base[:-1], n_g)
+    c_idx = np.array([i for p in parts for i in p[3]], dtype=np.int64) + np.repeat(base[:-1], n_c)
+    cap = (np.bincount(g_idx, weights=gv * cs, minlength=int(base[-1]))
+           + np.bincount(c_idx, weights=cv * (cs * factor), minlength=int(base[-1])))
+    ra = np.array([i for p in parts for i in p[5]], dtype=np.int64)
+    rb = np.array([i for p in parts for i in p[6]], dtype=np.int64)
+    rv = rv * rs
+    r_ptr = np.concatenate([[0], np.cumsum(n_r)]).tolist()
+    b = base.tolist()
+    for k, net in enumerate(nets):
+        net.cap = cap[b[k]:b[k + 1]]
+        r0, r1 = r_ptr[k], r_ptr[k + 1]
+        net.res_a, net.res_b, net.res = ra[r0:r1], rb[r0:r1], rv[r0:r1]
+    return nets
+
+
+def _parse_lines(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[RcNet], dict, dict]:
+    """The line-by-line reader of :func:`parse_rc` (also returns the name map)."""
     hdr = {"design": None, "divider": "/", "delimiter": ":", "c_scale": None, "r_scale": 1.0}
     name_map: dict[str, str] = {}
     nets: list[RcNet] = []
@@ -246,7 +389,7 @@ def parse_rc(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[R
         raise InputError(f"*D_NET {cur.name} is not closed by *END (truncated file?)", path, cur.line)
     if hdr["c_scale"] is None:
         raise InputError("not a SPEF file (no *C_UNIT)", path)
-    return nets, hdr
+    return nets, hdr, name_map
 
 
 def reduce_net(net: RcNet, drv: int, pin_cap: np.ndarray) -> PiElmore:
