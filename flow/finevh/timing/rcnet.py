@@ -137,7 +137,7 @@ def parse_rc(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[R
     through the line-by-line reader, which locates errors."""
     k = text.find("\n*D_NET")
     if k >= 0 and "//" not in text[k:]:
-        _, hdr, name_map = _parse_lines(text[:k + 1], path, coupling_factor)
+        _, hdr, name_map = _parse_lines(text[:k + 1], path, coupling_factor, header_only=True)
         if hdr["c_scale"] is not None:
             nets = _parse_blocks(text, k + 1, text.count("\n", 0, k + 1) + 1, hdr, name_map, coupling_factor)
             if nets is not None:
@@ -271,8 +271,10 @@ def _parse_blocks(text: str, start: int, line0: int, hdr: dict, name_map: dict[s
     return nets
 
 
-def _parse_lines(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[RcNet], dict, dict]:
-    """The line-by-line reader of :func:`parse_rc` (also returns the name map)."""
+def _parse_lines(text: str, path: str, coupling_factor: float = 1.0,
+                 header_only: bool = False) -> tuple[list[RcNet], dict, dict]:
+    """The line-by-line reader of :func:`parse_rc` (also returns the name map);
+    ``header_only``: ``text`` is the part before the first net (no unit is no error)."""
     hdr = {"design": None, "divider": "/", "delimiter": ":", "c_scale": None, "r_scale": 1.0}
     name_map: dict[str, str] = {}
     nets: list[RcNet] = []
@@ -387,7 +389,7 @@ def _parse_lines(text: str, path: str, coupling_factor: float = 1.0) -> tuple[li
             cur, section = _NetBuilder(resolve(tok[1]), ln), ""
     if cur is not None:
         raise InputError(f"*D_NET {cur.name} is not closed by *END (truncated file?)", path, cur.line)
-    if hdr["c_scale"] is None:
+    if hdr["c_scale"] is None and not header_only:
         raise InputError("not a SPEF file (no *C_UNIT)", path)
     return nets, hdr, name_map
 
