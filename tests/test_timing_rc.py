@@ -180,6 +180,8 @@ def examples(tmp_path_factory):
     for gz in ex.glob("*.lib.gz"):
         with gzip.open(gz, "rb") as f, open(ex / gz.name[:-3], "wb") as g:
             shutil.copyfileobj(f, g)
+    (ex / "gcd_propagated.sdc").write_text((ex / "gcd_sky130hd.sdc").read_text()
+                                           + "\nset_propagated_clock [get_clocks clk]\n")
     (ex / "example1.sdc").write_text("create_clock -name clk -period 10 {clk1 clk2 clk3}\n"
                                      "set_input_delay -clock clk 0 {in1 in2}\n")
     return ex
@@ -188,6 +190,8 @@ def examples(tmp_path_factory):
 CASES = {
     # name: (libraries, verilog, top, sdc, spef, time unit of the reports in ns)
     "gcd_sky130hd": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", "gcd_sky130hd.spef", 1.0),
+    "gcd_sky130hd_propagated": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_propagated.sdc",
+                                "gcd_sky130hd.spef", 1.0),
     "example1": (["nangate45_slow.lib"], "example1.v", "top", "example1.sdc", "example1.dspef", 1.0),
     "reg1_asap7_ff": (["asap7_small_ff.lib"], "reg1_asap7.v", "top", "mcmm2_mode1.sdc", "reg1_asap7.spef", 1e-3),
     "reg1_asap7_ss": (["asap7_small_ss.lib"], "reg1_asap7.v", "top", "mcmm2_mode1.sdc", "reg1_asap7_ss.spef", 1e-3),

@@ -346,8 +346,8 @@ class _EarlyView:
     def __getattr__(self, name):
         return getattr(self._dc, name)
 
-    def eval_arcs(self, g, idx, tables, slew, load):
-        return self._dc.eval_arcs(g, idx, tables, slew, load, early=True)
+    def eval_arcs(self, g, idx, tables, slew, load, early: bool = True):
+        return self._dc.eval_arcs(g, idx, tables, slew, load, early=early)
 
 
 def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,
