@@ -232,3 +232,48 @@ def test_slacks_equal_opensta3_with_parasitics(sta3, examples, case):
     dh = np.array([got_h[k] - ref_h[k] * unit for k in ref_h])
     assert np.abs(ds).max() < 1e-5, case                     # setup: 0.01 ps
     assert np.abs(dh).max() < HOLD_TOL.get(case, 1e-5), case
+
+
+def test_design_reduction_all_nets_at_once_equals_the_walk():
+    """The level-by-level reduction of all tree nets (parallel resistors and self-loops
+    included: the first resistor is kept, as the walk does) equals the per-net walk;
+    a net with a loop goes to the walk."""
+    from types import SimpleNamespace
+
+    from finevh.timing.rcnet import DesignRc, RcNet, reduce_design
+
+    rng = np.random.default_rng(7)
+    nets, terms, net_terms, ptr = {}, {}, [], [0]
+    T = 0
+    for m in range(40):
+        n = 6 if m == 5 else int(rng.integers(2, 9))
+        par = list(range(n - 1)) if m == 5 else [int(rng.integers(0, i)) for i in range(1, n)]
+        res = [(p, i + 1, float(rng.uniform(0.01, 0.2))) for i, p in enumerate(par)]
+        res += [(par[0], 1, 1e-6), (2 % n, 2 % n, 1e-6)]          # parallel and self resistor
+        if m == 5:
+            res.append((n - 1, 0, 0.05))                           # a loop
+        a, b, r = zip(*res)
+        nets[m] = RcNet(f"n{m}", 1, [f"n{m}:{i}" for i in range(n)], rng.uniform(0.0005, 0.003, n),
+                        np.array(a), np.array(b), np.array(r), [])
+        pins = rng.permutation(n)[:max(2, n // 2)]        # node of the driver, then loads
+        t = np.full(n, -1)
+        t[pins] = T + np.arange(len(pins))
+        terms[m] = t
+        net_terms += list(range(T, T + len(pins)))
+        T += len(pins)
+        ptr.append(T)
+    design = SimpleNamespace(net_term_ptr=np.array(ptr), net_terms=np.array(net_terms),
+                             net_n_drivers=np.ones(len(nets), dtype=np.int64))
+    pin_cap = rng.uniform(0.001, 0.004, (T, 2))
+    rc = DesignRc(nets, terms, 0)
+    pi, el = reduce_design(design, rc, pin_cap)
+    assert [m for m, _ in rc.forest.slow] == [5]
+    for m, net in nets.items():
+        drv = ptr[m]
+        for rf in (0, 1):
+            pc = np.where(terms[m] >= 0, pin_cap[np.maximum(terms[m], 0), rf], 0.0)
+            red = reduce_net(net, int(np.nonzero(terms[m] == drv)[0][0]), pc)
+            np.testing.assert_allclose(pi[drv, rf], (red.c2, red.rpi, red.c1), rtol=1e-12)
+            for node, t in enumerate(terms[m].tolist()):
+                if t > drv:
+                    assert el[t, rf] == pytest.approx(red.elmore[node], rel=1e-12)

@@ -472,6 +472,7 @@ class DesignRc:
     nets: dict[int, RcNet]               # design net index -> network
     node_term: dict[int, np.ndarray]     # design net index -> int64[n] terminal per node
     unknown: int                         # SPEF nets not in the design
+    forest: "_Forest | None" = None      # flattened trees (built by reduce_design)
 
 
 def bind(design, nets: list[RcNet]) -> DesignRc:
@@ -516,6 +517,97 @@ def bind(design, nets: list[RcNet]) -> DesignRc:
     return DesignRc(out_nets, out_terms, unknown)
 
 
+@dataclass
+class _Forest:
+    """The RC trees of all single-driver tree nets of a :class:`DesignRc`, rooted at
+    their driver and flattened (global node ids): built once, reused for every set of
+    pin capacitances."""
+
+    cap: np.ndarray          # float64[N] wire capacitance per node (pF)
+    term: np.ndarray         # int64[N] design terminal (-1 none)
+    parent: np.ndarray       # int64[N] parent node (-1: root or unreached)
+    pres: np.ndarray         # float64[N] resistance to the parent (kOhm)
+    levels: list[np.ndarray]  # nodes by depth (levels[0]: the roots)
+    root_term: np.ndarray    # int64[R] driver terminal of each root (= levels[0])
+    slow: list[tuple[int, int]]   # (net, driver) pairs left to the recursive walk
+
+
+def _forest(design, rc: DesignRc) -> _Forest:
+    ptr = design.net_term_ptr
+    nd = np.asarray(design.net_n_drivers)
+    caps, terms, ra, rb, rv, roots, root_terms, slow, fnets = [], [], [], [], [], [], [], [], []
+    base = 0
+    for m, rn in rc.nets.items():
+        t = rc.node_term[m]
+        drivers = design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist()
+        hit = [int(np.nonzero(t == d)[0][0]) if (t == d).any() else -1 for d in drivers]
+        if len(drivers) != 1:
+            slow += [(m, d) for d, h in zip(drivers, hit) if h >= 0]
+            continue
+        if hit[0] < 0:
+            continue
+        fnets.append(m)
+        caps.append(rn.cap)
+        terms.append(t)
+        ra.append(rn.res_a + base)
+        rb.append(rn.res_b + base)
+        rv.append(rn.res)
+        roots.append(hit[0] + base)
+        root_terms.append(drivers[0])
+        base += len(rn.nodes)
+    cat = (lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt))
+    cap, term = cat(caps, np.float64), cat(terms, np.int64)
+    a, b, r = cat(ra, np.int64), cat(rb, np.int64), cat(rv, np.float64)
+    roots_a = np.array(roots, dtype=np.int64)
+    N = base
+    keep = a != b
+    src = np.concatenate([a[keep], b[keep]])
+    dst = np.concatenate([b[keep], a[keep]])
+    rr = np.concatenate([r[keep], r[keep]])
+    rid = np.concatenate([np.nonzero(keep)[0]] * 2)
+    order = np.lexsort((rid, src))              # a node's resistors in file order
+    src, dst, rr = src[order], dst[order], rr[order]
+    row = np.searchsorted(src, np.arange(N + 1))
+    parent = np.full(N, -1, dtype=np.int64)
+    pres = np.zeros(N)
+    seen = np.zeros(N, dtype=bool)
+    seen[roots_a] = True
+    levels = [roots_a]
+    front = roots_a
+    while len(front):
+        cnt = row[front + 1] - row[front]
+        e = np.repeat(row[front] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt) + np.arange(int(cnt.sum()))
+        tgt = dst[e]
+        new = ~seen[tgt]
+        e, tgt = e[new], tgt[new]
+        tgt, first = np.unique(tgt, return_index=True)
+        e = e[first]
+        parent[tgt] = src[e]
+        pres[tgt] = rr[e]
+        seen[tgt] = True
+        if len(tgt):
+            levels.append(tgt)
+        front = tgt
+    # a net is a tree (up to self-loops and parallel resistors, of which the walk keeps
+    # the first, as OpenSTA's) when its reached node pairs joined by resistors number
+    # its reached nodes minus one; the others (loops) go to the recursive walk
+    net_of = np.repeat(np.arange(len(roots)), [len(c) for c in caps]) if caps else np.zeros(0, np.int64)
+    n_reach = np.bincount(net_of[seen], minlength=len(roots))
+    both = keep & seen[a] & seen[b]
+    lo, hi = np.minimum(a[both], b[both]), np.maximum(a[both], b[both])
+    pairs = np.unique(lo * max(N, 1) + hi)
+    n_res = np.bincount(net_of[pairs // max(N, 1)], minlength=len(roots))
+    loopy = np.nonzero(n_res != n_reach - 1)[0]
+    root_terms_a = np.array(root_terms, dtype=np.int64)
+    if len(loopy):
+        bad = np.isin(net_of, loopy)
+        parent[bad] = -1
+        levels = [lv[~bad[lv]] for lv in levels]
+        slow += [(fnets[i], int(root_terms[i])) for i in loopy.tolist()]
+        root_terms_a = np.delete(root_terms_a, loopy)
+    return _Forest(cap, term, parent, pres, levels, root_terms_a, slow)
+
+
 def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
     """Pi models and Elmore delays of every driver of a net with parasitics.
 
@@ -523,27 +615,53 @@ def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
     capacitance, ``set_load`` on ports), pF. Returns ``pi`` [T, 2, 3] (c2, rpi, c1 per
     driving terminal and output transition; NaN where no parasitics) and ``elmore``
     [T, 2] (ns, Elmore delay from the net's first driver to each load terminal; NaN
-    where none)."""
+    where none). Tree nets of one driver are reduced all at once, level by level of
+    their trees (moments upwards, Elmore delays downwards); other nets one by one."""
     T = pin_cap.shape[0]
     pi = np.full((T, 2, 3), np.nan)
     elmore = np.full((T, 2), np.nan)
+    f = rc.forest
+    if f is None:
+        f = rc.forest = _forest(design, rc)
+    on = f.term >= 0
+    y1 = np.repeat(f.cap[:, None], 2, axis=1)
+    y1[on] += pin_cap[f.term[on]]
+    y2 = np.zeros_like(y1)
+    y3 = np.zeros_like(y1)
+    for lv in reversed(f.levels[1:]):          # moments: children into parents
+        p = f.parent[lv]
+        r = f.pres[lv][:, None]
+        a1, a2, a3 = y1[lv], y2[lv], y3[lv]
+        np.add.at(y3, p, a3 - 2 * r * a1 * a2 + r * r * a1 * a1 * a1)
+        np.add.at(y2, p, a2 - r * a1 * a1)
+        np.add.at(y1, p, a1)
+    el = np.zeros_like(y1)
+    for lv in f.levels[1:]:                    # Elmore: parents into children
+        el[lv] = el[f.parent[lv]] + f.pres[lv][:, None] * y1[lv]
+    if len(f.levels) and len(f.levels[0]):
+        rt = f.levels[0]
+        r1, r2, r3 = y1[rt], y2[rt], y3[rt]
+        cap_only = (r2 == 0.0) & (r3 == 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c1 = np.where(cap_only, r1, r2 * r2 / r3)
+            c2 = np.where(cap_only, 0.0, r1 - r2 * r2 / r3)
+            rpi = np.where(cap_only, 0.0, -r3 * r3 / (r2 * r2 * r2))
+        pi[f.root_term] = np.stack([c2, rpi, c1], axis=2)
+        ld = np.nonzero(on & (f.parent >= 0))[0]
+        elmore[f.term[ld]] = el[ld]
     ptr = design.net_term_ptr
-    nd = np.asarray(design.net_n_drivers)
-    for m, rn in rc.nets.items():
-        terms = rc.node_term[m]
-        drivers = design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist()
-        on = terms >= 0
-        for d_i, drv in enumerate(drivers):
-            where = np.nonzero(terms == drv)[0]
-            if not len(where):
-                continue
-            for rf in (0, 1):
-                pc = np.zeros(len(terms))
-                pc[on] = pin_cap[terms[on], rf]
-                red = reduce_net(rn, int(where[0]), pc)
-                pi[drv, rf] = (red.c2, red.rpi, red.c1)
-                if d_i == 0:
-                    for node, t in red.elmore.items():
-                        if terms[node] >= 0 and terms[node] != drv:
-                            elmore[terms[node], rf] = t
+    for m, drv in f.slow:
+        rn, terms = rc.nets[m], rc.node_term[m]
+        first = int(design.net_terms[ptr[m]]) == drv
+        where = int(np.nonzero(terms == drv)[0][0])
+        has = terms >= 0
+        for rf in (0, 1):
+            pc = np.zeros(len(terms))
+            pc[has] = pin_cap[terms[has], rf]
+            red = reduce_net(rn, where, pc)
+            pi[drv, rf] = (red.c2, red.rpi, red.c1)
+            if first:
+                for node, t in red.elmore.items():
+                    if terms[node] >= 0 and terms[node] != drv:
+                        elmore[terms[node], rf] = t
     return pi, elmore
