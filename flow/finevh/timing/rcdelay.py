@@ -71,10 +71,11 @@ class RcArcCalc:
         nd = np.asarray(design.net_n_drivers)
         self._ld_start = np.zeros(T, dtype=np.int64)
         self._ld_end = np.zeros(T, dtype=np.int64)
-        for m in range(len(ptr) - 1):
-            for t in design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist():
-                self._ld_start[t] = ptr[m] + nd[m]
-                self._ld_end[t] = ptr[m + 1]
+        for k in range(int(nd.max()) if len(nd) else 0):
+            m = np.nonzero(nd > k)[0]
+            t = design.net_terms[ptr[m] + k]
+            self._ld_start[t] = ptr[m] + nd[m]
+            self._ld_end[t] = ptr[m + 1]
 
     def wire_values(self, early: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(wire delay, load slew) [T, 2] of the late or early evaluation (copies)."""
