@@ -192,6 +192,8 @@ CASES = {
     "gcd_sky130hd": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", "gcd_sky130hd.spef", 1.0),
     "gcd_sky130hd_propagated": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_propagated.sdc",
                                 "gcd_sky130hd.spef", 1.0),
+    # no SPEF: sky130hd's wire-load model "Small" (with resistance), balanced tree
+    "gcd_sky130hd_wire_load": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", None, 1.0, "Small"),
     "example1": (["nangate45_slow.lib"], "example1.v", "top", "example1.sdc", "example1.dspef", 1.0),
     "reg1_asap7_ff": (["asap7_small_ff.lib"], "reg1_asap7.v", "top", "mcmm2_mode1.sdc", "reg1_asap7.spef", 1e-3),
     "reg1_asap7_ss": (["asap7_small_ss.lib"], "reg1_asap7.v", "top", "mcmm2_mode1.sdc", "reg1_asap7_ss.spef", 1e-3),
@@ -201,11 +203,11 @@ CASES = {
 HOLD_TOL = {"reg1_asap7_ff": 1e-3, "reg1_asap7_ss": 1e-3}
 
 
-def _sta_slacks(sta3, ex, libs, v, top, sdc, spef):
+def _sta_slacks(sta3, ex, libs, v, top, sdc, spef, wire_load=None):
     from opensta import parse_endpoint_slacks
 
     tcl = "".join(f"read_liberty {l}\n" for l in libs) + f"read_verilog {v}\nlink_design {top}\nread_sdc {sdc}\n"
-    tcl += f"read_spef {spef}\n"
+    tcl += f"read_spef {spef}\n" if spef else f"set_wire_load_model -name {wire_load}\n"
     rep = "report_checks -path_delay {} -format end -group_path_count 1000000 -endpoint_path_count 1 -digits 6\n"
     tcl += rep.format("max") + "puts @@HOLD@@\n" + rep.format("min")
     (ex / "rc_check.tcl").write_text(tcl)
@@ -219,12 +221,15 @@ def _sta_slacks(sta3, ex, libs, v, top, sdc, spef):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_slacks_equal_opensta3_with_parasitics(sta3, examples, case):
     """Every endpoint's setup and hold slack within 1 ps of OpenSTA 3.x reading the same
-    SPEF (its default delay calculator, dmp_ceff_elmore), the same endpoints."""
+    SPEF (or given the same wire-load model; its default delay calculator,
+    dmp_ceff_elmore), the same endpoints."""
     from finevh.analysis import run_sta
 
-    libs, v, top, sdc, spef, unit = CASES[case]
-    ref_s, ref_h = _sta_slacks(sta3, examples, libs, v, top, sdc, spef)
-    _, res = run_sta([examples / x for x in libs], examples / v, examples / sdc, top, spef=examples / spef)
+    libs, v, top, sdc, spef, unit = CASES[case][:6]
+    wl = CASES[case][6] if len(CASES[case]) > 6 else None
+    ref_s, ref_h = _sta_slacks(sta3, examples, libs, v, top, sdc, spef, wl)
+    _, res = run_sta([examples / x for x in libs], examples / v, examples / sdc, top,
+                     spef=examples / spef if spef else None, wire_load=wl)
     got_s = res.endpoint_slacks()
     got_h = {e.name: e.slack for e in res.hold.table.endpoints()}
     assert set(got_s) == set(ref_s) and set(got_h) == set(ref_h) and ref_s

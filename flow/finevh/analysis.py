@@ -52,6 +52,7 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         raise InputError("no clock defined (create_clock): nothing to time", sdc)
     wc = None
     sp = None
+    wl = None
     if spef:
         from .timing.spef import read_spef
 
@@ -75,7 +76,8 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         if name:
             if name not in lib.wire_loads:
                 raise InputError(f"library '{lib.name}' has no wire-load model '{name}'", lib.path)
-            wc = wire.from_wire_load(design, lib.wire_loads[name])
+            wl = lib.wire_loads[name]
+            wc = wire.from_wire_load(design, wl)
         else:
             raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
     timer = Timer(design, tc, wc, hold=hold)
@@ -83,6 +85,10 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         from .timing.rcdelay import use_spef
 
         use_spef(timer, sp)
+    elif wl is not None:                # the wire-load model's R and C, as OpenSTA 3.x
+        from .timing.rcdelay import use_wire_load
+
+        use_wire_load(timer, wl)
     result = timer.update()
     for ci, clk in enumerate(tc.clocks):
         if not any(timer.last.tags[e.tag][0] == ci for e in result.endpoints):

@@ -37,7 +37,8 @@ from ..analysis import run_sta
 @click.option("--wire-load", default=None,
               help="Liberty wire-load model NAME of the first library, 'default' (its default_wire_load, "
                    "as OpenSTA 2.0.17 applied by itself) or 'none' (the default: OpenSTA 3.x applies no "
-                   "wire-load model unless told).")
+                   "wire-load model unless told). Its capacitance and resistance make a balanced-tree pi "
+                   "model per net, as OpenSTA 3.x's set_wire_load_model.")
 @click.option("--vinterp", type=click.Choice(["alpha", "linear"]), default=None,
               help="Voltage model for --bind voltages between libraries: alpha (alpha-power law, "
                    "accurate; default) or linear (pessimistic); see docs/liberty.md.")

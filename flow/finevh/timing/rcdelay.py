@@ -28,13 +28,15 @@ from .rcnet import DesignRc, reduce_design
 
 
 class RcArcCalc:
-    """dmp_ceff_elmore arc delays on the SPEF networks ``rc`` of ``design``."""
+    """dmp_ceff_elmore arc delays on the parasitics of ``design``: the SPEF networks
+    ``rc``, or any ``reduce(pin_caps) -> (pi, elmore)`` (e.g. a wire-load estimate)."""
 
     supports_incremental = False
 
-    def __init__(self, design, rc: DesignRc, n_terms: int):
+    def __init__(self, design, rc: DesignRc | None, n_terms: int, reduce=None):
         self.design = design
         self.rc = rc
+        self._reduce = reduce or (lambda caps: reduce_design(design, rc, caps))
         T = n_terms
         # [late, early] wire delay (ns) and load slew (ns, NaN: the driver's) per load pin
         self.wire_delay = np.zeros((2, T, 2))
@@ -88,7 +90,7 @@ class RcArcCalc:
         if self._caps is not None and self._caps.shape == caps.shape and np.array_equal(self._caps, caps):
             return
         self._caps = caps.copy()
-        self.pi, self.elmore = reduce_design(self.design, self.rc, caps)
+        self.pi, self.elmore = self._reduce(caps)
         self._port_nets()
 
     def _port_nets(self) -> None:
@@ -182,7 +184,23 @@ def use_spef(timer, spef) -> RcArcCalc:
     for m, net in rc.nets.items():
         w[m] = net.total
     timer.wire_cap = w
-    calc = RcArcCalc(timer.design, rc, timer.graph.n_terms)
+    return _attach(timer, RcArcCalc(timer.design, rc, timer.graph.n_terms))
+
+
+def use_wire_load(timer, wl) -> RcArcCalc:
+    """Time ``timer`` with a Liberty wire-load model as OpenSTA 3.x does under
+    ``set_wire_load_model``: per driver the pi model and Elmore delays of a balanced
+    tree (:func:`finevh.timing.wire.estimate_pi_elmore`), through the same delay
+    calculation as SPEF parasitics."""
+    from .wire import estimate_pi_elmore
+
+    design = timer.design
+    timer.wire_cap = None
+    calc = RcArcCalc(design, None, timer.graph.n_terms, reduce=lambda caps: estimate_pi_elmore(design, wl, caps))
+    return _attach(timer, calc)
+
+
+def _attach(timer, calc: RcArcCalc) -> RcArcCalc:
     tc = timer.constraints
     calc.port_slew = {t: tuple(v) for t, v in tc.input_transition.items() if t not in tc.driving_cell}
     timer.dcalc.arc_calc = calc
