@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -282,3 +283,42 @@ def test_design_reduction_all_nets_at_once_equals_the_walk():
             for node, t in enumerate(terms[m].tolist()):
                 if t > drv:
                     assert el[t, rf] == pytest.approx(red.elmore[node], rel=1e-12)
+
+
+def test_placement_rc_written_as_spef_equals_opensta3(sta3, repo, tmp_path):
+    """`--def --wire-rc`: RC trees estimated from the placed demo design (15.6k cells),
+    timed by finevh and written as SPEF; OpenSTA 3.x reading that SPEF gives every
+    endpoint the same setup and hold slack (within 0.05 ps)."""
+    from finevh.analysis import run_sta
+
+    lib = repo / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib"
+    lef = repo / "libs/demo28/demo28.lef"
+    base = repo / "designs/demo/fvh_rv32_demo28"
+    need(lib.is_file() and Path(f"{base}.def").is_file(), "designs/demo and libs/demo28")
+    sp = tmp_path / "demo_rc.spef"
+    _, res = run_sta([lib], f"{base}.v", f"{base}.sdc", def_file=f"{base}.def", lef=[lef], wire_rc=(2e-3, 2e-4),
+                     write_spef=sp)
+    text = sp.read_text()
+    assert text.count("*D_NET") > 5000 and "*RES" in text
+    ref_s, ref_h = _sta_slacks(sta3, tmp_path, [lib], f"{base}.v", "fvh_rv32", f"{base}.sdc", sp)
+    got_s = res.endpoint_slacks()
+    got_h = {e.name: e.slack for e in res.hold.table.endpoints()}
+    assert set(got_s) == set(ref_s) and set(got_h) == set(ref_h) and len(ref_s) > 1000
+    assert max(abs(got_s[k] - ref_s[k]) for k in ref_s) < 5e-5
+    assert max(abs(got_h[k] - ref_h[k]) for k in ref_h) < 5e-5
+    # the wires matter: the same design with no wire load is faster
+    _, res0 = run_sta([lib], f"{base}.v", f"{base}.sdc")
+    assert res0.worst_slack > res.worst_slack + 0.01
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--wire-rc", "1,2,3"], "--wire-rc expects R,C"),
+    (["--wire-rc", "1e-3,2e-4"], "--wire-rc needs --def"),
+    (["--wire-rc", "-1,2e-4"], "--wire-rc: must be >= 0"),
+    (["--write-spef", "x.spef"], "--write-spef needs --spef or --def with --wire-rc"),
+])
+def test_wire_rc_options_checked(run_cli, repo, args, msg):
+    base = repo / "designs/demo/fvh_rv32_demo28"
+    lib = repo / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib"
+    code, out, err = run_cli("sta", "--liberty", lib, "--verilog", f"{base}.v", "--sdc", f"{base}.sdc", *args)
+    assert code == 2 and msg in err and out == ""

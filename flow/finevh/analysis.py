@@ -30,10 +30,12 @@ def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
 
 
 def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
-            wire_load=None, bind=None, hold=True, vinterp=None):
+            wire_load=None, bind=None, hold=True, vinterp=None, wire_rc=None, write_spef=None):
     """Load everything and time it (setup, and hold unless ``hold=False``); returns
     (timer, result). ``vinterp``: voltage model of ``bind`` voltages between libraries
-    (:mod:`finevh.timing.vmodel`; None = its default)."""
+    (:mod:`finevh.timing.vmodel`; None = its default). ``wire_rc``: (kOhm/um, pF/um)
+    with ``def_file``: RC trees estimated from the placement instead of HPWL
+    capacitance; ``write_spef``: write the RC networks timed (SPEF or estimated)."""
     from .timing import wire
     from .timing.binding import bind_voltage
     from .timing.constraints import read_constraints
@@ -67,7 +69,13 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         lf = read_lef(list(lef))
         nl = design.netlist
         pl = from_def(read_def(def_file), lf, nl.inst_names, [design.cells[int(c)].name for c in design.inst_cell])
-        wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
+        if wire_rc is not None:
+            from .timing.rcnet import from_placement
+            from .timing.spef import Spef
+
+            sp = Spef(str(def_file), nl.top, nets=from_placement(design, pl, *wire_rc))
+        else:
+            wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
     elif wire_load not in (None, "none"):
         # as OpenSTA 3.x: no wire load unless asked for (3.x never applies a library's
         # default_wire_load; 'default' asks for it, as OpenSTA 2.0.17 did by itself)
@@ -85,6 +93,10 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         from .timing.rcdelay import use_spef
 
         use_spef(timer, sp)
+        if write_spef:
+            from .timing.spef import write_spef as _write
+
+            _write(write_spef, design, sp.nets)
     elif wl is not None:                # the wire-load model's R and C, as OpenSTA 3.x
         from .timing.rcdelay import use_wire_load
 

@@ -665,3 +665,53 @@ def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
                     if terms[node] >= 0 and terms[node] != drv:
                         elmore[terms[node], rf] = t
     return pi, elmore
+
+
+def from_placement(design, placement, r_per_um: float, c_per_um: float) -> list[RcNet]:
+    """RC networks estimated from a placement: per net a rectilinear minimum spanning
+    tree over its terminals' locations (instance centres, I/O pins; Prim's algorithm
+    from the driver, Manhattan lengths), each tree edge of length L a resistor
+    ``r_per_um * L`` (kOhm) with ``c_per_um * L`` (pF) split between its two ends.
+    Terminals without a location are left out; nets with fewer than two located
+    terminals get no network. Nodes are named like a SPEF's (``inst:pin``, ports)."""
+    from .wire import term_xy
+
+    nl = design.netlist
+    P = int(nl.pin_ptr[-1])
+    inst_of = np.repeat(np.arange(nl.n_instances), np.diff(nl.pin_ptr))
+    tx, ty = term_xy(design, placement)
+    ptr = design.net_term_ptr
+    out: list[RcNet] = []
+    for m in range(len(ptr) - 1):
+        terms = design.net_terms[ptr[m]:ptr[m + 1]]
+        terms = terms[~np.isnan(tx[terms])]
+        n = len(terms)
+        if n < 2:
+            continue
+        x, y = tx[terms], ty[terms]
+        dist = np.full(n, np.inf)
+        parent = np.zeros(n, dtype=np.int64)
+        done = np.zeros(n, dtype=bool)
+        cur = 0
+        done[0] = True
+        a, b, length = [], [], []
+        for _ in range(n - 1):
+            d = np.abs(x - x[cur]) + np.abs(y - y[cur])
+            closer = ~done & (d < dist)
+            dist[closer] = d[closer]
+            parent[closer] = cur
+            cand = np.where(done, np.inf, dist)
+            cur = int(np.argmin(cand))
+            done[cur] = True
+            a.append(int(parent[cur]))
+            b.append(cur)
+            length.append(float(dist[cur]))
+        ln = np.array(length)
+        cap = np.zeros(n)
+        np.add.at(cap, np.array(a), 0.5 * c_per_um * ln)
+        np.add.at(cap, np.array(b), 0.5 * c_per_um * ln)
+        nodes = [nl.port_names[t - P] if t >= P else f"{nl.inst_names[inst_of[t]]}:{nl.pin_names[nl.pin_name[t]]}"
+                 for t in terms.tolist()]
+        out.append(RcNet(nl.net_names[m], 0, nodes, cap, np.array(a, dtype=np.int64), np.array(b, dtype=np.int64),
+                         r_per_um * ln, nodes))
+    return out

@@ -46,11 +46,11 @@ def read_spef(path: str | Path) -> Spef:
     return sp
 
 
-def write_spef_totals(path: str | Path, design, net_caps: dict[str, float]) -> None:
-    """A capacitance-only SPEF for ``design``: one ``*D_NET`` per net of ``net_caps``
-    (pF) with its ``*CONN`` section, the whole capacitance on the driver node and
-    1e-6 kOhm resistors from the driver node to every load (lumped in practice).
-    Used to give the same wire loads to finevh and OpenSTA."""
+def write_spef(path: str | Path, design, nets: list[RcNet]) -> None:
+    """Write RC networks of ``design`` as a SPEF (ns, pF, kOhm): per net its ``*CONN``
+    section (every terminal of the design net, drivers ``O`` / input ports ``I``), the
+    node capacitances and the resistors. Node names are the netlist's (``inst:pin``,
+    ports, ``net:n``), escaped for SPEF."""
     from ..fileio import write_text_atomic
 
     nl = design.netlist
@@ -61,32 +61,72 @@ def write_spef_totals(path: str | Path, design, net_caps: dict[str, float]) -> N
     def esc(n: str) -> str:
         return re.sub(r"([\[\]/:])", r"\\\1", n)
 
+    def term_name(t: int) -> tuple[str, str]:
+        """(netlist spelling, SPEF spelling) of a terminal."""
+        if t >= P:
+            n = nl.port_names[t - P]
+            return n, esc(n)
+        inst, pin = nl.inst_names[inst_of[t]], nl.pin_names[nl.pin_name[t]]
+        return f"{inst}:{pin}", f"{esc(inst)}:{pin}"
+
+    def node_name(n: str, known: dict[str, str]) -> str:
+        if n in known:
+            return known[n]
+        k = n.rfind(":")
+        return f"{esc(n[:k])}:{n[k + 1:]}" if k > 0 else esc(n)
+
     out = ['*SPEF "IEEE 1481-1998"', f'*DESIGN "{nl.top}"', '*DATE "0"', '*VENDOR "finevh"',
            '*PROGRAM "finevh"', '*VERSION "0"', '*DESIGN_FLOW "NAME_SCOPE LOCAL"', "*DIVIDER /",
            "*DELIMITER :", "*BUS_DELIMITER [ ]", "*T_UNIT 1 NS", "*C_UNIT 1 PF", "*R_UNIT 1 KOHM",
            "*L_UNIT 1 HENRY", ""]
     ptr = design.net_term_ptr
-    for name in sorted(net_caps):
-        m = net_idx.get(name)
+    for net in nets:
+        m = net_idx.get(net.name)
         if m is None:
             continue
-        c = net_caps[name]
-        conns = []
+        known: dict[str, str] = {}
+        conn = []
         for k, t in enumerate(design.net_terms[ptr[m]:ptr[m + 1]].tolist()):
             drv = k < int(design.net_n_drivers[m])
-            if t >= P:
-                conns.append((f"*P {esc(nl.port_names[t - P])} {'I' if drv else 'O'}", esc(nl.port_names[t - P])))
-            else:
-                node = f"{esc(nl.inst_names[inst_of[t]])}:{nl.pin_names[nl.pin_name[t]]}"
-                conns.append((f"*I {node} {'O' if drv else 'I'}", node))
-        if not conns:
-            continue
-        out += [f"*D_NET {esc(name)} {c:.9g}", "*CONN"] + [x for x, _ in conns]
-        out += ["*CAP", f"1 {conns[0][1]} {c:.9g}"]
-        if len(conns) > 1:
-            # negligible resistors tie the loads to the driver node, so that a reader
-            # building an RC network (OpenSTA) still sees one lumped capacitance
+            name, sp = term_name(t)
+            known[name] = sp
+            conn.append(f"*P {sp} {'I' if drv else 'O'}" if t >= P else f"*I {sp} {'O' if drv else 'I'}")
+        nodes = [node_name(n, known) for n in net.nodes]
+        out += [f"*D_NET {esc(net.name)} {net.total:.9g}", "*CONN"] + conn
+        caps = [f"{k} {nodes[i]} {c:.9g}" for k, (i, c) in enumerate(
+            ((i, c) for i, c in enumerate(net.cap.tolist()) if c > 0), 1)]
+        if caps:
+            out += ["*CAP"] + caps
+        if len(net.res):
             out.append("*RES")
-            out += [f"{k} {conns[0][1]} {node} 1e-06" for k, (_, node) in enumerate(conns[1:], 1)]
+            out += [f"{k} {nodes[a]} {nodes[b]} {r:.9g}" for k, (a, b, r) in
+                    enumerate(zip(net.res_a.tolist(), net.res_b.tolist(), net.res.tolist()), 1)]
         out += ["*END", ""]
     write_text_atomic(path, "\n".join(out) + "\n")
+
+
+def write_spef_totals(path: str | Path, design, net_caps: dict[str, float]) -> None:
+    """A capacitance-only SPEF for ``design``: one ``*D_NET`` per net of ``net_caps``
+    (pF), the whole capacitance on the driver node and 1e-6 kOhm resistors from the
+    driver node to every load (lumped in practice). Used to give the same wire loads
+    to finevh and OpenSTA."""
+    nl = design.netlist
+    P = int(nl.pin_ptr[-1])
+    inst_of = np.repeat(np.arange(nl.n_instances), np.diff(nl.pin_ptr))
+    net_idx = {n: i for i, n in enumerate(nl.net_names)}
+    ptr = design.net_term_ptr
+    nets = []
+    for name in sorted(net_caps):
+        m = net_idx.get(name)
+        if m is None or ptr[m + 1] == ptr[m]:
+            continue
+        terms = design.net_terms[ptr[m]:ptr[m + 1]].tolist()
+        nodes = [nl.port_names[t - P] if t >= P else f"{nl.inst_names[inst_of[t]]}:{nl.pin_names[nl.pin_name[t]]}"
+                 for t in terms]
+        cap = np.zeros(len(nodes))
+        cap[0] = net_caps[name]
+        # negligible resistors tie the loads to the driver node, so that a reader
+        # building an RC network still sees one lumped capacitance
+        nets.append(RcNet(name, 0, nodes, cap, np.zeros(len(nodes) - 1, dtype=np.int64),
+                          np.arange(1, len(nodes), dtype=np.int64), np.full(len(nodes) - 1, 1e-6), []))
+    write_spef(path, design, nets)

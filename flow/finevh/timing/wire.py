@@ -54,8 +54,9 @@ def from_spef(design, spef) -> np.ndarray:
     return w
 
 
-def hpwl(design, placement) -> np.ndarray:
-    """Half-perimeter wire length of every net (um)."""
+def term_xy(design, placement) -> tuple[np.ndarray, np.ndarray]:
+    """Location (um) of every terminal: its instance's centre, or the I/O pin of a port
+    (NaN when the placement has none)."""
     nl = design.netlist
     P = int(nl.pin_ptr[-1])
     cx, cy = placement.centers()
@@ -71,6 +72,12 @@ def hpwl(design, placement) -> np.ndarray:
         if p is not None:
             tx[P + k] = p.x
             ty[P + k] = p.y
+    return tx, ty
+
+
+def hpwl(design, placement) -> np.ndarray:
+    """Half-perimeter wire length of every net (um)."""
+    tx, ty = term_xy(design, placement)
     ptr = design.net_term_ptr
     terms = design.net_terms
     M = len(ptr) - 1
