@@ -88,6 +88,7 @@ class DelayCalc:
         self._netix: dict | None = None
         self._load_state: dict | None = None
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
+        self._seg_state: tuple | None = None
 
     # ------------------------------------------------------------------ tables
     def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -292,10 +293,35 @@ class DelayCalc:
         net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
         ls = ls_all[np.maximum(frm, 0), irf]
         s_in = np.where(net & ~np.isnan(ls), ls, s_in)
+        E = len(g.e_to)
+        edges = np.arange(E)[idx]
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
-                                           g.e_to[idx], g.e_out_rf[idx], load, early=early)
+                                           g.e_to[idx], g.e_out_rf[idx], load, early=early, edges=edges,
+                                           group=lambda e: self._same_target(g, e), n_edges=E)
         dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
         return dl, np.maximum(sw, 0.0)
+
+    def _same_target(self, g: TimingGraph, edges: np.ndarray) -> np.ndarray:
+        """Every edge of ``g`` into the same (terminal, transition) as one of ``edges``
+        (edges into a pin transition are contiguous: one segment of the levelised graph)."""
+        st = self._seg_state
+        if st is None or st[0] is not g:
+            st = self._seg_state = (g, np.append(g.seg_start[1:], len(g.e_to)))
+        seg = np.unique(np.searchsorted(g.seg_start, edges, side="right") - 1)
+        a = g.seg_start[seg]
+        return expand(a, st[1][seg] - a)
+
+    def new_pass(self) -> None:
+        """Start of a timing pass (RC calculators reset their change flags)."""
+        f = getattr(self.arc_calc, "new_pass", None)
+        if f is not None:
+            f()
+
+    def wire_changes(self, early: bool = False) -> np.ndarray | None:
+        """bool [T, 2]: load pins whose RC wire values changed in this pass (None
+        without an RC calculator): the arcs leaving them must be re-evaluated."""
+        f = getattr(self.arc_calc, "wire_changes", None)
+        return f(early) if f is not None else None
 
     def wire_values(self, early: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
         """(wire delay, load slew) [T, 2] (ns; slew NaN: the driver's) at load pins of
@@ -348,6 +374,9 @@ class _EarlyView:
 
     def eval_arcs(self, g, idx, tables, slew, load, early: bool = True):
         return self._dc.eval_arcs(g, idx, tables, slew, load, early=early)
+
+    def wire_changes(self, early: bool = True):
+        return self._dc.wire_changes(early)
 
 
 def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,

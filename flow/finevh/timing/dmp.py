@@ -415,6 +415,17 @@ class Dmp:
                       self.vth, self.vl, self.vh, self.derate, self.p1_, self.p2_, self.k0, self.k1, self.k2,
                       self.k3, self.k4, self.ub_cap)
 
+    @classmethod
+    def of_driver(cls, drv: Driver) -> "Dmp":
+        """A solver holding only the solved driver ``drv`` (enough for :meth:`loads`)."""
+        d = cls.__new__(cls)
+        d.n = len(drv.alg)
+        d.c1, d.c2, d.rpi, d.rd_ = drv.c1, drv.c2, drv.rpi, drv.rd
+        d.t0, d.dt, d.ub_cap = drv.t0, drv.dt, drv.ub_cap
+        d.k0, d.k1, d.k2, d.k3, d.k4, d.p1_, d.p2_ = drv.k0, drv.k1, drv.k2, drv.k3, drv.k4, drv.p1, drv.p2
+        d.vth, d.vl, d.vh, d.derate = drv.vth, drv.vl, drv.vh, drv.derate
+        return d
+
     def loads(self, drv: Driver, arc: np.ndarray, elmore: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(wire delay, load slew) in s at loads of Elmore delay ``elmore`` (s) driven by
         the arcs ``arc`` (indices into the solved arcs)."""
@@ -444,3 +455,12 @@ class Dmp:
         delay[k] = np.where(bad, elmore[k], wd)
         slew[k] = np.where(bad, ds[k], ws)
         return delay, slew
+
+
+#: the fields of :class:`Driver`, in order
+DRIVER_FIELDS = tuple(Driver.__dataclass_fields__)
+
+
+def take(drv: Driver, idx) -> Driver:
+    """The drivers ``idx`` of ``drv``."""
+    return Driver(*(getattr(drv, f)[idx] for f in DRIVER_FIELDS))

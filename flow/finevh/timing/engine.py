@@ -120,6 +120,7 @@ class Timer:
             self._use_graph(build_graph(self.design, self.templates))
         g = self.graph
         incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
+        self.dcalc.new_pass()
         tables = self.dcalc.tables(g)
         load = self.dcalc.loads(g)
         a = self.search.propagate(tables, load, incremental)

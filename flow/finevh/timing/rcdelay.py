@@ -11,18 +11,19 @@ over the arcs into the driver are kept in :attr:`RcArcCalc.wire_delay` /
 leaving the load pin. Arcs driving a net without parasitics use the lumped load.
 Units at the interface: ns, pF.
 
-Limits: the wire values of a driver are rewritten from the arcs of one evaluation
-call (a level), so the search must recompute all arcs into a driver together (full
-passes: :attr:`supports_incremental` is False); the library thresholds of the
-driver's library are used for the loads too (OpenSTA converts between the driver's
-and load's library thresholds when they differ).
+Incremental passes: the driver solution of every edge is kept, so the wire values
+of a driver are always the worst over all its arcs, however few were re-evaluated;
+load pins whose wire values changed in a pass are flagged (:meth:`wire_changes`) so
+that the search re-evaluates the arcs leaving them. Limits: the thresholds of the
+driver's library are used at the loads (OpenSTA converts between the driver's and
+the load's library thresholds when they differ).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .dmp import Dmp
+from .dmp import DRIVER_FIELDS, Dmp, Driver
 from .nldm import lookup_pair
 from .rcnet import DesignRc, reduce_design
 
@@ -31,7 +32,7 @@ class RcArcCalc:
     """dmp_ceff_elmore arc delays on the parasitics of ``design``: the SPEF networks
     ``rc``, or any ``reduce(pin_caps) -> (pi, elmore)`` (e.g. a wire-load estimate)."""
 
-    supports_incremental = False
+    supports_incremental = True
 
     def __init__(self, design, rc: DesignRc | None, n_terms: int, reduce=None):
         self.design = design
@@ -41,6 +42,8 @@ class RcArcCalc:
         # [late, early] wire delay (ns) and load slew (ns, NaN: the driver's) per load pin
         self.wire_delay = np.zeros((2, T, 2))
         self.load_slew = np.full((2, T, 2), np.nan)
+        self.changed = np.zeros((2, T, 2), dtype=bool)      # [late, early] per load pin
+        self._store: list[dict | None] = [None, None]       # per-edge driver solutions
         self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
         self._caps: np.ndarray | None = None
         self.pi = np.full((T, 2, 3), np.nan)
@@ -114,13 +117,44 @@ class RcArcCalc:
                 e = el[has]
                 wd = -e * np.log(1.0 - th[:, 0])
                 ws = s0[rf] + e * np.log((1.0 - th[:, 1]) / (1.0 - th[:, 2])) / th[:, 3]
+                self.changed[:, h, rf] |= (self.wire_delay[:, h, rf] != wd) | (self.load_slew[:, h, rf] != ws)
                 self.wire_delay[:, h, rf] = wd
                 self.load_slew[:, h, rf] = ws
 
-    def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load, early: bool = False):
+    def new_pass(self) -> None:
+        """Start of a timing pass: forget which load pins' wire values changed."""
+        self.changed[:] = False
+
+    def wire_changes(self, early: bool = False) -> np.ndarray:
+        """bool [T, 2]: load pins whose wire delay or load slew changed in this pass."""
+        return self.changed[int(early)]
+
+    def _stored(self, k: int, n_edges: int) -> dict:
+        st = self._store[k]
+        if st is None or len(st["has"]) != n_edges:
+            st = {f: np.zeros(n_edges, dtype=bool if f == "valid" else np.int64 if f == "alg" else np.float64)
+                  for f in DRIVER_FIELDS}
+            st["has"] = np.zeros(n_edges, dtype=bool)
+            st["to"] = np.zeros(n_edges, dtype=np.int64)
+            st["orf"] = np.zeros(n_edges, dtype=np.int64)
+            self._store[k] = st
+        return st
+
+    def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load, early: bool = False,
+                    edges=None, group=None, n_edges: int = 0):
+        """As :class:`~finevh.timing.dcalc.ArcDelayCalc`, plus the wire values of the
+        loads. ``edges`` (graph edge ids of the arcs), ``group`` (edges -> every edge
+        into the same drivers and transitions) and ``n_edges``: the driver solution of
+        each edge is kept, and the wire values of a driver come from all its edges, so
+        that re-evaluating only some of them (incremental passes) gives the same values."""
         delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
+        k = int(early)
         pm = self.pi[drv, out_rf]
-        rc = np.nonzero(~np.isnan(pm[:, 0]))[0]
+        rcm = ~np.isnan(pm[:, 0])
+        rc = np.nonzero(rcm)[0]
+        st = self._stored(k, n_edges) if edges is not None else None
+        if st is not None:
+            st["has"][edges[~rcm]] = False
         if not len(rc):
             return delay, slew
         d_rows, s_rows, sin = delay_rows[rc], slew_rows[rc], np.asarray(in_slew, dtype=np.float64)[rc]
@@ -135,30 +169,46 @@ class RcArcCalc:
         res = dmp.solve()
         delay[rc] = res.delay * 1e9
         slew[rc] = res.slew * 1e9
-        # wire delays and load slews of the nets driven, worst over this call's arcs
-        d_t = drv[rc]
+        if st is None:                          # the wire values from this call's arcs
+            src, d_t, orf_a = res, drv[rc], out_rf[rc]
+        else:                                   # from every stored edge of the drivers touched
+            e = edges[rc]
+            for f in DRIVER_FIELDS:
+                st[f][e] = getattr(res, f)
+            st["has"][e], st["to"][e], st["orf"][e] = True, drv[rc], out_rf[rc]
+            e_all = group(e)
+            e_all = e_all[st["has"][e_all]]
+            src = Driver(*(st[f][e_all] for f in DRIVER_FIELDS))
+            d_t, orf_a = st["to"][e_all], st["orf"][e_all]
+        self._write_loads(k, src, d_t, orf_a, early)
+        return delay, slew
+
+    def _write_loads(self, k: int, src: Driver, d_t: np.ndarray, orf_a: np.ndarray, early: bool) -> None:
+        """Wire delay and load slew of every load of the drivers ``d_t`` (per output
+        transition ``orf_a``), worst over the given driver solutions; flags changes."""
         cnt = self._ld_end[d_t] - self._ld_start[d_t]
-        arc = np.repeat(np.arange(len(rc)), cnt)
+        arc = np.repeat(np.arange(len(d_t)), cnt)
         if not len(arc):
-            return delay, slew
+            return
         first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
         ld = self.design.net_terms[first + np.arange(len(arc))]
-        orf = out_rf[rc][arc]
+        orf = orf_a[arc]
         el = self.elmore[ld, orf]
         has = ~np.isnan(el)
         wd = np.zeros(len(arc))
-        ws = res.slew[arc].copy()
+        ws = src.slew[arc].copy()
         if has.any():
-            wd[has], ws[has] = dmp.loads(res, arc[has], el[has] * 1e-9)
+            wd[has], ws[has] = Dmp.of_driver(src).loads(src, arc[has], el[has] * 1e-9)
         wd *= 1e9
         ws *= 1e9
-        k = int(early)
         red, init = (np.minimum, np.inf) if early else (np.maximum, -np.inf)
+        old_d = self.wire_delay[k, ld, orf]
+        old_s = self.load_slew[k, ld, orf]
         self.wire_delay[k, ld, orf] = init
         self.load_slew[k, ld, orf] = init
         red.at(self.wire_delay[k], (ld, orf), wd)
         red.at(self.load_slew[k], (ld, orf), ws)
-        return delay, slew
+        self.changed[k, ld, orf] |= (self.wire_delay[k, ld, orf] != old_d) | (self.load_slew[k, ld, orf] != old_s)
 
 
 def _thresholds(lib) -> np.ndarray:
