@@ -47,11 +47,11 @@ GateFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def exp2(x: np.ndarray) -> np.ndarray:
-    """exp(x) for x <= 0 as OpenSTA evaluates it: (1 + x/4096)^4096, 0 below -12."""
-    y = 1.0 + np.asarray(x, dtype=np.float64) / 4096.0
-    with np.errstate(over="ignore"):
-        for _ in range(12):
-            y = y * y
+    """exp(x) for x <= 0 as OpenSTA evaluates it: (1 + x/4096)^4096 (twelve squarings
+    there; here through log1p, equal to ~1e-13 relative), 0 below -12."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        y = np.exp(4096.0 * np.log1p(x * (1.0 / 4096.0)))
     return np.where(x < -12.0, 0.0, y)
 
 
