@@ -335,7 +335,8 @@ def test_incremental_retiming_with_rc_equals_full_pass(examples, propagated):
     from finevh.timing.engine import Timer
     from finevh.timing.rcdelay import use_spef
 
-    libs = [SHARED / f"data/liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__{c}.lib.gz" for c in ("ss_n40C_1v76", "ss_n40C_1v28")]
+    libs = [SHARED / f"data/liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__{c}.lib.gz"
+            for c in ("ss_n40C_1v76", "ss_n40C_1v28")]
     for p in libs:
         need(p.is_file(), str(p))
     d = load_design(libs, examples / "gcd_sky130hd.v", "gcd")

@@ -119,7 +119,8 @@ def find_root(f, x1: np.ndarray, x2: np.ndarray, tol: float, max_iter: int = ROO
             if not len(act):
                 break
             r, a, b, ya, dya = root[act], x1[act], x2[act], y[act], dy[act]
-            bis = ((((r - b) * dya - ya) * ((r - a) * dya - ya)) > 0.0) | (np.abs(2.0 * ya) > np.abs(dx_prev[act] * dya))
+            out_of_range = (((r - b) * dya - ya) * ((r - a) * dya - ya)) > 0.0
+            bis = out_of_range | (np.abs(2.0 * ya) > np.abs(dx_prev[act] * dya))     # or too slow
             dx_prev[act] = dx[act]
             step = np.where(bis, (b - a) * 0.5, ya / dya)
             r = np.where(bis, a + step, r - step)
