@@ -183,6 +183,8 @@ def examples(tmp_path_factory):
             shutil.copyfileobj(f, g)
     (ex / "gcd_propagated.sdc").write_text((ex / "gcd_sky130hd.sdc").read_text()
                                            + "\nset_propagated_clock [get_clocks clk]\n")
+    (ex / "gcd_driving_cell.sdc").write_text((ex / "gcd_sky130hd.sdc").read_text() + "\nset_driving_cell -lib_cell "
+                                             "sky130_fd_sc_hd__buf_2 [get_ports {req_val reset resp_rdy req_msg*}]\n")
     (ex / "example1.sdc").write_text("create_clock -name clk -period 10 {clk1 clk2 clk3}\n"
                                      "set_input_delay -clock clk 0 {in1 in2}\n")
     return ex
@@ -193,6 +195,9 @@ CASES = {
     "gcd_sky130hd": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", "gcd_sky130hd.spef", 1.0),
     "gcd_sky130hd_propagated": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_propagated.sdc",
                                 "gcd_sky130hd.spef", 1.0),
+    # input ports driven by a cell into their RC nets
+    "gcd_sky130hd_driving_cell": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_driving_cell.sdc",
+                                  "gcd_sky130hd.spef", 1.0),
     # no SPEF: sky130hd's wire-load model "Small" (with resistance), balanced tree
     "gcd_sky130hd_wire_load": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", None, 1.0, "Small"),
     "example1": (["nangate45_slow.lib"], "example1.v", "top", "example1.sdc", "example1.dspef", 1.0),

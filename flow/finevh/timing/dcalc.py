@@ -334,9 +334,10 @@ class DelayCalc:
         except that :meth:`eval_arcs` evaluates early."""
         return _EarlyView(self)       # type: ignore[return-value]
 
-    def driving_cell(self, dc: DrivingCell, load_rf) -> tuple[tuple[float, float], np.ndarray]:
+    def driving_cell(self, dc: DrivingCell, load_rf, early: bool = False) -> tuple[tuple[float, float], np.ndarray]:
         """Delay (rise, fall; ns) and slew [2] (ns) of a ``set_driving_cell`` cell into
-        the port's load ``load_rf`` [2] (pF)."""
+        the port's load ``load_rf`` [2] (pF); into the port net's pi model when an RC
+        calculator has one (which then also sets the wire values of the net's loads)."""
         ct = template_of(self.templates, dc.cell)
         b = TablePackBuilder()
         best_d = [0.0, 0.0]
@@ -347,19 +348,26 @@ class DelayCalc:
         to_pin = dc.pin or next((p.name for p in dc.cell.output_pins() if any(e.to_pin == p.name for e in comb)), None)
         from_pin = dc.from_pin or next((p.name for p in dc.cell.input_pins()
                                         if any(e.to_pin == to_pin and e.from_pin == p.name for e in comb)), None)
-        for e in comb:
-            if e.to_pin != to_pin or e.from_pin != from_pin:
-                continue
-            rows = [b.add(e.delay), b.add(e.slew)]
-            pk = b.build()
-            sin = dc.input_transition[e.in_rf]
-            cap = load_rf[e.out_rf]
-            dd = float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([cap]))[0])
-            if self.drive_zero_load_subtract:
-                dd -= float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([0.0]))[0])
-            ss = max(0.0, float(lookup(pk, np.array([rows[1]]), np.array([sin]), np.array([cap]))[0]))
-            best_d[e.out_rf] = max(best_d[e.out_rf], dd)
-            best_s[e.out_rf] = max(best_s[e.out_rf], ss)
+        arcs = [e for e in comb if e.to_pin == to_pin and e.from_pin == from_pin]
+        if not arcs:
+            return (0.0, 0.0), best_s
+        d_rows = np.array([b.add(e.delay) for e in arcs], dtype=np.int64)
+        s_rows = np.array([b.add(e.slew) for e in arcs], dtype=np.int64)
+        pk = b.build()
+        sin = np.array([dc.input_transition[e.in_rf] for e in arcs], dtype=np.float64)
+        orf = np.array([e.out_rf for e in arcs], dtype=np.int64)
+        cap = np.asarray(load_rf, dtype=np.float64)[orf]
+        dd, ss = lookup(pk, d_rows, sin, cap), lookup(pk, s_rows, sin, cap)
+        port = getattr(self.arc_calc, "port_drive", None)
+        if port is not None:            # RC: effective capacitance into the port net's pi model
+            t = next((t for t, x in self.constraints.driving_cell.items() if x is dc), None)
+            if t is not None:
+                dd, ss = port(t, pk, d_rows, s_rows, sin, orf, dd, ss, early)
+        if self.drive_zero_load_subtract:
+            dd = dd - lookup(pk, d_rows, sin, np.zeros(len(arcs)))
+        for k, rf in enumerate(orf.tolist()):
+            best_d[rf] = max(best_d[rf], float(dd[k]))
+            best_s[rf] = max(best_s[rf], max(0.0, float(ss[k])))
         return (best_d[0], best_d[1]), best_s
 
 
@@ -377,6 +385,9 @@ class _EarlyView:
 
     def wire_changes(self, early: bool = True):
         return self._dc.wire_changes(early)
+
+    def driving_cell(self, dc, load_rf, early: bool = True):
+        return self._dc.driving_cell(dc, load_rf, early=early)
 
 
 def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,

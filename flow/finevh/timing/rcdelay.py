@@ -45,6 +45,7 @@ class RcArcCalc:
         self.changed = np.zeros((2, T, 2), dtype=bool)      # [late, early] per load pin
         self._store: list[dict | None] = [None, None]       # per-edge driver solutions
         self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
+        self.driven_ports: set[int] = set()     # ports with set_driving_cell (see port_drive)
         self._caps: np.ndarray | None = None
         self.pi = np.full((T, 2, 3), np.nan)
         self.elmore = np.full((T, 2), np.nan)
@@ -103,7 +104,7 @@ class RcArcCalc:
         P = int(self.design.netlist.pin_ptr[-1])
         for t in range(P, self._ld_start.shape[0]):
             a, b = int(self._ld_start[t]), int(self._ld_end[t])
-            if b <= a:
+            if b <= a or t in self.driven_ports:
                 continue
             ld = self.design.net_terms[a:b]
             s0 = np.asarray(self.port_slew.get(t, (0.0, 0.0)), dtype=np.float64)
@@ -140,14 +141,27 @@ class RcArcCalc:
             self._store[k] = st
         return st
 
+    def port_drive(self, t: int, pack, d_rows, s_rows, in_slew, out_rf, delay, slew, early: bool = False):
+        """Delay and slew (ns) of the ``set_driving_cell`` arcs of input port ``t`` into
+        its net's pi model (``delay`` / ``slew``: their lumped values, kept without
+        parasitics); the wire values of the net's loads follow from them."""
+        if np.isnan(self.pi[t, :, 0]).all():
+            return delay, slew
+        drv = np.full(len(d_rows), t, dtype=np.int64)
+        return self.gate_delays(pack, d_rows, s_rows, in_slew, drv, out_rf, None, early=early,
+                                lumped=(delay, slew))
+
     def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load, early: bool = False,
-                    edges=None, group=None, n_edges: int = 0):
+                    edges=None, group=None, n_edges: int = 0, lumped=None):
         """As :class:`~finevh.timing.dcalc.ArcDelayCalc`, plus the wire values of the
         loads. ``edges`` (graph edge ids of the arcs), ``group`` (edges -> every edge
         into the same drivers and transitions) and ``n_edges``: the driver solution of
         each edge is kept, and the wire values of a driver come from all its edges, so
         that re-evaluating only some of them (incremental passes) gives the same values."""
-        delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
+        if lumped is None:
+            delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
+        else:
+            delay, slew = (np.array(x, dtype=np.float64) for x in lumped)
         k = int(early)
         pm = self.pi[drv, out_rf]
         rcm = ~np.isnan(pm[:, 0])
@@ -253,5 +267,6 @@ def use_wire_load(timer, wl) -> RcArcCalc:
 def _attach(timer, calc: RcArcCalc) -> RcArcCalc:
     tc = timer.constraints
     calc.port_slew = {t: tuple(v) for t, v in tc.input_transition.items() if t not in tc.driving_cell}
+    calc.driven_ports = set(tc.driving_cell)
     timer.dcalc.arc_calc = calc
     return calc
