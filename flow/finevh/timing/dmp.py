@@ -50,8 +50,7 @@ def exp2(x: np.ndarray) -> np.ndarray:
     """exp(x) for x <= 0 as OpenSTA evaluates it: (1 + x/4096)^4096 (twelve squarings
     there; here through log1p, equal to ~1e-13 relative), 0 below -12."""
     x = np.asarray(x, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        y = np.exp(4096.0 * np.log1p(x * (1.0 / 4096.0)))
+    y = np.exp(4096.0 * np.log1p(np.clip(x, -13.0, 600.0) * (1.0 / 4096.0)))
     return np.where(x < -12.0, 0.0, y)
 
 
@@ -292,12 +291,18 @@ class Dmp:
         e1, e2 = exp2(-p1 * t), exp2(-p2 * t)
         return k0 * (k1 + k2 * t + k3 * e1 + k4 * e2), k0 * (k2 - k3 * p1 * e1 - k4 * p2 * e2)
 
-    def _vl0(self, t, idx, p3):
+    def _vl0_coeffs(self, idx, p3):
+        """Coefficients of the load's step-ramp response (driver through one more pole p3)."""
         k0, k1, k2, k3, k4, p1, p2 = (a[idx] for a in (self.k0, self.k1, self.k2, self.k3, self.k4, self.p1_, self.p2_))
         d1 = k0 * (k1 - k2 / p3)
         d3 = -p3 * k0 * k3 / (p1 - p3)
         d4 = -p3 * k0 * k4 / (p2 - p3)
         d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (p1 - p3) + p3 * k4 / (p2 - p3))
+        return d1, d3, d4, d5, p1, p2, p3
+
+    @staticmethod
+    def _vl0_eval(t, c):
+        d1, d3, d4, d5, p1, p2, p3 = c
         e1, e2, e3 = exp2(-p1 * t), exp2(-p2 * t), exp2(-p3 * t)
         return d1 + t + d3 * e1 + d4 * e2 + d5 * e3, 1.0 - d3 * p1 * e1 - d4 * p2 * e2 - d5 * p3 * e3
 
@@ -441,10 +446,13 @@ class Dmp:
             return delay, slew
         a = arc[k]
         p3 = 1.0 / elmore[k]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            co = self._vl0_coeffs(a, p3)
 
         def vl(t, sub):
-            ii, pp = a[sub], p3[sub]
-            return self._ramp(lambda tt: self._vl0(tt, ii, pp), t, ii)
+            ii = a[sub]
+            c = tuple(x[sub] for x in co)
+            return self._ramp(lambda tt: self._vl0_eval(tt, c), t, ii)
 
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             t_up = self._vo_ub(a) + elmore[k] * 2.0
