@@ -1,10 +1,11 @@
-"""Wire capacitance per net (pF), four sources:
+"""Wire capacitance per net (pF), the lumped view of the wires, four sources:
 
 - :func:`zero` (default: no wire load, what OpenSTA does without parasitics or
   wire-load model);
-- :func:`from_spef`: the ``*D_NET`` total capacitance of each net (extracted wire
-  capacitance; the timer adds the Liberty pin capacitances, as OpenSTA does). Nets
-  absent from the SPEF keep 0;
+- :func:`from_spef`: the total capacitance of each SPEF net (sum of its ``*CAP``
+  entries; the timer adds the Liberty pin capacitances). Nets absent from the SPEF
+  keep 0. (``finevh sta --spef`` times the RC networks themselves,
+  :mod:`finevh.timing.rcdelay`; this lumped view is for tools that want totals);
 - :func:`from_placement`: half-perimeter wire length of the bounding box of the
   net's terminals (instance centres, I/O pin locations) times a capacitance per um
   (default 0.2 fF/um, a typical mid-layer value; configurable);
@@ -12,7 +13,10 @@
   from ``fanout_length`` (linear ``slope`` extrapolation past the last entry),
   times ``capacitance`` per unit length.
 
-Each returns float64[M], indexed like ``design.netlist.net_names``.
+Each returns float64[M], indexed like ``design.netlist.net_names``. Also here, for
+the RC delay calculation: the terminal locations of a placement (:func:`term_xy`) and
+the per-driver pi models / Elmore delays of a wire-load model
+(:func:`estimate_pi_elmore`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def _net_index(design) -> dict[str, int]:
 
 
 def from_spef(design, spef) -> np.ndarray:
-    """``*D_NET`` total of each net of the design (pF); absent nets 0."""
+    """Total capacitance of each SPEF net of the design (pF); absent nets 0."""
     idx = _net_index(design)
     w = np.zeros(design.netlist.n_nets)
     unknown = 0
