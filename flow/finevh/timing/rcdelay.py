@@ -258,8 +258,7 @@ def use_wire_load(timer, wl) -> RcArcCalc:
     calculation as SPEF parasitics."""
     from .wire import estimate_pi_elmore
 
-    design = timer.design
-    timer.wire_cap = None
+    design = timer.design                  # timer.wire_cap keeps the model's lumped C (power, fallback)
     calc = RcArcCalc(design, None, timer.graph.n_terms, reduce=lambda caps: estimate_pi_elmore(design, wl, caps))
     return _attach(timer, calc)
 
