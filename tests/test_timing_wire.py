@@ -96,9 +96,10 @@ def test_spef_reader(tmp_path):
     p.write_text('*SPEF "IEEE 1481-1998"\n*DESIGN "t"\n*DIVIDER /\n*T_UNIT 1 PS\n*C_UNIT 1 FF\n'
                  "*R_UNIT 1 OHM\n\n*NAME_MAP\n*1 n\\[3\\]\n*2 u1/net\n\n"
                  "*D_NET *1 12.5\n*CONN\n*I u2:A I\n*CAP\n1 *1 12.5\n*END\n\n"
-                 "*D_NET *2 0.5 // comment\n*END\n*D_NET plain 3\n*END\n")
+                 "*D_NET *2 0.5 // comment\n*CAP\n1 *2:1 0.25\n2 *2:2 *1:4 0.25\n*END\n*D_NET plain 3\n*END\n")
     sp = read_spef(p)
-    assert sp.net_cap == pytest.approx({"n[3]": 0.0125, "u1/net": 0.0005, "plain": 0.003})
+    # totals: the sum of the *CAP entries, coupling ones grounded (not the D_NET header)
+    assert sp.net_cap == pytest.approx({"n[3]": 0.0125, "u1/net": 0.0005, "plain": 0.0})
     p.write_text('*SPEF "x"\n*C_UNIT 1 XF\n')
     with pytest.raises(InputError, match=r"x.spef:2: unknown capacitance unit"):
         read_spef(p)

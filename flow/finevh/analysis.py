@@ -30,10 +30,12 @@ def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
 
 
 def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
-            wire_load=None, bind=None, hold=True, vinterp=None):
+            wire_load=None, bind=None, hold=True, vinterp=None, wire_rc=None, write_spef=None):
     """Load everything and time it (setup, and hold unless ``hold=False``); returns
     (timer, result). ``vinterp``: voltage model of ``bind`` voltages between libraries
-    (:mod:`finevh.timing.vmodel`; None = its default)."""
+    (:mod:`finevh.timing.vmodel`; None = its default). ``wire_rc``: (kOhm/um, pF/um)
+    with ``def_file``: RC trees estimated from the placement instead of HPWL
+    capacitance; ``write_spef``: write the RC networks timed (SPEF or estimated)."""
     from .timing import wire
     from .timing.binding import bind_voltage
     from .timing.constraints import read_constraints
@@ -51,10 +53,12 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
     if not tc.clocks:
         raise InputError("no clock defined (create_clock): nothing to time", sdc)
     wc = None
+    sp = None
+    wl = None
     if spef:
         from .timing.spef import read_spef
 
-        wc = wire.from_spef(design, read_spef(spef))
+        sp = read_spef(spef)
     elif def_file:
         from .layout.defio import read_def
         from .layout.lef import read_lef
@@ -65,7 +69,13 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         lf = read_lef(list(lef))
         nl = design.netlist
         pl = from_def(read_def(def_file), lf, nl.inst_names, [design.cells[int(c)].name for c in design.inst_cell])
-        wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
+        if wire_rc is not None:
+            from .timing.rcnet import from_placement
+            from .timing.spef import Spef
+
+            sp = Spef(str(def_file), nl.top, nets=from_placement(design, pl, *wire_rc))
+        else:
+            wc = wire.from_placement(design, pl, cap_per_um if cap_per_um is not None else wire.DEFAULT_CAP_PER_UM)
     elif wire_load not in (None, "none"):
         # as OpenSTA 3.x: no wire load unless asked for (3.x never applies a library's
         # default_wire_load; 'default' asks for it, as OpenSTA 2.0.17 did by itself)
@@ -74,10 +84,23 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
         if name:
             if name not in lib.wire_loads:
                 raise InputError(f"library '{lib.name}' has no wire-load model '{name}'", lib.path)
-            wc = wire.from_wire_load(design, lib.wire_loads[name])
+            wl = lib.wire_loads[name]
+            wc = wire.from_wire_load(design, wl)
         else:
             raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
     timer = Timer(design, tc, wc, hold=hold)
+    if sp is not None:                  # RC networks, OpenSTA's dmp_ceff_elmore delay calculation
+        from .timing.rcdelay import use_spef
+
+        use_spef(timer, sp)
+        if write_spef:
+            from .timing.spef import write_spef as _write
+
+            _write(write_spef, design, sp.nets)
+    elif wl is not None:                # the wire-load model's R and C, as OpenSTA 3.x
+        from .timing.rcdelay import use_wire_load
+
+        use_wire_load(timer, wl)
     result = timer.update()
     for ci, clk in enumerate(tc.clocks):
         if not any(timer.last.tags[e.tag][0] == ci for e in result.endpoints):

@@ -224,6 +224,8 @@ set finevh::cli_options {
         verilog {--verilog value 0 1 1}
         vinterp {--vinterp value 0 1 0}
         wire_load {--wire-load value 0 1 0}
+        wire_rc {--wire-rc list 0 1 0}
+        write_spef {--write-spef value 0 1 0}
     }
     {sweep} {
         dvdd {--dvdd list 0 1 0}

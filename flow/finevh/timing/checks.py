@@ -40,11 +40,13 @@ NEG = -np.inf
 def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                  latches: Latches, names: TerminalNames, tables: ArcTables, arr: np.ndarray, slew: np.ndarray,
                  tags: list[tuple[int, int]], lat: ClockLatency,
-                 tag_leaf: list[int] | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 tag_leaf: list[int] | None = None, wire=None) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
-    time of every valid check (the seeds of the required-time search; None if none)."""
+    time of every valid check (the seeds of the required-time search; None if none).
+    ``wire``: (wire delay, load slew) [T, 2] of RC parasitics at load pins, or None."""
     tc = constraints
+    wd, arr_at, slew_at = _wire(wire)
     nclk = len(tc.clocks)
     unc = np.array([c.setup_uncertainty for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
@@ -67,7 +69,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         ok = dnode >= 0
         dn = np.maximum(dnode, 0)
         cs = _clock_slew(lat.slew_early, slew, g.c_clk, g.c_clock_rf)
-        ds = np.where(ok, slew[dn, g.c_data_rf], 0.0)
+        ds = slew_at(np.where(ok, slew[dn, g.c_data_rf], 0.0), g.c_data, g.c_data_rf)
         c_lat = lat.at(g.c_clk, g.c_clock_rf, early=True)
         setup = lookup(tables.pack, tables.check, cs, ds)
         cclk = clocks.clock_of_term[g.c_clk]
@@ -77,7 +79,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         rows = np.arange(len(g.c_data))
         win = latches.check_windows(ck, c_src_rf, setup)
         for ti in range(len(tags)):
-            a = np.where(ok, arr[ti, dn, g.c_data_rf], NEG)
+            a = np.where(ok, arr_at(arr[ti, dn, g.c_data_rf], g.c_data, g.c_data_rf), NEG)
             rq = caps[ti][ck, c_src_rf] + c_lat - setup - unc[ck]
             if tag_leaf is not None and tag_leaf[ti] >= 0:
                 rq = rq + _crpr(g, tc, clocks, lat, g.c_clk, g.c_clock_rf, cclk, tags[ti], tag_leaf[ti], True)
@@ -94,7 +96,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         for ti in range(len(tags)):
             base = caps[ti][o_k, o_crf] + o_lat - unc[o_k]
             for rf in (RISE, FALL):
-                a = arr[ti, o_n, rf]
+                a = arr_at(arr[ti, o_n, rf], o_t, rf)
                 rq = base - o_d[:, rf]
                 valid = np.isfinite(a) & np.isfinite(rq)
                 v = np.nonzero(valid)[0]
@@ -154,11 +156,14 @@ def _worst_per_endpoint(c: dict, names: TerminalNames) -> EndpointTable:
 
 def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                 names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
-                tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None) -> HoldResult:
+                tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None,
+                wire=None) -> HoldResult:
     """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
     [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
-    table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`)."""
+    table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`); ``wire`` as
+    :func:`setup_checks`."""
     tc = constraints
+    wd, arr_at, slew_at = _wire(wire)
     nclk = len(tc.clocks)
     unc = np.array([c.hold_uncertainty for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
@@ -175,7 +180,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
         ok = dnode >= 0
         dn = np.maximum(dnode, 0)
         cs = _clock_slew(lat.slew_late, slew, g.h_clk, g.h_clock_rf)
-        ds = np.where(ok, slew[dn, g.h_data_rf], 0.0)
+        ds = slew_at(np.where(ok, slew[dn, g.h_data_rf], 0.0), g.h_data, g.h_data_rf)
         hold = lookup(tables.pack, hold_rows, cs, ds)
         cclk = clocks.clock_of_term[g.h_clk]
         c_src_rf = g.h_clock_rf ^ clocks.clock_inv[g.h_clk]
@@ -184,7 +189,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
         keep_t = ~np.isin(g.h_data, false_to) if false_to is not None else True
         rows = np.arange(len(g.h_data))
         for ti in range(len(tags)):
-            a = np.where(ok, arr[ti, dn, g.h_data_rf], np.inf)
+            a = np.where(ok, arr_at(arr[ti, dn, g.h_data_rf], g.h_data, g.h_data_rf), np.inf)
             rq = caps[ti][ck, c_src_rf] + c_lat + hold + unc[ck]
             if tag_leaf is not None and tag_leaf[ti] >= 0:
                 rq = rq - _crpr(g, tc, clocks, lat, g.h_clk, g.h_clock_rf, cclk, tags[ti], tag_leaf[ti], False)
@@ -197,7 +202,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
         for ti in range(len(tags)):
             base = caps[ti][o_k, o_crf] + o_lat + unc[o_k]
             for rf in (RISE, FALL):
-                a = arr[ti, o_n, rf]
+                a = arr_at(arr[ti, o_n, rf], o_t, rf)
                 rq = base - o_d[:, rf]
                 v = np.nonzero(np.isfinite(a) & np.isfinite(rq))[0]
                 if len(v):
@@ -209,6 +214,21 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
     sl = table.slack
     return HoldResult(float(min(0.0, sl.min())) if len(sl) else 0.0, float(sl[sl < 0].sum()) if len(sl) else 0.0,
                       table, arr, slew)
+
+
+def _wire(wire):
+    """(wire delay, arrival at load pins, slew at load pins) helpers for RC parasitics:
+    a load pin's arrival is its driver's plus the wire delay, its slew the load slew
+    (NaN: the driver's)."""
+    if wire is None:
+        return None, (lambda a, t, rf: a), (lambda s, t, rf: s)
+    wd, ls = wire
+
+    def slew_at(s, t, rf):
+        v = ls[t, rf]
+        return np.where(np.isnan(v), s, v)
+
+    return wd, (lambda a, t, rf: a + wd[t, rf]), slew_at
 
 
 def _output_delays(g, tc, delays):

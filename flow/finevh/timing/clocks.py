@@ -145,18 +145,22 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
                 if not len(idx):
                     continue
                 for m, red in (("late", np.fmax), ("early", np.fmin)):
-                    dl, sw = dcalc.eval_arcs(g, idx, tables, sl[m], load)
+                    dl, sw = dcalc.eval_arcs(g, idx, tables, sl[m], load, early=m == "early")
                     cand = lat[m][s, irf] + dl
                     red.at(lat[m], (to, orf), cand)
                     red.at(sl[m], (to, orf), sw)
                     hit = cand == lat[m][to, orf]
                     pred[m][to[hit], orf[hit]] = s[hit] * 2 + irf[hit]
-        # load pins see their driver (no wire delay)
+        # load pins see their driver, plus the wire delay and slew of RC parasitics
         ld = np.nonzero((k_of >= 0) & (g.src_of_term >= 0) & (g.src_of_term != np.arange(T)))[0]
         ld = ld[prop[k_of[ld]]]
         for m in lat:
             lat[m][ld] = lat[m][g.src_of_term[ld]]
             sl[m][ld] = sl[m][g.src_of_term[ld]]
+            wire = dcalc.wire_values(early=m == "early")
+            if wire is not None:
+                lat[m][ld] += wire[0][ld]
+                sl[m][ld] = np.where(np.isnan(wire[1][ld]), sl[m][ld], wire[1][ld])
             pred[m][ld] = g.src_of_term[ld][:, None] * 2 + np.array([RISE, FALL])
     # ideal clocks (and the source latency of every clock)
     ck = np.nonzero(k_of >= 0)[0]

@@ -88,6 +88,7 @@ class DelayCalc:
         self._netix: dict | None = None
         self._load_state: dict | None = None
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
+        self._seg_state: tuple | None = None
 
     # ------------------------------------------------------------------ tables
     def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -250,6 +251,8 @@ class DelayCalc:
         caps = self._pin_caps(g)
         for t, v in self.constraints.port_load.items():
             caps[t] += v
+        if hasattr(self.arc_calc, "set_pin_caps"):      # RC calculators reduce their networks
+            self.arc_calc.set_pin_caps(caps)
         ix = self._net_index()
         prev = self._load_state
         net_cap = None
@@ -272,18 +275,69 @@ class DelayCalc:
 
     # ------------------------------------------------------------------ arcs
     def eval_arcs(self, g: TimingGraph, idx, tables: ArcTables, slew: np.ndarray,
-                  load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  load: np.ndarray, early: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(delay, output slew clipped at 0) of the edges ``idx`` (slice or indices), ns,
-        from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2]."""
+        from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2];
+        ``early``: for the early (min) search (RC calculators keep its wire values apart)."""
         src = g.e_src[idx]
         s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
+        wire = self.wire_values(early)
+        if wire is None:
+            dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
+                                               g.e_to[idx], g.e_out_rf[idx], load)
+            return dl, np.maximum(sw, 0.0)
+        # RC parasitics: an arc leaving a load pin starts from the load's slew and adds
+        # the wire delay driver -> load pin (launch arcs start at the clock pin)
+        wd, ls_all = wire
+        frm, irf = g.e_from[idx], g.e_in_rf[idx]
+        net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
+        ls = ls_all[np.maximum(frm, 0), irf]
+        s_in = np.where(net & ~np.isnan(ls), ls, s_in)
+        E = len(g.e_to)
+        edges = np.arange(E)[idx]
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
-                                           g.e_to[idx], g.e_out_rf[idx], load)
+                                           g.e_to[idx], g.e_out_rf[idx], load, early=early, edges=edges,
+                                           group=lambda e: self._same_target(g, e), n_edges=E)
+        dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
         return dl, np.maximum(sw, 0.0)
 
-    def driving_cell(self, dc: DrivingCell, load_rf) -> tuple[tuple[float, float], np.ndarray]:
+    def _same_target(self, g: TimingGraph, edges: np.ndarray) -> np.ndarray:
+        """Every edge of ``g`` into the same (terminal, transition) as one of ``edges``
+        (edges into a pin transition are contiguous: one segment of the levelised graph)."""
+        st = self._seg_state
+        if st is None or st[0] is not g:
+            st = self._seg_state = (g, np.append(g.seg_start[1:], len(g.e_to)))
+        seg = np.unique(np.searchsorted(g.seg_start, edges, side="right") - 1)
+        a = g.seg_start[seg]
+        return expand(a, st[1][seg] - a)
+
+    def new_pass(self) -> None:
+        """Start of a timing pass (RC calculators reset their change flags)."""
+        f = getattr(self.arc_calc, "new_pass", None)
+        if f is not None:
+            f()
+
+    def wire_changes(self, early: bool = False) -> np.ndarray | None:
+        """bool [T, 2]: load pins whose RC wire values changed in this pass (None
+        without an RC calculator): the arcs leaving them must be re-evaluated."""
+        f = getattr(self.arc_calc, "wire_changes", None)
+        return f(early) if f is not None else None
+
+    def wire_values(self, early: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+        """(wire delay, load slew) [T, 2] (ns; slew NaN: the driver's) at load pins of
+        the last evaluation by an RC calculator, late or early; None without one."""
+        wv = getattr(self.arc_calc, "wire_values", None)
+        return wv(early) if wv is not None else None
+
+    def early_view(self) -> "DelayCalc":
+        """This delay calculation as the early (min) search sees it: the same object
+        except that :meth:`eval_arcs` evaluates early."""
+        return _EarlyView(self)       # type: ignore[return-value]
+
+    def driving_cell(self, dc: DrivingCell, load_rf, early: bool = False) -> tuple[tuple[float, float], np.ndarray]:
         """Delay (rise, fall; ns) and slew [2] (ns) of a ``set_driving_cell`` cell into
-        the port's load ``load_rf`` [2] (pF)."""
+        the port's load ``load_rf`` [2] (pF); into the port net's pi model when an RC
+        calculator has one (which then also sets the wire values of the net's loads)."""
         ct = template_of(self.templates, dc.cell)
         b = TablePackBuilder()
         best_d = [0.0, 0.0]
@@ -294,20 +348,46 @@ class DelayCalc:
         to_pin = dc.pin or next((p.name for p in dc.cell.output_pins() if any(e.to_pin == p.name for e in comb)), None)
         from_pin = dc.from_pin or next((p.name for p in dc.cell.input_pins()
                                         if any(e.to_pin == to_pin and e.from_pin == p.name for e in comb)), None)
-        for e in comb:
-            if e.to_pin != to_pin or e.from_pin != from_pin:
-                continue
-            rows = [b.add(e.delay), b.add(e.slew)]
-            pk = b.build()
-            sin = dc.input_transition[e.in_rf]
-            cap = load_rf[e.out_rf]
-            dd = float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([cap]))[0])
-            if self.drive_zero_load_subtract:
-                dd -= float(lookup(pk, np.array([rows[0]]), np.array([sin]), np.array([0.0]))[0])
-            ss = max(0.0, float(lookup(pk, np.array([rows[1]]), np.array([sin]), np.array([cap]))[0]))
-            best_d[e.out_rf] = max(best_d[e.out_rf], dd)
-            best_s[e.out_rf] = max(best_s[e.out_rf], ss)
+        arcs = [e for e in comb if e.to_pin == to_pin and e.from_pin == from_pin]
+        if not arcs:
+            return (0.0, 0.0), best_s
+        d_rows = np.array([b.add(e.delay) for e in arcs], dtype=np.int64)
+        s_rows = np.array([b.add(e.slew) for e in arcs], dtype=np.int64)
+        pk = b.build()
+        sin = np.array([dc.input_transition[e.in_rf] for e in arcs], dtype=np.float64)
+        orf = np.array([e.out_rf for e in arcs], dtype=np.int64)
+        cap = np.asarray(load_rf, dtype=np.float64)[orf]
+        dd, ss = lookup(pk, d_rows, sin, cap), lookup(pk, s_rows, sin, cap)
+        port = getattr(self.arc_calc, "port_drive", None)
+        if port is not None:            # RC: effective capacitance into the port net's pi model
+            t = next((t for t, x in self.constraints.driving_cell.items() if x is dc), None)
+            if t is not None:
+                dd, ss = port(t, pk, d_rows, s_rows, sin, orf, dd, ss, early)
+        if self.drive_zero_load_subtract:
+            dd = dd - lookup(pk, d_rows, sin, np.zeros(len(arcs)))
+        for k, rf in enumerate(orf.tolist()):
+            best_d[rf] = max(best_d[rf], float(dd[k]))
+            best_s[rf] = max(best_s[rf], max(0.0, float(ss[k])))
         return (best_d[0], best_d[1]), best_s
+
+
+class _EarlyView:
+    """Delegates to a :class:`DelayCalc`, with early arc evaluation."""
+
+    def __init__(self, dc: DelayCalc):
+        self._dc = dc
+
+    def __getattr__(self, name):
+        return getattr(self._dc, name)
+
+    def eval_arcs(self, g, idx, tables, slew, load, early: bool = True):
+        return self._dc.eval_arcs(g, idx, tables, slew, load, early=early)
+
+    def wire_changes(self, early: bool = True):
+        return self._dc.wire_changes(early)
+
+    def driving_cell(self, dc, load_rf, early: bool = True):
+        return self._dc.driving_cell(dc, load_rf, early=early)
 
 
 def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,

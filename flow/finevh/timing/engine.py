@@ -77,7 +77,7 @@ class Timer:
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
-        self.search_early = Search(g, self.constraints, self.clocks, self.dcalc, self.latches, early=True)
+        self.search_early = Search(g, self.constraints, self.clocks, self.dcalc.early_view(), self.latches, early=True)
 
     # ------------------------------------------------------------------ settings
     @property
@@ -119,16 +119,19 @@ class Timer:
         if binding_changes_arcs(self.graph, self.design, self.templates):
             self._use_graph(build_graph(self.design, self.templates))
         g = self.graph
+        incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
+        self.dcalc.new_pass()
         tables = self.dcalc.tables(g)
         load = self.dcalc.loads(g)
         a = self.search.propagate(tables, load, incremental)
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
-                                    tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf)
+                                    tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values())
         hold: HoldResult | None = None
         if self.hold:
             e = self.search_early.propagate(tables, load, incremental)
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
-                               self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf)
+                               self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
+                               wire=self.dcalc.wire_values(early=True))
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0

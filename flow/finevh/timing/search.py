@@ -296,6 +296,9 @@ class Search:
             hs = has_src[sl]
             sc = src_c[sl]
             need = dirty[sl] | (hs & slew_chg[sc, irf])
+            wch = self.dcalc.wire_changes()         # RC: arcs leaving load pins whose wire values changed
+            if wch is not None:
+                need |= wch[g.e_from[sl], irf]
             touch = need | (hs & arr_chg[sc, irf])
             if not touch.any():
                 continue

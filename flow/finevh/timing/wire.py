@@ -1,10 +1,11 @@
-"""Wire capacitance per net (pF), four sources:
+"""Wire capacitance per net (pF), the lumped view of the wires, four sources:
 
 - :func:`zero` (default: no wire load, what OpenSTA does without parasitics or
   wire-load model);
-- :func:`from_spef`: the ``*D_NET`` total capacitance of each net (extracted wire
-  capacitance; the timer adds the Liberty pin capacitances, as OpenSTA does). Nets
-  absent from the SPEF keep 0;
+- :func:`from_spef`: the total capacitance of each SPEF net (sum of its ``*CAP``
+  entries; the timer adds the Liberty pin capacitances). Nets absent from the SPEF
+  keep 0. (``finevh sta --spef`` times the RC networks themselves,
+  :mod:`finevh.timing.rcdelay`; this lumped view is for tools that want totals);
 - :func:`from_placement`: half-perimeter wire length of the bounding box of the
   net's terminals (instance centres, I/O pin locations) times a capacitance per um
   (default 0.2 fF/um, a typical mid-layer value; configurable);
@@ -12,7 +13,10 @@
   from ``fanout_length`` (linear ``slope`` extrapolation past the last entry),
   times ``capacitance`` per unit length.
 
-Each returns float64[M], indexed like ``design.netlist.net_names``.
+Each returns float64[M], indexed like ``design.netlist.net_names``. Also here, for
+the RC delay calculation: the terminal locations of a placement (:func:`term_xy`) and
+the per-driver pi models / Elmore delays of a wire-load model
+(:func:`estimate_pi_elmore`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def _net_index(design) -> dict[str, int]:
 
 
 def from_spef(design, spef) -> np.ndarray:
-    """``*D_NET`` total of each net of the design (pF); absent nets 0."""
+    """Total capacitance of each SPEF net of the design (pF); absent nets 0."""
     idx = _net_index(design)
     w = np.zeros(design.netlist.n_nets)
     unknown = 0
@@ -54,8 +58,9 @@ def from_spef(design, spef) -> np.ndarray:
     return w
 
 
-def hpwl(design, placement) -> np.ndarray:
-    """Half-perimeter wire length of every net (um)."""
+def term_xy(design, placement) -> tuple[np.ndarray, np.ndarray]:
+    """Location (um) of every terminal: its instance's centre, or the I/O pin of a port
+    (NaN when the placement has none)."""
     nl = design.netlist
     P = int(nl.pin_ptr[-1])
     cx, cy = placement.centers()
@@ -71,6 +76,12 @@ def hpwl(design, placement) -> np.ndarray:
         if p is not None:
             tx[P + k] = p.x
             ty[P + k] = p.y
+    return tx, ty
+
+
+def hpwl(design, placement) -> np.ndarray:
+    """Half-perimeter wire length of every net (um)."""
+    tx, ty = term_xy(design, placement)
     ptr = design.net_term_ptr
     terms = design.net_terms
     M = len(ptr) - 1
@@ -100,8 +111,10 @@ def from_placement(design, placement, cap_per_um: float = DEFAULT_CAP_PER_UM) ->
     return hpwl(design, placement) * float(cap_per_um)
 
 
-def wire_load_length(wl: WireLoad, fanout: np.ndarray) -> np.ndarray:
-    """Estimated length for each fanout from a wire-load model (Liberty units of length)."""
+def wire_load_length(wl: WireLoad, fanout: np.ndarray, below_first: bool = False) -> np.ndarray:
+    """Estimated length for each fanout from a wire-load model (Liberty units of length).
+    A fanout of 0 has length 0, unless ``below_first``: then fanouts below the first
+    entry extrapolate down its ``slope`` (not below 0), as OpenSTA 3.x's estimate."""
     fanout = np.asarray(fanout, dtype=np.int64)
     if not wl.fanout_length:
         return fanout * wl.slope
@@ -110,7 +123,10 @@ def wire_load_length(wl: WireLoad, fanout: np.ndarray) -> np.ndarray:
     out = np.interp(fanout, fo, ln)
     hi = fanout > fo[-1]
     out[hi] = ln[-1] + (fanout[hi] - fo[-1]) * wl.slope
-    out[fanout <= 0] = 0.0
+    lo = fanout < fo[0]
+    out[lo] = np.maximum(ln[0] - (fo[0] - fanout[lo]) * wl.slope, 0.0) if below_first else 0.0
+    if not below_first:
+        out[fanout <= 0] = 0.0
     return out
 
 
@@ -121,3 +137,70 @@ def fanout(design) -> np.ndarray:
 
 def from_wire_load(design, wl: WireLoad) -> np.ndarray:
     return wire_load_length(wl, fanout(design)) * wl.capacitance
+
+
+def estimate_pi_elmore(design, wl: WireLoad, pin_cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parasitics of every single-driver net estimated from a wire-load model the way
+    OpenSTA 3.x does for a balanced tree (``set_wire_load_model``; also its rule for an
+    unknown tree type): the model's wire capacitance C and resistance R for the net's
+    fanout f (its input pins and output ports) are split evenly over f branches, one
+    per load, each R/f in series with C/f plus the load's pin capacitance; the pi
+    model matches the three admittance moments of that star, and a load's Elmore delay
+    is R/f * (C/f + its pin capacitance). Without resistance (or loads) the net is the
+    capacitance C plus its pins (a pi model with c1 = rpi = 0).
+
+    ``pin_cap`` [T, 2] pF (port loads included). Returns ``pi`` [T, 2, 3] (c2, rpi, c1;
+    NaN off single-driver nets) and ``elmore`` [T, 2] ns (NaN where none)."""
+    from ..design import DIR_INPUT
+
+    T = pin_cap.shape[0]
+    pi = np.full((T, 2, 3), np.nan)
+    elmore = np.full((T, 2), np.nan)
+    nl = design.netlist
+    P = int(nl.pin_ptr[-1])
+    ptr = design.net_term_ptr
+    nd = np.asarray(design.net_n_drivers)
+    terms = design.net_terms
+    M = len(ptr) - 1
+    net_of = np.repeat(np.arange(M), np.diff(ptr))
+    is_drv = np.arange(len(terms)) < np.repeat(ptr[:-1] + nd, np.diff(ptr))
+    one = nd == 1
+    pin_dir = np.asarray(design.pin_dir)
+    counts = np.zeros(len(terms), dtype=bool)
+    ip = terms < P
+    counts[ip] = pin_dir[terms[ip]] == DIR_INPUT
+    op = ~ip
+    counts[op] = np.asarray(nl.port_dir)[terms[op] - P] == 1          # output ports
+    counts &= ~is_drv
+    f = np.bincount(net_of[counts], minlength=M).astype(np.float64)
+    length = wire_load_length(wl, f.astype(np.int64), below_first=True)
+    c_w = (length * wl.capacitance).astype(np.float32).astype(np.float64)
+    r_w = (length * wl.resistance).astype(np.float32).astype(np.float64)
+    ld = ~is_drv & one[net_of]
+    drv = terms[ptr[:-1][one]]
+    res_cap = (r_w == 0.0) | (f == 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rf_ = np.where(res_cap, 0.0, r_w / np.maximum(f, 1.0))
+        cf_ = np.where(res_cap, 0.0, c_w / np.maximum(f, 1.0))
+    for rf in (0, 1):
+        pc = pin_cap[:, rf]
+        net_pin = np.bincount(net_of, weights=pc[terms], minlength=M)
+        cap = pc[terms] + cf_[net_of]                       # per load branch
+        r = rf_[net_of]
+        y1 = np.bincount(net_of[ld], weights=cap[ld], minlength=M)
+        y2 = -np.bincount(net_of[ld], weights=(r * cap * cap)[ld], minlength=M)
+        y3 = np.bincount(net_of[ld], weights=(r * cap * cap * r * cap)[ld], minlength=M)
+        y1 = y1 + np.where(one, pc[terms[ptr[:-1]]], 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c1 = np.where(y3 == 0.0, 0.0, y2 * y2 / y3)
+            c2 = np.where(y3 == 0.0, 0.0, np.maximum(y1 - y2 * y2 / y3, 0.0))
+            rpi = np.where(y3 == 0.0, 0.0, -y3 * y3 / (y2 * y2 * y2))
+        c2 = np.where(res_cap, c_w + net_pin, c2)
+        c1 = np.where(res_cap, 0.0, c1)
+        rpi = np.where(res_cap, 0.0, rpi)
+        m1 = np.nonzero(one)[0]
+        ok = (c1[m1] > 0.0) | (c2[m1] > 0.0)
+        pi[drv[ok], rf] = np.stack([c2[m1], rpi[m1], c1[m1]], axis=1)[ok].astype(np.float32)
+        has = ld & ((c1 > 0.0) | (c2 > 0.0))[net_of]
+        elmore[terms[has], rf] = (r * (cf_[net_of] + pc[terms]))[has]
+    return pi, elmore

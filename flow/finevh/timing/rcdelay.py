@@ -1,0 +1,271 @@
+"""The RC delay calculator (OpenSTA's default ``dmp_ceff_elmore``) as an
+:class:`~finevh.timing.dcalc.ArcDelayCalc`.
+
+For an arc driving a net with SPEF parasitics: the net's pi model seen from the
+driver (per output transition, with the load pins' capacitances) gives the effective
+capacitance, gate delay and driver slew (:mod:`finevh.timing.dmp`); every load of
+the net then gets a wire delay and a load slew from its Elmore delay through the
+driver's waveform. Per load the worst (late search: largest) wire delay and slew
+over the arcs into the driver are kept in :attr:`RcArcCalc.wire_delay` /
+:attr:`RcArcCalc.load_slew` [T, 2]; the delay calculation adds them to the arcs
+leaving the load pin. Arcs driving a net without parasitics use the lumped load.
+Units at the interface: ns, pF.
+
+Incremental passes: the driver solution of every edge is kept, so the wire values
+of a driver are always the worst over all its arcs, however few were re-evaluated;
+load pins whose wire values changed in a pass are flagged (:meth:`wire_changes`) so
+that the search re-evaluates the arcs leaving them. Limits: the thresholds of the
+driver's library are used at the loads (OpenSTA converts between the driver's and
+the load's library thresholds when they differ).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dmp import DRIVER_FIELDS, Dmp, Driver
+from .nldm import lookup_pair
+from .rcnet import DesignRc, reduce_design
+
+
+class RcArcCalc:
+    """dmp_ceff_elmore arc delays on the parasitics of ``design``: the SPEF networks
+    ``rc``, or any ``reduce(pin_caps) -> (pi, elmore)`` (e.g. a wire-load estimate)."""
+
+    supports_incremental = True
+
+    def __init__(self, design, rc: DesignRc | None, n_terms: int, reduce=None):
+        self.design = design
+        self.rc = rc
+        self._reduce = reduce or (lambda caps: reduce_design(design, rc, caps))
+        T = n_terms
+        # [late, early] wire delay (ns) and load slew (ns, NaN: the driver's) per load pin
+        self.wire_delay = np.zeros((2, T, 2))
+        self.load_slew = np.full((2, T, 2), np.nan)
+        self.changed = np.zeros((2, T, 2), dtype=bool)      # [late, early] per load pin
+        self._store: list[dict | None] = [None, None]       # per-edge driver solutions
+        self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
+        self.driven_ports: set[int] = set()     # ports with set_driving_cell (see port_drive)
+        self._caps: np.ndarray | None = None
+        self.pi = np.full((T, 2, 3), np.nan)
+        self.elmore = np.full((T, 2), np.nan)
+        # thresholds per terminal (of its cell's library) per transition
+        nl = design.netlist
+        libs = {lib.name: lib for lib in design.libset.libraries}
+        P = int(nl.pin_ptr[-1])
+        inst_of = np.repeat(np.arange(nl.n_instances), np.diff(nl.pin_ptr))
+        th = np.zeros((T, 2, 4))
+        default = design.libset.libraries[0]
+        per_cell = []
+        for c in design.cells:
+            lib = libs.get(getattr(c, "library", None), default)
+            per_cell.append(_thresholds(lib))
+        per_cell = np.array(per_cell) if per_cell else np.zeros((0, 2, 4))
+        th[:P] = per_cell[np.asarray(design.inst_cell)[inst_of]] if P else th[:P]
+        th[P:] = _thresholds(default)
+        self.th = th
+        th_in = th.copy()                       # input threshold for loads (vth column)
+        lib_in = np.array([[[lib.input_threshold_pct_rise / 100], [lib.input_threshold_pct_fall / 100]]
+                           for lib in [libs.get(getattr(c, "library", None), default) for c in design.cells]]) \
+            if design.cells else np.zeros((0, 2, 1))
+        if P:
+            th_in[:P, :, 0] = lib_in[np.asarray(design.inst_cell)[inst_of], :, 0]
+        th_in[P:, :, 0] = [default.input_threshold_pct_rise / 100, default.input_threshold_pct_fall / 100]
+        self.th_in = th_in
+        # net structure: loads of the net of each driving terminal
+        ptr = design.net_term_ptr
+        nd = np.asarray(design.net_n_drivers)
+        self._ld_start = np.zeros(T, dtype=np.int64)
+        self._ld_end = np.zeros(T, dtype=np.int64)
+        for k in range(int(nd.max()) if len(nd) else 0):
+            m = np.nonzero(nd > k)[0]
+            t = design.net_terms[ptr[m] + k]
+            self._ld_start[t] = ptr[m] + nd[m]
+            self._ld_end[t] = ptr[m + 1]
+
+    def wire_values(self, early: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(wire delay, load slew) [T, 2] of the late or early evaluation (copies)."""
+        k = int(early)
+        return self.wire_delay[k].copy(), self.load_slew[k].copy()
+
+    def set_pin_caps(self, caps: np.ndarray) -> None:
+        """Pin capacitances [T, 2] (pF, port loads included) of the current binding:
+        reduce the networks again when they changed."""
+        if self._caps is not None and self._caps.shape == caps.shape and np.array_equal(self._caps, caps):
+            return
+        self._caps = caps.copy()
+        self.pi, self.elmore = self._reduce(caps)
+        self._port_nets()
+
+    def _port_nets(self) -> None:
+        """Loads of nets driven by an input port (no cell arc): a step-ramp through the
+        Elmore delay, as OpenSTA's input-port wire delay: ``-T ln(1 - vth)`` and
+        ``slew + T ln((1 - vl) / (1 - vh)) / derate`` with the load library's thresholds."""
+        P = int(self.design.netlist.pin_ptr[-1])
+        for t in range(P, self._ld_start.shape[0]):
+            a, b = int(self._ld_start[t]), int(self._ld_end[t])
+            if b <= a or t in self.driven_ports:
+                continue
+            ld = self.design.net_terms[a:b]
+            s0 = np.asarray(self.port_slew.get(t, (0.0, 0.0)), dtype=np.float64)
+            for rf in (0, 1):
+                el = self.elmore[ld, rf]
+                has = ~np.isnan(el)
+                if not has.any():
+                    continue
+                h = ld[has]
+                th = self.th_in[h, rf]
+                e = el[has]
+                wd = -e * np.log(1.0 - th[:, 0])
+                ws = s0[rf] + e * np.log((1.0 - th[:, 1]) / (1.0 - th[:, 2])) / th[:, 3]
+                self.changed[:, h, rf] |= (self.wire_delay[:, h, rf] != wd) | (self.load_slew[:, h, rf] != ws)
+                self.wire_delay[:, h, rf] = wd
+                self.load_slew[:, h, rf] = ws
+
+    def new_pass(self) -> None:
+        """Start of a timing pass: forget which load pins' wire values changed."""
+        self.changed[:] = False
+
+    def wire_changes(self, early: bool = False) -> np.ndarray:
+        """bool [T, 2]: load pins whose wire delay or load slew changed in this pass."""
+        return self.changed[int(early)]
+
+    def _stored(self, k: int, n_edges: int) -> dict:
+        st = self._store[k]
+        if st is None or len(st["has"]) != n_edges:
+            st = {f: np.zeros(n_edges, dtype=bool if f == "valid" else np.int64 if f == "alg" else np.float64)
+                  for f in DRIVER_FIELDS}
+            st["has"] = np.zeros(n_edges, dtype=bool)
+            st["to"] = np.zeros(n_edges, dtype=np.int64)
+            st["orf"] = np.zeros(n_edges, dtype=np.int64)
+            self._store[k] = st
+        return st
+
+    def port_drive(self, t: int, pack, d_rows, s_rows, in_slew, out_rf, delay, slew, early: bool = False):
+        """Delay and slew (ns) of the ``set_driving_cell`` arcs of input port ``t`` into
+        its net's pi model (``delay`` / ``slew``: their lumped values, kept without
+        parasitics); the wire values of the net's loads follow from them."""
+        if np.isnan(self.pi[t, :, 0]).all():
+            return delay, slew
+        drv = np.full(len(d_rows), t, dtype=np.int64)
+        return self.gate_delays(pack, d_rows, s_rows, in_slew, drv, out_rf, None, early=early,
+                                lumped=(delay, slew))
+
+    def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load, early: bool = False,
+                    edges=None, group=None, n_edges: int = 0, lumped=None):
+        """As :class:`~finevh.timing.dcalc.ArcDelayCalc`, plus the wire values of the
+        loads. ``edges`` (graph edge ids of the arcs), ``group`` (edges -> every edge
+        into the same drivers and transitions) and ``n_edges``: the driver solution of
+        each edge is kept, and the wire values of a driver come from all its edges, so
+        that re-evaluating only some of them (incremental passes) gives the same values."""
+        if lumped is None:
+            delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
+        else:
+            delay, slew = (np.array(x, dtype=np.float64) for x in lumped)
+        k = int(early)
+        pm = self.pi[drv, out_rf]
+        rcm = ~np.isnan(pm[:, 0])
+        rc = np.nonzero(rcm)[0]
+        st = self._stored(k, n_edges) if edges is not None else None
+        if st is not None:
+            st["has"][edges[~rcm]] = False
+        if not len(rc):
+            return delay, slew
+        d_rows, s_rows, sin = delay_rows[rc], slew_rows[rc], np.asarray(in_slew, dtype=np.float64)[rc]
+        sin = sin.astype(np.float32).astype(np.float64)
+
+        def gate(idx, ceff):
+            d, s = lookup_pair(pack, d_rows[idx], s_rows[idx], sin[idx], ceff * 1e12)
+            return d * 1e-9, s * 1e-9
+
+        th = self.th[drv[rc], out_rf[rc]]
+        dmp = Dmp(gate, pm[rc, 0] * 1e-12, pm[rc, 1] * 1e3, pm[rc, 2] * 1e-12, th[:, 0], th[:, 1], th[:, 2], th[:, 3])
+        res = dmp.solve()
+        delay[rc] = res.delay * 1e9
+        slew[rc] = res.slew * 1e9
+        if st is None:                          # the wire values from this call's arcs
+            src, d_t, orf_a = res, drv[rc], out_rf[rc]
+        else:                                   # from every stored edge of the drivers touched
+            e = edges[rc]
+            for f in DRIVER_FIELDS:
+                st[f][e] = getattr(res, f)
+            st["has"][e], st["to"][e], st["orf"][e] = True, drv[rc], out_rf[rc]
+            e_all = group(e)
+            e_all = e_all[st["has"][e_all]]
+            src = Driver(*(st[f][e_all] for f in DRIVER_FIELDS))
+            d_t, orf_a = st["to"][e_all], st["orf"][e_all]
+        self._write_loads(k, src, d_t, orf_a, early)
+        return delay, slew
+
+    def _write_loads(self, k: int, src: Driver, d_t: np.ndarray, orf_a: np.ndarray, early: bool) -> None:
+        """Wire delay and load slew of every load of the drivers ``d_t`` (per output
+        transition ``orf_a``), worst over the given driver solutions; flags changes."""
+        cnt = self._ld_end[d_t] - self._ld_start[d_t]
+        arc = np.repeat(np.arange(len(d_t)), cnt)
+        if not len(arc):
+            return
+        first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
+        ld = self.design.net_terms[first + np.arange(len(arc))]
+        orf = orf_a[arc]
+        el = self.elmore[ld, orf]
+        has = ~np.isnan(el)
+        wd = np.zeros(len(arc))
+        ws = src.slew[arc].copy()
+        if has.any():
+            wd[has], ws[has] = Dmp.of_driver(src).loads(src, arc[has], el[has] * 1e-9)
+        wd *= 1e9
+        ws *= 1e9
+        red, init = (np.minimum, np.inf) if early else (np.maximum, -np.inf)
+        old_d = self.wire_delay[k, ld, orf]
+        old_s = self.load_slew[k, ld, orf]
+        self.wire_delay[k, ld, orf] = init
+        self.load_slew[k, ld, orf] = init
+        red.at(self.wire_delay[k], (ld, orf), wd)
+        red.at(self.load_slew[k], (ld, orf), ws)
+        self.changed[k, ld, orf] |= (self.wire_delay[k, ld, orf] != old_d) | (self.load_slew[k, ld, orf] != old_s)
+
+
+def _thresholds(lib) -> np.ndarray:
+    """[2, 4] (vth, vl, vh, slew derate) per output transition (rise, fall)."""
+    return np.array([[lib.output_threshold_pct_rise / 100, lib.slew_lower_threshold_pct_rise / 100,
+                      lib.slew_upper_threshold_pct_rise / 100, lib.slew_derate_from_library],
+                     [lib.output_threshold_pct_fall / 100, lib.slew_lower_threshold_pct_fall / 100,
+                      lib.slew_upper_threshold_pct_fall / 100, lib.slew_derate_from_library]])
+
+
+def use_spef(timer, spef) -> RcArcCalc:
+    """Time ``timer`` with the RC networks of ``spef`` (a :class:`~finevh.timing.spef.Spef`):
+    nets with parasitics through :class:`RcArcCalc`, their totals as wire capacitance
+    for the lumped fallback (pF). SPEF nets absent from the design are counted in a
+    warning."""
+    from .. import progress
+    from .rcnet import bind
+
+    rc = bind(timer.design, spef.nets)
+    if rc.unknown:
+        progress.warn(f"{rc.unknown} SPEF net(s) not in the design; ignored", spef.path)
+    w = np.zeros(timer.design.netlist.n_nets)
+    for m, net in rc.nets.items():
+        w[m] = net.total
+    timer.wire_cap = w
+    return _attach(timer, RcArcCalc(timer.design, rc, timer.graph.n_terms))
+
+
+def use_wire_load(timer, wl) -> RcArcCalc:
+    """Time ``timer`` with a Liberty wire-load model as OpenSTA 3.x does under
+    ``set_wire_load_model``: per driver the pi model and Elmore delays of a balanced
+    tree (:func:`finevh.timing.wire.estimate_pi_elmore`), through the same delay
+    calculation as SPEF parasitics."""
+    from .wire import estimate_pi_elmore
+
+    design = timer.design                  # timer.wire_cap keeps the model's lumped C (power, fallback)
+    calc = RcArcCalc(design, None, timer.graph.n_terms, reduce=lambda caps: estimate_pi_elmore(design, wl, caps))
+    return _attach(timer, calc)
+
+
+def _attach(timer, calc: RcArcCalc) -> RcArcCalc:
+    tc = timer.constraints
+    calc.port_slew = {t: tuple(v) for t, v in tc.input_transition.items() if t not in tc.driving_cell}
+    calc.driven_ports = set(tc.driving_cell)
+    timer.dcalc.arc_calc = calc
+    return calc

@@ -1,0 +1,379 @@
+"""RC parasitics: SPEF networks, pi-model / Elmore reduction, the DMP effective
+capacitance and the whole ``dmp_ceff_elmore`` delay calculation against OpenSTA 3.x
+on its own examples (gcd_sky130hd with SPEF, example1 with DSPF, reg1_asap7 with both
+SPEFs)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SHARED, need
+from finevh.errors import InputError
+from finevh.timing.dmp import CAP, PI, ZERO_C2, Dmp, exp2, find_root
+from finevh.timing.rcnet import parse_rc, reduce_net
+from finevh.timing.spef import read_spef
+
+OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
+HEAD = ('*SPEF "IEEE 1481-1998"\n*DESIGN "t"\n*DIVIDER /\n*DELIMITER :\n*T_UNIT 1 NS\n'
+        "*C_UNIT 1 FF\n*R_UNIT 1 OHM\n\n")
+
+
+# ---------------------------------------------------------------- reading
+def test_parse_units_name_map_and_coupling():
+    text = HEAD + ("*NAME_MAP\n*1 n1\n*2 u\\[0\\]\n*3 other\n\n"
+                   "*D_NET *1 99\n*CONN\n*I *2:Y O\n*I v:A I\n*CAP\n1 *2:Y 2\n2 *1:1 3\n"
+                   "3 *1:1 *3:4 1.5\n4 v:A *9:2 0.5\n5 *3:2 *1:1 0.25\n*RES\n1 *2:Y *1:1 100\n2 *1:1 v:A 1:2:3\n*END\n")
+    text = text.replace("*9:2", "*3:9")
+    nets, hdr = parse_rc(text, "t.spef")
+    assert hdr["c_scale"] == pytest.approx(1e-3) and hdr["r_scale"] == pytest.approx(1e-3)
+    (n,) = nets
+    assert n.name == "n1"
+    assert n.nodes == ["u[0]:Y", "v:A", "n1:1"]
+    # coupling capacitors land on this net's own node only; the header total is ignored
+    np.testing.assert_allclose(n.cap, [0.002, 0.0005, 0.003 + 0.0015 + 0.00025])
+    assert n.total == pytest.approx(0.00725)
+    np.testing.assert_allclose(n.res, [0.1, 0.002])     # kOhm; a triplet gives its typical value
+    assert list(zip(n.res_a, n.res_b)) == [(0, 2), (2, 1)]
+
+
+@pytest.mark.parametrize("body,msg", [
+    ("*D_NET n 1\n*CAP\n1 a:Y nan\n*END\n", r"t.spef:11: capacitance must be finite"),
+    ("*D_NET n 1\n*RES\n1 a:Y b:A -3\n*END\n", r"t.spef:11: resistance must be finite"),
+    ("*D_NET n 1\n*RES\n1 a:Y 3\n*END\n", r"t.spef:11: \*RES entry needs"),
+    ("*D_NET *4 1\n*END\n", r"t.spef:9: name index \*4 not defined"),
+    ("*D_NET n 1\n*CAP\n1 a:Y 1\n", r"t.spef:9: \*D_NET n is not closed"),
+])
+def test_parse_errors_are_located(body, msg):
+    with pytest.raises(InputError, match=msg):
+        parse_rc(HEAD + body, "t.spef")
+
+
+def test_read_spef_totals_sum_cap_entries(tmp_path):
+    p = tmp_path / "x.spef"
+    p.write_text(HEAD + "*D_NET a 100\n*CAP\n1 a:1 1\n2 a:2 x:1 2\n*RES\n1 a:1 a:2 5\n*END\n")
+    sp = read_spef(p)
+    assert sp.net_cap == pytest.approx({"a": 0.003})
+    assert sp.nets[0].line == 9
+
+
+def test_parse_speed(tmp_path):
+    """A 100k-net SPEF (about 1.3M lines) parses in seconds."""
+    import time
+
+    parts = [HEAD, "*NAME_MAP\n"] + [f"*{i} n{i}\n" for i in range(1, 100001)] + ["\n"]
+    for i in range(1, 100001):
+        parts.append(f"*D_NET *{i} 1\n*CONN\n*I u{i}:Y O\n*I w{i}:A I\n*CAP\n1 u{i}:Y 0.5\n2 *{i}:1 0.25\n"
+                     f"3 w{i}:A 0.25\n*RES\n1 u{i}:Y *{i}:1 10\n2 *{i}:1 w{i}:A 10\n*END\n")
+    text = "".join(parts)
+    t0 = time.perf_counter()
+    nets, _ = parse_rc(text, "big.spef")
+    dt = time.perf_counter() - t0
+    assert len(nets) == 100000 and nets[-1].total == pytest.approx(0.001)
+    assert dt < 15.0, f"{dt:.1f} s"
+
+
+# ---------------------------------------------------------------- reduction
+def _net(caps, res):
+    from finevh.timing.rcnet import RcNet
+
+    n = len(caps)
+    a, b, r = zip(*res) if res else ((), (), ())
+    return RcNet("n", 1, [f"n:{i}" for i in range(n)], np.array(caps, float), np.array(a, int),
+                 np.array(b, int), np.array(r, float), [])
+
+
+def test_pi_model_of_one_resistor_is_exact():
+    """C_a - R - C_b is its own pi model: c2 = C_a, rpi = R, c1 = C_b; Elmore R C_b."""
+    red = reduce_net(_net([0.01, 0.02], [(0, 1, 0.5)]), 0, np.array([0.0, 0.005]))
+    assert (red.c2, red.rpi, red.c1) == pytest.approx((0.01, 0.5, 0.025))
+    assert red.elmore == pytest.approx({1: 0.5 * 0.025})
+
+
+def test_pi_model_moments_of_a_tree_and_elmore():
+    """Driver 0 -R1- 1 -R2- 2 and 1 -R3- 3: moments by the series/parallel rules,
+    Elmore = sum of R x downstream capacitance."""
+    c = [0.001, 0.002, 0.003, 0.004]
+    R1, R2, R3 = 0.1, 0.2, 0.3
+    red = reduce_net(_net(c, [(0, 1, R1), (1, 2, R2), (3, 1, R3)]), 0, np.zeros(4))
+
+    def up(y, r):       # admittance moments seen through a series resistor
+        y1, y2, y3 = y
+        return y1, y2 - r * y1 ** 2, y3 - 2 * r * y1 * y2 + r * r * y1 ** 3
+
+    b2, b3 = up((c[2], 0, 0), R2), up((c[3], 0, 0), R3)
+    n1 = tuple(x + y + z for x, y, z in zip((c[1], 0, 0), b2, b3))
+    y1, y2, y3 = (a + b for a, b in zip((c[0], 0, 0), up(n1, R1)))
+    assert red.c1 == pytest.approx(y2 * y2 / y3)
+    assert red.c2 == pytest.approx(y1 - y2 * y2 / y3)
+    assert red.rpi == pytest.approx(-y3 * y3 / y2 ** 3)
+    e1 = R1 * sum(c[1:])
+    assert red.elmore == pytest.approx({1: e1, 2: e1 + R2 * c[2], 3: e1 + R3 * c[3]})
+
+
+def test_resistor_loop_is_cut_once():
+    """A loop 0-1-2-0: the closing resistor met by the walk is dropped (as OpenSTA); the
+    capacitance is all counted."""
+    red = reduce_net(_net([0.001, 0.002, 0.003], [(0, 1, 0.1), (1, 2, 0.1), (2, 0, 0.1)]), 0, np.zeros(3))
+    assert red.c1 + red.c2 == pytest.approx(0.006)
+    assert red.elmore == pytest.approx({1: 0.1 * 0.005, 2: 0.1 * 0.005 + 0.1 * 0.003})
+
+
+def test_capacitive_net_reduces_to_c1():
+    red = reduce_net(_net([0.001, 0.002], []), 0, np.array([0.0, 0.004]))
+    assert (red.c2, red.rpi, red.c1) == (0.0, 0.0, pytest.approx(0.001))
+
+
+# ---------------------------------------------------------------- DMP
+def test_exp2_and_find_root():
+    x = np.array([-0.5, -3.0, -11.9, -12.5])
+    np.testing.assert_allclose(exp2(x)[:3], np.exp(x[:3]), rtol=0.02)
+    assert exp2(x)[3] == 0.0
+    root, failed = find_root(lambda t, i: (t * t - 2.0, 2 * t), np.array([0.0, 3.0]), np.array([2.0, 4.0]), 1e-9)
+    assert failed.tolist() == [False, True]
+    assert root[0] == pytest.approx(np.sqrt(2.0), rel=1e-8)
+
+
+def _linear_gate(r_drv, d0, s0):
+    """A driver whose tables are linear in C: delay d0 + ln2 R C, slew s0 + ln4... (SI)."""
+    def gate(idx, c):
+        return d0 + np.log(2) * r_drv * c, s0 + np.log(4.0) * r_drv * c
+    return gate
+
+
+def test_dmp_cases_and_ceff_bounds():
+    """The algorithm choice (plain capacitance / one pole / pi) and 0 < ceff <= c1 + c2,
+    shielding growing with rpi; wire delay and load slew grow with the Elmore delay."""
+    n = 4
+    c2 = np.array([20e-15, 20e-15, 20e-15, 1e-20])
+    c1 = np.array([80e-15, 80e-15, 0.0, 80e-15])
+    rpi = np.array([50.0, 2000.0, 100.0, 500.0])
+    ones = np.ones(n)
+    d = Dmp(_linear_gate(1000.0, 20e-12, 10e-12), c2, rpi, c1, 0.5 * ones, 0.2 * ones, 0.8 * ones, ones)
+    r = d.solve()
+    assert r.alg.tolist() == [PI, PI, CAP, ZERO_C2]
+    assert r.rd == pytest.approx(np.log(2) * np.log(2) * 1000.0 * ones, rel=1e-3)
+    assert np.all(r.ceff[:2] <= (c1 + c2)[:2]) and np.all(r.ceff[:2] > c2[:2])
+    assert r.ceff[1] < r.ceff[0]                 # more resistance shields more of c1
+    assert r.valid[[0, 1, 3]].all()
+    wd, ws = d.loads(r, np.array([0, 0, 1]), np.array([1e-12, 20e-12, 20e-12]))
+    assert 0 < wd[0] < wd[1] and ws[1] > ws[0] >= r.slew[0]
+
+
+# ---------------------------------------------------------------- against OpenSTA 3.x
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    need(OPENSTA_SRC.is_file(), f"OpenSTA 3.x sources {OPENSTA_SRC}")
+    d = tmp_path_factory.mktemp("opensta3_rc")
+    with tarfile.open(OPENSTA_SRC) as t:
+        members = [m for m in t.getmembers() if "/examples/" in m.name and m.isfile()
+                   and re.search(r"(gcd_sky130hd|sky130hd_tt|example1|nangate45_slow|reg1_asap7|asap7_small|mcmm2)",
+                                 m.name)]
+        t.extractall(d, members=members, filter="data")
+    ex = next(d.rglob("examples"))
+    for gz in ex.glob("*.lib.gz"):
+        with gzip.open(gz, "rb") as f, open(ex / gz.name[:-3], "wb") as g:
+            shutil.copyfileobj(f, g)
+    (ex / "gcd_propagated.sdc").write_text((ex / "gcd_sky130hd.sdc").read_text()
+                                           + "\nset_propagated_clock [get_clocks clk]\n")
+    (ex / "gcd_driving_cell.sdc").write_text((ex / "gcd_sky130hd.sdc").read_text() + "\nset_driving_cell -lib_cell "
+                                             "sky130_fd_sc_hd__buf_2 [get_ports {req_val reset resp_rdy req_msg*}]\n")
+    (ex / "example1.sdc").write_text("create_clock -name clk -period 10 {clk1 clk2 clk3}\n"
+                                     "set_input_delay -clock clk 0 {in1 in2}\n")
+    return ex
+
+
+CASES = {
+    # name: (libraries, verilog, top, sdc, spef, time unit of the reports in ns)
+    "gcd_sky130hd": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", "gcd_sky130hd.spef", 1.0),
+    "gcd_sky130hd_propagated": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_propagated.sdc",
+                                "gcd_sky130hd.spef", 1.0),
+    # input ports driven by a cell into their RC nets
+    "gcd_sky130hd_driving_cell": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_driving_cell.sdc",
+                                  "gcd_sky130hd.spef", 1.0),
+    # no SPEF: sky130hd's wire-load model "Small" (with resistance), balanced tree
+    "gcd_sky130hd_wire_load": (["sky130hd_tt.lib"], "gcd_sky130hd.v", "gcd", "gcd_sky130hd.sdc", None, 1.0, "Small"),
+    "example1": (["nangate45_slow.lib"], "example1.v", "top", "example1.sdc", "example1.dspef", 1.0),
+    "reg1_asap7_ff": (["asap7_small_ff.lib"], "reg1_asap7.v", "top", "mcmm2_mode1.sdc", "reg1_asap7.spef", 1e-3),
+    "reg1_asap7_ss": (["asap7_small_ss.lib"], "reg1_asap7.v", "top", "mcmm2_mode1.sdc", "reg1_asap7_ss.spef", 1e-3),
+}
+#: hold slack tolerance (ns): ASAP7's pin capacitance ranges (min analysis takes the low
+#: end, finevh's Liberty reader does not read them yet) move reg1's hold by < 1 ps
+HOLD_TOL = {"reg1_asap7_ff": 1e-3, "reg1_asap7_ss": 1e-3}
+
+
+def _sta_slacks(sta3, ex, libs, v, top, sdc, spef, wire_load=None):
+    from opensta import parse_endpoint_slacks
+
+    tcl = "".join(f"read_liberty {l}\n" for l in libs) + f"read_verilog {v}\nlink_design {top}\nread_sdc {sdc}\n"
+    tcl += f"read_spef {spef}\n" if spef else f"set_wire_load_model -name {wire_load}\n"
+    rep = "report_checks -path_delay {} -format end -group_path_count 1000000 -endpoint_path_count 1 -digits 6\n"
+    tcl += rep.format("max") + "puts @@HOLD@@\n" + rep.format("min")
+    (ex / "rc_check.tcl").write_text(tcl)
+    out = subprocess.run([sta3, "-no_init", "-exit", "rc_check.tcl"], cwd=ex, capture_output=True, text=True,
+                         timeout=120).stdout
+    a, b = out.split("@@HOLD@@")
+    return ({k: e.slack for k, e in parse_endpoint_slacks(a).items()},
+            {k: e.slack for k, e in parse_endpoint_slacks(b).items()})
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_slacks_equal_opensta3_with_parasitics(sta3, examples, case):
+    """Every endpoint's setup and hold slack within 1 ps of OpenSTA 3.x reading the same
+    SPEF (or given the same wire-load model; its default delay calculator,
+    dmp_ceff_elmore), the same endpoints."""
+    from finevh.analysis import run_sta
+
+    libs, v, top, sdc, spef, unit = CASES[case][:6]
+    wl = CASES[case][6] if len(CASES[case]) > 6 else None
+    ref_s, ref_h = _sta_slacks(sta3, examples, libs, v, top, sdc, spef, wl)
+    _, res = run_sta([examples / x for x in libs], examples / v, examples / sdc, top,
+                     spef=examples / spef if spef else None, wire_load=wl)
+    got_s = res.endpoint_slacks()
+    got_h = {e.name: e.slack for e in res.hold.table.endpoints()}
+    assert set(got_s) == set(ref_s) and set(got_h) == set(ref_h) and ref_s
+    ds = np.array([got_s[k] - ref_s[k] * unit for k in ref_s])
+    dh = np.array([got_h[k] - ref_h[k] * unit for k in ref_h])
+    assert np.abs(ds).max() < 1e-5, case                     # setup: 0.01 ps
+    assert np.abs(dh).max() < HOLD_TOL.get(case, 1e-5), case
+
+
+def test_design_reduction_all_nets_at_once_equals_the_walk():
+    """The level-by-level reduction of all tree nets (parallel resistors and self-loops
+    included: the first resistor is kept, as the walk does) equals the per-net walk;
+    a net with a loop goes to the walk."""
+    from types import SimpleNamespace
+
+    from finevh.timing.rcnet import DesignRc, RcNet, reduce_design
+
+    rng = np.random.default_rng(7)
+    nets, terms, net_terms, ptr = {}, {}, [], [0]
+    T = 0
+    for m in range(40):
+        n = 6 if m == 5 else int(rng.integers(2, 9))
+        par = list(range(n - 1)) if m == 5 else [int(rng.integers(0, i)) for i in range(1, n)]
+        res = [(p, i + 1, float(rng.uniform(0.01, 0.2))) for i, p in enumerate(par)]
+        res += [(par[0], 1, 1e-6), (2 % n, 2 % n, 1e-6)]          # parallel and self resistor
+        if m == 5:
+            res.append((n - 1, 0, 0.05))                           # a loop
+        a, b, r = zip(*res)
+        nets[m] = RcNet(f"n{m}", 1, [f"n{m}:{i}" for i in range(n)], rng.uniform(0.0005, 0.003, n),
+                        np.array(a), np.array(b), np.array(r), [])
+        pins = rng.permutation(n)[:max(2, n // 2)]        # node of the driver, then loads
+        t = np.full(n, -1)
+        t[pins] = T + np.arange(len(pins))
+        terms[m] = t
+        net_terms += list(range(T, T + len(pins)))
+        T += len(pins)
+        ptr.append(T)
+    design = SimpleNamespace(net_term_ptr=np.array(ptr), net_terms=np.array(net_terms),
+                             net_n_drivers=np.ones(len(nets), dtype=np.int64))
+    pin_cap = rng.uniform(0.001, 0.004, (T, 2))
+    rc = DesignRc(nets, terms, 0)
+    pi, el = reduce_design(design, rc, pin_cap)
+    assert [m for m, _ in rc.forest.slow] == [5]
+    for m, net in nets.items():
+        drv = ptr[m]
+        for rf in (0, 1):
+            pc = np.where(terms[m] >= 0, pin_cap[np.maximum(terms[m], 0), rf], 0.0)
+            red = reduce_net(net, int(np.nonzero(terms[m] == drv)[0][0]), pc)
+            np.testing.assert_allclose(pi[drv, rf], (red.c2, red.rpi, red.c1), rtol=1e-12)
+            for node, t in enumerate(terms[m].tolist()):
+                if t > drv:
+                    assert el[t, rf] == pytest.approx(red.elmore[node], rel=1e-12)
+
+
+def test_placement_rc_written_as_spef_equals_opensta3(sta3, repo, tmp_path):
+    """`--def --wire-rc`: RC trees estimated from the placed demo design (15.6k cells),
+    timed by finevh and written as SPEF; OpenSTA 3.x reading that SPEF gives every
+    endpoint the same setup and hold slack (within 0.05 ps)."""
+    from finevh.analysis import run_sta
+
+    lib = repo / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib"
+    lef = repo / "libs/demo28/demo28.lef"
+    base = repo / "designs/demo/fvh_rv32_demo28"
+    need(lib.is_file() and Path(f"{base}.def").is_file(), "designs/demo and libs/demo28")
+    sp = tmp_path / "demo_rc.spef"
+    _, res = run_sta([lib], f"{base}.v", f"{base}.sdc", def_file=f"{base}.def", lef=[lef], wire_rc=(2e-3, 2e-4),
+                     write_spef=sp)
+    text = sp.read_text()
+    assert text.count("*D_NET") > 5000 and "*RES" in text
+    ref_s, ref_h = _sta_slacks(sta3, tmp_path, [lib], f"{base}.v", "fvh_rv32", f"{base}.sdc", sp)
+    got_s = res.endpoint_slacks()
+    got_h = {e.name: e.slack for e in res.hold.table.endpoints()}
+    assert set(got_s) == set(ref_s) and set(got_h) == set(ref_h) and len(ref_s) > 1000
+    assert max(abs(got_s[k] - ref_s[k]) for k in ref_s) < 5e-5
+    assert max(abs(got_h[k] - ref_h[k]) for k in ref_h) < 5e-5
+    # the wires matter: the same design with no wire load is faster
+    _, res0 = run_sta([lib], f"{base}.v", f"{base}.sdc")
+    assert res0.worst_slack > res.worst_slack + 0.01
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--wire-rc", "1,2,3"], "--wire-rc expects R,C"),
+    (["--wire-rc", "1e-3,2e-4"], "--wire-rc needs --def"),
+    (["--wire-rc", "-1,2e-4"], "--wire-rc: must be >= 0"),
+    (["--write-spef", "x.spef"], "--write-spef needs --spef or --def with --wire-rc"),
+])
+def test_wire_rc_options_checked(run_cli, repo, args, msg):
+    base = repo / "designs/demo/fvh_rv32_demo28"
+    lib = repo / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib"
+    code, out, err = run_cli("sta", "--liberty", lib, "--verilog", f"{base}.v", "--sdc", f"{base}.sdc", *args)
+    assert code == 2 and msg in err and out == ""
+
+
+@pytest.mark.parametrize("propagated", [True, False])
+def test_incremental_retiming_with_rc_equals_full_pass(examples, propagated):
+    """The emulator's hot path with SPEF parasitics: re-binding data cells and clock
+    buffers to another supply, incremental re-timing (setup and hold) gives exactly the
+    full pass's numbers, and fewer arcs are evaluated than in a full pass."""
+    from finevh.loader import load_design
+    from finevh.timing.binding import bind_voltage
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+    from finevh.timing.rcdelay import use_spef
+
+    libs = [SHARED / f"data/liberty/sky130_fd_sc_hd/sky130_fd_sc_hd__{c}.lib.gz"
+            for c in ("ss_n40C_1v76", "ss_n40C_1v28")]
+    for p in libs:
+        need(p.is_file(), str(p))
+    d = load_design(libs, examples / "gcd_sky130hd.v", "gcd")
+    sdc = examples / f"gcd_rc_inc_{int(propagated)}.sdc"
+    sdc.write_text((examples / "gcd_sky130hd.sdc").read_text() + ("\nset_propagated_clock [all_clocks]\n"
+                                                                   if propagated else "\n"))
+    tc = read_constraints(sdc, d, d.libset)
+    t = Timer(d, tc, hold=True)
+    use_spef(t, read_spef(examples / "gcd_sky130hd.spef"))
+    t.update()
+    calls = []
+    orig = t.dcalc.arc_calc.gate_delays
+
+    def counting(*a, **k):
+        calls.append(len(a[1]))
+        return orig(*a, **k)
+
+    t.dcalc.arc_calc.gate_delays = counting
+    n = d.netlist.n_instances
+    clkbuf = np.array([i for i, c in enumerate(d.inst_cell) if "clkbuf" in d.cells[int(c)].name], dtype=np.int64)
+    rng = np.random.default_rng(5)
+    for sel, volt in [(np.sort(rng.choice(n, n // 50, replace=False)), 1.28), (clkbuf[:3], 1.28),
+                      (np.sort(rng.choice(n, n // 10, replace=False)), 1.5)]:
+        bind_voltage(d, sel, volt)
+        calls.clear()
+        inc = t.update()
+        n_inc = sum(calls)
+        calls.clear()
+        full = t.update(incremental=False)
+        assert n_inc < sum(calls)
+        np.testing.assert_array_equal(inc.arrival, full.arrival)
+        np.testing.assert_array_equal(inc.slew, full.slew)
+        np.testing.assert_array_equal(inc.hold.arrival, full.hold.arrival)
+        assert inc.endpoint_slacks() == full.endpoint_slacks()
+        np.testing.assert_array_equal(inc.hold.table.slack, full.hold.table.slack)
