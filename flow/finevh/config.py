@@ -65,7 +65,7 @@ class RunConfig:
                                                           "opensta", "upf"])
     pb_corners: str = _B.corners                     # poly-bias corners (finevh polybias --corners syntax)
     polybias_cells: str = "interface"                # FINE-VH variants: interface | all | both
-    selection: str = "local"                         # tile maps: local (Algorithm 5 + local search) | alg5
+    selection: str = "local"                         # tile maps: local (Algorithm 5 + local search) | alg5 | milp
 
     def variants(self) -> tuple[str, ...]:
         """The flavour variants of the partitioned design to emulate (see finevh.run.VARIANTS):
@@ -266,7 +266,7 @@ def load_config(path: str | Path) -> RunConfig:
         fail(f"'polybias_corners': {e.message}", "polybias_corners")
     cfg.pb_corners = pc
     for sec, key, allowed, attr in ((t, "polybias_cells", ("interface", "all", "both"), "polybias_cells"),
-                                    (f, "selection", ("local", "alg5"), "selection")):
+                                    (f, "selection", ("local", "alg5", "milp"), "selection")):
         v = typed(sec, key, str, getattr(cfg, attr))
         if v not in allowed:
             fail(f"'{key}' must be one of {', '.join(allowed)}, got '{v}'", key)

@@ -310,7 +310,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                 # Algorithm 5 figures compare with the poly-bias variants' alg5_uw)
                 sel = cfg.selection if key != "none" else "alg5"
                 progress.progress(f"{var.name}, dVdd {mv} mV: Algorithm 5 over {len(lv) - 1} interval(s)"
-                                  + (" + local search" if sel == "local" else ""))
+                                  + {"local": " + local search", "milp": " + local search + exact MILP"}.get(sel, ""))
                 tr.fine[(mv, key)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area, selection=sel)
             emu.deactivate()
             restore_base()

@@ -80,7 +80,7 @@ def _variant_block(tr, key: str, mv: int, freqs, lv, thesis_ideal, rec_ideal, se
           "vs_same_cells_vdd_hopping": _pct(fv, same["vdd_hopping_uw"]),
           "vs_same_cells_vdd_dithering": _pct(fv, same["vdd_dithering_uw"]),
           "vs_leakage_recovered_ideal_dvfs": _pct(fv, rec_ideal), "vs_strongest": _pct(fv, strongest)}
-    return {
+    blk = {
         "selection": "alg5" if key == "none" else selection,
         "fine_vh_uw": [_rel(x) for x in fv],
         "alg5_uw": [_rel(p.alg5_uw) for p in pts],
@@ -96,6 +96,45 @@ def _variant_block(tr, key: str, mv: int, freqs, lv, thesis_ideal, rec_ideal, se
         "worst_savings_pct": {k: _rel(float(np.min(v))) for k, v in vs.items()},
         "losing_points": {k: int(sum(1 for x in v if x < 0)) for k, v in vs.items()},
     }
+    if any(p.exact is not None for p in pts):
+        blk["exact"] = exact_block(pts)
+    return blk
+
+
+#: per-point figures of the exact selection copied into summary.json
+EXACT_KEYS = ("source", "status", "optimal", "gap", "mip_gap", "sta_runs", "cuts", "solves")
+
+
+def exact_block(pts) -> dict:
+    """Exact selection (``selection = "milp"``) per point: its power, Algorithm 5's and
+    the local search's, the gains (% of the other's power), the optimality gap (final,
+    (power - proven bound) / power, and HiGHS's of the last solve), STA runs, cuts and
+    where the map came from (``milp`` or the incumbent kept: ``local`` / ``alg5``)."""
+    ex = [p.exact or {} for p in pts]
+    fv = [p.power_uw for p in pts]
+    loc = [p.local_uw if math.isfinite(p.local_uw) else p.alg5_uw for p in pts]   # not run: infeasible point
+
+    def num(x):
+        return _rel(float(x)) if isinstance(x, float) and math.isfinite(x) else (None if isinstance(x, float) else x)
+
+    out = {"fine_vh_uw": [_rel(x) for x in fv],
+           "alg5_uw": [_rel(p.alg5_uw) for p in pts],
+           "local_uw": [_rel(x) for x in loc],
+           "gain_vs_alg5_pct": _pct(fv, [p.alg5_uw for p in pts]),
+           "gain_vs_local_pct": _pct(fv, loc)}
+    for k in EXACT_KEYS:
+        out[k] = [num(e.get(k)) for e in ex]
+    out["lower_bound_uw"] = [num(e.get("lower_bound_uw")) for e in ex]
+    g5, gl = out["gain_vs_alg5_pct"], out["gain_vs_local_pct"]
+    gaps = [x for x in out["gap"] if isinstance(x, float)]
+    out["mean_gain_vs_alg5_pct"] = _rel(float(np.mean(g5)))
+    out["mean_gain_vs_local_pct"] = _rel(float(np.mean(gl)))
+    out["max_gap"] = _rel(max(gaps)) if gaps else None
+    out["points_optimal"] = int(sum(1 for e in ex if e.get("optimal")))
+    out["points_above_alg5"] = int(sum(1 for x in g5 if x < 0))
+    out["sta_runs_total"] = int(sum(e.get("sta_runs", 0) for e in ex))
+    out["cuts_total"] = int(sum(e.get("cuts", 0) for e in ex))
+    return out
 
 
 def build_summary(design_name: str, bl, freqs, level_sets, tile_runs, recovered=None,
@@ -237,6 +276,9 @@ def csv_tables(summary: dict) -> dict[str, str]:
             head += [f"fine_vh_{t}t_uw", f"fine_vh_no_pb_{t}t_uw", f"vddl_area_share_{t}t"]
             for vk, vb in blk["tiles"][t].get("variants", {}).items():
                 head += [f"{vk}_fine_vh_{t}t_uw", f"{vk}_alg5_{t}t_uw", f"{vk}_same_cells_ideal_dvfs_{t}t_uw"]
+                if "exact" in vb:
+                    head += [f"{vk}_local_{t}t_uw", f"{vk}_exact_gain_vs_alg5_{t}t_pct",
+                             f"{vk}_exact_gain_vs_local_{t}t_pct", f"{vk}_exact_gap_{t}t"]
         lines = [",".join(head)]
         for k, f in enumerate(freqs):
             row = [f, blk["ideal_dvfs_uw"][k], blk["vdd_hopping_uw"][k], blk["vdd_dithering_uw"][k]]
@@ -247,6 +289,10 @@ def csv_tables(summary: dict) -> dict[str, str]:
                 row += [tb["fine_vh_uw"][k], tb["fine_vh_no_pb_uw"][k], tb["vddl_area_share"][k]]
                 for vb in tb.get("variants", {}).values():
                     row += [vb["fine_vh_uw"][k], vb["alg5_uw"][k], vb["same_cells"]["ideal_dvfs_uw"][k]]
+                    if "exact" in vb:
+                        ex = vb["exact"]
+                        row += [ex["local_uw"][k], ex["gain_vs_alg5_pct"][k], ex["gain_vs_local_pct"][k],
+                                float("nan") if ex["gap"][k] is None else ex["gap"][k]]
             lines.append(",".join(repr(float(x)) for x in row))
         out[f"schemes_{key}.csv"] = "\n".join(lines) + "\n"
         last = blk["tiles"][tiles[-1]] if tiles else {}

@@ -41,7 +41,9 @@ from ..timing.binding import interpolated_cell
 from . import dvfs
 from .vddselect import CriticalPath, RaiseSequence, assignment_for_period, improve_selection, raise_sequence
 
-SELECTIONS = ("local", "alg5")   # tile-map selection: Algorithm 5 + power-aware local search, Algorithm 5 alone
+#: tile-map selection: Algorithm 5 + power-aware local search, Algorithm 5 alone, exact
+#: (mixed-integer program with lazy timing cuts after both, :mod:`.milp`)
+SELECTIONS = ("local", "alg5", "milp")
 
 
 PERIOD_TOL_NS = 1e-6      # 1 fs: a configuration meeting the period to within rounding meets it
@@ -53,12 +55,9 @@ def clock_period(constraints) -> float:
     return float(min(c.period for c in constraints.clocks))
 
 
-def critical_path(timer, res, inst_index: dict[str, int]) -> CriticalPath:
-    """The worst endpoint's path as a :class:`CriticalPath` (instances, arc delays ns)."""
-    period = clock_period(timer.constraints) if hasattr(timer, "constraints") else float("nan")
-    ep = res.worst_endpoint()
-    if ep is None:
-        return CriticalPath(period, np.inf, np.zeros(0, np.int64), np.zeros(0))
+def path_instances(timer, ep, inst_index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Instances on the worst path into endpoint ``ep`` of the timer's last pass, with
+    their arc delays (ns)."""
     insts, delays = [], []
     for s in timer.path(ep):
         if s["load"] is None or s["cell"] in ("in", "out") or "/" not in s["pin"]:
@@ -67,7 +66,17 @@ def critical_path(timer, res, inst_index: dict[str, int]) -> CriticalPath:
         if i is not None:
             insts.append(i)
             delays.append(s["delay"])
-    return CriticalPath(period, float(ep.slack), np.asarray(insts, np.int64), np.asarray(delays, np.float64))
+    return np.asarray(insts, np.int64), np.asarray(delays, np.float64)
+
+
+def critical_path(timer, res, inst_index: dict[str, int]) -> CriticalPath:
+    """The worst endpoint's path as a :class:`CriticalPath` (instances, arc delays ns)."""
+    period = clock_period(timer.constraints) if hasattr(timer, "constraints") else float("nan")
+    ep = res.worst_endpoint()
+    if ep is None:
+        return CriticalPath(period, np.inf, np.zeros(0, np.int64), np.zeros(0))
+    insts, delays = path_instances(timer, ep, inst_index)
+    return CriticalPath(period, float(ep.slack), insts, delays)
 
 
 def required_period(res, period: float) -> float:
@@ -266,6 +275,43 @@ class Emulator:
 
         return time_fn
 
+    def map_check(self, var: Variant, vddl: float, vddh: float, period_ns: float, max_paths: int = 8):
+        """``check(high) -> list of tile sets`` for :func:`finevh.fvh.milp.solve_exact`:
+        [] when the map meets ``period_ns`` (target clock, ns), else the tiles crossed by
+        the worst paths of up to ``max_paths`` violating endpoints (worst first)."""
+        time_fn = self.map_timer(var, vddl, vddh, with_path=False)
+
+        def check(high: np.ndarray) -> list:
+            cp = time_fn(high)
+            if cp.required_period_ns <= period_ns:
+                return []
+            t0 = time.perf_counter()
+            res = var.timer.last
+            tab = res.table
+            limit = self.period_ns - period_ns               # slack below this misses the target
+            idx = np.nonzero(tab.slack < limit)[0][:max_paths]
+            out = []
+            for ep in tab.endpoints(idx):
+                insts, _ = path_instances(var.timer, ep, self.inst_index)
+                if insts.size:
+                    out.append(tuple(np.unique(var.tile[insts]).tolist()))
+            self.timing_s += time.perf_counter() - t0
+            return out or [tuple(range(var.n_tiles))]
+
+        return check
+
+    def map_power_terms(self, var: Variant, prof: Profile, vddl: float, vddh: float, f_mhz: float):
+        """:class:`finevh.fvh.milp.PowerTerms` of :meth:`fine_vh_power` at ``f_mhz``."""
+        from .milp import power_terms
+
+        vl, vh = round(vddl, 4), round(vddh, 4)
+        pl = var.pair_leak.get((vl, vh))
+        if pl is None:
+            pl = var.pair_leak[(vl, vh)] = self.leak.pair(vddl, vddh, var.binder.flavour, var.binder.names)
+        s = f_mhz / self.f_ref
+        return power_terms(var.tile, var.n_tiles, prof.dyn_ref_uw[vl] * s, prof.dyn_ref_uw[vh] * s, pl,
+                           float(var.overhead_leak_uw.get(vh, 0.0)))
+
     def last_path(self, var: Variant) -> CriticalPath:
         """Critical path of the binding ``var``'s timer timed last."""
         t0 = time.perf_counter()
@@ -366,16 +412,20 @@ class FineVhPoint:
     alg5_high: np.ndarray | None = None
     moves: int = 0                     # local-search moves accepted
     search_runs: int = 0               # local-search timing runs
+    local_uw: float = float("nan")     # the local search's map (uW; NaN when not run)
+    exact: dict | None = None          # exact selection's figures (selection "milp")
 
 
 def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray, levels: np.ndarray,
                   base_fmax_levels: np.ndarray, cell_area: np.ndarray,
-                  selection: str = "local") -> list[FineVhPoint]:
+                  selection: str = "local", max_sta_runs: int = 200) -> list[FineVhPoint]:
     """FINE-VH at every target frequency for one ΔVdd (``levels``).
 
     ``selection``: ``alg5`` = Algorithm 5's map (thesis); ``local`` = Algorithm 5's map
     improved by :func:`~finevh.fvh.vddselect.improve_selection` under the same power
-    model (never more power; every accepted map re-timed at the target clock).
+    model (never more power; every accepted map re-timed at the target clock); ``milp``
+    = the exact minimum-power map of :mod:`.milp` (lazy timing cuts, at most
+    ``max_sta_runs`` timed maps per point) started from both, never above either.
 
     The interval is the one holding f on the baseline's fmax (thesis §4.1.4); when the
     variant cannot meet f inside it even with every tile at VddH (slower flavours, a
@@ -384,6 +434,7 @@ def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray,
     periods = 1000.0 / np.asarray(freqs, dtype=np.float64)
     primary = [dvfs.interval_of(levels, base_fmax_levels, float(f)) for f in freqs]
     seqs: dict[tuple[int, int], tuple[float, RaiseSequence]] = {}
+    cuts: dict[tuple[int, int], list] = {}      # interval -> [(period ns, timing cut)]
 
     def seq_for(lo: int, hi: int, stop: float) -> RaiseSequence:
         have = seqs.get((lo, hi))
@@ -415,22 +466,53 @@ def fine_vh_sweep(emu: Emulator, var: Variant, prof: Profile, freqs: np.ndarray,
             lo, hi = len(levels) - 2, len(levels) - 1
         vddl, vddh = float(levels[lo]), float(levels[hi])
         p, parts = emu.fine_vh_power(var, prof, sel.high, vddl, vddh, float(f))
-        high, p5, moves, runs = sel.high.copy(), p, 0, 0
-        if selection == "local" and sel.feasible:
-            ls = improve_selection(high, var.tile,
-                                   lambda h: emu.fine_vh_power(var, prof, h, vddl, vddh, float(f))[0],
-                                   emu.map_timer(var, vddl, vddh, with_path=False), float(per) + PERIOD_TOL_NS,
+        high, p5, moves, runs, p_local, exact = sel.high.copy(), p, 0, 0, float("nan"), None
+        if selection not in SELECTIONS:
+            raise ValueError(f"selection {selection!r}: expected one of {', '.join(SELECTIONS)}")
+        target = float(per) + PERIOD_TOL_NS
+        power_fn = (lambda h, vl=vddl, vh=vddh, ff=float(f): emu.fine_vh_power(var, prof, h, vl, vh, ff)[0])
+        if selection in ("local", "milp") and sel.feasible:
+            ls = improve_selection(high, var.tile, power_fn,
+                                   emu.map_timer(var, vddl, vddh, with_path=False), target,
                                    path_fn=lambda: emu.last_path(var))
             if ls.power_uw < p:
                 high = ls.high.copy()
                 p, parts = emu.fine_vh_power(var, prof, high, vddl, vddh, float(f))
-            moves, runs = len(ls.moves), ls.timing_runs
-        elif selection not in SELECTIONS:
-            raise ValueError(f"selection {selection!r}: expected one of {', '.join(SELECTIONS)}")
+            moves, runs, p_local = len(ls.moves), ls.timing_runs, p
+        if selection == "milp" and sel.feasible:
+            high, p, parts, exact = _exact_point(emu, var, prof, vddl, vddh, float(f), target, power_fn,
+                                                 {"local": high, "alg5": sel.high}, cuts.setdefault((lo, hi), []),
+                                                 max_sta_runs)
         share = float(cell_area[~high[var.tile]].sum()) / total_area if total_area > 0 else 0.0
         out.append(FineVhPoint(float(f), p, vddl, vddh, high, bool(sel.feasible), share, parts,
-                               alg5_uw=p5, alg5_high=sel.high.copy(), moves=moves, search_runs=runs))
+                               alg5_uw=p5, alg5_high=sel.high.copy(), moves=moves, search_runs=runs,
+                               local_uw=p_local, exact=exact))
     return out
+
+
+def _exact_point(emu: Emulator, var: Variant, prof: Profile, vddl: float, vddh: float, f_mhz: float,
+                 target_ns: float, power_fn, incumbents: dict, known_cuts: list, max_sta_runs: int):
+    """Exact selection at one point (:func:`finevh.fvh.milp.solve_exact`), started from the
+    cuts found at longer periods of the same interval (still valid: a path that misses a
+    longer period misses this one). Returns (map, power uW, parts, figures)."""
+    from .milp import solve_exact
+
+    terms = emu.map_power_terms(var, prof, vddl, vddh, f_mhz)
+    inc_p = {k: power_fn(h) for k, h in incumbents.items()}
+    model_err = max(abs(terms.evaluate(h) - inc_p[k]) for k, h in incumbents.items())
+    start = [c for per, c in known_cuts if per >= target_ns - 1e-12]
+    r = solve_exact(terms, emu.map_check(var, vddl, vddh, target_ns), power_fn, incumbents,
+                    max_sta_runs=max_sta_runs, initial_cuts=start)
+    have = {c for _p, c in known_cuts}
+    known_cuts.extend((target_ns, c) for c in r.cut_sets if c not in have)
+    p, parts = emu.fine_vh_power(var, prof, r.high, vddl, vddh, f_mhz)
+    progress.debug(f"exact selection {var.name} {f_mhz:.3f} MHz: {r.status}, map from {r.source}, "
+                   f"{r.sta_runs} STA runs, {r.cuts} cuts, gap {r.gap:.2e}")
+    fig = {"source": r.source, "status": r.status, "optimal": r.optimal, "gap": r.gap, "mip_gap": r.mip_gap,
+           "lower_bound_uw": r.lower_bound_uw, "sta_runs": r.sta_runs, "cuts": r.cuts, "solves": r.solves,
+           "milp_s": r.milp_s, "tiles_vars": terms.n_tiles, "products": len(terms.monos),
+           "model_error_uw": model_err}
+    return r.high.copy(), p, parts, fig
 
 
 def log(msg: str) -> None:

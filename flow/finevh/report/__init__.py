@@ -63,6 +63,10 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, force: bool
     wf = _html.waterfall_table(run)
     if wf is not None:
         sections.append(("Where the saving against thesis-style ideal-DVFS comes from", wf))
+    ex = _html.exact_table(run)
+    if ex is not None:
+        sections.append(("Exact Vdd selection (MILP) against Algorithm 5 and the local search",
+                         ex + _html.EXACT_NOTE))
     sections.append(("Summary (thesis-style baseline (a))", _html.summary_table(run)))
     sections.append(("Power against frequency (Fig. 4.10)",
                      _html.img(plots.to_svg(plots.power_figure(run)), "power against frequency")))

@@ -70,6 +70,7 @@ class DvddResult:
     strongest_uw: dict[int, np.ndarray] = field(default_factory=dict)        # min of (a), (b), (c)
     waterfall_pct: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
     fair: dict = field(default_factory=dict)                                 # summary "fair" block
+    exact: dict[int, dict] = field(default_factory=dict)                     # tiles -> exact-selection block
 
     @property
     def tile_counts(self) -> list[int]:
@@ -264,6 +265,8 @@ def _read_variant(r: DvddResult, t: int, b: dict, nf: int, what: str, path: Path
                                     path, text)
     if "alg5_uw" in v:
         r.alg5_uw[t] = _array(v["alg5_uw"], nf, f"{w}.alg5_uw", path, text)
+    if isinstance(v.get("exact"), dict):
+        r.exact[t] = v["exact"]
     if "strongest_baseline_uw" in v:
         r.strongest_uw[t] = _array(v["strongest_baseline_uw"], nf, f"{w}.strongest_baseline_uw", path, text)
     if isinstance(v.get("waterfall_pct"), dict):

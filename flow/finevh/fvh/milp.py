@@ -1,0 +1,294 @@
+"""Exact tile-map selection as a mixed-integer program (issue 13, Build 4(ii)).
+
+One binary ``x_t`` per tile (1 = VddH). The flow's power model of a map
+(:meth:`finevh.fvh.emulate.Emulator.fine_vh_power`: dynamic power at the instance's own
+supply + Eq. 4.3 leakage + Vdd-MUX/chain overhead) is a pseudo-Boolean function of x:
+an instance's power depends only on its own tile's supply and on the supplies of the
+tiles holding its input drivers. :func:`power_terms` tabulates it per group of tiles
+that some instance depends on (exactly, from the same per-instance tables) and expands
+it into a multilinear polynomial (Moebius transform): a constant, one coefficient per
+tile and one per product of tiles (the border terms ``x_a (1 - x_b)`` of the
+intra-tile leakage become ``x_a - x_a x_b``). Each product of degree >= 2 gets a
+continuous auxiliary ``y_S`` = prod x_t, linearised on the side the objective needs
+(``y_S >= sum x_t - (|S| - 1)`` for a positive coefficient, ``y_S <= x_t`` for a
+negative one), which is exact for binary x.
+
+Timing enters lazily (:func:`solve_exact`): solve, time the map with the STA; for every
+violating endpoint path found add the cut "at least one of the tiles this path crosses
+that sits at VddL must go up" (``sum x_t >= 1`` over those tiles), re-solve, until
+the STA passes. The cut is valid when raising a tile never slows a path (cells at the
+higher supply are faster; the monotone model Algorithm 5 also relies on): any map that
+keeps those tiles at VddL leaves the path at least as slow. The first map the STA
+passes is then optimal up to HiGHS's gap; every map reported has been timed.
+
+Units: uW, ns. Deterministic (HiGHS single-threaded branch and bound, no time limit
+unless asked; ties by tile order)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .. import progress
+
+
+@dataclass(frozen=True)
+class PowerTerms:
+    """Multilinear power of a tile map, uW: ``const + lin @ x + sum_k coef[k] * prod(x[monos[k]])``."""
+
+    n_tiles: int
+    const_uw: float
+    lin_uw: np.ndarray                     # float64[n_tiles]
+    monos: tuple[tuple[int, ...], ...]     # tile sets of the products (degree >= 2), sorted
+    coef_uw: np.ndarray                    # float64[len(monos)]
+
+    def evaluate(self, high: np.ndarray) -> float:
+        """Power (uW) of the map ``high`` (bool[n_tiles], True = VddH)."""
+        x = np.asarray(high, dtype=np.float64)
+        prod = np.array([float(np.prod(x[list(m)])) for m in self.monos]) if self.monos else np.zeros(0)
+        return float(self.const_uw + self.lin_uw @ x + self.coef_uw @ prod)
+
+
+def _moebius(values: np.ndarray) -> np.ndarray:
+    """Coefficients of the multilinear polynomial through ``values[..., a]`` (a: bitmask
+    of the group's tiles at VddH, bit j = tile j of the group): ``c[T] = sum_{U <= T}
+    (-1)^{|T - U|} v[U]`` (fast transform over the last axis)."""
+    c = np.array(values, dtype=np.float64, copy=True)
+    m = int(c.shape[-1]).bit_length() - 1
+    for j in range(m):
+        bit = 1 << j
+        idx = np.arange(c.shape[-1])
+        hi = idx[(idx & bit) != 0]
+        c[..., hi] -= c[..., hi ^ bit]
+    return c
+
+
+def power_terms(tile: np.ndarray, n_tiles: int, dyn_l_uw: np.ndarray, dyn_h_uw: np.ndarray, pair,
+                overhead_uw: float = 0.0, rel_drop: float = 1e-13) -> PowerTerms:
+    """Decompose the flow's power of a tile map into :class:`PowerTerms`.
+
+    ``tile``: int[N] tile of every instance; ``dyn_l_uw`` / ``dyn_h_uw``: float[N] dynamic
+    power of every instance at VddL / VddH at the target clock (uW); ``pair``:
+    :class:`finevh.fvh.leakage.PairLeakage` of (VddL, VddH) and the variant's flavours
+    (its tabulated Eq. 4.3, read through its ``drivers``/``weights``/``table``/``offset``/
+    ``width`` arrays exactly as its ``__call__`` does); ``overhead_uw``: map-independent
+    Vdd-MUX and chain leakage. Product coefficients below ``rel_drop`` x the total are
+    dropped (rounding noise of the transform)."""
+    tile = np.asarray(tile, dtype=np.int64)
+    n = tile.size
+    drv = np.asarray(pair.drivers, dtype=np.int64)                   # [N, MAX_INPUTS]
+    has = drv >= 0
+    dtile = np.where(has, tile[np.maximum(drv, 0)], -1)
+    # the group of tiles an instance depends on: own tile + its drivers' tiles, sorted
+    cand = np.concatenate([tile[:, None], dtile], axis=1)
+    cand = np.where(cand < 0, np.iinfo(np.int64).max, cand)
+    cand.sort(axis=1)
+    dup = np.zeros_like(cand, dtype=bool)
+    dup[:, 1:] = cand[:, 1:] == cand[:, :-1]
+    cand[dup] = np.iinfo(np.int64).max
+    cand.sort(axis=1)
+    size = (cand < np.iinfo(np.int64).max).sum(axis=1)
+    const = float(overhead_uw)
+    lin = np.zeros(n_tiles)
+    monos: dict[tuple[int, ...], float] = {}
+    total = 0.0
+    for m in np.unique(size).tolist():
+        rows = np.nonzero(size == m)[0]
+        grp = cand[rows, :m]                                          # [g, m] sorted tiles
+        own_pos = np.argmax(grp == tile[rows, None], axis=1)           # position of own tile
+        dpos = np.full(drv[rows].shape, -1, dtype=np.int64)
+        for j in range(m):
+            dpos[dtile[rows] == grp[:, j:j + 1]] = j
+        vals = np.zeros((rows.size, 1 << m))
+        for a in range(1 << m):
+            bits = ((a >> np.arange(m)) & 1).astype(bool)              # x of the group's tiles
+            hi = bits[own_pos]
+            dh = bits[np.maximum(dpos, 0)]
+            foreign = has[rows] & (dh != hi[:, None])
+            cfg = (foreign * pair.weights[rows]).sum(axis=1)
+            side = np.where(hi, 0, 1)
+            leak = pair.table[pair.offset[rows] + side * pair.width[rows] + cfg]
+            vals[:, a] = leak + np.where(hi, dyn_h_uw[rows], dyn_l_uw[rows])
+        keys, inv = np.unique(grp, axis=0, return_inverse=True)
+        agg = np.zeros((keys.shape[0], 1 << m))
+        np.add.at(agg, inv.ravel(), vals)
+        total += float(np.abs(agg).sum())
+        coef = _moebius(agg)
+        const += float(coef[:, 0].sum())
+        for j in range(m):
+            np.add.at(lin, keys[:, j], coef[:, 1 << j])
+        for a in range(1, 1 << m):
+            if bin(a).count("1") < 2:
+                continue
+            cols = [j for j in range(m) if (a >> j) & 1]
+            for r in range(keys.shape[0]):
+                t = tuple(int(v) for v in keys[r, cols])
+                monos[t] = monos.get(t, 0.0) + float(coef[r, a])
+    drop = rel_drop * max(total, 1.0)
+    items = sorted((k, v) for k, v in monos.items() if abs(v) > drop)
+    return PowerTerms(n_tiles, const, lin, tuple(k for k, _ in items), np.array([v for _, v in items]))
+
+
+# ---- the lazy-cut loop --------------------------------------------------------------------
+
+#: ``check(high) -> list of tile sets``: [] when the map meets the clock, else for each
+#: violating path found the tiles it crosses (any supply)
+CheckFn = Callable[[np.ndarray], list]
+
+
+@dataclass(frozen=True)
+class ExactResult:
+    """Outcome of :func:`solve_exact`. ``high``: the map chosen (timed, meets the clock);
+    ``power_uw``: its power (the power model's); ``source``: ``"milp"`` (the MILP's own
+    map) or the name of the incumbent kept (``"alg5"``, ``"local"``) when the MILP found
+    nothing better or stopped early; ``lower_bound_uw``: proven lower bound under the cuts
+    (the last relaxation's dual bound); ``gap``: (power - bound) / power at the end;
+    ``mip_gap``: HiGHS's relative gap of the last solve; ``sta_runs``: maps timed;
+    ``cuts``: timing cuts added; ``solves``: MILPs solved; ``optimal``: the STA passed a
+    MILP optimum (or the incumbent was proven optimal); ``status``: a short reason."""
+
+    high: np.ndarray
+    power_uw: float
+    source: str
+    lower_bound_uw: float
+    gap: float
+    mip_gap: float
+    sta_runs: int
+    cuts: int
+    solves: int
+    optimal: bool
+    status: str
+    milp_s: float = 0.0
+    cut_sets: tuple = field(default=(), repr=False)
+
+
+def _model(terms: PowerTerms, cuts: Sequence[tuple[int, ...]], nogoods: Sequence[np.ndarray],
+           cutoff_uw: float | None):
+    """Objective vector, integrality, bounds and constraint blocks of the MILP."""
+    from scipy.optimize import Bounds, LinearConstraint
+    from scipy.sparse import coo_matrix
+
+    n, k = terms.n_tiles, len(terms.monos)
+    c = np.concatenate([terms.lin_uw, terms.coef_uw])
+    rows, cols, vals, lo, hi = [], [], [], [], []
+
+    def row(idx, coeffs, lb, ub):
+        r = len(lo)
+        rows.extend([r] * len(idx))
+        cols.extend(idx)
+        vals.extend(coeffs)
+        lo.append(lb)
+        hi.append(ub)
+
+    for j, (mono, cf) in enumerate(zip(terms.monos, terms.coef_uw)):
+        y = n + j
+        if cf > 0:      # y >= sum x - (d - 1)
+            row([y] + list(mono), [1.0] + [-1.0] * len(mono), 1.0 - len(mono), np.inf)
+        else:           # y <= x_t
+            for t in mono:
+                row([y, t], [1.0, -1.0], -np.inf, 0.0)
+    for s in cuts:
+        row(list(s), [1.0] * len(s), 1.0, np.inf)
+    for g in nogoods:   # exclude exactly the map g: sum_{g=0} x + sum_{g=1} (1 - x) >= 1
+        idx = list(range(n))
+        row(idx, [(-1.0 if g[t] else 1.0) for t in idx], 1.0 - float(np.sum(g)), np.inf)
+    if cutoff_uw is not None:
+        row(list(range(n + k)), c.tolist(), -np.inf, cutoff_uw - terms.const_uw)
+    cons = []
+    if lo:
+        A = coo_matrix((vals, (rows, cols)), shape=(len(lo), n + k)).tocsr()
+        cons.append(LinearConstraint(A, np.array(lo), np.array(hi)))
+    integ = np.concatenate([np.ones(n), np.zeros(k)])
+    return c, integ, Bounds(np.zeros(n + k), np.ones(n + k)), cons
+
+
+def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarray], float],
+                incumbents: dict[str, np.ndarray] | None = None, max_sta_runs: int = 200,
+                mip_rel_gap: float = 1e-6, time_limit_s: float | None = None,
+                initial_cuts: Sequence[tuple[int, ...]] = ()) -> ExactResult:
+    """Minimum-power tile map that meets the clock, by lazy timing cuts.
+
+    ``check(high)``: [] when the map meets the clock, else the tile sets of violating
+    paths (the cuts keep only the tiles at VddL in ``high``). ``power_fn``: the flow's
+    power of a map (uW; the incumbents and the final map are scored with it, so the
+    result never reports more power than the best incumbent). ``incumbents``: maps known
+    to meet the clock (Algorithm 5's, the local search's); the MILP is constrained to
+    beat the best of them (objective <= its power), so an infeasible MILP proves it
+    optimal. Stops after ``max_sta_runs`` timed maps (then the best timed map is kept and
+    the gap reported). ``time_limit_s`` bounds each HiGHS solve (None: none, so the result
+    is deterministic)."""
+    from scipy.optimize import milp
+
+    n = terms.n_tiles
+    best_high, best_p, best_src = None, np.inf, "none"
+    for name, h in (incumbents or {}).items():
+        p = float(power_fn(np.asarray(h, dtype=bool)))
+        if p < best_p - 1e-12 * max(abs(p), 1.0):
+            best_high, best_p, best_src = np.asarray(h, dtype=bool).copy(), p, name
+    cuts: list[tuple[int, ...]] = []
+    seen: set[tuple[int, ...]] = set()
+    for s in initial_cuts:
+        s = tuple(sorted(set(int(t) for t in s)))
+        if s and s not in seen:
+            seen.add(s)
+            cuts.append(s)
+    nogoods: list[np.ndarray] = []
+    runs = solves = 0
+    lb, mgap = -np.inf, float("nan")
+    status, optimal = "max_sta_runs", False
+    t_milp = 0.0
+    opts = {"disp": False, "mip_rel_gap": mip_rel_gap, "presolve": True}
+    if time_limit_s is not None:
+        opts["time_limit"] = float(time_limit_s)
+    while runs < max_sta_runs:
+        # cutoff: strictly better than the incumbent (tiny tolerance keeps equal maps feasible)
+        cutoff = best_p + 1e-9 * max(abs(best_p), 1.0) if np.isfinite(best_p) else None
+        c, integ, bounds, cons = _model(terms, cuts, nogoods, cutoff)
+        t0 = time.perf_counter()
+        res = milp(c, integrality=integ, bounds=bounds, constraints=cons, options=opts)
+        t_milp += time.perf_counter() - t0
+        solves += 1
+        if res.status == 2 or res.x is None:          # infeasible: nothing beats the incumbent
+            if res.status == 2:
+                lb, status, optimal = best_p, "incumbent_optimal", best_high is not None
+                mgap = 0.0
+            else:
+                status = f"solver_status_{res.status}"
+            break
+        mgap = float(getattr(res, "mip_gap", 0.0) or 0.0)
+        bound = getattr(res, "mip_dual_bound", None)
+        bound = float(res.fun) if bound is None or not np.isfinite(bound) else float(bound)
+        lb = max(lb, bound + terms.const_uw)
+        x = np.asarray(res.x[:n]) > 0.5
+        runs += 1
+        t0 = time.perf_counter()
+        paths = check(x)
+        progress.debug(f"exact selection: solve {solves} ({time.perf_counter() - t0:.2f} s STA, "
+                       f"{t_milp:.2f} s MILP so far): {int(x.sum())} tiles high, bound {lb:.3f} uW, "
+                       f"{len(paths)} violating path(s), {len(cuts)} cuts")
+        if not paths:
+            p = float(power_fn(x))
+            if p < best_p:
+                best_high, best_p, best_src = x.copy(), p, "milp"
+                status = "optimal"
+            else:                   # the MILP's optimum is no better than the incumbent kept
+                status = "incumbent_optimal"
+            optimal = True
+            break
+        added = 0
+        for tiles in paths:
+            s = tuple(sorted(int(t) for t in set(tiles) if not x[int(t)]))
+            if s and s not in seen:
+                seen.add(s)
+                cuts.append(s)
+                added += 1
+        if not added:           # no VddL tile on the violating paths: exclude this map only
+            nogoods.append(x.copy())
+    if best_high is None:
+        raise RuntimeError("exact selection: no map meets the clock (no incumbent given)")
+    gap = float(max(0.0, (best_p - lb) / best_p)) if np.isfinite(lb) and best_p > 0 else float("nan")
+    return ExactResult(best_high, best_p, best_src, float(lb), gap, mgap, runs, len(cuts) + len(nogoods),
+                       solves, optimal, status, t_milp, tuple(cuts))
