@@ -279,7 +279,7 @@ def test_local_search_below_algorithm5_and_meets_timing_on_fresh_sta(demo):
         fresh = Timer(d, tc, wc).update()
         assert E.required_period(fresh, emu.period_ns) <= 1000.0 / f + E.PERIOD_TOL_NS + 1e-9
     with pytest.raises(ValueError, match="selection"):
-        E.fine_vh_sweep(emu, var, prof, freqs[:1], levels, fm, area, selection="milp")
+        E.fine_vh_sweep(emu, var, prof, freqs[:1], levels, fm, area, selection="exhaustive")
     emu.deactivate()
     d.rebind(np.arange(d.n_instances), demo["base"])
 

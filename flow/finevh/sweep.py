@@ -54,6 +54,7 @@ class SweepPoint:
     config: str
     tiles: int
     dvdd_mv: int
+    n_freq: int | None = None        # target frequencies (None: the config's)
 
     @property
     def label(self) -> str:
@@ -63,11 +64,14 @@ class SweepPoint:
 TaskFn = Callable[[SweepPoint, str], dict]
 
 
-def points(configs: list[str], tiles: list[int], dvdd_mv: list[int]) -> list[SweepPoint]:
+def points(configs: list[str], tiles: list[int], dvdd_mv: list[int], n_freq: int | None = None) -> list[SweepPoint]:
     """The sweep grid, in a stable order (config, tiles, ΔVdd)."""
     if not configs or not tiles or not dvdd_mv:
         raise InputError("sweep: at least one config, one tile count and one ΔVdd are needed")
-    return [SweepPoint(str(Path(c).resolve()), int(n), int(mv)) for c in configs for n in tiles for mv in dvdd_mv]
+    if n_freq is not None and n_freq < 2:
+        raise InputError("sweep: --frequencies must be >= 2")
+    return [SweepPoint(str(Path(c).resolve()), int(n), int(mv), n_freq)
+            for c in configs for n in tiles for mv in dvdd_mv]
 
 
 def run_point(point: SweepPoint, out_root: str) -> dict:
@@ -77,12 +81,77 @@ def run_point(point: SweepPoint, out_root: str) -> dict:
 
     cfg = load_config(point.config)
     cfg = replace(cfg, tiles=[point.tiles], delta_vdd_mv=[point.dvdd_mv])
+    if point.n_freq is not None:
+        cfg = replace(cfg, n_freq=point.n_freq)
     out = Path(out_root) / safe_filename_component(cfg.name, "[design] name", point.config) / point.label
     res = run_flow(cfg)
     write_outputs(res, out)
     s = dict(res.summary)
     s["run_dir"] = str(out)
     return s
+
+
+def design_space_point(point: SweepPoint, out_root: str) -> dict:
+    """:func:`run_point` for the design-space mode: a point the flow cannot build (e.g.
+    too many tiles for the rows: the Vdd-MUX insertion fails) is recorded as failed
+    with its one-line reason instead of stopping the whole sweep."""
+    from .errors import FinevhError
+    from .run import load_config
+
+    try:
+        return run_point(point, out_root)
+    except (FinevhError, RuntimeError, ValueError) as e:
+        progress.warn(f"sweep: {point.label}: {e}")
+        return {"failed": str(e), "design": load_config(point.config).name}
+
+
+def _pareto(rows: list[dict], key: str) -> list[bool]:
+    """True for rows no other row dominates (area overhead <=, saving ``key`` >=, one strict)."""
+    out = []
+    for r in rows:
+        dom = any(o is not r and o["area_overhead_pct"] <= r["area_overhead_pct"] and o[key] >= r[key]
+                  and (o["area_overhead_pct"] < r["area_overhead_pct"] or o[key] > r[key]) for o in rows)
+        out.append(not dom)
+    return out
+
+
+def design_space(summary: dict, failed: list[dict] | None = None) -> dict:
+    """Design-space table of a merged sweep summary: per (tile count, ΔVdd), the mean
+    per-point power saving of FINE-VH (headline variant) against (a) thesis-style ideal-DVFS
+    and against the strongest baseline, and the area overhead in % of the one-tile core:
+    ``border`` = the mesh's wrappers (``partition.area_overhead_pct``) and ``vddmux`` = the
+    Vdd-MUX switches and configuration chain (``vddmux.area_share_pct`` of the mesh core,
+    rescaled to the one-tile core). ``pareto_*``: not dominated in (area overhead,
+    saving) over every row, for either saving."""
+    rows: list[dict] = []
+    for key in sorted((k for k in summary if str(k).endswith("mV")), key=lambda k: -float(k[:-2])):
+        blk = summary[key]
+        for nt, t in sorted(blk.get("tiles", {}).items(), key=lambda kv: int(kv[0])):
+            part, mux = summary.get("partition", {}).get(nt, {}), summary.get("vddmux", {}).get(nt, {})
+            border = float(part.get("area_overhead_pct", 0.0))
+            vm = float(mux.get("area_share_pct", 0.0)) * (1 + border / 100)
+            ideal = blk["ideal_dvfs_uw"]
+            thesis = sum(100 * (1 - a / b) for a, b in zip(t["fine_vh_uw"], ideal)) / len(ideal)
+            ms = t.get("variants", {}).get(t.get("variant"), {}).get("mean_savings_pct", {})
+            rows.append({"tiles": int(nt), "dvdd_mv": int(float(key[:-2])), "variant": t.get("variant"),
+                         "saving_vs_thesis_pct": round(thesis, 4),
+                         "saving_vs_strongest_pct": round(float(ms.get("vs_strongest", float("nan"))), 4),
+                         "border_area_pct": round(border, 4), "vddmux_area_pct": round(vm, 4),
+                         "area_overhead_pct": round(border + vm, 4)})
+    for key in ("saving_vs_thesis_pct", "saving_vs_strongest_pct"):
+        ok = [r for r in rows if r[key] == r[key]]
+        flags = dict(zip(map(id, ok), _pareto(ok, key)))
+        for r in rows:
+            r["pareto_" + key[len("saving_vs_"):-len("_pct")]] = bool(flags.get(id(r), False))
+    return {"rows": rows, "failed": list(failed or [])}
+
+
+def design_space_csv(ds: dict) -> str:
+    """The design-space rows as CSV (one line per tile count and ΔVdd)."""
+    cols = ["tiles", "dvdd_mv", "variant", "saving_vs_thesis_pct", "saving_vs_strongest_pct", "border_area_pct",
+            "vddmux_area_pct", "area_overhead_pct", "pareto_thesis", "pareto_strongest"]
+    lines = [",".join(cols)] + [",".join(str(r[c]) for c in cols) for r in ds["rows"]]
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- merging
@@ -199,17 +268,28 @@ def run_tasks(pts: list[SweepPoint], out_root: str, task: TaskFn = run_point, cl
 
 
 def write_sweep(out_dir: str | Path, results: list[tuple[SweepPoint, dict]], report: bool = True,
-                final_dir: str | Path | None = None) -> Path:
+                final_dir: str | Path | None = None, space: bool = False) -> Path:
     """Write per-design merged summaries (+ HTML reports) and, last, ``sweep.json``
     (``"status": "complete"``); returns its path. ``final_dir``: where ``out_dir`` will
-    be moved (a staging folder's target); paths recorded in the files name it."""
+    be moved (a staging folder's target); paths recorded in the files name it.
+    ``space``: add the design-space table (:func:`design_space`) to each merged summary
+    (``design_space``) and write ``design_space.csv`` beside it; failed points are listed."""
     out = Path(out_dir)
     final = Path(final_dir) if final_dir is not None else out
 
     def where(p: Path) -> str:
         return str(final / p.relative_to(out))
 
+    failed = [(p, s) for p, s in results if "failed" in s]
+    results = [(p, s) for p, s in results if "failed" not in s]
+    if not results:
+        raise ToolError("sweep: every point failed: " + "; ".join(f"{p.label}: {s['failed']}" for p, s in failed))
     designs = combine(results)
+    if space:
+        for name, summary in designs.items():
+            fl = [{"tiles": p.tiles * p.tiles, "dvdd_mv": p.dvdd_mv, "reason": s["failed"]} for p, s in failed
+                  if s.get("design") in (name, Path(p.config).stem)]
+            summary["design_space"] = design_space(summary, fl)
     index = {"format": "finevh-sweep", "version": 1, "status": "complete",
              "points": [dict(asdict(p), label=p.label, design=str(s.get("design")), run_dir=s.get("run_dir"))
                         for p, s in results],
@@ -218,6 +298,9 @@ def write_sweep(out_dir: str | Path, results: list[tuple[SweepPoint, dict]], rep
         d = out / safe_filename_component(name, "design name")
         write_text_atomic(d / "summary.json", json.dumps(summary, indent=1, sort_keys=True) + "\n")
         entry = {"summary": where(d / "summary.json")}
+        if "design_space" in summary:
+            write_text_atomic(d / "design_space.csv", design_space_csv(summary["design_space"]))
+            entry["design_space"] = where(d / "design_space.csv")
         if report and any(str(k).endswith("mV") for k in summary):
             from .report import write_report
 
@@ -252,17 +335,22 @@ def _check_configs(configs: list[str]) -> None:
 
 def sweep(configs: list[str], tiles: list[int], dvdd_mv: list[int], out_dir: str | Path, *,
           workers: int = 2, scheduler: str | None = None, jobqueue: str | None = None,
-          task: TaskFn = run_point, report: bool = True, force: bool = False, **cluster_opts) -> Path:
+          task: TaskFn | None = None, report: bool = True, force: bool = False, space: bool = False,
+          n_freq: int | None = None, **cluster_opts) -> Path:
     """The whole ``finevh sweep``; returns the path of ``sweep.json``. ``force``:
-    replace a non-empty ``out_dir`` that is no finevh output."""
-    pts = points(configs, tiles, dvdd_mv)
+    replace a non-empty ``out_dir`` that is no finevh output. ``space``: the design-space
+    mode (failed points recorded, :func:`design_space` table); ``n_freq``: target
+    frequencies per point (None: the config's)."""
+    pts = points(configs, tiles, dvdd_mv, n_freq)
+    if task is None:
+        task = design_space_point if space else run_point
     stage = StagedDir(out_dir, force, kind="sweep")        # checks OUT before any work
     serial = workers == 0 and not scheduler and not jobqueue
     if not serial:
         _need_distributed()
         if jobqueue:
             require("dask_jobqueue", f"--{jobqueue}")
-    if task is run_point:
+    if task in (run_point, design_space_point):
         _check_configs(sorted({p.config for p in pts}))
     with stage as tmp:
         (tmp / INCOMPLETE).write_text("finevh sweep in progress: this folder is not a complete result\n",
@@ -278,5 +366,5 @@ def sweep(configs: list[str], tiles: list[int], dvdd_mv: list[int], out_dir: str
                 client.close()
                 if cluster is not None:
                     cluster.close()
-        path = write_sweep(tmp, _relocate(results, stage), report, final_dir=stage.out)
+        path = write_sweep(tmp, _relocate(results, stage), report, final_dir=stage.out, space=space)
     return path

@@ -228,8 +228,10 @@ set finevh::cli_options {
         write_spef {--write-spef value 0 1 0}
     }
     {sweep} {
+        design_space {--design-space flag 0 1 0}
         dvdd {--dvdd list 0 1 0}
         force {--force flag 0 1 0}
+        frequencies {--frequencies value 0 1 0}
         lsf {--lsf flag 0 1 0}
         memory {--memory value 0 1 0}
         no_report {--no-report flag 0 1 0}

@@ -67,6 +67,10 @@ def write_report(run_dir: str | Path, out: str | Path | None = None, force: bool
     if ex is not None:
         sections.append(("Exact Vdd selection (MILP) against Algorithm 5 and the local search",
                          ex + _html.EXACT_NOTE))
+    dsp = _html.design_space_table(run)
+    if dsp is not None:
+        sections.append(("Design space: power saving against area overhead (finevh sweep --design-space)",
+                         _html.img(plots.to_svg(plots.design_space_figure(run)), "design space") + dsp))
     sections.append(("Summary (thesis-style baseline (a))", _html.summary_table(run)))
     sections.append(("Power against frequency (Fig. 4.10)",
                      _html.img(plots.to_svg(plots.power_figure(run)), "power against frequency")))

@@ -85,6 +85,7 @@ class RunData:
     norm_uw: float                                # ideal-DVFS power at minimum Vdd
     plans: dict[int, Path] = field(default_factory=dict)
     source: Path | None = None
+    design_space: dict | None = None              # finevh sweep --design-space table
 
 
 # --------------------------------------------------------------------------- reading
@@ -247,8 +248,10 @@ def read_run(run_dir: str | Path) -> RunData:
         for k, rel in raw["plans"].items():
             if isinstance(rel, str):
                 plans[_tile_key(k, "plans", path, text)] = (path.parent / rel)
+    ds = raw.get("design_space")
     return RunData(design=str(raw.get("design", path.parent.name)), frequencies_mhz=freqs,
-                   dvdd=dvs, norm_uw=float(norm), plans=plans, source=path)
+                   dvdd=dvs, norm_uw=float(norm), plans=plans, source=path,
+                   design_space=ds if isinstance(ds, dict) and isinstance(ds.get("rows"), list) else None)
 
 
 def _read_variant(r: DvddResult, t: int, b: dict, nf: int, what: str, path: Path, text: str) -> None:

@@ -142,6 +142,24 @@ EXACT_NOTE = ('<p class="note">Exact selection: a mixed-integer program over the
               "Gap = (power − proven lower bound) / power.</p>")
 
 
+def design_space_table(run: RunData) -> str | None:
+    """``finevh sweep --design-space``: saving against area overhead per tile count and
+    ΔVdd; ``*`` marks the Pareto front (least area for the saving)."""
+    ds = run.design_space
+    if not ds or not ds.get("rows"):
+        return None
+    rows = [[f"{r['dvdd_mv']} mV", str(r["tiles"]), _num(r["saving_vs_thesis_pct"]),
+             "*" if r.get("pareto_thesis") else "", _num(r["saving_vs_strongest_pct"]),
+             "*" if r.get("pareto_strongest") else "", _num(r["border_area_pct"]), _num(r["vddmux_area_pct"]),
+             _num(r["area_overhead_pct"])] for r in ds["rows"]]
+    out = _table("design-space", ["ΔVdd", "tiles", "saving vs (a) %", "Pareto (a)", "saving vs strongest %",
+                                  "Pareto (strongest)", "border area %", "Vdd-MUX area %", "area overhead %"], rows)
+    if ds.get("failed"):
+        out += '<p class="note">Points the flow could not build: ' + "; ".join(
+            html.escape(f"{f['tiles']} tiles, {f['dvdd_mv']} mV: {f['reason']}") for f in ds["failed"]) + "</p>"
+    return out
+
+
 def power_table(run: RunData, i: int) -> str:
     r = run.dvdd[i]
     ts = sorted(r.fine_vh_uw)

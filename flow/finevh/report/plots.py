@@ -208,3 +208,32 @@ def flavour_figure(flavours: dict[int, dict[str, int]]) -> Figure:
         ax.set_ylim(0, 100)
         ax.legend(fontsize=7)
     return fig
+
+
+def design_space_figure(run: RunData) -> Figure | None:
+    """Saving (vs thesis-style and vs the strongest baseline) against area overhead, one
+    series per ΔVdd, tile counts labelled, the Pareto front drawn as a step line."""
+    ds = run.design_space
+    if not ds or not ds.get("rows"):
+        return None
+    fig = _fig(9.0, 3.6)
+    axes = _axes(fig, 2)
+    for ax, key, name in zip(axes, ("thesis", "strongest"), ("(a) thesis-style", "strongest baseline")):
+        for mv in sorted({r["dvdd_mv"] for r in ds["rows"]}, reverse=True):
+            rs = [r for r in ds["rows"] if r["dvdd_mv"] == mv]
+            x = [r["area_overhead_pct"] for r in rs]
+            y = [r[f"saving_vs_{key}_pct"] for r in rs]
+            ax.plot(x, y, "o", label=f"{mv} mV")
+            for r, a, b in zip(rs, x, y):
+                ax.annotate(str(r["tiles"]), (a, b), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        front = sorted((r["area_overhead_pct"], r[f"saving_vs_{key}_pct"]) for r in ds["rows"]
+                       if r.get(f"pareto_{key}"))
+        if front:
+            ax.step([p[0] for p in front], [p[1] for p in front], where="post", color="k", lw=1,
+                    label="Pareto front")
+        ax.axhline(0.0, color="#999", lw=0.6)
+        ax.set_xlabel("area overhead, % of the one-tile core")
+        ax.set_ylabel(f"mean saving vs {name}, %")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
