@@ -93,6 +93,10 @@ def test_milp_equals_brute_force_on_synthetic_instances(seed):
     # the incumbent is kept when nothing beats it: the optimum itself as incumbent
     r2 = solve_exact(terms, check, power, {"opt": best[1]})
     assert r2.power_uw == pytest.approx(best[0], rel=1e-12) and r2.optimal
+    # a pruned model keeps a proven bound: bound <= optimum <= power, gap covers the difference
+    r3 = solve_exact(terms, check, power, {"all_high": np.ones(n, bool)}, prune_rel=2e-3)
+    assert r3.lower_bound_uw <= best[0] * (1 + 1e-12) and r3.power_uw >= best[0] * (1 - 1e-12)
+    assert not check(r3.high) and r3.gap >= (r3.power_uw - best[0]) / r3.power_uw - 1e-12
 
 
 def _demo_var(demo, n):
@@ -140,8 +144,7 @@ def test_milp_never_above_algorithm5_and_meets_timing_on_fresh_sta(demo):
     d, tc, wc = demo["design"], demo["tc"], demo["wc"]
     members = [np.nonzero(var.tile == t)[0] for t in range(9)]
     try:
-        freqs = np.concatenate([fm[0] + (fm[1] - fm[0]) * np.array([0.3, 0.7]),
-                                fm[1] + (fm[2] - fm[1]) * np.array([0.5])])
+        freqs = np.array([fm[0] + (fm[1] - fm[0]) * 0.5, fm[1] + (fm[2] - fm[1]) * 0.5])
         pts = E.fine_vh_sweep(emu, var, prof, freqs, levels, fm, d.inst_area(), selection="milp")
         gained = 0
         for p, f in zip(pts, freqs):
@@ -153,7 +156,7 @@ def test_milp_never_above_algorithm5_and_meets_timing_on_fresh_sta(demo):
             fresh = Timer(d, tc, wc).update()
             assert E.required_period(fresh, emu.period_ns) <= 1000.0 / f + E.PERIOD_TOL_NS + 1e-9
             var.binder.vdd[:] = np.nan
-        assert gained >= 1          # measured: the exact map beats the local search at 81.7 MHz
+        assert gained >= 1          # measured: -9.0 % below the local search at 81.7 MHz
     finally:
         emu.deactivate()
         d.rebind(np.arange(d.n_instances), demo["base"])

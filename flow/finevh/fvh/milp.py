@@ -205,10 +205,24 @@ def _model(terms: PowerTerms, cuts: Sequence[tuple[int, ...]], nogoods: Sequence
     return c, integ, Bounds(np.zeros(n + k), np.ones(n + k)), cons
 
 
+def prune(terms: PowerTerms, rel: float) -> tuple[PowerTerms, float, float]:
+    """Drop the products whose coefficient is below ``rel`` x the constant (uW): the
+    MILP gets smaller, and since each product lies in [0, 1] the pruned model is off by
+    at most (sum of dropped positive coefficients, sum of dropped negative ones) on any
+    map. Returns (pruned terms, that upper and lower error, uW)."""
+    if rel <= 0 or not terms.monos:
+        return terms, 0.0, 0.0
+    drop = np.abs(terms.coef_uw) < rel * max(abs(terms.const_uw), 1e-30)
+    c = terms.coef_uw
+    kept = PowerTerms(terms.n_tiles, terms.const_uw, terms.lin_uw,
+                      tuple(m for m, d in zip(terms.monos, drop) if not d), c[~drop])
+    return kept, float(c[drop & (c > 0)].sum()), float(c[drop & (c < 0)].sum())
+
+
 def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarray], float],
                 incumbents: dict[str, np.ndarray] | None = None, max_sta_runs: int = 200,
                 mip_rel_gap: float = 1e-6, time_limit_s: float | None = None,
-                initial_cuts: Sequence[tuple[int, ...]] = ()) -> ExactResult:
+                initial_cuts: Sequence[tuple[int, ...]] = (), prune_rel: float = 0.0) -> ExactResult:
     """Minimum-power tile map that meets the clock, by lazy timing cuts.
 
     ``check(high)``: [] when the map meets the clock, else the tile sets of violating
@@ -219,10 +233,13 @@ def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarra
     beat the best of them (objective <= its power), so an infeasible MILP proves it
     optimal. Stops after ``max_sta_runs`` timed maps (then the best timed map is kept and
     the gap reported). ``time_limit_s`` bounds each HiGHS solve (None: none, so the result
-    is deterministic)."""
+    is deterministic). ``prune_rel``: solve on :func:`prune`'s smaller model; the lower
+    bound then subtracts the pruned products' largest negative contribution, and the
+    cutoff admits their largest positive one, so the gap stays a proven one."""
     from scipy.optimize import milp
 
     n = terms.n_tiles
+    terms, err_hi, err_lo = prune(terms, prune_rel)
     best_high, best_p, best_src = None, np.inf, "none"
     for name, h in (incumbents or {}).items():
         p = float(power_fn(np.asarray(h, dtype=bool)))
@@ -245,7 +262,7 @@ def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarra
         opts["time_limit"] = float(time_limit_s)
     while runs < max_sta_runs:
         # cutoff: strictly better than the incumbent (tiny tolerance keeps equal maps feasible)
-        cutoff = best_p + 1e-9 * max(abs(best_p), 1.0) if np.isfinite(best_p) else None
+        cutoff = best_p - err_lo + 1e-9 * max(abs(best_p), 1.0) if np.isfinite(best_p) else None
         c, integ, bounds, cons = _model(terms, cuts, nogoods, cutoff)
         t0 = time.perf_counter()
         res = milp(c, integrality=integ, bounds=bounds, constraints=cons, options=opts)
@@ -261,7 +278,7 @@ def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarra
         mgap = float(getattr(res, "mip_gap", 0.0) or 0.0)
         bound = getattr(res, "mip_dual_bound", None)
         bound = float(res.fun) if bound is None or not np.isfinite(bound) else float(bound)
-        lb = max(lb, bound + terms.const_uw)
+        lb = max(lb, bound + terms.const_uw + err_lo)
         x = np.asarray(res.x[:n]) > 0.5
         runs += 1
         t0 = time.perf_counter()
