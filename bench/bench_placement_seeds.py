@@ -9,8 +9,14 @@ the whole flow at one tile count on each, then prints per seed and ΔVdd the wor
 mean saving of FINE-VH against ideal-DVFS (with and without PB), how many of the
 frequencies lose, and the intra-tile leakage at the worst point.
 
-Usage: python3 bench/bench_placement_seeds.py [--seeds 0,1,2,3] [--tiles 7] [--frequencies 16]
-(about 2 minutes per seed)
+After the per-seed lines it prints, per ΔVdd, baseline ((a) thesis-style, (b) same cells,
+(c) leakage-recovered) and scheme (ideal-DVFS, Vdd-Hopping, Vdd-Dithering), the min /
+median / max over the seeds of FINE-VH's saving at every frequency point
+(:func:`seed_spread`); ``--selection`` picks the tile-map selection (alg5, local, milp).
+
+Usage: python3 bench/bench_placement_seeds.py [--seeds 0,1,...,7] [--tiles 7] [--frequencies 16]
+       [--selection local]
+(about 2 minutes per seed with the local search)
 """
 
 from __future__ import annotations
@@ -39,9 +45,36 @@ def seed_def(seed: int, cfg) -> str:
     return str(path)
 
 
+SCHEMES = ("ideal_dvfs_uw", "vdd_hopping_uw", "vdd_dithering_uw")
+
+
+def seed_spread(summaries: list[dict], tiles: int) -> dict:
+    """{(ΔVdd key, baseline, scheme): (min, median, max) per frequency point, %} of
+    FINE-VH's (headline variant) saving over the seeds' summaries. Baselines: ``thesis``
+    (a), ``same_cells`` (b) of the headline variant, ``leakage_recovered`` (c)."""
+    out: dict = {}
+    for key in sorted(k for k in summaries[0] if k.endswith("mV")):
+        rows: dict = {}
+        for s in summaries:
+            blk = s[key]
+            t = blk["tiles"][str(tiles)]
+            fv = np.array(t["fine_vh_uw"])
+            refs = {"thesis": blk, "leakage_recovered": blk.get("leakage_recovered"),
+                    "same_cells": t.get("variants", {}).get(t.get("variant"), {}).get("same_cells")}
+            for b, ref in refs.items():
+                for sc in SCHEMES:
+                    if ref and sc in ref:
+                        rows.setdefault((key, b, sc), []).append(100 * (1 - fv / np.array(ref[sc])))
+        for k, v in rows.items():
+            a = np.array(v)
+            out[k] = (a.min(axis=0), np.median(a, axis=0), a.max(axis=0))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", default="0,1,2,3")
+    ap.add_argument("--seeds", default="0,1,2,3,4,5,6,7")
+    ap.add_argument("--selection", default=None, choices=("alg5", "local", "milp"))
     ap.add_argument("--tiles", type=int, default=7)
     ap.add_argument("--frequencies", type=int, default=16)
     args = ap.parse_args()
@@ -54,13 +87,17 @@ def main() -> None:
     n = args.tiles
     print(f"demo {base.name}: {n * n} tiles, {args.frequencies} frequencies; saving = 1 - P_FINE-VH / P_ideal-DVFS")
     print("seed  dVdd   PB: worst   mean  losing | no PB: worst   mean  losing | intra-tile at worst  run s")
+    summaries = []
     for seed in [int(s) for s in args.seeds.split(",")]:
         cfg = copy.copy(base)
+        if args.selection:
+            cfg.selection = args.selection
         cfg.def_file = seed_def(seed, base)
         cfg.tiles = [n]
         cfg.n_freq = args.frequencies
         t0 = time.process_time()
         s = run_flow(cfg).summary
+        summaries.append(s)
         dt = time.process_time() - t0
         for key in ("200mV", "100mV"):
             blk = s[key]
@@ -72,6 +109,11 @@ def main() -> None:
             print(f"{seed:4d} {key:>6} {pb.min():+9.2f} {pb.mean():+6.2f} {int((pb < 0).sum()):4d}/{len(pb)} |"
                   f" {nopb.min():+12.2f} {nopb.mean():+6.2f} {int((nopb < 0).sum()):4d}/{len(pb)} |"
                   f" {itl:8.1f} uW @ {s['frequencies_mhz'][w]:.1f} MHz {dt:6.0f}")
+
+    print("\nper frequency point over the seeds: min / median / max saving, %; losing = points whose min < 0")
+    for (key, b, sc), (lo, med, hi) in sorted(seed_spread(summaries, n * n).items()):
+        pts = " ".join(f"{a:+.1f}/{m:+.1f}/{c:+.1f}" for a, m, c in zip(lo, med, hi))
+        print(f"{key:>6} {b:>17} {sc[:-3]:>16}: losing {int((lo < 0).sum())}/{lo.size} | {pts}")
 
 
 if __name__ == "__main__":
