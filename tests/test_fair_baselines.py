@@ -140,7 +140,7 @@ def test_report_leads_with_the_fair_comparison(fair_run, tmp_path):
 # ---- configuration -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tech,fvh,key", [('polybias_cells = "some"\n', "", "polybias_cells"),
-                                          ("", 'selection = "milp"\n', "selection"),
+                                          ("", 'selection = "greedy"\n', "selection"),
                                           ("", "selection = 3\n", "selection")])
 def test_bad_variant_keys(tmp_path, tech, fvh, key):
     from finevh.run import load_config
