@@ -69,6 +69,8 @@ class TimingConstraints:
     driving_cell: dict[int, DrivingCell] = field(default_factory=dict)
     false_to: set[int] = field(default_factory=set)                   # endpoint terminals
     false_clock_pairs: set[tuple[int, int]] = field(default_factory=set)  # (launch, capture)
+    #: other path exceptions (finevh.timing.exceptions.PathExc), applied by the search
+    exceptions: list = field(default_factory=list)
 
 
 class TerminalNames:
@@ -80,6 +82,7 @@ class TerminalNames:
         self.n_pins = int(nl.pin_ptr[-1])
         self._port = {n: self.n_pins + i for i, n in enumerate(nl.port_names)}
         self._inst = None
+        self._net = None
 
     def port(self, name: str) -> int | None:
         return self._port.get(name)
@@ -96,6 +99,23 @@ class TerminalNames:
             if nl.pin_names[nl.pin_name[p]] == pin:
                 return p
         return None
+
+    def instance(self, name: str) -> int | None:
+        """Index of the instance ``name`` (None if absent)."""
+        if self._inst is None:
+            self._inst = {n: i for i, n in enumerate(self.design.netlist.inst_names)}
+        return self._inst.get(name)
+
+    def net_terms(self, name: str) -> list[int]:
+        """Terminals on the net ``name`` (aliases followed; empty if absent)."""
+        nl = self.design.netlist
+        if self._net is None:
+            self._net = {n: i for i, n in enumerate(nl.net_names)}
+        m = self._net.get(nl.net_aliases.get(name, name))
+        if m is None:
+            return []
+        d = self.design
+        return d.net_terms[int(d.net_term_ptr[m]):int(d.net_term_ptr[m + 1])].tolist()
 
     def lookup(self, name: str) -> int | None:
         t = self.port(name)
@@ -228,23 +248,18 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             progress.warn(msg, src, line or None)
 
     for ex in sdc.exceptions:
-        if ex.kind != "false" or not ex.setup:
-            ignored(ex.kind, f"{ex.kind} exceptions are ignored by the timer", ex.line)
-            continue
-        fc = [_untag(o) for o in ex.from_ if str(o).startswith("clock:")]
-        tcl_ = [_untag(o) for o in ex.to if str(o).startswith("clock:")]
-        if ex.through or (ex.from_ and not fc) or (ex.to and not tcl_ and ex.from_):
-            if ex.to and not ex.from_ and not ex.through:
-                tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
-                continue
-            ignored("false_pins", "set_false_path with -from/-through pins is not supported; ignored", ex.line)
-            continue
-        if not ex.from_ and ex.to and not tcl_:
+        if _clock_false_path(ex):
+            fc = [_untag(o) for o in ex.from_] or list(clk_index)
+            tcl_ = [_untag(o) for o in ex.to] or list(clk_index)
+            for a in fc:
+                for b in tcl_:
+                    tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
+        elif _false_to(ex):
             tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
-            continue
-        for a in (fc or list(clk_index)):
-            for b in (tcl_ or list(clk_index)):
-                tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
+        else:
+            pe = _path_exc(ex, names, clock_of, src)
+            if pe is not None:
+                tc.exceptions.append(pe)
     for attr, name in (("derates", "set_timing_derate"), ("disabled", "set_disable_timing"),
                        ("case_analysis", "set_case_analysis")):
         items = getattr(sdc, attr, None)
@@ -258,6 +273,87 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                         for b in gb:
                             tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
     return tc
+
+
+def _tags(objs) -> set[str]:
+    return {str(o).split(":", 1)[0] for o in objs}
+
+
+def _clock_false_path(ex) -> bool:
+    """A setup-and-hold false path between clocks only (kept as clock pairs)."""
+    return (ex.kind == "false" and ex.setup and ex.hold and not ex.through and (ex.from_ or ex.to)
+            and _tags(ex.from_) <= {"clock"} and _tags(ex.to) <= {"clock"}
+            and ex.from_rf == ex.to_rf == ex.end_rf == "rise_fall")
+
+
+def _false_to(ex) -> bool:
+    """A setup-and-hold false path to ports / pins only (kept as false endpoints)."""
+    return (ex.kind == "false" and ex.setup and ex.hold and not ex.through and not ex.from_ and ex.to
+            and _tags(ex.to) <= {"port", "pin"} and ex.to_rf == ex.end_rf == "rise_fall")
+
+
+def _path_exc(ex, names: "TerminalNames", clock_of, src):
+    """A :class:`~finevh.timing.exceptions.PathExc` of the SDC exception ``ex`` on
+    terminal ids (None, with a warning, when none of its objects is a design terminal)."""
+    from .exceptions import PathExc, Thru, rf_code
+
+    d = names.design
+    nl = d.netlist
+    line = ex.line or None
+
+    def inst_terms(name: str, dirs) -> list[int]:
+        i = names.instance(name)
+        if i is None:
+            return []
+        a, b = int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1])
+        return [t for t in range(a, b) if dirs is None or int(d.pin_dir[t]) in dirs]
+
+    def terms(objs, inst_dirs) -> tuple[set[int], set[int]]:
+        ts, ks = set(), set()
+        for o in objs:
+            tag, _, name = str(o).partition(":")
+            if tag == "clock":
+                ks.add(clock_of(name))
+            elif tag in ("port", "pin"):
+                t = names.lookup(name)
+                if t is not None:
+                    ts.add(t)
+            elif tag == "cell":
+                ts.update(inst_terms(name, inst_dirs))
+            elif tag == "net":
+                ts.update(names.net_terms(name))
+        return ts, ks
+
+    fr, fk = terms(ex.from_, None)
+    to, tk = terms(ex.to, (0, 2, 3))            # -to an instance: its input pins
+    thrus = []
+    for objs, rf in zip(ex.through, ex.through_rf or ["rise_fall"] * len(ex.through)):
+        th, _ = terms(objs, None)
+        first = set(th)
+        for o in objs:
+            tag, _, name = str(o).partition(":")
+            if tag == "cell":
+                first -= set(inst_terms(name, (0, 2, 3)))
+        thrus.append(Thru(frozenset(th), frozenset(first), rf_code(rf)))
+    if (ex.from_ and not (fr or fk)) or (ex.to and not (to or tk)) or any(not t.terms for t in thrus):
+        progress.warn(f"set_{ex.kind if ex.kind != 'false' else 'false_path'}: no design terminal matches its "
+                      "-from/-through/-to objects; ignored", src, line)
+        return None
+    kind = ex.kind
+    setup, hold = bool(ex.setup), bool(ex.hold)
+    if kind == "max_delay":
+        setup, hold = True, False
+    elif kind == "min_delay":
+        setup, hold = False, True
+    value = 0.0 if ex.value is None else float(ex.value)
+    if kind in ("max_delay", "min_delay"):
+        value = finite(value, f"set_{kind} value", src, line)
+    use_end = True
+    if kind == "multicycle":
+        use_end = not (ex.start or (hold and not setup and not ex.end))
+    return PathExc(kind, value, (setup, hold), frozenset(fr), frozenset(fk), rf_code(ex.from_rf), tuple(thrus),
+                   frozenset(to), frozenset(tk), rf_code(ex.to_rf), rf_code(ex.end_rf), use_end,
+                   bool(ex.ignore_clock_latency), int(ex.line or 0), setup == hold)
 
 
 def read_constraints(path, design, libset=None) -> TimingConstraints:

@@ -31,6 +31,7 @@ from .clocks import (ClockLatency, ClockNetwork, clock_path, divergent, edge_tim
                      propagate_latency)
 from .constraints import TimingConstraints
 from .dcalc import ArcTables, DelayCalc
+from .exceptions import KILL, MAX, MIN, ExceptionStates, edge_events
 from .graph import TimingGraph, expand
 from .latches import Latches
 from .result import TimingResult
@@ -55,6 +56,9 @@ class Arrivals(NamedTuple):
     tags: list[tuple[int, int]]    # (clock index, source edge rf)
     clock: ClockLatency            # clock latencies and slews of the pass
     tag_leaf: list[int]            # per tag: CRPR leaf (launching clock net driver), -1 none
+    #: per tag: its exception state set (index into ``states.sets``; 0 = none)
+    tag_x: list[int] | None = None
+    states: ExceptionStates | None = None
 
 
 class Search:
@@ -90,6 +94,19 @@ class Search:
         lp = g.level_ptr.tolist()
         #: (level, first edge, end edge) of every level with edges
         self._levels = [(L, a, b) for L, (a, b) in enumerate(zip(lp[:-1], lp[1:])) if a != b]
+        # path exceptions: state sets carried by the tags (None without exceptions)
+        mm = MIN if early else MAX
+        self.states = ExceptionStates(constraints.exceptions, mm, g.n_terms) if constraints.exceptions else None
+        self._ev_id = None
+        self._events: list = []
+        if self.states is not None and self.states.active:
+            self._ev_id, self._events = edge_events(self.states, g.e_from, g.e_in_rf, g.e_to, g.e_out_rf,
+                                                    g.e_kind == KIND_LAUNCH)
+        #: inputs without input delay start unclocked paths (arrival 0) when a path delay applies
+        self._unclocked = self.states is not None and any(
+            e.kind in ("max_delay", "min_delay") and e.min_max[mm] for e in constraints.exceptions)
+        self._tmaps: np.ndarray | None = None
+        self._ck_x = None
 
     def _sources(self, tables: ArcTables, load: np.ndarray):
         """Launch tags (and the CRPR leaf of each, -1 for none), clock latencies, and
@@ -135,13 +152,15 @@ class Search:
         tag_of: dict[tuple, int] = {}
         tags: list[tuple[int, int]] = []
         tag_leaf: list[int] = []
+        tag_x: list[int] = []
 
-        def tag(k: int, rf: int, leaf: int = -1) -> int:
-            key = (k, rf) if leaf < 0 else (k, rf, leaf)
+        def tag(k: int, rf: int, leaf: int = -1, x: int = 0) -> int:
+            key = ((k, rf) if leaf < 0 else (k, rf, leaf)) if x == 0 else (k, rf, leaf, x)
             if key not in tag_of:
                 tag_of[key] = len(tags)
                 tags.append((k, rf))
                 tag_leaf.append(leaf)
+                tag_x.append(x)
             return tag_of[key]
 
         for k, rf in base:
@@ -151,6 +170,11 @@ class Search:
                 tag(pd.clock, FALL if pd.clock_fall else RISE)
         for k, rf, leaf in split:           # CRPR: launches below a reconvergent clock, per leaf
             tag(k, rf, leaf)
+        in_delays = tc.input_delays_min if early else tc.input_delays
+        unclk = self._unclocked_inputs(in_delays)
+        ck_x, pd_x, un_x = self._start_states(ck, kk, inv, in_delays, unclk)
+        if self.states is not None:
+            self._state_tags(tag, tag_x, tags, tag_leaf, ck, kk, inv, ck_leaf, ck_x, in_delays, pd_x, un_x)
         nt = max(len(tags), 1)
         arr = np.full((nt, T, 2), self.none)
         if len(ck) and tc.clocks:
@@ -161,20 +185,115 @@ class Search:
                 slew[ck[ck_ld], rf] = ck_slew[ck_ld]
                 for key, ti in tag_of.items():
                     k, srf = key[0], key[1]
-                    m = (kk == k) & (src_rf == srf) & (ck_leaf == (key[2] if len(key) == 3 else -1))
+                    if k < 0:
+                        continue
+                    m = (kk == k) & (src_rf == srf) & (ck_leaf == (key[2] if len(key) >= 3 else -1))
+                    if ck_x is not None:
+                        m &= ck_x[:, rf] == (key[3] if len(key) == 4 else 0)
                     arr[ti, ck[m], rf] = etime[k, srf] + cl[m]
         pick = min if early else max
-        for pd in (tc.input_delays_min if early else tc.input_delays):
-            if pd.clock is None or (pd.clock, FALL if pd.clock_fall else RISE) not in tag_of:
+        for n, pd in enumerate(in_delays):
+            crf = FALL if pd.clock_fall else RISE
+            if pd.clock is None or (pd.clock, crf) not in tag_of:
                 continue
-            ti = tag_of[(pd.clock, FALL if pd.clock_fall else RISE)]
             clk = tc.clocks[pd.clock]
-            t0 = clk.edge_time(FALL if pd.clock_fall else RISE) + port_latency(clk)
+            t0 = clk.edge_time(crf) + port_latency(clk)
             dd = drive_delay.get(pd.terminal, (0.0, 0.0))
             for rf, v in ((RISE, pd.rise), (FALL, pd.fall)):
-                if np.isfinite(v):
+                x = pd_x[n][rf] if pd_x is not None else 0
+                if np.isfinite(v) and x != KILL:
+                    ti = tag_of[(pd.clock, crf) if x == 0 else (pd.clock, crf, -1, x)]
                     arr[ti, pd.terminal, rf] = pick(arr[ti, pd.terminal, rf], t0 + v + dd[rf])
-        return tags, tag_of, arr, slew, lat, tag_leaf
+        for t, xr in zip(unclk, un_x):
+            dd = drive_delay.get(t, (0.0, 0.0))
+            for rf in (RISE, FALL):
+                if xr[rf] != KILL:
+                    ti = tag_of[(-1, RISE) if xr[rf] == 0 else (-1, RISE, -1, xr[rf])]
+                    arr[ti, t, rf] = dd[rf]
+        if self.states is not None and self._events:
+            self._tmaps = self._transfer_maps(tags, tag_leaf, tag_x, tag_of)
+        return tags, tag_of, arr, slew, lat, tag_leaf, tag_x
+
+    def _unclocked_inputs(self, in_delays) -> list[int]:
+        """Input ports without an input delay (of this side) and not clock sources: they
+        start unclocked paths (arrival 0, OpenSTA) when a path delay exception exists."""
+        if not self._unclocked:
+            return []
+        g = self.graph
+        has = {pd.terminal for pd in in_delays}
+        return [t for t in range(g.n_pins, g.n_terms)
+                if g.src_of_term[t] == t and t not in has and self.clocks.clock_of_term[t] < 0]
+
+    def _start_states(self, ck, kk, inv, in_delays, unclk):
+        """Exception state sets at the startpoints: [len(ck), 2] for clock pins (pin
+        transition), per input delay [rise, fall], per unclocked input [rise, fall]; Nones
+        without tracked exceptions."""
+        st = self.states
+        if st is None or not st.active:
+            return None, None, [(0, 0)] * len(unclk)
+        if self._ck_x is None or len(self._ck_x) != len(ck):
+            ck_x = np.zeros((len(ck), 2), dtype=np.int64)
+            for i, (t, k, iv) in enumerate(zip(ck.tolist(), kk.tolist(), inv.tolist())):
+                for rf in (RISE, FALL):
+                    ck_x[i, rf] = st.start(t, k, rf, rf ^ iv)
+            self._ck_x = ck_x
+        pd_x = [[st.start(pd.terminal, -1 if pd.clock is None else pd.clock, rf,
+                          FALL if pd.clock_fall else RISE) for rf in (RISE, FALL)] for pd in in_delays]
+        un_x = [[st.start(t, -1, rf, rf) for rf in (RISE, FALL)] for t in unclk]
+        return self._ck_x, pd_x, un_x
+
+    def _state_tags(self, tag, tag_x, tags, tag_leaf, ck, kk, inv, ck_leaf, ck_x, in_delays, pd_x, un_x):
+        """Create the tags (launch tag x state set) the sources seed and the edges reach."""
+        st = self.states
+        seeds: dict[tuple[int, int, int], set[int]] = {}
+        for ti in range(len(tags)):
+            seeds.setdefault((tags[ti][0], tags[ti][1], tag_leaf[ti]), set())
+        if ck_x is not None and len(ck):
+            for rf in (RISE, FALL):
+                for (k, srf, lf, x) in set(zip(kk.tolist(), (rf ^ inv).tolist(), ck_leaf.tolist(),
+                                               ck_x[:, rf].tolist())):
+                    if x != KILL and (k, srf, lf) in seeds:
+                        seeds[(k, srf, lf)].add(x)
+        for n, pd in enumerate(in_delays):
+            if pd.clock is not None and pd_x is not None:
+                key = (pd.clock, FALL if pd.clock_fall else RISE, -1)
+                seeds.setdefault(key, set()).update(x for x in pd_x[n] if x != KILL)
+        if un_x:
+            seeds.setdefault((-1, RISE, -1), set()).update(x for xr in un_x for x in xr if x != KILL)
+        for (k, srf, lf), xs in seeds.items():
+            for x in sorted(st.closure(xs | ({0} if (k >= 0) else set()), self._events)):
+                tag(k, srf, lf, x)
+
+    def _transfer_maps(self, tags, tag_leaf, tag_x, tag_of) -> np.ndarray:
+        """[events, tags] the tag a path moves to on each edge event (-1: false from there)."""
+        st = self.states
+        out = np.full((len(self._events), len(tags)), -1, dtype=np.int64)
+        for v, ev in enumerate(self._events):
+            for ti, ((k, srf), lf, x) in enumerate(zip(tags, tag_leaf, tag_x)):
+                y = st.edge(x, ev)
+                if y == KILL:
+                    continue
+                key = ((k, srf) if lf < 0 else (k, srf, lf)) if y == 0 else (k, srf, lf, y)
+                out[v, ti] = tag_of.get(key, -1)
+        return out
+
+    def _transfer(self, at: np.ndarray, eidx) -> None:
+        """Move, in ``at`` [tags, len(eidx)], the arrivals of edges with exception events
+        to the tags of their new state sets."""
+        ev = self._ev_id[eidx]
+        cols = np.nonzero(ev >= 0)[0]
+        if not len(cols):
+            return
+        red, none = self.red, self.none
+        sub = at[:, cols]
+        new = np.full_like(sub, none)
+        evc = ev[cols]
+        for v in np.unique(evc).tolist():
+            c = np.nonzero(evc == v)[0]
+            for ti, t2 in enumerate(self._tmaps[v].tolist()):
+                if t2 >= 0:
+                    new[t2, c] = red(new[t2, c], sub[ti, c])
+        at[:, cols] = new
 
     def _crpr_leaves(self, lat: ClockLatency, ck: np.ndarray, launch_pins: np.ndarray):
         """CRPR tag split: per clock-network terminal ``ck`` the leaf (driver of a
@@ -216,8 +335,10 @@ class Search:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
         allowed and the tags are unchanged (a search is bound to one graph)."""
-        tags, tag_of, arr, slew, lat, tag_leaf = self._sources(tables, load)
+        tags, tag_of, arr, slew, lat, tag_leaf, tag_x = self._sources(tables, load)
         prev = self._state
+        if self._ev_id is not None:
+            incremental = False           # exception state transfers: full passes only
         if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
                 and prev["arr"].shape == arr.shape):
             edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
@@ -233,7 +354,7 @@ class Search:
         vf[self._ck_flat] = slew.reshape(-1)[self._ck_flat_drv]
         vf[self._ck_flat0] = 0.0
         vslew.flags.writeable = False
-        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf)
+        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf, tag_x, self.states)
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
@@ -256,6 +377,8 @@ class Search:
             at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], none) + dl[None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables)
+            if self._ev_id is not None:
+                self._transfer(at, sl)
             arr[:, to, orf] = red(arr[:, to, orf], red.reduceat(at, starts, axis=1))
         return edge_delay, edge_slew
 
