@@ -34,6 +34,7 @@ from .graph import TimingGraph
 from .latches import Latches
 from .nldm import lookup
 from .result import EndpointTable, HoldResult, RequiredSeeds
+from .search import blocked_drivers
 
 NEG = -np.inf
 
@@ -70,7 +71,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
     caps = [_edge_table(capture.capture, nclk, lk, lrf) for lk, lrf in tags]
     if len(g.c_data):
         dnode = g.src_of_term[g.c_data]
-        ok = dnode >= 0
+        ok = (dnode >= 0) & ~np.isin(dnode, blocked_drivers(g, tc))
         dn = np.maximum(dnode, 0)
         cs = _clock_slew(lat.slew_early, slew, g.c_clk, g.c_clock_rf)
         ds = slew_at(np.where(ok, slew[dn, g.c_data_rf], 0.0), g.c_data, g.c_data_rf)
@@ -191,7 +192,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
     false_to = np.fromiter(tc.false_to, dtype=np.int64) if tc.false_to else None
     if len(g.h_data):
         dnode = g.src_of_term[g.h_data]
-        ok = dnode >= 0
+        ok = (dnode >= 0) & ~np.isin(dnode, blocked_drivers(g, tc))
         dn = np.maximum(dnode, 0)
         cs = _clock_slew(lat.slew_late, slew, g.h_clk, g.h_clock_rf)
         ds = slew_at(np.where(ok, slew[dn, g.h_data_rf], 0.0), g.h_data, g.h_data_rf)
@@ -258,9 +259,10 @@ def _output_delays(g, tc, delays):
     """The checked output delays of ``delays`` (clocked, not false, on a driven, non-constant
     port) as arrays: (list, terminal, clock, clock edge, [n, 2] delay ns, node, port latency)."""
     const = g.term_const
+    blocked = set(blocked_drivers(g, tc).tolist())
     ods = [od for od in delays
            if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
-           and (const is None or const[od.terminal] < 0)]
+           and (const is None or const[od.terminal] < 0) and int(g.src_of_term[od.terminal]) not in blocked]
     if not ods:
         return None
     o_t = np.array([od.terminal for od in ods], dtype=np.int64)
@@ -383,8 +385,10 @@ class _Exceptions:
             return
         has = {od.terminal for od in delays}
         const = g.term_const
+        blocked = set(blocked_drivers(g, self.tc).tolist())
         ports = np.array([t for t in range(g.n_pins, g.n_terms)
                           if g.src_of_term[t] >= 0 and g.src_of_term[t] != t and t not in has
+                          and int(g.src_of_term[t]) not in blocked
                           and t not in self.tc.false_to and (const is None or const[t] < 0)], dtype=np.int64)
         if not len(ports):
             return

@@ -71,6 +71,37 @@ class TimingConstraints:
     false_clock_pairs: set[tuple[int, int]] = field(default_factory=set)  # (launch, capture)
     #: other path exceptions (finevh.timing.exceptions.PathExc), applied by the search
     exceptions: list = field(default_factory=list)
+    disabled: "DisabledArcs | None" = None                            # set_disable_timing
+    case_nets: dict[int, int] = field(default_factory=dict)           # set_case_analysis: net -> 0/1
+    derates: list["Derate"] = field(default_factory=list)             # set_timing_derate
+
+
+@dataclass
+class DisabledArcs:
+    """``set_disable_timing`` on terminals: every arc from or to ``terms`` (pins, ports);
+    every arc and check of the instances ``insts``; the arcs ``(instance, from terminal,
+    to terminal)`` (-1: any pin) of ``-from``/``-to`` on cells and library cells."""
+
+    terms: set[int] = field(default_factory=set)
+    insts: set[int] = field(default_factory=set)
+    arcs: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Derate:
+    """``set_timing_derate``: ``factor`` on the delays of one search (``early``: min /
+    hold, else max / setup) of cell arcs (``cell``) or wires (``net``), rise and/or fall
+    output transitions (``rf``: 0, 1, -1 both), clock and/or data paths; ``insts``: the
+    instances it is restricted to (None: the whole design)."""
+
+    factor: float
+    early: bool
+    cell: bool = True
+    net: bool = True
+    rf: int = -1
+    clock: bool = True
+    data: bool = True
+    insts: frozenset | None = None
 
 
 class TerminalNames:
@@ -260,11 +291,26 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             pe = _path_exc(ex, names, clock_of, src)
             if pe is not None:
                 tc.exceptions.append(pe)
-    for attr, name in (("derates", "set_timing_derate"), ("disabled", "set_disable_timing"),
-                       ("case_analysis", "set_case_analysis")):
-        items = getattr(sdc, attr, None)
-        if items:
-            ignored(attr, f"{name} is ignored by the timer", items[0].line)
+    if getattr(sdc, "disabled", None):
+        tc.disabled = _disabled_arcs(sdc.disabled, names, src)
+    for ca in getattr(sdc, "case_analysis", []):
+        if ca.value not in ("0", "1"):
+            ignored("case_edge", f"set_case_analysis {ca.value} is not supported; ignored", ca.line)
+            continue
+        for m in _case_nets(ca.objects, names):
+            tc.case_nets[m] = int(ca.value)
+    for dr in getattr(sdc, "derates", []):
+        if dr.kind == "cell_check":
+            ignored("cell_check", "set_timing_derate -cell_check is not supported; ignored", dr.line)
+            continue
+        insts = None
+        if dr.objects:
+            insts = frozenset(i for o in dr.objects for i in _instances(str(o), names))
+        for early in ((True, False) if dr.early_late == "both" else (dr.early_late == "early",)):
+            tc.derates.append(Derate(finite_pos(dr.value, "set_timing_derate factor", src, dr.line or None), early,
+                                     dr.kind != "net_delay", dr.kind != "cell_delay",
+                                     0 if dr.rise_fall == "rise" else 1 if dr.rise_fall == "fall" else -1,
+                                     dr.clock_data != "data", dr.clock_data != "clock", insts))
     for g in getattr(sdc, "clock_groups", []):
         for i, ga in enumerate(g.groups):
             for j, gb in enumerate(g.groups):
@@ -273,6 +319,59 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                         for b in gb:
                             tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
     return tc
+
+
+def _instances(obj: str, names: "TerminalNames") -> list[int]:
+    """Instances of a ``cell:`` or ``lib_cell:`` object."""
+    tag, _, name = obj.partition(":")
+    if tag == "cell":
+        i = names.instance(name)
+        return [] if i is None else [i]
+    if tag == "lib_cell":
+        nl = names.design.netlist
+        name = name.rpartition("/")[2]
+        ids = [k for k, c in enumerate(nl.cell_names) if c == name]
+        return np.nonzero(np.isin(nl.inst_cell, ids))[0].tolist() if ids else []
+    return []
+
+
+def _disabled_arcs(items, names: "TerminalNames", src) -> DisabledArcs:
+    """Resolve ``set_disable_timing`` records onto terminals and instances."""
+    out = DisabledArcs()
+    nl = names.design.netlist
+    for dt in items:
+        for o in dt.objects:
+            tag, _, name = str(o).partition(":")
+            if tag in ("pin", "port"):
+                t = names.lookup(name)
+                if t is not None:
+                    out.terms.add(t)
+                continue
+            for i in _instances(str(o), names):
+                if dt.from_pin is None and dt.to_pin is None:
+                    out.insts.add(i)
+                    continue
+                pins = {nl.pin_names[nl.pin_name[p]]: p for p in range(int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1]))}
+                f = pins.get(dt.from_pin, -2) if dt.from_pin else -1
+                t = pins.get(dt.to_pin, -2) if dt.to_pin else -1
+                if f != -2 and t != -2:
+                    out.arcs.append((i, f, t))
+    return out
+
+
+def _case_nets(objs, names: "TerminalNames") -> list[int]:
+    """Nets of the ports / pins of a ``set_case_analysis``."""
+    nl = names.design.netlist
+    out = []
+    for o in objs:
+        tag, _, name = str(o).partition(":")
+        t = names.lookup(name) if tag in ("pin", "port") else None
+        if t is None:
+            continue
+        m = int(nl.port_net[t - names.n_pins]) if t >= names.n_pins else int(nl.pin_net[t])
+        if m >= 0:
+            out.append(m)
+    return out
 
 
 def _tags(objs) -> set[str]:

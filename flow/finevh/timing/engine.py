@@ -64,7 +64,7 @@ class Timer:
             graph = like.graph
         else:
             self.templates = {}
-            graph = build_graph(design, self.templates)
+            graph = build_graph(design, self.templates, constraints.disabled, constraints.case_nets)
         self.names = TerminalNames(design)
         self.dcalc = DelayCalc(design, constraints, self.templates, wire_cap)
         self.capture = CaptureEdges(constraints)
@@ -117,7 +117,8 @@ class Timer:
         and re-reduces only the pins whose edges or source arrivals changed, level by
         level; the result equals a full pass (checked by the tests)."""
         if binding_changes_arcs(self.graph, self.design, self.templates):
-            self._use_graph(build_graph(self.design, self.templates))
+            self._use_graph(build_graph(self.design, self.templates, self.constraints.disabled,
+                                        self.constraints.case_nets))
         g = self.graph
         incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
         self.dcalc.new_pass()

@@ -79,7 +79,9 @@ class Search:
         self._lat: tuple[tuple, ClockLatency] | None = None
         self._ck: tuple | None = None     # clock pins and their values for one ClockLatency
         self._st: tuple | None = None     # clock terminals that are also edge targets
-        self._has_src = g.e_src >= 0
+        self._has_src = (g.e_src >= 0) & ~np.isin(g.e_src, blocked_drivers(g, constraints))
+        if g.e_slew_only is not None:
+            self._has_src &= ~g.e_slew_only
         # clock load pins (register clock / latch enable pins): the search keeps there
         # the from-slew of their launch arcs, the result their driver's slew; as flat
         # [T * 2] indices (pin, driver; unconnected pins: slew 0)
@@ -107,6 +109,7 @@ class Search:
             e.kind in ("max_delay", "min_delay") and e.min_max[mm] for e in constraints.exceptions)
         self._tmaps: np.ndarray | None = None
         self._ck_x = None
+        self._derate = derate_factors(g, constraints, early)
 
     def _sources(self, tables: ArcTables, load: np.ndarray):
         """Launch tags (and the CRPR leaf of each, -1 for none), clock latencies, and
@@ -367,6 +370,8 @@ class Search:
         for L, a, b in self._levels:
             sl = slice(a, b)
             dl, sw = self.dcalc.eval_arcs(g, sl, tables, slew, load)
+            if self._derate is not None:
+                dl = dl * self._derate[sl]
             edge_delay[sl] = dl
             edge_slew[sl] = sw
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
@@ -430,6 +435,8 @@ class Search:
                 # most of the level: contiguous recompute; else only the arcs that need it
                 ni = sl if n_need > 0.7 * (b - a) else a + np.nonzero(need)[0]
                 edge_delay[ni], edge_slew[ni] = self.dcalc.eval_arcs(g, ni, tables, slew, load)
+                if self._derate is not None:
+                    edge_delay[ni] *= self._derate[ni]
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
             if touch.sum() > 0.5 * (b - a):     # re-reduce every pin of the level
                 segs = np.arange(sa, sb)
@@ -471,6 +478,34 @@ class Search:
         return c
 
 
+def blocked_drivers(g: TimingGraph, tc: TimingConstraints) -> np.ndarray:
+    """Driving terminals (cell outputs, input ports) disabled by ``set_disable_timing``:
+    they keep their own arrival and slew, but no path leaves them (OpenSTA)."""
+    if tc.disabled is None or not tc.disabled.terms:
+        return np.zeros(0, dtype=np.int64)
+    t = np.fromiter(tc.disabled.terms, dtype=np.int64)
+    return t[g.src_of_term[t] == t]
+
+
+def derate_factors(g: TimingGraph, tc: TimingConstraints, early: bool) -> np.ndarray | None:
+    """float64[E] ``set_timing_derate`` factor of every (cell arc) edge of the late or
+    ``early`` search, None when no derate applies. Data-path cell delays (launch arcs
+    included) take the most specific derate: an instance's or library cell's over the
+    design's. Clock-network delays of propagated clocks are not derated (warning)."""
+    ds = [d for d in tc.derates if d.early == early and d.cell and d.data]
+    if not ds:
+        return None
+    if any(d.clock for d in ds) and any(c.propagated for c in tc.clocks) and not early:
+        progress.warn("set_timing_derate: clock network delays of propagated clocks are not derated")
+    f = np.ones(len(g.e_to))
+    for d in sorted(ds, key=lambda d: d.insts is not None):
+        m = np.ones(len(g.e_to), dtype=bool) if d.rf < 0 else (g.e_out_rf == d.rf)
+        if d.insts is not None:
+            m &= np.isin(g.e_inst, np.fromiter(d.insts, dtype=np.int64))
+        f[m] = d.factor
+    return f
+
+
 def required_times(r: TimingResult) -> np.ndarray:
     """[tags, T, 2] required times (ns) of the pass ``r`` on every terminal (driving
     nodes and load pins), propagated backwards from its checks (``r.seeds``); +inf
@@ -505,6 +540,8 @@ def required_times(r: TimingResult) -> np.ndarray:
             continue
         sl = slice(a, b)
         ok = (g.e_from[sl] >= 0) & (g.e_kind[sl] != KIND_LAUNCH)
+        if g.e_slew_only is not None:
+            ok &= ~g.e_slew_only[sl]
         if not ok.any():
             continue
         frm = g.e_from[sl][ok]
