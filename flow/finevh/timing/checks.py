@@ -27,14 +27,13 @@ import numpy as np
 
 from .arcs import FALL, RISE
 from .clocks import CaptureEdges, ClockLatency, ClockNetwork, crpr_credit, edge_times, port_latency
-from .constraints import TerminalNames, TimingConstraints
+from .constraints import TerminalNames, TimingConstraints, blocked_drivers
 from .dcalc import ArcTables
 from .exceptions import MAX, MIN, ExceptionStates
 from .graph import TimingGraph
 from .latches import Latches
 from .nldm import lookup
 from .result import EndpointTable, HoldResult, RequiredSeeds
-from .search import blocked_drivers
 
 NEG = -np.inf
 

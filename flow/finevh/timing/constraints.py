@@ -321,6 +321,15 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
     return tc
 
 
+def blocked_drivers(g, tc: TimingConstraints) -> np.ndarray:
+    """Driving terminals (cell outputs, input ports) disabled by ``set_disable_timing``:
+    they keep their own arrival and slew, but no path leaves them (OpenSTA)."""
+    if tc.disabled is None or not tc.disabled.terms:
+        return np.zeros(0, dtype=np.int64)
+    t = np.fromiter(tc.disabled.terms, dtype=np.int64)
+    return t[g.src_of_term[t] == t]
+
+
 def _instances(obj: str, names: "TerminalNames") -> list[int]:
     """Instances of a ``cell:`` or ``lib_cell:`` object."""
     tag, _, name = obj.partition(":")

@@ -29,7 +29,7 @@ from .. import progress
 from .arcs import FALL, KIND_LAUNCH, RISE
 from .clocks import (ClockLatency, ClockNetwork, clock_path, divergent, edge_times, port_latency,
                      propagate_latency)
-from .constraints import TimingConstraints
+from .constraints import TimingConstraints, blocked_drivers
 from .dcalc import ArcTables, DelayCalc
 from .exceptions import KILL, MAX, MIN, ExceptionStates, edge_events
 from .graph import TimingGraph, expand
@@ -476,15 +476,6 @@ class Search:
             pos[st] = np.arange(len(st))
             c = self._st = (st, pos)
         return c
-
-
-def blocked_drivers(g: TimingGraph, tc: TimingConstraints) -> np.ndarray:
-    """Driving terminals (cell outputs, input ports) disabled by ``set_disable_timing``:
-    they keep their own arrival and slew, but no path leaves them (OpenSTA)."""
-    if tc.disabled is None or not tc.disabled.terms:
-        return np.zeros(0, dtype=np.int64)
-    t = np.fromiter(tc.disabled.terms, dtype=np.int64)
-    return t[g.src_of_term[t] == t]
 
 
 def derate_factors(g: TimingGraph, tc: TimingConstraints, early: bool) -> np.ndarray | None:
