@@ -1,7 +1,8 @@
-"""SDC path exceptions against OpenSTA 3.x: set_false_path, set_multicycle_path,
-set_max_delay / set_min_delay with -from / -through / -to (pins, ports, nets, cells,
-clocks, rise/fall variants), priorities between them, unclocked inputs constrained by a
-path delay, -ignore_clock_latency, two clocks with -start / -end.
+"""SDC path exceptions and timing modes against OpenSTA 3.x: set_false_path,
+set_multicycle_path, set_max_delay / set_min_delay with -from / -through / -to (pins,
+ports, nets, cells, clocks, rise/fall variants), priorities between them, unclocked
+inputs constrained by a path delay, -ignore_clock_latency, two clocks with -start / -end
+and clock groups; set_disable_timing, set_case_analysis, set_timing_derate.
 
 Every case: same netlist, Liberty and SDC on both sides; every endpoint's setup and hold
 slack within 1 ps, same endpoint sets, and the exception must change the reference's
@@ -64,6 +65,17 @@ CASES = {
                            "set_max_delay 1.2 -from [all_inputs -no_clocks] -to [all_outputs]\n"),
     "unclocked_min_delay": (UNCLOCKED, "set_min_delay 0.2 -from [all_inputs -no_clocks] -to [all_registers]\n"
                                        "set_max_delay 1.1 -from [get_ports req_msg*]\n"),
+    # set_disable_timing, set_case_analysis, set_timing_derate
+    "disable_cell": (BASE, "set_disable_timing [get_cells _228_]\n"),
+    "disable_cell_arc": (BASE, "set_disable_timing -from A1 -to X [get_cells _292_]\n"),
+    "disable_lib_cell_arc": (BASE, "set_disable_timing -from B -to X [get_lib_cells */sky130_fd_sc_hd__maj3_2]\n"),
+    "disable_driver_pin": (BASE, "set_disable_timing [get_pins _231_/Y]\n"),
+    "disable_load_pin": (BASE, "set_disable_timing [get_pins _292_/A3]\n"),
+    "case_side_input": (BASE, "set_case_analysis 1 [get_ports req_val]\n"),
+    "case_reset": (BASE, "set_case_analysis 1 [get_ports reset]\nset_case_analysis 0 [get_ports resp_rdy]\n"),
+    "derate_early_late": (BASE, "set_timing_derate -early 0.95\nset_timing_derate -late 1.05\n"),
+    "derate_cells": (BASE, "set_timing_derate -late -cell_delay 1.2 [get_cells _215_]\nset_timing_derate -late 1.05\n"
+                           "set_timing_derate -early -rise 0.9 [get_lib_cells */sky130_fd_sc_hd__mux2_1]\n"),
 }
 
 
@@ -116,7 +128,9 @@ TWO_CLOCK_SDC = ("create_clock -name c1 -period 2.0 [get_ports clk1]\n"
     "set_max_delay 1.1 -ignore_clock_latency -from [get_clocks c1] -to [get_clocks c2]\n"
     "set_false_path -hold -from [get_clocks c1] -to [get_clocks c2]\n",
     "set_false_path -setup -from [get_clocks c2] -to [get_clocks c1]\nset_min_delay 0.5 -from [get_ports a]\n",
-], ids=["mcp_start", "mcp_end", "max_delay_cdc", "false_setup_min_delay"])
+    "set_clock_groups -asynchronous -group c1 -group c2\n",
+    "set_clock_groups -logically_exclusive -group c1 -group c2\nset_multicycle_path 2 -to [get_ports z]\n",
+], ids=["mcp_start", "mcp_end", "max_delay_cdc", "false_setup_min_delay", "async_groups", "exclusive_groups"])
 def test_two_clock_exceptions_like_opensta3(sta3, tmp_path, extra):
     """Between a 2 ns and a 3 ns clock: multicycles counted in the launching (-start) or
     capturing (-end) clock's periods, a CDC max delay, setup-only false paths."""
