@@ -38,7 +38,6 @@ def reference(sta, libs, verilog: str, top: str, sdc: Path, work: Path) -> tuple
 
 
 def ours(libs, verilog: str, top: str, sdc: Path) -> tuple[dict, dict]:
-    from finevh.loader import load_design
     from finevh.timing.constraints import read_constraints
     from finevh.timing.engine import Timer
 
@@ -51,7 +50,6 @@ def ours(libs, verilog: str, top: str, sdc: Path) -> tuple[dict, dict]:
         os.environ.clear()
         os.environ.update(old)
     r = Timer(d, tc, hold=True).update()
-    del load_design
     return ({e.name.replace("\\", ""): e.slack for e in r.endpoints},
             {e.name.replace("\\", ""): e.slack for e in r.hold.endpoints})
 
