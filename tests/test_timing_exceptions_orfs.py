@@ -2,7 +2,7 @@
 inputs to registers and from registers to unconstrained outputs, ``set_max_delay`` input to
 output; no input or output delay) on OpenROAD's aes netlist: finevh's setup slacks equal
 OpenSTA 3.x's on every endpoint (same endpoint set). Before path exceptions were applied
-they differed by up to 239 ps and 130 endpoints were missing. (Hold on asap7 differs by
+they differed by up to 239 ps and endpoints were missing. (Hold on asap7 differs by
 up to 35 ps for a reason unrelated to exceptions, see docs/timing.md; the table of every
 ORFS pair comes from ``tests/orfs_timing.py``.)
 """
