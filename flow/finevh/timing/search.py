@@ -340,8 +340,6 @@ class Search:
         allowed and the tags are unchanged (a search is bound to one graph)."""
         tags, tag_of, arr, slew, lat, tag_leaf, tag_x = self._sources(tables, load)
         prev = self._state
-        if self._ev_id is not None:
-            incremental = False           # exception state transfers: full passes only
         if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
                 and prev["arr"].shape == arr.shape):
             edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
@@ -456,6 +454,8 @@ class Search:
             at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], none) + edge_delay[ei][None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables)
+            if self._ev_id is not None:
+                self._transfer(at, ei)
             new_arr = red.reduceat(at, starts, axis=1)
             if len(st):
                 m = np.nonzero(st_pos[to] >= 0)[0]
