@@ -130,7 +130,11 @@ TWO_CLOCK_SDC = ("create_clock -name c1 -period 2.0 [get_ports clk1]\n"
     "set_false_path -setup -from [get_clocks c2] -to [get_clocks c1]\nset_min_delay 0.5 -from [get_ports a]\n",
     "set_clock_groups -asynchronous -group c1 -group c2\n",
     "set_clock_groups -logically_exclusive -group c1 -group c2\nset_multicycle_path 2 -to [get_ports z]\n",
-], ids=["mcp_start", "mcp_end", "max_delay_cdc", "false_setup_min_delay", "async_groups", "exclusive_groups"])
+    "set_clock_groups -physically_exclusive -group c2\n",
+    "set_clock_groups -asynchronous -allow_paths -group c1 -group c2\n"
+    "set_max_delay 1.1 -from [get_clocks c1] -to [get_clocks c2]\n",
+], ids=["mcp_start", "mcp_end", "max_delay_cdc", "false_setup_min_delay", "async_groups", "exclusive_groups",
+        "one_group", "async_allow_paths"])
 def test_two_clock_exceptions_like_opensta3(sta3, tmp_path, extra):
     """Between a 2 ns and a 3 ns clock: multicycles counted in the launching (-start) or
     capturing (-end) clock's periods, a CDC max delay, setup-only false paths."""

@@ -312,8 +312,11 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                                      0 if dr.rise_fall == "rise" else 1 if dr.rise_fall == "fall" else -1,
                                      dr.clock_data != "data", dr.clock_data != "clock", insts))
     for g in getattr(sdc, "clock_groups", []):
-        for i, ga in enumerate(g.groups):
-            for j, gb in enumerate(g.groups):
+        if g.kind == "asynchronous" and g.allow_paths:
+            continue                       # OpenSTA: -allow_paths keeps the paths timed
+        groups = g.groups if len(g.groups) > 1 else [g.groups[0], [c for c in clk_index if c not in g.groups[0]]]
+        for i, ga in enumerate(groups):
+            for j, gb in enumerate(groups):
                 if i != j:
                     for a in ga:
                         for b in gb:
