@@ -42,15 +42,18 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
                  latches: Latches, names: TerminalNames, tables: ArcTables, arr: np.ndarray, slew: np.ndarray,
                  tags: list[tuple[int, int]], lat: ClockLatency,
                  tag_leaf: list[int] | None = None, wire=None, states: ExceptionStates | None = None,
-                 tag_x: list[int] | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 tag_x: list[int] | None = None,
+                 tag_nolat: list[bool] | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
     time of every valid check (the seeds of the required-time search; None if none).
     ``wire``: (wire delay, load slew) [T, 2] of RC parasitics at load pins, or None.
-    ``states``/``tag_x``: path exceptions of the search and each tag's state set."""
+    ``states``/``tag_x``/``tag_nolat``: path exceptions of the search, each tag's state
+    set and whether its arrivals are relative to the launching clock (see
+    :class:`~finevh.timing.search.Arrivals`)."""
     tc = constraints
     wd, arr_at, slew_at = _wire(wire)
-    exc = _Exceptions(tc, states, tag_x, tags, setup=True)
+    exc = _Exceptions(tc, states, tag_x, tags, True, tag_nolat)
     nclk = len(tc.clocks)
     unc = np.array([c.setup_uncertainty for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
@@ -170,14 +173,15 @@ def _worst_per_endpoint(c: dict, names: TerminalNames) -> EndpointTable:
 def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                 names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
                 tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None,
-                wire=None, states: ExceptionStates | None = None, tag_x: list[int] | None = None) -> HoldResult:
+                wire=None, states: ExceptionStates | None = None, tag_x: list[int] | None = None,
+                tag_nolat: list[bool] | None = None) -> HoldResult:
     """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
     [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
     table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`); ``wire`` as
     :func:`setup_checks`."""
     tc = constraints
     wd, arr_at, slew_at = _wire(wire)
-    exc = _Exceptions(tc, states, tag_x, tags, setup=False)
+    exc = _Exceptions(tc, states, tag_x, tags, False, tag_nolat)
     nclk = len(tc.clocks)
     unc = np.array([c.hold_uncertainty for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
@@ -294,8 +298,13 @@ class _Exceptions:
     the launching clock's arrival); a multicycle moves the capture edge by whole periods
     (hold: OpenSTA's accounting, the setup multiplier minus one minus the hold one)."""
 
-    def __init__(self, tc: TimingConstraints, states: ExceptionStates | None, tag_x, tags, setup: bool):
+    def __init__(self, tc: TimingConstraints, states: ExceptionStates | None, tag_x, tags, setup: bool,
+                 tag_nolat=None):
         self.tc = tc
+        #: tags whose arrivals exclude the launching clock's arrival: they time only the
+        #: -ignore_clock_latency path delays, which the other tags then leave out
+        self.nolat = tag_nolat if tag_nolat is not None else [False] * len(tags)
+        self.twins = any(self.nolat)
         self.st = states
         self.on = states is not None
         self.tag_x = tag_x if tag_x is not None else [0] * len(tags)
@@ -310,10 +319,13 @@ class _Exceptions:
             fp[a, b] = True
         self.false_pair = fp
 
-    def _src_clock_arrival(self, k: int, srf: int) -> float:
-        """Arrival of the launching clock at its register (ideal: edge + latency), 0 unclocked."""
+    def _src_clock_arrival(self, k: int, srf: int, nolat: bool = False) -> float:
+        """Arrival of the launching clock at its register (ideal: edge + latency), 0
+        unclocked; for arrivals already relative to it (``nolat``), the edge time."""
         if k < 0:
             return 0.0
+        if nolat:
+            return float(self.et[k, srf])
         c = self.tc.clocks[k]
         return float(self.et[k, srf]) + (0.0 if c.propagated else c.latency)
 
@@ -328,17 +340,19 @@ class _Exceptions:
         rfs = np.asarray(rfs, dtype=np.int64)
         cap_k = np.asarray(cap_k, dtype=np.int64)
         best = self.st.resolve(x, terms, rfs, cap_k, np.asarray(cap_rf, dtype=np.int64))
-        out = rq.copy() if k >= 0 else np.full(len(rq), np.nan)
+        nolat = self.nolat[ti]
+        out = rq.copy() if k >= 0 and not nolat else np.full(len(rq), np.nan)
         out[best == -2] = np.nan
         sign = -1.0 if self.setup else 1.0
         for i in np.unique(best[best >= 0]).tolist():
             e = self.st.excs[i]
             rows = np.nonzero(best == i)[0]
-            if e.kind == "false":
+            ign = e.kind in ("max_delay", "min_delay") and e.ignore_clock_latency
+            if e.kind == "false" or (self.twins and ign != nolat):
                 out[rows] = np.nan
             elif e.kind in ("max_delay", "min_delay"):
                 if e.ignore_clock_latency:
-                    base = np.full(len(rows), self._src_clock_arrival(k, srf))
+                    base = np.full(len(rows), self._src_clock_arrival(k, srf, nolat))
                 else:
                     base = tgt_lat[rows] + sign * unc[rows] + (self.et[k, srf] if k >= 0 else 0.0)
                 v = base + e.value + sign * margin[rows]
@@ -346,7 +360,7 @@ class _Exceptions:
                 if k >= 0:
                     v = np.where((ck >= 0) & self.false_pair[k, np.maximum(ck, 0)], np.nan, v)
                 out[rows] = v
-            elif k >= 0:
+            elif k >= 0 and not nolat:
                 out[rows] += self._mcp_shift(e, i, x, k, terms[rows], rfs[rows], cap_k[rows], np.asarray(cap_rf)[rows])
         return out
 
@@ -406,10 +420,11 @@ class _Exceptions:
                 rq = np.full(len(ports), np.nan)
                 for i in np.unique(best[best >= 0]).tolist():
                     e = self.st.excs[i]
-                    if e.kind not in ("max_delay", "min_delay") or not e.to_terms:
+                    if (e.kind not in ("max_delay", "min_delay") or not e.to_terms
+                            or (self.twins and e.ignore_clock_latency != self.nolat[ti])):
                         continue
                     rows = best == i
-                    base = (self._src_clock_arrival(k, srf) if e.ignore_clock_latency
+                    base = (self._src_clock_arrival(k, srf, self.nolat[ti]) if e.ignore_clock_latency
                             else (self.et[k, srf] if k >= 0 else 0.0))
                     rq[rows] = base + e.value + sign * zero[rows]
                 v = np.nonzero(live & np.isfinite(rq))[0]

@@ -127,13 +127,14 @@ class Timer:
         a = self.search.propagate(tables, load, incremental)
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
                                     tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values(),
-                                    states=a.states, tag_x=a.tag_x)
+                                    states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat)
         hold: HoldResult | None = None
         if self.hold:
             e = self.search_early.propagate(tables, load, incremental)
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
                                self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
-                               wire=self.dcalc.wire_values(early=True), states=e.states, tag_x=e.tag_x)
+                               wire=self.dcalc.wire_values(early=True), states=e.states, tag_x=e.tag_x,
+                               tag_nolat=e.tag_nolat)
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0

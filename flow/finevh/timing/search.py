@@ -59,6 +59,9 @@ class Arrivals(NamedTuple):
     #: per tag: its exception state set (index into ``states.sets``; 0 = none)
     tag_x: list[int] | None = None
     states: ExceptionStates | None = None
+    #: per tag: arrivals relative to the launching clock's arrival (twins of the other
+    #: tags, for ``set_max_delay/set_min_delay -ignore_clock_latency``), None without
+    tag_nolat: list[bool] | None = None
 
 
 class Search:
@@ -107,6 +110,12 @@ class Search:
         #: inputs without input delay start unclocked paths (arrival 0) when a path delay applies
         self._unclocked = self.states is not None and any(
             e.kind in ("max_delay", "min_delay") and e.min_max[mm] for e in constraints.exceptions)
+        #: -ignore_clock_latency path delays: every tag gets a twin whose launches start at
+        #: the clock edge minus nothing of the launching clock's arrival (OpenSTA measures
+        #: these paths from the launching register's clock pin)
+        self._nolat = self.states is not None and any(
+            e.kind in ("max_delay", "min_delay") and e.min_max[mm] and e.ignore_clock_latency
+            for e in constraints.exceptions)
         self._tmaps: np.ndarray | None = None
         self._ck_x = None
         self._derate = derate_factors(g, constraints, early)
@@ -178,6 +187,15 @@ class Search:
         ck_x, pd_x, un_x = self._start_states(ck, kk, inv, in_delays, unclk)
         if self.states is not None:
             self._state_tags(tag, tag_x, tags, tag_leaf, ck, kk, inv, ck_leaf, ck_x, in_delays, pd_x, un_x)
+        n0 = len(tags)
+        twin = {}
+        if self._nolat:
+            for ti in range(n0):
+                twin[ti] = len(tags)
+                tags.append(tags[ti])
+                tag_leaf.append(tag_leaf[ti])
+                tag_x.append(tag_x[ti])
+        tag_nolat = [False] * n0 + [True] * len(twin) if twin else None
         nt = max(len(tags), 1)
         arr = np.full((nt, T, 2), self.none)
         if len(ck) and tc.clocks:
@@ -194,6 +212,9 @@ class Search:
                     if ck_x is not None:
                         m &= ck_x[:, rf] == (key[3] if len(key) == 4 else 0)
                     arr[ti, ck[m], rf] = etime[k, srf] + cl[m]
+                    if twin:       # minus the launching clock's arrival (ideal: its network latency)
+                        c = tc.clocks[k]
+                        arr[twin[ti], ck[m], rf] = etime[k, srf] + (0.0 if c.propagated else cl[m] - c.latency)
         pick = min if early else max
         for n, pd in enumerate(in_delays):
             crf = FALL if pd.clock_fall else RISE
@@ -207,15 +228,24 @@ class Search:
                 if np.isfinite(v) and x != KILL:
                     ti = tag_of[(pd.clock, crf) if x == 0 else (pd.clock, crf, -1, x)]
                     arr[ti, pd.terminal, rf] = pick(arr[ti, pd.terminal, rf], t0 + v + dd[rf])
+                    if twin:
+                        a2 = t0 + v + dd[rf] - (0.0 if clk.propagated else clk.latency)
+                        arr[twin[ti], pd.terminal, rf] = pick(arr[twin[ti], pd.terminal, rf], a2)
         for t, xr in zip(unclk, un_x):
             dd = drive_delay.get(t, (0.0, 0.0))
             for rf in (RISE, FALL):
                 if xr[rf] != KILL:
                     ti = tag_of[(-1, RISE) if xr[rf] == 0 else (-1, RISE, -1, xr[rf])]
                     arr[ti, t, rf] = dd[rf]
+                    if twin:
+                        arr[twin[ti], t, rf] = dd[rf]
         if self.states is not None and self._events:
-            self._tmaps = self._transfer_maps(tags, tag_leaf, tag_x, tag_of)
-        return tags, tag_of, arr, slew, lat, tag_leaf, tag_x
+            self._tmaps = self._transfer_maps(tags[:n0], tag_leaf[:n0], tag_x[:n0], tag_of)
+            if twin:
+                tw = np.array([twin[i] for i in range(n0)], dtype=np.int64)
+                m = self._tmaps
+                self._tmaps = np.concatenate([m, np.where(m >= 0, tw[np.maximum(m, 0)], -1)], axis=1)
+        return tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat
 
     def _unclocked_inputs(self, in_delays) -> list[int]:
         """Input ports without an input delay (of this side) and not clock sources: they
@@ -338,7 +368,7 @@ class Search:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
         allowed and the tags are unchanged (a search is bound to one graph)."""
-        tags, tag_of, arr, slew, lat, tag_leaf, tag_x = self._sources(tables, load)
+        tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat = self._sources(tables, load)
         prev = self._state
         if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
                 and prev["arr"].shape == arr.shape):
@@ -355,7 +385,7 @@ class Search:
         vf[self._ck_flat] = slew.reshape(-1)[self._ck_flat_drv]
         vf[self._ck_flat0] = 0.0
         vslew.flags.writeable = False
-        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf, tag_x, self.states)
+        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf, tag_x, self.states, tag_nolat)
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
