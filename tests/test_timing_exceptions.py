@@ -235,3 +235,18 @@ def test_ignore_clock_latency_on_clock_tree(sta3, tmp_path, extra):
             "set_input_transition .1 [all_inputs]\nset_input_delay 0.2 -clock clk [get_ports {req_val reset}]\n"
             "set_output_delay 0.2 -clock clk [get_ports resp_val]\n")
     _check(sta3, tmp_path, [lib], v, "gcd", d, "cts", base, extra)
+
+
+def test_case_analysis_warnings(gcd, capsys):
+    """``rising``/``falling`` case values are not modelled, and a value on one load pin of
+    a net with several loads is given to the whole net: both are said, once each."""
+    from finevh.timing.constraints import read_constraints
+
+    work, lib, d = gcd
+    sdc = work / "case_warn.sdc"
+    sdc.write_text(BASE + "set_case_analysis rising [get_ports reset]\nset_case_analysis 1 [get_pins _214_/B_N]\n")
+    tc = read_constraints(sdc, d, d.libset)
+    err = capsys.readouterr().err
+    assert "set_case_analysis rising is not supported; ignored" in err
+    assert "set_case_analysis on load pin '_214_/B_N': applied to its whole net" in err
+    assert list(tc.case_nets.values()) == [1]

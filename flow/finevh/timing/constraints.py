@@ -297,7 +297,7 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
         if ca.value not in ("0", "1"):
             ignored("case_edge", f"set_case_analysis {ca.value} is not supported; ignored", ca.line)
             continue
-        for m in _case_nets(ca.objects, names):
+        for m in _case_nets(ca.objects, names, src, ca.line):
             tc.case_nets[m] = int(ca.value)
     for dr in getattr(sdc, "derates", []):
         if dr.kind == "cell_check":
@@ -371,9 +371,11 @@ def _disabled_arcs(items, names: "TerminalNames", src) -> DisabledArcs:
     return out
 
 
-def _case_nets(objs, names: "TerminalNames") -> list[int]:
-    """Nets of the ports / pins of a ``set_case_analysis``."""
-    nl = names.design.netlist
+def _case_nets(objs, names: "TerminalNames", src=None, line=None) -> list[int]:
+    """Nets of the ports / pins of a ``set_case_analysis`` (a value on a load pin is
+    given to its whole net, with a warning: OpenSTA sets that pin only)."""
+    d = names.design
+    nl = d.netlist
     out = []
     for o in objs:
         tag, _, name = str(o).partition(":")
@@ -381,8 +383,13 @@ def _case_nets(objs, names: "TerminalNames") -> list[int]:
         if t is None:
             continue
         m = int(nl.port_net[t - names.n_pins]) if t >= names.n_pins else int(nl.pin_net[t])
-        if m >= 0:
-            out.append(m)
+        if m < 0:
+            continue
+        row = d.net_terms[int(d.net_term_ptr[m]):int(d.net_term_ptr[m + 1])]
+        is_driver = int(d.net_n_drivers[m]) > 0 and t in row[:int(d.net_n_drivers[m])].tolist()
+        if not is_driver and len(row) - int(d.net_n_drivers[m]) > 1:
+            progress.warn(f"set_case_analysis on load pin '{name}': applied to its whole net", src, line or None)
+        out.append(m)
     return out
 
 
