@@ -250,3 +250,22 @@ def test_case_analysis_warnings(gcd, capsys):
     assert "set_case_analysis rising is not supported; ignored" in err
     assert "set_case_analysis on load pin '_214_/B_N': applied to its whole net" in err
     assert list(tc.case_nets.values()) == [1]
+
+
+def test_worst_path_crosses_a_through_pin(gcd):
+    """The worst path of an endpoint whose arrival moved to another tag at a -through pin
+    is still found back to its launching register (OpenSTA reports the same path:
+    _414_/CLK ... _219_/X ... _424_/D, slack -3.1153 ns)."""
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    work, lib, d = gcd
+    sdc = work / "pd_through.sdc"
+    sdc.write_text(BASE + "set_max_delay 1.0 -through [get_pins _219_/X]\n")
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    r = t.update()
+    ep = r.endpoints[0]
+    pins = [s["pin"] for s in t.path(ep)]
+    assert ep.name == "_424_/D" and abs(ep.slack - -3.1153) < 1e-4
+    assert pins[0] == "_414_/CLK" and "_219_/X" in pins and pins[-1] == "_424_/D"
+    assert t.path(ep)[-1]["time"] == pytest.approx(ep.arrival)
