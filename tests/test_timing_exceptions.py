@@ -269,3 +269,21 @@ def test_worst_path_crosses_a_through_pin(gcd):
     assert ep.name == "_424_/D" and abs(ep.slack - -3.1153) < 1e-4
     assert pins[0] == "_414_/CLK" and "_219_/X" in pins and pins[-1] == "_424_/D"
     assert t.path(ep)[-1]["time"] == pytest.approx(ep.arrival)
+
+
+def test_pin_slacks_follow_tag_moves(gcd):
+    """Per-pin setup slacks (the Vdd-selection's criticality) see the endpoints a path
+    reaches after a -through moved it to another tag: a pin upstream of the -through is
+    as critical as the worst path through it."""
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    work, lib, d = gcd
+    sdc = work / "pd_through_pins.sdc"
+    sdc.write_text(BASE + "set_max_delay 1.0 -through [get_pins _219_/X]\n")
+    t = Timer(d, read_constraints(sdc, d, d.libset))
+    r = t.update()
+    ps = t.pin_slacks()
+    wns = r.endpoints[0].slack
+    for pin in ("_414_/Q", "_215_/X", "_219_/X", "_292_/X", "_424_/D"):
+        assert ps[t.names.lookup(pin)] == pytest.approx(wns, abs=1e-9), pin

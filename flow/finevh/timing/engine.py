@@ -139,7 +139,8 @@ class Timer:
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
         self.last = TimingResult(wns, tns, table, a.arrival, a.slew, load, a.edge_delay, a.edge_slew, a.tags, g,
-                                 seeds=seeds, hold=hold, clock_slew=a.clock.slew_late)
+                                 seeds=seeds, hold=hold, clock_slew=a.clock.slew_late,
+                                 tag_moves=self.search.tag_moves())
         return self.last
 
     def loads(self) -> np.ndarray:

@@ -310,6 +310,13 @@ class Search:
                 out[v, ti] = tag_of.get(key, -1)
         return out
 
+    def tag_moves(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(event id per edge, [events, tags] target tag) of the last pass, None without
+        exception tag moves (see :class:`~finevh.timing.result.TimingResult`)."""
+        if self._ev_id is None or self._tmaps is None:
+            return None
+        return self._ev_id, self._tmaps
+
     def _transfer(self, at: np.ndarray, eidx) -> None:
         """Move, in ``at`` [tags, len(eidx)], the arrivals of edges with exception events
         to the tags of their new state sets."""
@@ -568,9 +575,26 @@ def required_times(r: TimingResult) -> np.ndarray:
         frm = g.e_from[sl][ok]
         irf = g.e_in_rf[sl][ok]
         cand = req[:, g.e_to[sl][ok], g.e_out_rf[sl][ok]] - r.edge_delay[sl][ok][None, :]
+        if r.tag_moves is not None:
+            _moved_required(cand, req, r.tag_moves, np.arange(a, b)[ok], g, r.edge_delay)
         np.minimum.at(req, (np.broadcast_to(tags, cand.shape), np.broadcast_to(frm, cand.shape),
                             np.broadcast_to(irf, cand.shape)), cand)
     return req
+
+
+def _moved_required(cand: np.ndarray, req: np.ndarray, moves, eidx: np.ndarray, g: TimingGraph,
+                    edge_delay: np.ndarray) -> None:
+    """In ``cand`` [tags, len(eidx)] (required times at the edges' sources), the edges
+    whose paths move to another tag (exception -through): a source in tag t is required
+    by the target in the tag the move leads to."""
+    ev_id, tmaps = moves
+    ev = ev_id[eidx]
+    for v in np.unique(ev[ev >= 0]).tolist():
+        c = np.nonzero(ev == v)[0]
+        e = eidx[c]
+        tgt = tmaps[v]
+        vals = req[np.maximum(tgt, 0)][:, g.e_to[e], g.e_out_rf[e]] - edge_delay[e][None, :]
+        cand[:, c] = np.where((tgt >= 0)[:, None], vals, np.inf)
 
 
 def pin_slacks(r: TimingResult, required: np.ndarray) -> np.ndarray:
