@@ -40,6 +40,9 @@ NEG = -np.inf
 #: most leaves (clock nets) below reconvergent clock logic that get their own launch
 #: tags for clock reconvergence pessimism removal
 MAX_CRPR_LEAVES = 64
+#: more launch tags than this (exception state sets multiply them) are reported with
+#: the memory their arrivals take
+MAX_QUIET_TAGS = 64
 
 
 class Arrivals(NamedTuple):
@@ -117,6 +120,7 @@ class Search:
             e.kind in ("max_delay", "min_delay") and e.min_max[mm] and e.ignore_clock_latency
             for e in constraints.exceptions)
         self._tmaps: np.ndarray | None = None
+        self._warned_tags = False
         self._ck_x = None
         self._derate = derate_factors(g, constraints, early)
 
@@ -197,6 +201,10 @@ class Search:
                 tag_x.append(tag_x[ti])
         tag_nolat = [False] * n0 + [True] * len(twin) if twin else None
         nt = max(len(tags), 1)
+        if nt > MAX_QUIET_TAGS and not self._warned_tags:
+            self._warned_tags = True
+            progress.warn(f"{nt} launch tags (path exception states): arrivals take "
+                          f"{nt * T * 16 / 1e6:.0f} MB per search")
         arr = np.full((nt, T, 2), self.none)
         if len(ck) and tc.clocks:
             etime = edge_times(tc.clocks)
