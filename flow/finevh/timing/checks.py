@@ -117,7 +117,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
                 if not len(v):
                     continue
                 add(o_t[v], a[v], rq[v], rfs[v], ti, 1, np.full(len(v), -1), o_d[v, rf], o_k[v])
-    for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays, arr):
+    for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays, arr, arr_at):
         add(t, a, rq, rf, ti, 1, np.full(len(t), -1), np.zeros(len(t)), np.full(len(t), -1))
     if not cols["term"]:
         return EndpointTable.empty(names.names), None
@@ -232,7 +232,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
                 v = np.nonzero(np.isfinite(a) & np.isfinite(rq))[0]
                 if len(v):
                     add(o_t[v], a[v], rq[v], rfs[v], ti, 3, np.full(len(v), -1), o_d[v, rf], o_k[v])
-    for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays_min, arr):
+    for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays_min, arr, arr_at):
         add(t, a, rq, rf, ti, 3, np.full(len(t), -1), np.zeros(len(t)), np.full(len(t), -1))
     if not cols["term"]:
         table = EndpointTable.empty(names.names)
@@ -389,7 +389,7 @@ class _Exceptions:
             out[r] = np.broadcast_to(v, r.shape)[r]
         return out
 
-    def port_ends(self, g: TimingGraph, delays, arr: np.ndarray):
+    def port_ends(self, g: TimingGraph, delays, arr: np.ndarray, arr_at=None):
         """Path delay checks at output ports without an output delay of this side
         (OpenSTA: a ``-to`` port of ``set_max_delay``/``set_min_delay``): per tag and
         transition (terminals, arrivals, required times, transitions, tag)."""
@@ -411,7 +411,7 @@ class _Exceptions:
         sign = -1.0 if self.setup else 1.0
         for ti, (k, srf) in enumerate(self.tags):
             for rf in (RISE, FALL):
-                a = arr[ti, node, rf]
+                a = arr[ti, node, rf] if arr_at is None else arr_at(arr[ti, node, rf], ports, rf)
                 live = np.isfinite(a)
                 if not live.any():
                     continue
