@@ -129,6 +129,11 @@ class Queries:
         """Names of ``kind`` matching pattern ``p`` (a bus name alone selects its bits)."""
         if kind in self.literal:
             return [p.replace("\\", "")]
+        if kind == "lib_cell" and "/" in p:          # LIBRARY/CELL: the library part filters
+            lib_p, _, p = p.rpartition("/")
+            lrx = pattern_rx(lib_p, nocase, regexp)
+            return [n for n in self.find(kind, p, nocase, regexp)
+                    if lrx.match(str(getattr(self.d.lib_cells.get(n), "library", "") or lib_p))]
         universe = self.universe(kind)
         if not (nocase or regexp) and "*" not in p and "?" not in p:
             n = p.replace("\\", "")

@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from .arcs import FALL, RISE
-from .clocks import CaptureEdges, ClockLatency, ClockNetwork, crpr_credit, port_latency
-from .constraints import TerminalNames, TimingConstraints
+from .clocks import CaptureEdges, ClockLatency, ClockNetwork, crpr_credit, edge_times, port_latency
+from .constraints import TerminalNames, TimingConstraints, blocked_drivers
 from .dcalc import ArcTables
+from .exceptions import MAX, MIN, ExceptionStates
 from .graph import TimingGraph
 from .latches import Latches
 from .nldm import lookup
@@ -40,13 +41,19 @@ NEG = -np.inf
 def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                  latches: Latches, names: TerminalNames, tables: ArcTables, arr: np.ndarray, slew: np.ndarray,
                  tags: list[tuple[int, int]], lat: ClockLatency,
-                 tag_leaf: list[int] | None = None, wire=None) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 tag_leaf: list[int] | None = None, wire=None, states: ExceptionStates | None = None,
+                 tag_x: list[int] | None = None,
+                 tag_nolat: list[bool] | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
     time of every valid check (the seeds of the required-time search; None if none).
-    ``wire``: (wire delay, load slew) [T, 2] of RC parasitics at load pins, or None."""
+    ``wire``: (wire delay, load slew) [T, 2] of RC parasitics at load pins, or None.
+    ``states``/``tag_x``/``tag_nolat``: path exceptions of the search, each tag's state
+    set and whether its arrivals are relative to the launching clock (see
+    :class:`~finevh.timing.search.Arrivals`)."""
     tc = constraints
     wd, arr_at, slew_at = _wire(wire)
+    exc = _Exceptions(tc, states, tag_x, tags, True, tag_nolat)
     nclk = len(tc.clocks)
     unc = np.array([c.setup_uncertainty for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
@@ -66,7 +73,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
     caps = [_edge_table(capture.capture, nclk, lk, lrf) for lk, lrf in tags]
     if len(g.c_data):
         dnode = g.src_of_term[g.c_data]
-        ok = dnode >= 0
+        ok = (dnode >= 0) & ~np.isin(dnode, blocked_drivers(g, tc))
         dn = np.maximum(dnode, 0)
         cs = _clock_slew(lat.slew_early, slew, g.c_clk, g.c_clock_rf)
         ds = slew_at(np.where(ok, slew[dn, g.c_data_rf], 0.0), g.c_data, g.c_data_rf)
@@ -83,13 +90,17 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
             rq = caps[ti][ck, c_src_rf] + c_lat - setup - unc[ck]
             if tag_leaf is not None and tag_leaf[ti] >= 0:
                 rq = rq + _crpr(g, tc, clocks, lat, g.c_clk, g.c_clock_rf, cclk, tags[ti], tag_leaf[ti], True)
-            if win is not None:
+            if win is not None and tags[ti][0] >= 0:
                 latches.check_required(win, tags[ti], ck, a, rq)
-            valid = np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t
+            rq = np.where(cclk >= 0, rq, np.nan)
+            if exc.on:
+                rq = exc.required(ti, g.c_data, g.c_data_rf, cclk, c_src_rf, rq, np.where(cclk >= 0, c_lat, 0.0),
+                                  np.where(cclk >= 0, unc[ck], 0.0), setup)
+            valid = np.isfinite(a) & np.isfinite(rq) & keep_t
             if not valid.any():
                 continue
             v = np.nonzero(valid)[0]
-            add(g.c_data[v], a[v], rq[v], g.c_data_rf[v], ti, 0, rows[v], setup[v], ck[v])
+            add(g.c_data[v], a[v], rq[v], g.c_data_rf[v], ti, 0, rows[v], setup[v], np.where(cclk[v] >= 0, ck[v], -1))
     ods = _output_delays(g, tc, tc.output_delays)
     if ods is not None:
         ods, o_t, o_k, o_crf, o_d, o_n, o_lat = ods
@@ -98,11 +109,16 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
             for rf in (RISE, FALL):
                 a = arr_at(arr[ti, o_n, rf], o_t, rf)
                 rq = base - o_d[:, rf]
+                rfs = np.full(len(o_t), rf)
+                if exc.on:
+                    rq = exc.required(ti, o_t, rfs, o_k, o_crf, rq, o_lat, unc[o_k], o_d[:, rf])
                 valid = np.isfinite(a) & np.isfinite(rq)
                 v = np.nonzero(valid)[0]
                 if not len(v):
                     continue
-                add(o_t[v], a[v], rq[v], np.full(len(v), rf), ti, 1, np.full(len(v), -1), o_d[v, rf], o_k[v])
+                add(o_t[v], a[v], rq[v], rfs[v], ti, 1, np.full(len(v), -1), o_d[v, rf], o_k[v])
+    for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays, arr, arr_at):
+        add(t, a, rq, rf, ti, 1, np.full(len(t), -1), np.zeros(len(t)), np.full(len(t), -1))
     if not cols["term"]:
         return EndpointTable.empty(names.names), None
     c = {k: np.concatenate(v) for k, v in cols.items()}
@@ -157,13 +173,15 @@ def _worst_per_endpoint(c: dict, names: TerminalNames) -> EndpointTable:
 def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNetwork, capture: CaptureEdges,
                 names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
                 tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None,
-                wire=None) -> HoldResult:
+                wire=None, states: ExceptionStates | None = None, tag_x: list[int] | None = None,
+                tag_nolat: list[bool] | None = None) -> HoldResult:
     """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
     [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
     table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`); ``wire`` as
     :func:`setup_checks`."""
     tc = constraints
     wd, arr_at, slew_at = _wire(wire)
+    exc = _Exceptions(tc, states, tag_x, tags, False, tag_nolat)
     nclk = len(tc.clocks)
     unc = np.array([c.hold_uncertainty for c in tc.clocks] + [0.0])
     cols = {k: [] for k in ("term", "slack", "arr", "req", "rf", "tag", "kind", "row", "setup", "cap")}
@@ -177,7 +195,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
     false_to = np.fromiter(tc.false_to, dtype=np.int64) if tc.false_to else None
     if len(g.h_data):
         dnode = g.src_of_term[g.h_data]
-        ok = dnode >= 0
+        ok = (dnode >= 0) & ~np.isin(dnode, blocked_drivers(g, tc))
         dn = np.maximum(dnode, 0)
         cs = _clock_slew(lat.slew_late, slew, g.h_clk, g.h_clock_rf)
         ds = slew_at(np.where(ok, slew[dn, g.h_data_rf], 0.0), g.h_data, g.h_data_rf)
@@ -193,9 +211,13 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
             rq = caps[ti][ck, c_src_rf] + c_lat + hold + unc[ck]
             if tag_leaf is not None and tag_leaf[ti] >= 0:
                 rq = rq - _crpr(g, tc, clocks, lat, g.h_clk, g.h_clock_rf, cclk, tags[ti], tag_leaf[ti], False)
-            v = np.nonzero(np.isfinite(a) & np.isfinite(rq) & (cclk >= 0) & keep_t)[0]
+            rq = np.where(cclk >= 0, rq, np.nan)
+            if exc.on:
+                rq = exc.required(ti, g.h_data, g.h_data_rf, cclk, c_src_rf, rq, np.where(cclk >= 0, c_lat, 0.0),
+                                  np.where(cclk >= 0, unc[ck], 0.0), hold)
+            v = np.nonzero(np.isfinite(a) & np.isfinite(rq) & keep_t)[0]
             if len(v):
-                add(g.h_data[v], a[v], rq[v], g.h_data_rf[v], ti, 2, rows[v], hold[v], ck[v])
+                add(g.h_data[v], a[v], rq[v], g.h_data_rf[v], ti, 2, rows[v], hold[v], np.where(cclk[v] >= 0, ck[v], -1))
     ods = _output_delays(g, tc, tc.output_delays_min)
     if ods is not None:
         ods, o_t, o_k, o_crf, o_d, o_n, o_lat = ods
@@ -204,9 +226,14 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
             for rf in (RISE, FALL):
                 a = arr_at(arr[ti, o_n, rf], o_t, rf)
                 rq = base - o_d[:, rf]
+                rfs = np.full(len(o_t), rf)
+                if exc.on:
+                    rq = exc.required(ti, o_t, rfs, o_k, o_crf, rq, o_lat, unc[o_k], -o_d[:, rf])
                 v = np.nonzero(np.isfinite(a) & np.isfinite(rq))[0]
                 if len(v):
-                    add(o_t[v], a[v], rq[v], np.full(len(v), rf), ti, 3, np.full(len(v), -1), o_d[v, rf], o_k[v])
+                    add(o_t[v], a[v], rq[v], rfs[v], ti, 3, np.full(len(v), -1), o_d[v, rf], o_k[v])
+    for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays_min, arr, arr_at):
+        add(t, a, rq, rf, ti, 3, np.full(len(t), -1), np.zeros(len(t)), np.full(len(t), -1))
     if not cols["term"]:
         table = EndpointTable.empty(names.names)
     else:
@@ -235,9 +262,10 @@ def _output_delays(g, tc, delays):
     """The checked output delays of ``delays`` (clocked, not false, on a driven, non-constant
     port) as arrays: (list, terminal, clock, clock edge, [n, 2] delay ns, node, port latency)."""
     const = g.term_const
+    blocked = set(blocked_drivers(g, tc).tolist())
     ods = [od for od in delays
            if od.clock is not None and od.terminal not in tc.false_to and g.src_of_term[od.terminal] >= 0
-           and (const is None or const[od.terminal] < 0)]
+           and (const is None or const[od.terminal] < 0) and int(g.src_of_term[od.terminal]) not in blocked]
     if not ods:
         return None
     o_t = np.array([od.terminal for od in ods], dtype=np.int64)
@@ -250,12 +278,155 @@ def _output_delays(g, tc, delays):
 
 def _edge_table(edge, nclk: int, lk: int, lrf: int) -> np.ndarray:
     """[clock + 1, rise/fall] capture edge times (ns, NaN where none) of a launch from clock
-    ``lk`` edge ``lrf``; ``edge`` is :meth:`CaptureEdges.capture` (setup) or
-    :meth:`CaptureEdges.hold_capture` (hold)."""
+    ``lk`` edge ``lrf`` (-1: unclocked, no capture edge); ``edge`` is
+    :meth:`CaptureEdges.capture` (setup) or :meth:`CaptureEdges.hold_capture` (hold)."""
     cap = np.full((nclk + 1, 2), np.nan)
-    for k in range(nclk):
+    for k in range(nclk if lk >= 0 else 0):
         for rf in (RISE, FALL):
             v = edge(lk, lrf, k, rf)
             if v is not None:
                 cap[k, rf] = v
     return cap
+
+
+class _Exceptions:
+    """Path exceptions at the checks of one search (setup or hold): the required time of
+    every check of a launch tag under the exception that applies to it (see
+    :mod:`finevh.timing.exceptions`). A false path removes the check; ``set_max_delay`` /
+    ``set_min_delay`` replace the capture edge by the delay (plus the launch edge time,
+    and the capture clock latency and uncertainty, unless ``-ignore_clock_latency``: then
+    the launching clock's arrival); a multicycle moves the capture edge by whole periods
+    (hold: OpenSTA's accounting, the setup multiplier minus one minus the hold one)."""
+
+    def __init__(self, tc: TimingConstraints, states: ExceptionStates | None, tag_x, tags, setup: bool,
+                 tag_nolat=None):
+        self.tc = tc
+        #: tags whose arrivals exclude the launching clock's arrival: they time only the
+        #: -ignore_clock_latency path delays, which the other tags then leave out
+        self.nolat = tag_nolat if tag_nolat is not None else [False] * len(tags)
+        self.twins = any(self.nolat)
+        self.st = states
+        self.on = states is not None
+        self.tag_x = tag_x if tag_x is not None else [0] * len(tags)
+        self.tags = tags
+        self.setup = setup
+        self.mm = MAX if setup else MIN
+        nclk = len(tc.clocks)
+        self.period = np.array([c.period for c in tc.clocks] + [np.nan])
+        self.et = np.vstack([edge_times(tc.clocks), [[0.0, 0.0]]]) if nclk else np.zeros((1, 2))
+        fp = np.zeros((nclk + 1, nclk + 1), dtype=bool)
+        for a, b in tc.false_clock_pairs:
+            fp[a, b] = True
+        self.false_pair = fp
+
+    def _src_clock_arrival(self, k: int, srf: int, nolat: bool = False) -> float:
+        """Arrival of the launching clock at its register (ideal: edge + latency), 0
+        unclocked; for arrivals already relative to it (``nolat``), the edge time."""
+        if k < 0:
+            return 0.0
+        if nolat:
+            return float(self.et[k, srf])
+        c = self.tc.clocks[k]
+        return float(self.et[k, srf]) + (0.0 if c.propagated else c.latency)
+
+    def required(self, ti: int, terms, rfs, cap_k, cap_rf, rq, tgt_lat, unc, margin) -> np.ndarray:
+        """Required times (ns; NaN: no check) of the checks at ``terms`` (data transitions
+        ``rfs``, capturing clock ``cap_k`` (-1 none) and edge ``cap_rf``) for tag ``ti``;
+        ``rq`` the checks' required times without exceptions (NaN where none),
+        ``tgt_lat``/``unc`` the capture clock latency and uncertainty, ``margin`` the
+        setup / hold time or output delay (hold: negated)."""
+        k, srf = self.tags[ti]
+        x = self.tag_x[ti]
+        rfs = np.asarray(rfs, dtype=np.int64)
+        cap_k = np.asarray(cap_k, dtype=np.int64)
+        best = self.st.resolve(x, terms, rfs, cap_k, np.asarray(cap_rf, dtype=np.int64))
+        nolat = self.nolat[ti]
+        out = rq.copy() if k >= 0 and not nolat else np.full(len(rq), np.nan)
+        out[best == -2] = np.nan
+        sign = -1.0 if self.setup else 1.0
+        for i in np.unique(best[best >= 0]).tolist():
+            e = self.st.excs[i]
+            rows = np.nonzero(best == i)[0]
+            ign = e.kind in ("max_delay", "min_delay") and e.ignore_clock_latency
+            if e.kind == "false" or (self.twins and ign != nolat):
+                out[rows] = np.nan
+            elif e.kind in ("max_delay", "min_delay"):
+                if e.ignore_clock_latency:
+                    base = np.full(len(rows), self._src_clock_arrival(k, srf, nolat))
+                else:
+                    base = tgt_lat[rows] + sign * unc[rows] + (self.et[k, srf] if k >= 0 else 0.0)
+                v = base + e.value + sign * margin[rows]
+                ck = cap_k[rows]
+                if k >= 0:
+                    v = np.where((ck >= 0) & self.false_pair[k, np.maximum(ck, 0)], np.nan, v)
+                out[rows] = v
+            elif k >= 0 and not nolat:
+                out[rows] += self._mcp_shift(e, i, x, k, terms[rows], rfs[rows], cap_k[rows], np.asarray(cap_rf)[rows])
+        return out
+
+    def _mcp_shift(self, e, i: int, x: int, k: int, terms, rfs, cap_k, cap_rf) -> np.ndarray:
+        """Capture edge shift (ns) of a multicycle ``e`` (index ``i``) per row."""
+        per_c = self.period[np.where(cap_k >= 0, cap_k, -1)]
+
+        def per(m):
+            return per_c if m.use_end_clk else self.period[k]
+
+        if self.setup:
+            return (e.multiplier(MAX) - 1) * per(e)
+        other = self.st.resolve(x, terms, rfs, cap_k, cap_rf, mm=MAX if e.min_max[MIN] else MIN, exactly=True,
+                                kind="multicycle")
+        out = np.zeros(len(terms))
+        for j in np.unique(other).tolist():
+            r = other == j
+            o = self.st.excs[j] if j >= 0 else None
+            s_m, h_m = (o, e) if e.min_max[MIN] else (e, o)
+            if s_m is not None and h_m is not None:
+                v = (s_m.multiplier(MAX) - 1) * per(s_m) - h_m.multiplier(MIN) * per(h_m)
+            elif h_m is not None:
+                v = -h_m.multiplier(MIN) * per(h_m)
+            else:
+                v = (s_m.multiplier(MIN) - 1) * per(s_m)
+            out[r] = np.broadcast_to(v, r.shape)[r]
+        return out
+
+    def port_ends(self, g: TimingGraph, delays, arr: np.ndarray, arr_at=None):
+        """Path delay checks at output ports without an output delay of this side
+        (OpenSTA: a ``-to`` port of ``set_max_delay``/``set_min_delay``): per tag and
+        transition (terminals, arrivals, required times, transitions, tag)."""
+        if not self.on or not any(e.kind in ("max_delay", "min_delay") and e.min_max[self.mm] and e.to_terms
+                                  for e in self.st.excs):
+            return
+        has = {od.terminal for od in delays}
+        const = g.term_const
+        blocked = set(blocked_drivers(g, self.tc).tolist())
+        ports = np.array([t for t in range(g.n_pins, g.n_terms)
+                          if g.src_of_term[t] >= 0 and g.src_of_term[t] != t and t not in has
+                          and int(g.src_of_term[t]) not in blocked
+                          and t not in self.tc.false_to and (const is None or const[t] < 0)], dtype=np.int64)
+        if not len(ports):
+            return
+        node = g.src_of_term[ports]
+        none = np.full(len(ports), -1, dtype=np.int64)
+        zero = np.zeros(len(ports))
+        sign = -1.0 if self.setup else 1.0
+        for ti, (k, srf) in enumerate(self.tags):
+            for rf in (RISE, FALL):
+                a = arr[ti, node, rf] if arr_at is None else arr_at(arr[ti, node, rf], ports, rf)
+                live = np.isfinite(a)
+                if not live.any():
+                    continue
+                rfs = np.full(len(ports), rf)
+                best = self.st.resolve(self.tag_x[ti], ports, rfs, none, none)
+                rq = np.full(len(ports), np.nan)
+                for i in np.unique(best[best >= 0]).tolist():
+                    e = self.st.excs[i]
+                    if (e.kind not in ("max_delay", "min_delay") or not e.to_terms
+                            or (self.twins and e.ignore_clock_latency != self.nolat[ti])):
+                        continue
+                    rows = best == i
+                    base = (self._src_clock_arrival(k, srf, self.nolat[ti]) if e.ignore_clock_latency
+                            else (self.et[k, srf] if k >= 0 else 0.0))
+                    rq[rows] = base + e.value + sign * zero[rows]
+                v = np.nonzero(live & np.isfinite(rq))[0]
+                if len(v):
+                    yield ports[v], a[v], rq[v], rfs[v], ti

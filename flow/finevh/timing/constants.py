@@ -78,14 +78,17 @@ def sense_given(fn: str, pin: str, inputs: list[str], fixed: dict[str, bool]) ->
     return None
 
 
-def propagate(design, net_of_term: np.ndarray) -> np.ndarray:
-    """int8[T]: constant value (0/1) of every terminal's net, -1 when not constant."""
+def propagate(design, net_of_term: np.ndarray, seeds: dict[int, int] | None = None) -> np.ndarray:
+    """int8[T]: constant value (0/1) of every terminal's net, -1 when not constant;
+    ``seeds``: more constant nets (net index -> 0/1, e.g. ``set_case_analysis``)."""
     nl = design.netlist
     P = int(nl.pin_ptr[-1])
     M = nl.n_nets
     net_val = np.full(M, -1, dtype=np.int8)
     nc = np.asarray(nl.net_const)
     net_val[nc >= 0] = nc[nc >= 0]
+    for m, v in (seeds or {}).items():
+        net_val[m] = v
     inst_cell = np.asarray(design.inst_cell)
     pin_ptr = nl.pin_ptr
     ptr = design.net_term_ptr

@@ -69,6 +69,39 @@ class TimingConstraints:
     driving_cell: dict[int, DrivingCell] = field(default_factory=dict)
     false_to: set[int] = field(default_factory=set)                   # endpoint terminals
     false_clock_pairs: set[tuple[int, int]] = field(default_factory=set)  # (launch, capture)
+    #: other path exceptions (finevh.timing.exceptions.PathExc), applied by the search
+    exceptions: list = field(default_factory=list)
+    disabled: "DisabledArcs | None" = None                            # set_disable_timing
+    case_nets: dict[int, int] = field(default_factory=dict)           # set_case_analysis: net -> 0/1
+    derates: list["Derate"] = field(default_factory=list)             # set_timing_derate
+
+
+@dataclass
+class DisabledArcs:
+    """``set_disable_timing`` on terminals: every arc from or to ``terms`` (pins, ports);
+    every arc and check of the instances ``insts``; the arcs ``(instance, from terminal,
+    to terminal)`` (-1: any pin) of ``-from``/``-to`` on cells and library cells."""
+
+    terms: set[int] = field(default_factory=set)
+    insts: set[int] = field(default_factory=set)
+    arcs: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Derate:
+    """``set_timing_derate``: ``factor`` on the delays of one search (``early``: min /
+    hold, else max / setup) of cell arcs (``cell``) or wires (``net``), rise and/or fall
+    output transitions (``rf``: 0, 1, -1 both), clock and/or data paths; ``insts``: the
+    instances it is restricted to (None: the whole design)."""
+
+    factor: float
+    early: bool
+    cell: bool = True
+    net: bool = True
+    rf: int = -1
+    clock: bool = True
+    data: bool = True
+    insts: frozenset | None = None
 
 
 class TerminalNames:
@@ -80,6 +113,7 @@ class TerminalNames:
         self.n_pins = int(nl.pin_ptr[-1])
         self._port = {n: self.n_pins + i for i, n in enumerate(nl.port_names)}
         self._inst = None
+        self._net = None
 
     def port(self, name: str) -> int | None:
         return self._port.get(name)
@@ -96,6 +130,23 @@ class TerminalNames:
             if nl.pin_names[nl.pin_name[p]] == pin:
                 return p
         return None
+
+    def instance(self, name: str) -> int | None:
+        """Index of the instance ``name`` (None if absent)."""
+        if self._inst is None:
+            self._inst = {n: i for i, n in enumerate(self.design.netlist.inst_names)}
+        return self._inst.get(name)
+
+    def net_terms(self, name: str) -> list[int]:
+        """Terminals on the net ``name`` (aliases followed; empty if absent)."""
+        nl = self.design.netlist
+        if self._net is None:
+            self._net = {n: i for i, n in enumerate(nl.net_names)}
+        m = self._net.get(nl.net_aliases.get(name, name))
+        if m is None:
+            return []
+        d = self.design
+        return d.net_terms[int(d.net_term_ptr[m]):int(d.net_term_ptr[m + 1])].tolist()
 
     def lookup(self, name: str) -> int | None:
         t = self.port(name)
@@ -228,36 +279,199 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
             progress.warn(msg, src, line or None)
 
     for ex in sdc.exceptions:
-        if ex.kind != "false" or not ex.setup:
-            ignored(ex.kind, f"{ex.kind} exceptions are ignored by the timer", ex.line)
-            continue
-        fc = [_untag(o) for o in ex.from_ if str(o).startswith("clock:")]
-        tcl_ = [_untag(o) for o in ex.to if str(o).startswith("clock:")]
-        if ex.through or (ex.from_ and not fc) or (ex.to and not tcl_ and ex.from_):
-            if ex.to and not ex.from_ and not ex.through:
-                tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
-                continue
-            ignored("false_pins", "set_false_path with -from/-through pins is not supported; ignored", ex.line)
-            continue
-        if not ex.from_ and ex.to and not tcl_:
+        if _clock_false_path(ex):
+            fc = [_untag(o) for o in ex.from_] or list(clk_index)
+            tcl_ = [_untag(o) for o in ex.to] or list(clk_index)
+            for a in fc:
+                for b in tcl_:
+                    tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
+        elif _false_to(ex):
             tc.false_to.update(resolve([_untag(o) for o in ex.to], "set_false_path -to"))
+        else:
+            pe = _path_exc(ex, names, clock_of, src)
+            if pe is not None:
+                tc.exceptions.append(pe)
+    if getattr(sdc, "disabled", None):
+        tc.disabled = _disabled_arcs(sdc.disabled, names, src)
+    for ca in getattr(sdc, "case_analysis", []):
+        if ca.value not in ("0", "1"):
+            ignored("case_edge", f"set_case_analysis {ca.value} is not supported; ignored", ca.line)
             continue
-        for a in (fc or list(clk_index)):
-            for b in (tcl_ or list(clk_index)):
-                tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
-    for attr, name in (("derates", "set_timing_derate"), ("disabled", "set_disable_timing"),
-                       ("case_analysis", "set_case_analysis")):
-        items = getattr(sdc, attr, None)
-        if items:
-            ignored(attr, f"{name} is ignored by the timer", items[0].line)
+        for m in _case_nets(ca.objects, names, src, ca.line):
+            tc.case_nets[m] = int(ca.value)
+    for dr in getattr(sdc, "derates", []):
+        if dr.kind == "cell_check":
+            ignored("cell_check", "set_timing_derate -cell_check is not supported; ignored", dr.line)
+            continue
+        insts = None
+        if dr.objects:
+            insts = frozenset(i for o in dr.objects for i in _instances(str(o), names))
+        for early in ((True, False) if dr.early_late == "both" else (dr.early_late == "early",)):
+            tc.derates.append(Derate(finite_pos(dr.value, "set_timing_derate factor", src, dr.line or None), early,
+                                     dr.kind != "net_delay", dr.kind != "cell_delay",
+                                     0 if dr.rise_fall == "rise" else 1 if dr.rise_fall == "fall" else -1,
+                                     dr.clock_data != "data", dr.clock_data != "clock", insts))
     for g in getattr(sdc, "clock_groups", []):
-        for i, ga in enumerate(g.groups):
-            for j, gb in enumerate(g.groups):
+        if g.kind == "asynchronous" and g.allow_paths:
+            continue                       # OpenSTA: -allow_paths keeps the paths timed
+        groups = g.groups if len(g.groups) > 1 else [g.groups[0], [c for c in clk_index if c not in g.groups[0]]]
+        for i, ga in enumerate(groups):
+            for j, gb in enumerate(groups):
                 if i != j:
                     for a in ga:
                         for b in gb:
                             tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
     return tc
+
+
+def blocked_drivers(g, tc: TimingConstraints) -> np.ndarray:
+    """Driving terminals (cell outputs, input ports) disabled by ``set_disable_timing``:
+    they keep their own arrival and slew, but no path leaves them (OpenSTA)."""
+    if tc.disabled is None or not tc.disabled.terms:
+        return np.zeros(0, dtype=np.int64)
+    t = np.fromiter(tc.disabled.terms, dtype=np.int64)
+    return t[g.src_of_term[t] == t]
+
+
+def _instances(obj: str, names: "TerminalNames") -> list[int]:
+    """Instances of a ``cell:`` or ``lib_cell:`` object."""
+    tag, _, name = obj.partition(":")
+    if tag == "cell":
+        i = names.instance(name)
+        return [] if i is None else [i]
+    if tag == "lib_cell":
+        nl = names.design.netlist
+        name = name.rpartition("/")[2]
+        ids = [k for k, c in enumerate(nl.cell_names) if c == name]
+        return np.nonzero(np.isin(nl.inst_cell, ids))[0].tolist() if ids else []
+    return []
+
+
+def _disabled_arcs(items, names: "TerminalNames", src) -> DisabledArcs:
+    """Resolve ``set_disable_timing`` records onto terminals and instances."""
+    out = DisabledArcs()
+    nl = names.design.netlist
+    for dt in items:
+        for o in dt.objects:
+            tag, _, name = str(o).partition(":")
+            if tag in ("pin", "port"):
+                t = names.lookup(name)
+                if t is not None:
+                    out.terms.add(t)
+                continue
+            for i in _instances(str(o), names):
+                if dt.from_pin is None and dt.to_pin is None:
+                    out.insts.add(i)
+                    continue
+                pins = {nl.pin_names[nl.pin_name[p]]: p for p in range(int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1]))}
+                f = pins.get(dt.from_pin, -2) if dt.from_pin else -1
+                t = pins.get(dt.to_pin, -2) if dt.to_pin else -1
+                if f != -2 and t != -2:
+                    out.arcs.append((i, f, t))
+    return out
+
+
+def _case_nets(objs, names: "TerminalNames", src=None, line=None) -> list[int]:
+    """Nets of the ports / pins of a ``set_case_analysis`` (a value on a load pin is
+    given to its whole net, with a warning: OpenSTA sets that pin only)."""
+    d = names.design
+    nl = d.netlist
+    out = []
+    for o in objs:
+        tag, _, name = str(o).partition(":")
+        t = names.lookup(name) if tag in ("pin", "port") else None
+        if t is None:
+            continue
+        m = int(nl.port_net[t - names.n_pins]) if t >= names.n_pins else int(nl.pin_net[t])
+        if m < 0:
+            continue
+        row = d.net_terms[int(d.net_term_ptr[m]):int(d.net_term_ptr[m + 1])]
+        is_driver = int(d.net_n_drivers[m]) > 0 and t in row[:int(d.net_n_drivers[m])].tolist()
+        if not is_driver and len(row) - int(d.net_n_drivers[m]) > 1:
+            progress.warn(f"set_case_analysis on load pin '{name}': applied to its whole net", src, line or None)
+        out.append(m)
+    return out
+
+
+def _tags(objs) -> set[str]:
+    return {str(o).split(":", 1)[0] for o in objs}
+
+
+def _clock_false_path(ex) -> bool:
+    """A setup-and-hold false path between clocks only (kept as clock pairs)."""
+    return (ex.kind == "false" and ex.setup and ex.hold and not ex.through and (ex.from_ or ex.to)
+            and _tags(ex.from_) <= {"clock"} and _tags(ex.to) <= {"clock"}
+            and ex.from_rf == ex.to_rf == ex.end_rf == "rise_fall")
+
+
+def _false_to(ex) -> bool:
+    """A setup-and-hold false path to ports / pins only (kept as false endpoints)."""
+    return (ex.kind == "false" and ex.setup and ex.hold and not ex.through and not ex.from_ and ex.to
+            and _tags(ex.to) <= {"port", "pin"} and ex.to_rf == ex.end_rf == "rise_fall")
+
+
+def _path_exc(ex, names: "TerminalNames", clock_of, src):
+    """A :class:`~finevh.timing.exceptions.PathExc` of the SDC exception ``ex`` on
+    terminal ids (None, with a warning, when none of its objects is a design terminal)."""
+    from .exceptions import PathExc, Thru, rf_code
+
+    d = names.design
+    nl = d.netlist
+    line = ex.line or None
+
+    def inst_terms(name: str, dirs) -> list[int]:
+        i = names.instance(name)
+        if i is None:
+            return []
+        a, b = int(nl.pin_ptr[i]), int(nl.pin_ptr[i + 1])
+        return [t for t in range(a, b) if dirs is None or int(d.pin_dir[t]) in dirs]
+
+    def terms(objs, inst_dirs) -> tuple[set[int], set[int]]:
+        ts, ks = set(), set()
+        for o in objs:
+            tag, _, name = str(o).partition(":")
+            if tag == "clock":
+                ks.add(clock_of(name))
+            elif tag in ("port", "pin"):
+                t = names.lookup(name)
+                if t is not None:
+                    ts.add(t)
+            elif tag == "cell":
+                ts.update(inst_terms(name, inst_dirs))
+            elif tag == "net":
+                ts.update(names.net_terms(name))
+        return ts, ks
+
+    fr, fk = terms(ex.from_, None)
+    to, tk = terms(ex.to, (0, 2, 3))            # -to an instance: its input pins
+    thrus = []
+    for objs, rf in zip(ex.through, ex.through_rf or ["rise_fall"] * len(ex.through)):
+        th, _ = terms(objs, None)
+        first = set(th)
+        for o in objs:
+            tag, _, name = str(o).partition(":")
+            if tag == "cell":
+                first -= set(inst_terms(name, (0, 2, 3)))
+        thrus.append(Thru(frozenset(th), frozenset(first), rf_code(rf)))
+    if (ex.from_ and not (fr or fk)) or (ex.to and not (to or tk)) or any(not t.terms for t in thrus):
+        progress.warn(f"set_{ex.kind if ex.kind != 'false' else 'false_path'}: no design terminal matches its "
+                      "-from/-through/-to objects; ignored", src, line)
+        return None
+    kind = ex.kind
+    setup, hold = bool(ex.setup), bool(ex.hold)
+    if kind == "max_delay":
+        setup, hold = True, False
+    elif kind == "min_delay":
+        setup, hold = False, True
+    value = 0.0 if ex.value is None else float(ex.value)
+    if kind in ("max_delay", "min_delay"):
+        value = finite(value, f"set_{kind} value", src, line)
+    use_end = True
+    if kind == "multicycle":
+        use_end = not (ex.start or (hold and not setup and not ex.end))
+    return PathExc(kind, value, (setup, hold), frozenset(fr), frozenset(fk), rf_code(ex.from_rf), tuple(thrus),
+                   frozenset(to), frozenset(tk), rf_code(ex.to_rf), rf_code(ex.end_rf), use_end,
+                   bool(ex.ignore_clock_latency), int(ex.line or 0), setup == hold)
 
 
 def read_constraints(path, design, libset=None) -> TimingConstraints:

@@ -64,7 +64,7 @@ class Timer:
             graph = like.graph
         else:
             self.templates = {}
-            graph = build_graph(design, self.templates)
+            graph = build_graph(design, self.templates, constraints.disabled, constraints.case_nets)
         self.names = TerminalNames(design)
         self.dcalc = DelayCalc(design, constraints, self.templates, wire_cap)
         self.capture = CaptureEdges(constraints)
@@ -117,7 +117,8 @@ class Timer:
         and re-reduces only the pins whose edges or source arrivals changed, level by
         level; the result equals a full pass (checked by the tests)."""
         if binding_changes_arcs(self.graph, self.design, self.templates):
-            self._use_graph(build_graph(self.design, self.templates))
+            self._use_graph(build_graph(self.design, self.templates, self.constraints.disabled,
+                                        self.constraints.case_nets))
         g = self.graph
         incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
         self.dcalc.new_pass()
@@ -125,18 +126,21 @@ class Timer:
         load = self.dcalc.loads(g)
         a = self.search.propagate(tables, load, incremental)
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
-                                    tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values())
+                                    tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values(),
+                                    states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat)
         hold: HoldResult | None = None
         if self.hold:
             e = self.search_early.propagate(tables, load, incremental)
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
                                self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
-                               wire=self.dcalc.wire_values(early=True))
+                               wire=self.dcalc.wire_values(early=True), states=e.states, tag_x=e.tag_x,
+                               tag_nolat=e.tag_nolat)
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
         self.last = TimingResult(wns, tns, table, a.arrival, a.slew, load, a.edge_delay, a.edge_slew, a.tags, g,
-                                 seeds=seeds, hold=hold, clock_slew=a.clock.slew_late)
+                                 seeds=seeds, hold=hold, clock_slew=a.clock.slew_late,
+                                 tag_moves=self.search.tag_moves())
         return self.last
 
     def loads(self) -> np.ndarray:

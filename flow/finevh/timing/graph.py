@@ -77,6 +77,9 @@ class TimingGraph:
     h_clk: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     h_clock_rf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     h_data_rf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: bool[E] edges that set slews but carry no arrival: arcs whose sense logic constants
+    #: on side inputs remove (OpenSTA computes their delays and slews, its search skips them)
+    e_slew_only: np.ndarray | None = None
 
 
 def template_of(templates: dict[int, CellTiming], cell) -> CellTiming:
@@ -103,7 +106,13 @@ def _term_lookup(inst_of_pin: np.ndarray, pin_name: np.ndarray, k: int):
     return find
 
 
-def build_graph(design, templates: dict[int, CellTiming] | None = None) -> TimingGraph:
+def build_graph(design, templates: dict[int, CellTiming] | None = None, disabled=None,
+                case: dict[int, int] | None = None) -> TimingGraph:
+    """The timing graph of ``design``. ``disabled``: arcs switched off by
+    ``set_disable_timing`` (``terms``: the arcs from these (load) terminals and the
+    checks they clock; ``insts``: every arc and check of these instances; ``arcs``: (instance, from
+    terminal or -1, to terminal or -1)); ``case``: constant nets of
+    ``set_case_analysis`` (net -> 0/1), propagated like netlist constants."""
     nl = design.netlist
     templates = {} if templates is None else templates
     n_inst = nl.n_instances
@@ -183,9 +192,12 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
         return np.concatenate(lst).astype(np.int64, copy=False) if lst else np.zeros(0, dtype=np.int64)
 
     e = {k: cat(v) for k, v in E.items()}
+    e["slew_only"] = np.zeros(len(e["to"]), dtype=bool)
     c = {k: cat(v) for k, v in C.items()}
     h = {k: cat(v) for k, v in H.items()}
-    term_const = propagate(design, net_of_term)
+    if disabled is not None:
+        e, c, h = _apply_disabled(e, c, h, disabled)
+    term_const = propagate(design, net_of_term, case)
     if (term_const >= 0).any():
         e, c = _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell)
         hkeep = (term_const[h["data"]] < 0) & (term_const[h["clk"]] < 0)
@@ -222,7 +234,27 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None) -> Timin
                        level_ptr, seg_start, seg_to, seg_rf, level_seg_ptr,
                        c["inst"], c["slot"], c["data"], c["clk"], c["crf"], c["drf"],
                        inst_cell.copy(), templates, breaks, level, term_const,
-                       h["inst"], h["slot"], h["data"], h["clk"], h["crf"], h["drf"])
+                       h["inst"], h["slot"], h["data"], h["clk"], h["crf"], h["drf"],
+                       e["slew_only"] if e["slew_only"].any() else None)
+
+
+def _apply_disabled(e, c, h, disabled):
+    """Drop the arcs (and checks) ``disabled`` switches off (see :func:`build_graph`)."""
+    terms = np.fromiter(disabled.terms, dtype=np.int64) if disabled.terms else np.zeros(0, dtype=np.int64)
+    insts = np.fromiter(disabled.insts, dtype=np.int64) if disabled.insts else np.zeros(0, dtype=np.int64)
+    # a disabled pin stops paths *from* it (OpenSTA's searchFrom): the arcs of a load pin;
+    # a driving pin keeps its arcs (and slew), the search blocks its arrival
+    off = np.isin(e["from"], terms) | np.isin(e["inst"], insts)
+    for i, f, t in disabled.arcs:
+        off |= (e["inst"] == i) & ((e["from"] == f) if f >= 0 else True) & ((e["to"] == t) if t >= 0 else True)
+    e = {k: v[~off] for k, v in e.items()}
+    out = []
+    for x in (c, h):
+        drop = np.isin(x["clk"], terms) | np.isin(x["inst"], insts)
+        for i, f, t in disabled.arcs:
+            drop |= (x["inst"] == i) & ((x["clk"] == f) if f >= 0 else True) & ((x["data"] == t) if t >= 0 else True)
+        out.append({k: v[~drop] for k, v in x.items()})
+    return e, out[0], out[1]
 
 
 def _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell):
@@ -256,11 +288,11 @@ def _apply_constants(design, e, c, term_const, inst_of_pin, inst_cell):
         sense = memo[key]
         irf, orf = int(e["in_rf"][k]), int(e["out_rf"][k])
         if sense is None:
-            keep[k] = False
+            e["slew_only"][k] = True
         elif sense == "positive_unate":
-            keep[k] = irf == orf
+            e["slew_only"][k] = irf != orf
         elif sense == "negative_unate":
-            keep[k] = irf != orf
+            e["slew_only"][k] = irf == orf
     e = {k: v[keep] for k, v in e.items()}
     ckeep = (term_const[c["data"]] < 0) & (term_const[c["clk"]] < 0)
     c = {k: v[ckeep] for k, v in c.items()}

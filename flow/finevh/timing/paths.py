@@ -1,8 +1,9 @@
 """Path extraction: the worst path into an endpoint, stage by stage.
 
 Walks back from the endpoint through the edge whose source arrival plus delay gives
-the node's arrival (in the endpoint's launch tag and transition), to the launching
-clock pin or input port. The report layer (:mod:`finevh.timing.report`) formats it.
+the node's arrival (in the endpoint's launch tag and transition, or, where a path
+exception's ``-through`` moved the path between tags, in the tag it came from), to the
+launching clock pin or input port. The report layer (:mod:`finevh.timing.report`) formats it.
 Times ns, capacitances pF.
 """
 
@@ -45,15 +46,22 @@ def worst_path(r: TimingResult, ep: Endpoint, design, names: TerminalNames) -> l
         a_here = r.arrival[ti, node, rf]
         lo, hi = in_ptr[node], in_ptr[node + 1]
         chosen = None
-        for k in in_order[lo:hi].tolist():
-            if g.e_out_rf[k] != rf:
-                continue
-            s = int(g.e_src[k])
-            if s < 0:
-                continue
-            a = r.arrival[ti, s, g.e_in_rf[k]] + r.edge_delay[k]
-            if np.isfinite(a) and abs(a - a_here) <= 1e-9 * max(1.0, abs(a_here)):
-                chosen = k
+        # the edge in the same launch tag first; then one whose source is in another tag
+        # (an exception -through moved the path to the tag of its new state set)
+        for same in (True, False):
+            for k in in_order[lo:hi].tolist():
+                if g.e_out_rf[k] != rf:
+                    continue
+                s = int(g.e_src[k])
+                if s < 0:
+                    continue
+                a = np.atleast_1d(r.arrival[ti if same else slice(None), s, g.e_in_rf[k]] + r.edge_delay[k])
+                hit = np.nonzero(np.isfinite(a) & (np.abs(a - a_here) <= 1e-9 * max(1.0, abs(a_here))))[0]
+                if len(hit):
+                    chosen = k
+                    ti = ti if same else int(hit[0])      # (same: hit is [0], ti is kept)
+                    break
+            if chosen is not None:
                 break
         stages.append(dict(pin=names.name(node), cell=cell_of(node), rf=rf,
                            delay=float(r.edge_delay[chosen]) if chosen is not None else float(a_here),

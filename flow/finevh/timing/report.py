@@ -20,13 +20,20 @@ def _r(x: float | None, nd: int = 6):
     return round(float(x), nd)
 
 
-def _startpoint(timer: Timer, ep: Endpoint, stages: list[dict]) -> str:
+def _launch_clock(timer: Timer, ep: Endpoint) -> str | None:
+    """Name of the clock launching the path into ``ep`` (None: unclocked, e.g. an input
+    without input delay constrained by ``set_max_delay``)."""
     tags = timer.last.tags
-    clk = timer.constraints.clocks[tags[ep.tag][0]].name if tags else None
+    k = tags[ep.tag][0] if tags else -1
+    return timer.constraints.clocks[k].name if k >= 0 else None
+
+
+def _startpoint(timer: Timer, ep: Endpoint, stages: list[dict]) -> str:
+    clk = _launch_clock(timer, ep)
     first = stages[0]["pin"] if stages else "?"
     if "/" in first:
         return f"{first.rsplit('/', 1)[0]} (edge-triggered flip-flop clocked by {clk})"
-    return f"{first} (input port clocked by {clk})"
+    return f"{first} (input port{' clocked by ' + clk if clk else ''})"
 
 
 def path_report(timer: Timer, ep: Endpoint) -> dict:
@@ -39,7 +46,7 @@ def path_report(timer: Timer, ep: Endpoint) -> dict:
         "arrival_ns": _r(ep.arrival),
         "required_ns": _r(ep.required),
         "setup_ns" if ep.kind == "setup" else "output_delay_ns": _r(ep.setup),
-        "launch_clock": timer.constraints.clocks[timer.last.tags[ep.tag][0]].name if timer.last.tags else None,
+        "launch_clock": _launch_clock(timer, ep),
         "capture_clock": timer.constraints.clocks[ep.capture_clock].name if ep.capture_clock >= 0 else None,
         "stages": [{"pin": s["pin"], "cell": s["cell"], "transition": "rise" if s["rf"] == "^" else "fall",
                     "delay_ns": _r(s["delay"]), "time_ns": _r(s["time"]), "slew_ns": _r(s["slew"]),
@@ -151,7 +158,7 @@ def to_text(timer: Timer, result: TimingResult, n_paths: int = 1, digits: int = 
     for ep in result.endpoints[:max(0, n_paths)]:
         stages = timer.path(ep)
         lk, lrf = result.tags[ep.tag] if result.tags else (None, 0)
-        launch = clocks[lk] if lk is not None else None
+        launch = clocks[lk] if lk is not None and lk >= 0 else None
         cap = clocks[ep.capture_clock] if ep.capture_clock >= 0 else None
         edge = lambda rf: "rise" if rf == 0 else "fall"  # noqa: E731
         lines.append(f"Startpoint: {_startpoint(timer, ep, stages)}")

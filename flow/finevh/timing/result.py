@@ -116,6 +116,9 @@ class TimingResult:
     #: slew of an ideal clock (OpenSTA's ``idealClkSlew``: launch arcs' input slew,
     #: report lines of clock pins), the network's of a propagated one
     clock_slew: np.ndarray | None = None
+    #: path exceptions' tag moves of the late search: (event id per edge, -1 none;
+    #: [events, tags] tag a path moves to, -1 false), None without -through moves
+    tag_moves: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def endpoints(self) -> list[Endpoint]:

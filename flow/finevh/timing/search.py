@@ -29,8 +29,9 @@ from .. import progress
 from .arcs import FALL, KIND_LAUNCH, RISE
 from .clocks import (ClockLatency, ClockNetwork, clock_path, divergent, edge_times, port_latency,
                      propagate_latency)
-from .constraints import TimingConstraints
+from .constraints import TimingConstraints, blocked_drivers
 from .dcalc import ArcTables, DelayCalc
+from .exceptions import KILL, MAX, MIN, ExceptionStates, edge_events
 from .graph import TimingGraph, expand
 from .latches import Latches
 from .result import TimingResult
@@ -39,6 +40,9 @@ NEG = -np.inf
 #: most leaves (clock nets) below reconvergent clock logic that get their own launch
 #: tags for clock reconvergence pessimism removal
 MAX_CRPR_LEAVES = 64
+#: more launch tags than this (exception state sets multiply them) are reported with
+#: the memory their arrivals take
+MAX_QUIET_TAGS = 64
 
 
 class Arrivals(NamedTuple):
@@ -55,6 +59,12 @@ class Arrivals(NamedTuple):
     tags: list[tuple[int, int]]    # (clock index, source edge rf)
     clock: ClockLatency            # clock latencies and slews of the pass
     tag_leaf: list[int]            # per tag: CRPR leaf (launching clock net driver), -1 none
+    #: per tag: its exception state set (index into ``states.sets``; 0 = none)
+    tag_x: list[int] | None = None
+    states: ExceptionStates | None = None
+    #: per tag: arrivals relative to the launching clock's arrival (twins of the other
+    #: tags, for ``set_max_delay/set_min_delay -ignore_clock_latency``), None without
+    tag_nolat: list[bool] | None = None
 
 
 class Search:
@@ -75,7 +85,9 @@ class Search:
         self._lat: tuple[tuple, ClockLatency] | None = None
         self._ck: tuple | None = None     # clock pins and their values for one ClockLatency
         self._st: tuple | None = None     # clock terminals that are also edge targets
-        self._has_src = g.e_src >= 0
+        self._has_src = (g.e_src >= 0) & ~np.isin(g.e_src, blocked_drivers(g, constraints))
+        if g.e_slew_only is not None:
+            self._has_src &= ~g.e_slew_only
         # clock load pins (register clock / latch enable pins): the search keeps there
         # the from-slew of their launch arcs, the result their driver's slew; as flat
         # [T * 2] indices (pin, driver; unconnected pins: slew 0)
@@ -90,6 +102,27 @@ class Search:
         lp = g.level_ptr.tolist()
         #: (level, first edge, end edge) of every level with edges
         self._levels = [(L, a, b) for L, (a, b) in enumerate(zip(lp[:-1], lp[1:])) if a != b]
+        # path exceptions: state sets carried by the tags (None without exceptions)
+        mm = MIN if early else MAX
+        self.states = ExceptionStates(constraints.exceptions, mm, g.n_terms) if constraints.exceptions else None
+        self._ev_id = None
+        self._events: list = []
+        if self.states is not None and self.states.active:
+            self._ev_id, self._events = edge_events(self.states, g.e_from, g.e_in_rf, g.e_to, g.e_out_rf,
+                                                    g.e_kind == KIND_LAUNCH)
+        #: inputs without input delay start unclocked paths (arrival 0) when a path delay applies
+        self._unclocked = self.states is not None and any(
+            e.kind in ("max_delay", "min_delay") and e.min_max[mm] for e in constraints.exceptions)
+        #: -ignore_clock_latency path delays: every tag gets a twin whose launches start at
+        #: the clock edge minus nothing of the launching clock's arrival (OpenSTA measures
+        #: these paths from the launching register's clock pin)
+        self._nolat = self.states is not None and any(
+            e.kind in ("max_delay", "min_delay") and e.min_max[mm] and e.ignore_clock_latency
+            for e in constraints.exceptions)
+        self._tmaps: np.ndarray | None = None
+        self._warned_tags = False
+        self._ck_x = None
+        self._derate = derate_factors(g, constraints, early)
 
     def _sources(self, tables: ArcTables, load: np.ndarray):
         """Launch tags (and the CRPR leaf of each, -1 for none), clock latencies, and
@@ -135,13 +168,15 @@ class Search:
         tag_of: dict[tuple, int] = {}
         tags: list[tuple[int, int]] = []
         tag_leaf: list[int] = []
+        tag_x: list[int] = []
 
-        def tag(k: int, rf: int, leaf: int = -1) -> int:
-            key = (k, rf) if leaf < 0 else (k, rf, leaf)
+        def tag(k: int, rf: int, leaf: int = -1, x: int = 0) -> int:
+            key = ((k, rf) if leaf < 0 else (k, rf, leaf)) if x == 0 else (k, rf, leaf, x)
             if key not in tag_of:
                 tag_of[key] = len(tags)
                 tags.append((k, rf))
                 tag_leaf.append(leaf)
+                tag_x.append(x)
             return tag_of[key]
 
         for k, rf in base:
@@ -151,7 +186,25 @@ class Search:
                 tag(pd.clock, FALL if pd.clock_fall else RISE)
         for k, rf, leaf in split:           # CRPR: launches below a reconvergent clock, per leaf
             tag(k, rf, leaf)
+        in_delays = tc.input_delays_min if early else tc.input_delays
+        unclk = self._unclocked_inputs(in_delays)
+        ck_x, pd_x, un_x = self._start_states(ck, kk, inv, in_delays, unclk)
+        if self.states is not None:
+            self._state_tags(tag, tag_x, tags, tag_leaf, ck, kk, inv, ck_leaf, ck_x, in_delays, pd_x, un_x)
+        n0 = len(tags)
+        twin = {}
+        if self._nolat:
+            for ti in range(n0):
+                twin[ti] = len(tags)
+                tags.append(tags[ti])
+                tag_leaf.append(tag_leaf[ti])
+                tag_x.append(tag_x[ti])
+        tag_nolat = [False] * n0 + [True] * len(twin) if twin else None
         nt = max(len(tags), 1)
+        if nt > MAX_QUIET_TAGS and not self._warned_tags:
+            self._warned_tags = True
+            progress.warn(f"{nt} launch tags (path exception states): arrivals take "
+                          f"{nt * T * 16 / 1e6:.0f} MB per search")
         arr = np.full((nt, T, 2), self.none)
         if len(ck) and tc.clocks:
             etime = edge_times(tc.clocks)
@@ -161,20 +214,134 @@ class Search:
                 slew[ck[ck_ld], rf] = ck_slew[ck_ld]
                 for key, ti in tag_of.items():
                     k, srf = key[0], key[1]
-                    m = (kk == k) & (src_rf == srf) & (ck_leaf == (key[2] if len(key) == 3 else -1))
+                    if k < 0:
+                        continue
+                    m = (kk == k) & (src_rf == srf) & (ck_leaf == (key[2] if len(key) >= 3 else -1))
+                    if ck_x is not None:
+                        m &= ck_x[:, rf] == (key[3] if len(key) == 4 else 0)
                     arr[ti, ck[m], rf] = etime[k, srf] + cl[m]
+                    if twin:       # minus the launching clock's arrival (ideal: its network latency)
+                        c = tc.clocks[k]
+                        arr[twin[ti], ck[m], rf] = etime[k, srf] + (0.0 if c.propagated else cl[m] - c.latency)
         pick = min if early else max
-        for pd in (tc.input_delays_min if early else tc.input_delays):
-            if pd.clock is None or (pd.clock, FALL if pd.clock_fall else RISE) not in tag_of:
+        for n, pd in enumerate(in_delays):
+            crf = FALL if pd.clock_fall else RISE
+            if pd.clock is None or (pd.clock, crf) not in tag_of:
                 continue
-            ti = tag_of[(pd.clock, FALL if pd.clock_fall else RISE)]
             clk = tc.clocks[pd.clock]
-            t0 = clk.edge_time(FALL if pd.clock_fall else RISE) + port_latency(clk)
+            t0 = clk.edge_time(crf) + port_latency(clk)
             dd = drive_delay.get(pd.terminal, (0.0, 0.0))
             for rf, v in ((RISE, pd.rise), (FALL, pd.fall)):
-                if np.isfinite(v):
+                x = pd_x[n][rf] if pd_x is not None else 0
+                if np.isfinite(v) and x != KILL:
+                    ti = tag_of[(pd.clock, crf) if x == 0 else (pd.clock, crf, -1, x)]
                     arr[ti, pd.terminal, rf] = pick(arr[ti, pd.terminal, rf], t0 + v + dd[rf])
-        return tags, tag_of, arr, slew, lat, tag_leaf
+                    if twin:
+                        a2 = t0 + v + dd[rf] - (0.0 if clk.propagated else clk.latency)
+                        arr[twin[ti], pd.terminal, rf] = pick(arr[twin[ti], pd.terminal, rf], a2)
+        for t, xr in zip(unclk, un_x):
+            dd = drive_delay.get(t, (0.0, 0.0))
+            for rf in (RISE, FALL):
+                if xr[rf] != KILL:
+                    ti = tag_of[(-1, RISE) if xr[rf] == 0 else (-1, RISE, -1, xr[rf])]
+                    arr[ti, t, rf] = dd[rf]
+                    if twin:
+                        arr[twin[ti], t, rf] = dd[rf]
+        if self.states is not None and self._events:
+            self._tmaps = self._transfer_maps(tags[:n0], tag_leaf[:n0], tag_x[:n0], tag_of)
+            if twin:
+                tw = np.array([twin[i] for i in range(n0)], dtype=np.int64)
+                m = self._tmaps
+                self._tmaps = np.concatenate([m, np.where(m >= 0, tw[np.maximum(m, 0)], -1)], axis=1)
+        return tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat
+
+    def _unclocked_inputs(self, in_delays) -> list[int]:
+        """Input ports without an input delay (of this side) and not clock sources: they
+        start unclocked paths (arrival 0, OpenSTA) when a path delay exception exists."""
+        if not self._unclocked:
+            return []
+        g = self.graph
+        has = {pd.terminal for pd in in_delays}
+        return [t for t in range(g.n_pins, g.n_terms)
+                if g.src_of_term[t] == t and t not in has and self.clocks.clock_of_term[t] < 0]
+
+    def _start_states(self, ck, kk, inv, in_delays, unclk):
+        """Exception state sets at the startpoints: [len(ck), 2] for clock pins (pin
+        transition), per input delay [rise, fall], per unclocked input [rise, fall]; Nones
+        without tracked exceptions."""
+        st = self.states
+        if st is None or not st.active:
+            return None, None, [(0, 0)] * len(unclk)
+        if self._ck_x is None or len(self._ck_x) != len(ck):
+            ck_x = np.zeros((len(ck), 2), dtype=np.int64)
+            for i, (t, k, iv) in enumerate(zip(ck.tolist(), kk.tolist(), inv.tolist())):
+                for rf in (RISE, FALL):
+                    ck_x[i, rf] = st.start(t, k, rf, rf ^ iv)
+            self._ck_x = ck_x
+        pd_x = [[st.start(pd.terminal, -1 if pd.clock is None else pd.clock, rf,
+                          FALL if pd.clock_fall else RISE) for rf in (RISE, FALL)] for pd in in_delays]
+        un_x = [[st.start(t, -1, rf, rf) for rf in (RISE, FALL)] for t in unclk]
+        return self._ck_x, pd_x, un_x
+
+    def _state_tags(self, tag, tag_x, tags, tag_leaf, ck, kk, inv, ck_leaf, ck_x, in_delays, pd_x, un_x):
+        """Create the tags (launch tag x state set) the sources seed and the edges reach."""
+        st = self.states
+        seeds: dict[tuple[int, int, int], set[int]] = {}
+        for ti in range(len(tags)):
+            seeds.setdefault((tags[ti][0], tags[ti][1], tag_leaf[ti]), set())
+        if ck_x is not None and len(ck):
+            for rf in (RISE, FALL):
+                for (k, srf, lf, x) in set(zip(kk.tolist(), (rf ^ inv).tolist(), ck_leaf.tolist(),
+                                               ck_x[:, rf].tolist())):
+                    if x != KILL and (k, srf, lf) in seeds:
+                        seeds[(k, srf, lf)].add(x)
+        for n, pd in enumerate(in_delays):
+            if pd.clock is not None and pd_x is not None:
+                key = (pd.clock, FALL if pd.clock_fall else RISE, -1)
+                seeds.setdefault(key, set()).update(x for x in pd_x[n] if x != KILL)
+        if un_x:
+            seeds.setdefault((-1, RISE, -1), set()).update(x for xr in un_x for x in xr if x != KILL)
+        for (k, srf, lf), xs in seeds.items():
+            for x in sorted(st.closure(xs | ({0} if (k >= 0) else set()), self._events)):
+                tag(k, srf, lf, x)
+
+    def _transfer_maps(self, tags, tag_leaf, tag_x, tag_of) -> np.ndarray:
+        """[events, tags] the tag a path moves to on each edge event (-1: false from there)."""
+        st = self.states
+        out = np.full((len(self._events), len(tags)), -1, dtype=np.int64)
+        for v, ev in enumerate(self._events):
+            for ti, ((k, srf), lf, x) in enumerate(zip(tags, tag_leaf, tag_x)):
+                y = st.edge(x, ev)
+                if y == KILL:
+                    continue
+                key = ((k, srf) if lf < 0 else (k, srf, lf)) if y == 0 else (k, srf, lf, y)
+                out[v, ti] = tag_of.get(key, -1)
+        return out
+
+    def tag_moves(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(event id per edge, [events, tags] target tag) of the last pass, None without
+        exception tag moves (see :class:`~finevh.timing.result.TimingResult`)."""
+        if self._ev_id is None or self._tmaps is None:
+            return None
+        return self._ev_id, self._tmaps
+
+    def _transfer(self, at: np.ndarray, eidx) -> None:
+        """Move, in ``at`` [tags, len(eidx)], the arrivals of edges with exception events
+        to the tags of their new state sets."""
+        ev = self._ev_id[eidx]
+        cols = np.nonzero(ev >= 0)[0]
+        if not len(cols):
+            return
+        red, none = self.red, self.none
+        sub = at[:, cols]
+        new = np.full_like(sub, none)
+        evc = ev[cols]
+        for v in np.unique(evc).tolist():
+            c = np.nonzero(evc == v)[0]
+            for ti, t2 in enumerate(self._tmaps[v].tolist()):
+                if t2 >= 0:
+                    new[t2, c] = red(new[t2, c], sub[ti, c])
+        at[:, cols] = new
 
     def _crpr_leaves(self, lat: ClockLatency, ck: np.ndarray, launch_pins: np.ndarray):
         """CRPR tag split: per clock-network terminal ``ck`` the leaf (driver of a
@@ -216,7 +383,7 @@ class Search:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
         allowed and the tags are unchanged (a search is bound to one graph)."""
-        tags, tag_of, arr, slew, lat, tag_leaf = self._sources(tables, load)
+        tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat = self._sources(tables, load)
         prev = self._state
         if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
                 and prev["arr"].shape == arr.shape):
@@ -233,7 +400,7 @@ class Search:
         vf[self._ck_flat] = slew.reshape(-1)[self._ck_flat_drv]
         vf[self._ck_flat0] = 0.0
         vslew.flags.writeable = False
-        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf)
+        return Arrivals(arr, vslew, edge_delay, edge_slew, tags, lat, tag_leaf, tag_x, self.states, tag_nolat)
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
@@ -246,6 +413,8 @@ class Search:
         for L, a, b in self._levels:
             sl = slice(a, b)
             dl, sw = self.dcalc.eval_arcs(g, sl, tables, slew, load)
+            if self._derate is not None:
+                dl = dl * self._derate[sl]
             edge_delay[sl] = dl
             edge_slew[sl] = sw
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
@@ -256,6 +425,8 @@ class Search:
             at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], none) + dl[None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables)
+            if self._ev_id is not None:
+                self._transfer(at, sl)
             arr[:, to, orf] = red(arr[:, to, orf], red.reduceat(at, starts, axis=1))
         return edge_delay, edge_slew
 
@@ -307,6 +478,8 @@ class Search:
                 # most of the level: contiguous recompute; else only the arcs that need it
                 ni = sl if n_need > 0.7 * (b - a) else a + np.nonzero(need)[0]
                 edge_delay[ni], edge_slew[ni] = self.dcalc.eval_arcs(g, ni, tables, slew, load)
+                if self._derate is not None:
+                    edge_delay[ni] *= self._derate[ni]
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
             if touch.sum() > 0.5 * (b - a):     # re-reduce every pin of the level
                 segs = np.arange(sa, sb)
@@ -326,6 +499,8 @@ class Search:
             at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], none) + edge_delay[ei][None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables)
+            if self._ev_id is not None:
+                self._transfer(at, ei)
             new_arr = red.reduceat(at, starts, axis=1)
             if len(st):
                 m = np.nonzero(st_pos[to] >= 0)[0]
@@ -346,6 +521,25 @@ class Search:
             pos[st] = np.arange(len(st))
             c = self._st = (st, pos)
         return c
+
+
+def derate_factors(g: TimingGraph, tc: TimingConstraints, early: bool) -> np.ndarray | None:
+    """float64[E] ``set_timing_derate`` factor of every (cell arc) edge of the late or
+    ``early`` search, None when no derate applies. Data-path cell delays (launch arcs
+    included) take the most specific derate: an instance's or library cell's over the
+    design's. Clock-network delays of propagated clocks are not derated (warning)."""
+    ds = [d for d in tc.derates if d.early == early and d.cell and d.data]
+    if not ds:
+        return None
+    if any(d.clock for d in ds) and any(c.propagated for c in tc.clocks) and not early:
+        progress.warn("set_timing_derate: clock network delays of propagated clocks are not derated")
+    f = np.ones(len(g.e_to))
+    for d in sorted(ds, key=lambda d: d.insts is not None):
+        m = np.ones(len(g.e_to), dtype=bool) if d.rf < 0 else (g.e_out_rf == d.rf)
+        if d.insts is not None:
+            m &= np.isin(g.e_inst, np.fromiter(d.insts, dtype=np.int64))
+        f[m] = d.factor
+    return f
 
 
 def required_times(r: TimingResult) -> np.ndarray:
@@ -382,14 +576,33 @@ def required_times(r: TimingResult) -> np.ndarray:
             continue
         sl = slice(a, b)
         ok = (g.e_from[sl] >= 0) & (g.e_kind[sl] != KIND_LAUNCH)
+        if g.e_slew_only is not None:
+            ok &= ~g.e_slew_only[sl]
         if not ok.any():
             continue
         frm = g.e_from[sl][ok]
         irf = g.e_in_rf[sl][ok]
         cand = req[:, g.e_to[sl][ok], g.e_out_rf[sl][ok]] - r.edge_delay[sl][ok][None, :]
+        if r.tag_moves is not None:
+            _moved_required(cand, req, r.tag_moves, np.arange(a, b)[ok], g, r.edge_delay)
         np.minimum.at(req, (np.broadcast_to(tags, cand.shape), np.broadcast_to(frm, cand.shape),
                             np.broadcast_to(irf, cand.shape)), cand)
     return req
+
+
+def _moved_required(cand: np.ndarray, req: np.ndarray, moves, eidx: np.ndarray, g: TimingGraph,
+                    edge_delay: np.ndarray) -> None:
+    """In ``cand`` [tags, len(eidx)] (required times at the edges' sources), the edges
+    whose paths move to another tag (exception -through): a source in tag t is required
+    by the target in the tag the move leads to."""
+    ev_id, tmaps = moves
+    ev = ev_id[eidx]
+    for v in np.unique(ev[ev >= 0]).tolist():
+        c = np.nonzero(ev == v)[0]
+        e = eidx[c]
+        tgt = tmaps[v]
+        vals = req[np.maximum(tgt, 0)][:, g.e_to[e], g.e_out_rf[e]] - edge_delay[e][None, :]
+        cand[:, c] = np.where((tgt >= 0)[:, None], vals, np.inf)
 
 
 def pin_slacks(r: TimingResult, required: np.ndarray) -> np.ndarray:
