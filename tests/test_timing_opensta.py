@@ -580,6 +580,19 @@ def test_wire_load_model_matches_opensta(require_tool, repo, work, run_cli):
     compare(with_wl, sta_out(work, [lib], v, "sample", sdc), 20)                 # OpenSTA 2.0.17
     compare(without, sta_out(work, [lib], v, "sample", sdc, sta=str(STA3)), 20)  # OpenSTA 3.x
     assert max(abs(with_wl[k] - without[k]) for k in with_wl) > 0.05
+    # the SDC's set_wire_load_model: OpenSTA 3.x's way to a wire-load model
+    sdc_wl = work / "sample_wl_sdc.sdc"
+    sdc_wl.write_text(sdc.read_text() + "set_wire_load_model -name wl_test\n")
+    code, out, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc_wl, "--json", "--paths", "0")
+    assert code == 0, err
+    by_sdc = {e["pin"]: e["slack_ns"] for e in json.loads(out)["endpoints"]}
+    assert by_sdc == with_wl
+    compare(by_sdc, sta_out(work, [lib], v, "sample", sdc_wl, sta=str(STA3)), 20)  # OpenSTA 3.x
+    sdc_bad = work / "sample_wl_bad.sdc"
+    sdc_bad.write_text(sdc.read_text() + "set_wire_load_model -name nope\n")
+    code, _, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc_bad)
+    n = len(sdc.read_text().splitlines()) + 1
+    assert code == 2 and f"sample_wl_bad.sdc:{n}: set_wire_load_model: no wire-load model 'nope'" in err, err
     code, _, err = run_cli("sta", "--liberty", lib, "--verilog", v, "--sdc", sdc, "--wire-load", "nope")
     assert code == 2 and "no wire-load model 'nope'" in err
     code, _, err = run_cli("sta", "--liberty", OSU018, "--verilog", v, "--sdc", sdc, "--wire-load", "default")

@@ -29,6 +29,22 @@ def read_bindings(path, design) -> list[tuple[list[int], float, str | None]]:
     return [(insts, v, f) for (v, f), insts in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
 
 
+def sdc_wire_load(libset, choice):
+    """The Liberty ``wire_load`` group an SDC ``set_wire_load_model`` names: in the
+    library it names, else in the first library that has it (OpenSTA's search)."""
+    libs = libset.libraries
+    if choice.library is not None:
+        libs = [lb for lb in libs if lb.name == choice.library]
+        if not libs:
+            raise InputError(f"set_wire_load_model: no library '{choice.library}'", choice.file or None,
+                             choice.line or None)
+    for lb in libs:
+        if choice.name in lb.wire_loads:
+            return lb.wire_loads[choice.name]
+    raise InputError(f"set_wire_load_model: no wire-load model '{choice.name}' in "
+                     + ", ".join(lb.name for lb in libs), choice.file or None, choice.line or None)
+
+
 def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), cap_per_um=None,
             wire_load=None, bind=None, hold=True, vinterp=None, wire_rc=None, write_spef=None):
     """Load everything and time it (setup, and hold unless ``hold=False``); returns
@@ -88,6 +104,10 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
             wc = wire.from_wire_load(design, wl)
         else:
             raise InputError(f"library '{lib.name}' has no default_wire_load", lib.path)
+    elif wire_load is None and tc.wire_load_model is not None:
+        # the SDC's set_wire_load_model (OpenSTA 3.x's only way to a wire-load model)
+        wl = sdc_wire_load(design.libset, tc.wire_load_model)
+        wc = wire.from_wire_load(design, wl)
     timer = Timer(design, tc, wc, hold=hold)
     if sp is not None:                  # RC networks, OpenSTA's dmp_ceff_elmore delay calculation
         from .timing.rcdelay import use_spef

@@ -64,6 +64,17 @@ class PortDelay:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class WireLoadChoice:
+    """``set_wire_load_model -name NAME [-library LIB]``: the Liberty wire-load model the
+    whole design's nets use (OpenSTA 3.x applies none unless this is given)."""
+
+    name: str
+    library: str | None = None
+    file: str = ""
+    line: int = 0
+
+
 @dataclass
 class DrivingCell:
     lib_cell: str
@@ -171,6 +182,7 @@ class Constraints:
     output_delays: list[PortDelay] = field(default_factory=list)
     loads: dict[str, float] = field(default_factory=dict)          # port -> pin load, pF
     wire_loads: dict[str, float] = field(default_factory=dict)     # port -> wire load, pF
+    wire_load_model: WireLoadChoice | None = None                  # set_wire_load_model
     driving_cells: dict[str, DrivingCell] = field(default_factory=dict)
     input_transitions: dict[str, float] = field(default_factory=dict)   # port -> ns
     exceptions: list[PathException] = field(default_factory=list)

@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..fileio import read_text
 from ..progress import warn
 from .model import (CaseAnalysis, Clock, ClockGroups, Constraints, DisableTiming, DrivingCell,
-                    GeneratedClock, GroupPath, PathException, PortDelay, TimingDerate)
+                    GeneratedClock, GroupPath, PathException, PortDelay, TimingDerate, WireLoadChoice)
 from .objects import SdcDesign
 from .queries import Queries, SdcError, _err, parse_opts
 
@@ -115,7 +115,7 @@ proc unknown {args} {
 _QUIET = ("set_hierarchy_separator",)
 #: accepted, no effect on anything finevh computes; one warning per command
 _IGNORED = ("set_ideal_network", "set_ideal_net", "set_max_area", "set_clock_gating_check",
-            "set_wire_load_model", "set_wire_load_mode", "set_operating_conditions", "set_min_pulse_width",
+            "set_wire_load_mode", "set_operating_conditions", "set_min_pulse_width",
             "set_max_time_borrow", "set_sense", "set_clock_sense", "set_data_check", "set_drive",
             "set_fanout_load", "set_logic_zero", "set_logic_one", "set_logic_dc", "set_resistance",
             "set_port_fanout_number", "set_min_capacitance", "set_ideal_latency", "set_ideal_transition",
@@ -152,6 +152,7 @@ class _Reader(Queries):
             "set_output_delay": lambda a: self.io_delay("set_output_delay", a),
             "set_load": self.set_load,
             "set_driving_cell": self.set_driving_cell,
+            "set_wire_load_model": self.set_wire_load_model,
             "set_input_transition": self.set_input_transition,
             **{k: (lambda a, k=k, v=v: self.exception(k, v, a)) for k, v in exc.items()},
             "group_path": self.group_path,
@@ -474,6 +475,18 @@ class _Reader(Queries):
                 self.warn(f"set_load on net '{n}' is not supported; ignored")
                 continue
             (self.c.wire_loads if wire else self.c.loads)[n] = c
+
+    def set_wire_load_model(self, args: list[str]):
+        o = parse_opts("set_wire_load_model", args, ("-name", "-library"), ("-min", "-max"))
+        name = o.flags.get("-name")
+        if not name:
+            raise SdcError("set_wire_load_model: -name is required")
+        if o.pos:
+            self.warn("set_wire_load_model on objects is not supported: the model applies to every net")
+        lib = o.flags.get("-library")
+        if lib is not None:
+            lib = str(lib).split(":", 1)[-1] if str(lib).startswith("lib:") else str(lib)
+        self.c.wire_load_model = WireLoadChoice(str(name), lib, self.file, self.line)
 
     def set_driving_cell(self, args: list[str]):
         o = parse_opts("set_driving_cell", args, ("-lib_cell", "-library", "-pin", "-from_pin", "-multiply_by",

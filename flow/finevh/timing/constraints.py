@@ -74,6 +74,8 @@ class TimingConstraints:
     disabled: "DisabledArcs | None" = None                            # set_disable_timing
     case_nets: dict[int, int] = field(default_factory=dict)           # set_case_analysis: net -> 0/1
     derates: list["Derate"] = field(default_factory=list)             # set_timing_derate
+    #: set_wire_load_model (finevh.constraints.model.WireLoadChoice), applied by the loader
+    wire_load_model: object = None
 
 
 @dataclass
@@ -321,6 +323,7 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                     for a in ga:
                         for b in gb:
                             tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
+    tc.wire_load_model = getattr(sdc, "wire_load_model", None)
     return tc
 
 
