@@ -182,14 +182,14 @@ def _untag(obj: str) -> str:
 def from_sdc(sdc, design, libset=None) -> TimingConstraints:
     """Resolve a :class:`finevh.constraints.sdc.Constraints` onto ``design``'s terminals.
 
-    Supported for setup analysis: clocks (period, waveform, ``set_clock_transition``,
-    setup uncertainty), input/output delays (rise/fall, ``-clock_fall``, max),
+    Resolved here: clocks (period, waveform, ``set_clock_transition``, uncertainty,
+    latency, propagation), input/output delays (rise/fall, ``-clock_fall``, min/max),
     ``set_load`` (pin and wire load on ports), ``set_input_transition``,
-    ``set_driving_cell`` (needs ``libset``), ``set_false_path`` between clocks or
-    ``-to`` endpoints, ``set_clock_groups`` (treated as false paths between the groups).
-    Other exceptions, ``set_timing_derate``, ``set_disable_timing`` and
-    ``set_case_analysis`` are ignored with one warning per kind; ``group_path`` has no
-    effect on slack.
+    ``set_driving_cell`` (needs ``libset``), clock-pair and ``-to`` false paths and
+    ``set_clock_groups``; the other path exceptions (:mod:`finevh.timing.exceptions`,
+    applied by the search), ``set_disable_timing``, ``set_case_analysis``,
+    ``set_timing_derate`` and ``set_wire_load_model`` (applied by the loader) are
+    carried on the result. ``group_path`` has no effect on slack.
     """
     names = TerminalNames(design)
     tc = TimingConstraints()
