@@ -49,6 +49,23 @@ def build() -> tuple[Path, Path]:
     return v, df
 
 
+def design_clock(v: Path, df: Path, work: Path) -> tuple[float, float]:
+    """(clock period, critical delay) ns: the period 5 % above the critical delay of the
+    placed netlist at 1.00 V (placement wire capacitance)."""
+    from bench_sta import write_sdc_from_ports
+
+    from finevh.loader import load_design
+    from finevh.timing import wire
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    sdc = write_sdc_from_ports(work / "probe.sdc", v, 100.0)
+    d = load_design([str(LIB)], str(v), None, [str(LEF)], str(df))
+    r = Timer(d, read_constraints(str(sdc), d, d.libset), wire.from_placement(d, d.placement)).update()
+    crit = 100.0 - min(e.slack for e in r.endpoints)
+    return round(crit * 1.05, 3), crit
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tiles", type=int, default=7)
@@ -59,22 +76,12 @@ def main() -> None:
     from bench_sta import write_sdc_from_ports
     from runconfig import demo28_run_config
 
-    from finevh.loader import load_design
     from finevh.run import load_config, run_flow
-    from finevh.timing import wire
-    from finevh.timing.constraints import read_constraints
-    from finevh.timing.engine import Timer
 
     v, df = build()
     work = Path(tempfile.mkdtemp(prefix="bench_emulate_"))
-    # clock: 5 % above the critical delay at 1.00 V (placement wire capacitance)
-    sdc = write_sdc_from_ports(work / "probe.sdc", v, 100.0)
-    d = load_design([str(LIB)], str(v), None, [str(LEF)], str(df))
-    r = Timer(d, read_constraints(str(sdc), d, d.libset), wire.from_placement(d, d.placement)).update()
-    crit = 100.0 - min(e.slack for e in r.endpoints)
-    period = round(crit * 1.05, 3)
+    period, crit = design_clock(v, df, work)
     sdc = write_sdc_from_ports(work / "mac.sdc", v, period)
-    del d, r
     cfg_path = demo28_run_config(work / "bench.toml", name="mac_array", verilog=v, def_file=df, sdc=sdc,
                                  tiles=[args.tiles], delta_vdd_mv=[200, 100], frequencies=args.frequencies, emit=[])
     cfg = load_config(cfg_path)
