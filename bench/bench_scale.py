@@ -162,7 +162,7 @@ def opensta_steps(f: dict, work: Path) -> dict:
     """OpenSTA 3.x: read (library + netlist + link), full STA (``report_checks``), power
     (``report_power``) in one process; per step elapsed and user seconds and RSS after it."""
     lines = [f"read_liberty {{{f['lib']}}}", f"read_verilog {{{f['verilog']}}}", f"link_design {f['top']}",
-             "proc fvh_mark {tag} { puts \"FVH $tag [elapsed_run_time] [user_run_time] [memory_usage]\" }",
+             "proc fvh_mark {tag} { puts \"FVH $tag [elapsed_run_time] [user_run_time] [sta::memory_usage]\" }",
              "fvh_mark read", f"read_sdc {{{f['sdc']}}}", "report_checks -digits 6", "report_wns -digits 6",
              "fvh_mark sta", "report_power -digits 8", "fvh_mark power"]
     tcl = work / "scale.tcl"
@@ -293,31 +293,31 @@ def finevh_run(f: dict, work: Path, tiles, freqs, dvdd) -> dict:
 
 # ---- report ------------------------------------------------------------------------------------
 
-def _print_size(name: str, r: dict) -> None:
-    print(f"== {name}: {r.get('instances', '?')} instances ==")
-    o = r.get("opensta")
+def _print_opensta(o: dict) -> None:
+    s = o["steps"]
+    print(f"OpenSTA 3.x: read {s['read']['wall_s']:.1f} s ({s['read']['rss_after_mb']:.0f} MB), "
+          f"STA {s['sta']['wall_s']:.1f} s ({s['sta']['rss_after_mb']:.0f} MB), "
+          f"power {s['power']['wall_s']:.1f} s ({s['power']['rss_after_mb']:.0f} MB); process "
+          f"{o['wall_s']:.1f} s wall, {o['cpu_s']:.1f} s CPU, peak {o['peak_rss_mb']:.0f} MB", flush=True)
+
+
+def _print_cli(cmd: str, c: dict, o: dict | None) -> None:
+    ref = ""
     if o:
-        s = o["steps"]
-        print(f"OpenSTA 3.x: read {s['read']['wall_s']:.1f} s ({s['read']['rss_after_mb']:.0f} MB), "
-              f"STA {s['sta']['wall_s']:.1f} s ({s['sta']['rss_after_mb']:.0f} MB), "
-              f"power {s['power']['wall_s']:.1f} s ({s['power']['rss_after_mb']:.0f} MB); process "
-              f"{o['wall_s']:.1f} s wall, {o['cpu_s']:.1f} s CPU, peak {o['peak_rss_mb']:.0f} MB")
-    for cmd in ("sta", "power"):
-        c = r.get(cmd)
-        if c:
-            ref = ""
-            if o:
-                base = o["steps"]["sta" if cmd == "sta" else "power"]["rss_after_mb"]
-                ref = f"; peak / OpenSTA RSS after its {cmd} = {c['peak_rss_mb'] / base:.2f}x (target <= 1.5x)"
-            print(f"finevh {cmd}: {c['wall_s']:.1f} s wall, {c['cpu_s']:.1f} s CPU ({c['sys_s']:.1f} s sys), "
-                  f"peak {c['peak_rss_mb']:.0f} MB{ref}")
-    fr = r.get("run")
-    if fr:
-        print(f"finevh run: {fr['process_wall_s']:.1f} s wall, {fr['process_cpu_s']:.1f} s CPU "
-              f"({fr['process_sys_s']:.1f} s sys), peak RSS {fr['peak_rss_mb']:.0f} MB (target < 4096)")
-        for label, s in fr["stages"].items():
-            print(f"    {label:46s} x{s['calls']:<3d} {s['wall_s']:8.1f} s {s['cpu_s']:8.1f} s CPU  "
-                  f"peak {s['peak_rss_mb']:6.0f} MB, after {s['rss_after_mb']:6.0f} MB")
+        base = o["steps"][cmd]["rss_after_mb"]
+        ref = f"; peak / OpenSTA's RSS after its {cmd} step = {c['peak_rss_mb'] / base:.2f}x (target <= 1.5x)"
+    print(f"finevh {cmd}: {c['wall_s']:.1f} s wall, {c['cpu_s']:.1f} s CPU ({c['sys_s']:.1f} s sys), "
+          f"peak {c['peak_rss_mb']:.0f} MB{ref}", flush=True)
+
+
+def _print_run(fr: dict) -> None:
+    print(f"finevh run ({fr['instances']} instances): {fr['process_wall_s']:.1f} s wall, "
+          f"{fr['process_cpu_s']:.1f} s CPU ({fr['process_sys_s']:.1f} s sys), peak RSS {fr['peak_rss_mb']:.0f} MB "
+          "(target < 4096)")
+    for label, s in fr["stages"].items():
+        print(f"    {label:46s} x{s['calls']:<3d} {s['wall_s']:8.1f} s {s['cpu_s']:8.1f} s CPU  "
+              f"peak {s['peak_rss_mb']:6.0f} MB, after {s['rss_after_mb']:6.0f} MB")
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -342,17 +342,19 @@ def main() -> None:
         f = design_files(copies)
         work = Path(tempfile.mkdtemp(prefix=f"bench_scale_{copies}_"))
         r: dict = {"copies": copies, "period_ns": f["period_ns"]}
+        print(f"== {f['top']} ({copies} x the MAC array), clock {f['period_ns']} ns ==", flush=True)
         if not args.no_opensta:
             r["opensta"] = opensta_steps(f, work)
+            _print_opensta(r["opensta"])
         if not args.no_sta:
-            r["sta"] = finevh_cli(f, "sta")
-            r["power"] = finevh_cli(f, "power")
+            for cmd in ("sta", "power"):
+                r[cmd] = finevh_cli(f, cmd)
+                _print_cli(cmd, r[cmd], r.get("opensta"))
         if not args.no_run:
             r["run"] = finevh_run(f, work, tiles, args.frequencies, dvdd)
             r["instances"] = r["run"]["instances"]
+            _print_run(r["run"])
         results[f["top"]] = r
-        _print_size(f["top"], r)
-        sys.stdout.flush()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True, default=str) + "\n")
 
