@@ -168,7 +168,8 @@ def opensta_steps(f: dict, work: Path) -> dict:
     tcl = work / "scale.tcl"
     tcl.write_text("\n".join(lines) + "\n")
     m = measured([OPENSTA3, "-no_init", "-exit", str(tcl)], cwd=str(work))
-    marks = {t: (float(a), float(b), int(c) / 1e6) for t, a, b, c in
+    # sta::memory_usage is VmRSS in kB x 1000: MiB like ru_maxrss / 1024
+    marks = {t: (float(a), float(b), int(c) / 1000 / 1024) for t, a, b, c in
              re.findall(r"^FVH (\w+) (\S+) (\S+) (\d+)", m["stdout"], re.M)}
     steps, prev = {}, (0.0, 0.0)
     for t in ("read", "sta", "power"):

@@ -185,6 +185,10 @@ def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=
                             hold=False, vinterp=vinterp)
     design = timer.design
     tc = timer.constraints
+    # power reads the slews and wire caps only: the timer's state (about 1 KB per
+    # instance) is freed before the power engine builds its own arrays
+    slews, wire_cap = result.slew, timer.wire_cap
+    del timer, result
     scale = 1.0
     if clock_mhz is not None:
         if clock_mhz <= 0:
@@ -204,7 +208,7 @@ def run_power(liberty, verilog, sdc, *, top=None, spef=None, def_file=None, lef=
             ports[name] = (float(a), float(d))
         spec = ActivitySpec(mode="propagate", input_default=tuple(input_activity), port_activity=ports,
                             opensta_rules=power_rules)
-    res = analyse(design, tc, spec, slews=result.slew, wire_cap=timer.wire_cap,
+    res = analyse(design, tc, spec, slews=slews, wire_cap=wire_cap,
                   leakage_weights=leakage_weights, period_scale=scale)
     if signals is not None and res.matched_signals == 0:
         raise InputError("no signal of the activity file matches a net of the design "

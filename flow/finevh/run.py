@@ -188,6 +188,15 @@ def recover_leakage(design, tc, names: list, flavour: np.ndarray, opts) -> tuple
     return out, res.report
 
 
+def _keep_sums(prof) -> None:
+    """Reduce a profile whose per-instance use is over (baselines, finished sweeps) to
+    what :class:`finevh.fvh.emulate.Baseline` still reads, the sums: 0-d arrays, whose
+    ``.sum()`` is the same number (each supply of each profile is 2 x 8 bytes per instance)."""
+    for d in (prof.dyn_ref_uw, prof.leak_uw):
+        for v in list(d):
+            d[v] = np.asarray(d[v].sum())
+
+
 def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     """Run the flow in memory; nothing is written."""
     from .fvh import dvfs
@@ -215,6 +224,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     if spec.signals is not None and p0.matched_signals == 0:
         raise InputError("no VCD/SAIF signal matches a net of the design (check 'scope')", cfg.vcd or cfg.saif)
     leak = DesignLeakage(design, p0.net_duty, inp.lut)
+    del r0, p0
     timings["activity_s"] = time.perf_counter() - t0
     emu = E.Emulator(design, tc, leak, spec)
     base_flav = np.full(design.n_instances, inp.base_code, dtype=np.int64)
@@ -236,6 +246,8 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     timings["baseline_s"] = time.perf_counter() - t0
     restore_base()
     emu.deactivate()
+    _keep_sums(bl.prof)
+    del base_var, timer0
 
     # -- baseline (c): the same design after leakage recovery on every cell ------------------
     t0 = time.perf_counter()
@@ -248,6 +260,8 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     recovered = Recovered(E.baseline(emu, rec_var, grid), rec_rep)
     restore_base()
     emu.deactivate()
+    _keep_sums(recovered.baseline.prof)
+    del rec_var
     timings["baseline_recovered_s"] = time.perf_counter() - t0
 
     # -- partitions ----------------------------------------------------------------------------
@@ -268,7 +282,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     cell_area = design.inst_area()
     tile_runs: list[TileRun] = []
     for n in tiles:
-        part = parts[n]
+        part = parts.pop(n)          # its placement and partition result are done with after this tile count
         plan = part.plan
         with placed_as(design, part.extra["placement"]):
             t0 = time.perf_counter()
@@ -314,6 +328,9 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                 tr.fine[(mv, key)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area, selection=sel)
             emu.deactivate()
             restore_base()
+            _keep_sums(prof)
+            del var, prof
+        del tm
         timings[f"emulate_{n}_s"] = time.perf_counter() - t0
         tile_runs.append(tr)
 

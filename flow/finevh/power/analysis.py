@@ -635,25 +635,56 @@ class _PinStates:
         return np.broadcast_to(bx.eval_activity(e, env, shape=(n,))[1], (n,))
 
 
+class _EnergySum:
+    """Internal power per instance (uW) from look-up queries: ``E(table; slew, load) *
+    weight`` added to each query's instance. Queries are evaluated in chunks of
+    :attr:`CHUNK` rows, in the order given, so the table look-up's temporaries (a few
+    hundred bytes per query) stay bounded whatever the design size and the sums are
+    the same as one look-up over every query."""
+
+    CHUNK = 1 << 19
+
+    def __init__(self, n_inst: int):
+        self.out = np.zeros(n_inst)
+        self.tables: list = [None]
+        self._index: dict[int, int] = {}
+        self._q: list[tuple] = []
+        self._pending = 0
+        self._pack = None
+
+    def add(self, t, slew: np.ndarray, load, weight: np.ndarray, insts: np.ndarray) -> None:
+        """Queue table ``t`` (None: nothing) at ``slew`` (ns) and ``load`` (pF, scalar or
+        per instance) with ``weight`` (transitions per ns x duty) for ``insts``."""
+        if t is None:
+            return
+        k = self._index.get(id(t))
+        if k is None:
+            self.tables.append(t)
+            k = self._index[id(t)] = len(self.tables) - 1
+            self._pack = None
+        self._q.append((k, slew, np.broadcast_to(load, insts.shape), weight, insts))
+        self._pending += insts.size
+        if self._pending >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._q:
+            return
+        q, self._q, self._pending = self._q, [], 0
+        if self._pack is None:
+            self._pack = pack_tables(self.tables)
+        rows = np.concatenate([np.full(x[4].size, x[0], dtype=np.int64) for x in q])
+        e = lookup(self._pack, rows, np.concatenate([x[1] for x in q]), np.concatenate([x[2] for x in q]))
+        np.add.at(self.out, np.concatenate([x[4] for x in q]), e * np.concatenate([x[3] for x in q]) * PJ_PER_NS_TO_UW)
+
+    def result(self) -> np.ndarray:
+        self.flush()
+        return self.out
+
+
 def _internal(design, ps: _PinStates, libs, load: np.ndarray) -> np.ndarray:
     """Internal power per instance (uW), vectorised per (cell, pin, group)."""
-    N = ps.top.n_inst
-    tables: list = [None]
-    q_rows: list[np.ndarray] = []
-    q_slew: list[np.ndarray] = []
-    q_load: list[np.ndarray] = []
-    q_weight: list[np.ndarray] = []
-    q_inst: list[np.ndarray] = []
-    table_ix: dict[int, int] = {}
-
-    def tix(t) -> int:
-        k = id(t)
-        j = table_ix.get(k)
-        if j is None:
-            tables.append(t)
-            j = table_ix[k] = len(tables) - 1
-        return j
-
+    acc = _EnergySum(ps.top.n_inst)
     for ci, cell in enumerate(design.cells):
         insts = ps.insts_of(ci)
         if insts.size == 0:
@@ -690,21 +721,8 @@ def _internal(design, ps: _PinStates, libs, load: np.ndarray) -> np.ndarray:
                 # OpenSTA 2.0.17 reads only rise_power / fall_power tables of an
                 # internal_power group: a group with a single 'power' table counts 0.
                 for rf, t in ((0, g.rise_power), (1, g.fall_power)):
-                    if t is None:
-                        continue
-                    q_rows.append(np.full(insts.size, tix(t), dtype=np.int64))
-                    q_slew.append(fr["slew"][:, rf])
-                    q_load.append(ld)
-                    q_weight.append(w)
-                    q_inst.append(insts)
-    out = np.zeros(N)
-    if not q_rows:
-        return out
-    pack = pack_tables(tables)
-    rows = np.concatenate(q_rows)
-    e = lookup(pack, rows, np.concatenate(q_slew), np.concatenate(q_load))
-    np.add.at(out, np.concatenate(q_inst), e * np.concatenate(q_weight) * PJ_PER_NS_TO_UW)
-    return out
+                    acc.add(t, fr["slew"][:, rf], ld, w, insts)
+    return acc.result()
 
 
 def _missing_when(cell, pin, related_pg: str | None) -> bool:
@@ -754,24 +772,8 @@ def _internal3(design, ps: _PinStates, load: np.ndarray) -> np.ndarray:
     reads ``from``, else P(when), else 0.5; the ``from`` slew is taken for the edge
     that causes the output edge (opposite for negative-unate arcs). Probabilities
     are exact for independent inputs (truth tables over the cell's pins)."""
-    N = ps.top.n_inst
-    tables: list = [None]
-    table_ix: dict[int, int] = {}
-    q: dict[str, list] = {"rows": [], "slew": [], "load": [], "w": [], "inst": []}
-
-    def add(t, slew, ld, w, insts):
-        if t is None:
-            return
-        k = table_ix.get(id(t))
-        if k is None:
-            tables.append(t)
-            k = table_ix[id(t)] = len(tables) - 1
-        q["rows"].append(np.full(insts.size, k, dtype=np.int64))
-        q["slew"].append(slew)
-        q["load"].append(np.broadcast_to(ld, insts.shape))
-        q["w"].append(w)
-        q["inst"].append(insts)
-
+    acc = _EnergySum(ps.top.n_inst)
+    add = acc.add
     for ci, cell in enumerate(design.cells):
         insts = ps.insts_of(ci)
         n = insts.size
@@ -831,10 +833,4 @@ def _internal3(design, ps: _PinStates, load: np.ndarray) -> np.ndarray:
                 pos = _positive_unate(cell, g.related_pin, pin.name)
                 for rf, t in enumerate(_energy_tables(g)):
                     add(t, fr["slew"][:, rf if pos else 1 - rf], ld, w, insts)
-    out = np.zeros(N)
-    if not q["rows"]:
-        return out
-    e = lookup(pack_tables(tables), np.concatenate(q["rows"]), np.concatenate(q["slew"]),
-               np.concatenate(q["load"]))
-    np.add.at(out, np.concatenate(q["inst"]), e * np.concatenate(q["w"]) * PJ_PER_NS_TO_UW)
-    return out
+    return acc.result()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -20,15 +21,43 @@ class StageResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class _SharedGraph:
+    """What :class:`~finevh.timing.engine.Timer` reads of a ``like`` timer: the design
+    (held weakly: this object lives in the design's ``meta``), the timing graph and the
+    arc templates."""
+
+    def __init__(self, design, graph, templates: dict):
+        self._design = weakref.ref(design)
+        self.graph = graph
+        self.templates = templates
+
+    @property
+    def design(self):
+        return self._design()
+
+
+#: key of ``Design.meta`` holding the design's :class:`_SharedGraph`
+SHARED_GRAPH_KEY = "_timing_graph"
+
+
 def make_timer(design, constraints, wire_cap):
     """The timer every stage uses: net loads summed in double precision (the float32
     running sum that reproduces OpenSTA to the last ps on huge nets costs a third of every
     re-time; the difference is ~1e-5 relative). One factory, so a stage run alone and the
-    same stage inside ``finevh run`` time the design identically."""
+    same stage inside ``finevh run`` time the design identically.
+
+    Every timer of one design shares one timing graph and one set of arc templates
+    (``Timer(like=...)``; kept in ``design.meta``): a graph is about 550 bytes per
+    instance and several timers live at once in ``finevh run``. A timer whose binding
+    changes the arcs rebuilds its own graph (``Timer.update``), which the next timer
+    then shares."""
     from ..timing.engine import Timer
 
-    t = Timer(design, constraints, wire_cap)
+    prev = design.meta.get(SHARED_GRAPH_KEY)
+    like = prev if prev is not None and prev.design is design else None
+    t = Timer(design, constraints, wire_cap, like=like)
     t.single_precision_loads = False
+    design.meta[SHARED_GRAPH_KEY] = _SharedGraph(design, t.graph, t.templates)
     return t
 
 
