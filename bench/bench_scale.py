@@ -13,8 +13,9 @@ Per size, each in a fresh process (peak RSS from ``wait4``, CPU = user + system)
 - ``finevh run`` (``run_flow`` + ``write_outputs``, the default tiles 3, 5, 7, 16
   frequencies, ΔVdd 200 and 100 mV unless told otherwise), with wall, CPU and peak RSS
   per stage: the stage functions are wrapped in the child process (peak RSS per call
-  from ``VmHWM``, reset through ``/proc/self/clear_refs``); nested calls (power
-  analyses inside a stage) are also inside their caller's figures;
+  from ``VmHWM``, reset through ``/proc/self/clear_refs``, which resets ``ru_maxrss``
+  too: the run's peak is the largest of them); nested calls (power analyses inside a
+  stage) are also inside their caller's figures; ``--json`` keeps every call in order;
 - ``finevh sta`` and ``finevh power`` of the netlist (no DEF) under the same SDC;
 - OpenSTA 3.x (``$FINEVH_OPENSTA3``, default ``~/.cache/opensta-737b52f/bin/sta``):
   one process reading the library and the netlist, then ``report_checks`` (full STA)
@@ -246,6 +247,8 @@ def _child_run(cfg_path: str, out_dir: str) -> None:
 
     peaks = _Peaks()
     stats: dict[str, dict] = {}
+    events: list[dict] = []          # every wrapped call, in call order (nested calls first)
+    t_start = time.perf_counter()
 
     def wrap(label, fn):
         @functools.wraps(fn)
@@ -256,6 +259,9 @@ def _child_run(cfg_path: str, out_dir: str) -> None:
                 return fn(*a, **k)
             finally:
                 pk, after = peaks.exit()
+                events.append({"stage": label, "start_s": round(t0 - t_start, 3),
+                               "wall_s": round(time.perf_counter() - t0, 3), "peak_rss_mb": round(pk, 1),
+                               "rss_after_mb": round(after, 1)})
                 s = stats.setdefault(label, {"calls": 0, "wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0})
                 s["calls"] += 1
                 s["wall_s"] += time.perf_counter() - t0
@@ -271,10 +277,12 @@ def _child_run(cfg_path: str, out_dir: str) -> None:
 
     cfg = R.load_config(cfg_path)
     t0, c0 = time.perf_counter(), time.process_time()
+    peaks.enter()                    # the whole run (VmHWM resets also reset ru_maxrss)
     res = R.run_flow(cfg)
     R.write_outputs(res, out_dir, force=True)
-    print(json.dumps({"stages": stats, "timings": {k: v for k, v in res.timings.items()},
-                      "wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
+    peak, _ = peaks.exit()
+    print(json.dumps({"stages": stats, "events": events, "timings": {k: v for k, v in res.timings.items()},
+                      "wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "peak_rss_mb": peak,
                       "instances": int(len(res.tile_runs[0].plan.inst_names)) if res.tile_runs else None,
                       "peak_tracking": peaks.ok}))
 
@@ -287,8 +295,9 @@ def finevh_run(f: dict, work: Path, tiles, freqs, dvdd) -> dict:
     m = measured([sys.executable, str(Path(__file__).resolve()), "--child-run", str(cfg), str(work / "out")],
                  env=_env())
     r = json.loads(m["stdout"].strip().splitlines()[-1])
-    r.update({"process_wall_s": m["wall_s"], "process_cpu_s": m["cpu_s"], "process_sys_s": m["sys_s"],
-              "peak_rss_mb": m["peak_rss_mb"]})
+    r.update({"process_wall_s": m["wall_s"], "process_cpu_s": m["cpu_s"], "process_sys_s": m["sys_s"]})
+    if not r["peak_tracking"]:       # no clear_refs: VmHWM never reset, wait4's figure holds
+        r["peak_rss_mb"] = m["peak_rss_mb"]
     return r
 
 

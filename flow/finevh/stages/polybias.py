@@ -84,12 +84,15 @@ def polybias_stage(design, constraints, plan, opts: PolybiasOptions | None = Non
         tc = copy.copy(constraints)
         tc.clocks = [replace(c, period=req) for c in constraints.clocks]
     timer = make_timer(design, tc, wc)
-    r0 = timer.update()
-    p0 = analyse(design, constraints, opts.activity, slews=r0.slew, wire_cap=wc)
+    iface = plan.interface
+    # the leakage before, as sums: neither the first timing result nor the power arrays
+    # stay alive while the corner timers of assign_polybias are (several GB at 1M cells)
+    p0 = analyse(design, constraints, opts.activity, slews=timer.update().slew, wire_cap=wc)
+    leak0, iface_leak0 = float(p0.inst_leakage.sum()), float(p0.inst_leakage[iface].sum())
+    del p0
     res = assign_polybias(design, timer, plan.interface, stages, corners=corners)
     p1 = analyse(design, constraints, opts.activity, slews=timer.last.slew, wire_cap=wc)
     names = design.netlist.inst_names
-    iface = plan.interface
     plan.pb_swaps = [PbSwap(names[i], a, b, f) for i, a, b, f in res.swaps]
     rep = {
         "interface_cells": res.interface_cells,
@@ -115,9 +118,9 @@ def polybias_stage(design, constraints, plan, opts: PolybiasOptions | None = Non
         "wns_after_ns": _r6(min(0.0, res.worst_after_ns)),
         "tns_before_ns": _r6(res.tns_before_ns),
         "tns_after_ns": _r6(res.tns_after_ns),
-        "leakage_before_uw": round(float(p0.inst_leakage.sum()), 6),
+        "leakage_before_uw": round(leak0, 6),
         "leakage_after_uw": round(float(p1.inst_leakage.sum()), 6),
-        "interface_leakage_before_uw": round(float(p0.inst_leakage[iface].sum()), 6),
+        "interface_leakage_before_uw": round(iface_leak0, 6),
         "interface_leakage_after_uw": round(float(p1.inst_leakage[iface].sum()), 6),
     }
     lb = rep["leakage_before_uw"]
