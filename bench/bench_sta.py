@@ -308,7 +308,8 @@ def main() -> None:
         common = [e for e in slk if e in mine]
         dev = np.array([abs(mine[e] - slk[e].slack) for e in common]) if common else np.array([np.nan])
         print(f"[SPEF RC] accuracy: {len(common)} common setup endpoints of {len(slk)} (OpenSTA) / {len(mine)} "
-              f"(finevh); max |delta slack| {np.nanmax(dev) * 1e3:.3f} ps, median {np.nanmedian(dev) * 1e3:.4f} ps; "
+              f"(finevh); max |delta slack| {np.nanmax(dev) * 1e3:.3f} ps, median {np.nanmedian(dev) * 1e3:.4f} ps, "
+              f"{int((dev > 1e-3).sum())} above 1 ps; "
               f"worst slack finevh {float(res.table.slack.min()):.6f} ns, OpenSTA {ref_worst[0]:.6f} ns")
         f_full = ms(ref.out, "full_ms")
         print(f"[SPEF RC] finevh: first full pass (SDC + graph + RC reduction + STA, setup+hold) {t_first:.2f} s "
