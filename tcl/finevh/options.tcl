@@ -89,15 +89,18 @@ set finevh::cli_options {
     {lutchar} {
         cells {--cells list 0 1 1}
         flavour {--flavour value 0 1 0}
+        gmin {--gmin value 0 1 0}
         models {--models value 0 1 1}
         ngspice {--ngspice value 0 1 0}
         out {--out value 0 1 1}
         outputs {--outputs list 0 1 0}
+        pairs {--pairs list 0 1 0}
         quiet {--quiet flag 0 1 0}
-        spice {--spice value 0 1 1}
+        section {--section value 0 1 0}
+        spice {--spice value 1 1 1}
         temp {--temp value 0 1 0}
-        vdd {--vdd value 0 1 1}
-        vddl {--vddl list 0 1 1}
+        vdd {--vdd value 0 1 0}
+        vddl {--vddl list 0 1 0}
         verbose {--verbose flag 0 1 0}
     }
     {partition} {

@@ -1,0 +1,75 @@
+"""Regenerate the sky130 HD intra-tile leakage LUT (libs/sky130/sky130_hd_itl.lut).
+
+Cells: every master of the sky130 sample (OpenROAD's gcd_prefill.def) that the
+shipped Liberty has (fillers and taps excluded). Corner: SkyWater's ss model section
+at -40 C, as the shared ss_n40C_1v28/1v40/1v76 Liberty files. Pairs: the three library
+pairs plus the 120 mV steps of the sample's 1.40..1.76 V grid. Output ports per cell
+from the Liberty. One ngspice run per pair (all cells in one deck).
+
+Usage (from the repository root; about a minute of ngspice):
+    PYTHONPATH=flow python3 libs/sky130/make_luts.py [OUT.lut]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from finevh.layout.defio import read_def
+from finevh.liberty.reader import read_liberty
+from finevh.tech import sky130
+from finevh.tech.lut import write_lut
+from finevh.tech.spice import characterise
+
+HERE = Path(__file__).resolve().parent
+PAIRS = ((1.28, 1.40), (1.40, 1.76), (1.28, 1.76), (1.40, 1.52), (1.52, 1.64), (1.64, 1.76))
+FLAVOUR = "SVT"      # SkyWater's shipped devices (nfet_01v8, pfet_01v8(_hvt))
+GMIN = 1e-18
+
+
+def liberty_path(volt: str = "1v76") -> Path:
+    return sky130.shared_dir().parent / "liberty" / "sky130_fd_sc_hd" / f"sky130_fd_sc_hd__ss_n40C_{volt}.lib.gz"
+
+
+def sample_cells() -> list[str]:
+    """Masters of the sample DEF that the Liberty has, sorted."""
+    d = read_def(sky130.shared_dir().parent / "openroad" / "src" / "fin" / "test" / "gcd_prefill.def")
+    lib = read_liberty(liberty_path())
+    return sorted({m for m in d.components.masters if m in lib.cells and _inputs(lib.cells[m])})
+
+
+def _inputs(cell) -> list[str]:
+    return [p.name for p in cell.pins.values() if p.direction == "input"]
+
+
+def output_ports(cells: list[str]) -> dict[str, tuple[str, ...]]:
+    lib = read_liberty(liberty_path())
+    return {c: tuple(p.name for p in lib.cells[c].pins.values() if p.direction in ("output", "inout"))
+            for c in cells}
+
+
+def build(cells: list[str], pairs=PAIRS, spice: sky130.Sky130Spice | None = None):
+    """LeakageLut of ``cells`` at ss, -40 C (see the module doc)."""
+    sp = spice or sky130.extract()
+    return characterise([sp.netlist(c) for c in cells], sp.models, cells, pairs=list(pairs),
+                        flavour=FLAVOUR, temp=sky130.SS_TEMP, section=sky130.SS_SECTION,
+                        outputs=output_ports(cells), gmin=GMIN, technology="sky130_fd_sc_hd")
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else HERE / "sky130_hd_itl.lut"
+    cells = sample_cells()
+    t0 = time.process_time()
+    w0 = time.time()
+    lut = build(cells)
+    header = (f"sky130_fd_sc_hd intra-tile leakage k: finevh lutchar (ngspice), models sky130.lib.spice "
+              f"section ss, -40 C, gmin {GMIN:g} S\nregenerate: PYTHONPATH=flow python3 libs/sky130/make_luts.py")
+    write_lut(out, lut, header=header)
+    print(f"make_luts: {len(cells)} cells x {len(PAIRS)} pairs -> {out} "
+          f"({time.time() - w0:.1f} s wall)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
