@@ -3,10 +3,10 @@
 Cells: every master of the sky130 sample (OpenROAD's gcd_prefill.def) that the
 shipped Liberty has (fillers and taps excluded). Corner: SkyWater's ss model section
 at -40 C, as the shared ss_n40C_1v28/1v40/1v76 Liberty files. Pairs: the three library
-pairs plus the 120 mV steps of the sample's 1.40..1.76 V grid. Output ports per cell
-from the Liberty. One ngspice run per pair (all cells in one deck).
+pairs (the sample uses 1.40/1.76). Output ports per cell from the Liberty. One ngspice
+operating point per pair and group of cells.
 
-Usage (from the repository root; about a minute of ngspice):
+Usage (from the repository root; several minutes of ngspice):
     PYTHONPATH=flow python3 libs/sky130/make_luts.py [OUT.lut]
 """
 
@@ -23,7 +23,7 @@ from finevh.tech.lut import write_lut
 from finevh.tech.spice import characterise
 
 HERE = Path(__file__).resolve().parent
-PAIRS = ((1.28, 1.40), (1.40, 1.76), (1.28, 1.76), (1.40, 1.52), (1.52, 1.64), (1.64, 1.76))
+PAIRS = ((1.28, 1.40), (1.40, 1.76), (1.28, 1.76))
 FLAVOUR = "SVT"      # SkyWater's shipped devices (nfet_01v8, pfet_01v8(_hvt))
 GMIN = 1e-18
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..fileio import read_text, write_text_atomic
+from .lut import records
 
 MAGIC = "finevh-crossing"
 VERSION = 1
@@ -126,7 +127,6 @@ def _axis(tok: list[str], what: str, path: str, ln: int) -> np.ndarray:
 def parse_crossing(text: str, path: str = "<crossing>") -> CrossingTables:
     """Parse a ``finevh-crossing`` file (see the module doc)."""
     ct = CrossingTables()
-    seen_magic = False
     key: tuple[str, float, float] | None = None
     flavour: str | None = None
     slews = loads = None
@@ -146,18 +146,7 @@ def parse_crossing(text: str, path: str = "<crossing>") -> CrossingTables:
         ct.tables[key][name] = CrossingArc(slews, loads, delta)
         arc = None
 
-    for ln, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        tok = line.split()
-        if not seen_magic:
-            if tok[0] != MAGIC or len(tok) != 2:
-                err(f"expected '{MAGIC} <version>' as the first record", ln)
-            if tok[1] != str(VERSION):
-                err(f"unsupported version '{tok[1]}' (this reader knows {VERSION})", ln)
-            seen_magic = True
-            continue
+    for ln, tok in records(text, path, MAGIC, VERSION):
         k = tok[0]
         if k == "technology":
             ct.technology = " ".join(tok[1:])
@@ -221,7 +210,5 @@ def parse_crossing(text: str, path: str = "<crossing>") -> CrossingTables:
             seen[idx] = True
         else:
             err(f"unknown record '{k}'", ln)
-    if not seen_magic:
-        err(f"empty file (expected '{MAGIC} {VERSION}')", None)
     close()
     return ct

@@ -26,6 +26,8 @@ from .spice import _classify, deck_header, parse_subckts, run_deck
 
 RAMP_START = 0.2      # ns
 HOLD = 4.0            # ns between the rising and the falling input ramp
+#: transient step, ns (ngspice also takes it as the largest time step)
+TSTEP = 0.005
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ _MEAS = re.compile(r"^\s*([dlh][rf]\d+)\s*=\s*([-+0-9.eE]+)", re.M)
 
 def characterise_crossing(netlists: dict[str, Path], liberty_cells: dict, models: Path, pairs, slews, loads,
                           flavour: str, temp: float, section: str | None = None, gmin: float | None = 1e-15,
-                          technology: str = "", ngspice: str = "ngspice", progress_cb=None) -> CrossingTables:
+                          technology: str = "", ngspice: str = "ngspice", progress_cb=None,
+                          tstep: float = TSTEP, timeout: float = 7200.0) -> CrossingTables:
     """Crossing tables of every sensitisable arc of ``liberty_cells`` ({name: Liberty
     cell}, combinational) with their SPICE ``netlists`` ({name: file}), one ngspice
     transient per pair."""
@@ -144,8 +147,8 @@ def characterise_crossing(netlists: dict[str, Path], liberty_cells: dict, models
             stop = max(stop, t)
         header = deck_header(f"finevh crossing: VddL={vl} VddH={vh}", sorted({str(netlists[a.cell]) for a, *_ in plan}),
                              Path(models), temp, section, gmin)
-        deck = "\n".join(header + body + meas + [f".tran 2p {stop:.6g}n", ".end", ""])
-        vals = {k: float(v) for k, v in _MEAS.findall(run_deck(deck, ngspice))}
+        deck = "\n".join(header + body + meas + [f".tran {tstep * 1e3:.6g}p {stop:.6g}n", ".end", ""])
+        vals = {k: float(v) for k, v in _MEAS.findall(run_deck(deck, ngspice, timeout))}
         key = (flavour, round(vl, 4), round(vh, 4))
         ct.tables[key] = {}
         for (arc, _p, _k), insts in zip(plan, per_arc):

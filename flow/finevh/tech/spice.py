@@ -211,12 +211,14 @@ def characterise(spice, models: str | Path, cells: list[str], vddh: float | None
                  vddls: list[float] | None = None, flavour: str = "PB0", temp: float = 125.0,
                  outputs=OUTPUT_PINS, ngspice: str = "ngspice", technology: str = "",
                  pairs: list[tuple[float, float]] | None = None, section: str | None = None,
-                 gmin: float | None = GMIN, progress_cb=None) -> LeakageLut:
+                 gmin: float | None = GMIN, progress_cb=None, max_instances: int = 1500,
+                 timeout: float = 3600.0) -> LeakageLut:
     """LUTs of ``cells`` for every (VddL, VddH) pair: ``pairs``, or every VddL of
     ``vddls`` with ``vddh``. ``spice`` is one SPICE file or a list of them (every
     ``.subckt`` is searched); ``section`` loads ``models`` with ``.lib``; ``outputs`` is a
-    tuple of output port names or a {cell: tuple} map. One ngspice run per pair solves
-    every cell at once."""
+    tuple of output port names or a {cell: tuple} map. One ngspice operating point per
+    pair solves every cell at once (several when the copies exceed ``max_instances``;
+    ``timeout`` s per run)."""
     files = [Path(f).resolve() for f in ([spice] if isinstance(spice, (str, Path)) else spice)]
     models = Path(models).resolve()
     if not models.is_file():
@@ -243,20 +245,31 @@ def characterise(spice, models: str | Path, cells: list[str], vddh: float | None
             raise InputError(f"subckt {sc.name} has no power port (one of {', '.join(POWER_PINS)})", f, sc.line)
         if len(ins) > 6:
             raise InputError(f"subckt {sc.name} has {len(ins)} inputs (at most 6)", f, sc.line)
-        plan.append((sc, ins, kinds))
+        plan.append((sc, ins, kinds, f))
     lut = LeakageLut(technology=technology)
+    chunks: list[list] = [[]]
+    size = 0
+    for item in plan:                 # decks of at most ``max_instances`` cell copies
+        n = 2 * 3 ** len(item[1])
+        if chunks[-1] and size + n > max_instances:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(item)
+        size += n
     for vl, vh in pairs:
-        header = deck_header(f"finevh lutchar: VddL={vl} VddH={vh}", files, models, temp, section, gmin)
-        body: list[str] = []
-        blocks = []
-        for sc, ins, kinds in plan:
-            lines, probes = cell_block(sc, ins, kinds, vh, vl, start=sum(len(b) for b in blocks))
-            body += lines
-            blocks.append(probes)
-        cur = run_ngspice(op_deck(header, body, [v for pr in blocks for *_x, v in pr]), ngspice)
         key = (flavour, round(vl, 4), round(vh, 4))
-        for (sc, ins, _kinds), probes in zip(plan, blocks):
-            lut.tables.setdefault(key, {})[sc.name] = CellLut(tuple(ins), k_matrix(sc.name, len(ins), probes, cur))
+        for chunk in chunks:
+            used = sorted({str(f) for _sc, _i, _k, f in chunk})
+            header = deck_header(f"finevh lutchar: VddL={vl} VddH={vh}", used, models, temp, section, gmin)
+            body: list[str] = []
+            blocks = []
+            for sc, ins, kinds, _f in chunk:
+                lines, probes = cell_block(sc, ins, kinds, vh, vl, start=sum(len(b) for b in blocks))
+                body += lines
+                blocks.append(probes)
+            cur = run_ngspice(op_deck(header, body, [v for pr in blocks for *_x, v in pr]), ngspice, timeout)
+            for (sc, ins, _kinds, _f), probes in zip(chunk, blocks):
+                lut.tables.setdefault(key, {})[sc.name] = CellLut(tuple(ins), k_matrix(sc.name, len(ins), probes, cur))
         if progress_cb is not None:
             progress_cb(vl, vh)
     return lut
