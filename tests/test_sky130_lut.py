@@ -28,7 +28,7 @@ def test_committed_lut_covers_the_sample(repo, shared_data):
     assert lut.flavours() == [m.FLAVOUR]
     assert lut.pairs() == sorted(m.PAIRS)
     cells = m.sample_cells()
-    assert len(cells) == 71
+    assert len(cells) == 46
     for vl, vh in m.PAIRS:
         assert sorted(lut.tables[(m.FLAVOUR, vl, vh)]) == cells
     for pair, (kh, kl) in DOC_K.items():

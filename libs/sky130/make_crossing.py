@@ -3,7 +3,7 @@
 Cells: the three of the validation chain (tests/sky130_chain.py); every sensitisable arc. Corner: ss
 model section, -40 C; pair 1.40/1.76 V (the library pair of the sample's 360 mV step).
 Index: three input slews x three loads taken from the shipped Liberty's 7 x 7 delay
-index (points 2, 4, 6). One ngspice transient per pair.
+index (points 2, 4, 6). One ngspice transient per pair and arc.
 
 Usage (from the repository root; a few minutes of ngspice):
     PYTHONPATH=flow python3 libs/sky130/make_crossing.py [OUT]
@@ -34,7 +34,9 @@ def build(cells=CELLS, pairs=PAIRS, slews=SLEWS, loads=LOADS):
     lib = read_liberty(sky130.shared_dir().parent / "liberty" / "sky130_fd_sc_hd" / f"{P}ss_n40C_1v76.lib.gz")
     return characterise_crossing({c: sp.netlist(c) for c in cells}, {c: lib.cells[c] for c in cells}, sp.models,
                                  list(pairs), slews, loads, FLAVOUR, sky130.SS_TEMP, section=sky130.SS_SECTION,
-                                 technology="sky130_fd_sc_hd")
+                                 technology="sky130_fd_sc_hd",
+                                 progress_cb=lambda a, vl, vh: print(f"make_crossing: {a.cell} {a.pin}->{a.out} "
+                                                                     f"{vl}/{vh} V done", file=sys.stderr))
 
 
 def main(argv: list[str]) -> int:

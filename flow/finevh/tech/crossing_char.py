@@ -1,6 +1,6 @@
 """Characterise supply-crossing timing with ngspice transients (see :mod:`finevh.tech.crossing`).
 
-Per (VddL, VddH) pair one deck holds, for every cell arc (input pin -> output pin,
+Per (VddL, VddH) pair and cell arc one deck holds, for the arc (input pin -> output pin,
 other inputs at the first assignment that makes the output depend on the pin, at the
 cell's own supply), every direction (LH: cell at VddH, input swinging to VddL; HL: cell
 at VddL, input swinging to VddH), every input slew and load: one instance with a
@@ -25,9 +25,10 @@ from .crossing import CrossingArc, CrossingTables
 from .spice import _classify, deck_header, parse_subckts, run_deck
 
 RAMP_START = 0.2      # ns
-HOLD = 4.0            # ns between the rising and the falling input ramp
-#: transient step, ns (ngspice also takes it as the largest time step)
-TSTEP = 0.005
+HOLD = 12.0           # ns after each input ramp (a 1.40 V ss -40 C nor2_1 into 50 fF rises in ~4 ns)
+#: transient output step and largest time step, ns (edges get smaller steps from
+#: ngspice's truncation-error control; the holds between them go at TMAX)
+TSTEP, TMAX = 0.005, 0.02
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ def characterise_crossing(netlists: dict[str, Path], liberty_cells: dict, models
                           tstep: float = TSTEP, timeout: float = 7200.0) -> CrossingTables:
     """Crossing tables of every sensitisable arc of ``liberty_cells`` ({name: Liberty
     cell}, combinational) with their SPICE ``netlists`` ({name: file}), one ngspice
-    transient per pair."""
+    transient per pair and arc (the time points of a transient are shared by all its
+    instances, so one deck of many arcs costs about the square of one arc's)."""
     slews, loads = np.asarray(slews, float), np.asarray(loads, float)
     plan = []
     for name, cell in liberty_cells.items():
@@ -137,24 +139,17 @@ def characterise_crossing(netlists: dict[str, Path], liberty_cells: dict, models
             plan.append((arc, sc.ports, kinds))
     ct = CrossingTables(technology=technology)
     for vl, vh in pairs:
-        body, meas, per_arc, stop = [], [], [], 0.0
-        for arc, ports, kinds in plan:
-            n0 = sum(len(p) for p in per_arc)
-            lines, m, insts, t = arc_instances(arc, ports, kinds, vl, vh, slews, loads, n0)
-            body += lines
-            meas += m
-            per_arc.append(insts)
-            stop = max(stop, t)
-        header = deck_header(f"finevh crossing: VddL={vl} VddH={vh}", sorted({str(netlists[a.cell]) for a, *_ in plan}),
-                             Path(models), temp, section, gmin)
-        deck = "\n".join(header + body + meas + [f".tran {tstep * 1e3:.6g}p {stop:.6g}n", ".end", ""])
-        vals = {k: float(v) for k, v in _MEAS.findall(run_deck(deck, ngspice, timeout))}
         key = (flavour, round(vl, 4), round(vh, 4))
         ct.tables[key] = {}
-        for (arc, _p, _k), insts in zip(plan, per_arc):
+        for arc, ports, kinds in plan:      # one deck per arc: a transient's time points are
+            lines, meas, insts, stop = arc_instances(arc, ports, kinds, vl, vh, slews, loads, 0)   # shared
+            header = deck_header(f"finevh crossing: {arc.cell} {arc.pin}->{arc.out} VddL={vl} VddH={vh}",
+                                 [str(netlists[arc.cell])], Path(models), temp, section, gmin)
+            deck = "\n".join(header + lines + meas + [f".tran {tstep * 1e3:.6g}p {stop:.6g}n 0 {TMAX * 1e3:.6g}p", ".end", ""])
+            vals = {k: float(v) for k, v in _MEAS.findall(run_deck(deck, ngspice, timeout))}
             ct.tables[key][(arc.cell, arc.pin, arc.out)] = _arc_table(arc, insts, vals, slews, loads)
-        if progress_cb is not None:
-            progress_cb(vl, vh)
+            if progress_cb is not None:
+                progress_cb(arc, vl, vh)
     return ct
 
 
