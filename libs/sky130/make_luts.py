@@ -23,7 +23,7 @@ from finevh.tech.lut import write_lut
 from finevh.tech.spice import characterise
 
 HERE = Path(__file__).resolve().parent
-PAIRS = ((1.28, 1.40), (1.40, 1.76), (1.28, 1.76))
+PAIRS = ((1.40, 1.76), (1.28, 1.40), (1.28, 1.76))
 FLAVOUR = "SVT"      # SkyWater's shipped devices (nfet_01v8, pfet_01v8(_hvt))
 GMIN = 1e-18
 #: cells with more inputs are left out (k = 1 in the flow): a cell of n inputs needs
@@ -54,22 +54,44 @@ def output_ports(cells: list[str]) -> dict[str, tuple[str, ...]]:
 
 
 def build(cells: list[str], pairs=PAIRS, spice: sky130.Sky130Spice | None = None):
-    """LeakageLut of ``cells`` at ss, -40 C (see the module doc)."""
+    """LeakageLut of ``cells`` at ss, -40 C (see the module doc). Flip-flops (bistable:
+    a hard operating point) get their own decks, the other cells decks of at most
+    600 copies."""
     sp = spice or sky130.extract()
-    return characterise([sp.netlist(c) for c in cells], sp.models, cells, pairs=list(pairs),
-                        flavour=FLAVOUR, temp=sky130.SS_TEMP, section=sky130.SS_SECTION,
-                        outputs=output_ports(cells), gmin=GMIN, technology="sky130_fd_sc_hd")
+    lib = read_liberty(liberty_path())
+    seq = [c for c in cells if lib.cells[c].sequential is not None]
+    lut = None
+    for group in ([c for c in cells if c not in seq], seq):
+        if not group:
+            continue
+        part = characterise([sp.netlist(c) for c in group], sp.models, group, pairs=list(pairs), flavour=FLAVOUR,
+                            temp=sky130.SS_TEMP, section=sky130.SS_SECTION, outputs=output_ports(group), gmin=GMIN,
+                            technology="sky130_fd_sc_hd", max_instances=600)
+        if lut is None:
+            lut = part
+        else:
+            lut.merge(part)
+    return lut
+
+
+def _header() -> str:
+    return (f"sky130_fd_sc_hd intra-tile leakage k: finevh lutchar (ngspice), models sky130.lib.spice "
+            f"section ss, -40 C, gmin {GMIN:g} S\nregenerate: PYTHONPATH=flow python3 libs/sky130/make_luts.py")
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else HERE / "sky130_hd_itl.lut"
     cells = sample_cells()
-    t0 = time.process_time()
     w0 = time.time()
-    lut = build(cells)
-    header = (f"sky130_fd_sc_hd intra-tile leakage k: finevh lutchar (ngspice), models sky130.lib.spice "
-              f"section ss, -40 C, gmin {GMIN:g} S\nregenerate: PYTHONPATH=flow python3 libs/sky130/make_luts.py")
-    write_lut(out, lut, header=header)
+    lut = None
+    for pair in PAIRS:                 # the file grows pair by pair
+        part = build(cells, pairs=[pair])
+        if lut is None:
+            lut = part
+        else:
+            lut.merge(part)
+        write_lut(out, lut, header=_header())
+        print(f"make_luts: pair {pair[0]}/{pair[1]} V done ({time.time() - w0:.1f} s wall)", file=sys.stderr)
     print(f"make_luts: {len(cells)} cells x {len(PAIRS)} pairs -> {out} "
           f"({time.time() - w0:.1f} s wall)", file=sys.stderr)
     return 0
