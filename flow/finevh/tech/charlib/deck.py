@@ -53,6 +53,9 @@ class Deck:
     control: list[str] = field(default_factory=list)
     meas: list[str] = field(default_factory=list)
     prints: list[str] = field(default_factory=list)
+    #: gmin (1e-12 S by default) alone leaks ~1 pA per node, far above the tens of fA
+    #: an off cell leaks at -40 C: leakage decks lower it (timing decks keep ngspice's)
+    low_gmin: bool = False
 
     def pwl(self, name: str, net: str, points: list[tuple[float, float]]) -> None:
         """Voltage source ``name`` on ``net`` with a piecewise-linear waveform (ns, V)."""
@@ -85,10 +88,9 @@ class Deck:
     def text(self, tstop_ns: float, tmax_ns: float | None = None, ops: list[str] | None = None) -> str:
         c = self.cond
         head = [f"* finevh charlib deck ({c.corner}, {c.temp:g} C, {c.vdd:g} V)", f'.include "{self.models}"',
-                f'.include "{self.netlist}"', f".temp {fmt(c.temp)}", f"vdd vdd 0 {fmt(c.vdd)}",
-                # gmin (1e-12 S by default) alone would leak ~1 pA per node: far above the
-                # tens of fA an off cell leaks at -40 C
-                ".option gmin=1e-18"]
+                f'.include "{self.netlist}"', f".temp {fmt(c.temp)}", f"vdd vdd 0 {fmt(c.vdd)}"]
+        if self.low_gmin or ops:
+            head.append(".option gmin=1e-18")
         # ngspice caps its step at min(tstep, span/50) unless tmax is given: give it
         tmax = tmax_ns if tmax_ns else max(tstop_ns / 400.0, 0.01)
         ctl = [".control", "set noaskquit"]

@@ -18,7 +18,6 @@ passing and first failing copies.
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import numpy as np
 from .comb import settle_ns, when_values
 from .deck import Conditions, Deck, need, run
 from .result import ArcTables, CellResult, ConstraintTables
-from .spec import Arc, CellSpec
+from .spec import CellSpec
 
 DEGRADE = 0.10       # clock-to-Q degradation defining setup/hold (reference: 10 %)
 K_PER_ROUND = 3
@@ -110,10 +109,19 @@ def _timing_deck(spec: CellSpec, cond: Conditions, models: Path, net: Path, port
                 d.cross(f"sf{tag}", f"o{tag}", "fall", f"o{tag}", "fall", hi, lo, td=td)
                 if i == 0 and j == 0:
                     d.control.append(f"meas tran qb_{spec.clear} integ i(vr{tag}) from={td:.6g}n to={tr + period / 2:.6g}n")
-                    d.control.append(f"meas tran qa_{spec.clear} integ i(vr{tag}) from=0n to={edges[0]:.6g}n")
+                    # the clear only falls here: its rise charge is taken equal to the fall charge
+                    d.control.append(f"meas tran qa_{spec.clear} integ i(vr{tag}) from={td:.6g}n to={tr + period / 2:.6g}n")
                 plan.append(("clear", i, j, tag))
-    # leakage states: a clock pulse stores the wanted Q, then the inputs take their final values
-    tend = edges[2] + period
+    return d, plan, edges[2] + period, q
+
+
+def _leakage_deck(spec: CellSpec, cond: Conditions, models: Path, net: Path, ports, sub: str, q: str):
+    """One copy per leakage state: a clock pulse stores the wanted Q, then the inputs
+    take their final values; the supply current is read 20 ns later."""
+    d = Deck(cond, models, net, low_gmin=True)
+    period = 20.0
+    edges = [1.0]
+    tend = edges[0] + 2 * period
     for n, wh in enumerate(spec.leakage_when):
         names = spec.inputs + tuple(o for o in spec.outputs)
         vals = when_values(wh, names)
@@ -134,10 +142,10 @@ def _timing_deck(spec: CellSpec, cond: Conditions, models: Path, net: Path, port
         nets.update({o: f"n{tag}_{o}" for o in spec.outputs})
         d.instance(tag, ports, sub, nets, supply=sup)
         d.control.append(f"meas tran lk{n} find i(vl{n}) at={tend:.6g}n")
-    return d, plan, tend, q
+    return d, tend
 
 
-def _collect_timing(vals, spec: CellSpec, cond: Conditions, plan, q: str):
+def _collect_timing(vals, lvals, spec: CellSpec, cond: Conditions, plan, q: str):
     edge = next(a for a in spec.arcs if a.kind == "edge")
     n, m = len(spec.slews[q]), len(spec.loads[q])
     et = ArcTables(edge, spec.slews[q], spec.loads[q], *(np.zeros((n, m)) for _ in range(4)))
@@ -162,7 +170,7 @@ def _collect_timing(vals, spec: CellSpec, cond: Conditions, plan, q: str):
     for p in spec.inputs:
         if f"qa_{p}".lower() in vals:
             caps[p] = (abs(vals[f"qa_{p}".lower()]) / cond.vdd * 1e12, abs(vals[f"qb_{p}".lower()]) / cond.vdd * 1e12)
-    leak = [(w, abs(need(vals, f"lk{n}", "leakage")) * cond.vdd * 1e9) for n, w in enumerate(spec.leakage_when)]
+    leak = [(w, abs(need(lvals, f"lk{n}", "leakage")) * cond.vdd * 1e9) for n, w in enumerate(spec.leakage_when)]
     return out, caps, leak
 
 
@@ -252,6 +260,8 @@ def characterise(spec: CellSpec, cond: Conditions, models: Path, net: Path, port
                  ngspice: str = "ngspice") -> CellResult:
     d, plan, tend, q = _timing_deck(spec, cond, models, net, ports, sub)
     vals = run(d.text(tend), ngspice)
-    arcs, caps, leak = _collect_timing(vals, spec, cond, plan, q)
+    ld, lend = _leakage_deck(spec, cond, models, net, ports, sub, q)
+    lvals = run(ld.text(lend), ngspice)
+    arcs, caps, leak = _collect_timing(vals, lvals, spec, cond, plan, q)
     cons = constraints(spec, cond, models, net, ports, sub, q, ngspice)
     return CellResult(spec, sub, cond, caps, leak, arcs, cons)
