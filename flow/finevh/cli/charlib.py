@@ -26,7 +26,8 @@ def _cells(text: str) -> list[str]:
         if not p.is_file():
             raise InputError("no such file", p)
         text = p.read_text()
-    names = [c for c in text.replace(",", " ").split() if c and not c.startswith("#")]
+    lines = [line.split("#", 1)[0] for line in text.splitlines()]
+    names = [c for c in " ".join(lines).replace(",", " ").split() if c]
     if not names:
         raise InputError("--cells is empty")
     return names

@@ -11,7 +11,7 @@ from ...errors import ToolError
 from ..spice import parse_subckts
 from . import comb, seq
 from .deck import Conditions, Deck, run
-from .pdk import cell_netlist, lvt_netlist, model_file
+from .pdk import cell_netlist, flat_netlist, lvt_netlist, model_file
 from .result import CellResult
 from .spec import CellSpec
 
@@ -20,8 +20,8 @@ def netlist_text(root: Path, cell: str, flavour: str) -> tuple[str, str]:
     """(subckt name, netlist text) of ``cell`` in ``flavour`` ("std" or "lvt")."""
     _p, text = cell_netlist(root, cell)
     if flavour == "lvt":
-        return cell + LVT_SUFFIX, lvt_netlist(text, LVT_SUFFIX)
-    return cell, text
+        return cell + LVT_SUFFIX, flat_netlist(lvt_netlist(text, LVT_SUFFIX))
+    return cell, flat_netlist(text)
 
 
 #: cell-name suffix of the low-Vt flavour (library sky130_fd_sc_hd_lvt)

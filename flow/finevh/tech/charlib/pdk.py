@@ -11,7 +11,9 @@ The corner files of the primitive library include every device of the PDK, which
 takes ngspice ~5 s to load. :func:`model_file` writes a lean equivalent that
 includes only the 1.8 V MOSFETs the logic cells use (``nfet_01v8``, ``pfet_01v8``,
 ``pfet_01v8_hvt`` and their low-Vt twins) with the same corner and mismatch cards and
-the same global parameters: ~1 s to load, identical results (checked by a test).
+the same global parameters, with the binned cards moved out of their subckt wrappers
+(:func:`flat_netlist` turns the cells' ``X`` device calls into ``M`` devices): ~1 s
+to load and no per-transistor copy of the cards, identical results (checked by a test).
 """
 
 from __future__ import annotations
@@ -80,6 +82,42 @@ def sky130_root(pdk_dir: str | Path | None = None) -> Path:
     return root
 
 
+_SUBCKT_LINES = re.compile(r"^(\.subckt\s+sky130_fd_pr__\w+\s+d\s+g\s+s\s+b\s*$|\+\s*$|\.param\s+l\s*=.*$|"
+                           r"m(sky130_fd_pr__\w+)\s+d\s+g\s+s\s+b\s+.*$|\.ends\b.*$)", re.M | re.I)
+
+
+def _flat_card(src: Path, dst: Path) -> Path:
+    """``src`` (a MOSFET ``.pm3`` file: binned model cards inside a 4-terminal subckt)
+    as top-level model cards: the wrapper lines go and the mismatch terms'
+    ``sqrt(l*w*mult)`` (multiplied by a zero ``*_slope_spectre`` outside Monte Carlo)
+    becomes 1, so ngspice parses the cards once instead of once per transistor
+    (which made decks with a few hundred transistors take minutes to set up)."""
+    text = _SUBCKT_LINES.sub("", read_text(src)).replace("sqrt(l*w*mult)", "1")
+    if not dst.is_file() or dst.read_text() != text:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(dst, text)
+    return dst
+
+
+def _flat_corner(card: Path, flat_dir: Path) -> Path:
+    """The corner card with its ``.pm3`` include(s) pointing at flattened copies."""
+    def inc(m: re.Match) -> str:
+        src = card.parent / m.group(1)
+        return f'.include "{_flat_card(src, flat_dir / src.name)}"'
+    text = re.sub(r'^\.include\s+"([^"]+\.pm3\.spice)"', inc, read_text(card), flags=re.M)
+    dst = flat_dir / card.name
+    if not dst.is_file() or dst.read_text() != text:
+        write_text_atomic(dst, text)
+    return dst
+
+
+def flat_netlist(text: str) -> str:
+    """Cell netlist with its ``X`` MOSFET subckt calls as ``M`` devices of the flat
+    binned models (same terminals, W and L; see :func:`model_file`)."""
+    return re.sub(r"^X(\S+)(\s+\S+\s+\S+\s+\S+\s+\S+\s+)(sky130_fd_pr__\w+)\b",
+                  lambda m: f"M{m.group(1)}{m.group(2)}{m.group(3)}__model", text, flags=re.M | re.I)
+
+
 def model_file(root: Path, corner: str) -> Path:
     """Lean model file of ``corner`` (tt/ss/ff/sf/fs) under ``root`` (see module doc)."""
     if corner not in CORNERS:
@@ -96,7 +134,7 @@ def model_file(root: Path, corner: str) -> Path:
         card = cells / d / f"sky130_fd_pr__{d}__{corner}.corner.spice"
         if not card.is_file():
             card = cells / d / f"sky130_fd_pr__{d}__{corner}.pm3.spice"
-        lines.append(f'.include "{card}"')
+        lines.append(f'.include "{_flat_corner(card, root / "flat" / corner)}"')
     for d in DEVICES:
         lines.append(f'.include "{cells / d / f"sky130_fd_pr__{d}__mismatch.corner.spice"}"')
     path = root / f"finevh_models_{corner}.spice"
