@@ -6,7 +6,7 @@ Index: three input slews x three loads taken from the shipped Liberty's 7 x 7 de
 index (points 2, 4, 6). One ngspice transient per pair and arc.
 
 Usage (from the repository root; a few minutes of ngspice):
-    PYTHONPATH=flow python3 libs/sky130/make_crossing.py [OUT]
+    PYTHONPATH=flow FINEVH_SHARED=/work/shared python3 libs/sky130/make_crossing.py [OUT]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ pairs (the sample uses 1.40/1.76). Output ports per cell from the Liberty. One n
 operating point per pair and group of cells.
 
 Usage (from the repository root; several minutes of ngspice):
-    PYTHONPATH=flow python3 libs/sky130/make_luts.py [OUT.lut]
+    PYTHONPATH=flow FINEVH_SHARED=/work/shared python3 libs/sky130/make_luts.py [OUT.lut]
 """
 
 from __future__ import annotations

@@ -1,32 +1,24 @@
-"""SkyWater sky130 SPICE material: extraction of the shared archives into a cache.
+"""SkyWater sky130 SPICE material for the k-LUT and crossing characterisers.
 
-``$FINEVH_SHARED/data/sky130_spice`` holds two archives (device models of
-``sky130_fd_pr`` and the HD cells' transistor netlists of ``sky130_fd_sc_hd``, see the
-README there). :func:`extract` unpacks each once, side by side, into
-``<cache>/sky130_spice/f62031a-ac7fb61/{sky130_fd_pr,sky130_fd_sc_hd}`` (``<cache>`` =
-:func:`finevh.fileio.cache_dir`)
-and returns the paths the characterisers need. A finished extraction is marked by a
-``.complete`` file; an interrupted one is redone.
+The archives of ``$FINEVH_SHARED/data/sky130_spice`` are extracted once into the
+finevh cache by :func:`finevh.tech.charlib.pdk.sky130_root` (shared with the Liberty
+characteriser). :func:`extract` returns the paths the k-LUT and crossing characterisers
+use: SkyWater's corner library (``models/sky130.lib.spice``, loaded with ``.lib ... ss``)
+and the original cell netlists. (charlib's lean, flattened model file sets a deck up
+much faster, but gives other leakage currents at -40 C: inv_1's k at 1.40 -> 1.76 V
+0.107 / 11.5 instead of 0.128 / 7.79; the LUTs keep SkyWater's own entry point.)
 
-Corner convention (the shipped Liberty files ``ss_n40C_1v28/1v40/1v76``): model library
-``models/sky130.lib.spice`` section ``ss`` at -40 C. The library's ``all.spice`` sets
-``.option scale=1.0u`` (the cell netlists give w/l in um with a ``u`` suffix).
+Corner convention (the shipped Liberty files ``ss_n40C_1v28/1v40/1v76``): section
+``ss`` at -40 C.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
-from ..fileio import cache_dir
+from .charlib.pdk import cell_netlist, default_pdk_dir, sky130_root
 
-PR_ARCHIVE = "sky130_fd_pr-spice-f62031a.tar.gz"
-HD_ARCHIVE = "sky130_fd_sc_hd-spice-ac7fb61.tar.gz"
-HD_PREFIX = "sky130_fd_sc_hd__"
 #: the corner of the shared ss Liberty files
 SS_SECTION, SS_TEMP = "ss", -40.0
 
@@ -35,46 +27,21 @@ SS_SECTION, SS_TEMP = "ss", -40.0
 class Sky130Spice:
     """Paths of an extracted copy."""
 
+    root: Path
     models: Path         # models/sky130.lib.spice (use with .lib <models> <section>)
-    cells: Path          # cells/ of sky130_fd_sc_hd: <cell>/sky130_fd_sc_hd__<cell>_<drive>.spice
 
     def netlist(self, cell: str) -> Path:
-        """SPICE file of a HD cell given as ``sky130_fd_sc_hd__nand2_1`` or ``nand2_1``."""
-        short = cell[len(HD_PREFIX):] if cell.startswith(HD_PREFIX) else cell
-        base = short.rsplit("_", 1)[0] if "_" in short else short
-        p = self.cells / base / f"{HD_PREFIX}{short}.spice"
-        if not p.is_file():
-            raise InputError(f"no sky130 HD netlist for cell '{cell}' (looked for {p})")
-        return p
+        """SPICE file of a HD cell (``sky130_fd_sc_hd__<base>_<drive>``)."""
+        return cell_netlist(self.root, cell)[0]
 
 
 def shared_dir() -> Path:
-    """``$FINEVH_SHARED/data/sky130_spice`` (default /work/shared)."""
-    return Path(os.environ.get("FINEVH_SHARED") or "/work/shared") / "data" / "sky130_spice"
+    """``$FINEVH_SHARED/data/sky130_spice``."""
+    return default_pdk_dir()
 
 
-def extract(source: str | Path | None = None, cache: str | Path | None = None) -> Sky130Spice:
-    """Extract both archives of ``source`` (default :func:`shared_dir`) once, side by
-    side (``sky130_fd_pr/``, ``sky130_fd_sc_hd/``), into ``cache`` (default
-    ``cache_dir()/sky130_spice/<archive names>``) and return their paths."""
-    src = Path(source) if source else shared_dir()
-    pr, hd = src / PR_ARCHIVE, src / HD_ARCHIVE
-    for a in (pr, hd):
-        if not a.is_file():
-            raise InputError("no such file (sky130 SPICE archive; see the README of data/sky130_spice)", a)
-    root = (Path(cache) if cache else cache_dir() / "sky130_spice") / "f62031a-ac7fb61"
-    if not (root / ".complete").is_file():
-        tmp = root.with_name(root.name + f".tmp{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        for arc, sub in ((pr, "sky130_fd_pr"), (hd, "sky130_fd_sc_hd")):
-            with tarfile.open(arc) as tf:
-                tf.extractall(tmp / sub, filter="data")
-        (tmp / ".complete").write_text("extracted\n")
-        try:
-            os.replace(tmp, root)
-        except OSError:            # another process finished first
-            shutil.rmtree(tmp, ignore_errors=True)
-            if not (root / ".complete").is_file():
-                raise
-    return Sky130Spice(models=root / "sky130_fd_pr" / "models" / "sky130.lib.spice",
-                       cells=root / "sky130_fd_sc_hd" / "cells")
+def extract(source: str | Path | None = None) -> Sky130Spice:
+    """Extract the archives of ``source`` (default :func:`shared_dir`) once into the
+    cache and return their paths."""
+    root = sky130_root(source)
+    return Sky130Spice(root=root, models=root / "sky130_fd_pr" / "models" / "sky130.lib.spice")
