@@ -1,5 +1,8 @@
 """Regenerate the sky130 HD intra-tile leakage LUT (libs/sky130/sky130_hd_itl.lut).
 
+Models: the ss cards through charlib's lean model file and flattened cell netlists
+(finevh.tech.sky130.Sky130Spice.lean; the corner library's subckt expansion is too slow
+for a thousand cell copies).
 Cells: every master of the sky130 sample (OpenROAD's gcd_prefill.def) that the
 shipped Liberty has (fillers and taps excluded). Corner: SkyWater's ss model section
 at -40 C, as the shared ss_n40C_1v28/1v40/1v76 Liberty files. Pairs: the three library
@@ -58,14 +61,15 @@ def build(cells: list[str], pairs=PAIRS, spice: sky130.Sky130Spice | None = None
     a hard operating point) get their own decks, the other cells decks of at most
     600 copies."""
     sp = spice or sky130.extract()
+    models, nets = sp.lean(cells)
     lib = read_liberty(liberty_path())
     seq = [c for c in cells if lib.cells[c].sequential is not None]
     lut = None
     for group in ([c for c in cells if c not in seq], seq):
         if not group:
             continue
-        part = characterise([sp.netlist(c) for c in group], sp.models, group, pairs=list(pairs), flavour=FLAVOUR,
-                            temp=sky130.SS_TEMP, section=sky130.SS_SECTION, outputs=output_ports(group), gmin=GMIN,
+        part = characterise([nets[c] for c in group], models, group, pairs=list(pairs), flavour=FLAVOUR,
+                            temp=sky130.SS_TEMP, outputs=output_ports(group), gmin=GMIN,
                             technology="sky130_fd_sc_hd", max_instances=600)
         if lut is None:
             lut = part
@@ -75,8 +79,8 @@ def build(cells: list[str], pairs=PAIRS, spice: sky130.Sky130Spice | None = None
 
 
 def _header() -> str:
-    return (f"sky130_fd_sc_hd intra-tile leakage k: finevh lutchar (ngspice), models sky130.lib.spice "
-            f"section ss, -40 C, gmin {GMIN:g} S\nregenerate: PYTHONPATH=flow python3 libs/sky130/make_luts.py")
+    return (f"sky130_fd_sc_hd intra-tile leakage k: finevh lutchar (ngspice), ss model cards (charlib's lean "
+            f"file, flattened netlists), -40 C, gmin {GMIN:g} S\nregenerate: PYTHONPATH=flow python3 libs/sky130/make_luts.py")
 
 
 def main(argv: list[str]) -> int:

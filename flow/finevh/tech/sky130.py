@@ -2,11 +2,14 @@
 
 The archives of ``$FINEVH_SHARED/data/sky130_spice`` are extracted once into the
 finevh cache by :func:`finevh.tech.charlib.pdk.sky130_root` (shared with the Liberty
-characteriser). :func:`extract` returns the paths the k-LUT and crossing characterisers
-use: SkyWater's corner library (``models/sky130.lib.spice``, loaded with ``.lib ... ss``)
-and the original cell netlists. (charlib's lean, flattened model file sets a deck up
-much faster, but gives other leakage currents at -40 C: inv_1's k at 1.40 -> 1.76 V
-0.107 / 11.5 instead of 0.128 / 7.79; the LUTs keep SkyWater's own entry point.)
+characteriser). :func:`extract` returns the paths of SkyWater's corner library
+(``models/sky130.lib.spice``, loaded with ``.lib ... ss``; the crossing tables and the
+chain check use it) and of the original cell netlists; :meth:`Sky130Spice.lean` those
+of charlib's lean model file with flattened netlists (the k-LUT: a deck of a thousand
+cell copies solves in seconds, where the corner library's per-transistor subckt
+expansion took minutes). The two give different leakage currents at -40 C (inv_1's k
+at 1.40 -> 1.76 V: 0.107 / 11.5 lean, 0.128 / 7.79 through the corner library;
+docs/tech.md).
 
 Corner convention (the shipped Liberty files ``ss_n40C_1v28/1v40/1v76``): section
 ``ss`` at -40 C.
@@ -17,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .charlib.pdk import cell_netlist, default_pdk_dir, sky130_root
+from ..fileio import write_text_atomic
+from .charlib.pdk import cell_netlist, default_pdk_dir, flat_netlist, model_file, sky130_root
 
 #: the corner of the shared ss Liberty files
 SS_SECTION, SS_TEMP = "ss", -40.0
@@ -33,6 +37,20 @@ class Sky130Spice:
     def netlist(self, cell: str) -> Path:
         """SPICE file of a HD cell (``sky130_fd_sc_hd__<base>_<drive>``)."""
         return cell_netlist(self.root, cell)[0]
+
+    def lean(self, cells, corner: str = SS_SECTION) -> tuple[Path, dict[str, Path]]:
+        """(charlib's lean model file of ``corner``, to ``.include``; {cell: netlist with
+        its MOSFET subckt calls flattened}), the netlists written under ``<root>/flat_cells``."""
+        out = {}
+        d = self.root / "flat_cells"
+        d.mkdir(exist_ok=True)
+        for c in cells:
+            p = d / f"{c}.spice"
+            text = flat_netlist(cell_netlist(self.root, c)[1])
+            if not p.is_file() or p.read_text() != text:
+                write_text_atomic(p, text)
+            out[c] = p
+        return model_file(self.root, corner), out
 
 
 def shared_dir() -> Path:
