@@ -12,7 +12,7 @@ from finevh.tech.lut import read_lut
 
 INV = "sky130_fd_sc_hd__inv_1"
 #: k of inv_1 for input 1 (pattern 1, driver at the other supply): (cell at VddH, cell at VddL)
-DOC_K = {(1.40, 1.76): (0.10745, 11.458), (1.28, 1.40): (0.32453, 3.0804)}
+DOC_K = {(1.40, 1.76): (0.10745, 11.458), (1.28, 1.40): (0.32453, 3.0804), (1.28, 1.76): (2.1507, 35.22)}
 
 
 def _make_luts(repo):
