@@ -61,6 +61,24 @@ set finevh::cli_options {
         tolerance {--tolerance value 0 1 0}
         verbose {--verbose flag 0 1 0}
     }
+    {charlib} {
+        cells {--cells list 0 1 1}
+        compare {--compare flag 0 1 0}
+        constraint_points {--constraint-points value 0 1 0}
+        corner {--corner value 0 1 0}
+        flavour {--flavour value 0 1 0}
+        jobs {--jobs value 0 1 0}
+        ngspice {--ngspice value 0 1 0}
+        no_cache {--no-cache flag 0 1 0}
+        out {--out value 0 1 0}
+        pdk {--pdk value 0 1 0}
+        points {--points value 0 1 0}
+        quiet {--quiet flag 0 1 0}
+        reference {--reference list 0 1 1}
+        temp {--temp value 0 1 0}
+        vdd {--vdd list 0 1 1}
+        verbose {--verbose flag 0 1 0}
+    }
     {compare} {
         atol {--atol value 0 1 0}
         quiet {--quiet flag 0 1 0}
@@ -89,15 +107,18 @@ set finevh::cli_options {
     {lutchar} {
         cells {--cells list 0 1 1}
         flavour {--flavour value 0 1 0}
+        gmin {--gmin value 0 1 0}
         models {--models value 0 1 1}
         ngspice {--ngspice value 0 1 0}
         out {--out value 0 1 1}
         outputs {--outputs list 0 1 0}
+        pairs {--pairs list 0 1 0}
         quiet {--quiet flag 0 1 0}
-        spice {--spice value 0 1 1}
+        section {--section value 0 1 0}
+        spice {--spice value 1 1 1}
         temp {--temp value 0 1 0}
-        vdd {--vdd value 0 1 1}
-        vddl {--vddl list 0 1 1}
+        vdd {--vdd value 0 1 0}
+        vddl {--vddl list 0 1 0}
         verbose {--verbose flag 0 1 0}
     }
     {partition} {
@@ -295,6 +316,7 @@ set finevh::cli_arguments {
     {accel energy} {}
     {accel report} {}
     {accel search} {}
+    {charlib} {}
     {compare} {{run_dir 1 1} {golden_dir 1 1}}
     {emit} {}
     {lutchar} {}

@@ -15,3 +15,12 @@ proc finevh::generate_tech {args} {
 proc finevh::characterize_leakage_lut {args} {
     return [finevh::stage finevh::characterize_leakage_lut lutchar $args]
 }
+
+# finevh::characterize_liberty -reference LIB -cells {CELL ...} -vdd {V ...} ?-out DIR?
+#                              ?-compare? ?-corner ss? ?-temp C? ?-flavour std|lvt?
+#                              ?-points N? ?-jobs N? ...
+#   NLDM Liberty of sky130 HD cells measured with ngspice through `finevh charlib`;
+#   returns its summary (and the comparison table with -compare).
+proc finevh::characterize_liberty {args} {
+    return [finevh::stage finevh::characterize_liberty charlib $args]
+}

@@ -33,6 +33,7 @@ _STAGES: dict[str, tuple[str, str]] = {
     "techgen": ("techgen", "Generate the demo28 technology: 36 Liberty files (0.60-1.00 V x PB0/PB4/PB10/PB16, "
                            "ss 125 C), the LEF and the intra-tile leakage LUTs (see docs/tech.md)."),
     "lutchar": ("lutchar", "Characterise intra-tile leakage LUTs with ngspice (batch mode)."),
+    "charlib": ("charlib", "Characterise sky130 HD cells with ngspice into NLDM Liberty (delay, slew, capacitance, leakage, setup/hold)."),
     "sta": ("sta", "Setup and hold timing (WNS, TNS, worst setup paths) of VERILOG under SDC."),
     "power": ("power", "Power (leakage, internal, switching; uW) of VERILOG under SDC."),
     "accel": ("accel", "Systolic-array accelerator model: cycles, memory accesses, energy, precision search."),

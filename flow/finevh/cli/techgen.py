@@ -41,19 +41,40 @@ def _floats(text: str, opt: str) -> list[float]:
         raise InputError(f"{opt} expects comma-separated voltages, got '{text}'") from None
 
 
+def _pairs(text: str) -> list[tuple[float, float]]:
+    out = []
+    for tok in (t.strip() for t in text.split(",")):
+        if not tok:
+            continue
+        a, sep, b = tok.partition("/")
+        try:
+            if not sep:
+                raise ValueError
+            out.append((float(a), float(b)))
+        except ValueError:
+            raise InputError(f"--pairs expects comma-separated VddL/VddH pairs such as 1.40/1.76, got '{tok}'") from None
+    return out
+
+
 @click.command("lutchar")
-@click.option("--spice", required=True, type=click.Path(dir_okay=False), help="SPICE file with the cells' .subckt.")
-@click.option("--models", required=True, type=click.Path(dir_okay=False), help="Device model file (.include'd).")
+@click.option("--spice", required=True, multiple=True, type=click.Path(dir_okay=False),
+              help="SPICE file with the cells' .subckt (repeatable).")
+@click.option("--models", required=True, type=click.Path(dir_okay=False),
+              help="Device model file (.include'd, or .lib'd with --section).")
+@click.option("--section", default=None, help="Model library section (corner), e.g. ss: load --models with .lib.")
 @click.option("--cells", required=True, help="Comma-separated subckt names.")
-@click.option("--vdd", "vdd", required=True, type=float, help="VddH, V.")
-@click.option("--vddl", required=True, help="Comma-separated VddL values, V.")
+@click.option("--vdd", "vdd", default=None, type=float, help="VddH, V.")
+@click.option("--vddl", default="", help="Comma-separated VddL values, V.")
+@click.option("--pairs", default="", help="Comma-separated VddL/VddH pairs, V (instead of --vdd/--vddl).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="LUT file to write.")
 @click.option("--flavour", default="PB0", show_default=True, help="Flavour tag of the tables.")
 @click.option("--temp", default=125.0, show_default=True, help="Simulation temperature, C.")
+@click.option("--gmin", default=1e-18, show_default=True, type=float,
+              help="ngspice gmin, S (its default 1e-12 hides a cold cell's leakage).")
 @click.option("--outputs", default=",".join(("Y", "Z", "ZN", "X", "Q", "QN", "GCK", "OUT", "CO", "S")),
               show_default=True, help="Port names treated as outputs.")
 @click.option("--ngspice", default="ngspice", show_default=True, help="ngspice executable.")
-def lutchar(spice, models, cells, vdd, vddl, out, flavour, temp, outputs, ngspice) -> None:
+def lutchar(spice, models, section, cells, vdd, vddl, pairs, out, flavour, temp, gmin, outputs, ngspice) -> None:
     """Characterise intra-tile leakage LUTs with ngspice (batch mode)."""
     from ..tech.lut import write_lut
     from ..tech.spice import characterise
@@ -61,8 +82,18 @@ def lutchar(spice, models, cells, vdd, vddl, out, flavour, temp, outputs, ngspic
     names = [c.strip() for c in cells.split(",") if c.strip()]
     if not names:
         raise InputError("--cells is empty")
-    lut = characterise(spice, models, names, vdd, _floats(vddl, "--vddl"), flavour=flavour, temp=temp,
-                       outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()), ngspice=ngspice)
-    write_lut(out, lut, header=f"finevh lutchar: ngspice on {Path(spice).name} with {Path(models).name}, {temp:g} C")
+    if not gmin > 0.0 or gmin != gmin or gmin == float("inf"):
+        raise InputError(f"--gmin must be a positive number, got {gmin}")
+    pl = _pairs(pairs) if pairs else None
+    if pl is None and (vdd is None or not vddl):
+        raise InputError("give --vdd and --vddl, or --pairs")
+    lut = characterise(list(spice), models, names, vdd, _floats(vddl, "--vddl") if vddl else None, flavour=flavour,
+                       temp=temp, outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
+                       ngspice=ngspice, pairs=pl, section=section, gmin=gmin,
+                       progress_cb=lambda a, b: progress.progress(f"lutchar: pair {a:g}/{b:g} V done"))
+    corner = f" section {section}" if section else ""
+    src = ", ".join(Path(s).name for s in spice) if len(spice) <= 3 else f"{len(spice)} SPICE files"
+    write_lut(out, lut, header=f"finevh lutchar: ngspice on {src} with "
+                               f"{Path(models).name}{corner}, {temp:g} C")
     n = sum(len(v) for v in lut.tables.values())
     click.echo(f"lutchar: wrote {n} cell tables to {out}")

@@ -155,9 +155,34 @@ def read_lut(path: str | Path) -> LeakageLut:
     return parse_lut(text, str(path))
 
 
+def records(text: str, path: str, magic: str, version: int):
+    """(line number, tokens) of every record of a ``<magic> <version>`` text file after
+    that first record (``#`` comments and blank lines skipped); InputError(file, line)
+    when the first record is missing, malformed or of another version."""
+    seen = False
+    for ln, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        tok = line.split()
+        if seen:
+            yield ln, tok
+            continue
+        if tok[0] != magic or len(tok) != 2:
+            raise InputError(f"expected '{magic} <version>' as the first record", path, ln)
+        try:
+            v = int(tok[1])
+        except ValueError:
+            raise InputError(f"bad version '{tok[1]}'", path, ln) from None
+        if v != version:
+            raise InputError(f"unsupported version {v} (this reader knows {version})", path, ln)
+        seen = True
+    if not seen:
+        raise InputError(f"empty file (expected '{magic} {version}')", path, None)
+
+
 def parse_lut(text: str, path: str = "<lut>") -> LeakageLut:
     lut = LeakageLut()
-    seen_magic = False
     flavour: str | None = None
     pair: tuple[float, float] | None = None
     cell: tuple[str, tuple[str, ...], np.ndarray, np.ndarray, int] | None = None  # name, pins, k, seen, line
@@ -177,22 +202,7 @@ def parse_lut(text: str, path: str = "<lut>") -> LeakageLut:
         lut.tables.setdefault((flavour, pair[0], pair[1]), {})[name] = CellLut(pins, k)
         cell = None
 
-    for ln, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        tok = line.split()
-        if not seen_magic:
-            if tok[0] != MAGIC or len(tok) != 2:
-                err(f"expected '{MAGIC} <version>' as the first record", ln)
-            try:
-                lut.version = int(tok[1])
-            except ValueError:
-                err(f"bad version '{tok[1]}'", ln)
-            if lut.version != VERSION:
-                err(f"unsupported version {lut.version} (this reader knows {VERSION})", ln)
-            seen_magic = True
-            continue
+    for ln, tok in records(text, path, MAGIC, VERSION):
         key = tok[0]
         if key == "technology":
             lut.technology = " ".join(tok[1:])
@@ -258,8 +268,6 @@ def parse_lut(text: str, path: str = "<lut>") -> LeakageLut:
             seen[s, p] = True
         else:
             err(f"unknown record '{key}'", ln)
-    if not seen_magic:
-        raise InputError(f"empty file (expected '{MAGIC} {VERSION}')", path, None)
     close_cell(len(text.splitlines()))
     return lut
 

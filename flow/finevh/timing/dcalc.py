@@ -77,6 +77,8 @@ class DelayCalc:
         self.templates = templates
         self.wire_cap = wire_cap
         self.arc_calc: ArcDelayCalc = arc_calc or LumpedCapDelayCalc()
+        #: supply-crossing corrections (finevh.timing.crossing.CrossingAdjust); None = off
+        self.crossing = None
         self.single_precision_loads = True
         self.drive_zero_load_subtract = True
         self._pack_builder = TablePackBuilder()
@@ -285,7 +287,7 @@ class DelayCalc:
         if wire is None:
             dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
                                                g.e_to[idx], g.e_out_rf[idx], load)
-            return dl, np.maximum(sw, 0.0)
+            return self._crossed(g, idx, s_in, load, dl, sw)
         # RC parasitics: an arc leaving a load pin starts from the load's slew and adds
         # the wire delay driver -> load pin (launch arcs start at the clock pin)
         wd, ls_all = wire
@@ -299,6 +301,12 @@ class DelayCalc:
                                            g.e_to[idx], g.e_out_rf[idx], load, early=early, edges=edges,
                                            group=lambda e: self._same_target(g, e), n_edges=E)
         dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
+        return self._crossed(g, idx, s_in, load, dl, sw)
+
+    def _crossed(self, g: TimingGraph, idx, s_in, load, dl, sw) -> tuple[np.ndarray, np.ndarray]:
+        """Supply-crossing corrections (``self.crossing``; none when None), slews clipped at 0."""
+        if self.crossing is not None:
+            dl, sw = self.crossing.adjust(g, idx, s_in, load, dl, sw)
         return dl, np.maximum(sw, 0.0)
 
     def _same_target(self, g: TimingGraph, edges: np.ndarray) -> np.ndarray:
