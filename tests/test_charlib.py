@@ -105,3 +105,22 @@ def test_cli_rejects_a_bad_supply(run_cli, shared_data):
     code, _out, err = run_cli("charlib", "--reference", str(ref), "--cells", "sky130_fd_sc_hd__inv_1",
                               "--vdd", "-1", "--compare")
     assert code == 2 and "--vdd" in err
+
+
+def test_flat_lean_models_match_skywater_corner_file(shared_data, require_tool):
+    """The lean, flattened ss model file gives the delay of SkyWater's own ``.lib ss``
+    section (whole primitive library, X-called MOSFETs) on an inverter."""
+    require_tool("ngspice")
+    from finevh.tech.charlib.deck import run
+
+    root = pdk.sky130_root(shared_data / "sky130_spice")
+    net, text = pdk.cell_netlist(root, "sky130_fd_sc_hd__inv_1")
+    lib = root / "sky130_fd_pr" / "models" / "sky130.lib.spice"
+    body = ["vdd vdd 0 1.4", "vin in 0 pwl(0 0 1n 0 1.1n 1.4)", "x1 in 0 0 vdd vdd out sky130_fd_sc_hd__inv_1",
+            "c1 out 0 5f", ".control", "tran 1p 3n 0 5p",
+            "meas tran tpd trig v(in) val=0.7 rise=1 targ v(out) val=0.7 fall=1", ".endc", ".end"]
+    theirs = run("\n".join(["* ref", f'.lib "{lib}" ss', f'.include "{net}"', ".temp -40"] + body))
+    flat = net.parent.parent.parent.parent / "finevh_flat_inv_1.spice"
+    flat.write_text(pdk.flat_netlist(text))
+    ours = run("\n".join(["* flat", f'.include "{pdk.model_file(root, "ss")}"', f'.include "{flat}"', ".temp -40"] + body))
+    assert theirs["tpd"] > 0 and ours["tpd"] == pytest.approx(theirs["tpd"], rel=2e-3)
