@@ -61,8 +61,10 @@ def test_committed_library_reads_everywhere(repo, name, sta3, require_tool, tmp_
     for c in lib.cells.values():
         for p in c.output_pins():
             for a in p.timing:
-                for t in (a.cell_rise, a.cell_fall, a.rise_transition, a.fall_transition):
+                for t in (a.rise_transition, a.fall_transition):      # slews: positive
                     assert t is None or (np.all(np.isfinite(t.values)) and np.all(t.values > 0)), (c.name, p.name)
+                for t in (a.cell_rise, a.cell_fall):    # delays may be < 0 under a slow ramp, never below -slew
+                    assert t is None or np.all(t.values > -t.indices[0][:, None]), (c.name, p.name)
     plain = tmp_path / f"{name}.lib"
     plain.write_bytes(gzip.decompress(path.read_bytes()))
     (tmp_path / "r.tcl").write_text(f"read_liberty {plain}\nputs cells=[llength [get_lib_cells */*]]\nexit\n")
@@ -77,8 +79,8 @@ def test_committed_library_reads_everywhere(repo, name, sta3, require_tool, tmp_
 
 def test_inverter_recharacterised_matches_committed_and_shipped(repo, shared_data, require_tool):
     """inv_1 at 2x2 (slew 0.01/10 ns x min/max load) at 1.40 V: the same numbers as the
-    committed library at those points (cache bypassed), and SkyWater's within what
-    docs/tech.md reports for the model set (delay 35 %, capacitance 10 %)."""
+    committed library at those points (cache bypassed), and SkyWater's within the
+    differences docs/tech.md reports."""
     require_tool("ngspice")
     from finevh.tech.charlib.batch import characterise
 
@@ -88,16 +90,24 @@ def test_inverter_recharacterised_matches_committed_and_shipped(repo, shared_dat
     assert t.slews.tolist() == pytest.approx([0.01, 10.0]) and t.loads.tolist() == pytest.approx([0.0005, 0.395213])
     mine = read_liberty(repo / "libs/sky130/sky130_fd_sc_hd__ss_n40C_1v40.lib.gz", use_cache=False)
     theirs = read_liberty(ref)
-    for lib, rel in ((mine, 0.02), (theirs, 0.35)):
+    errs = {}
+    for lib in (mine, theirs):
         arc = lib.cells["sky130_fd_sc_hd__inv_1"].pins["Y"].timing[0]
+        e = []
         for kind in ("cell_rise", "cell_fall"):
             tab = getattr(arc, kind)
             i = [int(np.argmin(abs(tab.indices[0] - s))) for s in t.slews]
             j = [int(np.argmin(abs(tab.indices[1] - c))) for c in t.loads]
-            ref_v = tab.values[np.ix_(i, j)]
-            assert getattr(t, kind) == pytest.approx(ref_v, rel=rel), (lib.name, kind)
+            e += ((getattr(t, kind) - tab.values[np.ix_(i, j)]) / tab.values[np.ix_(i, j)]).ravel().tolist()
         cap = lib.cells["sky130_fd_sc_hd__inv_1"].pins["A"].capacitance
-        assert np.mean(res.pin_cap["A"]) == pytest.approx(cap, rel=0.1 if lib is theirs else 0.02)
+        errs[lib is mine] = (np.abs(e), (np.mean(res.pin_cap["A"]) - cap) / cap)
+    # the committed file (4x4 deck): the same numbers up to the time-step noise of a deck
+    # with other copies in it (2 % at the fastest point, 20 ps)
+    assert errs[True][0].max() < 0.03 and np.median(errs[True][0]) < 0.002 and abs(errs[True][1]) < 0.01
+    # SkyWater's: the model-set difference docs/tech.md reports (PMOS pull-up ~1.6x slower
+    # at the largest load, NMOS pull-down faster): 10-60 % per point, capacitance within 5 %
+    assert 0.05 < np.median(errs[False][0]) < 0.35 and errs[False][0].max() < 0.65
+    assert abs(errs[False][1]) < 0.05
 
 
 def test_cli_rejects_a_bad_supply(run_cli, shared_data):
@@ -105,3 +115,22 @@ def test_cli_rejects_a_bad_supply(run_cli, shared_data):
     code, _out, err = run_cli("charlib", "--reference", str(ref), "--cells", "sky130_fd_sc_hd__inv_1",
                               "--vdd", "-1", "--compare")
     assert code == 2 and "--vdd" in err
+
+
+def test_flat_lean_models_match_skywater_corner_file(shared_data, require_tool):
+    """The lean, flattened ss model file gives the delay of SkyWater's own ``.lib ss``
+    section (whole primitive library, X-called MOSFETs) on an inverter."""
+    require_tool("ngspice")
+    from finevh.tech.charlib.deck import run
+
+    root = pdk.sky130_root(shared_data / "sky130_spice")
+    net, text = pdk.cell_netlist(root, "sky130_fd_sc_hd__inv_1")
+    lib = root / "sky130_fd_pr" / "models" / "sky130.lib.spice"
+    body = ["vdd vdd 0 1.4", "vin in 0 pwl(0 0 1n 0 1.1n 1.4)", "x1 in 0 0 vdd vdd out sky130_fd_sc_hd__inv_1",
+            "c1 out 0 5f", ".control", "tran 1p 3n 0 5p",
+            "meas tran tpd trig v(in) val=0.7 rise=1 targ v(out) val=0.7 fall=1", ".endc", ".end"]
+    theirs = run("\n".join(["* ref", f'.lib "{lib}" ss', f'.include "{net}"', ".temp -40"] + body))
+    flat = net.parent.parent.parent.parent / "finevh_flat_inv_1.spice"
+    flat.write_text(pdk.flat_netlist(text))
+    ours = run("\n".join(["* flat", f'.include "{pdk.model_file(root, "ss")}"', f'.include "{flat}"', ".temp -40"] + body))
+    assert theirs["tpd"] > 0 and ours["tpd"] == pytest.approx(theirs["tpd"], rel=2e-3)

@@ -75,6 +75,7 @@ set finevh::cli_options {
         points {--points value 0 1 0}
         quiet {--quiet flag 0 1 0}
         reference {--reference list 0 1 1}
+        seq_points {--seq-points value 0 1 0}
         temp {--temp value 0 1 0}
         vdd {--vdd list 0 1 1}
         verbose {--verbose flag 0 1 0}

@@ -44,6 +44,7 @@ def _cells(text: str) -> list[str]:
 @click.option("--flavour", type=click.Choice(["std", "lvt"]), default="std", show_default=True,
               help="std: the cells as drawn; lvt: devices swapped to nfet/pfet_01v8_lvt (cells renamed *__lvt).")
 @click.option("--points", type=int, default=None, help="Table points per axis, spread over the reference's index values (default: all).")
+@click.option("--seq-points", type=int, default=None, help="Table points per axis of flip-flops (default: --points).")
 @click.option("--constraint-points", type=int, default=2, show_default=True, help="Setup/hold table points per axis.")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Folder for the Liberty files (<library>.lib.gz).")
@@ -53,7 +54,7 @@ def _cells(text: str) -> list[str]:
               help="sky130 SPICE folder (default $FINEVH_SHARED/data/sky130_spice).")
 @click.option("--ngspice", default="ngspice", show_default=True, help="ngspice executable.")
 @click.option("--no-cache", is_flag=True, help="Re-measure even when a cached result exists.")
-def command(reference, cells, vdd, corner, temp, flavour, points, constraint_points, out, compare, jobs, pdk,
+def command(reference, cells, vdd, corner, temp, flavour, points, seq_points, constraint_points, out, compare, jobs, pdk,
             ngspice, no_cache) -> None:
     """Characterise sky130 HD cells with ngspice into NLDM Liberty (delay, slew, capacitance, leakage, setup/hold)."""
     from ..tech.charlib.batch import characterise, library_name, write_library
@@ -76,7 +77,7 @@ def command(reference, cells, vdd, corner, temp, flavour, points, constraint_poi
     total = 0.0
     for v, ref in zip(vdds, refs):
         res = characterise(names, ref, corner, temp, v, flavour=flavour, points=points,
-                           constraint_points=constraint_points, pdk_dir=pdk, jobs=jobs, ngspice=ngspice,
+                           constraint_points=constraint_points, seq_points=seq_points, pdk_dir=pdk, jobs=jobs, ngspice=ngspice,
                            use_cache=not no_cache)
         total += sum(r.cpu_seconds for r in res)
         if out is not None:

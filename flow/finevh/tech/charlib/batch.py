@@ -34,8 +34,14 @@ def conditions(ref: Library, corner: str, temp: float, vdd: float) -> Conditions
                       ref.slew_derate_from_library, ref.input_threshold_pct_rise / 100.0)
 
 
-def specs(ref: Library, cells: list[str], points: int | None, constraint_points: int | None) -> list[CellSpec]:
-    return [reduce(cell_spec(ref, c), points, constraint_points) for c in cells]
+def specs(ref: Library, cells: list[str], points: int | None, constraint_points: int | None,
+          seq_points: int | None = None) -> list[CellSpec]:
+    """Specs of ``cells``; flip-flops take ``seq_points`` per axis when given."""
+    out = []
+    for c in cells:
+        s = cell_spec(ref, c)
+        out.append(reduce(s, seq_points if (s.clock and seq_points) else points, constraint_points))
+    return out
 
 
 def _key(root: Path, spec: CellSpec, cond: Conditions, flavour: str) -> str:
@@ -73,16 +79,17 @@ def _task(root: str, spec: CellSpec, cond: Conditions, flavour: str, ngspice: st
 
 def characterise(cells: list[str], reference: str | Path, corner: str, temp: float, vdd: float, *,
                  flavour: str = "std", points: int | None = None, constraint_points: int | None = None,
+                 seq_points: int | None = None,
                  pdk_dir: str | Path | None = None, jobs: int = 1, ngspice: str = "ngspice",
                  use_cache: bool = True) -> list[CellResult]:
     """Characterise ``cells`` (names of the reference Liberty ``reference``) at
     ``corner``/``temp`` (C)/``vdd`` (V), standard (``flavour="std"``) or low-Vt
     (``"lvt"``). ``points``: table points per axis taken from the reference's index
-    values (None = all); ``jobs`` > 1 runs cells in parallel on a local dask cluster.
+    values (None = all; ``seq_points`` for flip-flops); ``jobs`` > 1 runs cells in parallel on a local dask cluster.
     Returns results in the order of ``cells``."""
     ref = read_liberty(reference)
     cond = conditions(ref, corner, temp, vdd)
-    sp = specs(ref, cells, points, constraint_points)
+    sp = specs(ref, cells, points, constraint_points, seq_points)
     root = str(sky130_root(pdk_dir))
     model_file(Path(root), corner)
     t0 = time.monotonic()
