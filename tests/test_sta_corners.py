@@ -133,6 +133,8 @@ def test_corner_from_the_opensta_shell(example, run_cli, repo):
     assert code == 0, err
     doc = json.loads(out)
     got = re.findall(r"^E (\S+) (\S+) (\S+)$", r.stdout, re.M)
-    assert [(p, float(s), c) for p, s, c in got] == [(e["pin"], e["slack_ns"], e["corner"]) for e in doc["endpoints"]]
+    # the shell hands finevh its own write_sdc of the constraints: 1 fs of rounding
+    assert [(p, c) for p, _, c in got] == [(e["pin"], e["corner"]) for e in doc["endpoints"]]
+    assert [float(s) for _, s, _ in got] == pytest.approx([e["slack_ns"] for e in doc["endpoints"]], abs=2e-6)
     assert f"W {doc['hold_wns_ns']} ss" in r.stdout, r.stdout
-    assert re.search(rf"^TNS {doc['tns_ns']}$", r.stdout, re.M), r.stdout
+    assert float(re.search(r"^TNS (\S+)$", r.stdout, re.M).group(1)) == pytest.approx(doc["tns_ns"], abs=2e-6)
