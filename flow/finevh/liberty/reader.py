@@ -210,7 +210,8 @@ class _Builder:
         at = next(((raw, pos) for cname, raw, pos in g.cattrs if cname == key), None)
         if at is None:
             return old
-        vals = [_float(x, self.src, at[1], key) * self.u.cap for x in split_args(at[0])]
+        vals = [_float(x.strip(), self.src, at[1], key) * self.u.cap
+                for x in at[0].translate(_NUM_CLEAN).split(",") if x.strip()]
         if len(vals) != 2:
             raise self.err(f"{key}: two values (min, max) expected, got {len(vals)}", at[1])
         if min(vals) < 0 or vals[0] > vals[1]:
