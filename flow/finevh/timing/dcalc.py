@@ -120,8 +120,8 @@ class DelayCalc:
         if st is None or len(st["cells"]) > len(cells) or not all(map(operator.is_, st["cells"], cells)):
             K = len(self.design.netlist.pin_names)
             st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
-                               "K": np.zeros((0, 1), np.int64), "H": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2)),
-                               "cap_min": None}
+                               "K": np.zeros((0, 1), np.int64), "H": np.zeros((0, 1), np.int64),
+                               "cap": np.zeros((0, K, 2)), "cap_min": None}
             self._rows_state = None                        # gathered from the old table
             self._caps_state = {}
         n0 = len(st["cells"])
