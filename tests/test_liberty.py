@@ -370,6 +370,26 @@ def test_tiny_good_library(tmp_path):
     assert wl.slope == 5.0 and wl.fanout_length == {1: 10.0, 2: 20.0}
 
 
+def test_capacitance_ranges(tmp_path):
+    """``rise/fall_capacitance_range (lo, hi)``: read in pF; the timer's pin capacitances
+    take ``hi`` for max analysis (over ``rise/fall_capacitance``, as OpenSTA) and ``lo``
+    for min analysis; pins without a range have no separate min value."""
+    from finevh.timing.arcs import cell_timing
+
+    text = GOOD.replace("capacitance : 2.0;", "capacitance : 2.0; rise_capacitance : 1.9;\n"
+                        "      rise_capacitance_range (1.25, 2.5); fall_capacitance_range (\"1.5, 1.75\");")
+    c = read_liberty(_write(tmp_path, text, "range.lib"), use_cache=False).cells["INV"]
+    a = c.pins["A"]
+    assert a.rise_capacitance_range == pytest.approx((1.25e-3, 2.5e-3))
+    assert a.fall_capacitance_range == pytest.approx((1.5e-3, 1.75e-3))
+    assert c.pins["Y"].rise_capacitance_range is None
+    ct = cell_timing(c)
+    assert ct.pin_cap["A"] == pytest.approx((2.5e-3, 1.75e-3))
+    assert ct.pin_cap_min == pytest.approx({"A": (1.25e-3, 1.5e-3)})
+    plain = cell_timing(read_liberty(_write(tmp_path, GOOD, "good.lib"), use_cache=False).cells["INV"])
+    assert plain.pin_cap_min == {} and plain.pin_cap["A"] == pytest.approx((2e-3, 2e-3))
+
+
 @pytest.mark.parametrize(
     "case, mutate, needle, message",
     [
@@ -383,6 +403,12 @@ def test_tiny_good_library(tmp_path):
         ("extra_brace", lambda s: s + "}\n", None, "unbalanced"),
         ("bad_unit", lambda s: s.replace('"1ps"', '"1parsec"'), 'time_unit : "1parsec"', "bad unit"),
         ("no_direction", lambda s: s.replace("direction : input; ", ""), "pin (A)", "no direction"),
+        ("cap_range_count", lambda s: s.replace("capacitance : 2.0;", "capacitance : 2.0; rise_capacitance_range (1);"),
+         "rise_capacitance_range", "two values (min, max) expected"),
+        ("cap_range_order", lambda s: s.replace("capacitance : 2.0;", "capacitance : 2.0;\n fall_capacitance_range (2,1);"),
+         "fall_capacitance_range", "0 <= min <= max expected"),
+        ("cap_range_number", lambda s: s.replace("capacitance : 2.0;", "capacitance : 2.0;\n rise_capacitance_range (1, x);"),
+         "rise_capacitance_range", "bad number 'x' in rise_capacitance_range"),
     ],
 )
 def test_malformed_input_names_file_and_line(tmp_path, case, mutate, needle, message):

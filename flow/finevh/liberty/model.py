@@ -72,6 +72,10 @@ class Pin:
     capacitance: float = 0.0              # pF
     rise_capacitance: float | None = None
     fall_capacitance: float | None = None
+    #: ``rise_capacitance_range (lo, hi)`` / ``fall_capacitance_range``, pF: OpenSTA
+    #: loads min (hold) analysis with ``lo`` and max analysis with ``hi``
+    rise_capacitance_range: tuple[float, float] | None = None
+    fall_capacitance_range: tuple[float, float] | None = None
     max_capacitance: float | None = None  # pF
     max_transition: float | None = None   # ns
     function: str | None = None           # Liberty boolean expression

@@ -79,7 +79,7 @@ from .parse import LGroup, SourceText, parse_fast, parse_with_liberty_parser, sp
 __all__ = ["read_liberty", "build_library", "FORMAT_VERSION", "cache_path"]
 
 #: Bump when the model or the conversion changes: old cache entries are then ignored.
-FORMAT_VERSION = "finevh-liberty-4-bus"  # -bus: bus/bundle pins, Cell.buses; 4: value checks
+FORMAT_VERSION = "finevh-liberty-5"  # 5: capacitance ranges; -bus: bus/bundle pins; 4: value checks
 _MAGIC = "finevh.liberty.cache"
 
 # --------------------------------------------------------------------------- units
@@ -204,6 +204,19 @@ class _Builder:
         if x is not None and x < 0:
             raise self.err(f"{key}: must be >= 0, got '{g.attrs[key][0]}'", g.attrs[key][1])
         return x
+
+    def cap_range(self, g: LGroup, key: str, old: tuple[float, float] | None) -> tuple[float, float] | None:
+        """``key (lo, hi)`` of a pin group in pF (the first one, as OpenSTA), else ``old``."""
+        at = next(((raw, pos) for cname, raw, pos in g.cattrs if cname == key), None)
+        if at is None:
+            return old
+        vals = [_float(x.strip(), self.src, at[1], key) * self.u.cap
+                for x in at[0].translate(_NUM_CLEAN).split(",") if x.strip()]
+        if len(vals) != 2:
+            raise self.err(f"{key}: two values (min, max) expected, got {len(vals)}", at[1])
+        if min(vals) < 0 or vals[0] > vals[1]:
+            raise self.err(f"{key}: 0 <= min <= max expected, got ({at[0].strip()})", at[1])
+        return vals[0], vals[1]
 
     def axis(self, raw: str, variable: str, pos: int | None, what: str) -> np.ndarray:
         """Index axis in canonical units; identical axes share one read-only array."""
@@ -515,6 +528,8 @@ class _Builder:
             capacitance=num0("capacitance", u.cap, old.capacitance) or 0.0,
             rise_capacitance=num0("rise_capacitance", u.cap, old.rise_capacitance),
             fall_capacitance=num0("fall_capacitance", u.cap, old.fall_capacitance),
+            rise_capacitance_range=self.cap_range(g, "rise_capacitance_range", old.rise_capacitance_range),
+            fall_capacitance_range=self.cap_range(g, "fall_capacitance_range", old.fall_capacitance_range),
             max_capacitance=num0("max_capacitance", u.cap, old.max_capacitance),
             max_transition=num0("max_transition", u.time, old.max_transition),
             function=at("function") or old.function,

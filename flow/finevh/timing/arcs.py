@@ -77,6 +77,9 @@ class CellTiming:
     checks: list[Check] = field(default_factory=list)
     hold_checks: list[Check] = field(default_factory=list)
     pin_cap: dict[str, tuple[float, float]] = field(default_factory=dict)   # pF (rise, fall)
+    #: pins whose min-analysis capacitance differs (Liberty ``*_capacitance_range`` low
+    #: end), pF (rise, fall); ``pin_cap`` then holds the high end
+    pin_cap_min: dict[str, tuple[float, float]] = field(default_factory=dict)
     clock_pins: set[str] = field(default_factory=set)
     latch_data: str | None = None      # latch cells: data pin (``data_in``)
     latch_enable: str | None = None    # latch cells: enable pin
@@ -202,7 +205,14 @@ def cell_timing(cell: Cell, preset_clear: bool = False) -> CellTiming:
     for p in cell.pins.values():
         rc = p.rise_capacitance if p.rise_capacitance is not None else p.capacitance
         fc = p.fall_capacitance if p.fall_capacitance is not None else p.capacitance
-        ct.pin_cap[p.name] = (float(rc or 0.0), float(fc or 0.0))
+        lo = [rc, fc]
+        hi = [rc, fc]
+        for i, r in enumerate((p.rise_capacitance_range, p.fall_capacitance_range)):
+            if r is not None:                   # as OpenSTA: the range wins over rise/fall_capacitance
+                lo[i], hi[i] = r
+        ct.pin_cap[p.name] = (float(hi[0] or 0.0), float(hi[1] or 0.0))
+        if lo != hi:
+            ct.pin_cap_min[p.name] = (float(lo[0] or 0.0), float(lo[1] or 0.0))
     ordinal: dict[tuple, int] = {}
     seq = cell.sequential
     if seq is not None and seq.kind == "latch" and seq.data_in and seq.enable:

@@ -117,6 +117,10 @@ def blend_cells(c0: Cell, c1: Cell, v0: float, v1: float, voltage: float, librar
         p.capacitance = sp.value("capacitance", p0.capacitance, p1.capacitance)
         p.rise_capacitance = sp.value("capacitance", p0.rise_capacitance, p1.rise_capacitance)
         p.fall_capacitance = sp.value("capacitance", p0.fall_capacitance, p1.fall_capacitance)
+        for f in ("rise_capacitance_range", "fall_capacitance_range"):
+            r0, r1 = getattr(p0, f), getattr(p1, f)
+            if r0 is not None and r1 is not None:
+                setattr(p, f, (sp.value("capacitance", r0[0], r1[0]), sp.value("capacitance", r0[1], r1[1])))
         if len(p0.timing) != len(p1.timing):
             raise InputError(f"twins of '{c0.name}' differ in timing arcs on pin '{name}'")
         for a0, a1 in zip(p0.timing, p1.timing):

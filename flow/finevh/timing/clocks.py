@@ -114,10 +114,13 @@ def port_latency(clk: Clock) -> float:
 
 
 def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: ClockNetwork, dcalc: DelayCalc,
-                      tables: ArcTables, load: np.ndarray, src_slew: np.ndarray) -> ClockLatency:
+                      tables: ArcTables, load: np.ndarray, src_slew: np.ndarray,
+                      load_early: np.ndarray | None = None) -> ClockLatency:
     """Clock latency and slew of every terminal of the clock networks (see the module
     doc). ``src_slew`` [T, 2]: slew at the clock sources (ports: input transition or
-    driving cell), used by propagated clocks; ``tables`` / ``load`` as the data search."""
+    driving cell), used by propagated clocks; ``tables`` / ``load`` as the data search;
+    ``load_early``: the loads [T, 2] of the early latencies (default ``load``)."""
+    loads = {"late": load, "early": load if load_early is None else load_early}
     T = g.n_terms
     clocks = constraints.clocks
     K = len(clocks)
@@ -145,7 +148,7 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
                 if not len(idx):
                     continue
                 for m, red in (("late", np.fmax), ("early", np.fmin)):
-                    dl, sw = dcalc.eval_arcs(g, idx, tables, sl[m], load, early=m == "early")
+                    dl, sw = dcalc.eval_arcs(g, idx, tables, sl[m], loads[m], early=m == "early")
                     cand = lat[m][s, irf] + dl
                     red.at(lat[m], (to, orf), cand)
                     red.at(sl[m], (to, orf), sw)

@@ -86,9 +86,9 @@ class DelayCalc:
         self._cell_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self._ctab: dict | None = None
         self._rows_state: dict | None = None
-        self._caps_state: dict | None = None
+        self._caps_state: dict[bool, dict] = {}         # per early
         self._netix: dict | None = None
-        self._load_state: dict | None = None
+        self._load_state: dict[bool, dict] = {}         # per early
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
         self._seg_state: tuple | None = None
 
@@ -112,15 +112,18 @@ class DelayCalc:
     def _cell_arrays(self) -> dict:
         """Per entry of the design's cell table: its delay / slew / check rows in the
         table pack (``D``, ``S``, ``K``, padded with row 0) and its pin capacitances
-        (``cap`` [cells, pin names, 2], pF). Built once and extended as re-binding
-        appends twins to the cell table, so a re-timing pays only for new cells."""
+        (``cap`` [cells, pin names, 2], pF; ``cap_min``: the same for min analysis, None
+        while no cell has a Liberty capacitance range). Built once and extended as
+        re-binding appends twins to the cell table, so a re-timing pays only for new cells."""
         cells = self.design.cells
         st = self._ctab
         if st is None or len(st["cells"]) > len(cells) or not all(map(operator.is_, st["cells"], cells)):
             K = len(self.design.netlist.pin_names)
             st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
-                               "K": np.zeros((0, 1), np.int64), "H": np.zeros((0, 1), np.int64), "cap": np.zeros((0, K, 2))}
-            self._rows_state = self._caps_state = None     # gathered from the old table
+                               "K": np.zeros((0, 1), np.int64), "H": np.zeros((0, 1), np.int64),
+                               "cap": np.zeros((0, K, 2)), "cap_min": None}
+            self._rows_state = None                        # gathered from the old table
+            self._caps_state = {}
         n0 = len(st["cells"])
         if n0 == len(cells):
             return st
@@ -137,15 +140,24 @@ class DelayCalc:
             return np.concatenate([old, m])
 
         st["D"], st["S"], st["K"], st["H"] = grow(st["D"], 0), grow(st["S"], 1), grow(st["K"], 2), grow(st["H"], 3)
-        cap = np.zeros((len(new),) + st["cap"].shape[1:])
-        for i, c in enumerate(new):
-            for name, (rc, fc) in template_of(self.templates, c).pin_cap.items():
-                j = self._pid.get(name)
-                if j is not None:
-                    cap[i, j] = (rc, fc)
+        cts = [template_of(self.templates, c) for c in new]
+        cap = self._cap_table([ct.pin_cap for ct in cts], np.zeros((len(new),) + st["cap"].shape[1:]))
+        if st["cap_min"] is not None or any(ct.pin_cap_min for ct in cts):
+            cap_min = self._cap_table([ct.pin_cap_min for ct in cts], cap.copy())
+            st["cap_min"] = np.concatenate([st["cap"] if st["cap_min"] is None else st["cap_min"], cap_min])
         st["cap"] = np.concatenate([st["cap"], cap])
         st["cells"] = list(cells)
         return st
+
+    def _cap_table(self, per_cell: list[dict[str, tuple[float, float]]], out: np.ndarray) -> np.ndarray:
+        """``out`` [cells, pin names, 2] with the (rise, fall) capacitances of ``per_cell``
+        (pin name -> pF) written in."""
+        for i, pc in enumerate(per_cell):
+            for name, (rc, fc) in pc.items():
+                j = self._pid.get(name)
+                if j is not None:
+                    out[i, j] = (rc, fc)
+        return out
 
     def tables(self, g: TimingGraph) -> ArcTables:
         """Table rows of every edge and check of ``g`` under the current binding."""
@@ -180,14 +192,20 @@ class DelayCalc:
         return st["H"][np.asarray(self.design.inst_cell)[g.h_inst], g.h_slot]
 
     # ------------------------------------------------------------------ loads
-    def _pin_caps(self, g: TimingGraph) -> np.ndarray:
-        """[T, 2] pin capacitance of every terminal under the current binding (pF)
-        (a new array: the caller may add to it)."""
+    def has_early_loads(self) -> bool:
+        """Whether min analysis sees other pin capacitances than max (a bound cell has a
+        Liberty ``rise/fall_capacitance_range``)."""
+        return self._cell_arrays()["cap_min"] is not None
+
+    def _pin_caps(self, g: TimingGraph, early: bool = False) -> np.ndarray:
+        """[T, 2] pin capacitance of every terminal under the current binding (pF), for
+        max or (``early``) min analysis (a new array: the caller may add to it)."""
         d = self.design
-        tab = self._cell_arrays()["cap"]
+        st = self._cell_arrays()
+        tab = st["cap_min"] if early and st["cap_min"] is not None else st["cap"]
         inst_cell = np.asarray(d.inst_cell)
         nl = d.netlist
-        prev = self._caps_state
+        prev = self._caps_state.get(early)
         if prev is not None and prev["graph"] is g:
             ch = np.nonzero(inst_cell != prev["ic"])[0]
             p = expand(nl.pin_ptr[ch], nl.pin_ptr[ch + 1] - nl.pin_ptr[ch])
@@ -196,7 +214,7 @@ class DelayCalc:
         else:
             caps = np.zeros((g.n_terms, 2))
             caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], nl.pin_name]
-        self._caps_state = {"graph": g, "ic": inst_cell.copy(), "caps": caps}
+        self._caps_state[early] = {"graph": g, "ic": inst_cell.copy(), "caps": caps}
         return caps.copy()
 
     def _net_index(self) -> dict:
@@ -244,19 +262,28 @@ class DelayCalc:
             net_cap += wire[:, None]
         return net_cap
 
-    def loads(self, g: TimingGraph) -> np.ndarray:
-        """[T, 2] total load seen by each driving terminal (pF); 0 elsewhere.
+    def loads(self, g: TimingGraph, early: bool = False) -> np.ndarray:
+        """[T, 2] total load seen by each driving terminal (pF); 0 elsewhere. ``early``:
+        for min analysis, with the low end of Liberty capacitance ranges (OpenSTA 3.x);
+        the max loads when no bound cell has a range.
 
         After the first call only the nets with a terminal whose capacitance changed
         (re-bound instances) are summed again; each net's sum is the same computation
         either way, so the result equals a full recomputation exactly."""
-        caps = self._pin_caps(g)
+        rc_calc = hasattr(self.arc_calc, "set_pin_caps")     # RC calculators reduce their networks
+        if early and not self.has_early_loads():
+            if rc_calc:
+                self.arc_calc.set_pin_caps(None, early=True)     # min analysis: the max networks
+            return self.loads(g)
+        caps = self._pin_caps(g, early)
         for t, v in self.constraints.port_load.items():
             caps[t] += v
-        if hasattr(self.arc_calc, "set_pin_caps"):      # RC calculators reduce their networks
-            self.arc_calc.set_pin_caps(caps)
+        if rc_calc:
+            self.arc_calc.set_pin_caps(caps, early=early)
+            if not early and not self.has_early_loads():
+                self.arc_calc.set_pin_caps(None, early=True)     # min analysis: the max networks
         ix = self._net_index()
-        prev = self._load_state
+        prev = self._load_state.get(early)
         net_cap = None
         if (prev is not None and prev["wire"] is self.wire_cap and prev["caps"].shape == caps.shape
                 and prev["single"] == self.single_precision_loads and prev["ix"] is ix):
@@ -269,8 +296,8 @@ class DelayCalc:
                     net_cap[nets] = self._net_caps(caps, nets)
         if net_cap is None:
             net_cap = self._net_caps(caps, None)
-        self._load_state = {"caps": caps, "net_cap": net_cap, "wire": self.wire_cap,
-                            "single": self.single_precision_loads, "ix": ix}
+        self._load_state[early] = {"caps": caps, "net_cap": net_cap, "wire": self.wire_cap,
+                                   "single": self.single_precision_loads, "ix": ix}
         load = np.zeros((g.n_terms, 2))
         load[ix["drv"]] = net_cap[ix["drv_net"]]
         return load

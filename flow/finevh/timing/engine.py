@@ -124,13 +124,15 @@ class Timer:
         self.dcalc.new_pass()
         tables = self.dcalc.tables(g)
         load = self.dcalc.loads(g)
-        a = self.search.propagate(tables, load, incremental)
+        # min analysis: Liberty capacitance ranges load pins with their low end (OpenSTA 3.x)
+        load_e = self.dcalc.loads(g, early=True) if self.dcalc.has_early_loads() else load
+        a = self.search.propagate(tables, load, incremental, clock_loads=(load, load_e))
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
                                     tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values(),
                                     states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat)
         hold: HoldResult | None = None
         if self.hold:
-            e = self.search_early.propagate(tables, load, incremental)
+            e = self.search_early.propagate(tables, load_e, incremental, clock_loads=(load, load_e))
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
                                self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
                                wire=self.dcalc.wire_values(early=True), states=e.states, tag_x=e.tag_x,

@@ -49,6 +49,8 @@ class RcArcCalc:
         self._caps: np.ndarray | None = None
         self.pi = np.full((T, 2, 3), np.nan)
         self.elmore = np.full((T, 2), np.nan)
+        #: (caps, pi, elmore) reduced with min-analysis pin caps; None: min uses the above
+        self._early: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # thresholds per terminal (of its cell's library) per transition
         nl = design.netlist
         libs = {lib.name: lib for lib in design.libset.libraries}
@@ -88,14 +90,28 @@ class RcArcCalc:
         k = int(early)
         return self.wire_delay[k].copy(), self.load_slew[k].copy()
 
-    def set_pin_caps(self, caps: np.ndarray) -> None:
-        """Pin capacitances [T, 2] (pF, port loads included) of the current binding:
-        reduce the networks again when they changed."""
+    def set_pin_caps(self, caps: np.ndarray | None, early: bool = False) -> None:
+        """Pin capacitances [T, 2] (pF, port loads included) of the current binding, for
+        max or (``early``) min analysis: reduce the networks again when they changed.
+        ``early`` with None: min analysis uses the max networks."""
+        if early:
+            old = self._early
+            if caps is None:
+                self._early = None
+            elif old is None or old[0].shape != caps.shape or not np.array_equal(old[0], caps):
+                self._early = (caps.copy(),) + tuple(self._reduce(caps))
+            if self._early is not old:
+                self._port_nets()
+            return
         if self._caps is not None and self._caps.shape == caps.shape and np.array_equal(self._caps, caps):
             return
         self._caps = caps.copy()
         self.pi, self.elmore = self._reduce(caps)
         self._port_nets()
+
+    def _pi_elmore(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(pi [T, 2, 3], Elmore [T, 2]) of the late (k 0) or early (k 1) evaluation."""
+        return (self._early[1], self._early[2]) if k and self._early is not None else (self.pi, self.elmore)
 
     def _port_nets(self) -> None:
         """Loads of nets driven by an input port (no cell arc): a step-ramp through the
@@ -108,8 +124,8 @@ class RcArcCalc:
                 continue
             ld = self.design.net_terms[a:b]
             s0 = np.asarray(self.port_slew.get(t, (0.0, 0.0)), dtype=np.float64)
-            for rf in (0, 1):
-                el = self.elmore[ld, rf]
+            for k, rf in ((k, rf) for k in (0, 1) for rf in (0, 1)):
+                el = self._pi_elmore(k)[1][ld, rf]
                 has = ~np.isnan(el)
                 if not has.any():
                     continue
@@ -118,9 +134,9 @@ class RcArcCalc:
                 e = el[has]
                 wd = -e * np.log(1.0 - th[:, 0])
                 ws = s0[rf] + e * np.log((1.0 - th[:, 1]) / (1.0 - th[:, 2])) / th[:, 3]
-                self.changed[:, h, rf] |= (self.wire_delay[:, h, rf] != wd) | (self.load_slew[:, h, rf] != ws)
-                self.wire_delay[:, h, rf] = wd
-                self.load_slew[:, h, rf] = ws
+                self.changed[k, h, rf] |= (self.wire_delay[k, h, rf] != wd) | (self.load_slew[k, h, rf] != ws)
+                self.wire_delay[k, h, rf] = wd
+                self.load_slew[k, h, rf] = ws
 
     def new_pass(self) -> None:
         """Start of a timing pass: forget which load pins' wire values changed."""
@@ -145,7 +161,7 @@ class RcArcCalc:
         """Delay and slew (ns) of the ``set_driving_cell`` arcs of input port ``t`` into
         its net's pi model (``delay`` / ``slew``: their lumped values, kept without
         parasitics); the wire values of the net's loads follow from them."""
-        if np.isnan(self.pi[t, :, 0]).all():
+        if np.isnan(self._pi_elmore(int(early))[0][t, :, 0]).all():
             return delay, slew
         drv = np.full(len(d_rows), t, dtype=np.int64)
         return self.gate_delays(pack, d_rows, s_rows, in_slew, drv, out_rf, None, early=early,
@@ -163,7 +179,7 @@ class RcArcCalc:
         else:
             delay, slew = (np.array(x, dtype=np.float64) for x in lumped)
         k = int(early)
-        pm = self.pi[drv, out_rf]
+        pm = self._pi_elmore(k)[0][drv, out_rf]
         rcm = ~np.isnan(pm[:, 0])
         rc = np.nonzero(rcm)[0]
         st = self._stored(k, n_edges) if edges is not None else None
@@ -207,7 +223,7 @@ class RcArcCalc:
         first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
         ld = self.design.net_terms[first + np.arange(len(arc))]
         orf = orf_a[arc]
-        el = self.elmore[ld, orf]
+        el = self._pi_elmore(k)[1][ld, orf]
         has = ~np.isnan(el)
         wd = np.zeros(len(arc))
         ws = src.slew[arc].copy()

@@ -124,11 +124,12 @@ class Search:
         self._ck_x = None
         self._derate = derate_factors(g, constraints, early)
 
-    def _sources(self, tables: ArcTables, load: np.ndarray):
+    def _sources(self, tables: ArcTables, load: np.ndarray, clock_loads: tuple[np.ndarray, np.ndarray]):
         """Launch tags (and the CRPR leaf of each, -1 for none), clock latencies, and
         arrival / slew arrays holding only the source values: clock pins (edge time +
         clock latency, clock slew) and input ports (input delay + driving cell; the min
-        delays in an early search)."""
+        delays in an early search). ``clock_loads``: (late, early) loads of the clock
+        network's late and early latencies."""
         g = self.graph
         tc = self.constraints
         T = g.n_terms
@@ -148,7 +149,7 @@ class Search:
         if self._lat is not None and self._lat[0] == key and not any(c.propagated for c in tc.clocks):
             lat = self._lat[1]
         else:
-            lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, load, slew)
+            lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, clock_loads[0], slew, clock_loads[1])
             self._lat = (key, lat)
         cc = self._ck
         if cc is None or cc[0] is not lat:
@@ -379,11 +380,15 @@ class Search:
             split.add((int(k_of[p]), irf ^ int(inv[p]), lf))
         return ck_leaf, sorted(split)
 
-    def propagate(self, tables: ArcTables, load: np.ndarray, incremental: bool = True) -> Arrivals:
+    def propagate(self, tables: ArcTables, load: np.ndarray, incremental: bool = True,
+                  clock_loads: tuple[np.ndarray, np.ndarray] | None = None) -> Arrivals:
         """Arrivals and slews of every terminal for the edge tables ``tables`` and the
         driver loads ``load`` [T, 2] (pF); incremental from the previous pass when
-        allowed and the tags are unchanged (a search is bound to one graph)."""
-        tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat = self._sources(tables, load)
+        allowed and the tags are unchanged (a search is bound to one graph).
+        ``clock_loads``: (late, early) loads [T, 2] of the clock network's late and early
+        latencies (min analysis may load pins less); default ``load`` for both."""
+        cl = clock_loads if clock_loads is not None else (load, load)
+        tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat = self._sources(tables, load, cl)
         prev = self._state
         if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
                 and prev["arr"].shape == arr.shape):
