@@ -94,5 +94,6 @@ def test_slowdown_compares_a_coarse_table_on_the_points_of_a_fine_one():
                  np.arange(1.0, 17.0).reshape(4, 4))
     coarse = Table(var, (np.array([0.01, 1.5]), np.array([0.001, 0.2])), np.array([[0.5, 2.0], [6.5, 8.0]]))
     assert _table_ratio(coarse, fine) == [2.0, 2.0, 2.0, 2.0]
+    assert _table_ratio(fine, coarse) == [0.5, 0.5, 0.5, 0.5]
     off = Table(var, (np.array([0.02, 1.5]), np.array([0.001, 0.2])), np.array([[1.0, 1.0], [1.0, 1.0]]))
     assert _table_ratio(off, fine) == []
