@@ -74,13 +74,40 @@ class PolybiasResult:
 
 
 def _table_ratio(a, b) -> list[float]:
+    """Ratios b/a (twin over base) entry by entry; tables of different sizes are
+    compared at the points of the smaller one when those are indices of the larger."""
     if a is None or b is None:
         return []
     va, vb = np.asarray(a.values, float), np.asarray(b.values, float)
     if va.shape != vb.shape:
-        return []
+        sub = _at_indices(a, b)
+        if sub is not None:
+            vb = sub
+        else:
+            sub = _at_indices(b, a)
+            if sub is None:
+                return []
+            va = sub
     m = np.abs(va) > 1e-12
     return (vb[m] / va[m]).tolist()
+
+
+def _at_indices(a, b) -> np.ndarray | None:
+    """Values of table ``b`` at the index points of ``a`` when every index of ``a`` is
+    also an index of ``b`` (e.g. a 2x2 table on the corners of a 4x4 one), else None."""
+    ia, ib = getattr(a, "indices", None), getattr(b, "indices", None)
+    if not ia or not ib or len(ia) != len(ib) or np.ndim(b.values) != len(ib):
+        return None
+    if getattr(a, "variables", None) != getattr(b, "variables", None):
+        return None
+    sel = []
+    for xa, xb in zip(ia, ib):
+        xa, xb = np.asarray(xa, float), np.asarray(xb, float)
+        pos = [np.flatnonzero(np.isclose(xb, x, rtol=1e-6, atol=0.0)) for x in xa]
+        if any(len(q) != 1 for q in pos):
+            return None
+        sel.append([int(q[0]) for q in pos])
+    return np.asarray(b.values, float)[np.ix_(*sel)]
 
 
 def slowdown_factors(libset, base_cells, flavours: list[str], twin_fn=None) -> dict[str, float]:
