@@ -31,8 +31,8 @@ class ClockNetwork:
     """Per terminal: the index of the clock reaching it (-1: none) and whether the
     clock arrives inverted (1) or not (0)."""
 
-    clock_of_term: np.ndarray      # int64[T]
-    clock_inv: np.ndarray          # int64[T]
+    clock_of_term: np.ndarray      # int32[T] clock index, -1 none
+    clock_inv: np.ndarray          # int8[T] 1 where the clock arrives inverted
 
 
 def clock_network(design, g: TimingGraph, constraints: TimingConstraints) -> ClockNetwork:
@@ -82,7 +82,7 @@ def clock_network(design, g: TimingGraph, constraints: TimingConstraints) -> Clo
             c_i = np.repeat(fi, hi - lo) ^ (g.e_out_rf[e] == FALL).astype(np.int64)
             ft = np.concatenate([n_t, c_t])
             fi = np.concatenate([n_i, c_i])
-    return ClockNetwork(clock_of_term, clock_inv)
+    return ClockNetwork(clock_of_term.astype(np.int32), clock_inv.astype(np.int8))
 
 
 @dataclass

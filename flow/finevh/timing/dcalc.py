@@ -38,9 +38,9 @@ class ArcTables(NamedTuple):
     """The table pack and, per graph edge / check, its row in it."""
 
     pack: TablePack
-    delay: np.ndarray      # int64[E]
-    slew: np.ndarray       # int64[E]
-    check: np.ndarray      # int64[C] constraint (setup) tables
+    delay: np.ndarray      # int32[E]
+    slew: np.ndarray       # int32[E]
+    check: np.ndarray      # int32[C] constraint (setup) tables
 
 
 class ArcDelayCalc(Protocol):
@@ -119,8 +119,8 @@ class DelayCalc:
         st = self._ctab
         if st is None or len(st["cells"]) > len(cells) or not all(map(operator.is_, st["cells"], cells)):
             K = len(self.design.netlist.pin_names)
-            st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int64), "S": np.zeros((0, 1), np.int64),
-                               "K": np.zeros((0, 1), np.int64), "H": np.zeros((0, 1), np.int64),
+            st = self._ctab = {"cells": [], "D": np.zeros((0, 1), np.int32), "S": np.zeros((0, 1), np.int32),
+                               "K": np.zeros((0, 1), np.int32), "H": np.zeros((0, 1), np.int32),
                                "cap": np.zeros((0, K, 2)), "cap_min": None}
             self._rows_state = None                        # gathered from the old table
             self._caps_state = {}
@@ -132,7 +132,7 @@ class DelayCalc:
 
         def grow(old: np.ndarray, part: int) -> np.ndarray:
             w = max(old.shape[1], max(len(r[part]) for r in rows))
-            m = np.zeros((len(new), w), dtype=np.int64)
+            m = np.zeros((len(new), w), dtype=np.int32)     # pack rows (int32: 4 B per edge row)
             for i, r in enumerate(rows):
                 m[i, :len(r[part])] = r[part]
             if old.shape[1] < w:
@@ -184,7 +184,7 @@ class DelayCalc:
         return ArcTables(self._pack, d_rows, s_rows, k_rows)
 
     def hold_rows(self, g: TimingGraph) -> np.ndarray:
-        """int64[H] table row of every hold / removal check of ``g`` (in the pack of the
+        """int32[H] table row of every hold / removal check of ``g`` (in the pack of the
         last :meth:`tables` call) under the current binding."""
         st = self._cell_arrays()
         if self._pack is None:

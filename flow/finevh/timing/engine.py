@@ -77,7 +77,16 @@ class Timer:
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
-        self.search_early = Search(g, self.constraints, self.clocks, self.dcalc.early_view(), self.latches, early=True)
+        self._search_early: Search | None = None
+
+    @property
+    def search_early(self) -> Search:
+        """The early (min) search feeding the hold checks, built on first use (a timer
+        without ``hold`` never pays for its per-edge arrays)."""
+        if self._search_early is None:
+            self._search_early = Search(self.graph, self.constraints, self.clocks, self.dcalc.early_view(),
+                                        self.latches, early=True)
+        return self._search_early
 
     # ------------------------------------------------------------------ settings
     @property

@@ -45,14 +45,15 @@ class TimingGraph:
     net_of_term: np.ndarray        # int64[T], -1 unconnected
     src_of_term: np.ndarray        # int64[T] driver terminal of the term's net, -1 none
     # edges (sorted, see module doc)
+    # (indices int32 when they fit, see index_dtype; in_rf / out_rf / kind int8)
     e_inst: np.ndarray
     e_slot: np.ndarray
-    e_from: np.ndarray             # from terminal (input pin / clock pin)
+    e_from: np.ndarray             # from terminal (input pin / clock pin), -1 none
     e_src: np.ndarray              # node feeding the edge (-1: none)
     e_to: np.ndarray
-    e_in_rf: np.ndarray
-    e_out_rf: np.ndarray
-    e_kind: np.ndarray
+    e_in_rf: np.ndarray            # int8: 0 rise, 1 fall
+    e_out_rf: np.ndarray           # int8
+    e_kind: np.ndarray             # int8: KIND_* of arcs.py
     level_ptr: np.ndarray          # edges of level L: level_ptr[L]:level_ptr[L+1]
     seg_start: np.ndarray          # start of each (to, out_rf) segment in edge order
     seg_to: np.ndarray
@@ -229,6 +230,14 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None, disabled
     seg_to = e["to"][seg_start]
     seg_rf = e["out_rf"][seg_start]
     level_seg_ptr = np.searchsorted(seg_start, level_ptr)
+    # compact edge arrays (issue 16): indices as int32 when they fit, transitions and
+    # kinds as int8; everything above (levels, keys, products) was computed in int64
+    idx_t = index_dtype(max(T, n_inst, max((len(ct.edges) for ct in templates.values()), default=0)))
+    for k in ("inst", "slot", "from", "to"):
+        e[k] = e[k].astype(idx_t)
+    e_src = e_src.astype(idx_t)
+    for k in ("in_rf", "out_rf", "kind"):
+        e[k] = e[k].astype(np.int8)
     return TimingGraph(T, P, inst_of_pin, net_of_term, src_of_term,
                        e["inst"], e["slot"], e["from"], e_src, e["to"], e["in_rf"], e["out_rf"], e["kind"],
                        level_ptr, seg_start, seg_to, seg_rf, level_seg_ptr,
@@ -236,6 +245,11 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None, disabled
                        inst_cell.copy(), templates, breaks, level, term_const,
                        h["inst"], h["slot"], h["data"], h["clk"], h["crf"], h["drf"],
                        e["slew_only"] if e["slew_only"].any() else None)
+
+
+def index_dtype(n: int) -> type:
+    """int32 when every index (and -1) below ``n`` fits, else int64."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
 
 
 def _apply_disabled(e, c, h, disabled):
