@@ -238,6 +238,8 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None, disabled
     e_src = e_src.astype(idx_t)
     for k in ("in_rf", "out_rf", "kind"):
         e[k] = e[k].astype(np.int8)
+    seg_start = seg_start.astype(index_dtype(len(e["to"]) + 1))
+    seg_to, seg_rf = seg_to.astype(idx_t), seg_rf.astype(np.int8)
     return TimingGraph(T, P, inst_of_pin, net_of_term, src_of_term,
                        e["inst"], e["slot"], e["from"], e_src, e["to"], e["in_rf"], e["out_rf"], e["kind"],
                        level_ptr, seg_start, seg_to, seg_rf, level_seg_ptr,

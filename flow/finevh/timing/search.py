@@ -444,7 +444,7 @@ class Search:
         T = g.n_terms
         if not hasattr(g, "_edge_seg"):
             E = len(g.e_to)
-            g._edge_seg = np.searchsorted(g.seg_start, np.arange(E), side="right") - 1
+            g._edge_seg = (np.searchsorted(g.seg_start, np.arange(E), side="right") - 1).astype(g.seg_start.dtype)
             g._seg_end = np.append(g.seg_start[1:], E)
             g._is_target = np.zeros((T, 2), dtype=bool)
             g._is_target[g.seg_to, g.seg_rf] = True
