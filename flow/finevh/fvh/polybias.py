@@ -173,7 +173,9 @@ class _Ctx:
 
     def inst_slack(self, timer=None) -> np.ndarray:
         """Worst slack (ns) through each instance's output pins (+inf if none)."""
-        ps = (timer or self.timer).pin_slacks()
+        t = timer or self.timer
+        ps = t.pin_slacks()
+        t.last.required = None      # [tags, T, 2] floats: not kept once reduced to pins (issue 16)
         P = self.design.n_pins
         sl = np.full(self.design.n_instances, np.inf)
         pins = np.nonzero(self.out_pin)[0]
