@@ -15,6 +15,7 @@ from finevh.run import DEMO_CONFIG, _keep_sums, _read, load_config
 from finevh.stages.common import make_timer, placement_wire_cap
 from finevh.timing.binding import bind_voltage
 from finevh.timing.engine import Timer
+from finevh.timing.graph import index_dtype
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,27 @@ def test_stage_timers_share_one_graph_and_time_as_an_unshared_timer(demo):
         assert not np.array_equal(design.inst_cell, keep)
     finally:
         design.rebind(np.arange(design.n_instances), [design.cells[k] for k in keep.tolist()])
+
+
+def test_timer_keeps_compact_edge_arrays_and_builds_the_early_search_only_for_hold(demo):
+    design, tc, wc = demo
+    t = Timer(design, tc, wc)
+    r = t.update()
+    g = t.graph
+    idx = ("e_inst", "e_slot", "e_from", "e_src", "e_to", "seg_start", "seg_to")
+    small = ("e_in_rf", "e_out_rf", "e_kind", "seg_rf")
+    assert all(getattr(g, k).dtype == np.int32 for k in idx)
+    assert all(getattr(g, k).dtype == np.int8 for k in small)
+    assert t.clocks.clock_of_term.dtype == np.int32 and t.clocks.clock_inv.dtype == np.int8
+    # 23 B per edge (64 B with int64 everywhere); the demo has 5.5 edges per instance
+    per_inst = sum(getattr(g, k).nbytes for k in idx[:5] + small[:3]) / design.n_instances
+    assert 120 < per_inst < 130
+    assert t._search_early is None and r.hold is None
+    th = Timer(design, tc, wc, like=t, hold=True)
+    rh = th.update()
+    assert th._search_early is not None and len(rh.hold.table.slack) > 0
+    assert np.array_equal(rh.table.slack, r.table.slack)
+    assert index_dtype(2**31 - 2) is np.int32 and index_dtype(2**31) is np.int64
 
 
 def test_profile_reduced_to_sums_gives_the_same_baseline_power():
