@@ -51,10 +51,9 @@ def work(tmp_path_factory):
     return tmp_path_factory.mktemp("clocks")
 
 
-@pytest.fixture(scope="module")
-def gcd_example(work):
+def extract_gcd_example(work: Path) -> tuple[Path, Path]:
     """OpenSTA's examples/gcd_sky130hd netlist (tap cells dropped: they have no pins and
-    OpenSTA makes them black boxes) and its Liberty as a plain .lib."""
+    OpenSTA makes them black boxes) and its Liberty as a plain .lib, under ``work``."""
     need(ARCHIVE.is_file(), str(ARCHIVE))
     with tarfile.open(ARCHIVE) as tf:
         for m in ("OpenSTA/examples/gcd_sky130hd.v", "OpenSTA/examples/sky130hd_tt.lib.gz"):
@@ -64,6 +63,11 @@ def gcd_example(work):
     v.write_text("".join(ln for ln in (ex / "gcd_sky130hd.v").read_text().splitlines(True)
                          if "tapvpwrvgnd" not in ln))
     return v, opensta.prepare_liberty(ex / "sky130hd_tt.lib.gz", work)
+
+
+@pytest.fixture(scope="module")
+def gcd_example(work):
+    return extract_gcd_example(work)
 
 
 def make_design(verilog, libs, top=None):

@@ -224,16 +224,7 @@ def test_ignore_clock_latency_on_clock_tree(sta3, tmp_path, extra):
     """A clock-tree-synthesised design with a propagated clock (~0.3 ns insertion): with
     ``-ignore_clock_latency`` a path delay is measured from the launching register's own
     clock arrival (OpenSTA), not from the clock edge; other paths keep their latency."""
-    need(tclk.ARCHIVE.is_file(), str(tclk.ARCHIVE))
-    import tarfile
-    with tarfile.open(tclk.ARCHIVE) as tf:
-        for m in ("OpenSTA/examples/gcd_sky130hd.v", "OpenSTA/examples/sky130hd_tt.lib.gz"):
-            tf.extract(m, tmp_path, filter="data")
-    ex = tmp_path / "OpenSTA/examples"
-    v = tmp_path / "gcd_example.v"
-    v.write_text("".join(ln for ln in (ex / "gcd_sky130hd.v").read_text().splitlines(True)
-                         if "tapvpwrvgnd" not in ln))
-    lib = opensta.prepare_liberty(ex / "sky130hd_tt.lib.gz", tmp_path)
+    v, lib = tclk.extract_gcd_example(tmp_path)
     d = tclk.make_design(v, [lib])
     base = ("create_clock -period 1.2 [get_ports clk]\nset_propagated_clock [all_clocks]\n"
             "set_input_transition .1 [all_inputs]\nset_input_delay 0.2 -clock clk [get_ports {req_val reset}]\n"
