@@ -6,8 +6,6 @@ area from Yosys' ``stat -liberty`` (see :mod:`finevh.synth.driver`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..errors import InputError
@@ -38,13 +36,11 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
               help="Write cell counts and area (um^2) as JSON.")
 def command(rtl, top, liberty, out, param, stat_json):
     """Synthesise RTL with Yosys onto LIBERTY; report cells and area."""
-    from .common import check_outputs
+    from .common import check_files, check_outputs
 
     check_outputs(out)
     check_outputs(stat_json, what="--stat-json")
-    for f in liberty:
-        if not Path(f).is_file():
-            raise InputError("no such file", f)
+    check_files(liberty)
     res = synthesize(list(rtl), top, merged_liberty(liberty), out, parameters=_params(param))
     if stat_json:
         write_text_atomic(stat_json, res.to_json())
