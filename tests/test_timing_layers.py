@@ -22,6 +22,7 @@ RANK = {
     "dcalc": 1, "rcdelay": 1,
     "clocks": 2,
     "latches": 3,
+    "gating": 3,
     "search": 4,
     "checks": 5,
     "paths": 6,

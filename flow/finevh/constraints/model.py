@@ -173,6 +173,22 @@ class CaseAnalysis:
 
 
 @dataclass
+class ClockGatingCheck:
+    """``set_clock_gating_check``: margins (ns, None where not given) of the clock-gating
+    setup / hold checks for rising and/or falling enables; ``objects`` (clocks, cells,
+    pins; empty = the design); ``active``: ``-high`` "1", ``-low`` "0", or None."""
+
+    setup: float | None
+    hold: float | None
+    objects: list[str] = field(default_factory=list)
+    rise: bool = True
+    fall: bool = True
+    active: str | None = None
+    line: int = 0
+    file: str = ""
+
+
+@dataclass
 class Constraints:
     source: str = ""
     design: str | None = None
@@ -193,6 +209,7 @@ class Constraints:
     derates: list[TimingDerate] = field(default_factory=list)
     disabled: list[DisableTiming] = field(default_factory=list)
     case_analysis: list[CaseAnalysis] = field(default_factory=list)
+    clock_gating_checks: list[ClockGatingCheck] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     time_unit_ns: float = 1.0            # final SDC time unit
     cap_unit_pf: float = 1.0             # final SDC capacitance unit

@@ -6,7 +6,8 @@ The commands accept what OpenSTA 3.x accepts (see docs/constraints.md): bare nam
 patterns where objects are expected (looked up by the type the command expects,
 :mod:`finevh.constraints.queries`), ``-filter`` / ``-of_objects`` on the ``get_*``
 commands, ``all_registers``, ``delete_from_list``; path exceptions, ``group_path``,
-``set_timing_derate``, ``set_disable_timing`` and ``set_case_analysis`` are parsed and
+``set_timing_derate``, ``set_disable_timing``, ``set_case_analysis`` and
+``set_clock_gating_check`` are parsed and
 stored with their objects resolved (:mod:`finevh.constraints.model`).
 
 Units: values in the SDC are in the library units given by the caller (``time_unit_ns``,
@@ -32,13 +33,14 @@ from typing import Callable, Mapping, Sequence
 from ..errors import InputError
 from ..fileio import read_text
 from ..progress import warn
-from .model import (CaseAnalysis, Clock, ClockGroups, Constraints, DisableTiming, DrivingCell,
+from .model import (CaseAnalysis, Clock, ClockGatingCheck, ClockGroups, Constraints, DisableTiming, DrivingCell,
                     GeneratedClock, GroupPath, PathException, PortDelay, TimingDerate, WireLoadChoice)
 from .objects import SdcDesign
 from .queries import Queries, SdcError, _err, parse_opts
 
 __all__ = ["Clock", "GeneratedClock", "PortDelay", "DrivingCell", "PathException", "ClockGroups",
-           "GroupPath", "TimingDerate", "DisableTiming", "CaseAnalysis", "Constraints", "read_sdc"]
+           "GroupPath", "TimingDerate", "DisableTiming", "CaseAnalysis", "ClockGatingCheck", "Constraints",
+           "read_sdc"]
 
 _SdcError = SdcError   # older name
 
@@ -114,7 +116,7 @@ proc unknown {args} {
 #: commands accepted and ignored without a warning (reporting / OpenSTA bookkeeping)
 _QUIET = ("set_hierarchy_separator",)
 #: accepted, no effect on anything finevh computes; one warning per command
-_IGNORED = ("set_ideal_network", "set_ideal_net", "set_max_area", "set_clock_gating_check",
+_IGNORED = ("set_ideal_network", "set_ideal_net", "set_max_area",
             "set_wire_load_mode", "set_operating_conditions", "set_min_pulse_width",
             "set_max_time_borrow", "set_sense", "set_clock_sense", "set_data_check", "set_drive",
             "set_fanout_load", "set_logic_zero", "set_logic_one", "set_logic_dc", "set_resistance",
@@ -159,6 +161,7 @@ class _Reader(Queries):
             "set_timing_derate": self.set_timing_derate,
             "set_disable_timing": self.set_disable_timing,
             "set_case_analysis": self.set_case_analysis,
+            "set_clock_gating_check": self.set_clock_gating_check,
             "set_clock_uncertainty": self.set_clock_uncertainty,
             "set_clock_transition": self.set_clock_transition,
             "set_clock_latency": self.set_clock_latency,
@@ -639,6 +642,24 @@ class _Reader(Queries):
             raise _err(f"set_case_analysis: value must be 0, 1, zero, one, rise[ing] or fall[ing], got '{args[0]}'")
         objs = self.typed("set_case_analysis", [args[1]], ("port", "pin"))
         self.c.case_analysis.append(CaseAnalysis(value, objs, self.line, self.file))
+
+    def set_clock_gating_check(self, args: list[str]):
+        cmd = "set_clock_gating_check"
+        o = parse_opts(cmd, args, ("-setup", "-hold"), ("-rise", "-fall", "-high", "-low"))
+        if "-high" in o.flags and "-low" in o.flags:
+            raise _err(f"{cmd}: cannot specify both -high and -low")
+        if "-setup" not in o.flags and "-hold" not in o.flags:
+            raise _err(f"{cmd}: missing -setup or -hold")
+        if len(o.pos) > 1:
+            raise _err(f"{cmd}: unexpected argument '{o.pos[1]}'")
+        objs = self.typed(cmd, o.pos, ("clock", "cell", "pin")) if o.pos else []
+        active = "1" if "-high" in o.flags else "0" if "-low" in o.flags else None
+        if active is not None and (not objs or any(x.startswith("clock:") for x in objs)):
+            raise _err(f"{cmd}: -high and -low only permitted for pins and instances")
+        su, ho = (self.time(cmd, str(o.flags[k])) if k in o.flags else None for k in ("-setup", "-hold"))
+        rise, fall = "-rise" in o.flags, "-fall" in o.flags
+        self.c.clock_gating_checks.append(ClockGatingCheck(su, ho, objs, rise or not fall, fall or not rise, active,
+                                                           self.line, self.file))
 
     # ----------------------------------------------------------------- design rules
     def limit(self, cmd: str, key: str, args: list[str]):

@@ -30,6 +30,7 @@ from .clocks import CaptureEdges, ClockLatency, ClockNetwork, crpr_credit, edge_
 from .constraints import TerminalNames, TimingConstraints, blocked_drivers
 from .dcalc import ArcTables
 from .exceptions import MAX, MIN, ExceptionStates
+from .gating import GatingChecks, gated_hold_capture, gating_margin
 from .graph import TimingGraph
 from .latches import Latches
 from .nldm import lookup
@@ -42,15 +43,16 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
                  latches: Latches, names: TerminalNames, tables: ArcTables, arr: np.ndarray, slew: np.ndarray,
                  tags: list[tuple[int, int]], lat: ClockLatency,
                  tag_leaf: list[int] | None = None, wire=None, states: ExceptionStates | None = None,
-                 tag_x: list[int] | None = None,
-                 tag_nolat: list[bool] | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 tag_x: list[int] | None = None, tag_nolat: list[bool] | None = None,
+                 gating: GatingChecks | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
     time of every valid check (the seeds of the required-time search; None if none).
     ``wire``: (wire delay, load slew) [T, 2] of RC parasitics at load pins, or None.
     ``states``/``tag_x``/``tag_nolat``: path exceptions of the search, each tag's state
     set and whether its arrivals are relative to the launching clock (see
-    :class:`~finevh.timing.search.Arrivals`)."""
+    :class:`~finevh.timing.search.Arrivals`). ``gating``: the clock-gating checks
+    (:mod:`finevh.timing.gating`)."""
     tc = constraints
     wd, arr_at, slew_at = _wire(wire)
     exc = _Exceptions(tc, states, tag_x, tags, True, tag_nolat)
@@ -119,6 +121,10 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
                 add(o_t[v], a[v], rq[v], rfs[v], ti, 1, np.full(len(v), -1), o_d[v, rf], o_k[v])
     for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays, arr, arr_at):
         add(t, a, rq, rf, ti, 1, np.full(len(t), -1), np.zeros(len(t)), np.full(len(t), -1))
+    if gating is not None and len(gating):
+        for t, a, rq, rf, ti, m, k in _gating_checks(g, tc, clocks, lat, gating, tags, tag_leaf, arr, arr_at, exc,
+                                                     unc, True, lambda lk, lrf, k, rf: capture.capture(lk, lrf, k, rf)):
+            add(t, a, rq, rf, ti, 4, np.full(len(t), -1), m, k)
     if not cols["term"]:
         return EndpointTable.empty(names.names), None
     c = {k: np.concatenate(v) for k, v in cols.items()}
@@ -174,7 +180,7 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
                 names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
                 tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None,
                 wire=None, states: ExceptionStates | None = None, tag_x: list[int] | None = None,
-                tag_nolat: list[bool] | None = None) -> HoldResult:
+                tag_nolat: list[bool] | None = None, gating: GatingChecks | None = None) -> HoldResult:
     """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
     [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
     table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`); ``wire`` as
@@ -234,6 +240,15 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
                     add(o_t[v], a[v], rq[v], rfs[v], ti, 3, np.full(len(v), -1), o_d[v, rf], o_k[v])
     for t, a, rq, rf, ti in exc.port_ends(g, tc.output_delays_min, arr, arr_at):
         add(t, a, rq, rf, ti, 3, np.full(len(t), -1), np.zeros(len(t)), np.full(len(t), -1))
+    if gating is not None and len(gating):
+        def hold_edge(lk, lrf, k, rf):
+            if (lk, k) in tc.false_clock_pairs:
+                return None
+            return gated_hold_capture(tc.clocks[lk], lrf, tc.clocks[k], rf)
+
+        for t, a, rq, rf, ti, m, k in _gating_checks(g, tc, clocks, lat, gating, tags, tag_leaf, arr, arr_at, exc,
+                                                     unc, False, hold_edge):
+            add(t, a, rq, rf, ti, 5, np.full(len(t), -1), m, k)
     if not cols["term"]:
         table = EndpointTable.empty(names.names)
     else:
@@ -241,6 +256,47 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
     sl = table.slack
     return HoldResult(float(min(0.0, sl.min())) if len(sl) else 0.0, float(sl[sl < 0].sum()) if len(sl) else 0.0,
                       table, arr, slew)
+
+
+def _gating_checks(g: TimingGraph, tc: TimingConstraints, clocks: ClockNetwork, lat: ClockLatency,
+                   gating: GatingChecks, tags, tag_leaf, arr, arr_at, exc: "_Exceptions", unc: np.ndarray,
+                   setup: bool, edge):
+    """The clock-gating setup (or hold) checks of every launch tag and enable
+    transition: (enables, arrivals, required times, transitions, tag, margins, capturing
+    clocks). ``edge(launch clock, launch rf, capture clock, capture source rf)``: the
+    capture edge time (ns) of the check's cycle accounting, None between unrelated clocks.
+    The clock pin's latency is the early one for setup, the late one for hold; CRPR
+    and exceptions as for register checks, except that path delays remove the check."""
+    en, cp = gating.enable, gating.clock_pin
+    crf = gating.clock_rf(setup)
+    k = clocks.clock_of_term[cp].astype(np.int64)
+    src_rf = crf ^ clocks.clock_inv[cp].astype(np.int64)
+    c_lat = lat.at(cp, crf, early=setup)
+    dnode = g.src_of_term[en]
+    ok = (dnode >= 0) & ~np.isin(dnode, blocked_drivers(g, tc))
+    if tc.false_to:
+        ok &= ~np.isin(en, np.fromiter(tc.false_to, dtype=np.int64))
+    dn = np.maximum(dnode, 0)
+    inst = g.inst_of_pin[en]
+    margin = {rf: np.array([gating_margin(tc.gating, e, i, c, kk, rf, setup) for e, i, c, kk in
+                            zip(en.tolist(), inst.tolist(), cp.tolist(), k.tolist())]) for rf in (RISE, FALL)}
+    sign = -1.0 if setup else 1.0
+    for ti, (lk, lrf) in enumerate(tags):
+        if lk < 0:          # unclocked paths (path delays from unclocked inputs) have no gating check
+            continue
+        cap = np.array([np.nan if (v := edge(lk, lrf, kk, r)) is None else v for kk, r in zip(k.tolist(), src_rf.tolist())])
+        base = cap + c_lat + sign * unc[k]
+        if tag_leaf is not None and tag_leaf[ti] >= 0:
+            base = base - sign * _crpr(g, tc, clocks, lat, cp, crf, k, tags[ti], tag_leaf[ti], setup)
+        for rf in (RISE, FALL):
+            a = np.where(ok, arr_at(arr[ti, dn, rf], en, rf), np.nan)
+            rq = base + sign * margin[rf]
+            rfs = np.full(len(en), rf)
+            if exc.on:
+                rq = exc.required(ti, en, rfs, k, src_rf, rq, c_lat, unc[k], margin[rf], delays=False)
+            v = np.nonzero(np.isfinite(a) & np.isfinite(rq))[0]
+            if len(v):
+                yield en[v], a[v], rq[v], rfs[v], ti, margin[rf][v], k[v]
 
 
 def _wire(wire):
@@ -329,12 +385,13 @@ class _Exceptions:
         c = self.tc.clocks[k]
         return float(self.et[k, srf]) + (0.0 if c.propagated else c.latency)
 
-    def required(self, ti: int, terms, rfs, cap_k, cap_rf, rq, tgt_lat, unc, margin) -> np.ndarray:
+    def required(self, ti: int, terms, rfs, cap_k, cap_rf, rq, tgt_lat, unc, margin, delays: bool = True) -> np.ndarray:
         """Required times (ns; NaN: no check) of the checks at ``terms`` (data transitions
         ``rfs``, capturing clock ``cap_k`` (-1 none) and edge ``cap_rf``) for tag ``ti``;
         ``rq`` the checks' required times without exceptions (NaN where none),
         ``tgt_lat``/``unc`` the capture clock latency and uncertainty, ``margin`` the
-        setup / hold time or output delay (hold: negated)."""
+        setup / hold time or output delay (hold: negated). ``delays=False``: a path delay
+        removes the check instead (clock-gating checks, as OpenSTA)."""
         k, srf = self.tags[ti]
         x = self.tag_x[ti]
         rfs = np.asarray(rfs, dtype=np.int64)
@@ -348,7 +405,7 @@ class _Exceptions:
             e = self.st.excs[i]
             rows = np.nonzero(best == i)[0]
             ign = e.kind in ("max_delay", "min_delay") and e.ignore_clock_latency
-            if e.kind == "false" or (self.twins and ign != nolat):
+            if e.kind == "false" or (self.twins and ign != nolat) or (not delays and e.kind != "multicycle"):
                 out[rows] = np.nan
             elif e.kind in ("max_delay", "min_delay"):
                 if e.ignore_clock_latency:

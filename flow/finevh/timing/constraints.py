@@ -58,6 +58,20 @@ class DrivingCell:
 
 
 @dataclass
+class GatingMargins:
+    """``set_clock_gating_check`` resolved onto terminals, instances and clocks: margins
+    (ns) by scope, each a dict ``(enable rf, setup) -> margin``; active values (-high 1,
+    -low 0) by terminal and instance (see :mod:`finevh.timing.gating`)."""
+
+    design: dict = field(default_factory=dict)
+    clock: dict = field(default_factory=dict)        # clock index -> {(rf, setup): ns}
+    pin: dict = field(default_factory=dict)          # terminal -> {(rf, setup): ns}
+    inst: dict = field(default_factory=dict)         # instance -> {(rf, setup): ns}
+    pin_active: dict = field(default_factory=dict)   # terminal -> 0/1
+    inst_active: dict = field(default_factory=dict)  # instance -> 0/1
+
+
+@dataclass
 class TimingConstraints:
     clocks: list[Clock] = field(default_factory=list)
     input_delays: list[PortDelay] = field(default_factory=list)
@@ -76,6 +90,8 @@ class TimingConstraints:
     derates: list["Derate"] = field(default_factory=list)             # set_timing_derate
     #: set_wire_load_model (finevh.constraints.model.WireLoadChoice), applied by the loader
     wire_load_model: object = None
+    #: set_clock_gating_check (margins and active values of the clock-gating checks), None without
+    gating: "GatingMargins | None" = None
 
 
 @dataclass
@@ -188,8 +204,8 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
     ``set_driving_cell`` (needs ``libset``), clock-pair and ``-to`` false paths and
     ``set_clock_groups``; the other path exceptions (:mod:`finevh.timing.exceptions`,
     applied by the search), ``set_disable_timing``, ``set_case_analysis``,
-    ``set_timing_derate`` and ``set_wire_load_model`` (applied by the loader) are
-    carried on the result. ``group_path`` has no effect on slack.
+    ``set_timing_derate``, ``set_clock_gating_check`` and ``set_wire_load_model``
+    (applied by the loader) are carried on the result. ``group_path`` has no effect on slack.
     """
     names = TerminalNames(design)
     tc = TimingConstraints()
@@ -324,7 +340,36 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                         for b in gb:
                             tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
     tc.wire_load_model = getattr(sdc, "wire_load_model", None)
+    if getattr(sdc, "clock_gating_checks", None):
+        tc.gating = _gating_margins(sdc.clock_gating_checks, names, clock_of)
     return tc
+
+
+def _gating_margins(items, names: "TerminalNames", clock_of) -> GatingMargins:
+    """Resolve ``set_clock_gating_check`` records (later ones override earlier values)."""
+    m = GatingMargins()
+    for gc in items:
+        vals = {(rf, su): v for su, v in ((True, gc.setup), (False, gc.hold)) if v is not None
+                for rf, on in ((0, gc.rise), (1, gc.fall)) if on}
+        if not gc.objects:
+            m.design.update(vals)
+        for o in gc.objects:
+            tag, _, name = str(o).partition(":")
+            if tag == "clock":
+                m.clock.setdefault(clock_of(name), {}).update(vals)
+            elif tag in ("pin", "port"):
+                t = names.lookup(name)
+                if t is not None:
+                    m.pin.setdefault(t, {}).update(vals)
+                    if gc.active is not None:
+                        m.pin_active[t] = int(gc.active)
+            elif tag == "cell":
+                i = names.instance(name)
+                if i is not None:
+                    m.inst.setdefault(i, {}).update(vals)
+                    if gc.active is not None:
+                        m.inst_active[i] = int(gc.active)
+    return m
 
 
 def blocked_drivers(g, tc: TimingConstraints) -> np.ndarray:

@@ -11,9 +11,11 @@ the layers below it (``tests/test_timing_layers.py`` checks this):
                           plug-in point for RC delay calculation)
 ``clocks``                clock network, latencies (ideal or propagated), capture edges
 ``latches``               latch time borrowing
+``gating``                inferred clock-gating checks (which gates, which edges)
 ``search``                arrivals, late or early (full and incremental), required times,
                           pin slacks
-``checks``                setup and hold checks and the endpoint tables
+``checks``                setup and hold checks (registers, outputs, clock gating) and
+                          the endpoint tables
 ``paths``                 worst path into an endpoint
 ``engine``                this facade; ``report`` (text / JSON) sits on top of it
 ========================  ==============================================================
@@ -33,6 +35,7 @@ from .checks import hold_checks, setup_checks
 from .clocks import CaptureEdges, clock_network
 from .constraints import TerminalNames, TimingConstraints
 from .dcalc import DelayCalc
+from .gating import apply_overrides, infer_gating_checks
 from .graph import TimingGraph, binding_changes_arcs, build_graph
 from .latches import Latches
 from .paths import worst_path
@@ -76,6 +79,7 @@ class Timer:
         self.graph = g
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
+        self.gating = apply_overrides(infer_gating_checks(self.design, g, self.clocks), g, self.constraints)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
         self._search_early: Search | None = None
 
@@ -138,14 +142,14 @@ class Timer:
         a = self.search.propagate(tables, load, incremental, clock_loads=(load, load_e))
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
                                     tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values(),
-                                    states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat)
+                                    states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat, gating=self.gating)
         hold: HoldResult | None = None
         if self.hold:
             e = self.search_early.propagate(tables, load_e, incremental, clock_loads=(load, load_e))
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
                                self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
                                wire=self.dcalc.wire_values(early=True), states=e.states, tag_x=e.tag_x,
-                               tag_nolat=e.tag_nolat)
+                               tag_nolat=e.tag_nolat, gating=self.gating)
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0

@@ -34,7 +34,7 @@ class Endpoint:
     required: float       # ns
     rf: int               # data transition of the worst check
     tag: int              # launch tag of the worst check
-    kind: str             # "setup", "output" (max); "hold", "output_hold" (min)
+    kind: str             # "setup", "output", "gating_setup" (max); "hold", "output_hold", "gating_hold" (min)
     check_row: int = -1   # index into graph checks (setup) or -1
     setup: float = 0.0    # ns, library setup / hold time (or output delay for outputs)
     capture_clock: int = -1   # index of the capturing clock
@@ -52,13 +52,13 @@ class EndpointTable:
     required: np.ndarray
     rf: np.ndarray
     tag: np.ndarray
-    kind: np.ndarray          # 0 setup, 1 output, 2 hold, 3 output (min)
+    kind: np.ndarray          # 0 setup, 1 output, 2 hold, 3 output (min), 4/5 clock-gating setup/hold
     check_row: np.ndarray
     setup: np.ndarray
     capture_clock: np.ndarray
     names: object             # callable: terminals -> list of names
 
-    _KINDS = ("setup", "output", "hold", "output_hold")
+    _KINDS = ("setup", "output", "hold", "output_hold", "gating_setup", "gating_hold")
 
     def __len__(self) -> int:
         return len(self.term)
