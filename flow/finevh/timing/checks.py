@@ -86,7 +86,7 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
         ck = np.where(cclk >= 0, cclk, nclk)
         keep_t = ~np.isin(g.c_data, np.fromiter(tc.false_to, dtype=np.int64)) if tc.false_to else True
         rows = np.arange(len(g.c_data))
-        win = latches.check_windows(ck, c_src_rf, setup)
+        win = latches.check_windows(ck, c_src_rf, setup, lat.at(g.c_clk, 1 - g.c_clock_rf, early=True), c_lat)
         for ti in range(len(tags)):
             a = np.where(ok, arr_at(arr[ti, dn, g.c_data_rf], g.c_data, g.c_data_rf), NEG)
             rq = caps[ti][ck, c_src_rf] + c_lat - setup - unc[ck]

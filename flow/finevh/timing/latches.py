@@ -1,11 +1,16 @@
 """Latches (cells with a ``latch()`` group): time borrowing as OpenSTA does it.
 
-The D check compares the data arrival with the opening edge of the enable (the first
-opening edge at or after the launch edge). Data arriving while the latch is open
-borrows time, up to the maximum borrow (enable pulse width - setup), with slack 0;
-later data has a negative slack (opening edge + maximum borrow - arrival). The
-data-to-output edge launches a path from the opening edge plus the borrowed time plus
-its delay, in the latch clock's tag. Used by the arrival search (the D->Q launch) and
+The D check compares the data arrival with the opening of the enable: the first
+opening edge at or after the launch edge, plus the enable clock's latency at the latch
+for the opening transition, minus the clock's setup uncertainty (OpenSTA's
+``enable_arrival``). Data arriving while the latch is open borrows time, up to the
+maximum borrow (enable pulse width - setup time - (opening - closing latency)), with
+slack 0; later data has a negative slack (opening + maximum borrow - arrival). Only
+data that borrows passes to the output: the data-to-output edge launches a path from
+the opening plus the borrowed time plus its delay, in the latch clock's tag; data
+arriving before the latch opens leaves the output to the enable-to-output arc. The
+late search takes the early enable latency, the early (hold) search the late one,
+as OpenSTA's max and min paths do. Used by the arrival searches (the D->Q launch) and
 by the setup checks (the D check); times ns.
 """
 
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arcs import KIND_LATCH_DQ, CellTiming
-from .clocks import CaptureEdges, ClockNetwork, edge_times
+from .clocks import CaptureEdges, ClockLatency, ClockNetwork, edge_times
 from .constraints import TimingConstraints
 from .dcalc import ArcTables
 from .graph import TimingGraph, template_of
@@ -33,6 +38,8 @@ class LatchCheckWindows:
     rows: np.ndarray          # int64, check indices
     open_src: np.ndarray      # int64, opening source edge (rf) of the capture clock
     max_borrow: np.ndarray    # ns, >= 0
+    #: ns, added to the opening edge: enable latency (opening transition) - setup uncertainty
+    open_offset: np.ndarray | None = None
 
 
 class Latches:
@@ -108,20 +115,24 @@ class Latches:
         return opens, pw - setup
 
     def patch_arrivals(self, at: np.ndarray, eidx: np.ndarray, arr: np.ndarray, slew: np.ndarray,
-                       edge_delay: np.ndarray, tags: list, tag_of: dict, tables: ArcTables) -> None:
+                       edge_delay: np.ndarray, tags: list, tag_of: dict, tables: ArcTables,
+                       lat: ClockLatency | None = None, early: bool = False) -> None:
         """Replace, in ``at`` [tags, len(eidx)], the arrivals of latch data->output edges
-        by the borrowing rule: the output is launched at the latch's opening edge plus
-        the time borrowed by the data (``clip(D arrival - open, 0, max borrow)``), plus
-        the D->Q delay (``edge_delay``)."""
+        by the borrowing rule: data that arrives after the latch opens (``lat``: the
+        clock latencies of the pass) launches the output at the opening plus the time
+        borrowed (``min(D arrival - opening, max borrow)``), plus the D->Q delay
+        (``edge_delay``); other data launches nothing. ``early``: the min search (the
+        earliest borrowing data, late enable latency)."""
         g = self.graph
         info = self.info
         pos = info["pos"]
         clock_of_term, clock_inv = self.clocks.clock_of_term, self.clocks.clock_inv
+        none = np.inf if early else NEG
         for j, e in enumerate(eidx.tolist()):
             k_ = pos.get(e)
             if k_ is None:
                 continue
-            at[:, j] = NEG
+            at[:, j] = none
             en = int(info["en"][k_])
             src = int(g.e_src[e])
             if en < 0 or src < 0 or clock_of_term[en] < 0:
@@ -138,20 +149,30 @@ class Latches:
                 setup = float(lookup(tables.pack, tables.check[row:row + 1],
                                      slew[en, g.c_clock_rf[row]:g.c_clock_rf[row] + 1], slew[src, irf:irf + 1])[0])
             opens, maxb = self._window(tags, k, open_src, setup)
+            off = 0.0
+            if lat is not None:
+                o_rf = int(info["open_rf"][k_])
+                lo = float(lat.at(np.array([en]), np.array([o_rf]), not early)[0])
+                lc = float(lat.at(np.array([en]), np.array([1 - o_rf]), not early)[0])
+                off = lo - self.constraints.clocks[k].setup_uncertainty
+                maxb -= lo - lc
             borrow = None
             for ti, op in enumerate(opens):
                 a = arr[ti, src, irf]
-                if op is None or not np.isfinite(a):
+                if op is None or not np.isfinite(a) or a - (op + off) <= 0.0:
                     continue
-                b = min(max(a - op, 0.0), max(maxb, 0.0))
-                borrow = b if borrow is None else max(borrow, b)
+                b = min(a - (op + off), max(maxb, 0.0))
+                borrow = b if borrow is None else (min(borrow, b) if early else max(borrow, b))
             if borrow is not None:
-                at[qtag, j] = self.constraints.clocks[k].edge_time(open_src) + borrow + edge_delay[e]
+                at[qtag, j] = self.constraints.clocks[k].edge_time(open_src) + off + borrow + edge_delay[e]
 
-    def check_windows(self, cap_clock: np.ndarray, c_src_rf: np.ndarray, setup: np.ndarray) -> LatchCheckWindows | None:
+    def check_windows(self, cap_clock: np.ndarray, c_src_rf: np.ndarray, setup: np.ndarray,
+                      open_lat: np.ndarray | None = None,
+                      close_lat: np.ndarray | None = None) -> LatchCheckWindows | None:
         """The latch D checks among all checks, given per check its capture clock
-        (``cap_clock``: index, or K for none), the capturing source edge and the setup
-        time (ns); None when the graph has no latch check."""
+        (``cap_clock``: index, or K for none), the capturing source edge, the setup
+        time (ns) and the enable latencies (ns) of the opening and closing transitions;
+        None when the graph has no latch check."""
         c_latch = self.info["c_latch"]
         if not c_latch.any():
             return None
@@ -164,7 +185,11 @@ class Latches:
         open_src = 1 - c_src_rf[lat]
         pw = np.mod(et[ck, c_src_rf[lat]] - et[ck, open_src], per[ck])
         pw = np.where(pw <= 0, per[ck], pw)
-        return LatchCheckWindows(lat, open_src, np.maximum(pw - setup[lat], 0.0))
+        if open_lat is None:
+            return LatchCheckWindows(lat, open_src, np.maximum(pw - setup[lat], 0.0))
+        unc = np.array([c.setup_uncertainty for c in clocks] + [0.0])
+        return LatchCheckWindows(lat, open_src, np.maximum(pw - setup[lat] - (open_lat[lat] - close_lat[lat]), 0.0),
+                                 open_lat[lat] - unc[ck])
 
     def check_required(self, win: LatchCheckWindows, tag: tuple[int, int], cap_clock: np.ndarray,
                        arrival: np.ndarray, required: np.ndarray) -> None:
@@ -177,5 +202,7 @@ class Latches:
         lk, lrf = tag
         opens = np.array([np.nan if (v := self.capture.capture(lk, lrf, int(k_), int(o_), strict=False)) is None
                           else v for k_, o_ in zip(cap_clock[lat].tolist(), win.open_src.tolist())])
+        if win.open_offset is not None:
+            opens = opens + win.open_offset
         borrow = np.clip(arrival[lat] - opens, 0.0, win.max_borrow)
         required[lat] = opens + np.where(np.isfinite(borrow), borrow, 0.0)

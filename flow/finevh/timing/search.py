@@ -409,7 +409,7 @@ class Search:
 
     def _full(self, tables, load, arr, slew, tags, tag_of):
         g = self.graph
-        latch_lv = None if self.early else self.latches.levels()
+        latch_lv = self.latches.levels()
         red, none = self.red, self.none
         E = len(g.e_to)
         edge_delay = np.zeros(E)
@@ -429,7 +429,8 @@ class Search:
             slew[to, orf] = red.reduceat(sw, starts)
             at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], none) + dl[None, :]
             if latch_lv is not None and latch_lv[L]:
-                self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables)
+                self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables,
+                                            self._lat[1], self.early)
             if self._ev_id is not None:
                 self._transfer(at, sl)
             arr[:, to, orf] = red(arr[:, to, orf], red.reduceat(at, starts, axis=1))
@@ -439,7 +440,7 @@ class Search:
         """Re-time from the previous pass; ``arr``/``slew`` hold the fresh source values
         (ports, clock pins) and are completed in place."""
         g = self.graph
-        latch_lv = None if self.early else self.latches.levels()
+        latch_lv = self.latches.levels()
         red, none = self.red, self.none
         T = g.n_terms
         if not hasattr(g, "_edge_seg"):
@@ -503,7 +504,8 @@ class Search:
             slew[to, orf] = new_slew
             at = np.where(has_src[ei][None, :], arr[:, src_c[ei], g.e_in_rf[ei]], none) + edge_delay[ei][None, :]
             if latch_lv is not None and latch_lv[L]:
-                self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables)
+                self.latches.patch_arrivals(at, ei, arr, slew, edge_delay, tags, tag_of, tables, self._lat[1],
+                                            self.early)
             if self._ev_id is not None:
                 self._transfer(at, ei)
             new_arr = red.reduceat(at, starts, axis=1)
