@@ -34,6 +34,7 @@ from .gating import GatingChecks, gated_hold_capture, gating_margin
 from .graph import TimingGraph
 from .latches import Latches
 from .nldm import lookup
+from .thresholds import ThresholdAdjust
 from .result import EndpointTable, HoldResult, RequiredSeeds
 
 NEG = -np.inf
@@ -44,7 +45,8 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
                  tags: list[tuple[int, int]], lat: ClockLatency,
                  tag_leaf: list[int] | None = None, wire=None, states: ExceptionStates | None = None,
                  tag_x: list[int] | None = None, tag_nolat: list[bool] | None = None,
-                 gating: GatingChecks | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
+                 gating: GatingChecks | None = None,
+                 thr: ThresholdAdjust | None = None) -> tuple[EndpointTable, RequiredSeeds | None]:
     """The worst check of every endpoint (vectorised over checks, one loop over launch
     tags) for arrivals ``arr`` [tags, T, 2] and slews ``slew`` [T, 2], and the required
     time of every valid check (the seeds of the required-time search; None if none).
@@ -52,9 +54,10 @@ def setup_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNe
     ``states``/``tag_x``/``tag_nolat``: path exceptions of the search, each tag's state
     set and whether its arrivals are relative to the launching clock (see
     :class:`~finevh.timing.search.Arrivals`). ``gating``: the clock-gating checks
-    (:mod:`finevh.timing.gating`)."""
+    (:mod:`finevh.timing.gating`); ``thr``: threshold conversion at load pins
+    (:mod:`finevh.timing.thresholds`)."""
     tc = constraints
-    wd, arr_at, slew_at = _wire(wire)
+    wd, arr_at, slew_at = _wire(wire, thr, g, slew)
     exc = _Exceptions(tc, states, tag_x, tags, True, tag_nolat)
     nclk = len(tc.clocks)
     unc = np.array([c.setup_uncertainty for c in tc.clocks] + [0.0])
@@ -180,13 +183,14 @@ def hold_checks(g: TimingGraph, constraints: TimingConstraints, clocks: ClockNet
                 names: TerminalNames, tables: ArcTables, hold_rows: np.ndarray, arr: np.ndarray, slew: np.ndarray,
                 tags: list[tuple[int, int]], lat: ClockLatency, tag_leaf: list[int] | None = None,
                 wire=None, states: ExceptionStates | None = None, tag_x: list[int] | None = None,
-                tag_nolat: list[bool] | None = None, gating: GatingChecks | None = None) -> HoldResult:
+                tag_nolat: list[bool] | None = None, gating: GatingChecks | None = None,
+                thr: ThresholdAdjust | None = None) -> HoldResult:
     """Hold (and removal) slack of every endpoint for the early arrivals ``arr``
     [tags, T, 2] and early slews ``slew`` [T, 2] (see the module doc); ``hold_rows``:
     table row of every hold check of ``g`` (:meth:`DelayCalc.hold_rows`); ``wire`` as
     :func:`setup_checks`."""
     tc = constraints
-    wd, arr_at, slew_at = _wire(wire)
+    wd, arr_at, slew_at = _wire(wire, thr, g, slew)
     exc = _Exceptions(tc, states, tag_x, tags, False, tag_nolat)
     nclk = len(tc.clocks)
     unc = np.array([c.hold_uncertainty for c in tc.clocks] + [0.0])
@@ -299,19 +303,34 @@ def _gating_checks(g: TimingGraph, tc: TimingConstraints, clocks: ClockNetwork, 
                 yield en[v], a[v], rq[v], rfs[v], ti, margin[rf][v], k[v]
 
 
-def _wire(wire):
+def _wire(wire, thr: ThresholdAdjust | None = None, g: TimingGraph | None = None, slew: np.ndarray | None = None):
     """(wire delay, arrival at load pins, slew at load pins) helpers for RC parasitics:
     a load pin's arrival is its driver's plus the wire delay, its slew the load slew
-    (NaN: the driver's)."""
-    if wire is None:
+    (NaN: the driver's); ``thr``: both converted to the load library's thresholds
+    (``g`` and the driver slews ``slew`` [T, 2] give the unconverted slews)."""
+    if wire is None and thr is None:
         return None, (lambda a, t, rf: a), (lambda s, t, rf: s)
-    wd, ls = wire
+    wd, ls = wire if wire is not None else (None, None)
 
-    def slew_at(s, t, rf):
+    def raw_slew(s, t, rf):
+        if ls is None:
+            return s
         v = ls[t, rf]
         return np.where(np.isnan(v), s, v)
 
-    return wd, (lambda a, t, rf: a + wd[t, rf]), slew_at
+    def slew_at(s, t, rf):
+        v = raw_slew(s, t, rf)
+        return thr.slew(v, t, rf) if thr is not None else v
+
+    def arr_at(a, t, rf):
+        if wd is not None:
+            a = a + wd[t, rf]
+        if thr is not None:
+            d = np.maximum(g.src_of_term[t], 0)
+            a = a + thr.delay(raw_slew(slew[d, rf], t, rf), t, rf)
+        return a
+
+    return wd, arr_at, slew_at
 
 
 def _output_delays(g, tc, delays):

@@ -115,11 +115,15 @@ def port_latency(clk: Clock) -> float:
 
 def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: ClockNetwork, dcalc: DelayCalc,
                       tables: ArcTables, load: np.ndarray, src_slew: np.ndarray,
-                      load_early: np.ndarray | None = None) -> ClockLatency:
+                      load_early: np.ndarray | None = None,
+                      slew_floor: tuple[np.ndarray, np.ndarray] | None = None) -> ClockLatency:
     """Clock latency and slew of every terminal of the clock networks (see the module
     doc). ``src_slew`` [T, 2]: slew at the clock sources (ports: input transition or
     driving cell), used by propagated clocks; ``tables`` / ``load`` as the data search;
-    ``load_early``: the loads [T, 2] of the early latencies (default ``load``)."""
+    ``load_early``: the loads [T, 2] of the early latencies (default ``load``);
+    ``slew_floor``: (late, early) [T, 2] slews of the data arcs into clock terminals
+    (clock gates' enables, NaN elsewhere), merged into the late (max) and early (min)
+    slews there as OpenSTA's vertex slews are (see :mod:`finevh.timing.gating`)."""
     loads = {"late": load, "early": load if load_early is None else load_early}
     T = g.n_terms
     clocks = constraints.clocks
@@ -134,6 +138,9 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
         for m in lat:
             lat[m][srcs] = 0.0
             sl[m][srcs] = src_slew[srcs]
+        if slew_floor is not None:
+            for m, f in zip(("late", "early"), slew_floor):
+                sl[m] = np.where(np.isfinite(f), f, sl[m])
         kk = np.where(k_of >= 0, k_of, K)
         src = g.e_src
         cand = np.nonzero((g.e_kind == KIND_COMB) & (src >= 0) & prop[kk[np.maximum(src, 0)]] & prop[kk[g.e_to]])[0]
@@ -164,6 +171,10 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
             if wire is not None:
                 lat[m][ld] += wire[0][ld]
                 sl[m][ld] = np.where(np.isnan(wire[1][ld]), sl[m][ld], wire[1][ld])
+            thr = dcalc.thresholds(g)
+            if thr is not None:         # the load library's thresholds (SRAM clock pins)
+                lat[m][ld] += thr.delay(sl[m][ld], ld[:, None], np.array([RISE, FALL]))
+                sl[m][ld] = thr.slew(sl[m][ld], ld[:, None], np.array([RISE, FALL]))
             pred[m][ld] = g.src_of_term[ld][:, None] * 2 + np.array([RISE, FALL])
     # ideal clocks (and the source latency of every clock)
     ck = np.nonzero(k_of >= 0)[0]

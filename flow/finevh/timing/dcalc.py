@@ -12,7 +12,9 @@ arrival times, clocks or checks. Per timing pass it provides
   ``set_load`` on output ports (pF); only the nets touched by a re-binding are summed
   again;
 - :meth:`DelayCalc.eval_arcs`: delay and output slew of a set of edges from their
-  input slews, through an :class:`ArcDelayCalc`.
+  input slews, through an :class:`ArcDelayCalc`; an arc leaving a load pin of another
+  library than its driver's takes the slew (and adds the delay) converted to the load
+  library's thresholds (:mod:`finevh.timing.thresholds`, :meth:`DelayCalc.thresholds`).
 
 :class:`ArcDelayCalc` is where a delay calculator plugs in. The first one,
 :class:`LumpedCapDelayCalc`, reads the NLDM tables at the driver's total lumped
@@ -32,6 +34,7 @@ from .arcs import KIND_LAUNCH, CellTiming
 from .constraints import DrivingCell, TimingConstraints
 from .graph import TimingGraph, expand, items_of_insts, template_of
 from .nldm import TablePack, TablePackBuilder, lookup, lookup_pair
+from .thresholds import ThresholdAdjust, threshold_adjust
 
 
 class ArcTables(NamedTuple):
@@ -91,6 +94,7 @@ class DelayCalc:
         self._load_state: dict[bool, dict] = {}         # per early
         self._pid = {n: i for i, n in enumerate(design.netlist.pin_names)}
         self._seg_state: tuple | None = None
+        self._thr_state: tuple | None = None
 
     # ------------------------------------------------------------------ tables
     def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -181,7 +185,22 @@ class DelayCalc:
             cc = inst_cell[g.c_inst]
             d_rows, s_rows, k_rows = st["D"][ec, g.e_slot], st["S"][ec, g.e_slot], st["K"][cc, g.c_slot]
         self._rows_state = {"graph": g, "ic": inst_cell.copy(), "d": d_rows, "s": s_rows, "k": k_rows}
+        self._update_thresholds(g, inst_cell)
         return ArcTables(self._pack, d_rows, s_rows, k_rows)
+
+    def _update_thresholds(self, g: TimingGraph, inst_cell: np.ndarray) -> None:
+        st = self._thr_state
+        if st is None or st[0] is not g or not np.array_equal(st[1], inst_cell):
+            self._thr_state = (g, inst_cell.copy(), threshold_adjust(self.design, g.src_of_term, g.n_pins))
+
+    def thresholds(self, g: TimingGraph) -> ThresholdAdjust | None:
+        """Slew / delay threshold conversion at load pins under the binding of the last
+        :meth:`tables` call (None: no load pin needs one)."""
+        st = self._thr_state
+        if st is None or st[0] is not g:
+            self._update_thresholds(g, np.asarray(self.design.inst_cell))
+            st = self._thr_state
+        return st[2]
 
     def hold_rows(self, g: TimingGraph) -> np.ndarray:
         """int32[H] table row of every hold / removal check of ``g`` (in the pack of the
@@ -311,9 +330,19 @@ class DelayCalc:
         src = g.e_src[idx]
         s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
         wire = self.wire_values(early)
+        thr = self._thr_state[2] if self._thr_state is not None and self._thr_state[0] is g else None
         if wire is None:
+            extra = None
+            if thr is not None:
+                frm, irf = g.e_from[idx], g.e_in_rf[idx]
+                net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
+                f = np.maximum(frm, 0)
+                extra = np.where(net, thr.delay(s_in, f, irf), 0.0)
+                s_in = np.where(net, thr.slew(s_in, f, irf), s_in)
             dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
                                                g.e_to[idx], g.e_out_rf[idx], load)
+            if extra is not None:
+                dl = dl + extra
             return self._crossed(g, idx, s_in, load, dl, sw)
         # RC parasitics: an arc leaving a load pin starts from the load's slew and adds
         # the wire delay driver -> load pin (launch arcs start at the clock pin)
@@ -322,12 +351,17 @@ class DelayCalc:
         net = (src >= 0) & (g.e_kind[idx] != KIND_LAUNCH) & (frm != src)
         ls = ls_all[np.maximum(frm, 0), irf]
         s_in = np.where(net & ~np.isnan(ls), ls, s_in)
+        extra = 0.0
+        if thr is not None:
+            f = np.maximum(frm, 0)
+            extra = np.where(net, thr.delay(s_in, f, irf), 0.0)
+            s_in = np.where(net, thr.slew(s_in, f, irf), s_in)
         E = len(g.e_to)
         edges = np.arange(E)[idx]
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
                                            g.e_to[idx], g.e_out_rf[idx], load, early=early, edges=edges,
                                            group=lambda e: self._same_target(g, e), n_edges=E)
-        dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
+        dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0) + extra
         return self._crossed(g, idx, s_in, load, dl, sw)
 
     def _crossed(self, g: TimingGraph, idx, s_in, load, dl, sw) -> tuple[np.ndarray, np.ndarray]:

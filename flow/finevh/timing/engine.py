@@ -35,7 +35,7 @@ from .checks import hold_checks, setup_checks
 from .clocks import CaptureEdges, clock_network
 from .constraints import TerminalNames, TimingConstraints
 from .dcalc import DelayCalc
-from .gating import apply_overrides, infer_gating_checks
+from .gating import apply_overrides, gate_slew_edges, gate_slew_floor, infer_gating_checks
 from .graph import TimingGraph, binding_changes_arcs, build_graph
 from .latches import Latches
 from .paths import worst_path
@@ -80,6 +80,7 @@ class Timer:
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
         self.gating = apply_overrides(infer_gating_checks(self.design, g, self.clocks), g, self.constraints)
+        self._gate_edges = gate_slew_edges(g, self.clocks, self.constraints)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
         self._search_early: Search | None = None
 
@@ -140,16 +141,21 @@ class Timer:
         # min analysis: Liberty capacitance ranges load pins with their low end (OpenSTA 3.x)
         load_e = self.dcalc.loads(g, early=True) if self.dcalc.has_early_loads() else load
         a = self.search.propagate(tables, load, incremental, clock_loads=(load, load_e))
+        e = None
+        if len(self._gate_edges):
+            a, e = self._settle_gated_slews(a, tables, load, load_e, incremental)
         table, seeds = setup_checks(g, self.constraints, self.clocks, self.capture, self.latches, self.names,
                                     tables, a.arrival, a.slew, a.tags, a.clock, a.tag_leaf, wire=self.dcalc.wire_values(),
-                                    states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat, gating=self.gating)
+                                    states=a.states, tag_x=a.tag_x, tag_nolat=a.tag_nolat, gating=self.gating,
+                                    thr=self.dcalc.thresholds(g))
         hold: HoldResult | None = None
         if self.hold:
-            e = self.search_early.propagate(tables, load_e, incremental, clock_loads=(load, load_e))
+            if e is None:
+                e = self.search_early.propagate(tables, load_e, incremental, clock_loads=(load, load_e))
             hold = hold_checks(g, self.constraints, self.clocks, self.capture, self.names, tables,
                                self.dcalc.hold_rows(g), e.arrival, e.slew, e.tags, e.clock, e.tag_leaf,
                                wire=self.dcalc.wire_values(early=True), states=e.states, tag_x=e.tag_x,
-                               tag_nolat=e.tag_nolat, gating=self.gating)
+                               tag_nolat=e.tag_nolat, gating=self.gating, thr=self.dcalc.thresholds(g))
         slacks = table.slack
         wns = float(min(0.0, slacks.min())) if len(slacks) else 0.0
         tns = float(slacks[slacks < 0].sum()) if len(slacks) else 0.0
@@ -157,6 +163,23 @@ class Timer:
                                  seeds=seeds, hold=hold, clock_slew=a.clock.slew_late,
                                  tag_moves=self.search.tag_moves())
         return self.last
+
+    def _settle_gated_slews(self, a, tables, load, load_e, incremental: bool, passes: int = 4):
+        """Propagated clocks through clock gates: re-time until the data slews into the
+        clock network (:func:`~finevh.timing.gating.gate_slew_floor`) stop changing
+        (both searches; the early one gives the early floor). Returns (late, early)."""
+        loads = (load, load_e)
+        e = self.search_early.propagate(tables, load_e, incremental, clock_loads=loads)
+        for _ in range(passes):
+            floor = (gate_slew_floor(self.graph, self._gate_edges, a.edge_slew, False),
+                     gate_slew_floor(self.graph, self._gate_edges, e.edge_slew, True))
+            old = self.search.clock_slew_floor
+            if old is not None and all(np.array_equal(x, y, equal_nan=True) for x, y in zip(old, floor)):
+                break
+            self.search.clock_slew_floor = self.search_early.clock_slew_floor = floor
+            a = self.search.propagate(tables, load, True, clock_loads=loads)
+            e = self.search_early.propagate(tables, load_e, True, clock_loads=loads)
+        return a, e
 
     def loads(self) -> np.ndarray:
         """[T, 2] total load seen by each driving terminal under the current binding

@@ -28,7 +28,13 @@ changes only while the gate blocks the clock. finevh infers the same checks:
 
 The gate's output stays a clock (its latency is the gate's input clock's, propagated
 through the gate on a propagated clock); data reaching the gate's output through the
-enable launches nothing (only clock arrivals reach register clock pins). The checks
+enable launches nothing (only clock arrivals reach register clock pins). Its slew,
+though, is OpenSTA's vertex slew, the worst over every arc into the output, the
+enable's included: on a propagated clock the slew of the gated clock (and so the
+delays of the clock network below it and of the registers it clocks) depends on the
+enable's data path. The timer therefore times such a design twice (or until the
+slews settle): the data slews into clock terminals of one pass
+(:func:`gate_slew_floor`) feed the clock network of the next. The checks
 themselves are evaluated with the register checks in :mod:`finevh.timing.checks`
 (kinds ``gating_setup`` / ``gating_hold``). Times ns.
 """
@@ -177,6 +183,27 @@ def infer_gating_checks(design, g: TimingGraph, clocks: ClockNetwork) -> GatingC
     ens = np.array(sorted(out), dtype=np.int64)
     return GatingChecks(ens, np.array([out[e][0] for e in ens.tolist()], dtype=np.int64),
                         np.array([out[e][1] for e in ens.tolist()], dtype=np.int64))
+
+
+def gate_slew_edges(g: TimingGraph, clocks: ClockNetwork, tc: TimingConstraints) -> np.ndarray:
+    """Edges whose slew reaches a propagated clock terminal from outside the clock
+    network (enable -> gated clock arcs), as int64 indices; empty for most designs."""
+    k = clocks.clock_of_term.astype(np.int64)
+    prop = np.array([c.propagated for c in tc.clocks] + [False])
+    kk = np.where(k >= 0, k, len(tc.clocks))
+    src = g.e_src.astype(np.int64)
+    m = (g.e_kind == KIND_COMB) & (src >= 0) & prop[kk[g.e_to]] & ~prop[kk[np.maximum(src, 0)]]
+    return np.nonzero(m)[0]
+
+
+def gate_slew_floor(g: TimingGraph, edges: np.ndarray, edge_slew: np.ndarray, early: bool) -> np.ndarray:
+    """[T, 2] the worst (largest; ``early``: smallest) slew of ``edges`` into each
+    terminal and transition (ns), NaN where none."""
+    out = np.full((g.n_terms, 2), np.nan)
+    if len(edges):
+        (np.fmin if early else np.fmax).at(out, (g.e_to[edges].astype(np.int64), g.e_out_rf[edges].astype(np.int64)),
+                                           edge_slew[edges])
+    return out
 
 
 def gated_hold_capture(launch: Clock, lrf: int, capture: Clock, crf: int) -> float:

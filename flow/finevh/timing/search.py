@@ -120,6 +120,9 @@ class Search:
             e.kind in ("max_delay", "min_delay") and e.min_max[mm] and e.ignore_clock_latency
             for e in constraints.exceptions)
         self._tmaps: np.ndarray | None = None
+        #: (late, early) [T, 2] slews of data arcs into propagated clock terminals (clock
+        #: gates), set by the timer between passes; None: none
+        self.clock_slew_floor: tuple[np.ndarray, np.ndarray] | None = None
         self._warned_tags = False
         self._ck_x = None
         self._derate = derate_factors(g, constraints, early)
@@ -149,7 +152,8 @@ class Search:
         if self._lat is not None and self._lat[0] == key and not any(c.propagated for c in tc.clocks):
             lat = self._lat[1]
         else:
-            lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, clock_loads[0], slew, clock_loads[1])
+            lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, clock_loads[0], slew, clock_loads[1],
+                                    self.clock_slew_floor)
             self._lat = (key, lat)
         cc = self._ck
         if cc is None or cc[0] is not lat:
