@@ -14,6 +14,14 @@ from .engine import Timer
 from .result import Endpoint, TimingResult
 
 
+#: JSON key of an endpoint's check margin, and the text report's words, per check kind
+_MARGIN_KEY = {"setup": "setup_ns", "gating_setup": "gating_setup_ns", "hold": "hold_ns",
+               "gating_hold": "gating_hold_ns"}
+_CHECK_WORDS = {"setup": ("setup/recovery check", "library setup time"),
+                "gating_setup": ("clock gating setup check", "clock gating setup time"),
+                "output": ("output port", "output external delay")}
+
+
 def _r(x: float | None, nd: int = 6):
     if x is None:
         return None
@@ -45,7 +53,7 @@ def path_report(timer: Timer, ep: Endpoint) -> dict:
         "slack_ns": _r(ep.slack),
         "arrival_ns": _r(ep.arrival),
         "required_ns": _r(ep.required),
-        "setup_ns" if ep.kind == "setup" else "output_delay_ns": _r(ep.setup),
+        _MARGIN_KEY.get(ep.kind, "output_delay_ns"): _r(ep.setup),
         "launch_clock": _launch_clock(timer, ep),
         "capture_clock": timer.constraints.clocks[ep.capture_clock].name if ep.capture_clock >= 0 else None,
         "stages": [{"pin": s["pin"], "cell": s["cell"], "transition": "rise" if s["rf"] == "^" else "fall",
@@ -162,7 +170,8 @@ def to_text(timer: Timer, result: TimingResult, n_paths: int = 1, digits: int = 
         cap = clocks[ep.capture_clock] if ep.capture_clock >= 0 else None
         edge = lambda rf: "rise" if rf == 0 else "fall"  # noqa: E731
         lines.append(f"Startpoint: {_startpoint(timer, ep, stages)}")
-        lines.append(f"Endpoint: {ep.name} ({'setup/recovery check' if ep.kind == 'setup' else 'output port'}"
+        check, what = _CHECK_WORDS.get(ep.kind, _CHECK_WORDS["output"])
+        lines.append(f"Endpoint: {ep.name} ({check}"
                      f"{' clocked by ' + cap.name if cap else ''})")
         lines.append(f"Path Group: {cap.name if cap else '(none)'}")
         lines.append("Path Type: max")
@@ -184,7 +193,6 @@ def to_text(timer: Timer, result: TimingResult, n_paths: int = 1, digits: int = 
             lines.append(f"{blank} {blank} {blank} {t_cap:{w}.{digits}f}   clock {cap.name} (capture edge)")
         if unc:
             lines.append(f"{blank} {blank} {-unc:{w}.{digits}f} {t_cap - unc:{w}.{digits}f}   clock uncertainty")
-        what = "library setup time" if ep.kind == "setup" else "output external delay"
         lines.append(f"{blank} {blank} {-ep.setup:{w}.{digits}f} {ep.required:{w}.{digits}f}   {what}")
         lines.append(f"{blank} {blank} {blank} {ep.required:{w}.{digits}f}   data required time")
         lines.append("-" * (4 * (w + 1) + 16))
