@@ -275,7 +275,7 @@ class CaptureEdges:
             C: Clock = tc.clocks[cclk]
             tl0, tcap0 = L.edge_time(lrf), C.edge_time(crf)
             best = None
-            for i in range(max(1, int(round(_lcm_period(L.period, C.period) / L.period)))):
+            for i in range(max(1, int(round(lcm_period(L.period, C.period) / L.period)))):
                 tl = tl0 + i * L.period
                 tcap = tcap0 + math.floor((tl - tcap0) / C.period + 1e-9) * C.period
                 if best is None or tl - tcap < best - 1e-12:
@@ -289,7 +289,7 @@ class CaptureEdges:
         C: Clock = tc.clocks[cclk]
         tl0 = L.edge_time(lrf)
         tcap0 = C.edge_time(crf)
-        lcm = _lcm_period(L.period, C.period)
+        lcm = lcm_period(L.period, C.period)
         best = None
         n = max(1, int(round(lcm / L.period)))
         for i in range(n):
@@ -306,7 +306,7 @@ class CaptureEdges:
         return tl0 + best
 
 
-def _lcm_period(a: float, b: float) -> float:
+def lcm_period(a: float, b: float) -> float:
     """Least common multiple of two periods (ns), on a 1 fs grid."""
     ia, ib = int(round(a * 1e6)), int(round(b * 1e6))
     if ia <= 0 or ib <= 0:

@@ -47,9 +47,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arcs import FALL, KIND_COMB, KIND_LAUNCH, RISE
-from .clocks import ClockNetwork, _lcm_period
+from .clocks import ClockNetwork, lcm_period
 from .constraints import Clock, GatingMargins, TimingConstraints
-from .graph import TimingGraph
+from .graph import TimingGraph, expand
 from ..activity.expr import AND, NOT, OR, VAR, Expr, parse
 
 
@@ -124,9 +124,7 @@ def downstream_clock_pins(g: TimingGraph) -> np.ndarray:
         drv = g.src_of_term[front]
         lo = np.searchsorted(to_sorted, front, "left")
         hi = np.searchsorted(to_sorted, front, "right")
-        cnt = hi - lo
-        idx = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        front = np.unique(np.concatenate([drv[drv >= 0], from_by_to[idx]]))
+        front = np.unique(np.concatenate([drv[drv >= 0], from_by_to[expand(lo, hi - lo)]]))
         front = front[front >= 0]
     return mark
 
@@ -216,7 +214,7 @@ def gated_hold_capture(launch: Clock, lrf: int, capture: Clock, crf: int) -> flo
     topp0 = capture.edge_time(1 - crf)
     P = capture.period
     best = None
-    for i in range(max(1, int(round(_lcm_period(launch.period, P) / launch.period)))):
+    for i in range(max(1, int(round(lcm_period(launch.period, P) / launch.period)))):
         tl = tl0 + i * launch.period
         k = math.floor((tl - topp0) / P + 1e-9)
         d = tl - (tcap0 + k * P)
