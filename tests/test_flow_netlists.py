@@ -128,7 +128,7 @@ def finevh_slacks(run_cli, libs, verilog, sdc, *extra):
     code, out, err = run_cli(*args)
     assert code == 0, err
     rep = json.loads(out)
-    return {e["pin"]: e["slack_ns"] for e in rep["endpoints"] if e["kind"] in ("setup", "output")}, err
+    return {e["pin"]: e["slack_ns"] for e in rep["endpoints"] if e["kind"] in ("setup", "output", "gating_setup")}, err
 
 
 def compare(ours: dict, ref: dict, tol: float) -> float:
