@@ -58,11 +58,11 @@ def threshold_adjust(design, src_of_term: np.ndarray, n_pins: int) -> ThresholdA
     libs = list(getattr(libset, "libraries", []) or [])
     if len(libs) < 2:
         return None
-    index = {lib.name: i for i, lib in enumerate(libs)}
-    cell_lib = np.array([index.get(c.library, 0) for c in design.cells], dtype=np.int64)
     params = np.array([_params(lib) for lib in libs])              # [L, 2, 4]
     if np.all(params == params[0]):
         return None
+    index = {lib.name: i for i, lib in enumerate(libs)}
+    cell_lib = np.array([index.get(c.library, 0) for c in design.cells], dtype=np.int64)
     T = len(src_of_term)
     nl = design.netlist
     inst_of_pin = np.repeat(np.arange(nl.n_instances, dtype=np.int64), np.diff(nl.pin_ptr))
