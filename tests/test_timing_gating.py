@@ -105,6 +105,21 @@ def test_gated_clocks_like_opensta3(sta3, gated, case):
     assert ref_h["gand/B"] < -1.0 and abs(my_h["gand/B"] - ref_h["gand/B"]) <= 1e-3
 
 
+def test_disable_inferred_clock_gating_like_opensta3(sta3, gated):
+    """``set_disable_inferred_clock_gating`` on a gate instance and an enable pin drops
+    their checks; on a gate's clock pin it leaves that gate without a check."""
+    work, v, lib, d = gated
+    sdc = work / "cg_off.sdc"
+    sdc.write_text(BASE + CASES["propagated"] + "set_disable_inferred_clock_gating [get_cells gand]\n"
+                   "set_disable_inferred_clock_gating [get_pins gor/A]\n"
+                   "set_disable_inferred_clock_gating [get_pins gnand/B]\n")
+    ref_s, ref_h = reference(Path(sta3), work, [lib], v, "cg", sdc)
+    my_s, my_h = ours(d, sdc)
+    compare(my_s, ref_s, 18)
+    compare(my_h, ref_h, 18)
+    assert ENABLES & set(my_s) == ENABLES & set(my_h) == {"gab/B", "gao/A1", "gao/A2"}
+
+
 def test_gating_margins_move_only_the_gating_checks(gated):
     """set_clock_gating_check changes the gating slacks by its margins, nothing else;
     -high on an and2b (active low by its function) moves its checks to the other edges."""

@@ -210,6 +210,8 @@ class Constraints:
     disabled: list[DisableTiming] = field(default_factory=list)
     case_analysis: list[CaseAnalysis] = field(default_factory=list)
     clock_gating_checks: list[ClockGatingCheck] = field(default_factory=list)
+    #: set_disable_inferred_clock_gating: cells and pins (tagged) whose gating checks are off
+    disabled_clock_gating: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     time_unit_ns: float = 1.0            # final SDC time unit
     cap_unit_pf: float = 1.0             # final SDC capacitance unit

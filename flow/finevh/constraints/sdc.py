@@ -162,6 +162,7 @@ class _Reader(Queries):
             "set_disable_timing": self.set_disable_timing,
             "set_case_analysis": self.set_case_analysis,
             "set_clock_gating_check": self.set_clock_gating_check,
+            "set_disable_inferred_clock_gating": self.set_disable_inferred_clock_gating,
             "set_clock_uncertainty": self.set_clock_uncertainty,
             "set_clock_transition": self.set_clock_transition,
             "set_clock_latency": self.set_clock_latency,
@@ -660,6 +661,12 @@ class _Reader(Queries):
         rise, fall = "-rise" in o.flags, "-fall" in o.flags
         self.c.clock_gating_checks.append(ClockGatingCheck(su, ho, objs, rise or not fall, fall or not rise, active,
                                                            self.line, self.file))
+
+    def set_disable_inferred_clock_gating(self, args: list[str]):
+        cmd = "set_disable_inferred_clock_gating"
+        if len(args) != 1:
+            raise _err(f"{cmd}: expected one list of cells or pins")
+        self.c.disabled_clock_gating.extend(self.typed(cmd, args, ("cell", "pin")))
 
     # ----------------------------------------------------------------- design rules
     def limit(self, cmd: str, key: str, args: list[str]):

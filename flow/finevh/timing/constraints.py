@@ -69,6 +69,9 @@ class GatingMargins:
     inst: dict = field(default_factory=dict)         # instance -> {(rf, setup): ns}
     pin_active: dict = field(default_factory=dict)   # terminal -> 0/1
     inst_active: dict = field(default_factory=dict)  # instance -> 0/1
+    #: set_disable_inferred_clock_gating: enable or clock pins, and gate instances
+    off_pins: set = field(default_factory=set)
+    off_insts: set = field(default_factory=set)
 
 
 @dataclass
@@ -340,8 +343,16 @@ def from_sdc(sdc, design, libset=None) -> TimingConstraints:
                         for b in gb:
                             tc.false_clock_pairs.add((clock_of(a), clock_of(b)))
     tc.wire_load_model = getattr(sdc, "wire_load_model", None)
-    if getattr(sdc, "clock_gating_checks", None):
+    if getattr(sdc, "clock_gating_checks", None) or getattr(sdc, "disabled_clock_gating", None):
         tc.gating = _gating_margins(sdc.clock_gating_checks, names, clock_of)
+        for o in sdc.disabled_clock_gating:
+            tag, _, name = str(o).partition(":")
+            t = names.lookup(name) if tag in ("pin", "port") else None
+            i = names.instance(name) if tag == "cell" else None
+            if t is not None:
+                tc.gating.off_pins.add(t)
+            if i is not None:
+                tc.gating.off_insts.add(i)
     return tc
 
 

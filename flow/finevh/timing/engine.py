@@ -79,7 +79,8 @@ class Timer:
         self.graph = g
         self.clocks = clock_network(self.design, g, self.constraints)
         self.latches = Latches(self.design, g, self.templates, self.constraints, self.clocks, self.capture)
-        self.gating = apply_overrides(infer_gating_checks(self.design, g, self.clocks), g, self.constraints)
+        self.gating = apply_overrides(infer_gating_checks(self.design, g, self.clocks, self.constraints.gating), g,
+                                      self.constraints)
         self._gate_edges = gate_slew_edges(g, self.clocks, self.constraints)
         self.search = Search(g, self.constraints, self.clocks, self.dcalc, self.latches)
         self._search_early: Search | None = None

@@ -129,8 +129,13 @@ def downstream_clock_pins(g: TimingGraph) -> np.ndarray:
     return mark
 
 
-def infer_gating_checks(design, g: TimingGraph, clocks: ClockNetwork) -> GatingChecks:
-    """The clock-gating checks of ``design``'s graph ``g`` (see the module doc)."""
+def infer_gating_checks(design, g: TimingGraph, clocks: ClockNetwork,
+                        margins: GatingMargins | None = None) -> GatingChecks:
+    """The clock-gating checks of ``design``'s graph ``g`` (see the module doc), except
+    those ``set_disable_inferred_clock_gating`` switches off (``margins.off_*``: an
+    enable pin or its instance drops the check, a clock pin is passed over)."""
+    off_pins = margins.off_pins if margins is not None else set()
+    off_insts = margins.off_insts if margins is not None else set()
     nl = design.netlist
     k_of = clocks.clock_of_term
     comb = np.nonzero((g.e_kind == KIND_COMB) & (g.e_from >= 0))[0]
@@ -148,9 +153,11 @@ def infer_gating_checks(design, g: TimingGraph, clocks: ClockNetwork) -> GatingC
     funcs: dict[tuple[int, str], Expr | None] = {}
     out: dict[int, tuple[int, int]] = {}
     for en, z in pairs:
-        if en in out:
+        if en in out or en in off_pins:
             continue
         i = int(g.inst_of_pin[en])
+        if i in off_insts:
+            continue
         cell = design.cells[int(design.inst_cell[i])]
         zname = nl.pin_names[nl.pin_name[z]]
         key = (id(cell), zname)
@@ -171,7 +178,7 @@ def infer_gating_checks(design, g: TimingGraph, clocks: ClockNetwork) -> GatingC
                 continue
             active = gating_function(fn, ename, cname)
             c = pins.get(cname)
-            if active is None or c is None or k_of[c] < 0:
+            if active is None or c is None or k_of[c] < 0 or c in off_pins:
                 continue
             if down[c]:
                 out[en] = (c, active)
