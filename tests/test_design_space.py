@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -72,3 +73,41 @@ def test_every_point_failing_is_an_error(tmp_path):
         S.sweep([str(tmp_path / "toy.toml")], [5], [200], tmp_path / "o", workers=0, task=space_task, space=True)
     with pytest.raises(InputError, match="frequencies"):
         S.points(["a.toml"], [1], [200], n_freq=1)
+
+
+def test_group_points_share_one_flow_per_group():
+    pts = S.group_points(["/x/a.toml"], [3, 1, 2, 10, 4], [200, 100], n_freq=4, groups=2)
+    assert [p.tile_counts for p in pts] == [(1, 3, 10), (2, 4)]
+    assert all(p.dvdds == (200, 100) and p.n_freq == 4 for p in pts)
+    assert pts[0].label == "1+9+100tiles_200+100mV"
+    # never more groups than tile counts; the single-point label is unchanged
+    assert len(S.group_points(["/x/a.toml"], [2], [200], groups=4)) == 1
+    assert S.points(["/x/a.toml"], [2], [200])[0].label == "4tiles_200mV"
+
+
+def test_failed_group_falls_back_to_its_tile_counts(tmp_path, monkeypatch):
+    """A group that cannot build one of its tile counts keeps the others: the group is
+    re-run one tile count at a time and the failing one is recorded per ΔVdd."""
+    calls = []
+
+    def fake_run_point(point, out_root):
+        calls.append(point.tile_counts)
+        if 5 in point.tile_counts:
+            raise InputError("vddmux: no room for 26 switches in tile 3")
+        merged: dict = {}
+        for n in point.tile_counts:
+            for mv in point.dvdds:
+                merged = S._merge(merged, space_task(S.SweepPoint(point.config, n, mv), out_root))
+        return dict(merged, tiles_run=[n * n for n in point.tile_counts])
+
+    monkeypatch.setattr(S, "run_point", fake_run_point)
+    monkeypatch.setattr("finevh.run.load_config", lambda c: SimpleNamespace(name="toy"))
+    grp = S.group_points(["/x/toy.toml"], [1, 3, 5], [200, 100], groups=1)[0]
+    res = S.design_space_point(grp, str(tmp_path))
+    assert calls == [(1, 3, 5), (1,), (3,), (5,)]
+    assert res["tiles_run"] == [1, 9] and set(res["200mV"]["tiles"]) == {"1", "9"}
+    assert [(f["tiles"], f["dvdd_mv"]) for f in res["failed_tiles"]] == [(25, 200), (25, 100)]
+    S.write_sweep(tmp_path / "o", [(grp, res)], report=False, space=True)
+    ds = json.loads((tmp_path / "o" / "toy" / "summary.json").read_text())["design_space"]
+    assert {(r["tiles"], r["dvdd_mv"]) for r in ds["rows"]} == {(t, mv) for t in (1, 9) for mv in (200, 100)}
+    assert [f["tiles"] for f in ds["failed"]] == [25, 25]

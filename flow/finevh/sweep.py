@@ -55,10 +55,25 @@ class SweepPoint:
     tiles: int
     dvdd_mv: int
     n_freq: int | None = None        # target frequencies (None: the config's)
+    #: a group of tile counts / ΔVdd run as ONE flow (design-space mode: the baselines,
+    #: which depend on neither, are computed once per group instead of once per point)
+    tiles_all: tuple[int, ...] = ()
+    dvdd_all: tuple[int, ...] = ()
+
+    @property
+    def tile_counts(self) -> tuple[int, ...]:
+        return self.tiles_all or (self.tiles,)
+
+    @property
+    def dvdds(self) -> tuple[int, ...]:
+        return self.dvdd_all or (self.dvdd_mv,)
 
     @property
     def label(self) -> str:
-        return f"{self.tiles * self.tiles}tiles_{self.dvdd_mv}mV"
+        if not self.tiles_all and not self.dvdd_all:
+            return f"{self.tiles * self.tiles}tiles_{self.dvdd_mv}mV"
+        return ("+".join(str(n * n) for n in self.tile_counts) + "tiles_"
+                + "+".join(str(mv) for mv in self.dvdds) + "mV")
 
 
 TaskFn = Callable[[SweepPoint, str], dict]
@@ -74,13 +89,32 @@ def points(configs: list[str], tiles: list[int], dvdd_mv: list[int], n_freq: int
             for c in configs for n in tiles for mv in dvdd_mv]
 
 
+def group_points(configs: list[str], tiles: list[int], dvdd_mv: list[int], n_freq: int | None = None,
+                 groups: int = 1) -> list[SweepPoint]:
+    """The design-space grid as ``groups`` tasks per config: the tile counts dealt round
+    robin (sorted) into at most ``groups`` groups, each group running every ΔVdd in one
+    flow. Same results as :func:`points` (each tile count's stages are independent of the
+    others') with the baselines computed ``groups`` times per config instead of once per
+    point."""
+    single = points(configs, tiles, dvdd_mv, n_freq)          # validates the grid
+    ts, mvs = sorted(set(tiles)), tuple(dict.fromkeys(int(mv) for mv in dvdd_mv))
+    k = max(1, min(int(groups), len(ts)))
+    out = []
+    for c in dict.fromkeys(p.config for p in single):
+        for g in range(k):
+            grp = tuple(ts[g::k])
+            out.append(SweepPoint(c, grp[0], mvs[0], n_freq, tiles_all=grp, dvdd_all=mvs))
+    return out
+
+
 def run_point(point: SweepPoint, out_root: str) -> dict:
-    """Run the flow of ``finevh run`` for one sweep point; write its run directory
-    ``out_root/<design>/<label>/`` and return its summary (with ``run_dir``)."""
+    """Run the flow of ``finevh run`` for one sweep point (or one group of tile counts
+    and ΔVdd); write its run directory ``out_root/<design>/<label>/`` and return its
+    summary (with ``run_dir``)."""
     from .run import load_config, run_flow, write_outputs
 
     cfg = load_config(point.config)
-    cfg = replace(cfg, tiles=[point.tiles], delta_vdd_mv=[point.dvdd_mv])
+    cfg = replace(cfg, tiles=list(point.tile_counts), delta_vdd_mv=list(point.dvdds))
     if point.n_freq is not None:
         cfg = replace(cfg, n_freq=point.n_freq)
     out = Path(out_root) / safe_filename_component(cfg.name, "[design] name", point.config) / point.label
@@ -102,7 +136,23 @@ def design_space_point(point: SweepPoint, out_root: str) -> dict:
         return run_point(point, out_root)
     except (FinevhError, RuntimeError, ValueError) as e:
         progress.warn(f"sweep: {point.label}: {e}")
-        return {"failed": str(e), "design": load_config(point.config).name}
+        if len(point.tile_counts) == 1:
+            return {"failed": str(e), "design": load_config(point.config).name}
+    # a group failed: run its tile counts one by one, keeping those that build
+    merged: dict = {}
+    failed_tiles: list[dict] = []
+    for n in point.tile_counts:
+        one = replace(point, tiles=n, tiles_all=(n,))
+        s = design_space_point(one, out_root)
+        if "failed" in s:
+            failed_tiles += [{"tiles": n * n, "dvdd_mv": mv, "reason": s["failed"]} for mv in point.dvdds]
+        else:
+            merged = _merge(merged, s)
+    if not merged:
+        return {"failed": failed_tiles[0]["reason"], "design": load_config(point.config).name}
+    merged["tiles_run"] = sorted({n * n for n in point.tile_counts} - {f["tiles"] for f in failed_tiles})
+    merged["failed_tiles"] = failed_tiles
+    return merged
 
 
 def _pareto(rows: list[dict], key: str) -> list[bool]:
@@ -174,22 +224,24 @@ def combine(results: list[tuple[SweepPoint, dict]]) -> dict[str, dict]:
     tile count" (``fine_vh_uw``...) end up with the largest one; ``tiles_run`` is the
     union of tile counts. Frequencies must agree across a design's points."""
     by_design: dict[str, list[tuple[SweepPoint, dict]]] = {}
-    for p, s in sorted(results, key=lambda ps: (ps[0].tiles, ps[0].dvdd_mv, ps[0].config)):
+    for p, s in sorted(results, key=lambda ps: (max(ps[0].tile_counts), max(ps[0].dvdds), ps[0].config)):
         by_design.setdefault(str(s.get("design", Path(p.config).stem)), []).append((p, s))
     out: dict[str, dict] = {}
     for design, items in sorted(by_design.items()):
         merged: dict = {}
         tiles_run: set[int] = set()
         for p, s in items:
-            s = {k: v for k, v in s.items() if k != "run_dir"}
+            s = {k: v for k, v in s.items() if k not in ("run_dir", "failed_tiles")}
             if merged and s.get("frequencies_mhz") != merged.get("frequencies_mhz"):
                 raise ToolError(f"sweep: {design}: {p.label} has other target frequencies than the "
                                 "design's first point; cannot merge")
-            tiles_run |= {int(t) for t in s.get("tiles_run", [p.tiles * p.tiles])}
+            tiles_run |= {int(t) for t in s.get("tiles_run", [n * n for n in p.tile_counts])}
             merged = _merge(merged, s)
         merged["tiles_run"] = sorted(tiles_run)
         merged["sweep_points"] = [{"tiles": p.tiles * p.tiles, "dvdd_mv": p.dvdd_mv, "run_dir": s.get("run_dir")}
-                                  for p, s in items]
+                                  if not p.tiles_all and not p.dvdd_all else
+                                  {"tiles": [n * n for n in p.tile_counts], "dvdd_mv": list(p.dvdds),
+                                   "run_dir": s.get("run_dir")} for p, s in items]
         out[design] = merged
     return out
 
@@ -287,11 +339,13 @@ def write_sweep(out_dir: str | Path, results: list[tuple[SweepPoint, dict]], rep
     designs = combine(results)
     if space:
         for name, summary in designs.items():
-            fl = [{"tiles": p.tiles * p.tiles, "dvdd_mv": p.dvdd_mv, "reason": s["failed"]} for p, s in failed
-                  if s.get("design") in (name, Path(p.config).stem)]
+            fl = [{"tiles": n * n, "dvdd_mv": mv, "reason": s["failed"]} for p, s in failed
+                  if s.get("design") in (name, Path(p.config).stem) for n in p.tile_counts for mv in p.dvdds]
+            fl += [f for p, s in results if s.get("design") == name for f in s.get("failed_tiles", [])]
+            fl.sort(key=lambda f: (f["tiles"], -f["dvdd_mv"]))
             summary["design_space"] = design_space(summary, fl)
     index = {"format": "finevh-sweep", "version": 1, "status": "complete",
-             "points": [dict(asdict(p), label=p.label, design=str(s.get("design")), run_dir=s.get("run_dir"))
+             "points": [dict({k: v for k, v in asdict(p).items() if v != ()}, label=p.label, design=str(s.get("design")), run_dir=s.get("run_dir"))
                         for p, s in results],
              "designs": {}}
     for name, summary in designs.items():
@@ -341,9 +395,15 @@ def sweep(configs: list[str], tiles: list[int], dvdd_mv: list[int], out_dir: str
     replace a non-empty ``out_dir`` that is no finevh output. ``space``: the design-space
     mode (failed points recorded, :func:`design_space` table); ``n_freq``: target
     frequencies per point (None: the config's)."""
-    pts = points(configs, tiles, dvdd_mv, n_freq)
+    if task is None and space:
+        # one flow per group of tile counts: baselines once per group, not once per point
+        serial = workers == 0 and not scheduler and not jobqueue
+        pts = group_points(configs, tiles, dvdd_mv, n_freq, 1 if serial else workers)
+        task = design_space_point
+    else:
+        pts = points(configs, tiles, dvdd_mv, n_freq)
     if task is None:
-        task = design_space_point if space else run_point
+        task = run_point
     stage = StagedDir(out_dir, force, kind="sweep")        # checks OUT before any work
     serial = workers == 0 and not scheduler and not jobqueue
     if not serial:
