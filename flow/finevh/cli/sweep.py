@@ -10,7 +10,8 @@ Writes ``DIR/<design>/<T>tiles_<mV>mV/`` per point, ``DIR/<design>/summary.json`
 DIR is built in a staging folder beside it and replaces it whole at the end; a
 non-empty DIR that is no finevh output needs ``--force``. ``--design-space`` (default
 tiles 1..10) adds the saving-vs-area table with its Pareto front (``design_space.csv``
-and the report's section); ``--frequencies`` reduces the sweep per point.
+and the report's section); its tasks are groups of tile counts (one per worker), each
+one flow with the baselines computed once. ``--frequencies`` reduces the sweep per point.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from .common import parse_ints
 @click.option("--no-report", is_flag=True, help="Do not write the per-design HTML reports.")
 @click.option("--design-space", "space", is_flag=True,
               help="Design-space mode: saving vs area overhead per tile count and ΔVdd, Pareto front marked "
-                   "(design_space.csv, summary and report); a point the flow cannot build is recorded, not fatal.")
+                   "(design_space.csv, summary and report); tile counts run in one flow per worker, baselines "
+                   "once per flow; a tile count the flow cannot build is recorded, not fatal.")
 @click.option("--frequencies", "n_freq", type=int, default=None,
               help="Target frequencies per point (default: the config's).")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder that finevh did not write.")
