@@ -164,6 +164,9 @@ def _parse_blocks(text: str, start: int, line0: int, hdr: dict, name_map: dict[s
             head = head.replace(div, "/")
         return head if tail is None else f"{head}:{tail}"
 
+    # with the default divider and delimiter, a token without a name index or an
+    # escape is already the netlist spelling
+    plain = div == "/" and delim == ":"
     nets: list[RcNet] = []
     parts: list[tuple] = []
     line = line0
@@ -216,7 +219,8 @@ def _parse_blocks(text: str, start: int, line0: int, hdr: dict, name_map: dict[s
                 return None
             ra = [index.setdefault(t[1], len(index)) for t in res_t]
             rb = [index.setdefault(t[2], len(index)) for t in res_t]
-            nodes = [resolve(x) for x in index]
+            nodes = [resolve(x) for x in index] if not plain else \
+                [x if x[0] != "*" and "\\" not in x else resolve(x) for x in index]
             if c_pairs:
                 by_name = {n: i for i, n in enumerate(nodes)}
                 own = name + ":"
