@@ -137,6 +137,38 @@ def find_root(f, x1: np.ndarray, x2: np.ndarray, tol: float, max_iter: int = ROO
     return root, failed
 
 
+def lu_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Determinants and solutions of the small systems ``A[k] x = b[k]`` (A [n, m, m],
+    b [n, m]): Gaussian elimination with partial pivoting, vectorised over the
+    systems (what LAPACK's getrf/getrs do for one). Singular systems give det 0 and
+    non-finite x (the callers test the determinant)."""
+    A = np.array(A, dtype=np.float64)
+    x = np.array(b, dtype=np.float64)
+    n, m = x.shape
+    rows = np.arange(n)
+    det = np.ones(n)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for k in range(m):
+            piv = k + np.argmax(np.abs(A[:, k:, k]), axis=1)
+            sw = piv != k
+            if sw.any():
+                r, pk = rows[sw], piv[sw]
+                A[r, k], A[r, pk] = A[r, pk], A[r, k].copy()
+                x[r, k], x[r, pk] = x[r, pk], x[r, k].copy()
+                det[sw] = -det[sw]
+            d = A[:, k, k]
+            det *= d
+            if k + 1 < m:
+                lk = A[:, k + 1:, k] / d[:, None]
+                A[:, k + 1:, k + 1:] -= lk[:, :, None] * A[:, None, k, k + 1:]
+                x[:, k + 1:] -= lk * x[:, k:k + 1]
+        for k in range(m - 1, -1, -1):
+            x[:, k] = x[:, k] / A[:, k, k]
+            if k:
+                x[:, :k] -= x[:, k:k + 1] * A[:, :k, k]
+    return det, x
+
+
 class Dmp:
     """DMP driver solve for ``n`` arcs.
 
@@ -172,38 +204,27 @@ class Dmp:
             return np.nan_to_num(-np.log(self.vth) * np.abs(d1 - d2) / dc)
 
     @staticmethod
-    def _y0(t, cl, rd):
-        return t - rd * cl * (1.0 - exp2(-t / (rd * cl)))
-
-    @staticmethod
-    def _y0dt(t, cl, rd):
-        return 1.0 - exp2(-t / (rd * cl))
-
-    @staticmethod
-    def _y0dcl(t, cl, rd):
-        return rd * ((1.0 + t / (rd * cl)) * exp2(-t / (rd * cl)) - 1.0)
-
-    def _y(self, t, t0, dt, cl, rd):
+    def _y_dy(t, t0, dt, cl, rd, partials: bool = True):
+        """The ramp response into ``cl`` through ``rd`` at ``t`` and (``partials``) its
+        derivatives in t0, dt and cl; one exponential per ramp end."""
         t1 = t - t0
         inside = t1 <= dt
-        t1p = np.maximum(t1, 0.0)
-        a = self._y0(t1p, cl, rd)
-        b = self._y0(np.maximum(t1 - dt, 0.0), cl, rd)
-        return np.where(t1 <= 0.0, 0.0, np.where(inside, a / dt, (a - b) / dt))
-
-    def _dy(self, t, t0, dt, cl, rd):
-        t1 = t - t0
+        z = t1 <= 0.0
         t1p = np.maximum(t1, 0.0)
         t2 = np.maximum(t1 - dt, 0.0)
-        y0a, y0b = self._y0(t1p, cl, rd), self._y0(t2, cl, rd)
-        dta, dtb = self._y0dt(t1p, cl, rd), self._y0dt(t2, cl, rd)
-        dca, dcb = self._y0dcl(t1p, cl, rd), self._y0dcl(t2, cl, rd)
-        inside = t1 <= dt
+        rc = rd * cl
+        ea, eb = exp2(-t1p / rc), exp2(-t2 / rc)
+        y0a = t1p - rc * (1.0 - ea)
+        y0b = t2 - rc * (1.0 - eb)
+        y = np.where(z, 0.0, np.where(inside, y0a / dt, (y0a - y0b) / dt))
+        if not partials:
+            return y, None, None, None
+        dta, dtb = 1.0 - ea, 1.0 - eb
+        dca, dcb = rd * ((1.0 + t1p / rc) * ea - 1.0), rd * ((1.0 + t2 / rc) * eb - 1.0)
         d_t0 = np.where(inside, -dta / dt, -(dta - dtb) / dt)
         d_dt = np.where(inside, -y0a / (dt * dt), -(y0a + y0b) / (dt * dt) + dtb / dt)
         d_cl = np.where(inside, dca / dt, (dca - dcb) / dt)
-        z = t1 <= 0.0
-        return np.where(z, 0.0, d_t0), np.where(z, 0.0, d_dt), np.where(z, 0.0, d_cl)
+        return y, np.where(z, 0.0, d_t0), np.where(z, 0.0, d_dt), np.where(z, 0.0, d_cl)
 
     def _pi_eqns(self, x, idx):
         """Residuals and Jacobian of the three DMP equations; ``bad`` marks arcs whose
@@ -222,15 +243,16 @@ class Dmp:
             ipi = (A * ct + (B / p1) * (1.0 - exp2(-p1 * ct)) + (D / p2) * (1.0 - exp2(-p2 * ct))) / (rd * ct * dt)
             rc = rd * ceff
             iceff = (rc * ct - rc * rc * (1.0 - exp2(-ct / rc))) / (rd * ct * dt)
-            f = np.stack([self._y(t_vl, t0, dt, ceff, rd) - vl,
-                          self._y(t_vth, t0, dt, ceff, rd) - vth, ipi - iceff], axis=1)
+            y_l, *d_l = self._y_dy(t_vl, t0, dt, ceff, rd)
+            y_h, *d_h = self._y_dy(t_vth, t0, dt, ceff, rd)
+            f = np.stack([y_l - vl, y_h - vth, ipi - iceff], axis=1)
             J = np.zeros((len(idx), 3, 3))
             J[:, 2, 1] = (-A * dt + (B * dt * e1 - 2.0 * (B / p1) * (1.0 - e1))
                           + (D * dt * e2 - 2.0 * (D / p2) * (1.0 - e2))
                           + rc * (dt + dt * erc - 2.0 * rc * (1.0 - erc))) / (rd * dt * dt * dt)
             J[:, 2, 2] = (2.0 * rc - dt - (2.0 * rc + dt) * erc) / (dt * dt)
-            J[:, 0, 0], J[:, 0, 1], J[:, 0, 2] = self._dy(t_vl, t0, dt, ceff, rd)
-            J[:, 1, 0], J[:, 1, 1], J[:, 1, 2] = self._dy(t_vth, t0, dt, ceff, rd)
+            J[:, 0, 0], J[:, 0, 1], J[:, 0, 2] = d_l
+            J[:, 1, 0], J[:, 1, 1], J[:, 1, 2] = d_h
         return f, J, bad
 
     def _one_pole_eqns(self, x, idx):
@@ -241,11 +263,12 @@ class Dmp:
         fix = dt <= 0.0
         dt[fix] = (t_vl[fix] - t_vth[fix]) / 100.0
         x[fix, 1] = dt[fix]
-        f = np.stack([self._y(t_vl, t0, dt, ceff, rd) - self.vl[idx],
-                      self._y(t_vth, t0, dt, ceff, rd) - self.vth[idx], np.zeros(len(idx))], axis=1)
+        y_l, *d_l = self._y_dy(t_vl, t0, dt, ceff, rd)
+        y_h, *d_h = self._y_dy(t_vth, t0, dt, ceff, rd)
+        f = np.stack([y_l - self.vl[idx], y_h - self.vth[idx], np.zeros(len(idx))], axis=1)
         J = np.zeros((len(idx), 3, 3))
-        J[:, 0, 0], J[:, 0, 1], _ = self._dy(t_vl, t0, dt, ceff, rd)
-        J[:, 1, 0], J[:, 1, 1], _ = self._dy(t_vth, t0, dt, ceff, rd)
+        J[:, 0, 0], J[:, 0, 1] = d_l[:2]
+        J[:, 1, 0], J[:, 1, 1] = d_h[:2]
         J[:, 2, 2] = 1.0
         return f, J, np.zeros(len(idx), dtype=bool)
 
@@ -266,18 +289,10 @@ class Dmp:
             xa = x[act]
             f, J, bad = eqns(xa, idx[act])
             x[act] = xa
-            if order == 2:
-                J2 = J[:, :2, :2]
-                det = J2[:, 0, 0] * J2[:, 1, 1] - J2[:, 0, 1] * J2[:, 1, 0]
-            else:
-                with np.errstate(invalid="ignore", over="ignore"):
-                    det = np.linalg.det(J)
+            det, p = lu_solve(J[:, :order, :order], -f[:, :order])
             bad |= ~(np.abs(det) >= 1e-12)
             ok = ~bad
-            p = np.zeros((len(act), 3))
-            if ok.any():
-                Jo = J[ok][:, :order, :order]
-                p[ok, :order] = np.linalg.solve(Jo, -f[ok][:, :order, None])[:, :, 0]
+            p = np.where(ok[:, None], np.pad(p, ((0, 0), (0, 3 - order))), 0.0)
             failed[act[bad]] = True
             conv = ok & (np.abs(p[:, :order]) <= np.abs(x[act, :order]) * PARAM_TOL).all(axis=1)
             x[act[ok], :order] += p[ok, :order]
