@@ -137,36 +137,39 @@ def find_root(f, x1: np.ndarray, x2: np.ndarray, tol: float, max_iter: int = ROO
     return root, failed
 
 
-def lu_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Determinants and solutions of the small systems ``A[k] x = b[k]`` (A [n, m, m],
-    b [n, m]): Gaussian elimination with partial pivoting, vectorised over the
-    systems (what LAPACK's getrf/getrs do for one). Singular systems give det 0 and
-    non-finite x (the callers test the determinant)."""
-    A = np.array(A, dtype=np.float64)
-    x = np.array(b, dtype=np.float64)
-    n, m = x.shape
-    rows = np.arange(n)
-    det = np.ones(n)
+def newton_step(J: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Determinants and steps ``p = J^-1 (-f)`` of small systems (J [n, m, m], f [n, m],
+    m 2 or 3) as OpenSTA computes them (Eigen's closed forms: the determinant by
+    expansion, the inverse as the adjugate times 1/det). Singular systems give a zero
+    or non-finite determinant (the callers test it)."""
+    m = J.shape[1]
+    a = [[J[:, i, j] for j in range(m)] for i in range(m)]
+    g = [-f[:, i] for i in range(m)]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for k in range(m):
-            piv = k + np.argmax(np.abs(A[:, k:, k]), axis=1)
-            sw = piv != k
-            if sw.any():
-                r, pk = rows[sw], piv[sw]
-                A[r, k], A[r, pk] = A[r, pk], A[r, k].copy()
-                x[r, k], x[r, pk] = x[r, pk], x[r, k].copy()
-                det[sw] = -det[sw]
-            d = A[:, k, k]
-            det *= d
-            if k + 1 < m:
-                lk = A[:, k + 1:, k] / d[:, None]
-                A[:, k + 1:, k + 1:] -= lk[:, :, None] * A[:, None, k, k + 1:]
-                x[:, k + 1:] -= lk * x[:, k:k + 1]
-        for k in range(m - 1, -1, -1):
-            x[:, k] = x[:, k] / A[:, k, k]
-            if k:
-                x[:, :k] -= x[:, k:k + 1] * A[:, :k, k]
-    return det, x
+        if m == 2:
+            det = a[0][0] * a[1][1] - a[1][0] * a[0][1]
+            inv_det = 1.0 / det
+            inv = [[a[1][1] * inv_det, -a[0][1] * inv_det], [-a[1][0] * inv_det, a[0][0] * inv_det]]
+        else:
+            det = (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+                   - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+                   + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]))
+
+            def cof(i, j):
+                i1, i2, j1, j2 = (i + 1) % 3, (i + 2) % 3, (j + 1) % 3, (j + 2) % 3
+                return a[i1][j1] * a[i2][j2] - a[i1][j2] * a[i2][j1]
+            col0 = [cof(0, 0), cof(1, 0), cof(2, 0)]
+            inv_det = 1.0 / (col0[0] * a[0][0] + col0[1] * a[1][0] + col0[2] * a[2][0])
+            inv = [[c * inv_det for c in col0]] + [[cof(j, i) * inv_det for j in range(3)] for i in (1, 2)]
+        p = np.stack([_dot(inv[i], g) for i in range(m)], axis=1)
+    return det, p
+
+
+def _dot(row, g):
+    acc = row[0] * g[0]
+    for r, x in zip(row[1:], g[1:]):
+        acc = acc + r * x
+    return acc
 
 
 class Dmp:
@@ -289,7 +292,7 @@ class Dmp:
             xa = x[act]
             f, J, bad = eqns(xa, idx[act])
             x[act] = xa
-            det, p = lu_solve(J[:, :order, :order], -f[:, :order])
+            det, p = newton_step(J[:, :order, :order], f[:, :order])
             bad |= ~(np.abs(det) >= 1e-12)
             ok = ~bad
             p = np.where(ok[:, None], np.pad(p, ((0, 0), (0, 3 - order))), 0.0)
