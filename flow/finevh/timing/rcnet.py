@@ -490,9 +490,10 @@ def bind(design, nets: list[RcNet]) -> DesignRc:
     inst_idx = {n: i for i, n in enumerate(nl.inst_names)}
     port_idx = {n: P + k for k, n in enumerate(nl.port_names)}
     pin_names = nl.pin_names
-    pin_ptr = nl.pin_ptr
-    pin_name = nl.pin_name
-    term_net = np.concatenate([np.asarray(nl.pin_net, dtype=np.int64), np.asarray(nl.port_net, dtype=np.int64)])
+    pin_ptr = np.asarray(nl.pin_ptr).tolist()           # Python ints: scalar access in the loop
+    pin_name = np.asarray(nl.pin_name).tolist()
+    term_net = np.concatenate([np.asarray(nl.pin_net, dtype=np.int64),
+                               np.asarray(nl.port_net, dtype=np.int64)]).tolist()
     out_nets: dict[int, RcNet] = {}
     out_terms: dict[int, np.ndarray] = {}
     unknown = 0
@@ -501,23 +502,23 @@ def bind(design, nets: list[RcNet]) -> DesignRc:
         if m is None:
             unknown += 1
             continue
-        terms = np.full(len(rn.nodes), -1, dtype=np.int64)
-        for k, node in enumerate(rn.nodes):
+        terms = []
+        for node in rn.nodes:
             t = port_idx.get(node)
             if t is None:
+                t = -1
                 c = node.rfind(":")
                 if c > 0:
                     i = inst_idx.get(node[:c])
                     if i is not None:
                         pn = node[c + 1:]
-                        for p in range(int(pin_ptr[i]), int(pin_ptr[i + 1])):
+                        for p in range(pin_ptr[i], pin_ptr[i + 1]):
                             if pin_names[pin_name[p]] == pn:
                                 t = p
                                 break
-            if t is not None and term_net[t] == m:
-                terms[k] = t
+            terms.append(t if t >= 0 and term_net[t] == m else -1)     # not a pin of another net
         out_nets[m] = rn
-        out_terms[m] = terms
+        out_terms[m] = np.array(terms, dtype=np.int64)
     return DesignRc(out_nets, out_terms, unknown)
 
 
@@ -539,26 +540,38 @@ class _Forest:
 def _forest(design, rc: DesignRc) -> _Forest:
     ptr = design.net_term_ptr
     nd = np.asarray(design.net_n_drivers)
-    caps, terms, ra, rb, rv, roots, root_terms, slow, fnets = [], [], [], [], [], [], [], [], []
-    base = 0
-    for m, rn in rc.nets.items():
+    ms = list(rc.nets)
+    nets = [rc.nets[m] for m in ms]
+    m_a = np.array(ms, dtype=np.int64)
+    n_nodes = np.array([len(rn.nodes) for rn in nets], dtype=np.int64)
+    t_all = np.concatenate([rc.node_term[m] for m in ms]) if ms else np.zeros(0, np.int64)
+    k_of = np.repeat(np.arange(len(ms)), n_nodes)
+    start = np.concatenate([[0], np.cumsum(n_nodes)[:-1]])
+    single = nd[m_a] == 1 if ms else np.zeros(0, bool)
+    drv1 = np.where(single, design.net_terms[np.minimum(ptr[m_a], max(len(design.net_terms) - 1, 0))]
+                    if ms and len(design.net_terms) else 0, -2)
+    # the driver's node in each single-driver net (its first node with that terminal)
+    is_drv = t_all == drv1[k_of]
+    k_hit, first = np.unique(k_of[is_drv], return_index=True)
+    hit = np.full(len(ms), -1, dtype=np.int64)
+    hit[k_hit] = np.flatnonzero(is_drv)[first] - start[k_hit]
+    slow: list[tuple[int, int]] = []
+    for k in np.flatnonzero(~single).tolist():           # several drivers: the recursive walk
+        m = ms[k]
         t = rc.node_term[m]
-        drivers = design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist()
-        hit = [int(np.nonzero(t == d)[0][0]) if (t == d).any() else -1 for d in drivers]
-        if len(drivers) != 1:
-            slow += [(m, d) for d, h in zip(drivers, hit) if h >= 0]
-            continue
-        if hit[0] < 0:
-            continue
-        fnets.append(m)
-        caps.append(rn.cap)
-        terms.append(t)
-        ra.append(rn.res_a + base)
-        rb.append(rn.res_b + base)
-        rv.append(rn.res)
-        roots.append(hit[0] + base)
-        root_terms.append(drivers[0])
-        base += len(rn.nodes)
+        slow += [(m, d) for d in design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist() if (t == d).any()]
+    keep_k = np.flatnonzero(single & (hit >= 0))
+    fnets = m_a[keep_k].tolist()
+    caps = [nets[k].cap for k in keep_k.tolist()]
+    terms = [rc.node_term[m] for m in fnets]
+    base_a = np.concatenate([[0], np.cumsum(n_nodes[keep_k])[:-1]]).astype(np.int64)
+    n_res = np.array([len(nets[k].res) for k in keep_k.tolist()], dtype=np.int64)
+    ra = [np.concatenate([nets[k].res_a for k in keep_k.tolist()]) + np.repeat(base_a, n_res)] if len(keep_k) else []
+    rb = [np.concatenate([nets[k].res_b for k in keep_k.tolist()]) + np.repeat(base_a, n_res)] if len(keep_k) else []
+    rv = [nets[k].res for k in keep_k.tolist()]
+    roots = (hit[keep_k] + base_a).tolist()
+    root_terms = drv1[keep_k].tolist()
+    base = int(n_nodes[keep_k].sum())
     cat = (lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt))
     cap, term = cat(caps, np.float64), cat(terms, np.int64)
     a, b, r = cat(ra, np.int64), cat(rb, np.int64), cat(rv, np.float64)
