@@ -17,7 +17,7 @@ import pytest
 
 from conftest import SHARED, need
 from finevh.errors import InputError
-from finevh.timing.dmp import CAP, PI, ZERO_C2, Dmp, exp2, find_root
+from finevh.timing.dmp import CAP, PI, ZERO_C2, Dmp, exp2, find_root, newton_step
 from finevh.timing.rcnet import parse_rc, reduce_net
 from finevh.timing.spef import read_spef
 
@@ -139,6 +139,29 @@ def test_exp2_and_find_root():
     root, failed = find_root(lambda t, i: (t * t - 2.0, 2 * t), np.array([0.0, 3.0]), np.array([2.0, 4.0]), 1e-9)
     assert failed.tolist() == [False, True]
     assert root[0] == pytest.approx(np.sqrt(2.0), rel=1e-8)
+
+
+def test_exp2_rounds_as_opensta_and_newton_step_solves():
+    """exp2 is OpenSTA's twelve squarings of 1 + x/4096, bit for bit (a scalar loop as
+    in DmpCeff.cc); the Newton step solves J p = -f for 2x2 and 3x3 systems and gives
+    the determinant the singularity test uses."""
+    x = np.random.default_rng(3).uniform(-12.0, 0.0, 200)
+
+    def ref(v):
+        y = 1.0 + v / 4096.0
+        for _ in range(12):
+            y *= y
+        return y
+    assert exp2(x).tolist() == [ref(v) for v in x.tolist()]
+    rng = np.random.default_rng(4)
+    for m in (2, 3):
+        J = rng.standard_normal((50, m, m)) * np.array([1e10, 1e3, 1e13][:m])
+        f = rng.standard_normal((50, m))
+        det, p = newton_step(J, f)
+        np.testing.assert_allclose(np.einsum("nij,nj->ni", J, p), -f, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(det, np.linalg.det(J), rtol=1e-9)
+    det, p = newton_step(np.zeros((1, 3, 3)), np.ones((1, 3)))
+    assert not np.abs(det[0]) >= 1e-12
 
 
 def _linear_gate(r_drv, d0, s0):
