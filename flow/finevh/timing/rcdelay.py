@@ -14,7 +14,9 @@ Units at the interface: ns, pF.
 Incremental passes: the driver solution of every edge is kept, so the wire values
 of a driver are always the worst over all its arcs, however few were re-evaluated;
 load pins whose wire values changed in a pass are flagged (:meth:`wire_changes`) so
-that the search re-evaluates the arcs leaving them. Limits: the thresholds of the
+that the search re-evaluates the arcs leaving them. The early (min) search takes the
+late search's solution of an arc whose inputs (input slew, tables, pi model) are the
+same instead of solving it again. Limits: the thresholds of the
 driver's library are used at the loads (OpenSTA converts between the driver's and
 the load's library thresholds when they differ).
 """
