@@ -157,14 +157,70 @@ def pack_tables(tables: list[Table | None]) -> TablePack:
     return TablePack(ax1, ax2, n1, n2, q1, q2, val, grid)
 
 
-def _segment(ax: np.ndarray, n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Segment index and blend weight of queries ``x`` on axes ``ax`` [E, A] of sizes ``n``."""
+class _Axis:
+    """The points of one axis of a grid, with what the segment search needs."""
+
+    __slots__ = ("pts", "n", "span", "positive", "ordered")
+
+    def __init__(self, pts: np.ndarray):
+        self.pts = pts
+        self.n = len(pts)
+        self.span = pts[1:] - pts[:-1]              # the same difference the blend weight divides by
+        self.positive = bool((self.span > 0).all())
+        self.ordered = bool((self.span >= 0).all())
+
+    def segment(self, x: np.ndarray) -> tuple[np.ndarray | int, np.ndarray | float]:
+        """Segment index and blend weight of queries ``x`` (the rule of the module doc:
+        ``i`` from the count of points ``<= x``, found by a binary search on an ordered
+        axis; NaN queries give NaN weights)."""
+        n = self.n
+        if n < 2:
+            return 0, 0.0
+        if self.ordered:
+            cnt = np.searchsorted(self.pts, x, side="right")
+        else:   # an axis out of order (not valid Liberty): count the points as such
+            cnt = (self.pts[None, :] <= x[:, None]).sum(axis=1)
+        i = np.clip(cnt - 1, 0, n - 2)
+        lo = self.pts.take(i)
+        span = self.span.take(i)
+        if self.positive:
+            return i, (x - lo) / span
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return i, np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 0.0)
+
+
+class _Grid:
+    """One grid of a pack (tables with equal axes and query slots)."""
+
+    __slots__ = ("ax1", "ax2", "q1", "q2")
+
+    def __init__(self, ax1: np.ndarray, ax2: np.ndarray, q1: int, q2: int):
+        self.ax1, self.ax2, self.q1, self.q2 = _Axis(ax1), _Axis(ax2), q1, q2
+
+
+def _grids(pack: TablePack) -> list[_Grid]:
+    """The grids of ``pack`` (index = grid id), built once per pack."""
+    gs = pack.__dict__.get("_grid_list")
+    if gs is None:
+        first = np.unique(pack.grid, return_index=True)[1]
+        gs = [_Grid(pack.ax1[r, :int(pack.n1[r])].copy(), pack.ax2[r, :int(pack.n2[r])].copy(), int(pack.q1[r]),
+                    int(pack.q2[r])) for r in first.tolist()]
+        pack.__dict__["_grid_list"] = gs
+    return gs
+
+
+#: a look-up over more grids than this searches row by row on gathered axes
+_MAX_GRID_PASSES = 8
+
+
+def _segment_rows(ax: np.ndarray, n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segment index and blend weight of queries ``x`` on per-query axes ``ax`` [E, A]
+    (padded with +inf) of sizes ``n``."""
     cnt = (ax <= x[:, None]).sum(axis=1)
     i = np.clip(cnt - 1, 0, np.maximum(n - 2, 0))
     rows = np.arange(ax.shape[0])
     lo = ax[rows, i]
-    hi_i = np.minimum(i + 1, n - 1)
-    hi = ax[rows, hi_i]
+    hi = ax[rows, np.minimum(i + 1, n - 1)]
     span = hi - lo
     with np.errstate(invalid="ignore", divide="ignore"):
         w = np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 0.0)
@@ -172,19 +228,53 @@ def _segment(ax: np.ndarray, n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, 
 
 
 def _weights(pack: TablePack, rows: np.ndarray, q0: np.ndarray, q1: np.ndarray):
-    x1 = np.where(pack.q1[rows] == 0, q0, q1)
-    x2 = np.where(pack.q2[rows] == 0, q0, q1)
-    n1 = pack.n1[rows]
-    n2 = pack.n2[rows]
-    i1, w1 = _segment(pack.ax1[rows], n1, x1)
-    i2, w2 = _segment(pack.ax2[rows], n2, x2)
-    return i1, np.minimum(i1 + 1, n1 - 1), w1, i2, np.minimum(i2 + 1, n2 - 1), w2
+    """Per query: the flat index in ``pack.val`` of its low corner, the steps to the
+    high corner on each axis, and the four corner coefficients of the bilinear blend.
+    Segments are searched per grid (a pack has a few) on the grid's own axis points:
+    the most used grid over all queries, the others on their queries."""
+    gs = _grids(pack)
+    A2 = pack.val.shape[2]
+    n = len(rows)
+    present = [0]
+    if len(gs) > 1:
+        g = pack.grid.take(rows)
+        counts = np.bincount(g, minlength=len(gs))
+        present = np.flatnonzero(counts).tolist()
+        present.sort(key=lambda k: -counts[k])
+    if len(present) <= _MAX_GRID_PASSES:
+        gr = gs[present[0]]
+        i1, w1 = gr.ax1.segment(q0 if gr.q1 == 0 else q1)
+        i2, w2 = gr.ax2.segment(q0 if gr.q2 == 0 else q1)
+        d1, d2 = (A2 if gr.ax1.n > 1 else 0), (1 if gr.ax2.n > 1 else 0)
+        if len(present) > 1:
+            i1, w1, i2, w2 = (np.broadcast_to(v, (n,)).copy() for v in (i1, w1, i2, w2))
+            d1, d2 = np.full(n, d1), np.full(n, d2)
+            for k in present[1:]:
+                gr = gs[k]
+                sel = np.flatnonzero(g == k)
+                a, b = q0[sel], q1[sel]
+                i1[sel], w1[sel] = gr.ax1.segment(a if gr.q1 == 0 else b)
+                i2[sel], w2[sel] = gr.ax2.segment(a if gr.q2 == 0 else b)
+                d1[sel], d2[sel] = (A2 if gr.ax1.n > 1 else 0), (1 if gr.ax2.n > 1 else 0)
+    else:
+        n1, n2 = pack.n1[rows], pack.n2[rows]
+        i1, w1 = _segment_rows(pack.ax1[rows], n1, np.where(pack.q1[rows] == 0, q0, q1))
+        i2, w2 = _segment_rows(pack.ax2[rows], n2, np.where(pack.q2[rows] == 0, q0, q1))
+        d1, d2 = np.where(n1 > 1, A2, 0), np.where(n2 > 1, 1, 0)
+    f00 = rows * (pack.val.shape[1] * A2) + i1 * A2 + i2
+    u1, u2 = 1 - w1, 1 - w2
+    return f00, d1, d2, (u1 * u2, w1 * u2, w1 * w2, u1 * w2)
 
 
-def _blend(pack: TablePack, rows, i1, j1, w1, i2, j2, w2) -> np.ndarray:
-    v = pack.val
-    return ((1 - w1) * (1 - w2) * v[rows, i1, i2] + w1 * (1 - w2) * v[rows, j1, i2]
-            + w1 * w2 * v[rows, j1, j2] + (1 - w1) * w2 * v[rows, i1, j2])
+def _blend(pack: TablePack, f00, d1, d2, c) -> np.ndarray:
+    """The bilinear blend (same products and order as the textbook formula) of the
+    four corners from the flat low-corner index ``f00`` and the axis steps ``d1``, ``d2``."""
+    v = pack.val.reshape(-1)
+    y00 = v.take(f00)
+    y10 = v.take(f00 + d1)
+    y11 = v.take(f00 + d1 + d2)
+    y01 = v.take(f00 + d2)
+    return c[0] * y00 + c[1] * y10 + c[2] * y11 + c[3] * y01
 
 
 def lookup_pair(pack: TablePack, rows_a: np.ndarray, rows_b: np.ndarray, q0: np.ndarray,
@@ -197,14 +287,15 @@ def lookup_pair(pack: TablePack, rows_a: np.ndarray, rows_b: np.ndarray, q0: np.
         return np.zeros(0), np.zeros(0)
     q0 = np.broadcast_to(np.asarray(q0, dtype=np.float64), rows_a.shape)
     q1 = np.broadcast_to(np.asarray(q1, dtype=np.float64), rows_a.shape)
-    w = _weights(pack, rows_a, q0, q1)
-    a = _blend(pack, rows_a, *w)
+    f00, d1, d2, c = _weights(pack, rows_a, q0, q1)
+    a = _blend(pack, f00, d1, d2, c)
     same = pack.grid[rows_a] == pack.grid[rows_b]
+    shift = (rows_b - rows_a) * (pack.val.shape[1] * pack.val.shape[2])
     if same.all():
-        return a, _blend(pack, rows_b, *w)
+        return a, _blend(pack, f00 + shift, d1, d2, c)
     b = np.empty_like(a)
     if same.any():
-        b[same] = _blend(pack, rows_b[same], *(x[same] for x in w))
+        b[same] = _blend(pack, (f00 + shift)[same], d1[same], d2[same], tuple(x[same] for x in c))
     o = ~same
     b[o] = lookup(pack, rows_b[o], q0[o], q1[o])
     return a, b
@@ -217,21 +308,7 @@ def lookup(pack: TablePack, rows: np.ndarray, q0: np.ndarray, q1: np.ndarray) ->
         return np.zeros(0)
     q0 = np.broadcast_to(np.asarray(q0, dtype=np.float64), rows.shape)
     q1 = np.broadcast_to(np.asarray(q1, dtype=np.float64), rows.shape)
-    x1 = np.where(pack.q1[rows] == 0, q0, q1)
-    x2 = np.where(pack.q2[rows] == 0, q0, q1)
-    n1 = pack.n1[rows]
-    n2 = pack.n2[rows]
-    i1, w1 = _segment(pack.ax1[rows], n1, x1)
-    i2, w2 = _segment(pack.ax2[rows], n2, x2)
-    j1 = np.minimum(i1 + 1, n1 - 1)
-    j2 = np.minimum(i2 + 1, n2 - 1)
-    v = pack.val
-    y00 = v[rows, i1, i2]
-    y10 = v[rows, j1, i2]
-    y01 = v[rows, i1, j2]
-    y11 = v[rows, j1, j2]
-    return ((1 - w1) * (1 - w2) * y00 + w1 * (1 - w2) * y10
-            + w1 * w2 * y11 + (1 - w1) * w2 * y01)
+    return _blend(pack, *_weights(pack, rows, q0, q1))
 
 
 def lookup_one(table: Table, slew_or_related: float, load_or_constrained: float) -> float:
