@@ -109,25 +109,27 @@ class ModuleIR:
         """Bulk :meth:`declare` of scalar nets (fast path; names already canonical)."""
         ranges = self.ranges
         fresh = names
-        if any(x in ranges for x in names):
+        if not ranges.keys().isdisjoint(names):
             for x in names:
                 if ranges.get(x, None) is not None:
                     raise InputError(f"'{x}' redeclared with a different range", self.path)
             fresh = [x for x in names if x not in ranges]
-        if len(set(fresh)) != len(fresh):
-            fresh = list(dict.fromkeys(fresh))
+        new = dict.fromkeys(fresh)
+        if len(new) != len(fresh):
+            fresh = list(new)
         k0 = len(self.bit_names)
         if self.lazy_bits:
             for x in fresh:
                 self._check_not_lazy_bit(x, None)
         if self.bracket_bases is not None:
             self.bracket_bases.update(x.partition("[")[0] for x in fresh if "[" in x)
-        if any(x in self.bit_of for x in fresh):
+        # without buses every bit is a declared scalar, which ``fresh`` is not
+        if (self.bus_bits or self.lazy_bits) and not self.bit_of.keys().isdisjoint(fresh):
             bad = next(x for x in fresh if x in self.bit_of)
             raise InputError(f"net '{bad}' declared twice (as a bus bit and as a scalar)", self.path)
         self.bit_names.extend(fresh)
         self.bit_of.update(zip(fresh, range(k0, k0 + len(fresh))))
-        ranges.update(dict.fromkeys(fresh))
+        ranges.update(new)
 
     def bits(self, name: str, line: int | None = None) -> list[int]:
         """Bits of a declared name, MSB first (a wide bus's bits are created here)."""

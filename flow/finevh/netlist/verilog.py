@@ -28,6 +28,7 @@ import contextlib
 import gc
 import re
 from array import array
+from itertools import filterfalse
 from operator import methodcaller
 from pathlib import Path
 
@@ -52,7 +53,14 @@ def _names_ok(names: list[str]) -> bool:
     """All of ``names`` are Verilog identifiers (simple or escaped)."""
     if all(map(str.isidentifier, names)):
         return True
-    return all(_NAME1.fullmatch(x) is not None and x.isascii() for x in names if not x.isidentifier())
+    return all(_NAME1.fullmatch(x) is not None and x.isascii() for x in filterfalse(str.isidentifier, names))
+
+
+def _canon_all(names: list[str]) -> list[str]:
+    """:func:`_canon` of every name (the same list when none is escaped)."""
+    if "\\" not in "".join(names):
+        return names
+    return [x[1:] if x[0] == "\\" else x for x in names]
 _STMT = re.compile(r"\s*([^;\\]*+(?:\\\S*+[^;\\]*+)*+);")
 _TOK = re.compile(
     r"\s*(?:(\\\S++)"                                   # 1 escaped identifier
@@ -500,8 +508,7 @@ class _Module:
                 if not _names_ok([w]):
                     self._statement(self.stmts[i], int(self.starts[i]), queue)
             raise InputError("bad wire declaration", self.path, self.lines.line(int(self.starts[idx[0]])))
-        if any(w[0] == "\\" for w in wires):
-            wires = [_canon(w) for w in wires]
+        wires = _canon_all(wires)
         try:
             self.m.declare_scalars(wires)
         except InputError as err:
@@ -538,12 +545,14 @@ class _Module:
             self.raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         if self.raw is not None and len(starts):
             raw = self.raw
-            win = np.minimum(starts[:, None] + np.arange(24), len(raw) - 1)
-            blank = raw[win] <= 32
-            first = np.argmin(blank, axis=1)  # first non-blank in the window
-            ok = ~blank[np.arange(len(starts)), first]
-            if ok.all():
-                return starts + first
+            last = len(raw) - 1
+            pos = np.asarray(starts, dtype=np.int64).copy()
+            live = np.arange(len(pos))
+            for _ in range(24):     # step the statements still on a blank (most: 1-3 steps)
+                live = live[raw[np.minimum(pos[live], last)] <= 32]
+                if not len(live):
+                    return pos
+                pos[live] += 1
         stmts = self.stmts
         lead = np.fromiter((len(s) - len(s.lstrip()) for s in map(stmts.__getitem__, idx)), dtype=np.int64,
                            count=len(idx))
@@ -584,8 +593,7 @@ class _Module:
         inst_pos.extend(self._first_tokens(starts[np.array(idx, dtype=np.int64)], idx).tolist())
         mcache = {x: m.master_id(_canon(x)) for x in dict.fromkeys(masters)}
         m.inst_master.extend(map(mcache.__getitem__, masters))
-        if any(x[0] == "\\" for x in names):
-            names = [_canon(x) for x in names]
+        names = _canon_all(names)
         m.inst_names.extend(names)
         base = len(m.c_bit)
         m.c_form.extend([-(q + 1) for cnt in counts for q in range(cnt)])
@@ -633,16 +641,15 @@ class _Module:
         k = nopen - 1
         if (k < 1).any() or (nclose != nopen).any() or (ncomma != k - 1).any():
             return False
-        allp = _PAIRS_LOOSE.findall(joined)
+        parts = _PAIRS_LOOSE.split(joined)      # gap, formal, expression, gap, ...
         total = int(k.sum())
-        if len(allp) != total:
+        if len(parts) != 3 * total + 1 or joined.count("\x00") != len(conns) - 1:
             return False
-        formals, exprs = zip(*allp)
-        ej = "".join(exprs)
-        nonws_exprs = len(ej) - sum(ej.count(c) for c in _WS)
-        nonws = len(joined) - sum(joined.count(c) for c in _WS) - joined.count("\x00")
-        expect = sum(map(len, formals)) + nonws_exprs + 3 * total + (total - len(conns)) + 2 * len(conns)
-        if nonws != expect:
+        formals, exprs = parts[1::3], parts[2::3]
+        # everything outside the pairs: per instance '(' and ')', a ',' between pairs and
+        # the NUL between instances, nothing else but blanks
+        gaps = "".join(parts[0::3])
+        if len(gaps) - sum(gaps.count(c) for c in _WS) != total + 2 * len(conns) - 1:
             return False
         if not _names_ok(list(dict.fromkeys(formals))):
             return False
@@ -679,8 +686,7 @@ class _Module:
         inst_pos.extend(pos.tolist())
         mcache = {x: m.master_id(_canon(x)) for x in dict.fromkeys(masters)}
         m.inst_master.extend(map(mcache.__getitem__, masters))
-        if any(x[0] == "\\" for x in names):
-            names = [_canon(x) for x in names]
+        names = _canon_all(names)
         m.inst_names.extend(names)
         fcache = {f: m.formal_id(_canon(f)) for f in dict.fromkeys(formals)}
         base = len(m.c_bit)

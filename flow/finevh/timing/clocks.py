@@ -15,7 +15,7 @@ min analyses do on one corner. Times ns.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,9 @@ class ClockNetwork:
 
     clock_of_term: np.ndarray      # int32[T] clock index, -1 none
     clock_inv: np.ndarray          # int8[T] 1 where the clock arrives inverted
+    #: ideal clocks: the last :class:`ClockLatency` (it depends on the clock settings
+    #: only), shared by the late and the early search; (settings key, latency)
+    ideal_latency: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def clock_network(design, g: TimingGraph, constraints: TimingConstraints) -> ClockNetwork:
@@ -129,12 +132,15 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
     clocks = constraints.clocks
     K = len(clocks)
     k_of = net.clock_of_term
-    lat = {m: np.full((T, 2), np.nan) for m in ("late", "early")}
-    sl = {m: np.full((T, 2), np.nan) for m in ("late", "early")}
-    pred = {m: np.full((T, 2), -1, dtype=np.int64) for m in ("late", "early")}
     prop = np.array([c.propagated for c in clocks] + [False])
     srcs = np.array(sorted({t for c in clocks if c.propagated for t in c.sources}), dtype=np.int64)
+    # ideal clocks only: late and early are the same values, computed once and shared
+    # (read-only) by both sides
+    modes = ("late", "early") if len(srcs) else ("late",)
+    lat = {m: np.full((T, 2), np.nan) for m in modes}
+    sl = {m: np.full((T, 2), np.nan) for m in modes}
     if len(srcs):
+        pred = {m: np.full((T, 2), -1, dtype=np.int64) for m in modes}
         for m in lat:
             lat[m][srcs] = 0.0
             sl[m][srcs] = src_slew[srcs]
@@ -191,7 +197,9 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
                 sl[m][ck[idl], rf] = trans[kc[idl], rf ^ inv[idl]]
                 lat[m][ck, rf] += src_lat[kc]
     if not len(srcs):
-        return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"])
+        for a in (lat["late"], sl["late"]):
+            a.flags.writeable = False
+        return ClockLatency(lat["late"], lat["late"], sl["late"], sl["late"])
     return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"], pred["late"], pred["early"])
 
 

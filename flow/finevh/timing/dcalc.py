@@ -32,7 +32,7 @@ import numpy as np
 
 from .arcs import KIND_LAUNCH, CellTiming
 from .constraints import DrivingCell, TimingConstraints
-from .graph import TimingGraph, expand, items_of_insts, template_of
+from .graph import TimingGraph, expand, flat_index, items_of_insts, template_of
 from .nldm import TablePack, TablePackBuilder, lookup, lookup_pair
 from .thresholds import ThresholdAdjust, threshold_adjust
 
@@ -328,7 +328,7 @@ class DelayCalc:
         from their source's current slew ``slew`` [T, 2] and the loads ``load`` [T, 2];
         ``early``: for the early (min) search (RC calculators keep its wire values apart)."""
         src = g.e_src[idx]
-        s_in = np.where(src >= 0, slew[np.maximum(src, 0), g.e_in_rf[idx]], 0.0)
+        s_in = np.where(src >= 0, slew.reshape(-1).take(flat_index(g, "src")[idx]), 0.0)
         wire = self.wire_values(early)
         thr = self._thr_state[2] if self._thr_state is not None and self._thr_state[0] is g else None
         if wire is None:

@@ -32,7 +32,7 @@ from .clocks import (ClockLatency, ClockNetwork, clock_path, divergent, edge_tim
 from .constraints import TimingConstraints, blocked_drivers
 from .dcalc import ArcTables, DelayCalc
 from .exceptions import KILL, MAX, MIN, ExceptionStates, edge_events
-from .graph import TimingGraph, expand
+from .graph import TimingGraph, expand, flat_index
 from .latches import Latches
 from .result import TimingResult
 
@@ -149,12 +149,18 @@ class Search:
             slew[t] = ds
         # ideal clocks only: the latencies do not depend on the binding (kept per clock setting)
         key = tuple((c.propagated, c.transition, c.latency, c.source_latency) for c in tc.clocks)
+        shared = self.clocks.ideal_latency
         if self._lat is not None and self._lat[0] == key and not any(c.propagated for c in tc.clocks):
             lat = self._lat[1]
+        elif shared is not None and shared[0] == key and not any(c.propagated for c in tc.clocks):
+            lat = shared[1]
+            self._lat = (key, lat)
         else:
             lat = propagate_latency(g, tc, self.clocks, self.dcalc, tables, clock_loads[0], slew, clock_loads[1],
                                     self.clock_slew_floor)
             self._lat = (key, lat)
+            if not any(c.propagated for c in tc.clocks):
+                self.clocks.ideal_latency = (key, lat)
         cc = self._ck
         if cc is None or cc[0] is not lat:
             ck = np.nonzero(clock_of_term >= 0)[0]
@@ -418,7 +424,11 @@ class Search:
         E = len(g.e_to)
         edge_delay = np.zeros(E)
         edge_slew = np.zeros(E)
-        has_src, src_c = self._has_src, self._src_c
+        has_src = self._has_src
+        # flat [T * 2] views and indices: one index per gather / scatter
+        src_f, seg_f = flat_index(g, "src"), flat_index(g, "seg")
+        arr_f = arr.reshape(arr.shape[0], -1)
+        slew_f = slew.reshape(-1)
         for L, a, b in self._levels:
             sl = slice(a, b)
             dl, sw = self.dcalc.eval_arcs(g, sl, tables, slew, load)
@@ -428,16 +438,15 @@ class Search:
             edge_slew[sl] = sw
             sa, sb = int(g.level_seg_ptr[L]), int(g.level_seg_ptr[L + 1])
             starts = g.seg_start[sa:sb] - a
-            to = g.seg_to[sa:sb]
-            orf = g.seg_rf[sa:sb]
-            slew[to, orf] = red.reduceat(sw, starts)
-            at = np.where(has_src[sl][None, :], arr[:, src_c[sl], g.e_in_rf[sl]], none) + dl[None, :]
+            tf = seg_f[sa:sb]
+            slew_f[tf] = red.reduceat(sw, starts)
+            at = np.where(has_src[sl][None, :], arr_f.take(src_f[sl], axis=1), none) + dl[None, :]
             if latch_lv is not None and latch_lv[L]:
                 self.latches.patch_arrivals(at, np.arange(a, b), arr, slew, edge_delay, tags, tag_of, tables,
                                             self._lat[1], self.early)
             if self._ev_id is not None:
                 self._transfer(at, sl)
-            arr[:, to, orf] = red(arr[:, to, orf], red.reduceat(at, starts, axis=1))
+            arr_f[:, tf] = red(arr_f.take(tf, axis=1), red.reduceat(at, starts, axis=1))
         return edge_delay, edge_slew
 
     def _incremental(self, prev, tables, load, arr, slew, tags, tag_of):
