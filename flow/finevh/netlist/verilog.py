@@ -165,16 +165,36 @@ def _in_escaped(text: str, pos: int) -> bool:
     return False
 
 
+def _find(text: str, tok: str, i: int = 0) -> int:
+    """``text.find(tok, i)`` for the comment openers: a two-character opener is found
+    through its rarer character ('/', '*'; finding one character is several times
+    faster), falling back to the plain search when that character is frequent."""
+    if tok == "(*":
+        key, off = "*", 1
+    elif tok in ("//", "/*"):
+        key, off = "/", 0
+    else:
+        return text.find(tok, i)
+    j = text.find(key, i + off)
+    for _ in range(64):
+        if j < 0:
+            return -1
+        if text.startswith(tok, j - off):
+            return j - off
+        j = text.find(key, j + 1)
+    return text.find(tok, max(j - off, i))
+
+
 def _strip_comments(text: str, path: str, lines: _Lines) -> str:
     """Remove comments and (* attributes *), keeping every newline (so lines stay right)."""
-    if "//" not in text and "/*" not in text and "(*" not in text and '"' not in text:
+    toks = ("//", "/*", "(*", '"')
+    nxt = {t: _find(text, t) for t in toks}  # next occurrence of each opener
+    if all(p_ < 0 for p_ in nxt.values()):
         return text
     out: list[str] = []
     pos = 0
     i = 0
     n = len(text)
-    toks = ("//", "/*", "(*", '"')
-    nxt = {t: text.find(t) for t in toks}  # next occurrence of each opener (str.find: fast)
     while True:
         live = [(p_, t) for t, p_ in nxt.items() if p_ >= 0]
         if not live:
@@ -183,9 +203,9 @@ def _strip_comments(text: str, path: str, lines: _Lines) -> str:
         if s < i:  # inside something already skipped: look again from i
             for t in toks:
                 if 0 <= nxt[t] < i:
-                    nxt[t] = text.find(t, i)
+                    nxt[t] = _find(text, t, i)
             continue
-        nxt[tok] = text.find(tok, s + 1)
+        nxt[tok] = _find(text, tok, s + 1)
         if _in_escaped(text, s):
             i = s + len(tok)
             continue
@@ -317,6 +337,26 @@ class _Module:
         self.warned_x = False
         self.ecache: dict[str, int | tuple] = {}
         self.raw: np.ndarray | None = None
+        self.lk: dict[str, int] = {}
+        self.lk_n = 0
+
+    def _lookup(self) -> dict[str, int]:
+        """Connection text -> bit: the module's net bits by name plus, for every declared
+        scalar that is not a simple identifier, its escaped spelling ``\\name `` as Yosys
+        and OpenROAD write it (what :meth:`_resolve_simple` returns for that text). Kept
+        in step with the bits declared since the last call."""
+        m = self.m
+        names = m.bit_names
+        n0 = self.lk_n
+        if n0 < len(names):
+            new = names[n0:]
+            lk = self.lk
+            lk.update(zip(new, range(n0, len(names))))
+            ranges = m.ranges
+            esc = [x for x in filterfalse(str.isidentifier, new) if ranges.get(x, False) is None]
+            lk.update(zip(["\\" + x + " " for x in esc], map(m.bit_of.__getitem__, esc)))
+            self.lk_n = len(names)
+        return self.lk
 
     # ---- tokens of a (small) statement ----------------------------------------
     def tokens(self, s: str, base: int) -> list[tuple[int, str, int]]:
@@ -657,9 +697,9 @@ class _Module:
         stmts, starts = self.stmts, self.starts
         idx = self.f_idx[lo:hi]
         pos = self._first_tokens(starts[np.array(idx, dtype=np.int64)], idx)
-        # resolve nets: declared scalars and bus bits directly, the rest once per text
-        bit_of = m.bit_of
-        bits = list(map(bit_of.get, exprs))
+        # resolve nets: declared scalars, bus bits and escaped scalars ``\\name `` directly,
+        # the rest once per text
+        bits = list(map(self._lookup().get, exprs))
         multi = False
         if None in bits:
             ec = self.ecache

@@ -213,7 +213,8 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None, disabled
         e[k] = e[k][keep]
     e_src = e_src[keep]
     lev = level[e["to"]]
-    order = np.lexsort((e["out_rf"], e["to"], lev))
+    # by (level, to, out_rf), ties in edge order: one stable sort of a combined key
+    order = np.argsort((lev * T + e["to"]) * 2 + e["out_rf"], kind="stable")
     for k in e:
         e[k] = e[k][order]
     e_src = e_src[order]
