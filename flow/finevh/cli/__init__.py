@@ -169,9 +169,50 @@ def _with_verbosity(cmd: click.Command) -> click.Command:
 cli.commands = _LazyCommands(_STAGES)
 
 
+#: stages whose process ends without the interpreter's teardown (see :func:`main`): they
+#: write their output through click or :func:`finevh.fileio.write_text_atomic` only
+_QUICK_EXIT = frozenset(("read", "sta", "power"))
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    cli.main(args=argv, prog_name="finevh", standalone_mode=True)
+    """Console-script entry point (and ``python -m finevh``).
+
+    After ``read``, ``sta`` and ``power`` the process leaves at once, once the ``atexit``
+    handlers have run and stdout / stderr are flushed: the interpreter's teardown
+    (freeing a large design's millions of objects one by one, a last garbage
+    collection) costs about 0.2 s CPU on a 130k-cell design and changes nothing. Any
+    other stage, or a process with other threads alive, exits normally."""
+    try:
+        cli.main(args=argv, prog_name="finevh", standalone_mode=True)
+        code = 0
+    except SystemExit as e:
+        code = e.code
+        if not (code is None or isinstance(code, int)) or not _quick_exit_ok():
+            raise
+    if not _quick_exit_ok():
+        sys.exit(code)
+    _quick_exit(code or 0)
+
+
+def _quick_exit_ok() -> bool:
+    import threading
+
+    cmds = cli.commands
+    stages = set(cmds._loaded) if isinstance(cmds, _LazyCommands) else set()
+    return bool(stages) and stages <= _QUICK_EXIT and threading.active_count() == 1
+
+
+def _quick_exit(code: int) -> None:
+    import atexit
+    import os
+
+    getattr(atexit, "_run_exitfuncs", lambda: None)()
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except (OSError, ValueError):       # a closed pipe: the exit status Python gives it
+            code = code or 120
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
