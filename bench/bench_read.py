@@ -162,6 +162,9 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, float, str]:
 def whole_process(sta: str, verilog: Path, top: str, repeat: int) -> dict:
     """``finevh read`` against OpenSTA read_liberty + read_verilog + link_design, each a
     whole process, interleaved; best wall and best CPU time of ``repeat`` runs."""
+    from bench_sta import byte_compile
+
+    byte_compile()
     ours_cmd = [sys.executable, "-m", "finevh", "-q", "read", "--liberty", OSU018, "--verilog", str(verilog),
                 "--top", top]
     subprocess.run(ours_cmd, capture_output=True)          # the Liberty cache, as a user's second run
