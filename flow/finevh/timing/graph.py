@@ -208,10 +208,11 @@ def build_graph(design, templates: dict[int, CellTiming] | None = None, disabled
 
     disabled, level, breaks = _levelise(T, e_src, e["to"], e["kind"], e["inst"], e["slot"], e["from"],
                                         design, templates, inst_cell)
-    keep = ~disabled
-    for k in e:
-        e[k] = e[k][keep]
-    e_src = e_src[keep]
+    if disabled.any():
+        keep = ~disabled
+        for k in e:
+            e[k] = e[k][keep]
+        e_src = e_src[keep]
     lev = level[e["to"]]
     # by (level, to, out_rf), ties in edge order: one stable sort of a combined key
     order = np.argsort((lev * T + e["to"]) * 2 + e["out_rf"], kind="stable")
@@ -337,7 +338,7 @@ def _kahn(T: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndar
     indeg = np.bincount(dst, minlength=T).astype(np.int64)
     ptr = np.zeros(T + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=T), out=ptr[1:])
-    adj = dst[np.argsort(src, kind="stable")]
+    adj = dst[np.argsort(src)]      # grouped by source; the order inside a group changes no level
     frontier = np.nonzero(indeg == 0)[0]
     rnd = 0
     # the Python path reads and writes the same buffers through memoryviews (Python ints)
