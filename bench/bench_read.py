@@ -145,24 +145,11 @@ def run_ours(verilog: Path, top: str) -> dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, float, str]:
-    """(wall s, CPU s = user + system of the child, stdout) of one run of ``cmd``."""
-    import resource
-
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
-    t1 = time.perf_counter()
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if r.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {r.stderr[-800:]}")
-    return t1 - t0, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime, r.stdout
-
-
 def whole_process(sta: str, verilog: Path, top: str, repeat: int) -> dict:
     """``finevh read`` against OpenSTA read_liberty + read_verilog + link_design, each a
-    whole process, interleaved; best wall and best CPU time of ``repeat`` runs."""
+    whole process, interleaved; best wall and best CPU time (s) of ``repeat`` runs."""
     from bench_sta import byte_compile
+    from bench_startup import timed
 
     byte_compile()
     ours_cmd = [sys.executable, "-m", "finevh", "-q", "read", "--liberty", OSU018, "--verilog", str(verilog),
@@ -170,18 +157,14 @@ def whole_process(sta: str, verilog: Path, top: str, repeat: int) -> dict:
     subprocess.run(ours_cmd, capture_output=True)          # the Liberty cache, as a user's second run
     with tempfile.TemporaryDirectory() as td:
         tcl = Path(td) / "read.tcl"
-        tcl.write_text(f"read_liberty {OSU018}\nread_verilog {verilog}\nlink_design {top}\n"
-                       "puts \"CELLS [llength [get_cells *]]\"\n")
+        tcl.write_text(f"read_liberty {OSU018}\nread_verilog {verilog}\nlink_design {top}\n")
         ref_cmd = [sta, "-no_init", "-no_splash", "-exit", str(tcl)]
         ours, ref = [], []
         for _ in range(repeat):
-            ref.append(timed(ref_cmd, td))
-            ours.append(timed(ours_cmd))
-    m = re.search(r"CELLS (\d+)", ref[-1][2])
-    n = re.search(r"^instances\s+(\d+)", ours[-1][2], re.M)
-    return {"opensta_wall_s": min(r[0] for r in ref), "opensta_cpu_s": min(r[1] for r in ref),
-            "ours_wall_s": min(o[0] for o in ours), "ours_cpu_s": min(o[1] for o in ours),
-            "opensta_cells": int(m.group(1)) if m else None, "instances": int(n.group(1)) if n else None}
+            ref.append(timed(ref_cmd, 1))
+            ours.append(timed(ours_cmd, 1))
+    return {"opensta_wall_s": min(r["wall_s"] for r in ref), "opensta_cpu_s": min(r["cpu_s"] for r in ref),
+            "ours_wall_s": min(o["wall_s"] for o in ours), "ours_cpu_s": min(o["cpu_s"] for o in ours)}
 
 
 def compare(sta: str, verilog: Path, top: str, repeat: int) -> dict:
@@ -213,7 +196,7 @@ def main() -> None:
     base = build_netlist()
     print(f"OpenSTA: {sta} ({version}); load average: {os.getloadavg()[0]:.2f} (2 cores shared)")
     w = whole_process(sta, base, "mac_array", args.repeat)
-    print(f"[whole process, {w['instances']} cells, OpenSTA sees {w['opensta_cells']}] finevh read: wall "
+    print(f"[whole process] finevh read: wall "
           f"{w['ours_wall_s']:.2f} s, CPU {w['ours_cpu_s']:.2f} s | OpenSTA read_liberty+read_verilog+link_design: "
           f"wall {w['opensta_wall_s']:.2f} s, CPU {w['opensta_cpu_s']:.2f} s | ratio wall "
           f"{w['ours_wall_s'] / w['opensta_wall_s']:.2f}x, CPU {w['ours_cpu_s'] / w['opensta_cpu_s']:.2f}x "
