@@ -184,3 +184,22 @@ def test_comments_attributes_and_escaped_slashes(tmp_path):
     nl = read_verilog(p)
     assert nl.inst_names == ["u1", "u2", "u3"] and nl.inst_line.tolist() == [6, 7, 8]
     assert _conns(nl, "u2") == {"A": "n//1", "Y": "n/*2"}
+
+
+def test_comment_opener_search_equals_str_find():
+    """The reader finds comment openers through one rare character (falling back to
+    ``str.find`` when that character is frequent): the same positions as ``str.find``."""
+    import random
+
+    from finevh.netlist.verilog import _find
+
+    rnd = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rnd.choice('(*/ "x') if rnd.random() < 0.5 else rnd.choice("x \n")
+                       for _ in range(rnd.randint(0, 200)))
+        for tok in ("//", "/*", "(*", '"'):
+            i = rnd.randint(0, len(text) + 1)
+            assert _find(text, tok, i) == text.find(tok, i), (text, tok, i)
+    dense = "/x" * 500 + "//" + "(" + "*x" * 500 + "(*"     # more candidates than the search steps through
+    for tok in ("//", "(*", "/*"):
+        assert _find(dense, tok) == dense.find(tok)

@@ -4,6 +4,7 @@ inside OpenSTA's and Yosys' Tcl shells."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,24 @@ def test_text_report_and_determinism(run_cli, small, tmp_path):
     assert run_cli(*args(small, "--json", "--out", str(a)))[0] == 0
     assert run_cli(*args(small, "--json", "--out", str(b)))[0] == 0
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_process_exit_without_teardown(run_cli, small, tmp_path):
+    """``python -m finevh sta`` leaves without the interpreter's teardown (cli.main):
+    the same report as in-process, complete on a pipe and in --out, exit 0; a bad
+    input still exits 2 with its one-line error."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "flow")}
+    cmd = [sys.executable, "-m", "finevh", "-q", *args(small, "--paths", "2")]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == run_cli("-q", *args(small, "--paths", "2"))[1]
+    out = tmp_path / "r.json"
+    r = subprocess.run(cmd + ["--json", "--out", str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0 and json.loads(out.read_text())["endpoints"]
+    bad = [sys.executable, "-m", "finevh", "sta", "--liberty", str(OSU018), "--verilog", str(tmp_path / "none.v"),
+           "--sdc", str(small / "c.sdc")]
+    r = subprocess.run(bad, capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 2 and r.stderr.count("finevh: error:") == 1 and "Traceback" not in r.stderr
 
 
 def test_bind_file(run_cli, small, tmp_path, shared_data, require_tool):

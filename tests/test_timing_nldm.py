@@ -7,7 +7,7 @@ import pytest
 
 from finevh.liberty.model import Cell, Pin, Table, TimingArc
 from finevh.timing.arcs import FALL, RISE, cell_timing, function_sense
-from finevh.timing.nldm import UnsupportedAxis, TablePackBuilder, lookup, lookup_one
+from finevh.timing.nldm import UnsupportedAxis, TablePackBuilder, lookup, lookup_one, lookup_pair
 
 SLEW = np.array([0.1, 0.3, 0.9])
 CAP = np.array([0.01, 0.05])
@@ -74,6 +74,38 @@ def test_vectorised_many_tables_match_scalar():
     got = lookup(pack, rows, q0, q1)
     ref = [lookup_one(tabs[k % 20][1], a, c) for k, (a, c) in enumerate(zip(q0, q1))]
     np.testing.assert_allclose(got, ref, atol=1e-12)
+
+
+def test_few_grids_and_pairs_match_row_by_row():
+    """A pack of a few grids (the usual library: tables share their templates) is searched
+    per grid; the result equals the row-by-row evaluation, for single and paired
+    look-ups, with a majority grid, minority grids, 1-D and scalar tables."""
+    rng = np.random.default_rng(3)
+    grids = [(np.array([0.01, 0.05, 0.2, 0.8]), np.array([0.001, 0.01, 0.05])),
+             (np.array([0.02, 0.1, 0.5]), np.array([0.002, 0.02, 0.08, 0.3])),
+             (np.array([0.1]), np.array([0.003, 0.03]))]
+    b = TablePackBuilder()
+    tabs = []
+    for k in range(12):
+        ax1, ax2 = grids[k % 3]
+        t = Table(("input_net_transition", "total_output_net_capacitance"), (ax1, ax2),
+                  rng.normal(size=(len(ax1), len(ax2))))
+        tabs.append((b.add(t), t))
+    one_d = Table(("total_output_net_capacitance",), (CAP,), np.array([0.5, 4.0]))
+    scalar = Table((), (), np.array(0.25))
+    tabs += [(b.add(one_d), one_d), (b.add(scalar), scalar)]
+    pack = b.build()
+    pick = rng.choice(len(tabs), 3000, p=np.r_[[0.6] + [0.3 / 11] * 11, [0.05, 0.05]])
+    rows = np.array([tabs[k][0] for k in pick])
+    q0 = rng.uniform(-0.2, 1.5, len(rows))
+    q1 = rng.uniform(-0.05, 0.6, len(rows))
+    got = lookup(pack, rows, q0, q1)
+    ref = np.array([lookup_one(tabs[k][1], a, c) for k, a, c in zip(pick, q0, q1)])
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12)
+    other = np.roll(rows, 7)        # paired tables of the same or another grid
+    da, db = lookup_pair(pack, rows, other, q0, q1)
+    np.testing.assert_array_equal(da, got)
+    np.testing.assert_array_equal(db, lookup(pack, other, q0, q1))
 
 
 def test_unsupported_axis():
