@@ -106,11 +106,13 @@ def timer_delays(tech: ChainTech, liberty_h: str, liberty_l: str, tables, tmp: P
     return tuple(plain.tolist()), tuple(cross.tolist())
 
 
-def spice_delays(tech: ChainTech, models: Path, netlists: dict, stages, shifters: dict | None = None):
+def spice_delays(tech: ChainTech, models: Path, netlists: dict, stages, shifters: dict | str | None = None):
     """(output rise, output fall) delay of the chain in ngspice for the input's rise and
-    fall (input 50 % of VddH -> output 50 % of the last stage's supply), ns. ``shifters``
-    ({stage: input capacitance, pF}): the reference with ideal level shifters."""
-    from finevh.tech.spice import deck_header, parse_subckts, run_deck
+    fall (input 50 % of VddH -> output 50 % of the last stage's supply), ns. ``shifters``:
+    the reference with ideal level shifters, whose input is ``{stage: capacitance, pF}``
+    (a capacitor) or ``"cell"`` (a copy of the receiving cell at the driver's supply,
+    output open: the receiver's own gate load, Miller coupling included, at full swing)."""
+    from finevh.tech.spice import deck_header, run_deck
 
     sup = {"H": tech.vddh, "L": tech.vddl}
     lines = deck_header("finevh chain", sorted({str(netlists[s.cell]) for s in stages}), models, tech.temp,
@@ -123,23 +125,12 @@ def spice_delays(tech: ChainTech, models: Path, netlists: dict, stages, shifters
         if shifters is not None and i > 0 and stages[i - 1].supply != s.supply:
             src = f"m{i}"
             lines.append(f"e{i} m{i} 0 n{i} 0 {sup[s.supply] / sup[stages[i - 1].supply]:.6g}")
-            lines.append(f"cs{i} n{i} 0 {shifters[i] * 1e-12:.6g}")
-        f = Path(netlists[s.cell])
-        ports = parse_subckts(f.read_text(), str(f))[s.cell.upper()].ports
-        rail = "vh" if s.supply == "H" else "vl"
-        nets = []
-        for p in ports:
-            if p in tech.power:
-                nets.append(rail)
-            elif p in tech.ground:
-                nets.append("0")
-            elif p == s.pin:
-                nets.append(src)
-            elif p == tech.out_of[s.cell]:
-                nets.append(f"n{i + 1}")
+            if shifters == "cell":
+                lines.append(_instance(tech, netlists, s, f"xd{i}", "vh" if stages[i - 1].supply == "H" else "vl",
+                                       f"n{i}", f"d{i}"))
             else:
-                nets.append(rail if p in s.ones else "0")
-        lines.append(f"x{i} {' '.join(nets)} {s.cell}")
+                lines.append(f"cs{i} n{i} 0 {shifters[i] * 1e-12:.6g}")
+        lines.append(_instance(tech, netlists, s, f"x{i}", "vh" if s.supply == "H" else "vl", src, f"n{i + 1}"))
     n = len(stages)
     vo = sup[stages[-1].supply]
     lines.append(f"cl n{n} 0 {tech.load * 1e-12:.6g}")
@@ -151,6 +142,25 @@ def spice_delays(tech: ChainTech, models: Path, netlists: dict, stages, shifters
     if set(vals) != {"dr", "df"}:
         raise RuntimeError("ngspice chain: measurement failed\n" + out[-2000:])
     return float(vals["dr"]) * 1e9, float(vals["df"]) * 1e9
+
+
+def _instance(tech: ChainTech, netlists: dict, s: Stage, name: str, rail: str, src: str, dst: str) -> str:
+    from finevh.tech.spice import parse_subckts
+
+    f = Path(netlists[s.cell])
+    nets = []
+    for p in parse_subckts(f.read_text(), str(f))[s.cell.upper()].ports:
+        if p in tech.power:
+            nets.append(rail)
+        elif p in tech.ground:
+            nets.append("0")
+        elif p == s.pin:
+            nets.append(src)
+        elif p == tech.out_of[s.cell]:
+            nets.append(dst)
+        else:
+            nets.append(rail if p in s.ones else "0")
+    return f"{name} {' '.join(nets)} {s.cell}"
 
 
 def input_caps(liberty_h: str, liberty_l: str, stages) -> dict[int, float]:
@@ -202,8 +212,12 @@ class Validation:
 
 
 def validate(tech: ChainTech, stages, liberty_h: str, liberty_l: str, tables, models: Path, netlists: dict,
-             tmp: Path) -> Validation:
+             tmp: Path, shifter_load: str = "liberty") -> Validation:
+    """``shifter_load``: what a level shifter of the reference presents to its driver:
+    ``"liberty"`` (the receiver's Liberty pin capacitance, what the timer loads the
+    driver with) or ``"cell"`` (a full-swing copy of the receiver, see :func:`spice_delays`)."""
     plain, cross = timer_delays(tech, liberty_h, liberty_l, tables, tmp, stages)
     got = spice_delays(tech, models, netlists, stages)
-    ref = spice_delays(tech, models, netlists, stages, shifters=input_caps(liberty_h, liberty_l, stages))
+    ref = spice_delays(tech, models, netlists, stages,
+                       shifters="cell" if shifter_load == "cell" else input_caps(liberty_h, liberty_l, stages))
     return Validation(np.array(got), np.array(ref), np.array(plain), np.array(cross))

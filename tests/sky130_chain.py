@@ -2,7 +2,7 @@
 shipped ss -40 C Liberty at 1.40 / 1.76 V and SkyWater's netlists and models. Used by
 tests/test_sky130_crossing.py; run directly to print the numbers for docs/tech.md:
 
-    PYTHONPATH=flow FINEVH_SHARED=/work/shared python3 tests/sky130_chain.py CROSSING_FILE
+    PYTHONPATH=flow FINEVH_SHARED=/work/shared python3 tests/sky130_chain.py [--shifter-load cell] CROSSING_FILE
 """
 
 from __future__ import annotations
@@ -35,20 +35,23 @@ def libraries(shared: Path) -> tuple[str, str]:
     return str(L / f"{P}ss_n40C_1v76.lib.gz"), str(L / f"{P}ss_n40C_1v40.lib.gz")
 
 
-def run(tables, tmp: Path):
+def run(tables, tmp: Path, shifter_load: str = "liberty"):
     from finevh.tech import sky130
 
     sp = sky130.extract()
     lh, ll = libraries(sky130.shared_dir().parent)
     nets = {s.cell: sp.netlist(s.cell) for s in STAGES}
-    return validate(tech(), STAGES, lh, ll, tables, sp.models, nets, tmp)
+    return validate(tech(), STAGES, lh, ll, tables, sp.models, nets, tmp, shifter_load)
 
 
 def main(argv: list[str]) -> int:
     from finevh.tech.crossing import read_crossing
 
+    load = "liberty"
+    if argv[:1] == ["--shifter-load"]:
+        load, argv = argv[1], argv[2:]
     with tempfile.TemporaryDirectory() as d:
-        v = run(read_crossing(argv[0]).arcs(None, VDDL, VDDH), Path(d))
+        v = run(read_crossing(argv[0]).arcs(None, VDDL, VDDH), Path(d), load)
     print("\n".join(v.lines(len(STAGES), crossings(STAGES))))
     return 0
 

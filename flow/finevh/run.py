@@ -102,6 +102,13 @@ def _read(cfg: RunConfig) -> _Inputs:
     from .tech.lut import LeakageLut, read_lut
     from .timing.constraints import read_constraints
 
+    crossing = None
+    if cfg.crossing:              # small text files: checked before the design is read
+        from .tech.crossing import CrossingTables, read_crossing
+
+        crossing = CrossingTables()
+        for f in cfg.crossing:
+            crossing.merge(read_crossing(f), f)
     design = load_design(cfg.liberty, cfg.verilog, cfg.top, cfg.lef, cfg.def_file)
     if cfg.flavour_rule:
         design.libset = LibrarySet(list(design.libset.libraries), FlavourRule.parse(cfg.flavour_rule))
@@ -134,13 +141,6 @@ def _read(cfg: RunConfig) -> _Inputs:
         lut = LeakageLut()
         for f in cfg.lut:
             lut.merge(read_lut(f))
-    crossing = None
-    if cfg.crossing:
-        from .tech.crossing import CrossingTables, read_crossing
-
-        crossing = CrossingTables()
-        for f in cfg.crossing:
-            crossing.merge(read_crossing(f), f)
     signals = None
     if cfg.vcd:
         from .activity.vcd import read_vcd

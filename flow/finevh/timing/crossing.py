@@ -62,6 +62,8 @@ class CrossingAdjust:
         self.design, self.graph = design, g
         self.source = tables
         self.fallback = fallback
+        self._inst_flavour = inst_flavour
+        self._last_map: tuple = (None, None, None)
         drv = g.src_of_term[g.e_from]
         ok = (drv >= 0) & (drv < g.n_pins)
         self._drv = np.where(ok, g.inst_of_pin[np.clip(drv, 0, max(g.n_pins - 1, 0))], -1)
@@ -111,6 +113,7 @@ class CrossingAdjust:
     def set_map(self, inst_vdd, vddl: float | None = None, vddh: float | None = None) -> None:
         """Supply of every instance (float[I], V: each ``vddl`` or ``vddh``); ``inst_vdd``
         None: no instance is driven across supplies."""
+        self._last_map = (inst_vdd, vddl, vddh)
         E = len(self._inst)
         self.direction = np.full(E, -1, dtype=np.int64)
         self.group = np.full(E, -1, dtype=np.int64)
@@ -151,6 +154,13 @@ class CrossingAdjust:
         self._stable[e] = np.where(self.group[e] >= 0, ((pid * n_combo + combo) * 2 + self.direction[e]), -1)
         self.missing = int((self.group[e] < 0).sum())
         self.crossing_edges = int((self.group >= 0).sum())
+
+    def rebuilt(self, graph, templates) -> "CrossingAdjust":
+        """The same corrections on a rebuilt timing graph (same tables, flavours and map)."""
+        new = CrossingAdjust(self.design, graph, templates, self.source, self._inst_flavour, self.fallback)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("owner", "flavour_codes")})
+        new.set_map(*self._last_map)
+        return new
 
     def edge_keys(self) -> np.ndarray:
         """int[E]: which correction each edge takes under the current map (-1: none; the
