@@ -137,7 +137,7 @@ def spice_delays(tech: ChainTech, models: Path, netlists: dict, stages, shifters
     lines += [f".meas tran dr trig v(n0) val={tech.vddh / 2:.6g} rise=1 targ v(n{n}) val={vo / 2:.6g} cross=1",
               f".meas tran df trig v(n0) val={tech.vddh / 2:.6g} fall=1 targ v(n{n}) val={vo / 2:.6g} cross=2",
               f".tran {tech.t_step * 1e3:g}p {tech.t_stop:g}n", ".end", ""]
-    out = run_deck("\n".join(lines))
+    out = run_deck("\n".join(lines), timeout=1800.0)      # sky130's corner library: minutes on a busy machine
     vals = dict(re.findall(r"^\s*(d[rf])\s*=\s*([-+0-9.eE]+)", out, re.M))
     if set(vals) != {"dr", "df"}:
         raise RuntimeError("ngspice chain: measurement failed\n" + out[-2000:])
