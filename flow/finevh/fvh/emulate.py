@@ -231,8 +231,7 @@ class Emulator:
 
         tm = var.timer
         adj = tm.dcalc.crossing
-        if adj is None or getattr(adj, "owner", None) is not var.binder \
-                or not np.array_equal(adj.flavour_codes, var.binder.flavour):
+        if adj is None or adj.owner is not var.binder or not np.array_equal(adj.flavour_codes, var.binder.flavour):
             names = np.array([str(n) for n in var.binder.names], dtype=object)
             fl = None if list(var.binder.names) == [None] else names[var.binder.flavour]
             adj = CrossingAdjust(self.design, tm.graph, tm.templates, self.crossing,

@@ -64,6 +64,10 @@ class CrossingAdjust:
         self.fallback = fallback
         self._inst_flavour = inst_flavour
         self._last_map: tuple = (None, None, None)
+        #: what the corrections were built for (the emulator's binder and its flavour
+        #: codes: a new flavour assignment needs new corrections); free for the caller
+        self.owner: object = None
+        self.flavour_codes: np.ndarray | None = None
         drv = g.src_of_term[g.e_from]
         ok = (drv >= 0) & (drv < g.n_pins)
         self._drv = np.where(ok, g.inst_of_pin[np.clip(drv, 0, max(g.n_pins - 1, 0))], -1)
@@ -158,7 +162,7 @@ class CrossingAdjust:
     def rebuilt(self, graph, templates) -> "CrossingAdjust":
         """The same corrections on a rebuilt timing graph (same tables, flavours and map)."""
         new = CrossingAdjust(self.design, graph, templates, self.source, self._inst_flavour, self.fallback)
-        new.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("owner", "flavour_codes")})
+        new.owner, new.flavour_codes = self.owner, self.flavour_codes
         new.set_map(*self._last_map)
         return new
 
