@@ -306,3 +306,57 @@ def test_pair_table_equals_eq43_per_master(demo):
             want[i] = float(np.sum(m.prob[row] * L * kk))
     assert np.allclose(got, want, rtol=1e-12, atol=1e-15)
     assert got.sum() != pytest.approx(leak.uniform(1.0, fl, ["PB0"]).sum(), rel=1e-3)
+
+
+def test_emulated_maps_meet_timing_with_crossing_terms(demo):
+    """Crossing-aware emulation (libs/demo28/demo28_crossing.txt, 9 tiles, 0.8/0.9 V):
+    the emulator's incremental re-timing with the crossing terms at tile borders equals a
+    fresh full pass with the same terms; the terms change the timing of mixed maps (not
+    of uniform ones); and every map the sweep selects (Algorithm 5 and the local search)
+    meets its target clock re-timed from scratch with the crossing terms."""
+    from finevh.tech.crossing import read_crossing
+    from finevh.timing import crossing
+    from finevh.timing.engine import Timer
+
+    d, tc, wc, part = demo["design"], demo["tc"], demo["wc"], demo["part"]
+    tables = read_crossing(L / "demo28_crossing.txt")
+    plain = E.Emulator(d, tc, demo["leak"])
+    emu = E.Emulator(d, tc, demo["leak"], crossing=tables)
+    var = E.Variant("t", demo["timer"], E.Binder(d, np.zeros(d.n_instances, np.int64), [None]),
+                    tile=part.tile.astype(np.int64), n_tiles=9, wire_cap=wc)
+    members = [np.nonzero(part.tile == t)[0] for t in range(9)]
+
+    def fresh_required(b_high, vl, vh):
+        for t in range(9):
+            var.binder.bind(members[t], vh if b_high[t] else vl)
+        tm = Timer(d, tc, wc)
+        adj = crossing.enable(tm, tables, var.binder.vdd, vl, vh)
+        return E.required_period(tm.update(), emu.period_ns), adj
+
+    emu.activate(var)
+    levels = np.array([0.8, 0.9, 1.0])
+    prof = emu.profile(var, levels)
+    req_plain = plain.time_uniform(var, 0.9)
+    assert emu.time_uniform(var, 0.9) == pytest.approx(req_plain, abs=1e-12)     # no border, no term
+    # a checkerboard: many borders; the incremental result equals a fresh full pass
+    high = (np.arange(9) % 2).astype(bool)
+    t_fn, p_fn = emu.map_timer(var, 0.8, 0.9, with_path=False), plain.map_timer(var, 0.8, 0.9, with_path=False)
+    r_plain = p_fn(high).required_period_ns
+    r_cross = t_fn(high).required_period_ns
+    r_fresh, adj = fresh_required(high, 0.8, 0.9)
+    assert adj.crossing_edges > 1000 and r_cross == pytest.approx(r_fresh, abs=1e-9)
+    assert abs(r_cross - r_plain) > 1e-3                     # the borders cost or save > 1 ps
+    t_fn(~high)                                              # flip every tile: keys change everywhere
+    assert t_fn(high).required_period_ns == pytest.approx(r_fresh, abs=1e-9)
+
+    fm = np.array([1000.0 / prof.required_ns[v] for v in (0.8, 0.9, 1.0)])
+    freqs = fm[0] + (fm[1] - fm[0]) * np.array([0.2, 0.5, 0.8])
+    area = d.inst_area()
+    pts = E.fine_vh_sweep(emu, var, prof, freqs, levels, fm, area, selection="local")
+    for p, f in zip(pts, freqs):
+        assert p.feasible
+        for h in (p.alg5_high, p.high):
+            req, _ = fresh_required(h, p.vddl, p.vddh)
+            assert req <= 1000.0 / f + E.PERIOD_TOL_NS + 1e-9, (f, h, req)
+    emu.deactivate()
+    d.rebind(np.arange(d.n_instances), demo["base"])

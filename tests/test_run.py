@@ -188,6 +188,14 @@ def test_bad_config_exit_2(run_cli, tmp_path):
     line = text.splitlines().index('polybias_corners = "1.0@SDC,0.8@fast"') + 1
     code, _, err = run_cli("-q", "run", cfg, "--out", tmp_path / "o")
     assert code == 2 and f"{cfg}:{line}:" in err and "bad clock 'fast'" in err and err.count("\n") == 1
+    # a malformed supply-crossing table: located in its own file, before the design is read
+    tab = tmp_path / "bad.crossing"
+    tab.write_text("finevh-crossing 1\nflavour PB0\npair 0.8 0.6\n")
+    cfg = demo_config(tmp_path / "cx.toml")
+    cfg.write_text(cfg.read_text().replace("[tech]\n", f'[tech]\ncrossing = "{tab}"\n'))
+    code, _, err = run_cli("-q", "run", cfg, "--out", tmp_path / "o")
+    assert code == 2 and err.startswith(f"finevh: error: {tab}:3: expected 'pair <VddL> <VddH>'") and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("shell", ["tclsh", "sta", "yosys"])

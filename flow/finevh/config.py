@@ -43,6 +43,7 @@ class RunConfig:
     input_activity: tuple[float, float] = _V.activity.input_default
     power_rules: str = _V.activity.opensta_rules      # "2.0" | "3" (finevh.stages.options.FLOW_POWER_RULES)
     lut: list[str] = field(default_factory=list)
+    crossing: list[str] = field(default_factory=list)  # supply-crossing tables ([] = timing without them)
     base_flavour: str | None = None
     flavours: list[str] | None = _B.flavours        # poly-bias stage order; [] = no poly-bias
     flavour_rule: str | None = None
@@ -91,7 +92,7 @@ class RunConfig:
 _KNOWN = {
     "design": {"name", "liberty", "lef", "verilog", "def", "sdc", "top", "place_utilization"},
     "activity": {"vcd", "saif", "scope", "input_activity", "power_rules"},
-    "tech": {"lut", "base_flavour", "flavours", "flavour_rule", "polybias_corners", "polybias_cells"},
+    "tech": {"lut", "crossing", "base_flavour", "flavours", "flavour_rule", "polybias_corners", "polybias_cells"},
     "fvh": {"selection", "tiles", "delta_vdd_mv", "frequencies", "vdd_min", "vdd_max", "grid_step", "wrapper_um",
             "wrapper_layer", "supply_names", "peak_factor", "min_per_tile", "mux_cell", "switch_max_ma",
             "chain_ff", "emit"},
@@ -210,6 +211,7 @@ def load_config(path: str | Path) -> RunConfig:
         saif=(paths(a, "saif", many=False) or [None])[0],
         scope=typed(a, "scope", str) or None,
         lut=paths(t, "lut"),
+        crossing=paths(t, "crossing"),
         base_flavour=typed(t, "base_flavour", str),
         flavour_rule=typed(t, "flavour_rule", str),
         out_dir=str((base / out_dir).resolve()) if out_dir else "finevh_run",

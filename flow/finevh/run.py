@@ -86,6 +86,7 @@ class _Inputs:
     base_cells: list
     lut: object
     spec: object
+    crossing: object = None          # CrossingTables or None
 
 
 def _flavour_names(libset) -> list:
@@ -101,6 +102,13 @@ def _read(cfg: RunConfig) -> _Inputs:
     from .tech.lut import LeakageLut, read_lut
     from .timing.constraints import read_constraints
 
+    crossing = None
+    if cfg.crossing:              # small text files: checked before the design is read
+        from .tech.crossing import CrossingTables, read_crossing
+
+        crossing = CrossingTables()
+        for f in cfg.crossing:
+            crossing.merge(read_crossing(f), f)
     design = load_design(cfg.liberty, cfg.verilog, cfg.top, cfg.lef, cfg.def_file)
     if cfg.flavour_rule:
         design.libset = LibrarySet(list(design.libset.libraries), FlavourRule.parse(cfg.flavour_rule))
@@ -145,7 +153,8 @@ def _read(cfg: RunConfig) -> _Inputs:
     spec = ActivitySpec(mode="signals", signals=signals, input_default=cfg.input_activity,
                         opensta_rules=cfg.power_rules) if signals \
         else ActivitySpec(mode="propagate", input_default=cfg.input_activity, opensta_rules=cfg.power_rules)
-    return _Inputs(design, tc, names, names.index(base_fl) if base_fl in names else 0, base_cells, lut, spec)
+    return _Inputs(design, tc, names, names.index(base_fl) if base_fl in names else 0, base_cells, lut, spec,
+                   crossing)
 
 
 def _overhead_leakage(libset, plan, levels) -> dict[float, float]:
@@ -226,7 +235,8 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     leak = DesignLeakage(design, p0.net_duty, inp.lut)
     del r0, p0
     timings["activity_s"] = time.perf_counter() - t0
-    emu = E.Emulator(design, tc, leak, spec)
+    emu = E.Emulator(design, tc, leak, spec, crossing=inp.crossing,
+                     crossing_fallback=None if names == [None] else str(names[inp.base_code]))
     base_flav = np.full(design.n_instances, inp.base_code, dtype=np.int64)
 
     def restore_base() -> None:

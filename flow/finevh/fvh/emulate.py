@@ -23,6 +23,8 @@ Power of a configuration (uW) at clock ``f`` (MHz)::
   configuration flip-flops at VddH.
 
 Timing: ``fmax(V) = 1000 / (T - worst slack)`` (MHz) for a clock of period ``T``;
+with crossing tables (``Emulator(crossing=...)``) every mixed map is timed with the
+supply-crossing terms of :mod:`finevh.timing.crossing` at its tile borders;
 for a single-clock design the critical path does not depend on ``T`` (see
 :mod:`.vddselect`), so one greedy raise sequence per (VddL, VddH) interval answers
 every target frequency of that interval.
@@ -191,8 +193,14 @@ class Emulator:
     """Shared state of one emulation: the design, its constraints, the activity
     specification, the leakage model and the reference clock."""
 
-    def __init__(self, design, constraints, leakage, spec: ActivitySpec | None = None):
+    def __init__(self, design, constraints, leakage, spec: ActivitySpec | None = None,
+                 crossing=None, crossing_fallback: str | None = None):
         self.design = design
+        #: supply-crossing tables (:class:`finevh.tech.crossing.CrossingTables`) applied at
+        #: tile borders of every mixed map; None = off. ``crossing_fallback``: the flavour
+        #: whose tables stand for flavours without tables of their own
+        self.crossing = crossing
+        self.crossing_fallback = crossing_fallback
         self.tc = constraints
         self.leak = leakage
         self.spec = spec or ActivitySpec()
@@ -212,6 +220,30 @@ class Emulator:
         var.binder.vdd[:] = np.nan
         self.active = var
 
+    def set_crossing(self, var: Variant, vddl: float | None = None, vddh: float | None = None):
+        """Crossing terms of ``var``'s timer for the binding it holds: the supplies of
+        ``var.binder`` at the pair (VddL, VddH), or none (uniform supply: no pair). No-op
+        when the emulation has no crossing tables. Returns the
+        :class:`~finevh.timing.crossing.CrossingAdjust` (or None)."""
+        if self.crossing is None:
+            return None
+        from ..timing.crossing import CrossingAdjust
+
+        tm = var.timer
+        adj = tm.dcalc.crossing
+        if adj is None or adj.owner is not var.binder or not np.array_equal(adj.flavour_codes, var.binder.flavour):
+            names = np.array([str(n) for n in var.binder.names], dtype=object)
+            fl = None if list(var.binder.names) == [None] else names[var.binder.flavour]
+            adj = CrossingAdjust(self.design, tm.graph, tm.templates, self.crossing,
+                                 inst_flavour=fl, fallback=self.crossing_fallback)
+            adj.owner, adj.flavour_codes = var.binder, var.binder.flavour.copy()
+            tm.dcalc.crossing = adj
+        if vddl is None:
+            adj.set_map(None)
+        else:
+            adj.set_map(var.binder.vdd, vddl, vddh)
+        return adj
+
     def deactivate(self) -> None:
         if self.active is not None:
             self.active.binder.vdd[:] = np.nan
@@ -221,6 +253,7 @@ class Emulator:
     def time_uniform(self, var: Variant, vdd: float) -> float:
         t0 = time.perf_counter()
         var.binder.bind_all(vdd)
+        self.set_crossing(var)
         res = var.timer.update()
         self.sta_runs += 1
         self.timing_s += time.perf_counter() - t0
@@ -229,6 +262,7 @@ class Emulator:
     def power_uniform(self, var: Variant, vdd: float) -> tuple[np.ndarray, np.ndarray]:
         """(dynamic at f_ref, leakage) per instance, uW, every instance at ``vdd``."""
         var.binder.bind_all(vdd)
+        self.set_crossing(var)
         t0 = time.perf_counter()
         res = var.timer.update()
         self.sta_runs += 1
@@ -264,6 +298,7 @@ class Emulator:
             t0 = time.perf_counter()
             for t in range(var.n_tiles):
                 var.binder.bind(members[t], vddh if high[t] else vddl)
+            self.set_crossing(var, vddl, vddh)
             res = var.timer.update()
             self.sta_runs += 1
             if with_path:

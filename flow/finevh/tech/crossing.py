@@ -70,6 +70,19 @@ class CrossingTables:
     def pairs(self) -> list[tuple[float, float]]:
         return sorted({(a, b) for _f, a, b in self.tables})
 
+    def merge(self, other: "CrossingTables", source: str | None = None) -> "CrossingTables":
+        """Add the tables of ``other`` (an arc given twice for one flavour and pair is an
+        :class:`~finevh.errors.InputError` naming ``source``)."""
+        for key, arcs in other.tables.items():
+            mine = self.tables.setdefault(key, {})
+            for name, arc in arcs.items():
+                if name in mine:
+                    raise InputError(f"crossing arc {' '.join(name)} of flavour {key[0]}, pair "
+                                     f"{key[1]:.2f}/{key[2]:.2f} given twice", source)
+                mine[name] = arc
+        self.technology = self.technology or other.technology
+        return self
+
     def arcs(self, flavour: str | None, vddl: float, vddh: float) -> dict[tuple[str, str, str], CrossingArc]:
         """Arcs of one pair; flavour None picks the only flavour of that pair."""
         key_v = (round(vddl, 4), round(vddh, 4))

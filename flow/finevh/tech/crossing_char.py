@@ -12,8 +12,10 @@ stores crossing minus full swing. Times ns, capacitances pF, voltages V.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import numpy as np
 
 from ..activity.expr import eval_bool, parse
 from ..errors import InputError, ToolError
+from ..fileio import write_text_atomic
 from .crossing import CrossingArc, CrossingTables
 from .spice import _classify, deck_header, parse_subckts, run_deck
 
@@ -62,16 +65,38 @@ def sensitised_arcs(cell) -> list[ArcSpec]:
     return out
 
 
-def _pwl(v: float, slew: float) -> tuple[str, float]:
+def _pwl(v: float, slew: float, hold: float = HOLD) -> tuple[str, float]:
     t = slew / 0.6                  # 0-100 % ramp of a 20-80 % slew
     a, b = RAMP_START, RAMP_START + t
-    c, d = b + HOLD, b + HOLD + t
+    c, d = b + hold, b + hold + t
     pts = [(0.0, 0.0), (a, 0.0), (b, v), (c, v), (d, 0.0)]
-    return "pwl(" + " ".join(f"{x:.6g}n {y:.6g}" for x, y in pts) + ")", d + HOLD
+    return "pwl(" + " ".join(f"{x:.6g}n {y:.6g}" for x, y in pts) + ")", d + hold
+
+
+def _run_cached(deck: str, ngspice: str, timeout: float, cache: Path | None, stats: dict | None,
+                salt: str = "") -> str:
+    """ngspice's output for ``deck``, from ``cache`` (a folder) when it holds this deck
+    (``salt``: digest of the files the deck includes)."""
+    st = stats if stats is not None else {}
+    for k in ("runs", "hits", "ngspice_s"):
+        st.setdefault(k, 0)
+    f = None
+    if cache is not None:
+        f = Path(cache) / (hashlib.sha256((salt + "\n" + deck).encode()).hexdigest() + ".out")
+        if f.is_file():
+            st["hits"] += 1
+            return f.read_text()
+    t0 = time.perf_counter()
+    out = run_deck(deck, ngspice, timeout)
+    st["ngspice_s"] += time.perf_counter() - t0
+    st["runs"] += 1
+    if f is not None and _MEAS.search(out):
+        write_text_atomic(f, out)
+    return out
 
 
 def arc_instances(arc: ArcSpec, ports: tuple[str, ...], kinds: dict[str, str], vddl: float, vddh: float,
-                  slews, loads, start: int):
+                  slews, loads, start: int, hold: float = HOLD):
     """Netlist lines, measure lines and [(i, direction, crossing?, slew idx, load idx)]
     for one arc; instance numbers from ``start``. Returns also the stop time (ns)."""
     lines, meas, insts = [], [], []
@@ -82,7 +107,7 @@ def arc_instances(arc: ArcSpec, ports: tuple[str, ...], kinds: dict[str, str], v
         for cross, vin in ((0, vc), (1, vx)):
             for si, s in enumerate(slews):
                 for li, c in enumerate(loads):
-                    pwl, t_end = _pwl(vin, s)
+                    pwl, t_end = _pwl(vin, s, hold)
                     stop = max(stop, t_end)
                     lines.append(f"vs{i} s{i} 0 dc {vc:.6g}")
                     lines.append(f"va{i} a{i} 0 {pwl}")
@@ -121,11 +146,17 @@ _MEAS = re.compile(r"^\s*([dlh][rf]\d+)\s*=\s*([-+0-9.eE]+)", re.M)
 def characterise_crossing(netlists: dict[str, Path], liberty_cells: dict, models: Path, pairs, slews, loads,
                           flavour: str, temp: float, section: str | None = None, gmin: float | None = 1e-15,
                           technology: str = "", ngspice: str = "ngspice", progress_cb=None,
-                          tstep: float = TSTEP, timeout: float = 7200.0) -> CrossingTables:
+                          tstep: float = TSTEP, timeout: float = 7200.0, hold: float = HOLD,
+                          cache: Path | None = None, stats: dict | None = None) -> CrossingTables:
     """Crossing tables of every sensitisable arc of ``liberty_cells`` ({name: Liberty
     cell}, combinational) with their SPICE ``netlists`` ({name: file}), one ngspice
     transient per pair and arc (the time points of a transient are shared by all its
-    instances, so one deck of many arcs costs about the square of one arc's)."""
+    instances, so one deck of many arcs costs about the square of one arc's).
+
+    ``hold``: ns between the input ramps (long enough for the slowest output to settle).
+    ``cache``: a folder of ngspice outputs keyed by the SHA-256 of the deck text and of
+    the files it includes (a deck already run is not run again). ``stats`` (a dict) receives ``runs``, ``hits``
+    and ``ngspice_s`` (wall seconds in ngspice)."""
     slews, loads = np.asarray(slews, float), np.asarray(loads, float)
     plan = []
     for name, cell in liberty_cells.items():
@@ -138,15 +169,21 @@ def characterise_crossing(netlists: dict[str, Path], liberty_cells: dict, models
         for arc in sensitised_arcs(cell):
             plan.append((arc, sc.ports, kinds))
     ct = CrossingTables(technology=technology)
+    salt = ""
+    if cache is not None:           # the deck names its included files: key on their contents too
+        h = hashlib.sha256(ngspice.encode())
+        for f in sorted({str(Path(p)) for p in netlists.values()} | {str(models)}):
+            h.update(Path(f).read_bytes())
+        salt = h.hexdigest()
     for vl, vh in pairs:
         key = (flavour, round(vl, 4), round(vh, 4))
         ct.tables[key] = {}
         for arc, ports, kinds in plan:      # one deck per arc: a transient's time points are
-            lines, meas, insts, stop = arc_instances(arc, ports, kinds, vl, vh, slews, loads, 0)   # shared
+            lines, meas, insts, stop = arc_instances(arc, ports, kinds, vl, vh, slews, loads, 0, hold)
             header = deck_header(f"finevh crossing: {arc.cell} {arc.pin}->{arc.out} VddL={vl} VddH={vh}",
                                  [str(netlists[arc.cell])], Path(models), temp, section, gmin)
             deck = "\n".join(header + lines + meas + [f".tran {tstep * 1e3:.6g}p {stop:.6g}n 0 {TMAX * 1e3:.6g}p", ".end", ""])
-            vals = {k: float(v) for k, v in _MEAS.findall(run_deck(deck, ngspice, timeout))}
+            vals = {k: float(v) for k, v in _MEAS.findall(_run_cached(deck, ngspice, timeout, cache, stats, salt))}
             ct.tables[key][(arc.cell, arc.pin, arc.out)] = _arc_table(arc, insts, vals, slews, loads)
             if progress_cb is not None:
                 progress_cb(arc, vl, vh)

@@ -134,6 +134,8 @@ class Timer:
         if binding_changes_arcs(self.graph, self.design, self.templates):
             self._use_graph(build_graph(self.design, self.templates, self.constraints.disabled,
                                         self.constraints.case_nets))
+            if self.dcalc.crossing is not None:       # supply-crossing corrections follow the graph
+                self.dcalc.crossing = self.dcalc.crossing.rebuilt(self.graph, self.templates)
         g = self.graph
         incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
         self.dcalc.new_pass()

@@ -400,16 +400,19 @@ class Search:
         cl = clock_loads if clock_loads is not None else (load, load)
         tags, tag_of, arr, slew, lat, tag_leaf, tag_x, tag_nolat = self._sources(tables, load, cl)
         prev = self._state
+        cx = getattr(self.dcalc, "crossing", None)
+        cx_keys = cx.edge_keys() if cx is not None else None
         if (incremental and prev is not None and prev["tags"] == tags and prev["tag_leaf"] == tag_leaf
                 and prev["arr"].shape == arr.shape):
-            edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of)
+            edge_delay, edge_slew = self._incremental(prev, tables, load, arr, slew, tags, tag_of,
+                                                      _crossing_changes(prev.get("cx"), cx_keys))
         else:
             edge_delay, edge_slew = self._full(tables, load, arr, slew, tags, tag_of)
         for a in (arr, slew, load, edge_delay, edge_slew):
             a.flags.writeable = False      # shared by the result and the next incremental pass
         self._state = {"tags": list(tags), "tag_leaf": list(tag_leaf), "arr": arr, "slew": slew, "load": load,
                        "d_rows": tables.delay,
-                       "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew}
+                       "s_rows": tables.slew, "edge_delay": edge_delay, "edge_slew": edge_slew, "cx": cx_keys}
         vslew = slew.copy()         # vertex slews at the clock load pins
         vf = vslew.reshape(-1)
         vf[self._ck_flat] = slew.reshape(-1)[self._ck_flat_drv]
@@ -449,7 +452,7 @@ class Search:
             arr_f[:, tf] = red(arr_f.take(tf, axis=1), red.reduceat(at, starts, axis=1))
         return edge_delay, edge_slew
 
-    def _incremental(self, prev, tables, load, arr, slew, tags, tag_of):
+    def _incremental(self, prev, tables, load, arr, slew, tags, tag_of, cx_dirty=None):
         """Re-time from the previous pass; ``arr``/``slew`` hold the fresh source values
         (ports, clock pins) and are completed in place."""
         g = self.graph
@@ -479,6 +482,8 @@ class Search:
         edge_slew = prev["edge_slew"].copy()
         load_chg = (load != prev["load"])
         dirty = (tables.delay != prev["d_rows"]) | (tables.slew != prev["s_rows"]) | load_chg[g.e_to, g.e_out_rf]
+        if cx_dirty is not None:            # supply-crossing corrections that changed
+            dirty |= cx_dirty
         has_src, src_c = self._has_src, self._src_c
         for L, a, b in self._levels:
             sl = slice(a, b)
@@ -635,3 +640,15 @@ def pin_slacks(r: TimingResult, required: np.ndarray) -> np.ndarray:
     arr[:, loads, :] = r.arrival[:, g.src_of_term[loads], :]
     with np.errstate(invalid="ignore"):
         return np.where(np.isfinite(arr) & np.isfinite(required), required - arr, np.inf).min(axis=(0, 2))
+
+
+def _crossing_changes(prev: np.ndarray | None, cur: np.ndarray | None) -> np.ndarray | None:
+    """Edges whose supply-crossing correction (:meth:`finevh.timing.crossing.CrossingAdjust.edge_keys`)
+    differs between two passes; None when neither pass had one."""
+    if prev is None and cur is None:
+        return None
+    if prev is None:
+        return cur >= 0
+    if cur is None:
+        return prev >= 0
+    return prev != cur
