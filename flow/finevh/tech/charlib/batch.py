@@ -24,7 +24,7 @@ from .pdk import model_file, sky130_root
 from .result import CellResult
 from .spec import CellSpec, cell_spec, reduce
 
-CACHE_VERSION = "charlib-2"
+CACHE_VERSION = "charlib-3"
 
 
 def conditions(ref: Library, corner: str, temp: float, vdd: float) -> Conditions:

@@ -11,17 +11,18 @@ from ...errors import ToolError
 from ..spice import parse_subckts
 from . import comb, seq
 from .deck import Conditions, Deck, run
-from .pdk import cell_netlist, flat_netlist, lvt_netlist, model_file
+from .pdk import cell_netlist, flat_netlist, layout_geometry, lvt_netlist, model_file
 from .result import CellResult
 from .spec import CellSpec
 
 
 def netlist_text(root: Path, cell: str, flavour: str) -> tuple[str, str]:
-    """(subckt name, netlist text) of ``cell`` in ``flavour`` ("std" or "lvt")."""
+    """(subckt name, netlist text) of ``cell`` in ``flavour`` ("std" or "lvt"), with
+    the stress and diffusion geometry of :func:`~.pdk.layout_geometry`."""
     _p, text = cell_netlist(root, cell)
     if flavour == "lvt":
-        return cell + LVT_SUFFIX, flat_netlist(lvt_netlist(text, LVT_SUFFIX))
-    return cell, flat_netlist(text)
+        return cell + LVT_SUFFIX, flat_netlist(layout_geometry(lvt_netlist(text, LVT_SUFFIX)))
+    return cell, flat_netlist(layout_geometry(text))
 
 
 #: cell-name suffix of the low-Vt flavour (library sky130_fd_sc_hd_lvt)

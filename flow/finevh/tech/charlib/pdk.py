@@ -118,6 +118,53 @@ def flat_netlist(text: str) -> str:
                   lambda m: f"M{m.group(1)}{m.group(2)}{m.group(3)}__model", text, flags=re.M | re.I)
 
 
+#: SkyWater's schematic (CDL) stress parameters of every HD-cell MOSFET, um: gate to
+#: diffusion edge on either side (BSIM4 SA/SB) and gate-to-gate spacing (SD). The
+#: layout-extracted SPICE netlists carry none, and BSIM4 then skips its stress model
+#: (as if SA = SAREF, 1-3 um): hole mobility and |Vth| of the 0.15 um PMOS come out as
+#: for a long diffusion (slower), NMOS mobility higher (faster).
+STRESS_UM = {"sa": 0.265, "sb": 0.265, "sd": 0.28}
+#: diffusion length from the gate, um, of an end (unshared) source/drain and of one
+#: side of a diffusion shared by two gates (half of the 0.27 um between them): the
+#: HD layouts' values, as magic's extraction of them writes AS/AD/PS/PD
+DIFF_END_UM, DIFF_SHARED_UM = 0.26, 0.135
+_RAILS = {"VPWR", "VGND", "VPB", "VNB", "KAPWR", "VPWRIN", "LOWLVPWR", "VSS", "VDD"}
+_DEVLINE = re.compile(r"^(X\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(sky130_fd_pr__(n|p)fet\w*)(.*)$", re.M | re.I)
+
+
+def layout_geometry(text: str) -> str:
+    """The netlist with the geometry its MOSFET lines lack: :data:`STRESS_UM` on every
+    device, and source/drain junction areas and perimeters (AS/AD/PS/PD, um^2 / um
+    under ``.option scale=1u``, perimeters including the gate edge) from the diffusion
+    sharing the topology implies: a non-supply net reached by the source/drain of two
+    or more devices of the same polarity sits on diffusion shared between gates
+    (:data:`DIFF_SHARED_UM` per device), any other one on an end diffusion
+    (:data:`DIFF_END_UM`). Lines that already give a value keep it."""
+    devs = list(_DEVLINE.finditer(text))
+    count: dict[tuple[str, str], int] = {}
+    for m in devs:
+        for net in (m.group(2), m.group(4)):
+            count[(net, m.group(7).lower())] = count.get((net, m.group(7).lower()), 0) + 1
+
+    def sized(m: re.Match) -> str:
+        rest = m.group(8)
+        have = {k.lower() for k in re.findall(r"\b(\w+)\s*=", rest)}
+        wm = re.search(r"\bw=([0-9.eE+-]+)(u?)\b", rest, re.I)
+        w = float(wm.group(1)) * (1e-6 if wm.group(2) else 1e6) if wm else 0.0   # um (scale 1u)
+        extra = {k: v for k, v in STRESS_UM.items()}
+        for term, net in (("d", m.group(2)), ("s", m.group(4))):
+            if net.upper() in _RAILS or count[(net, m.group(7).lower())] < 2:
+                ln = DIFF_END_UM
+                extra[f"p{term}"] = 2 * (w + ln)
+            else:
+                ln = DIFF_SHARED_UM
+                extra[f"p{term}"] = w + 2 * ln
+            extra[f"a{term}"] = w * ln
+        add = " ".join(f"{k}={v:.6g}" for k, v in extra.items() if k not in have)
+        return m.group(0) + (" " + add if add else "")
+    return _DEVLINE.sub(sized, text)
+
+
 def model_file(root: Path, corner: str) -> Path:
     """Lean model file of ``corner`` (tt/ss/ff/sf/fs) under ``root`` (see module doc)."""
     if corner not in CORNERS:
