@@ -54,8 +54,10 @@ def _cells(text: str) -> list[str]:
               help="sky130 SPICE folder (default $FINEVH_SHARED/data/sky130_spice).")
 @click.option("--ngspice", default="ngspice", show_default=True, help="ngspice executable.")
 @click.option("--no-cache", is_flag=True, help="Re-measure even when a cached result exists.")
+@click.option("--no-geometry", is_flag=True,
+              help="Simulate the netlists as shipped: no SkyWater stress (sa/sb/sd) or diffusion (as/ad/ps/pd) values.")
 def command(reference, cells, vdd, corner, temp, flavour, points, seq_points, constraint_points, out, compare, jobs, pdk,
-            ngspice, no_cache) -> None:
+            ngspice, no_cache, no_geometry) -> None:
     """Characterise sky130 HD cells with ngspice into NLDM Liberty (delay, slew, capacitance, leakage, setup/hold)."""
     from ..tech.charlib.batch import characterise, library_name, write_library
     from ..tech.charlib.compare import compare_cells, format_table
@@ -78,7 +80,7 @@ def command(reference, cells, vdd, corner, temp, flavour, points, seq_points, co
     for v, ref in zip(vdds, refs):
         res = characterise(names, ref, corner, temp, v, flavour=flavour, points=points,
                            constraint_points=constraint_points, seq_points=seq_points, pdk_dir=pdk, jobs=jobs, ngspice=ngspice,
-                           use_cache=not no_cache)
+                           use_cache=not no_cache, geometry=not no_geometry)
         total += sum(r.cpu_seconds for r in res)
         if out is not None:
             name = library_name(v, corner, temp, flavour)

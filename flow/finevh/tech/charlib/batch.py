@@ -44,8 +44,8 @@ def specs(ref: Library, cells: list[str], points: int | None, constraint_points:
     return out
 
 
-def _key(root: Path, spec: CellSpec, cond: Conditions, flavour: str) -> str:
-    _n, text = netlist_text(root, spec.name, flavour)
+def _key(root: Path, spec: CellSpec, cond: Conditions, flavour: str, geometry: bool = True) -> str:
+    _n, text = netlist_text(root, spec.name, flavour, geometry)
     mf = model_file(root, cond.corner)
     parts = [text, mf.read_text(), repr(astuple(cond)), flavour, CACHE_VERSION, repr(spec.arcs),
              repr(spec.leakage_when)]
@@ -59,17 +59,18 @@ def _key(root: Path, spec: CellSpec, cond: Conditions, flavour: str) -> str:
     return content_digest("\n".join(parts).encode(), CACHE_VERSION)
 
 
-def _task(root: str, spec: CellSpec, cond: Conditions, flavour: str, ngspice: str, use_cache: bool) -> CellResult:
+def _task(root: str, spec: CellSpec, cond: Conditions, flavour: str, ngspice: str, use_cache: bool,
+          geometry: bool = True) -> CellResult:
     """One cell (worker side too): from the cache, else measured and stored."""
     r = Path(root)
-    path = cache_dir() / "charlib" / f"{_key(r, spec, cond, flavour)}.pkl"
+    path = cache_dir() / "charlib" / f"{_key(r, spec, cond, flavour, geometry)}.pkl"
     if use_cache and path.is_file():
         try:
             with open(path, "rb") as f:
                 return pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass
-    res = characterise_cell(r, spec, cond, flavour, ngspice)
+    res = characterise_cell(r, spec, cond, flavour, ngspice, geometry)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{time.monotonic_ns()}")
     tmp.write_bytes(pickle.dumps(res))
@@ -81,7 +82,7 @@ def characterise(cells: list[str], reference: str | Path, corner: str, temp: flo
                  flavour: str = "std", points: int | None = None, constraint_points: int | None = None,
                  seq_points: int | None = None,
                  pdk_dir: str | Path | None = None, jobs: int = 1, ngspice: str = "ngspice",
-                 use_cache: bool = True) -> list[CellResult]:
+                 use_cache: bool = True, geometry: bool = True) -> list[CellResult]:
     """Characterise ``cells`` (names of the reference Liberty ``reference``) at
     ``corner``/``temp`` (C)/``vdd`` (V), standard (``flavour="std"``) or low-Vt
     (``"lvt"``). ``points``: table points per axis taken from the reference's index
@@ -103,7 +104,7 @@ def characterise(cells: list[str], reference: str | Path, corner: str, temp: flo
 
     if jobs <= 1:
         for k, s in enumerate(sp):
-            done(k, _task(root, s, cond, flavour, ngspice, use_cache))
+            done(k, _task(root, s, cond, flavour, ngspice, use_cache, geometry))
     else:
         from distributed import as_completed
 
@@ -111,7 +112,7 @@ def characterise(cells: list[str], reference: str | Path, corner: str, temp: flo
 
         client, cluster = make_client(workers=jobs)
         try:
-            futs = {client.submit(_task, root, s, cond, flavour, ngspice, use_cache, pure=False,
+            futs = {client.submit(_task, root, s, cond, flavour, ngspice, use_cache, geometry, pure=False,
                                   key=f"charlib-{k}-{s.name}-{flavour}-{vdd:g}"): k for k, s in enumerate(sp)}
             for fut in as_completed(list(futs)):
                 done(futs[fut], fut.result())

@@ -16,13 +16,15 @@ from .result import CellResult
 from .spec import CellSpec
 
 
-def netlist_text(root: Path, cell: str, flavour: str) -> tuple[str, str]:
+def netlist_text(root: Path, cell: str, flavour: str, geometry: bool = True) -> tuple[str, str]:
     """(subckt name, netlist text) of ``cell`` in ``flavour`` ("std" or "lvt"), with
-    the stress and diffusion geometry of :func:`~.pdk.layout_geometry`."""
+    the stress and diffusion geometry of :func:`~.pdk.layout_geometry` unless
+    ``geometry`` is False (the netlists as shipped)."""
     _p, text = cell_netlist(root, cell)
+    name = cell
     if flavour == "lvt":
-        return cell + LVT_SUFFIX, flat_netlist(layout_geometry(lvt_netlist(text, LVT_SUFFIX)))
-    return cell, flat_netlist(layout_geometry(text))
+        name, text = cell + LVT_SUFFIX, lvt_netlist(text, LVT_SUFFIX)
+    return name, flat_netlist(layout_geometry(text) if geometry else text)
 
 
 #: cell-name suffix of the low-Vt flavour (library sky130_fd_sc_hd_lvt)
@@ -30,11 +32,11 @@ LVT_SUFFIX = "__lvt"
 
 
 def characterise_cell(root: Path, spec: CellSpec, cond: Conditions, flavour: str = "std",
-                      ngspice: str = "ngspice") -> CellResult:
+                      ngspice: str = "ngspice", geometry: bool = True) -> CellResult:
     """Measure every table of ``spec`` under ``cond`` (ngspice decks in a scratch folder)."""
     t0 = time.monotonic()
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-    name, text = netlist_text(root, spec.name, flavour)
+    name, text = netlist_text(root, spec.name, flavour, geometry)
     models = model_file(root, cond.corner)
     with tempfile.TemporaryDirectory(prefix="finevh_charlib_") as tmp:
         net = Path(tmp) / f"{name}.spice"
