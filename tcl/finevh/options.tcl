@@ -70,6 +70,7 @@ set finevh::cli_options {
         jobs {--jobs value 0 1 0}
         ngspice {--ngspice value 0 1 0}
         no_cache {--no-cache flag 0 1 0}
+        no_geometry {--no-geometry flag 0 1 0}
         out {--out value 0 1 0}
         pdk {--pdk value 0 1 0}
         points {--points value 0 1 0}
