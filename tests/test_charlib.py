@@ -165,6 +165,8 @@ def test_layout_geometry_gives_skywater_stress_and_extracted_diffusion():
                                 "as": 0.08775, "ps": 0.92})
     assert x3["sa"] == 1.0 and x3["as"] == pytest.approx(0.169) and x3["ad"] == pytest.approx(0.08775)
     assert pdk.layout_geometry(pdk.layout_geometry(text)) == pdk.layout_geometry(text)   # idempotent
+    bare = pdk.layout_geometry("X0 Y A VGND VNB sky130_fd_pr__nfet_01v8 w=0.65 l=0.15\n")   # um, no suffix
+    assert "pd=1.82 ad=0.169 ps=1.82 as=0.169" in bare
 
 
 def test_stress_geometry_brings_the_tt_inverter_onto_skywaters_table(shared_data, require_tool):

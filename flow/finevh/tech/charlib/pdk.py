@@ -150,8 +150,9 @@ def layout_geometry(text: str) -> str:
         rest = m.group(8)
         have = {k.lower() for k in re.findall(r"\b(\w+)\s*=", rest)}
         wm = re.search(r"\bw=([0-9.eE+-]+)(u?)\b", rest, re.I)
-        w = float(wm.group(1)) * (1e-6 if wm.group(2) else 1e6) if wm else 0.0   # um (scale 1u)
-        extra = {k: v for k, v in STRESS_UM.items()}
+        # um under .option scale=1u: "w=650000u" is 0.65, so is a bare "w=0.65"
+        w = float(wm.group(1)) * (1e-6 if wm.group(2) else 1.0) if wm else 0.0
+        extra = dict(STRESS_UM)
         for term, net in (("d", m.group(2)), ("s", m.group(4))):
             if net.upper() in _RAILS or count[(net, m.group(7).lower())] < 2:
                 ln = DIFF_END_UM
