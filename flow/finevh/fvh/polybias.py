@@ -166,10 +166,14 @@ class _Ctx:
         self.out_pin = design.pin_dir == DIR_OUTPUT
         self.inst_of_name = {n: i for i, n in enumerate(nl.inst_names)}
         self.seq = design.is_sequential()
-        # instances on each net (drivers and loads), for the back-off neighbourhood
+        # instances on each net (drivers and loads), for the back-off neighbourhood: net m's
+        # are net_insts[net_inst_ptr[m]:net_inst_ptr[m + 1]] (one flat array, not an array
+        # object per net)
         P = design.n_pins
         ptr, terms = design.net_term_ptr, design.net_terms
-        self.net_insts = [self.pin_inst[t[t < P]] for t in (terms[ptr[m]:ptr[m + 1]] for m in range(nl.n_nets))]
+        pin = terms < P
+        self.net_insts = self.pin_inst[terms[pin]]
+        self.net_inst_ptr = np.concatenate([[0], np.cumsum(pin)])[ptr]
 
     def inst_slack(self, timer=None) -> np.ndarray:
         """Worst slack (ns) through each instance's output pins (+inf if none)."""
@@ -247,7 +251,7 @@ class _Ctx:
             for p in range(int(ptr[i]), int(ptr[i + 1])):
                 m = int(nl.pin_net[p])
                 if m >= 0:
-                    out.update(self.net_insts[m].tolist())
+                    out.update(self.net_insts[self.net_inst_ptr[m]:self.net_inst_ptr[m + 1]].tolist())
         return out
 
 
