@@ -141,6 +141,7 @@ def test_polybias_corners_released_between_passes_give_the_same_assignment(demo,
     t = other.timer
     assert not other.main and t.last is None and t.search._state is None
     assert t.dcalc._rows_state is None and not t.dcalc._load_state and t.search._lat is None
+    assert getattr(t.clocks, "ideal_latency", None) is None
 
 
 def test_released_timer_times_as_an_incremental_one(demo):
@@ -210,3 +211,29 @@ def test_heap_trim_runs_on_linux():
     from finevh import memory
 
     assert memory.trim() is sys.platform.startswith("linux")
+
+
+def test_baseline_profiled_as_sums_gives_the_same_power(demo):
+    from finevh.fvh.leakage import DesignLeakage
+
+    design, tc, wc = demo
+    leak = DesignLeakage(design, np.full(design.netlist.n_nets, 0.5))
+    emu = E.Emulator(design, tc, leak)
+    var = E.Variant("base", make_timer(design, tc, wc),
+                    E.Binder(design, np.zeros(design.n_instances, dtype=np.int64), [None]), wire_cap=wc)
+    keep = design.inst_cell.copy()
+    try:
+        emu.activate(var)
+        grid = np.array([0.8, 1.0])
+        full = emu.profile(var, grid)                          # per-instance arrays
+        b = E.baseline(emu, var, grid)                         # sums only
+        assert all(np.ndim(x) == 0 for x in b.prof.dyn_ref_uw.values())
+        ref = E.Baseline(grid, b.fmax_grid, np.zeros(2), full, emu.f_ref)
+        assert [b.power(v, f) for v in grid for f in (40.0, 90.0)] == \
+               [ref.power(v, f) for v in grid for f in (40.0, 90.0)]
+        # extending a profile keeps its per-instance arrays and adds sums
+        ext = E.baseline(emu, var, np.array([0.7, 0.8, 1.0]), prof=full)
+        assert np.ndim(ext.prof.dyn_ref_uw[0.8]) == 1 and np.ndim(ext.prof.dyn_ref_uw[0.7]) == 0
+    finally:
+        emu.deactivate()
+        design.rebind(np.arange(design.n_instances), [design.cells[k] for k in keep.tolist()])
