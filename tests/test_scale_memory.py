@@ -141,7 +141,7 @@ def test_polybias_corners_released_between_passes_give_the_same_assignment(demo,
     t = other.timer
     assert not other.main and t.last is None and t.search._state is None
     assert t.dcalc._rows_state is None and not t.dcalc._load_state and t.search._lat is None
-    assert getattr(t.clocks, "ideal_latency", None) is None
+    assert t.clocks.ideal_latency is None
 
 
 def test_released_timer_times_as_an_incremental_one(demo):

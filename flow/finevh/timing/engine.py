@@ -190,8 +190,7 @@ class Timer:
         :meth:`update` is a full pass, with the same result. For timers kept between
         uses while other timers are alive (issue 16: poly-bias corners)."""
         self.last = None
-        if getattr(self.clocks, "ideal_latency", None) is not None:   # latencies shared by both searches
-            self.clocks.ideal_latency = None
+        self.clocks.ideal_latency = None        # ideal clock latencies shared by both searches
         self.search.forget()
         if self._search_early is not None:
             self._search_early.forget()
