@@ -23,7 +23,7 @@ Per size, each in a fresh process (peak RSS from ``wait4``, CPU = user + system)
   ``elapsed_run_time``/``user_run_time``/``memory_usage``), and the process peak.
 
 Usage: python3 bench/bench_scale.py [--sizes 1,4,8] [--tiles 3,5,7] [--frequencies 16]
-       [--dvdd 200,100] [--no-run] [--no-sta] [--no-opensta] [--json FILE]
+       [--dvdd 200,100] [--no-run] [--no-sta] [--no-opensta] [--json FILE] [--events FILE]
 (the 8-copy run takes about 20 min of CPU; run it niced on a shared machine).
 """
 
@@ -249,6 +249,7 @@ def _child_run(cfg_path: str, out_dir: str) -> None:
     stats: dict[str, dict] = {}
     events: list[dict] = []          # every wrapped call, in call order (nested calls first)
     t_start = time.perf_counter()
+    log = os.environ.get("FINEVH_BENCH_EVENTS")
 
     def wrap(label, fn):
         @functools.wraps(fn)
@@ -268,6 +269,9 @@ def _child_run(cfg_path: str, out_dir: str) -> None:
                 s["cpu_s"] += time.process_time() - c0
                 s["peak_rss_mb"] = max(s["peak_rss_mb"], pk)
                 s["rss_after_mb"] = after
+                if log:                  # --events: every call as it ends (a long run's progress)
+                    with open(log, "a") as fh:
+                        fh.write(json.dumps(dict(events[-1], cpu_s=round(time.process_time(), 2))) + "\n")
         return inner
 
     for mod, name, label in STAGES:
@@ -340,11 +344,15 @@ def main() -> None:
     ap.add_argument("--no-sta", action="store_true", help="skip finevh sta / power")
     ap.add_argument("--no-opensta", action="store_true")
     ap.add_argument("--json", default=None, help="write every figure to this file")
+    ap.add_argument("--events", default=None,
+                    help="append each stage call of finevh run to this file as it ends (JSON lines)")
     ap.add_argument("--child-run", nargs=2, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_run:
         _child_run(*args.child_run)
         return
+    if args.events:
+        os.environ["FINEVH_BENCH_EVENTS"] = str(Path(args.events).resolve())
     tiles = [int(x) for x in args.tiles.split(",")]
     dvdd = [int(x) for x in args.dvdd.split(",")]
     results = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import progress, resources
+from . import memory, progress, resources
 from .config import RunConfig, load_config  # noqa: F401  (re-exported: the run's public API)
 from .errors import InputError
 from .summary import SUMMARY_FORMAT, SUMMARY_VERSION, build_summary, csv_tables, summary_text  # noqa: F401
@@ -258,12 +258,14 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     emu.deactivate()
     _keep_sums(bl.prof)
     del base_var, timer0
+    memory.trim()
 
     # -- baseline (c): the same design after leakage recovery on every cell ------------------
     t0 = time.perf_counter()
     progress.progress("baseline (c): leakage recovery on every cell of the unpartitioned design")
     rec_flav, rec_rep = recover_leakage(design, tc, names, base_flav, pb_opts)
     restore_base()
+    memory.trim()
     rec_var = E.Variant("leakage-recovered", make_timer(design, tc, wc0), E.Binder(design, rec_flav, names),
                         wire_cap=wc0)
     emu.activate(rec_var)
@@ -272,12 +274,14 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     emu.deactivate()
     _keep_sums(recovered.baseline.prof)
     del rec_var
+    memory.trim()
     timings["baseline_recovered_s"] = time.perf_counter() - t0
 
     # -- partitions ----------------------------------------------------------------------------
     t0 = time.perf_counter()
     parts = {n: partition_stage(design, tc, None, cfg.partition_options(n)) for n in tiles}
     timings["partition_s"] = time.perf_counter() - t0
+    memory.trim()
     # the sweep ends at the SDC clock or where the slowest design runs out at vdd_max
     f_top = min([bl.fmax_at(cfg.vdd_max), recovered.baseline.fmax_at(cfg.vdd_max), emu.f_ref]
                 + [1000.0 / p.extra["critical_delay_ns"] for p in parts.values()])
@@ -315,6 +319,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                 if "pb" not in cfg.variants():
                     del flav["pb"]
                 restore_base()
+            memory.trim()
             timings[f"polybias_{n}_s"] = time.perf_counter() - t0
             wc = placement_wire_cap(design)
         tm = make_timer(design, tc, wc)
@@ -340,6 +345,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
             restore_base()
             _keep_sums(prof)
             del var, prof
+            memory.trim()
         del tm
         timings[f"emulate_{n}_s"] = time.perf_counter() - t0
         tile_runs.append(tr)

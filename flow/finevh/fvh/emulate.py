@@ -275,12 +275,18 @@ class Emulator:
         self.power_s += time.perf_counter() - t1
         return dyn, lk
 
-    def profile(self, var: Variant, volts, with_power=True, prof: Profile | None = None) -> Profile:
+    def profile(self, var: Variant, volts, with_power=True, prof: Profile | None = None,
+                sums_only: bool = False) -> Profile:
+        """Fill ``prof`` at the supplies ``volts`` not yet in it. ``sums_only``: keep the
+        power of those supplies as sums (0-d arrays, whose ``.sum()`` is the same number:
+        all a :class:`Baseline` reads) instead of 2 x 8 bytes per instance and supply."""
         prof = prof or Profile()
         for v in volts:
             v = round(float(v), 4)
             if with_power and v not in prof.dyn_ref_uw:
                 d, lk = self.power_uniform(var, v)
+                if sums_only:
+                    d, lk = np.asarray(d.sum()), np.asarray(lk.sum())
                 prof.dyn_ref_uw[v], prof.leak_uw[v] = d, lk
                 prof.required_ns[v] = required_period(var.timer.last, self.period_ns)
             elif v not in prof.required_ns:
@@ -431,8 +437,8 @@ class Baseline:
 def baseline(emu: Emulator, var: Variant, grid: np.ndarray, prof: Profile | None = None) -> Baseline:
     """fmax and power at fmax on the Vdd grid, every instance of ``var`` at one supply
     (its own flavours and wire caps; no Vdd-MUX overhead). ``prof``: a profile of ``var``
-    to extend (supplies already profiled are not re-run)."""
-    prof = emu.profile(var, grid, with_power=True, prof=prof)
+    to extend (supplies already profiled are not re-run; the others are kept as sums)."""
+    prof = emu.profile(var, grid, with_power=True, prof=prof, sums_only=True)
     fm = np.array([fmax_mhz(prof.required_ns[round(float(v), 4)]) for v in grid])
     p = np.array([float(prof.leak_uw[round(float(v), 4)].sum()
                         + prof.dyn_ref_uw[round(float(v), 4)].sum() * f / emu.f_ref) for v, f in zip(grid, fm)])

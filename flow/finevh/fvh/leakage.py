@@ -117,6 +117,25 @@ class DesignLeakage:
         self._L: dict = {}
         self._K: dict = {}
         self._warned: set = set()
+        self._inputs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per instance, the same for every (VddL, VddH) pair and flavour assignment (built
+        once, shared by every :class:`PairLeakage`): int32[N, MAX_INPUTS] driver instance
+        of each input (-1 none), uint8[N, MAX_INPUTS] its bit weight in the configuration
+        index (pin 0 = MSB), int64[N] configurations per side (2^inputs)."""
+        if self._inputs is None:
+            drivers = np.full((self.n, MAX_INPUTS), -1, dtype=np.int32)
+            weights = np.zeros((self.n, MAX_INPUTS), dtype=np.uint8)
+            width = np.zeros(self.n, dtype=np.int64)
+            for m in self.masters:
+                n = len(m.pins)
+                if n:
+                    drivers[m.insts, :n] = m.drivers
+                    weights[m.insts, :n] = (1 << (n - 1 - np.arange(n)))[None, :]
+                width[m.insts] = 1 << n
+            self._inputs = (drivers, weights, width)
+        return self._inputs
 
     def _pins(self, cell) -> tuple[str, ...]:
         ins = tuple(p.name for p in cell.pins.values() if p.direction in ("input", "inout")
@@ -203,17 +222,10 @@ class PairLeakage:
 
     def __init__(self, dl: DesignLeakage, vddl: float, vddh: float, inst_flavour: np.ndarray, names: list):
         n_inst = dl.n
-        width = np.zeros(n_inst, dtype=np.int64)            # 2^n configurations per side
-        drivers = np.full((n_inst, MAX_INPUTS), -1, dtype=np.int64)
-        weights = np.zeros((n_inst, MAX_INPUTS), dtype=np.int64)
         chunks: list[np.ndarray] = []
         owner: list[np.ndarray] = []
         for k, m in enumerate(dl.masters):
             n = len(m.pins)
-            if n:
-                drivers[m.insts, :n] = m.drivers
-                weights[m.insts, :n] = (1 << (n - 1 - np.arange(n)))[None, :]
-            width[m.insts] = 1 << n
             fcodes = inst_flavour[m.insts]
             for fc in np.unique(fcodes).tolist():
                 fl = names[fc]
@@ -239,9 +251,8 @@ class PairLeakage:
             flat.append(tab.ravel())
             pos += tab.size
         self.table = np.concatenate(flat) if flat else np.zeros(0)
-        self.width = width
-        self.drivers = drivers
-        self.weights = weights
+        # driver, bit weight and width per instance: the design's, shared by every pair
+        self.drivers, self.weights, self.width = dl.inputs()
 
     def __call__(self, high_inst: np.ndarray) -> np.ndarray:
         """uW per instance; ``high_inst[i]``: instance i at VddH."""
@@ -249,6 +260,6 @@ class PairLeakage:
         d = self.drivers
         dh = hi[np.maximum(d, 0)]
         foreign = (d >= 0) & (dh != hi[:, None])
-        cfg = (foreign * self.weights).sum(axis=1)
+        cfg = (foreign * self.weights).sum(axis=1, dtype=np.int64)
         side = np.where(hi, 0, 1)
         return self.table[self.offset + side * self.width + cfg]

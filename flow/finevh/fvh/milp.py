@@ -108,7 +108,7 @@ def power_terms(tile: np.ndarray, n_tiles: int, dyn_l_uw: np.ndarray, dyn_h_uw: 
             hi = bits[own_pos]
             dh = bits[np.maximum(dpos, 0)]
             foreign = has[rows] & (dh != hi[:, None])
-            cfg = (foreign * pair.weights[rows]).sum(axis=1)
+            cfg = (foreign * pair.weights[rows]).sum(axis=1, dtype=np.int64)
             side = np.where(hi, 0, 1)
             leak = pair.table[pair.offset[rows] + side * pair.width[rows] + cfg]
             vals[:, a] = leak + np.where(hi, dyn_h_uw[rows], dyn_l_uw[rows])

@@ -166,10 +166,14 @@ class _Ctx:
         self.out_pin = design.pin_dir == DIR_OUTPUT
         self.inst_of_name = {n: i for i, n in enumerate(nl.inst_names)}
         self.seq = design.is_sequential()
-        # instances on each net (drivers and loads), for the back-off neighbourhood
+        # instances on each net (drivers and loads), for the back-off neighbourhood: net m's
+        # are net_insts[net_inst_ptr[m]:net_inst_ptr[m + 1]] (one flat array, not an array
+        # object per net)
         P = design.n_pins
         ptr, terms = design.net_term_ptr, design.net_terms
-        self.net_insts = [self.pin_inst[t[t < P]] for t in (terms[ptr[m]:ptr[m + 1]] for m in range(nl.n_nets))]
+        pin = terms < P
+        self.net_insts = self.pin_inst[terms[pin]]
+        self.net_inst_ptr = np.concatenate([[0], np.cumsum(pin)])[ptr]
 
     def inst_slack(self, timer=None) -> np.ndarray:
         """Worst slack (ns) through each instance's output pins (+inf if none)."""
@@ -247,7 +251,7 @@ class _Ctx:
             for p in range(int(ptr[i]), int(ptr[i + 1])):
                 m = int(nl.pin_net[p])
                 if m >= 0:
-                    out.update(self.net_insts[m].tolist())
+                    out.update(self.net_insts[self.net_inst_ptr[m]:self.net_inst_ptr[m + 1]].tolist())
         return out
 
 
@@ -360,9 +364,32 @@ class CornerReport:
     tns_after_ns: float
 
 
+@dataclass
+class _Timed:
+    """What the assignment reads of a pass at a corner whose timer does not keep it:
+    worst slack and TNS (ns), the endpoint table, and the worst paths of the endpoints
+    that violated the stage's limit (endpoint name -> {instance: cell-arc delay, ns})."""
+
+    worst_slack: float
+    tns: float
+    table: object
+    paths: dict
+
+
+def _bad_endpoints(table, limit: float) -> list:
+    """Endpoints with slack below ``limit`` (ns), worst first (ties: by name)."""
+    return sorted(table.endpoints(np.nonzero(table.slack < limit - _EPS)[0]), key=lambda e: (e.slack, e.name))
+
+
 class _Corner:
     """One operating corner: a view of the design (own ``inst_cell``, shared cell table)
-    bound at the corner's supply, and a timer at the corner's clock."""
+    bound at the corner's supply, and a timer at the corner's clock.
+
+    Only the main corner (the design's own binding at the SDC clock, timed by the
+    caller's timer) keeps its pass state between updates (incremental re-timing). Every
+    other corner's timer releases it once the assignment has read what it needs
+    (:class:`_Timed`): one pass state alive at a time instead of one per corner, about
+    1 KB per instance each (issue 16); their passes are full passes, same results."""
 
     def __init__(self, spec: CornerSpec, design, timer, nominal: float | None):
         import copy
@@ -404,6 +431,43 @@ class _Corner:
         tc2 = copy.copy(tc)
         tc2.clocks = [replace(tc.clocks[0], period=period)]
         self.timer = self._new_timer(Timer, tc2, timer)
+
+    def first(self, ctx) -> tuple[object, float]:
+        """The corner's first pass and the mean cell delay of its worst path (ns)."""
+        r = self.timer.update()
+        d_avg = critical_path_d_avg(self.timer, r)
+        return self._keep(ctx, r, None, 0), d_avg
+
+    def update(self, ctx, limit: float | None = None, n_paths: int = 0):
+        """Re-time the corner. A kept (main) corner returns the pass itself; any other
+        reduces it to :class:`_Timed` (with the worst paths of up to ``n_paths``
+        endpoints below ``limit``) and releases the timer's pass state."""
+        return self._keep(ctx, self.timer.update(), limit, n_paths)
+
+    def _keep(self, ctx, r, limit, n_paths):
+        if self.main:
+            return r
+        paths = {}
+        if limit is not None and r.worst_slack < limit - _EPS:
+            for e in _bad_endpoints(r.table, limit)[:n_paths]:
+                paths[e.name] = ctx.path_delays(e, self.timer)
+        out = _Timed(r.worst_slack, r.tns, r.table, paths)
+        self.timer.release()
+        return out
+
+    def path_delays(self, ctx, e, res) -> dict[int, float]:
+        """Cell-arc delay (ns) of each instance on the worst path into ``e`` in the pass ``res``."""
+        return ctx.path_delays(e, self.timer) if self.main else res.paths[e.name]
+
+    def inst_slack(self, ctx) -> np.ndarray:
+        """Worst slack (ns) through each instance's outputs under the current binding; a
+        released corner is timed again (a full pass: the same result as its last one)."""
+        if self.main:
+            return ctx.inst_slack(self.timer)
+        self.timer.update()
+        out = ctx.inst_slack(self.timer)
+        self.timer.release()
+        return out
 
     def _new_timer(self, Timer, tc, like):
         t = Timer(self.design, tc, like.wire_cap, like=like)
@@ -477,10 +541,12 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     cs = [_Corner(sp, design, timer, nominal) for sp in specs]
     used = {id(design.cells[k]): design.cells[k] for k in np.unique(design.inst_cell).tolist()}
     base_list = list(used.values())
-    res_c = [c.timer.update() for c in cs]
+    first = [c.first(ctx) for c in cs]
+    res_c = [r for r, _ in first]
     worst0 = [r.worst_slack for r in res_c]
     tns0 = [r.tns for r in res_c]
-    d_avg = [critical_path_d_avg(c.timer, r) for c, r in zip(cs, res_c)]
+    d_avg = [d for _, d in first]
+    del first
     alphas = []
     for k, c in enumerate(cs):
         if c.main and alpha is not None:
@@ -509,13 +575,15 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         for c in cs:
             c.set_flavour(design, insts, fl_of)
 
-    def update_all():
-        return [c.timer.update() for c in cs]
+    def update_all(limits=None):
+        return [c.update(ctx, None if limits is None else limits[k], paths_per_round) for k, c in enumerate(cs)]
 
     def violations(rs, limits):
         return [(r.worst_slack - lim, k) for k, (r, lim) in enumerate(zip(rs, limits)) if r.worst_slack < lim - _EPS]
 
-    res_c = update_all() if len(cs) > 1 else res_c
+    # the main corner once more after the other corners' timers were built (its pass is
+    # unchanged; the others' first passes stand: nothing was re-bound since)
+    res_c = [c.update(ctx) if c.main else r for c, r in zip(cs, res_c)] if len(cs) > 1 else res_c
     for fl in stages:
         worst_before = [r.worst_slack for r in res_c]
         # WNS not worse than before the stage; at an fmax corner (a clock derived from the
@@ -524,8 +592,10 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         limits = [min(worst0[k], 0.0) if c.spec.clock == "fmax" else min(w, 0.0)
                   for k, (w, c) in enumerate(zip(worst_before, cs))]
         s_th = [d * a[fl] for d, a in zip(d_avg, alphas)]
-        slacks = [ctx.inst_slack(c.timer) for c in cs]
-        margin = np.min(np.stack([s - t for s, t in zip(slacks, s_th)]), axis=0)   # ns, worst corner
+        margin = None                                                   # ns, worst corner
+        for c, t in zip(cs, s_th):
+            m = c.inst_slack(ctx) - t
+            margin = m if margin is None else np.minimum(margin, m)
         cand = []
         for i in sorted(base_cell):
             if i in swapped or rule.order(cur_flavour[i]) >= rule.order(fl) or not margin[i] > 0:
@@ -538,7 +608,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         live = set(cand)
         rebind_all(cand, fl)
         rounds = 0
-        res_c = update_all()
+        res_c = update_all(limits)
         # (corner, endpoint) -> (deficit last round (ns), fan-in hops searched)
         deficit: dict[tuple[int, str], tuple[float, int]] = {}
         while live and violations(res_c, limits) and rounds < max_rounds:
@@ -550,13 +620,9 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
             # neighbours (side loads' pin capacitance), then two hops (slews)
             undo: set[int] = set()
             for _v, k in sorted(violations(res_c, limits)):
-                tk = cs[k].timer
                 a = alphas[k][fl]
-                tab = res_c[k].table
-                bad = sorted(tab.endpoints(np.nonzero(tab.slack < limits[k] - _EPS)[0]),
-                             key=lambda e: (e.slack, e.name))
-                for e in bad[:paths_per_round]:
-                    pd = ctx.path_delays(e, tk)
+                for e in _bad_endpoints(res_c[k].table, limits[k])[:paths_per_round]:
+                    pd = cs[k].path_delays(ctx, e, res_c[k])
                     need = limits[k] - e.slack
                     key = (k, e.name)
                     seen[key] = (need, _MAX_HOPS)
@@ -598,7 +664,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
             k = min(violations(res_c, limits))[1]
             rebind_all(sorted(undo), None)
             live -= undo
-            res_c = update_all()
+            res_c = update_all(limits)
             debug(f"polybias {fl}: back-off round {rounds} (corner {cs[k].label}): undid {len(undo)}, worst "
                   + ", ".join(f"{r.worst_slack:.4f}" for r in res_c) + " ns")
         if live and violations(res_c, limits):   # max_rounds hit: drop the whole stage

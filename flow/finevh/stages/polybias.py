@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .. import memory
 from ..errors import InputError
 from .common import StageResult, make_timer, placement_wire_cap
 from .options import PolybiasOptions
@@ -90,6 +91,7 @@ def polybias_stage(design, constraints, plan, opts: PolybiasOptions | None = Non
     p0 = analyse(design, constraints, opts.activity, slews=timer.update().slew, wire_cap=wc)
     leak0, iface_leak0 = float(p0.inst_leakage.sum()), float(p0.inst_leakage[iface].sum())
     del p0
+    memory.trim()
     res = assign_polybias(design, timer, plan.interface, stages, corners=corners)
     p1 = analyse(design, constraints, opts.activity, slews=timer.last.slew, wire_cap=wc)
     names = design.netlist.inst_names

@@ -96,6 +96,13 @@ class DelayCalc:
         self._seg_state: tuple | None = None
         self._thr_state: tuple | None = None
 
+    def forget(self) -> None:
+        """Drop what the last pass kept for an incremental next one (gathered rows, pin
+        capacitances, net loads); the next pass gathers them in full, same values."""
+        self._rows_state = None
+        self._caps_state = {}
+        self._load_state = {}
+
     # ------------------------------------------------------------------ tables
     def _rows_of(self, cell) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         r = self._cell_rows.get(id(cell))

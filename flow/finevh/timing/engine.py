@@ -184,6 +184,18 @@ class Timer:
             e = self.search_early.propagate(tables, load_e, True, clock_loads=loads)
         return a, e
 
+    def release(self) -> None:
+        """Forget the last pass: its result and the incremental state of the searches and
+        the delay calculator (several arrays per terminal and per edge). The next
+        :meth:`update` is a full pass, with the same result. For timers kept between
+        uses while other timers are alive (issue 16: poly-bias corners)."""
+        self.last = None
+        self.clocks.ideal_latency = None        # ideal clock latencies shared by both searches
+        self.search.forget()
+        if self._search_early is not None:
+            self._search_early.forget()
+        self.dcalc.forget()
+
     def loads(self) -> np.ndarray:
         """[T, 2] total load seen by each driving terminal under the current binding
         (pF); 0 elsewhere."""

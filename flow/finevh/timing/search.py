@@ -127,6 +127,13 @@ class Search:
         self._ck_x = None
         self._derate = derate_factors(g, constraints, early)
 
+    def forget(self) -> None:
+        """Drop the last pass and the clock latencies kept for the next one (the next
+        :meth:`propagate` is a full pass, same result)."""
+        self._state = None
+        self._lat = None
+        self._ck = None
+
     def _sources(self, tables: ArcTables, load: np.ndarray, clock_loads: tuple[np.ndarray, np.ndarray]):
         """Launch tags (and the CRPR leaf of each, -1 for none), clock latencies, and
         arrival / slew arrays holding only the source values: clock pins (edge time +
