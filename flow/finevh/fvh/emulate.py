@@ -318,10 +318,12 @@ class Emulator:
 
     def map_check(self, var: Variant, vddl: float, vddh: float, period_ns: float, max_paths: int = 16,
                   scan: int = 64):
-        """``check(high) -> list of tile sets`` for :func:`finevh.fvh.milp.solve_exact`:
+        """``check(high) -> list of Violation`` for :func:`finevh.fvh.milp.solve_exact`:
         [] when the map meets ``period_ns`` (target clock, ns), else the tiles crossed by
-        the worst paths of the violating endpoints: the first ``scan`` of them (worst
+        the worst paths of the violating endpoints, with the path delay in each: the first ``scan`` of them (worst
         first), keeping up to ``max_paths`` paths whose VddL tiles differ."""
+        from .milp import Violation
+
         time_fn = self.map_timer(var, vddl, vddh, with_path=False)
 
         def check(high: np.ndarray) -> list:
@@ -334,12 +336,16 @@ class Emulator:
             idx = np.nonzero(tab.slack < limit)[0][:scan]
             out, seen = [], set()
             for ep in tab.endpoints(idx):
-                insts, _ = path_instances(var.timer, ep, self.inst_index)
-                tiles = np.unique(var.tile[insts]) if insts.size else np.arange(var.n_tiles)
+                insts, delays = path_instances(var.timer, ep, self.inst_index)
+                if insts.size:
+                    tiles, inv = np.unique(var.tile[insts], return_inverse=True)
+                    dly = np.bincount(inv.ravel(), weights=delays, minlength=tiles.size)
+                else:
+                    tiles, dly = np.arange(var.n_tiles), np.zeros(var.n_tiles)
                 low = tuple(t for t in tiles.tolist() if not high[t])
                 if low not in seen:
                     seen.add(low)
-                    out.append(tuple(tiles.tolist()))
+                    out.append(Violation(tuple(tiles.tolist()), tuple(dly.tolist())))
                     if len(out) >= max_paths:
                         break
             self.timing_s += time.perf_counter() - t0

@@ -134,9 +134,60 @@ def power_terms(tile: np.ndarray, n_tiles: int, dyn_l_uw: np.ndarray, dyn_h_uw: 
 
 # ---- the lazy-cut loop --------------------------------------------------------------------
 
-#: ``check(high) -> list of tile sets``: [] when the map meets the clock, else for each
-#: violating path found the tiles it crosses (any supply)
+#: ``check(high) -> list``: [] when the map meets the clock, else one entry per violating
+#: path found: the tiles it crosses (any supply), either as a sequence of tile ids or as a
+#: :class:`Violation` (tiles with the path delay each carries)
 CheckFn = Callable[[np.ndarray], list]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A violating path: the tiles it crosses and the path delay (ns) in each."""
+
+    tiles: tuple[int, ...]
+    delay_ns: tuple[float, ...]
+
+
+def _tiles_of(v) -> tuple[int, ...]:
+    return tuple(int(t) for t in (v.tiles if isinstance(v, Violation) else v))
+
+
+def _weights(paths: list, n: int) -> np.ndarray:
+    """Delay (ns) the violating paths carry in every tile (1 per path when untimed)."""
+    w = np.zeros(n)
+    for v in paths:
+        if isinstance(v, Violation):
+            np.add.at(w, np.asarray(v.tiles, dtype=np.int64), np.asarray(v.delay_ns, dtype=np.float64))
+        else:
+            np.add.at(w, np.asarray(_tiles_of(v), dtype=np.int64), 1.0)
+    return w
+
+
+def lift(high: np.ndarray, paths: list, check: CheckFn) -> tuple[np.ndarray, list, int]:
+    """Raise as many VddL tiles of the violating map ``high`` as possible while it keeps
+    violating, so that the cuts read off the raised map name few tiles (strong covers).
+
+    The VddL tiles are raised in order of the delay the violating ``paths`` carry in
+    them, least first (tiles on none of them first; ties by id); a bisection over that
+    order finds the longest prefix whose raising still violates (the prefix of a
+    violating map that raises less is violating too: cells only get faster at VddH).
+    Returns (raised map, its violating paths, timing runs made)."""
+    w = _weights(paths, high.size)
+    low = np.flatnonzero(~high)
+    order = low[np.lexsort((low, w[low]))]
+    best, best_paths, runs = high, paths, 0
+    lo, hi = 0, order.size          # prefix lo violates (known); prefix hi assumed to pass
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        h = high.copy()
+        h[order[:mid]] = True
+        got = check(h)
+        runs += 1
+        if got:
+            lo, best, best_paths = mid, h, got
+        else:
+            hi = mid
+    return best, best_paths, runs
 
 
 @dataclass(frozen=True)
@@ -163,6 +214,55 @@ class ExactResult:
     status: str
     milp_s: float = 0.0
     cut_sets: tuple = field(default=(), repr=False)
+
+
+
+def separate(high: np.ndarray, paths: list, check: CheckFn, rounds: int,
+             budget: int) -> tuple[list, int, np.ndarray | None]:
+    """Strong timing cuts from the violating map ``high``: :func:`lift` it, then raise the
+    tiles of the cuts found (each cut needs one of them at VddH) and lift again from
+    there, while the map keeps violating, up to ``rounds`` lifts or ``budget`` timing
+    runs. Returns ([(raised map, its violating paths)], timing runs, the first raised map
+    that meets the clock or None)."""
+    out, runs, cur, cur_paths, ok = [], 0, high, paths, None
+    for _ in range(rounds):
+        if runs >= budget:
+            break
+        xl, pl, n = lift(cur, cur_paths, check)
+        runs += n
+        out.append((xl, pl))
+        progress.debug(f"exact selection: lifted to {int(xl.sum())} tiles high in {n} STA runs, "
+                       f"cuts of {sorted(len([t for t in _tiles_of(v) if not xl[t]]) for v in pl)} tiles")
+        nxt = cur.copy()
+        for v in pl:
+            nxt[[t for t in _tiles_of(v) if not xl[t]]] = True
+        if nxt.sum() == cur.sum() or runs >= budget:
+            break
+        cur_paths = check(nxt)
+        runs += 1
+        if not cur_paths:
+            ok = nxt
+            break
+        cur = nxt
+        out.append((cur, cur_paths))
+    return out, runs, ok
+
+
+def probe_singletons(incumbent: np.ndarray, check: CheckFn, known: set, budget: int) -> tuple[list, int]:
+    """Tiles that must be at VddH in every map meeting the clock: those whose lowering
+    alone (every other tile at VddH) already misses it. Only the VddH tiles of a map
+    known to meet the clock can be such tiles; ``known`` ones are skipped. Returns
+    (tiles, timing runs)."""
+    forced, runs = [], 0
+    for t in np.flatnonzero(incumbent).tolist():
+        if t in known or runs >= budget:
+            continue
+        h = np.ones(incumbent.size, dtype=bool)
+        h[t] = False
+        runs += 1
+        if check(h):
+            forced.append(int(t))
+    return forced, runs
 
 
 def _model(terms: PowerTerms, cuts: Sequence[tuple[int, ...]], nogoods: Sequence[np.ndarray],
@@ -222,7 +322,8 @@ def prune(terms: PowerTerms, rel: float) -> tuple[PowerTerms, float, float]:
 def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarray], float],
                 incumbents: dict[str, np.ndarray] | None = None, max_sta_runs: int = 200,
                 mip_rel_gap: float = 1e-6, time_limit_s: float | None = None,
-                initial_cuts: Sequence[tuple[int, ...]] = (), prune_rel: float = 0.0) -> ExactResult:
+                initial_cuts: Sequence[tuple[int, ...]] = (), prune_rel: float = 0.0,
+                lift_rounds: int = 8, probe: bool = True, search_gap: float = 1e-3) -> ExactResult:
     """Minimum-power tile map that meets the clock, by lazy timing cuts.
 
     ``check(high)``: [] when the map meets the clock, else the tile sets of violating
@@ -254,19 +355,24 @@ def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarra
             cuts.append(s)
     nogoods: list[np.ndarray] = []
     runs = solves = 0
+    if probe and best_high is not None:
+        forced, runs = probe_singletons(best_high, check, {c[0] for c in cuts if len(c) == 1}, max_sta_runs)
+        for t in forced:
+            seen.add((t,))
+            cuts.append((t,))
     lb, mgap = -np.inf, float("nan")
     status, optimal = "max_sta_runs", False
     t_milp = 0.0
-    opts = {"disp": False, "mip_rel_gap": mip_rel_gap, "presolve": True}
+    opts = {"disp": False, "mip_rel_gap": max(mip_rel_gap, search_gap), "presolve": True}
     if time_limit_s is not None:
         opts["time_limit"] = float(time_limit_s)
     while runs < max_sta_runs:
         # cutoff: strictly better than the incumbent (tiny tolerance keeps equal maps feasible)
         cutoff = best_p - err_lo + 1e-9 * max(abs(best_p), 1.0) if np.isfinite(best_p) else None
         c, integ, bounds, cons = _model(terms, cuts, nogoods, cutoff)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         res = milp(c, integrality=integ, bounds=bounds, constraints=cons, options=opts)
-        t_milp += time.perf_counter() - t0
+        t_milp += time.process_time() - t0
         solves += 1
         if res.status == 2 or res.x is None:          # infeasible: nothing beats the incumbent
             if res.status == 2:
@@ -290,18 +396,30 @@ def solve_exact(terms: PowerTerms, check: CheckFn, power_fn: Callable[[np.ndarra
             p = float(power_fn(x))
             if p < best_p:
                 best_high, best_p, best_src = x.copy(), p, "milp"
-                status = "optimal"
-            else:                   # the MILP's optimum is no better than the incumbent kept
-                status = "incumbent_optimal"
+            if opts["mip_rel_gap"] > mip_rel_gap and mgap > mip_rel_gap:
+                opts["mip_rel_gap"] = mip_rel_gap     # a timed map at the search gap: now prove it
+                continue
+            # the MILP's optimum (or its map within the gap) meets the clock
+            status = "optimal" if best_src == "milp" else "incumbent_optimal"
             optimal = True
             break
+        found = [(x, paths)]
+        if lift_rounds:
+            more, n_sep, repaired = separate(x, paths, check, lift_rounds, max_sta_runs - runs)
+            runs += n_sep
+            found += more
+            if repaired is not None:        # a map that meets the clock: a new incumbent?
+                p = float(power_fn(repaired))
+                if p < best_p - 1e-12 * max(abs(p), 1.0):
+                    best_high, best_p, best_src = repaired, p, "milp"
         added = 0
-        for tiles in paths:
-            s = tuple(sorted(int(t) for t in set(tiles) if not x[int(t)]))
-            if s and s not in seen:
-                seen.add(s)
-                cuts.append(s)
-                added += 1
+        for xm, pm in found:
+            for v in pm:
+                s = tuple(sorted(t for t in set(_tiles_of(v)) if not xm[t]))
+                if s and s not in seen:
+                    seen.add(s)
+                    cuts.append(s)
+                    added += 1
         if not added:           # no VddL tile on the violating paths: exclude this map only
             nogoods.append(x.copy())
     if best_high is None:
