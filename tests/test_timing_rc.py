@@ -470,3 +470,40 @@ def test_incremental_retiming_with_capacitance_ranges_equals_full_pass(tmp_path)
         assert inc.endpoint_slacks() == full.endpoint_slacks()
         np.testing.assert_array_equal(inc.hold.table.slack, full.hold.table.slack)
     assert inc.hold.table.slack.tolist() != first.hold.table.slack.tolist()
+
+
+def test_openroad_placed_gcd_rc_written_as_spef_equals_opensta3(sta3, repo, tmp_path):
+    """OpenROAD's placed gcd (``src/fin/test/gcd_prefill.def``, sky130hd, CTS done, taps
+    and fillers) timed with placement-estimated RC (sky130hd met2 R and C from OpenROAD's
+    ``sky130hd.rc``) and written as SPEF: OpenSTA 3.x reading that SPEF gives every
+    endpoint the same setup and hold slack (within 1 ps), same endpoints."""
+    from finevh.analysis import run_sta
+
+    od = SHARED / "data" / "openroad"
+    dfile = od / "src" / "fin" / "test" / "gcd_prefill.def"
+    lib = SHARED / "data" / "liberty" / "sky130_fd_sc_hd" / "sky130_fd_sc_hd__ss_n40C_1v76.lib.gz"
+    lefs = [SHARED / "data" / "lef" / "sky130hd" / f for f in ("sky130_fd_sc_hd.tlef", "sky130_fd_sc_hd_merged.lef")]
+    rcf = od / "test" / "sky130hd" / "sky130hd.rc"
+    need(dfile.is_file() and lib.is_file() and rcf.is_file() and all(f.is_file() for f in lefs),
+         "shared OpenROAD gcd_prefill.def, sky130hd LEF/Liberty and sky130hd.rc")
+    # met2 R (kOhm/um) and C (pF/um) as OpenROAD's sky130hd.rc sets them
+    m = re.search(r"-layer met2 -capacitance (\S+) -resistance (\S+)", rcf.read_text())
+    r_c = (float(m.group(2)), float(m.group(1)))
+    v = tmp_path / "gcd.v"
+    subprocess.run(["python3", str(repo / "designs/sky130/def2v.py"), str(dfile), str(lib), str(v)], check=True,
+                   env={"PYTHONPATH": str(repo / "flow"), "PATH": "/usr/bin:/bin"}, capture_output=True)
+    sdc = repo / "designs/sky130/gcd.sdc"
+    sp = tmp_path / "gcd_rc.spef"
+    _, res = run_sta([lib], v, sdc, "gcd", def_file=dfile, lef=lefs, wire_rc=r_c, write_spef=sp)
+    assert sp.read_text().count("*D_NET") > 300
+    plain = tmp_path / "lib"
+    plain.write_bytes(gzip.decompress(lib.read_bytes()))
+    ref_s, ref_h = _sta_slacks(sta3, tmp_path, [plain], v, "gcd", sdc, sp)
+    got_s = res.endpoint_slacks()
+    got_h = {e.name: e.slack for e in res.hold.table.endpoints()}
+    assert set(got_s) == set(ref_s) and set(got_h) == set(ref_h) and len(ref_s) > 30
+    assert max(abs(got_s[k] - ref_s[k]) for k in ref_s) < 1e-3
+    assert max(abs(got_h[k] - ref_h[k]) for k in ref_h) < 1e-3
+    # the estimated wires matter: the same netlist without parasitics has other slacks
+    _, res0 = run_sta([lib], v, sdc, "gcd")
+    assert max(abs(res0.endpoint_slacks()[k] - got_s[k]) for k in got_s) > 1e-3

@@ -59,7 +59,9 @@ def write_spef(path: str | Path, design, nets: list[RcNet]) -> None:
     net_idx = {n: i for i, n in enumerate(nl.net_names)}
 
     def esc(n: str) -> str:
-        return re.sub(r"([\[\]/:])", r"\\\1", n)
+        # SPEF identifiers are letters, digits and '_'; any other character (bus
+        # brackets, the divider and delimiter, '.', '$' of Yosys names...) is escaped
+        return re.sub(r"([^A-Za-z0-9_])", r"\\\1", n)
 
     def term_name(t: int) -> tuple[str, str]:
         """(netlist spelling, SPEF spelling) of a terminal."""
