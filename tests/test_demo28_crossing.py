@@ -20,7 +20,7 @@ from crossing_chain import crossings  # noqa: E402
 
 
 def _script(repo):
-    spec = importlib.util.spec_from_file_location("demo28_make_crossing", repo / "libs" / "demo28" / "make_crossing.py")
+    spec = importlib.util.spec_from_file_location("demo28_make_crossing", repo / "scripts" / "demo28_crossing.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

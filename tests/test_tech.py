@@ -44,7 +44,8 @@ def _arc_delays(lib) -> dict:
 
 def test_committed_files_are_exactly_the_planned_set(libdir):
     have = sorted(p.name for p in libdir.iterdir() if p.is_file())
-    assert have == sorted(planned_files())
+    # techgen's files, and the crossing tables of scripts/demo28_crossing.py (ngspice)
+    assert have == sorted(planned_files() + ["demo28_crossing.txt"])
     assert len([n for n in have if n.endswith(".lib")]) == 36
 
 

@@ -15,7 +15,7 @@ would have taken over an hour). ngspice outputs are cached by deck digest in
 $FINEVH_CACHE/demo28_crossing (else ~/.cache/finevh/...).
 
 Usage (from the repository root):
-    PYTHONPATH=flow python3 libs/demo28/make_crossing.py [--pairs 0.60/0.70,...] [OUT]
+    PYTHONPATH=flow python3 scripts/demo28_crossing.py [--pairs 0.60/0.70,...] [OUT]
 (``--pairs``: characterise only these pairs into the cache, e.g. in two processes, then
 run without it to write the file from the cache.)
 """
@@ -37,8 +37,8 @@ from finevh.tech.crossing_char import characterise_crossing
 from finevh.tech.liberty_writer import load_axis, slew_axis
 from finevh.tech.lut import DEMO_PAIRS
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
+REPO = Path(__file__).resolve().parent.parent
+HERE = REPO / "libs" / "demo28"          # the technology's folder: libraries in, tables out
 OUT = HERE / "demo28_crossing.txt"
 #: PB0 only: the tables of PB0 stand for every flavour (one flavour costs ~10 CPU min)
 FLAVOURS = ("PB0",)
@@ -103,7 +103,7 @@ def main(argv: list[str]) -> int:
                                    "through the demo28 device model (finevh.tech.demo28_spice), ss 125 C\n"
                                    f"cells: the {len(cells)} combinational masters of designs/demo "
                                    f"({sum(cells.values())} instances)\n"
-                                   "regenerate: PYTHONPATH=flow python3 libs/demo28/make_crossing.py")
+                                   "regenerate: PYTHONPATH=flow python3 scripts/demo28_crossing.py")
     print(f"make_crossing: {len(cells)} cells x {len(FLAVOURS)} flavours x {len(PAIRS)} pairs -> {out}: "
           f"{stats.get('runs', 0)} ngspice runs ({stats.get('ngspice_s', 0.0):.1f} s), "
           f"{stats.get('hits', 0)} cached; {time.time() - t0:.1f} s wall, "
