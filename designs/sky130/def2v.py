@@ -6,7 +6,7 @@ escaped names such as ``\\req_msg[0] ``), every component whose master is in the
 file is an instance with named connections; fillers and tap cells (no Liberty cell) are
 left out of the Verilog and stay in the DEF.
 
-Usage: python3 def2v.py DEF LIBERTY OUT.v
+Usage: python3 def2v.py DEF LIBERTY [LIBERTY ...] OUT.v
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ def liberty_cells(path: str) -> set[str]:
     return set(re.findall(r'\bcell\s*\(\s*"?([A-Za-z0-9_]+)"?\s*\)', read_text(path)))
 
 
-def def_to_verilog(def_path: str, liberty_path: str) -> str:
+def def_to_verilog(def_path: str, liberty_paths: str | list[str]) -> str:
+    """One flat module from ``def_path``'s NETS; instances of masters found in any of
+    ``liberty_paths`` (one path or several, e.g. ASAP7's per-family libraries)."""
     d = read_def(def_path)
-    cells = liberty_cells(liberty_path)
+    paths = [liberty_paths] if isinstance(liberty_paths, str) else list(liberty_paths)
+    cells = set().union(*(liberty_cells(p) for p in paths))
     comps = d.components
     keep = {n: m for n, m in zip(comps.names, comps.masters) if m in cells}
     pins = {}
@@ -70,10 +73,10 @@ def def_to_verilog(def_path: str, liberty_path: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) < 3:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
-    write_text_atomic(argv[2], def_to_verilog(argv[0], argv[1]))
+    write_text_atomic(argv[-1], def_to_verilog(argv[0], argv[1:-1]))
     return 0
 
 
