@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from finevh.timing.arcs import KIND_LAUNCH
-from finevh.timing.graph import _kahn, build_graph
+from finevh.timing.graph import _back_edges, _kahn, _reaching_loops, build_graph
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_LIB = REPO / "libs/demo28/demo28_ss_125C_1p00v_pb0.lib"
@@ -88,6 +88,59 @@ def test_levels_equal_reference_random_with_loops():
         assert np.array_equal(indeg, ref_indeg), it
         stuck_seen += bool(indeg.any())
     assert stuck_seen > 20      # the loop cases really stall
+
+
+def _random_cyclic(seed: int, T: int, extra: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    o = rng.permutation(T)
+    a, b = rng.integers(0, T, 2 * T), rng.integers(0, T, 2 * T)
+    a, b = np.where(o[a] < o[b], a, b), np.where(o[a] < o[b], b, a)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    c, d = rng.integers(0, T, extra), rng.integers(0, T, extra)
+    rev = rng.integers(0, len(a), 3)           # three DAG edges reversed: loops for sure
+    return np.concatenate([a, c, b[rev]]), np.concatenate([b, d, a[rev]])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_trimmed_search_finds_the_same_back_edges(seed):
+    """Leaving out the stalled nodes that reach no loop changes no back edge of the
+    depth-first search (the loop breaks reported, and so the graph, stay the same)."""
+    T = 400 + 300 * seed
+    src, dst = _random_cyclic(seed, T, T // 10)
+    _, indeg = _kahn(T, src, dst)
+    stuck = indeg > 0
+    assert stuck.any()
+    idx = np.nonzero(stuck[src] & stuck[dst])[0]
+    trimmed = _reaching_loops(T, idx, src, dst)
+    assert len(trimmed) < len(idx)
+    assert sorted(set(_back_edges(idx, src, dst))) == sorted(set(_back_edges(trimmed, src, dst)))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_resumed_sweep_equals_a_fresh_sweep_after_loop_breaking(seed):
+    """Loops cut as the graph builder cuts them, the sweep resumed on the stalled part
+    only gives the levels of a fresh sweep over the edges left (wide frontiers: the
+    numpy rounds, not only the edge-by-edge path)."""
+    T = 3000 + 1000 * seed
+    src, dst = _random_cyclic(100 + seed, T, T // 20)
+    level, indeg = _kahn(T, src, dst)
+    assert indeg.any()
+    disabled = np.zeros(len(src), dtype=bool)
+    rounds = 0
+    while indeg.any():
+        rounds += 1
+        stuck = indeg > 0
+        idx = np.nonzero(~disabled & stuck[src] & stuck[dst])[0]
+        disabled[_back_edges(_reaching_loops(T, idx, src, dst), src, dst)] = True
+        level[stuck] = 0
+        into = np.nonzero(~disabled & stuck[dst])[0]
+        level, indeg_in = _kahn(T, src[into], dst[into], level)
+        indeg = np.where(stuck, indeg_in, 0)
+    ref_level, ref_indeg = reference_levels(T, src[~disabled], dst[~disabled])
+    assert not ref_indeg.any()
+    assert np.array_equal(level, ref_level)
+    assert level.max() > 5
 
 
 def test_levels_demo_design():
