@@ -189,6 +189,17 @@ class Profile:
     leak_uw: dict = field(default_factory=dict)         # V -> float[N] leakage (k = 1)
 
 
+@dataclass
+class StaRun:
+    """One STA run of an emulation, as :meth:`Emulator.start_trace` records it."""
+
+    variant: str                 # Variant.name (its wire capacitance: Emulator.trace_wire_cap)
+    insts: np.ndarray            # int64: instances re-bound since the previous run
+    cells: np.ndarray            # their new cell indices (``design.cells``)
+    worst_slack_ns: float
+    cpu_s: float                 # process CPU of the run: binding + incremental re-time
+
+
 class Emulator:
     """Shared state of one emulation: the design, its constraints, the activity
     specification, the leakage model and the reference clock."""
@@ -210,8 +221,34 @@ class Emulator:
         self.timing_s = 0.0
         self.power_s = 0.0
         self.sta_runs = 0
+        #: None, or the STA runs since :meth:`start_trace` (:class:`StaRun`)
+        self.trace: list[StaRun] | None = None
+        self.trace_wire_cap: dict = {}
         self.active: Variant | None = None
         self.dyn: DynamicPower | None = None
+
+    def start_trace(self) -> None:
+        """Record every STA run from now on: the instances re-bound since the run before
+        (against the binding the design holds now), the variant, its worst slack and its
+        CPU time. Another tool can replay the same sequence of re-bindings
+        (``bench/bench_emulate.py`` does it in OpenSTA)."""
+        self.trace = []
+        self._trace_cells = np.asarray(self.design.inst_cell).copy()
+        self.trace_wire_cap = {}
+
+    def _ran(self, var: "Variant", res, cpu0: float) -> None:
+        """Count one STA run of ``var`` (result ``res``, started at process time ``cpu0``)."""
+        self.sta_runs += 1
+        if self.trace is None:
+            return
+        cpu = time.process_time() - cpu0
+        cur = np.asarray(self.design.inst_cell)
+        if len(cur) != len(self._trace_cells):
+            raise ValueError("the design's instances changed during a traced emulation")
+        ch = np.nonzero(cur != self._trace_cells)[0]
+        self.trace.append(StaRun(var.name, ch, cur[ch].astype(np.int64), float(res.worst_slack), cpu))
+        self._trace_cells[ch] = cur[ch]
+        self.trace_wire_cap.setdefault(var.name, var.wire_cap)
 
     def activate(self, var: "Variant") -> None:
         """Make ``var`` the variant whose binding the design holds (others re-bind fully)."""
@@ -251,21 +288,22 @@ class Emulator:
 
     # -- uniform supply ------------------------------------------------------------------
     def time_uniform(self, var: Variant, vdd: float) -> float:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         var.binder.bind_all(vdd)
         self.set_crossing(var)
         res = var.timer.update()
-        self.sta_runs += 1
+        self._ran(var, res, c0)
         self.timing_s += time.perf_counter() - t0
         return required_period(res, self.period_ns)
 
     def power_uniform(self, var: Variant, vdd: float) -> tuple[np.ndarray, np.ndarray]:
         """(dynamic at f_ref, leakage) per instance, uW, every instance at ``vdd``."""
+        c0 = time.process_time()
         var.binder.bind_all(vdd)
         self.set_crossing(var)
         t0 = time.perf_counter()
         res = var.timer.update()
-        self.sta_runs += 1
+        self._ran(var, res, c0)
         t1 = time.perf_counter()
         if self.dyn is None:
             self.dyn = DynamicPower(self.design, self.tc, self.spec)
@@ -301,12 +339,12 @@ class Emulator:
         members = self._members(var)
 
         def time_fn(high: np.ndarray) -> CriticalPath:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for t in range(var.n_tiles):
                 var.binder.bind(members[t], vddh if high[t] else vddl)
             self.set_crossing(var, vddl, vddh)
             res = var.timer.update()
-            self.sta_runs += 1
+            self._ran(var, res, c0)
             if with_path:
                 cp = critical_path(var.timer, res, self.inst_index)
             else:
