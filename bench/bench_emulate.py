@@ -1,23 +1,35 @@
 #!/usr/bin/env python3
 """Benchmark: the full FINE-VH emulation (49 tiles, 16 frequencies, ΔVdd 200 and
-100 mV, with and without poly-bias) on a >= 100k-cell design on demo28.
+100 mV, with and without poly-bias) on a >= 100k-cell design on demo28, against
+OpenSTA 3.x doing the same sequence of re-bindings.
 
 The design is the 16 x 16 array of 8-bit MACs (``bench/mac_array.v``) mapped by Yosys
 onto demo28 PB0 1.00 V (about 129k cells) and placed by the embedded placer, both
 cached under ``fileio.cache_dir()/bench_emulate`` (first run: about 10 minutes). The
 clock is set 5 % above the critical delay at 1.00 V. Prints the time of
-``finevh.run.run_flow`` and its breakdown, the number of STA runs, and — as the
-"same work by the real tool" reference — OpenSTA's time for ONE full STA of the same
-netlist at 1.00 V, times the number of STA runs the emulation made (what driving
-OpenSTA per configuration would cost for the timing alone).
+``finevh.run.run_flow`` and its breakdown and the number of STA runs.
 
-Usage: python3 bench/bench_emulate.py [--tiles 7] [--frequencies 16] [--no-opensta]
+The reference (issue 13): every STA run of the emulation is recorded
+(``Emulator.start_trace``: the instances re-bound since the run before, their new
+cells, the worst slack, the run's CPU time) and replayed in ONE OpenSTA 3.x process
+(``tests/sta_replay.py``): ``replace_cell`` of those instances onto renamed copies of
+the per-supply, per-flavour libraries, then the worst setup slack, with each
+variant's wire capacitance set per net (untimed, as finevh builds a variant's timer
+outside its runs). Runs at supplies between the characterised 50 mV steps (finevh
+interpolates those cells; no Liberty file exists) are skipped; the next replayed run
+re-binds whatever differs. Printed: runs replayed, ``replace_cell`` calls, OpenSTA's
+user time for the replayed runs against finevh's CPU time for the same runs, and the
+largest |worst-slack difference| over them.
+
+Usage: python3 bench/bench_emulate.py [--tiles 7] [--frequencies 16]
+       [--selection local|milp|alg5] [--no-opensta] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -70,7 +82,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tiles", type=int, default=7)
     ap.add_argument("--frequencies", type=int, default=16)
+    ap.add_argument("--selection", choices=("local", "milp", "alg5"), default="local")
     ap.add_argument("--no-opensta", action="store_true")
+    ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
     from bench_sta import write_sdc_from_ports
@@ -84,7 +98,21 @@ def main() -> None:
     sdc = write_sdc_from_ports(work / "mac.sdc", v, period)
     cfg_path = demo28_run_config(work / "bench.toml", name="mac_array", verilog=v, def_file=df, sdc=sdc,
                                  tiles=[args.tiles], delta_vdd_mv=[200, 100], frequencies=args.frequencies, emit=[])
+    if args.selection != "local":
+        cfg_path.write_text(cfg_path.read_text().replace("[fvh]\n", f'[fvh]\nselection = "{args.selection}"\n', 1))
     cfg = load_config(cfg_path)
+    import finevh.fvh.emulate as E
+
+    emus = []
+    init = E.Emulator.__init__
+
+    def traced(self, *a, **k):                 # record every STA run for the replay
+        init(self, *a, **k)
+        self.start_trace()
+        emus.append(self)
+
+    if not args.no_opensta:
+        E.Emulator.__init__ = traced
     t0 = time.perf_counter()
     c0 = time.process_time()
     res = run_flow(cfg)
@@ -108,20 +136,32 @@ def main() -> None:
         sv = s[key]["savings_pct"]
         print(f"  {key}: FINE-VH vs ideal-DVFS {sv['mean_vs_ideal_dvfs']:+.2f} %, vs Vdd-Hopping "
               f"{sv['mean_vs_vdd_hopping']:+.2f} %, no PB vs ideal {sv['mean_no_pb_vs_ideal_dvfs']:+.2f} %")
+    out_json = {k: round(v, 3) if isinstance(v, float) else v for k, v in tm.items()}
     if not args.no_opensta:
-        import opensta
+        from sta_replay import parse_replay, write_replay
 
-        script = opensta.design_script([LIB], v, "mac_array", sdc, extra=[
-            "set t0 [clock milliseconds]", "report_wns -digits 6",
-            "puts \"sta_ms [expr {[clock milliseconds] - $t0}]\""])
-        (work / "run.tcl").write_text(script)
-        out = subprocess.run(["sta", "-no_init", "-exit", str(work / "run.tcl")], capture_output=True,
-                             text=True, cwd=work)
-        sta_s = opensta.parse_value(out.stdout + out.stderr, "sta_ms") / 1e3
-        print(f"OpenSTA 2.0.17: one full STA (no wire caps) {sta_s:.2f} s; x {tm['sta_runs']} STA runs = "
-              f"{sta_s * tm['sta_runs']:.0f} s; ratio finevh emulation / OpenSTA timing alone = "
-              f"{emul / (sta_s * tm['sta_runs']):.3f}x")
-    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in tm.items()}, sort_keys=True))
+        E.Emulator.__init__ = init
+        emu = emus[0]
+        sta = os.environ.get("FINEVH_OPENSTA3") or str(Path.home() / ".cache/opensta-737b52f/bin/sta")
+        rp = write_replay(emu.design, emu.trace, emu.trace_wire_cap, v, "mac_array", sdc, work, LIB)
+        c0 = time.perf_counter()
+        out = subprocess.run([sta, "-no_init", "-exit", str(rp.script)], capture_output=True, text=True, cwd=work)
+        wall = time.perf_counter() - c0
+        wns, user_s, elapsed_s = parse_replay(out.stdout + out.stderr)
+        ours = sum(emu.trace[r].cpu_s for r in rp.runs)
+        worst = max(abs(wns[r] - emu.trace[r].worst_slack_ns) for r in rp.runs)
+        print(f"OpenSTA 3.x replay: {len(rp.runs)} of {len(emu.trace)} STA runs replayed "
+              f"({len(emu.trace) - len(rp.runs)} at interpolated supplies), {rp.replaced:,} replace_cell calls; "
+              f"user time of the replayed runs {user_s:.1f} s (elapsed {elapsed_s:.1f} s; whole process {wall:.0f} s "
+              f"wall incl. reading); finevh CPU for the same runs {ours:.1f} s: ratio {ours / max(user_s, 1e-9):.3f}x; "
+              f"max |worst slack finevh - OpenSTA| {worst * 1e3:.4f} ps")
+        out_json.update(replay_runs=len(rp.runs), trace_runs=len(emu.trace), replace_cell=rp.replaced,
+                        opensta_user_s=round(user_s, 3), opensta_elapsed_s=round(elapsed_s, 3),
+                        finevh_cpu_replayed_s=round(ours, 3), ratio=round(ours / max(user_s, 1e-9), 4),
+                        max_wns_diff_ps=round(worst * 1e3, 6))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out_json, sort_keys=True, indent=1) + "\n")
+    print(json.dumps(out_json, sort_keys=True))
 
 
 if __name__ == "__main__":
