@@ -98,6 +98,16 @@ class Design:
             self.meta["_pin_inst"] = pi
         return pi
 
+    @property
+    def inst_index(self) -> dict[str, int]:
+        """Instance name -> index, built once per design and shared by every stage
+        (a dict of a million names is tens of MB: one copy, not one per user)."""
+        ix = self.meta.get("_inst_index")
+        if ix is None or len(ix) != self.netlist.n_instances:
+            ix = {n: i for i, n in enumerate(self.netlist.inst_names)}
+            self.meta["_inst_index"] = ix
+        return ix
+
     def term_name(self, t: int) -> str:
         """``inst/PIN`` for an instance pin terminal, the port name for a port terminal."""
         nl = self.netlist

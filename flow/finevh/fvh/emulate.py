@@ -217,7 +217,7 @@ class Emulator:
         self.spec = spec or ActivitySpec()
         self.period_ns = clock_period(constraints)
         self.f_ref = 1000.0 / self.period_ns
-        self.inst_index = {n: i for i, n in enumerate(design.netlist.inst_names)}
+        self.inst_index = design.inst_index
         self.timing_s = 0.0
         self.power_s = 0.0
         self.sta_runs = 0

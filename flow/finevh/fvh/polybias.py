@@ -161,10 +161,9 @@ class _Ctx:
 
         self.design = design
         self.timer = timer
-        nl = design.netlist
         self.pin_inst = design.pin_inst
         self.out_pin = design.pin_dir == DIR_OUTPUT
-        self.inst_of_name = {n: i for i, n in enumerate(nl.inst_names)}
+        self.inst_of_name = design.inst_index
         self.seq = design.is_sequential()
         # instances on each net (drivers and loads), for the back-off neighbourhood: net m's
         # are net_insts[net_inst_ptr[m]:net_inst_ptr[m + 1]] (one flat array, not an array

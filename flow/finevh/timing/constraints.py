@@ -141,7 +141,7 @@ class TerminalNames:
 
     def pin(self, name: str) -> int | None:
         if self._inst is None:
-            self._inst = {n: i for i, n in enumerate(self.design.netlist.inst_names)}
+            self._inst = self.design.inst_index
         inst, _, pin = name.rpartition("/")
         i = self._inst.get(inst)
         if i is None:
@@ -155,7 +155,7 @@ class TerminalNames:
     def instance(self, name: str) -> int | None:
         """Index of the instance ``name`` (None if absent)."""
         if self._inst is None:
-            self._inst = {n: i for i, n in enumerate(self.design.netlist.inst_names)}
+            self._inst = self.design.inst_index
         return self._inst.get(name)
 
     def net_terms(self, name: str) -> list[int]:
