@@ -5,8 +5,8 @@ re-bound since the run before, their new cells, the variant and its worst slack)
 writes one OpenSTA script that reads every library the runs bind to as a renamed copy
 (``<cell>__L<k>``, one suffix per library: the supplies and flavours of demo28 share
 cell names), links the netlist, reads the SDC, and then for each run does what a user
-driving OpenSTA would: ``replace_cell`` on the re-bound instances and
-``report_worst_slack -max``. Wire capacitance of each variant is set per net
+driving OpenSTA would: ``replace_cell`` on the re-bound instances and the worst
+setup slack (``sta::worst_slack_cmd max``, what ``report_worst_slack -max`` prints). Wire capacitance of each variant is set per net
 (``set_load`` on nets) when the variant changes. OpenSTA's own ``user_run_time`` and
 ``elapsed_run_time`` around the loop are the reference time.
 
