@@ -43,18 +43,17 @@ def emit_stage(design, constraints, plan, opts=None, tools=("opensta",)) -> Stag
     """Scripts applying ``plan`` for each of ``tools``: ``extra["texts"]`` maps tool -> text.
     ``opts``: :class:`finevh.emit.common.EmitOptions` (its swap naming is completed with
     :func:`default_swap_templates`). ``design``/``constraints`` are not needed (None)."""
-    from ..emit import TOOLS, emit_text
+    from ..emit import TOOLS, emit_texts
     from ..emit.common import EmitOptions
 
     opts = resolve_supply_pins(plan, opts or EmitOptions())
     opts = replace(opts, swap_cell=default_swap_templates(plan, opts.swap_cell))
-    texts = {}
     for tool in tools:
         if tool not in TOOLS:
             from ..errors import InputError
 
             raise InputError(f"unknown tool '{tool}' (one of {', '.join(TOOLS)})")
-        texts[tool] = emit_text(plan, tool, opts)
+    texts = emit_texts(plan, tuple(tools), opts)
     rep = {"tools": list(tools), "lines": {t: x.count("\n") for t, x in texts.items()},
            "swap_cell": opts.swap_cell, "power_pin": opts.power_pin, "ground_pin": opts.ground_pin}
     return StageResult(plan, rep, {"texts": texts})
