@@ -265,6 +265,48 @@ def test_slacks_equal_opensta3_with_parasitics(sta3, examples, case):
     assert np.abs(dh).max() < 1e-5, case                     # hold (ASAP7: capacitance ranges)
 
 
+@pytest.mark.parametrize("case", ["gcd_sky130hd_propagated", "gcd_sky130hd_driving_cell", "example1", "reg1_asap7_ss"])
+def test_compiled_dmp_equals_numpy_dmp_on_real_parasitics(examples, monkeypatch, case):
+    """The numba kernels (:mod:`finevh.timing.dmp_jit`) give bit-identical driver
+    solutions (every Driver field) and load wire delays / slews to the numpy solver on
+    every call a real SPEF run makes (setup and hold searches)."""
+    from finevh.analysis import run_sta
+    from finevh.timing import dmp_jit, rcdelay
+    from finevh.timing.dmp import DRIVER_FIELDS, Dmp
+    from finevh.timing.nldm import lookup_pair
+
+    assert dmp_jit.available()
+    calls, lcalls = [], []
+    solve, wires = rcdelay.solve_drivers, rcdelay.load_wires
+    monkeypatch.setattr(rcdelay, "solve_drivers", lambda *a: calls.append(a) or solve(*a))
+    monkeypatch.setattr(rcdelay, "load_wires", lambda *a: lcalls.append(a) or wires(*a))
+    libs, v, top, sdc, spef, _ = CASES[case][:6]
+    run_sta([examples / x for x in libs], examples / v, examples / sdc, top, spef=examples / spef)
+    assert calls and lcalls
+    algs = set()
+
+    def same(a, b):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return a.shape == b.shape and bool(((a == b) | (np.isnan(a) & np.isnan(b))).all())
+
+    for pack, dr, sr, sin, c2, rpi, c1, th in calls:
+        jit = dmp_jit.solve(pack, dr, sr, sin, c2, rpi, c1, *(np.ascontiguousarray(th[:, j]) for j in range(4)))
+
+        def gate(idx, ceff, pack=pack, dr=dr, sr=sr, sin=sin):
+            d, s = lookup_pair(pack, dr[idx], sr[idx], sin[idx], ceff * 1e12)
+            return d * 1e-9, s * 1e-9
+
+        ref = Dmp(gate, c2, rpi, c1, *(th[:, j] for j in range(4))).solve()
+        for f in jit:
+            assert same(jit[f], getattr(ref, f)), (case, f)
+        algs |= set(ref.alg.tolist())
+    assert 2 in algs                            # pi models (the Newton solve) exercised
+    for drv, arc, el in lcalls:
+        a, b = dmp_jit.loads(drv, arc, el), Dmp.of_driver(drv).loads(drv, arc, el)
+        assert same(a[0], b[0]) and same(a[1], b[1]), case
+    assert set(DRIVER_FIELDS) >= set(jit)
+
+
 ELEMENT = SHARED / "data/openroad/src/dbSta/test/Element"
 ELEMENT_SDC = """create_clock -name clk -period 400 [get_ports clock]
 set_input_delay 30 -clock clk [all_inputs -no_clocks]

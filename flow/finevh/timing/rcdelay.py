@@ -202,11 +202,7 @@ class RcArcCalc:
         sel = np.nonzero(~same)[0] if same is not None else np.arange(len(rc))
         dr, sr, si = d_rows[sel], s_rows[sel], sin[sel]
 
-        def gate(idx, ceff):
-            d, s = lookup_pair(pack, dr[idx], sr[idx], si[idx], ceff * 1e12)
-            return d * 1e-9, s * 1e-9
-
-        res = Dmp(gate, c2[sel], rpi[sel], c1[sel], th[sel, 0], th[sel, 1], th[sel, 2], th[sel, 3]).solve()
+        res = solve_drivers(pack, dr, sr, si, c2[sel], rpi[sel], c1[sel], th[sel])
         if same is not None:                    # the early search reuses equal late solutions
             late = self._store[0]
             e_same = edges[rc][same]
@@ -255,7 +251,7 @@ class RcArcCalc:
         wd = np.zeros(len(arc))
         ws = src.slew[arc].copy()
         if has.any():
-            wd[has], ws[has] = Dmp.of_driver(src).loads(src, arc[has], el[has] * 1e-9)
+            wd[has], ws[has] = load_wires(src, arc[has], el[has] * 1e-9)
         wd *= 1e9
         ws *= 1e9
         red, init = (np.minimum, np.inf) if early else (np.maximum, -np.inf)
@@ -266,6 +262,36 @@ class RcArcCalc:
         red.at(self.wire_delay[k], (ld, orf), wd)
         red.at(self.load_slew[k], (ld, orf), ws)
         self.changed[k, ld, orf] |= (self.wire_delay[k, ld, orf] != old_d) | (self.load_slew[k, ld, orf] != old_s)
+
+
+def solve_drivers(pack, d_rows, s_rows, sin, c2, rpi, c1, th) -> Driver:
+    """DMP driver solutions (SI units) of arcs with tables ``d_rows``/``s_rows`` of
+    ``pack``, input slew ``sin`` (ns), pi models (F, ohm, F) and thresholds ``th``
+    [n, 4] (vth, vl, vh, slew derate): compiled (:mod:`.dmp_jit`) when numba is
+    available, else the numpy solver (:class:`~finevh.timing.dmp.Dmp`)."""
+    from . import dmp_jit
+
+    vth, vl, vh, der = (np.ascontiguousarray(th[:, j]) for j in range(4))
+    if dmp_jit.available():
+        o = dmp_jit.solve(pack, d_rows, s_rows, sin, c2, rpi, c1, vth, vl, vh, der)
+        o.update(c1=c1, c2=c2, rpi=rpi, vth=vth, vl=vl, vh=vh, derate=der)
+        return Driver(**o)
+
+    def gate(idx, ceff):
+        d, s = lookup_pair(pack, d_rows[idx], s_rows[idx], sin[idx], ceff * 1e12)
+        return d * 1e-9, s * 1e-9
+
+    return Dmp(gate, c2, rpi, c1, vth, vl, vh, der).solve()
+
+
+def load_wires(drv: Driver, arc: np.ndarray, elmore: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(wire delay, load slew) in s at loads of Elmore delay ``elmore`` (s) driven by the
+    solved arcs ``arc`` of ``drv`` (compiled when numba is available)."""
+    from . import dmp_jit
+
+    if dmp_jit.available():
+        return dmp_jit.loads(drv, arc, elmore)
+    return Dmp.of_driver(drv).loads(drv, arc, elmore)
 
 
 def _merge(reused: np.ndarray, solved: np.ndarray, mask: np.ndarray) -> np.ndarray:
