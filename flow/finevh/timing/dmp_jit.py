@@ -4,11 +4,12 @@ rules, one arc at a time instead of one numpy expression per step over all arcs.
 
 This is the hot path of timing with parasitics: about 5 µs of numpy work per arc,
 about 2 µs compiled (the MAC array of ``bench/bench_sta.py``). :func:`available` says
-whether numba can be used; :mod:`finevh.timing.rcdelay` falls back to the numpy solver when it cannot (or when
-``FINEVH_NO_JIT=1``). ``tests/test_dmp_jit.py`` checks that both give the same delays
-and slews on real parasitics (OpenSTA's examples, OpenROAD's designs).
+whether numba can be used; :mod:`finevh.timing.rcdelay` falls back to the numpy
+solver when it cannot (or when ``FINEVH_NO_JIT=1``).
+``tests/test_timing_rc.py::test_compiled_dmp_equals_numpy_dmp_on_real_parasitics``
+checks that both give bit-identical results on OpenSTA's SPEF examples.
 
-The NLDM look-up inside (:func:`_lookup`) restates :mod:`finevh.timing.nldm` for one
+The NLDM look-up inside (``dmp_kernels.lookup``) restates :mod:`finevh.timing.nldm` for one
 query: segment ``i`` from the count of axis points ``<= q`` clipped to ``[0, n-2]``,
 weight ``(q - a[i]) / (a[i+1] - a[i])`` (0 for a non-increasing segment or an axis of
 one point), bilinear blend ``u1 u2 y00 + w1 u2 y10 + w1 w2 y11 + u1 w2 y01``.
