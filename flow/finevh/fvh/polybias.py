@@ -478,24 +478,21 @@ class _Corner:
         v = f"{self.vdd:g}" if self.vdd is not None else "nom"
         return f"{v}@" + {"sdc": "SDC", "fmax": "fmax"}.get(self.spec.clock, "T") + f"({self.period_ns:.4f}ns)"
 
-    def set_flavour(self, main_design, insts, flavour_of) -> None:
+    def set_flavour(self, main_design, insts, flavour: str | None) -> None:
         """Bind ``insts`` of this view to the twin at the corner's supply of the cell the
-        main design binds them to (flavour ``flavour_of[i]``)."""
+        main design binds them to, of flavour ``flavour`` (None: that cell's own)."""
         if self.main or not len(insts):
             return
         from ..timing.binding import interpolated_cell
 
         ls = main_design.libset
-        memo: dict = {}
-        cells = []
-        for i in insts:
-            c = main_design.cells[int(main_design.inst_cell[i])]
-            key = id(c)
-            t = memo.get(key)
-            if t is None:
-                t = memo[key] = interpolated_cell(ls, c, self.vdd, flavour_of[i])
-            cells.append(t)
-        self.design.rebind(list(insts), cells)
+        uniq, inv = np.unique(np.asarray(main_design.inst_cell)[np.asarray(insts, dtype=np.int64)],
+                              return_inverse=True)
+        targets = []
+        for u in uniq.tolist():
+            c = main_design.cells[u]
+            targets.append(interpolated_cell(ls, c, self.vdd, flavour if flavour is not None else ls.split(c)[1]))
+        self.design.rebind(list(insts), [targets[k] for k in inv.tolist()])
 
 
 def _corner_alpha(libset, base_cells, stages, vdd, main_vdd) -> dict[str, float]:
@@ -538,8 +535,8 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     nominal = nominal_voltage(design)
     specs = list(corners) if corners else [CornerSpec(None, "sdc")]
     cs = [_Corner(sp, design, timer, nominal) for sp in specs]
-    used = {id(design.cells[k]): design.cells[k] for k in np.unique(design.inst_cell).tolist()}
-    base_list = list(used.values())
+    used_ci = set(np.unique(design.inst_cell).tolist())
+    base_list = [design.cells[k] for k in sorted(used_ci)]
     first = [c.first(ctx) for c in cs]
     res_c = [r for r, _ in first]
     worst0 = [r.worst_slack for r in res_c]
@@ -555,24 +552,39 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     for k, c in enumerate(cs):
         progress(f"polybias corner {c.label}: worst slack {worst0[k]:.4f} ns, d_avg {d_avg[k] * 1e3:.2f} ps; "
                  "alpha_sd " + ", ".join(f"{f} {100 * alphas[k][f]:.2f} %" for f in stages))
-    base_cell = {i: design.cell_of(i) for i in np.nonzero(interface)[0].tolist()}
-    cur_flavour = {i: libset.split(c)[1] for i, c in base_cell.items()}
-    swapped: dict[int, str] = {}
+    # per instance as arrays, not dicts (about 300 B per instance at 1M cells, issue 16):
+    # the base cell (index into design.cells), whether it is a candidate, the stage that
+    # swapped it (-1: none); flavours per cell of the table
+    iface = np.asarray(interface, dtype=bool).copy()
+    base_ci = np.asarray(design.inst_cell).copy()
+    cell_flavour = {ci: libset.split(design.cells[ci])[1] for ci in np.unique(base_ci[iface]).tolist()}
+    swapped = np.full(design.n_instances, -1, dtype=np.int32)
+    twin_memo: dict[tuple[int, str], object] = {}       # (base cell index, flavour) -> twin or None
+
+    def twin_of(ci: int, fl: str):
+        key = (ci, fl)
+        if key not in twin_memo:
+            try:
+                twin_memo[key] = libset.twin(design.cells[ci], flavour=fl)
+            except InputError:
+                twin_memo[key] = None
+        return twin_memo[key]
+
     reports: list[StageReport] = []
 
-    def rebind_all(insts: list[int], to_flavour: dict[int, str] | str | None) -> None:
+    def rebind_all(insts: list[int], to_flavour: str | None) -> None:
         """Bind ``insts`` to flavour ``to_flavour`` (None: back to their base cells) in
         the design and in every corner view."""
         if not insts:
             return
+        uniq, inv = np.unique(base_ci[np.asarray(insts, dtype=np.int64)], return_inverse=True)
         if to_flavour is None:
-            design.rebind(insts, [base_cell[i] for i in insts])
-            fl_of = cur_flavour
+            targets = [design.cells[u] for u in uniq.tolist()]
         else:
-            design.rebind(insts, [libset.twin(base_cell[i], flavour=to_flavour) for i in insts])
-            fl_of = {i: to_flavour for i in insts}
+            targets = [twin_of(u, to_flavour) for u in uniq.tolist()]
+        design.rebind(insts, [targets[k] for k in inv.tolist()])
         for c in cs:
-            c.set_flavour(design, insts, fl_of)
+            c.set_flavour(design, insts, to_flavour)
 
     def update_all(limits=None):
         return [c.update(ctx, None if limits is None else limits[k], paths_per_round) for k, c in enumerate(cs)]
@@ -595,15 +607,12 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         for c, t in zip(cs, s_th):
             m = c.inst_slack(ctx) - t
             margin = m if margin is None else np.minimum(margin, m)
-        cand = []
-        for i in sorted(base_cell):
-            if i in swapped or rule.order(cur_flavour[i]) >= rule.order(fl) or not margin[i] > 0:
-                continue
-            try:
-                libset.twin(base_cell[i], flavour=fl)
-            except InputError:
-                continue
-            cand.append(i)
+        # base cells of a faster flavour that have a twin of this one
+        ok_cell = np.zeros(len(design.cells), dtype=bool)
+        for ci, f0 in cell_flavour.items():
+            ok_cell[ci] = rule.order(f0) < rule.order(fl) and twin_of(ci, fl) is not None
+        with np.errstate(invalid="ignore"):
+            cand = np.nonzero(iface & (swapped < 0) & ok_cell[base_ci] & (margin > 0))[0].tolist()
         live = set(cand)
         rebind_all(cand, fl)
         rounds = 0
@@ -670,8 +679,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
             rebind_all(sorted(live), None)
             live.clear()
             res_c = update_all()
-        for i in live:
-            swapped[i] = fl
+        swapped[np.fromiter(live, dtype=np.int64, count=len(live))] = stages.index(fl)
         after = [r.worst_slack for r in res_c]
         reports.append(StageReport(fl, alphas[0][fl], s_th[0], len(cand), len(live), rounds, worst_before[0],
                                    after[0],
@@ -681,14 +689,21 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         progress(f"polybias {fl}: {len(cand)} candidates, {len(live)} kept ({rounds} back-off rounds); "
                  + "; ".join(f"{c.label}: S_th {s_th[k] * 1e3:.2f} ps, worst {worst_before[k]:.4f} -> "
                              f"{after[k]:.4f} ns" for k, c in enumerate(cs)))
-    swaps = [(i, base_cell[i].name, design.cell_of(i).name, swapped[i]) for i in sorted(swapped)]
-    count: dict[str, int] = {}
-    for i in base_cell:
-        f = swapped.get(i, cur_flavour[i]) or "-"
-        count[f] = count.get(f, 0) + 1
     crep = [CornerReport(c.label, c.vdd, c.period_ns, d_avg[k], {f: alphas[k][f] for f in stages}, worst0[k],
                          res_c[k].worst_slack, tns0[k], res_c[k].tns) for k, c in enumerate(cs)]
-    return PolybiasResult(swaps, reports, len(base_cell), d_avg[0], worst0[0], res_c[0].worst_slack, tns0[0],
+    del cs, ctx                 # the corner views and timers, before the swap list is built
+    sw = np.nonzero(swapped >= 0)[0]
+    swaps = [(i, design.cells[b].name, design.cell_of(i).name, stages[k])
+             for i, b, k in zip(sw.tolist(), base_ci[sw].tolist(), swapped[sw].tolist())]
+    count: dict[str, int] = {}
+    # every candidate's final flavour: the stage that swapped it, else its base cell's
+    fin = np.nonzero(iface)[0]
+    codes = np.where(swapped[fin] >= 0, swapped[fin], len(stages) + base_ci[fin])
+    for code, n in zip(*np.unique(codes, return_counts=True)):
+        code = int(code)
+        f = (stages[code] if code < len(stages) else cell_flavour[code - len(stages)]) or "-"
+        count[f] = count.get(f, 0) + int(n)
+    return PolybiasResult(swaps, reports, int(iface.sum()), d_avg[0], worst0[0], res_c[0].worst_slack, tns0[0],
                           res_c[0].tns,
                           dict(sorted(count.items(), key=lambda kv: (rule.order(kv[0]), kv[0]))), crep)
 
