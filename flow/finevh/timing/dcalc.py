@@ -313,7 +313,8 @@ class DelayCalc:
         net_cap = None
         if (prev is not None and prev["wire"] is self.wire_cap and prev["caps"].shape == caps.shape
                 and prev["single"] == self.single_precision_loads and prev["ix"] is ix):
-            chg = np.nonzero((caps != prev["caps"]).any(axis=1))[0]
+            ne = caps != prev["caps"]
+            chg = np.flatnonzero(ne[:, 0] | ne[:, 1])     # (a reduction over axis 1 is ~10x slower)
             nets = np.unique(g.net_of_term[chg])
             nets = nets[nets >= 0]
             if len(nets) < 0.5 * ix["M"]:
@@ -325,7 +326,8 @@ class DelayCalc:
         self._load_state[early] = {"caps": caps, "net_cap": net_cap, "wire": self.wire_cap,
                                    "single": self.single_precision_loads, "ix": ix}
         load = np.zeros((g.n_terms, 2))
-        load[ix["drv"]] = net_cap[ix["drv_net"]]
+        # rows of (rise, fall) moved as one complex128 each: ~2x faster than row indexing
+        _pairs(load)[ix["drv"]] = _pairs(np.ascontiguousarray(net_cap, dtype=np.float64))[ix["drv_net"]]
         return load
 
     # ------------------------------------------------------------------ arcs
@@ -464,6 +466,11 @@ class _EarlyView:
 
     def driving_cell(self, dc, load_rf, early: bool = True):
         return self._dc.driving_cell(dc, load_rf, early=early)
+
+
+def _pairs(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous float64 [n, 2] array seen as complex128 [n] (same memory)."""
+    return a.view(np.complex128).reshape(-1)
 
 
 def net_caps_f32(caps: np.ndarray, terms: np.ndarray, ptr: np.ndarray, nd: np.ndarray,

@@ -483,25 +483,31 @@ class Search:
         # pass merges both, so a re-reduced one folds its fresh source arrival back in
         st, st_pos = self._source_targets(tgt)
         fresh = arr[:, st, :].copy()
-        arr[:, tgt] = p_arr[:, tgt]
-        slew[tgt] = p_slew[tgt]
+        np.copyto(arr, p_arr, where=tgt)        # (faster than boolean indexing)
+        np.copyto(slew, p_slew, where=tgt)
         edge_delay = prev["edge_delay"].copy()
         edge_slew = prev["edge_slew"].copy()
-        load_chg = (load != prev["load"])
-        dirty = (tables.delay != prev["d_rows"]) | (tables.slew != prev["s_rows"]) | load_chg[g.e_to, g.e_out_rf]
+        dirty = (tables.delay != prev["d_rows"]) | (tables.slew != prev["s_rows"])
+        # edges into a pin transition whose load changed: the edges of its segments
+        ld = load != prev["load"]
+        seg = np.flatnonzero((ld[:, 0] | ld[:, 1])[g.seg_to])
+        seg = seg[ld[g.seg_to[seg], g.seg_rf[seg]]]
+        dirty[expand(g.seg_start[seg], g._seg_end[seg] - g.seg_start[seg])] = True
         if cx_dirty is not None:            # supply-crossing corrections that changed
             dirty |= cx_dirty
         has_src, src_c = self._has_src, self._src_c
+        # flat [T * 2] views: one index per gather (the arrays are updated in place below)
+        src_f = flat_index(g, "src")
+        slew_chg_f, arr_chg_f = slew_chg.reshape(-1), arr_chg.reshape(-1)
         for L, a, b in self._levels:
             sl = slice(a, b)
-            irf = g.e_in_rf[sl]
             hs = has_src[sl]
-            sc = src_c[sl]
-            need = dirty[sl] | (hs & slew_chg[sc, irf])
+            sf = src_f[sl]
+            need = dirty[sl] | (hs & slew_chg_f.take(sf))
             wch = self.dcalc.wire_changes()         # RC: arcs leaving load pins whose wire values changed
             if wch is not None:
-                need |= wch[g.e_from[sl], irf]
-            touch = need | (hs & arr_chg[sc, irf])
+                need |= wch[g.e_from[sl], g.e_in_rf[sl]]
+            touch = need | (hs & arr_chg_f.take(sf))
             if not touch.any():
                 continue
             n_need = int(need.sum())
@@ -517,7 +523,8 @@ class Search:
                 ei = np.arange(a, b)
                 starts = g.seg_start[sa:sb] - a
             else:
-                segs = np.unique(g._edge_seg[a + np.nonzero(touch)[0]])
+                x = g._edge_seg[a:b][touch]             # non-decreasing: drop repeats
+                segs = x[np.r_[True, x[1:] != x[:-1]]]
                 st = g.seg_start[segs]
                 cnt = g._seg_end[segs] - st
                 ei = expand(st, cnt)
