@@ -281,6 +281,46 @@ def test_vddmux_counts_geometry_chain(run_cli, d28):
     assert rep["area_share_pct"] > 0
 
 
+def test_vddmux_two_switches_per_row_when_a_tile_needs_more_than_its_rows(run_cli, d28):
+    """A tile whose peak current needs more switches than it has rows (a large block cut
+    in few tiles) gets a second switch at the other end of rows; beyond two per row the
+    stage stops with exit 2 and one line."""
+    from finevh.fvh.plan import read_plan
+    from finevh.layout.lef import read_lef
+
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "2", "--out", w / "r.fvh.json", "--def-out", w / "r.def")[0] == 0
+    args = ["vddmux", "--plan", w / "r.fvh.json", *_libs(PB[:1]), "--lef", LEF, "--verilog", d28["v"],
+            "--def", w / "r.def", "--sdc", d28["met"], "--json"]
+    code, out, err = run_cli(*args, "--out", w / "r0.fvh.json")
+    assert code == 0, err
+    p0 = read_plan(w / "r0.fvh.json")
+    rows = int(round(p0.mesh.tile_h / p0.mesh.row_height))
+    t_big = max(p0.vddmux.per_tile, key=lambda t: t.peak_ma)
+    i_max = t_big.peak_ma / (1.5 * rows)           # ~1.5 switches per row in that tile
+    code, out, err = run_cli(*args, "--switch-max-ma", f"{i_max:.9g}", "--out", w / "r1.fvh.json",
+                             "--def-out", w / "r1.def")
+    assert code == 0, err
+    p1 = read_plan(w / "r1.fvh.json")
+    cells = [c for c in p1.vddmux.cells if c.tile == t_big.tile]
+    assert rows < len(cells) <= 2 * rows
+    x0, _, x1, _ = p1.mesh.tiles[t_big.tile].box
+    by_row: dict = {}
+    for c in cells:
+        by_row.setdefault(round(c.y, 6), []).append(c.x)
+    assert max(len(v) for v in by_row.values()) == 2
+    for xs in by_row.values():
+        if len(xs) == 2:                               # one at each tile border
+            assert sorted(abs(x - x0) < 1e-6 for x in xs) == [False, True]
+            assert any(abs(x + 2.72 - x1) < 1e-6 for x in xs)
+    names, masters, x, y, wd = _def_cells(w / "r1.def", read_lef([LEF]))
+    assert _overlaps(x, y, wd) == 0 and masters.count("VDDMUX_X1") == len(p1.vddmux.cells)
+    code, _, err = run_cli("-q", *args, "--switch-max-ma", f"{t_big.peak_ma / (3 * rows):.9g}",
+                           "--out", w / "r2.fvh.json")
+    assert code == 2 and "room for" in err and len(err.strip().splitlines()) == 1
+    assert not (w / "r2.fvh.json").exists()
+
+
 def test_vddmux_bad_input(run_cli, d28, tmp_path):
     w = d28["dir"]
     assert _partition(run_cli, d28, "2", "--out", w / "b.fvh.json", "--def-out", w / "b.def")[0] == 0

@@ -56,6 +56,24 @@ def test_power_terms_equal_the_tabulated_model_on_every_map():
         assert terms.evaluate(h) == pytest.approx(want, rel=1e-12)
 
 
+def test_leakage_terms_plus_dynamic_equal_the_terms_with_dynamic_on_every_map():
+    """The emulator builds a pair's leakage terms once and adds each clock's dynamic power
+    as linear terms: the same polynomial as building them with the dynamic power."""
+    rng = np.random.default_rng(11)
+    tile, pair, direct = _synthetic_pair(rng, 400, 7)
+    dl, dh = rng.uniform(1, 3, 400), rng.uniform(2, 5, 400)
+    z = np.zeros(400)
+    lt = power_terms(tile, 7, z, z, pair, overhead_uw=4.0)
+    for s in (0.5, 1.0, 1.7):
+        both = power_terms(tile, 7, dl * s, dh * s, pair, overhead_uw=4.0)
+        split = lt.plus_dynamic(tile, dl * s, dh * s)
+        assert split.monos == both.monos
+        for h in _maps(7):
+            want = float((direct(h) + np.where(h[tile], dh * s, dl * s)).sum()) + 4.0
+            assert split.evaluate(h) == pytest.approx(want, rel=1e-12)
+            assert split.evaluate(h) == pytest.approx(both.evaluate(h), rel=1e-12)
+
+
 def _path_timing(rng, n_tiles, n_paths, period):
     """Monotone synthetic timing: path delay = sum over its cells of the VddL or VddH delay."""
     paths = []

@@ -399,9 +399,19 @@ class Emulator:
         pl = var.pair_leak.get((vl, vh))
         if pl is None:
             pl = var.pair_leak[(vl, vh)] = self.leak.pair(vddl, vddh, var.binder.flavour, var.binder.names)
+        # the leakage and overhead terms of the pair once; the dynamic power (own tile
+        # only: linear) scaled to each target clock
+        cache = var.__dict__.setdefault("_leak_terms", {})
+        over = float(var.overhead_leak_uw.get(vh, 0.0))
+        hit = cache.get((vl, vh))
+        if hit is not None and hit[0] is pl and hit[1] == over:
+            lt = hit[2]
+        else:
+            z = np.zeros(var.tile.size)
+            lt = power_terms(var.tile, var.n_tiles, z, z, pl, over)
+            cache[(vl, vh)] = (pl, over, lt)
         s = f_mhz / self.f_ref
-        return power_terms(var.tile, var.n_tiles, prof.dyn_ref_uw[vl] * s, prof.dyn_ref_uw[vh] * s, pl,
-                           float(var.overhead_leak_uw.get(vh, 0.0)))
+        return lt.plus_dynamic(var.tile, prof.dyn_ref_uw[vl] * s, prof.dyn_ref_uw[vh] * s)
 
     def last_path(self, var: Variant) -> CriticalPath:
         """Critical path of the binding ``var``'s timer timed last."""
@@ -409,6 +419,17 @@ class Emulator:
         cp = critical_path(var.timer, var.timer.last, self.inst_index)
         self.timing_s += time.perf_counter() - t0
         return CriticalPath(self.period_ns, cp.wns_ns, cp.insts, cp.delays_ns)
+
+    def _border(self, var: Variant) -> np.ndarray | None:
+        """Instances of ``var`` with a driver in another tile (None: unpartitioned)."""
+        if var.tile is None:
+            return None
+        b = getattr(var, "_border", None)
+        if b is None:
+            from .leakage import border_instances
+
+            b = var._border = border_instances(self.leak.inputs()[0], var.tile)
+        return b
 
     def _members(self, var: Variant) -> list[np.ndarray]:
         m = getattr(var, "_members", None)
@@ -434,7 +455,7 @@ class Emulator:
         if pl is None:
             pl = var.pair_leak[key] = self.leak.pair(vddl, vddh, var.binder.flavour, var.binder.names)
         dyn = np.where(hi_inst, prof.dyn_ref_uw[vh], prof.dyn_ref_uw[vl])
-        leak = pl(hi_inst)
+        leak = pl(hi_inst, self._border(var))
         lib_leak = np.where(hi_inst, prof.leak_uw[vh], prof.leak_uw[vl])
         over = float(var.overhead_leak_uw.get(vh, 0.0))
         d = float(dyn.sum()) * f_mhz / self.f_ref

@@ -52,6 +52,17 @@ class PowerTerms:
         return float(self.const_uw + self.lin_uw @ x + self.coef_uw @ prod)
 
 
+    def plus_dynamic(self, tile: np.ndarray, dyn_l_uw: np.ndarray, dyn_h_uw: np.ndarray) -> "PowerTerms":
+        """These terms plus a dynamic power that depends on each instance's own tile only
+        (``tile`` int[N]; ``dyn_l_uw`` / ``dyn_h_uw`` float[N] at VddL / VddH, uW): a
+        constant and a linear term per tile, no products. The same model as
+        :func:`power_terms` with the dynamic power given (to rounding): the leakage terms
+        of a (VddL, VddH) pair serve every target clock."""
+        lin = self.lin_uw + np.bincount(np.asarray(tile, dtype=np.int64), weights=dyn_h_uw - dyn_l_uw,
+                                        minlength=self.n_tiles)
+        return PowerTerms(self.n_tiles, self.const_uw + float(np.sum(dyn_l_uw)), lin, self.monos, self.coef_uw)
+
+
 def _moebius(values: np.ndarray) -> np.ndarray:
     """Coefficients of the multilinear polynomial through ``values[..., a]`` (a: bitmask
     of the group's tiles at VddH, bit j = tile j of the group): ``c[T] = sum_{U <= T}
@@ -112,7 +123,13 @@ def power_terms(tile: np.ndarray, n_tiles: int, dyn_l_uw: np.ndarray, dyn_h_uw: 
             side = np.where(hi, 0, 1)
             leak = pair.table[pair.offset[rows] + side * pair.width[rows] + cfg]
             vals[:, a] = leak + np.where(hi, dyn_h_uw[rows], dyn_l_uw[rows])
-        keys, inv = np.unique(grp, axis=0, return_inverse=True)
+        # the distinct groups in row order, as np.unique(grp, axis=0) gives them: each
+        # sorted row read as one base-n_tiles number (first tile most significant)
+        code = grp[:, 0].copy()
+        for j in range(1, m):
+            code = code * n_tiles + grp[:, j]
+        _u, first, inv = np.unique(code, return_index=True, return_inverse=True)
+        keys = grp[first]
         agg = np.zeros((keys.shape[0], 1 << m))
         np.add.at(agg, inv.ravel(), vals)
         total += float(np.abs(agg).sum())
@@ -124,9 +141,8 @@ def power_terms(tile: np.ndarray, n_tiles: int, dyn_l_uw: np.ndarray, dyn_h_uw: 
             if bin(a).count("1") < 2:
                 continue
             cols = [j for j in range(m) if (a >> j) & 1]
-            for r in range(keys.shape[0]):
-                t = tuple(int(v) for v in keys[r, cols])
-                monos[t] = monos.get(t, 0.0) + float(coef[r, a])
+            for t, c in zip(map(tuple, keys[:, cols].tolist()), coef[:, a].tolist()):
+                monos[t] = monos.get(t, 0.0) + c
     drop = rel_drop * max(total, 1.0)
     items = sorted((k, v) for k, v in monos.items() if abs(v) > drop)
     return PowerTerms(n_tiles, const, lin, tuple(k for k, _ in items), np.array([v for _, v in items]))

@@ -86,17 +86,23 @@ def serpentine(n: int) -> list[int]:
     return out
 
 
+#: switches per row of a tile at most: one at each end (the left and right tile border)
+MAX_PER_ROW = 2
+
+
 def mux_counts(tile_power_uw: np.ndarray, vddh: float, peak_factor: float, i_max_ma: float,
                n_min: int, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """(peak current mA, switch count) per tile; counts capped at the tile's rows."""
+    """(peak current mA, switch count) per tile; counts capped at two switches per row
+    of the tile (one at each end, :func:`insert`)."""
     if vddh <= 0 or i_max_ma <= 0 or peak_factor <= 0:
         raise InputError("VddH, the switch current and the peak factor must be positive")
     peak = tile_power_uw * 1e-3 / vddh * peak_factor
     cnt = np.maximum(n_min, np.ceil(peak / i_max_ma - 1e-12)).astype(np.int64)
-    if (cnt > n_rows).any():
+    if (cnt > MAX_PER_ROW * n_rows).any():
         t = int(np.argmax(cnt))
-        raise InputError(f"tile {t} needs {int(cnt[t])} Vdd-MUX cells ({peak[t]:.3f} mA peak) but has only "
-                         f"{n_rows} rows: use fewer tiles or a stronger switch")
+        raise InputError(f"tile {t} needs {int(cnt[t])} Vdd-MUX cells ({peak[t]:.3f} mA peak) but has room for "
+                         f"{MAX_PER_ROW * n_rows} (one at each end of its {n_rows} rows): use more tiles or a "
+                         "stronger switch")
     return peak, cnt
 
 
@@ -133,7 +139,8 @@ def insert(plan: Plan, x: np.ndarray, y: np.ndarray, w: np.ndarray, counts: np.n
         row = np.rint((y[idx] - by) / rh).astype(np.int64)
         used = np.bincount(row, weights=ws[idx], minlength=R).astype(np.int64)
         k = int(counts[t])
-        taken: set[int] = set()
+        taken: dict[int, int] = {}          # row -> switches in it
+        side: dict[int, bool] = {}          # row -> its first switch is at the left end
         members_of = {}
 
         def reserve(r: int, need: int, left: bool) -> int:
@@ -160,15 +167,19 @@ def insert(plan: Plan, x: np.ndarray, y: np.ndarray, w: np.ndarray, counts: np.n
             return start
 
         resv: dict[int, list[int]] = {}
+        # one switch per row; a tile that needs more switches than it has rows puts a
+        # second one at the other end of rows
+        cap = 1 if k <= R else MAX_PER_ROW
         for i in range(k):
             want = min(R - 1, int((i + 0.5) * R / k))
             r = next((c for c in sorted(range(R), key=lambda c: (abs(c - want), c))
-                      if c not in taken and used[c] + mw <= n_sites), None)
+                      if taken.get(c, 0) < cap and used[c] + mw <= n_sites), None)
             if r is None:
                 raise InputError(f"tile {t}: no row has {mw} free sites for a Vdd-MUX: the tile is too full "
                                  "(re-place with a lower utilisation)")
-            taken.add(r)
-            left = (i % 2 == 0)
+            left = (i % 2 == 0) if r not in taken else not side[r]
+            taken[r] = taken.get(r, 0) + 1
+            side[r] = left
             g = (t // m.n) * pitch + r
             s0 = reserve(r, mw, left)
             muxes.append(MuxCell(f"{prefix}_vddmux_t{t}_{i}", mux_master, bx + s0 * sw, by + r * rh,
