@@ -131,8 +131,8 @@ def topology(design, prev: Topology | None = None) -> Topology:
     if prev is not None and prev.netlist is nl:
         known = {id(c): info for c, info in zip(prev.cells, prev.infos)}
     infos = [known.get(id(c)) or cell_info(c) for c in design.cells]
-    inst_seq = np.array([infos[k].sequential for k in design.inst_cell.tolist()], dtype=bool) \
-        if N else np.zeros(0, bool)
+    seq_of_cell = np.array([i.sequential for i in infos], dtype=bool)
+    inst_seq = seq_of_cell[np.asarray(design.inst_cell, dtype=np.int64)] if N else np.zeros(0, bool)
     if prev is not None and prev.netlist is nl and np.array_equal(prev.inst_seq, inst_seq):
         conn_inst, conn_net, drv, ordr, level = prev.conn_inst, prev.conn_net, prev.net_driver, prev.order, prev.level
     else:
@@ -146,7 +146,9 @@ def topology(design, prev: Topology | None = None) -> Topology:
     names = nl.pin_names
     C = len(design.cells)
     ic = np.asarray(design.inst_cell, dtype=np.int64)
-    o = np.argsort(ic, kind="stable")
+    # stable sorts of cell indices: as int16 when they fit, numpy sorts them by radix
+    narrow = np.int16 if C < (1 << 15) else np.int32
+    o = np.argsort(ic.astype(narrow), kind="stable")
     counts = np.bincount(ic, minlength=C) if N else np.zeros(C, np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     row_in_cell = np.empty(N, dtype=np.int64)
@@ -169,7 +171,7 @@ def topology(design, prev: Topology | None = None) -> Topology:
     ckey = cc * max(len(names), 1) + nl.pin_name.astype(np.int64)
     slot = uvals[np.searchsorted(ukeys, ckey)] if P else np.zeros(0, np.int64)
     cell_conns = [np.full((int(counts[c]), len(cell_slots[c])), -1, dtype=np.int64) for c in range(C)]
-    by_cell = np.argsort(cc, kind="stable")
+    by_cell = np.argsort(cc.astype(narrow), kind="stable")
     cptr = np.searchsorted(cc[by_cell], np.arange(C + 1))
     for c in np.nonzero(np.diff(cptr))[0].tolist():
         sel = by_cell[cptr[c]:cptr[c + 1]]
