@@ -546,13 +546,20 @@ class _PinStates:
         self.d, self.top, self.act, self.reach = design, top, act, reach
         self.pin_dens, self.slews, self.inst_period = pin_dens, slews, inst_period
         self.cache: dict[tuple[int, str], dict] = {}
-        self.insts: dict[int, np.ndarray] = {}
+        self._groups: tuple[np.ndarray, np.ndarray] | None = None
 
     def insts_of(self, ci: int) -> np.ndarray:
-        x = self.insts.get(ci)
-        if x is None:
-            x = self.insts[ci] = np.nonzero(self.d.inst_cell == ci)[0]
-        return x
+        """Instances bound to cell ``ci``, ascending (the cells of a design with all its
+        supply twins number thousands: one grouping of every instance, not a scan per cell)."""
+        if self._groups is None:
+            ic = np.asarray(self.d.inst_cell, dtype=np.int64)
+            C = len(self.d.cells)
+            o = np.argsort(ic.astype(np.int16 if C < (1 << 15) else np.int32), kind="stable")
+            ptr = np.zeros(C + 1, dtype=np.int64)
+            np.cumsum(np.bincount(ic, minlength=C), out=ptr[1:])
+            self._groups = (o, ptr)
+        o, ptr = self._groups
+        return o[ptr[ci]:ptr[ci + 1]] if ci + 1 < len(ptr) else o[:0]
 
     def _density(self, raw: np.ndarray, insts: np.ndarray) -> np.ndarray:
         if self.act.unit != "cycle":
