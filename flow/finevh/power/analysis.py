@@ -59,6 +59,7 @@ from ..activity.propagate import (
 from ..activity.propagate3 import propagate3
 from ..design import DIR_INOUT, DIR_INPUT, DIR_OUTPUT
 from ..errors import InputError
+from ..timing.graph import stable_order
 from ..timing.nldm import lookup, pack_tables
 
 PJ_PER_NS_TO_UW = 1e3          # 1 pJ/ns = 1 mW = 1000 uW
@@ -554,12 +555,11 @@ class _PinStates:
         if self._groups is None:
             ic = np.asarray(self.d.inst_cell, dtype=np.int64)
             C = len(self.d.cells)
-            o = np.argsort(ic.astype(np.int16 if C < (1 << 15) else np.int32), kind="stable")
             ptr = np.zeros(C + 1, dtype=np.int64)
             np.cumsum(np.bincount(ic, minlength=C), out=ptr[1:])
-            self._groups = (o, ptr)
+            self._groups = (stable_order(ic, C), ptr)
         o, ptr = self._groups
-        return o[ptr[ci]:ptr[ci + 1]] if ci + 1 < len(ptr) else o[:0]
+        return o[ptr[ci]:ptr[ci + 1]]
 
     def _density(self, raw: np.ndarray, insts: np.ndarray) -> np.ndarray:
         if self.act.unit != "cycle":
