@@ -226,6 +226,33 @@ def test_dynamic_power_fast_path_equals_power_engine(demo):
     assert 0.5 < fast[m].sum() / full[m].sum() < 0.8          # ~ (0.8/1.0)^2 plus table effects
 
 
+def test_internal_power_plan_is_bit_identical_across_rebindings(demo):
+    """The emulator's recorded internal-power look-ups (InternalPlan, 2.0.17 rules) give
+    the same per-instance power bit for bit as the per-cell evaluation, at mixed,
+    uniform and interpolated supplies, recording once for all of them."""
+    from finevh.power.analysis import ActivitySpec, dynamic_power
+
+    d, tc, wc, tm = demo["design"], demo["tc"], demo["wc"], demo["timer"]
+    dyn = E.DynamicPower(d, tc, ActivitySpec(opensta_rules="2.0"))
+    tile = demo["part"].tile
+    b = E.Binder(d, np.zeros(d.n_instances, np.int64), ["PB0"])
+    try:
+        for step, vdd in enumerate((None, 0.8, 0.85, 1.0, 0.9)):
+            if vdd is None:
+                b.bind(np.nonzero(tile % 2 == 0)[0], 0.8)
+                b.bind(np.nonzero(tile % 2 == 1)[0], 1.0)
+            else:
+                b.bind_all(vdd)
+            r = tm.update()
+            fast = dyn(r.slew, wc)
+            ref = dynamic_power(d, tc, dyn.act, dyn.reach, dyn.spec, slews=r.slew, wire_cap=wc)
+            assert np.array_equal(fast, ref), step
+            assert fast.sum() > 0
+        assert dyn.plan.records == 1
+    finally:
+        d.rebind(np.arange(d.n_instances), demo["base"])
+
+
 def test_binder_equals_bind_voltage(demo):
     """The vectorised Binder binds every instance to the very cell bind_voltage picks
     (characterised 0.8 / 0.9 V and interpolated 0.85 / 0.825 V), from any binding."""

@@ -156,11 +156,19 @@ class DynamicPower:
         self.top = A.topology(design)
         self.reach = A.clock_reach_from_constraints(design, self.top, constraints)
         self.act, _ = A.activity(design, self.top, self.reach, spec)
+        #: the internal-power look-ups, recorded on the first call of a variant
+        #: (:class:`finevh.power.analysis.InternalPlan`; ~25 bytes per look-up)
+        self.plan = A.InternalPlan()
 
     def __call__(self, slews: np.ndarray, wire_cap: np.ndarray | None) -> np.ndarray:
         self.top = self.A.bound_topology(self.design, self.top)
         return self.A.dynamic_power(self.design, self.tc, self.act, self.reach, self.spec,
-                                    slews=slews, wire_cap=wire_cap, top=self.top)
+                                    slews=slews, wire_cap=wire_cap, top=self.top, plan=self.plan)
+
+    def forget(self) -> None:
+        """Drop the recorded look-ups (between variants: they hold several arrays per
+        look-up, several look-ups per instance)."""
+        self.plan = self.A.InternalPlan()
 
 
 # ---- one design variant (placement, tiles, flavours) ----------------------------------------
@@ -285,6 +293,8 @@ class Emulator:
         if self.active is not None:
             self.active.binder.vdd[:] = np.nan
         self.active = None
+        if self.dyn is not None:
+            self.dyn.forget()
 
     # -- uniform supply ------------------------------------------------------------------
     def time_uniform(self, var: Variant, vdd: float) -> float:

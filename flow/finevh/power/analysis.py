@@ -380,17 +380,20 @@ def _ideal_clock_slew(constraints) -> tuple[float, float] | None:
 
 def dynamic_power(design, constraints, act: NetActivity, reach: ClockReach, spec: ActivitySpec, *,
                   slews: np.ndarray | None = None, wire_cap: np.ndarray | None = None,
-                  top: Topology | None = None) -> np.ndarray:
+                  top: Topology | None = None, plan: "InternalPlan | None" = None) -> np.ndarray:
     """Internal + switching power per instance (uW) for the current binding, with an
-    activity computed once by :func:`activity` (the emulation re-binds many times)."""
+    activity computed once by :func:`activity` (the emulation re-binds many times).
+    ``plan``: an :class:`InternalPlan` kept by the caller between calls with the same
+    activity, clocks and connectivity (2.0.17 rules; the same result, faster)."""
     top = bound_topology(design, top)
     load, _, libs, inst_sw, ps = _dynamic(design, top, reach, act, spec, constraints, slews, wire_cap, 1.0)
-    return _internal_for(spec, design, ps, libs, load) + inst_sw
+    return _internal_for(spec, design, ps, libs, load, plan) + inst_sw
 
 
-def _internal_for(spec: ActivitySpec, design, ps: "_PinStates", libs, load: np.ndarray) -> np.ndarray:
+def _internal_for(spec: ActivitySpec, design, ps: "_PinStates", libs, load: np.ndarray,
+                  plan: "InternalPlan | None" = None) -> np.ndarray:
     if spec.opensta_rules == "2.0":
-        return _internal(design, ps, libs, load)
+        return _internal(design, ps, libs, load) if plan is None else plan(design, ps, libs, load)
     if spec.opensta_rules == "3":
         return _internal3(design, ps, load)
     raise ValueError(f"opensta_rules {spec.opensta_rules!r} (one of {OPENSTA_RULES})")
@@ -647,29 +650,51 @@ class _EnergySum:
     weight`` added to each query's instance. Queries are evaluated in chunks of
     :attr:`CHUNK` rows, in the order given, so the table look-up's temporaries (a few
     hundred bytes per query) stay bounded whatever the design size and the sums are
-    the same as one look-up over every query."""
+    the same as one look-up over every query (each instance's terms are added one by
+    one, in query order)."""
 
     CHUNK = 1 << 19
 
-    def __init__(self, n_inst: int):
+    def __init__(self, n_inst: int, slews: np.ndarray | None = None, load: np.ndarray | None = None):
         self.out = np.zeros(n_inst)
+        self.slews, self.load = slews, load      # [P, 2] pin slews (ns), [M] net loads (pF)
         self.tables: list = [None]
         self._index: dict[int, int] = {}
         self._q: list[tuple] = []
         self._pending = 0
         self._pack = None
 
-    def add(self, t, slew: np.ndarray, load, weight: np.ndarray, insts: np.ndarray) -> None:
-        """Queue table ``t`` (None: nothing) at ``slew`` (ns) and ``load`` (pF, scalar or
-        per instance) with ``weight`` (transitions per ns x duty) for ``insts``."""
-        if t is None:
-            return
+    def row(self, t) -> int:
+        """Row of table ``t`` in the pack (tables are added on first use)."""
         k = self._index.get(id(t))
         if k is None:
             self.tables.append(t)
             k = self._index[id(t)] = len(self.tables) - 1
             self._pack = None
-        self._q.append((k, slew, np.broadcast_to(load, insts.shape), weight, insts))
+        return k
+
+    def query(self, slot: int, t, conn: np.ndarray, rf: int, net: np.ndarray | None, weight: np.ndarray,
+              insts: np.ndarray) -> None:
+        """Queue table ``t`` (None: nothing) at the ``rf`` slew of connections ``conn``
+        (-1: slew 0) and the load of ``net`` (None or -1: load 0) with ``weight``
+        (transitions per ns x duty) for ``insts`` (``slot``: the query's place among its
+        cell's, see :class:`InternalPlan`)."""
+        if t is None:
+            return
+        slew = np.where(conn >= 0, self.slews[np.maximum(conn, 0), rf], 0.0)
+        load = 0.0 if net is None else np.where(net >= 0, self.load[np.maximum(net, 0)], 0.0)
+        self.add(t, slew, load, weight, insts)
+
+    def add(self, t, slew: np.ndarray, load, weight: np.ndarray, insts: np.ndarray) -> None:
+        """Queue table ``t`` (None: nothing) at ``slew`` (ns) and ``load`` (pF, scalar or
+        per instance) with ``weight`` (transitions per ns x duty) for ``insts``."""
+        if t is None:
+            return
+        self.add_rows(np.full(insts.size, self.row(t), dtype=np.int64), slew, load, weight, insts)
+
+    def add_rows(self, rows: np.ndarray, slew: np.ndarray, load, weight: np.ndarray, insts: np.ndarray) -> None:
+        """Queue look-ups of pack rows ``rows`` (see :meth:`row`), one per query."""
+        self._q.append((rows, slew, np.broadcast_to(load, insts.shape), weight, insts))
         self._pending += insts.size
         if self._pending >= self.CHUNK:
             self.flush()
@@ -680,7 +705,7 @@ class _EnergySum:
         q, self._q, self._pending = self._q, [], 0
         if self._pack is None:
             self._pack = pack_tables(self.tables)
-        rows = np.concatenate([np.full(x[4].size, x[0], dtype=np.int64) for x in q])
+        rows = np.concatenate([x[0] for x in q])
         e = lookup(self._pack, rows, np.concatenate([x[1] for x in q]), np.concatenate([x[2] for x in q]))
         np.add.at(self.out, np.concatenate([x[4] for x in q]), e * np.concatenate([x[3] for x in q]) * PJ_PER_NS_TO_UW)
 
@@ -689,27 +714,40 @@ class _EnergySum:
         return self.out
 
 
-def _internal(design, ps: _PinStates, libs, load: np.ndarray) -> np.ndarray:
-    """Internal power per instance (uW), vectorised per (cell, pin, group)."""
-    acc = _EnergySum(ps.top.n_inst)
+def _group_tables(cell, lib, pin, g) -> tuple:
+    """(rise, fall) energy tables an internal-power group of ``pin`` contributes under
+    the 2.0.17 rules: (None, None) for a group whose power pin is at 0 V (unless it is
+    one of a pin's incomplete set of ``when`` groups). OpenSTA 2.0.17 reads only
+    rise_power / fall_power tables: a group with a single 'power' table counts 0."""
+    if not (g.when and _missing_when(cell, pin, g.related_pg_pin)) and \
+            pg_voltage(cell, lib, g.related_pg_pin) == 0.0:
+        return (None, None)
+    return (g.rise_power, g.fall_power)
+
+
+def _internal(design, ps: _PinStates, libs, load: np.ndarray, sink=None) -> np.ndarray | None:
+    """Internal power per instance (uW), vectorised per (cell, pin, group). ``sink``: a
+    :class:`_QueryLog` to record the look-ups in instead (returns None)."""
+    acc = sink if sink is not None else _EnergySum(ps.top.n_inst, ps.slews, load)
     for ci, cell in enumerate(design.cells):
         insts = ps.insts_of(ci)
         if insts.size == 0:
             continue
         lib = libs[ci]
+        slot = 0
         for pin in cell.pins.values():
             if not pin.internal_power:
                 continue
             to = ps.get(ci, pin.name)
-            is_output = pin.direction in ("output", "inout")
-            ld = np.where(is_output & (to["net"] >= 0), load[np.maximum(to["net"], 0)], 0.0)
+            net = to["net"] if pin.direction in ("output", "inout") else None
             func = bx.parse(pin.function) if pin.function else None
             for g in pin.internal_power:
+                slot += 2                              # two slots (rise, fall) per group
                 frm = g.related_pin or pin.name
                 if frm not in cell.pins:
                     continue
-                if not (g.when and _missing_when(cell, pin, g.related_pg_pin)) and \
-                        pg_voltage(cell, lib, g.related_pg_pin) == 0.0:
+                tables = _group_tables(cell, lib, pin, g)
+                if sink is None and tables[0] is None and tables[1] is None:
                     continue
                 fr = ps.get(ci, frm)
                 inferred = None
@@ -725,11 +763,117 @@ def _internal(design, ps: _PinStates, libs, load: np.ndarray) -> np.ndarray:
                 else:
                     duty = np.where(fr["isclk"], 1.0, 0.5)
                 w = to["dens"] * duty
-                # OpenSTA 2.0.17 reads only rise_power / fall_power tables of an
-                # internal_power group: a group with a single 'power' table counts 0.
-                for rf, t in ((0, g.rise_power), (1, g.fall_power)):
-                    acc.add(t, fr["slew"][:, rf], ld, w, insts)
-    return acc.result()
+                conn = np.where(fr["net"] >= 0, fr["conn"], -1)
+                for rf, t in enumerate(tables):
+                    acc.query(slot - 2 + rf, t, conn, rf, net, w, insts)
+    return None if sink is not None else acc.result()
+
+
+def _power_signature(cell) -> tuple:
+    """What :func:`_internal` reads of a cell besides its energy tables and supply
+    voltages: cells with equal signatures (the supply and flavour twins of one cell)
+    have the same look-ups, weights and slots for the same instance."""
+    pins = tuple((p.name, p.direction, p.function, bool(p.is_clock),
+                  tuple((g.related_pin, g.when, g.related_pg_pin) for g in p.internal_power))
+                 for p in cell.pins.values())
+    return pins, repr(cell.sequential)
+
+
+class _QueryLog:
+    """The look-ups of one :func:`_internal` run as index arrays (see
+    :class:`InternalPlan`)."""
+
+    def __init__(self):
+        self.parts: list[tuple] = []
+
+    def query(self, slot, t, conn, rf, net, weight, insts) -> None:
+        n = insts.size
+        self.parts.append((insts, conn, np.full(n, rf, dtype=np.int8),
+                           np.full(n, -1, dtype=np.int64) if net is None else net, weight,
+                           np.full(n, slot, dtype=np.int32)))
+
+
+class InternalPlan:
+    """Internal power (2.0.17 rules) of a design re-bound many times to supply and
+    flavour twins of its cells, with the activity, the clocks and the connectivity
+    fixed (the emulation). A twin has the same pins, functions and internal-power groups
+    as its cell, so each look-up (its instance, the pin whose slew it reads, the net
+    whose load it reads, its weight) stays the same; only the energy table changes. The
+    look-ups are recorded once (:func:`_internal` into a :class:`_QueryLog`) and each
+    later call gathers slews, loads and table rows for the binding it finds. Each
+    instance's terms are added in the same order as :func:`_internal` adds them: the
+    result is the same bit for bit (test). A binding that moves an instance to a cell
+    with another :func:`_power_signature` records the look-ups again."""
+
+    def __init__(self):
+        self._sig: dict = {}                  # signature -> class id
+        self._cls: list[int] = []             # per design cell: class id
+        self._cells: list[int] = []           # id() of the cells the classes were found for
+        self._rows: list[np.ndarray] = []     # per design cell: pack row per slot (0: no look-up)
+        self.acc_tables = _EnergySum(0)       # the table rows (pack) shared by every call
+        self.q = None                         # recorded look-ups (arrays) and their binding's classes
+        self.records = 0
+
+    def _classes(self, design) -> np.ndarray:
+        cells = design.cells
+        if len(self._cells) > len(cells) or any(id(c) != k for c, k in zip(cells, self._cells)):
+            self.__init__()
+        for c in cells[len(self._cells):]:
+            self._cls.append(self._sig.setdefault(_power_signature(c), len(self._sig)))
+            self._cells.append(id(c))
+        return np.asarray(self._cls, dtype=np.int32)
+
+    def _slot_rows(self, design, libs, ci: int) -> np.ndarray:
+        while len(self._rows) <= ci:
+            self._rows.append(None)
+        r = self._rows[ci]
+        if r is None:
+            cell, rows = design.cells[ci], [0, 0]
+            for pin in cell.pins.values():
+                for g in pin.internal_power:
+                    rows += [0 if t is None else self.acc_tables.row(t)
+                             for t in _group_tables(cell, libs[ci], pin, g)]
+            r = self._rows[ci] = np.asarray(rows[2:], dtype=np.int64)
+        return r
+
+    def __call__(self, design, ps: _PinStates, libs, load: np.ndarray) -> np.ndarray:
+        """Internal power per instance (uW), as :func:`_internal` for ``ps``."""
+        ic = np.asarray(design.inst_cell, dtype=np.int64)
+        cls = self._classes(design)[ic]
+        if self.q is None or not np.array_equal(cls, self.q[-1]):
+            log = _QueryLog()
+            _internal(design, ps, libs, load, sink=log)
+            ix = np.int32 if max(ps.top.n_inst, ps.top.n_pins, ps.top.n_nets) < 2**31 else np.int64
+            cols = [np.concatenate([p[k] for p in log.parts]).astype(dt, copy=False) if log.parts
+                    else np.zeros(0, dt) for k, dt in enumerate((ix, ix, np.int8, ix, np.float64, np.int32))]
+            self.q = (*cols, cls)
+            self.records += 1
+        inst, conn, rf, net, w, slot = self.q[:6]
+        used = np.unique(ic)
+        width = max([len(self._slot_rows(design, libs, int(c))) for c in used.tolist()] + [1])
+        table = np.zeros((len(design.cells), width), dtype=np.int64)
+        for c in used.tolist():
+            r = self._rows[c]
+            table[c, :len(r)] = r
+        acc = self.acc_tables
+        acc.out = np.zeros(ps.top.n_inst)
+        step = _EnergySum.CHUNK
+        for a in range(0, len(inst), step):
+            sl = slice(a, a + step)
+            qi, qc, qr, qn = inst[sl], conn[sl], rf[sl], net[sl]
+            rows = table[ic[qi], slot[sl]]
+            k = np.flatnonzero(rows)
+            if len(k) < len(rows):
+                qi, qc, qr, qn, rows = qi[k], qc[k], qr[k], qn[k], rows[k]
+                ww = w[sl][k]
+            else:
+                ww = w[sl]
+            slew = np.where(qc >= 0, ps.slews[np.maximum(qc, 0), qr], 0.0)
+            ld = np.where(qn >= 0, load[np.maximum(qn, 0)], 0.0)
+            acc.add_rows(rows, slew, ld, ww, qi)
+        out = acc.result()
+        acc.out = np.zeros(0)
+        return out
 
 
 def _missing_when(cell, pin, related_pg: str | None) -> bool:

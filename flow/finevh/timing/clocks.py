@@ -88,21 +88,79 @@ def clock_network(design, g: TimingGraph, constraints: TimingConstraints) -> Clo
     return ClockNetwork(clock_of_term.astype(np.int32), clock_inv.astype(np.int8))
 
 
+class TermTable:
+    """Values per (terminal, transition), read like a dense ``[T, 2]`` array (``a[t]``,
+    ``a[t, rf]``, ``a[:, rf]``) but stored for the few terminals that have one: row
+    ``rows[t]`` of ``vals``, whose last row holds the value of every other terminal
+    (NaN, or -1 for indices). Clock latencies and slews exist on the clock networks
+    only: 4 bytes per terminal (``rows``, shared by all the tables of one
+    :class:`ClockLatency`) instead of 16 per table. Read-only."""
+
+    __slots__ = ("rows", "vals")
+
+    def __init__(self, rows: np.ndarray, vals: np.ndarray):
+        self.rows = rows            # int32[T]: row of each terminal, len(vals) - 1 where none
+        self.vals = vals            # [R + 1, 2]; the last row: the value off the table
+        vals.flags.writeable = False
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.rows), self.vals.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            t, rf = key
+            return self.vals[self.rows[t], rf]
+        return self.vals[self.rows[key]]
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.vals[self.rows]
+        return a if dtype is None else a.astype(dtype)
+
+    @property
+    def kept(self) -> np.ndarray:
+        """The terminals that have a row, ascending."""
+        return np.flatnonzero(self.rows < len(self.vals) - 1)
+
+
+def compact_tables(dense: list[np.ndarray]) -> list[TermTable]:
+    """:class:`TermTable` views of dense ``[T, 2]`` arrays (NaN, or -1 for integer
+    arrays, where a terminal has no value) sharing one row index: the terminals where
+    any of them has a value. The same array given twice gives the same table."""
+    T = len(dense[0])
+    keep = np.zeros(T, dtype=bool)
+    uniq = list({id(a): a for a in dense}.values())
+    for a in uniq:
+        keep |= ((~np.isnan(a)) if a.dtype.kind == "f" else (a != -1)).any(axis=1)
+    idx = np.flatnonzero(keep)
+    rows = np.full(T, len(idx), dtype=np.int32)
+    rows[idx] = np.arange(len(idx), dtype=np.int32)
+    out = {}
+    for a in uniq:
+        fill = np.full((1, a.shape[1]), np.nan if a.dtype.kind == "f" else -1, dtype=a.dtype)
+        out[id(a)] = TermTable(rows, np.concatenate([a[idx], fill]))
+    return [out[id(a)] for a in dense]
+
+
 @dataclass
 class ClockLatency:
     """Clock arrival offsets of one pass: per terminal and pin transition, the clock
     latency (ns, from the clock's source edge, source latency included) and the clock
     slew (ns), late (max) and early (min). Ideal clocks: source + network latency and
-    the ideal slew. NaN on terminals no clock reaches."""
+    the ideal slew. NaN on terminals no clock reaches (kept as :class:`TermTable`:
+    values on the clock networks only)."""
 
-    late: np.ndarray           # [T, 2]
-    early: np.ndarray          # [T, 2]
-    slew_late: np.ndarray      # [T, 2]
-    slew_early: np.ndarray     # [T, 2]
+    late: TermTable            # [T, 2]
+    early: TermTable           # [T, 2]
+    slew_late: TermTable       # [T, 2]
+    slew_early: TermTable      # [T, 2]
     #: propagated clocks: the (terminal * 2 + rf) each pin's late / early latency came
     #: from (-1 at the sources and off the propagated networks), for CRPR
-    pred_late: np.ndarray | None = None     # int64 [T, 2]
-    pred_early: np.ndarray | None = None    # int64 [T, 2]
+    pred_late: TermTable | None = None     # int64 [T, 2]
+    pred_early: TermTable | None = None    # int64 [T, 2]
 
     def at(self, terms: np.ndarray, rf: np.ndarray, early: bool) -> np.ndarray:
         """Latency (ns) at ``terms`` for pin transitions ``rf``; 0 where no clock."""
@@ -197,10 +255,9 @@ def propagate_latency(g: TimingGraph, constraints: TimingConstraints, net: Clock
                 sl[m][ck[idl], rf] = trans[kc[idl], rf ^ inv[idl]]
                 lat[m][ck, rf] += src_lat[kc]
     if not len(srcs):
-        for a in (lat["late"], sl["late"]):
-            a.flags.writeable = False
-        return ClockLatency(lat["late"], lat["late"], sl["late"], sl["late"])
-    return ClockLatency(lat["late"], lat["early"], sl["late"], sl["early"], pred["late"], pred["early"])
+        return ClockLatency(*compact_tables([lat["late"], lat["late"], sl["late"], sl["late"]]))
+    return ClockLatency(*compact_tables([lat["late"], lat["early"], sl["late"], sl["early"], pred["late"],
+                                         pred["early"]]))
 
 
 def clock_path(lat: ClockLatency, term: int, rf: int, early: bool) -> list[tuple[int, int]]:
@@ -223,8 +280,10 @@ def divergent(lat: ClockLatency) -> np.ndarray | None:
     clock network); None when they agree everywhere (clock trees, ideal clocks)."""
     if lat.pred_late is None:
         return None
+    late, early = lat.late, lat.early
+    assert late.rows is early.rows
     with np.errstate(invalid="ignore"):
-        d = (np.abs(lat.late - lat.early) > 1e-12).any(axis=1)
+        d = (np.abs(late.vals - early.vals) > 1e-12).any(axis=1)[late.rows]
     return d if d.any() else None
 
 
