@@ -223,25 +223,34 @@ class DelayCalc:
         Liberty ``rise/fall_capacitance_range``)."""
         return self._cell_arrays()["cap_min"] is not None
 
-    def _pin_caps(self, g: TimingGraph, early: bool = False) -> np.ndarray:
+    def _pin_caps(self, g: TimingGraph, early: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """[T, 2] pin capacitance of every terminal under the current binding (pF), for
-        max or (``early``) min analysis (a new array: the caller may add to it)."""
+        max or (``early``) min analysis (a new array: the caller may add to it), and the
+        terminals whose capacitance changed since the last call (None: unknown, a full
+        gather). Only this function keeps the previous capacitances."""
         d = self.design
         st = self._cell_arrays()
         tab = st["cap_min"] if early and st["cap_min"] is not None else st["cap"]
         inst_cell = np.asarray(d.inst_cell)
         nl = d.netlist
         prev = self._caps_state.get(early)
+        changed = None
         if prev is not None and prev["graph"] is g:
             ch = np.nonzero(inst_cell != prev["ic"])[0]
             p = expand(nl.pin_ptr[ch], nl.pin_ptr[ch + 1] - nl.pin_ptr[ch])
-            caps = prev["caps"].copy()
-            caps[p] = tab[inst_cell[g.inst_of_pin[p]], nl.pin_name[p]]
+            caps = prev["caps"]
+            new = tab[inst_cell[g.inst_of_pin[p]], nl.pin_name[p]]
+            ne = new != caps[p]
+            changed = p[ne[:, 0] | ne[:, 1]]
+            if len(changed):
+                caps = caps.copy()
+                caps[p] = new
         else:
             caps = np.zeros((g.n_terms, 2))
             caps[:g.n_pins] = tab[inst_cell[g.inst_of_pin], nl.pin_name]
+        caps.flags.writeable = False
         self._caps_state[early] = {"graph": g, "ic": inst_cell.copy(), "caps": caps}
-        return caps.copy()
+        return caps.copy(), changed
 
     def _net_index(self) -> dict:
         """Net structure the load sum needs (fixed for a netlist): which net entries
@@ -259,9 +268,8 @@ class DelayCalc:
         for k in range(int(nd.max()) if M else 0):
             sel = nd > k
             is_drv[starts[sel] + k] = True
-        net_entry = np.repeat(np.arange(M), np.diff(ptr))
-        self._netix = ix = {"ptr": ptr, "M": M, "terms": terms, "nd": nd, "is_drv": is_drv, "net_entry": net_entry,
-                            "drv": terms[is_drv], "drv_net": net_entry[is_drv]}
+        drv_net = np.repeat(np.arange(M), np.diff(ptr))[is_drv]
+        self._netix = ix = {"ptr": ptr, "M": M, "terms": terms, "nd": nd, "drv": terms[is_drv], "drv_net": drv_net}
         return ix
 
     def _net_caps(self, caps: np.ndarray, nets: np.ndarray | None) -> np.ndarray:
@@ -301,8 +309,9 @@ class DelayCalc:
             if rc_calc:
                 self.arc_calc.set_pin_caps(None, early=True)     # min analysis: the max networks
             return self.loads(g)
-        caps = self._pin_caps(g, early)
-        for t, v in self.constraints.port_load.items():
+        caps, changed = self._pin_caps(g, early)
+        ports = tuple(self.constraints.port_load.items())
+        for t, v in ports:
             caps[t] += v
         if rc_calc:
             self.arc_calc.set_pin_caps(caps, early=early)
@@ -311,11 +320,9 @@ class DelayCalc:
         ix = self._net_index()
         prev = self._load_state.get(early)
         net_cap = None
-        if (prev is not None and prev["wire"] is self.wire_cap and prev["caps"].shape == caps.shape
+        if (prev is not None and changed is not None and prev["wire"] is self.wire_cap and prev["ports"] == ports
                 and prev["single"] == self.single_precision_loads and prev["ix"] is ix):
-            ne = caps != prev["caps"]
-            chg = np.flatnonzero(ne[:, 0] | ne[:, 1])     # (a reduction over axis 1 is ~10x slower)
-            nets = np.unique(g.net_of_term[chg])
+            nets = np.unique(g.net_of_term[changed])
             nets = nets[nets >= 0]
             if len(nets) < 0.5 * ix["M"]:
                 net_cap = prev["net_cap"].copy()
@@ -323,7 +330,7 @@ class DelayCalc:
                     net_cap[nets] = self._net_caps(caps, nets)
         if net_cap is None:
             net_cap = self._net_caps(caps, None)
-        self._load_state[early] = {"caps": caps, "net_cap": net_cap, "wire": self.wire_cap,
+        self._load_state[early] = {"ports": ports, "net_cap": net_cap, "wire": self.wire_cap,
                                    "single": self.single_precision_loads, "ix": ix}
         load = np.zeros((g.n_terms, 2))
         # rows of (rise, fall) moved as one complex128 each: ~2x faster than row indexing
