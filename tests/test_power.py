@@ -48,7 +48,7 @@ REL = 0.01     # the issue's tolerance per group
 
 
 # tests that check the Tcl twins against finevh's own default (3.x) rules
-_DEFAULT_RULES = {"test_tcl_twin_in_yosys_shell"}
+_DEFAULT_RULES = {"test_tcl_twin_in_yosys_shell", "test_compiled_energy_sum_equals_numpy"}
 
 
 @pytest.fixture(autouse=True)
@@ -432,6 +432,37 @@ def test_topology_reused_across_bindings_equals_fresh(shared_data, s38417):
     r_new, r_fresh = analyse(d, tc, spec, top=new), analyse(d, tc, spec)
     np.testing.assert_array_equal(r_new.inst_internal + r_new.inst_switching,
                                   r_fresh.inst_internal + r_fresh.inst_switching)
+
+@pytest.mark.parametrize("rules", ["3", "2.0"])
+def test_compiled_energy_sum_equals_numpy(shared_data, s38417, monkeypatch, rules):
+    """The compiled internal-energy sum (numba) gives the numpy look-up + ``np.add.at``
+    result bit for bit, under both internal-power rules, on s38417 bound to two sky130
+    supplies (tables of several grids)."""
+    import dataclasses
+    from finevh.loader import load_design
+    from finevh.power import analysis as A
+    from finevh.power import energy_jit
+    from finevh.timing.binding import bind_voltage
+    from finevh.timing.constraints import read_constraints
+    v, sdc = s38417
+    libs = [shared_data / SKY.format("ss_n40C_1v76"), shared_data / SKY.format("ss_n40C_1v40")]
+    d = load_design(libs, v)
+    tc = read_constraints(sdc, d, d.libset)
+    bind_voltage(d, np.arange(0, d.n_instances, 3), 1.40)
+    spec = ActivitySpec(opensta_rules=rules)
+    runs, real = [], energy_jit.energy_add
+    for min_q, no_jit in ((1 << 40, "1"), (0, "")):
+        monkeypatch.setattr(energy_jit, "MIN_QUERIES", min_q)
+        monkeypatch.setenv("FINEVH_NO_JIT", no_jit)
+        calls = []
+        monkeypatch.setattr(energy_jit, "energy_add", lambda *a: (calls.append(len(a[1])), real(*a)))
+        r = A.analyse(d, tc, spec)
+        runs.append((r, calls))
+    (r_np, c_np), (r_jit, c_jit) = runs
+    assert c_np == [] and sum(c_jit) > d.n_instances      # the compiled path ran
+    assert r_jit.total["internal_uw"] > 0
+    np.testing.assert_array_equal(r_jit.inst_internal, r_np.inst_internal)
+    assert r_jit.total == r_np.total
 
 CORNER_NETLIST = """\
 module corner(clk, en, a, b, c, u, y, z, w, v);

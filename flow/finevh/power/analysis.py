@@ -61,6 +61,7 @@ from ..design import DIR_INOUT, DIR_INPUT, DIR_OUTPUT
 from ..errors import InputError
 from ..timing.graph import stable_order
 from ..timing.nldm import lookup, pack_tables
+from . import energy_jit
 
 PJ_PER_NS_TO_UW = 1e3          # 1 pJ/ns = 1 mW = 1000 uW
 PER_SECOND_TO_PER_NS = 1e-9
@@ -705,9 +706,12 @@ class _EnergySum:
         q, self._q, self._pending = self._q, [], 0
         if self._pack is None:
             self._pack = pack_tables(self.tables)
-        rows = np.concatenate([x[0] for x in q])
-        e = lookup(self._pack, rows, np.concatenate([x[1] for x in q]), np.concatenate([x[2] for x in q]))
-        np.add.at(self.out, np.concatenate([x[4] for x in q]), e * np.concatenate([x[3] for x in q]) * PJ_PER_NS_TO_UW)
+        rows, slew, load, weight, insts = (np.concatenate([x[k] for x in q]) for k in range(5))
+        if energy_jit.usable(len(rows)):                 # the same sums, bit for bit, compiled
+            energy_jit.energy_add(self._pack, rows, slew, load, weight, insts, PJ_PER_NS_TO_UW, self.out)
+            return
+        e = lookup(self._pack, rows, slew, load)
+        np.add.at(self.out, insts, e * weight * PJ_PER_NS_TO_UW)
 
     def result(self) -> np.ndarray:
         self.flush()
