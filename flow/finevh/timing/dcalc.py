@@ -345,7 +345,8 @@ class DelayCalc:
         ``early``: for the early (min) search (RC calculators keep its wire values apart)."""
         src = g.e_src[idx]
         s_in = np.where(src >= 0, slew.reshape(-1).take(flat_index(g, "src")[idx]), 0.0)
-        wire = self.wire_values(early)
+        views = getattr(self.arc_calc, "wire_views", None)
+        wire = views(early) if views is not None else None
         thr = self._thr_state[2] if self._thr_state is not None and self._thr_state[0] is g else None
         if wire is None:
             extra = None
@@ -373,11 +374,14 @@ class DelayCalc:
             extra = np.where(net, thr.delay(s_in, f, irf), 0.0)
             s_in = np.where(net, thr.slew(s_in, f, irf), s_in)
         E = len(g.e_to)
-        edges = np.arange(E)[idx]
+        edges = np.arange(*idx.indices(E)) if isinstance(idx, slice) else np.asarray(idx)
+        # the wire delays into the arcs' input pins, read before the call below writes
+        # the wire values of this level's drivers' loads (``wire`` holds live arrays)
+        w_in = np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
                                            g.e_to[idx], g.e_out_rf[idx], load, early=early, edges=edges,
                                            group=lambda e: self._same_target(g, e), n_edges=E)
-        dl = dl + np.where(net, wd[np.maximum(frm, 0), irf], 0.0) + extra
+        dl = dl + w_in + extra
         return self._crossed(g, idx, s_in, load, dl, sw)
 
     def _crossed(self, g: TimingGraph, idx, s_in, load, dl, sw) -> tuple[np.ndarray, np.ndarray]:
@@ -392,7 +396,11 @@ class DelayCalc:
         st = self._seg_state
         if st is None or st[0] is not g:
             st = self._seg_state = (g, np.append(g.seg_start[1:], len(g.e_to)))
-        seg = np.unique(np.searchsorted(g.seg_start, edges, side="right") - 1)
+        seg = np.searchsorted(g.seg_start, edges, side="right") - 1
+        if len(seg) > 1 and (seg[1:] >= seg[:-1]).all():     # edges in graph order: drop repeats
+            seg = seg[np.r_[True, seg[1:] != seg[:-1]]]
+        else:
+            seg = np.unique(seg)
         a = g.seg_start[seg]
         return expand(a, st[1][seg] - a)
 

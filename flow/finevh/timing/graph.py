@@ -532,13 +532,17 @@ def expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def flat_index(g: TimingGraph, which: str) -> np.ndarray:
     """Flat indices into a [T, 2] (terminal, transition) array, cached on the graph:
     ``"src"`` the source node and input transition of each edge (node 0 where the edge
-    has no source), ``"seg"`` the target pin transition of each segment. One index per
-    element gathers about twice as fast as a (terminal, transition) pair."""
+    has no source), ``"from"`` the from pin and input transition of each edge (-1, no
+    pin, indexes the last terminal, as ``a[e_from, e_in_rf]`` does), ``"seg"`` the target
+    pin transition of each segment. One index per element gathers about twice as fast
+    as a (terminal, transition) pair."""
     key = "_flat_" + which
     v = g.__dict__.get(key)
     if v is None:
         if which == "src":
             v = np.maximum(g.e_src, 0).astype(np.intp) * 2 + g.e_in_rf
+        elif which == "from":
+            v = g.e_from.astype(np.intp) * 2 + g.e_in_rf
         elif which == "seg":
             v = g.seg_to.astype(np.intp) * 2 + g.seg_rf
         else:

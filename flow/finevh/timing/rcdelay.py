@@ -92,6 +92,13 @@ class RcArcCalc:
         k = int(early)
         return self.wire_delay[k].copy(), self.load_slew[k].copy()
 
+    def wire_views(self, early: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The live (wire delay, load slew) [T, 2] arrays of the late or early evaluation
+        (ns), not copies: the next :meth:`gate_delays` call changes them. For a caller
+        that reads them before that call (:meth:`DelayCalc.eval_arcs`)."""
+        k = int(early)
+        return self.wire_delay[k], self.load_slew[k]
+
     def set_pin_caps(self, caps: np.ndarray | None, early: bool = False) -> None:
         """Pin capacitances [T, 2] (pF, port loads included) of the current binding, for
         max or (``early``) min analysis: reduce the networks again when they changed.
@@ -181,14 +188,21 @@ class RcArcCalc:
         into the same drivers and transitions) and ``n_edges``: the driver solution of
         each edge is kept, and the wire values of a driver come from all its edges, so
         that re-evaluating only some of them (incremental passes) gives the same values."""
-        if lumped is None:
-            delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
-        else:
-            delay, slew = (np.array(x, dtype=np.float64) for x in lumped)
         k = int(early)
         pm = self._pi_elmore(k)[0][drv, out_rf]
         rcm = ~np.isnan(pm[:, 0])
         rc = np.nonzero(rcm)[0]
+        if lumped is not None:
+            delay, slew = (np.array(x, dtype=np.float64) for x in lumped)
+        elif len(rc) == len(drv):               # every arc drives an RC network: no lumped look-up
+            delay, slew = np.empty(len(drv)), np.empty(len(drv))
+        elif not len(rc):
+            delay, slew = lookup_pair(pack, delay_rows, slew_rows, in_slew, load[drv, out_rf])
+        else:                                   # the lumped look-up only where there is no network
+            lm = np.nonzero(~rcm)[0]
+            delay, slew = np.empty(len(drv)), np.empty(len(drv))
+            delay[lm], slew[lm] = lookup_pair(pack, delay_rows[lm], slew_rows[lm],
+                                              np.asarray(in_slew, dtype=np.float64)[lm], load[drv[lm], out_rf[lm]])
         st = self._stored(k, n_edges) if edges is not None else None
         if st is not None:
             st["has"][edges[~rcm]] = False
@@ -244,24 +258,25 @@ class RcArcCalc:
         if not len(arc):
             return
         first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
-        ld = self.design.net_terms[first + np.arange(len(arc))]
-        orf = orf_a[arc]
-        el = self._pi_elmore(k)[1][ld, orf]
+        # flat (load pin, transition) indices into the [T, 2] arrays: one index per gather
+        fi = self.design.net_terms[first + np.arange(len(arc))] * 2 + orf_a[arc]
+        el = self._pi_elmore(k)[1].reshape(-1).take(fi)
         has = ~np.isnan(el)
         wd = np.zeros(len(arc))
-        ws = src.slew[arc].copy()
+        ws = src.slew[arc]
         if has.any():
             wd[has], ws[has] = load_wires(src, arc[has], el[has] * 1e-9)
         wd *= 1e9
         ws *= 1e9
         red, init = (np.minimum, np.inf) if early else (np.maximum, -np.inf)
-        old_d = self.wire_delay[k, ld, orf]
-        old_s = self.load_slew[k, ld, orf]
-        self.wire_delay[k, ld, orf] = init
-        self.load_slew[k, ld, orf] = init
-        red.at(self.wire_delay[k], (ld, orf), wd)
-        red.at(self.load_slew[k], (ld, orf), ws)
-        self.changed[k, ld, orf] |= (self.wire_delay[k, ld, orf] != old_d) | (self.load_slew[k, ld, orf] != old_s)
+        wdk, lsk = self.wire_delay[k].reshape(-1), self.load_slew[k].reshape(-1)     # views
+        old_d, old_s = wdk.take(fi), lsk.take(fi)
+        wdk[fi] = init
+        lsk[fi] = init
+        red.at(wdk, fi, wd)
+        red.at(lsk, fi, ws)
+        chg = self.changed[k].reshape(-1)
+        chg[fi] |= (wdk.take(fi) != old_d) | (lsk.take(fi) != old_s)
 
 
 def solve_drivers(pack, d_rows, s_rows, sin, c2, rpi, c1, th) -> Driver:

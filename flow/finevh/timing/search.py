@@ -468,8 +468,12 @@ class Search:
         T = g.n_terms
         if not hasattr(g, "_edge_seg"):
             E = len(g.e_to)
-            g._edge_seg = (np.searchsorted(g.seg_start, np.arange(E), side="right") - 1).astype(g.seg_start.dtype)
             g._seg_end = np.append(g.seg_start[1:], E)
+            if len(g.seg_start) and g.seg_start[0] == 0:     # segments tile the edges: one repeat
+                g._edge_seg = np.repeat(np.arange(len(g.seg_start), dtype=g.seg_start.dtype),
+                                        g._seg_end - g.seg_start)
+            else:
+                g._edge_seg = (np.searchsorted(g.seg_start, np.arange(E), side="right") - 1).astype(g.seg_start.dtype)
             g._is_target = np.zeros((T, 2), dtype=bool)
             g._is_target[g.seg_to, g.seg_rf] = True
         tgt = g._is_target
@@ -498,6 +502,7 @@ class Search:
         has_src, src_c = self._has_src, self._src_c
         # flat [T * 2] views: one index per gather (the arrays are updated in place below)
         src_f = flat_index(g, "src")
+        from_f = flat_index(g, "from") if self.dcalc.wire_changes() is not None else None
         slew_chg_f, arr_chg_f = slew_chg.reshape(-1), arr_chg.reshape(-1)
         for L, a, b in self._levels:
             sl = slice(a, b)
@@ -506,7 +511,7 @@ class Search:
             need = dirty[sl] | (hs & slew_chg_f.take(sf))
             wch = self.dcalc.wire_changes()         # RC: arcs leaving load pins whose wire values changed
             if wch is not None:
-                need |= wch[g.e_from[sl], g.e_in_rf[sl]]
+                need |= wch.reshape(-1).take(from_f[sl])
             touch = need | (hs & arr_chg_f.take(sf))
             if not touch.any():
                 continue
