@@ -162,6 +162,25 @@ def test_ideal_and_dithering_curves():
     assert dvfs.dithering_curve(20.0, lv, fm[[0, 2]], p[[0, 2]]) > dvfs.ideal_curve(20.0, fm, p)
 
 
+
+def test_fmax_tolerance_is_the_timers_resolution_on_long_periods():
+    """A variant kept "not worse" to 10 fs can sit that far below the sweep's top clock;
+    at a 538 ns period (the 1.06M-cell array) that is 2e-8 of the clock, which a pure
+    1e-9 relative tolerance rejected. 1 ps short is still above fmax."""
+    fm = np.array([1.0, 1.858])
+    p = np.array([1.0, 2.0])
+    period = 1000.0 / fm[-1]
+    for short_ns, ok in ((8e-6, True), (1e-3, False)):
+        f = 1000.0 / (period - short_ns)
+        if ok:
+            assert dvfs.ideal_curve(f, fm, p) == pytest.approx(2.0)
+            assert dvfs._lowest_meeting(np.array([0.6, 1.0]), fm, f) == 1
+        else:
+            with pytest.raises(ValueError):
+                dvfs.ideal_curve(f, fm, p)
+            with pytest.raises(ValueError):
+                dvfs._lowest_meeting(np.array([0.6, 1.0]), fm, f)
+
 class _Flop:
     def __init__(self, tile):
         self.tile = tile

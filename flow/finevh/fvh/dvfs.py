@@ -20,9 +20,21 @@ import numpy as np
 
 PowerFn = Callable[[float, float], float]   # (vdd V, f MHz) -> uW
 
-#: a clock within this fraction above fmax counts as met (a design variant whose timing
-#: was kept "not worse" to a femtosecond may sit that far below the sweep's top clock)
-FMAX_RTOL = 1e-9
+#: a clock whose period is at most this much (ns) shorter than 1/fmax counts as met: a
+#: design variant whose timing a stage kept "not worse" to the timer's slack resolution
+#: (10 fs, fvh/polybias.py) may sit that far below the sweep's top clock
+FMAX_ATOL_NS = 1e-5
+#: ... plus this fraction of the period: two single-precision steps of the timer's
+#: arrival arrays (a 500 ns period is resolved to ~30 fs)
+FMAX_RTOL = 2.4e-7
+
+
+def f_limit(fmax_mhz):
+    """The highest clock (MHz) counted as met by a design whose fmax is ``fmax_mhz``
+    (scalar or array): fmax widened by :data:`FMAX_ATOL_NS` and :data:`FMAX_RTOL` of the
+    period."""
+    period = 1000.0 / np.asarray(fmax_mhz, dtype=np.float64)
+    return 1000.0 / (period * (1.0 - FMAX_RTOL) - FMAX_ATOL_NS)
 
 
 def vdd_grid(vmin: float = 0.60, vmax: float = 1.00, step: float = 0.025) -> np.ndarray:
@@ -43,7 +55,7 @@ def frequency_sweep(fmax_low: float, fmax_high: float, n: int = 16) -> np.ndarra
 
 
 def _lowest_meeting(volts: np.ndarray, fmax: np.ndarray, f: float) -> int:
-    ok = np.flatnonzero(fmax >= f * (1 - FMAX_RTOL))
+    ok = np.flatnonzero(f_limit(fmax) >= f)
     if ok.size == 0:
         raise ValueError(f"{f:.3f} MHz is above fmax at the highest Vdd ({fmax.max():.3f} MHz)")
     return int(ok[np.argmin(volts[ok])])
@@ -106,7 +118,7 @@ def ideal_curve(f_mhz: float, fmax_grid: np.ndarray, p_at_fmax_uw: np.ndarray) -
     :func:`evaluate_schemes`: the stricter reference. ``fmax_grid`` must increase."""
     fm = np.asarray(fmax_grid, dtype=np.float64)
     p = np.asarray(p_at_fmax_uw, dtype=np.float64)
-    if f_mhz > fm[-1] * (1 + FMAX_RTOL):
+    if f_mhz > f_limit(fm[-1]):
         raise ValueError(f"{f_mhz:.3f} MHz is above fmax at the highest Vdd ({fm[-1]:.3f} MHz)")
     if np.any(np.diff(fm) <= 0):
         raise ValueError("fmax must increase with Vdd on the grid")
