@@ -78,28 +78,44 @@ def build_netlist() -> Path:
     return p
 
 
-def million_wrapper(base: Path, copies: int = 8) -> Path:
-    """A hierarchical file: the mapped array module plus a top instantiating it ``copies`` times."""
-    from finevh.fileio import cache_dir, file_digest
-
-    out = cache_dir() / "bench" / f"mac_array_x{copies}_{file_digest(base)[:16]}.v"
-    if out.exists():
-        return out
-    text = base.read_text()
+def array_ports(text: str) -> tuple[list[str], list[str]]:
+    """The mapped array's data inputs (clk and clr excepted) and outputs, in the order of
+    its module header, as written in the Verilog (escaped bit names)."""
     m = re.search(r"module mac_array\((.*?)\);", text, re.S)
     ports = [p.strip() for p in m.group(1).split(",")]
     dirs = {}
     for d_, n in re.findall(r"^\s*(input|output)\s+(\\\S+ |\S+)\s*;", text, re.M):
         dirs[n.strip()] = d_
-    lines = [f"module mac_array_x{copies} (clk, clr, out);", "  input clk;", "  input clr;",
-             f"  output [{copies * 20 - 1}:0] out;"]
-    # Every other input of copy k comes from the top clk/clr or from copy k-1's outputs
     ins = [p for p in ports if dirs.get(p) == "input" and p not in ("clk", "clr")]
     outs = [p for p in ports if dirs.get(p) == "output"]
+    return ins, outs
+
+
+def million_wrapper(base: Path, copies: int = 8, ring: bool = True) -> Path:
+    """A hierarchical file: the mapped array module plus a top instantiating it ``copies`` times.
+
+    ``ring``: copy k's inputs read copy k-1's outputs and copy 0 the last copy's (a
+    combinational chain through every copy, broken by the timers as a loop: its
+    critical path is many copies deep). Otherwise the copies are independent: copy k's
+    inputs are top ports ``in[k * n + j]``, so the design has the single array's logic
+    depth, as a larger block of the same kind would."""
+    from finevh.fileio import cache_dir, file_digest
+
+    tag = "x" if ring else "p"
+    out = cache_dir() / "bench" / f"mac_array_{tag}{copies}_{file_digest(base)[:16]}.v"
+    if out.exists():
+        return out
+    text = base.read_text()
+    ins, outs = array_ports(text)
+    head = f"module mac_array_{tag}{copies} (clk, clr, " + ("out);" if ring else "in, out);")
+    lines = [head, "  input clk;", "  input clr;"]
+    if not ring:
+        lines.append(f"  input [{copies * len(ins) - 1}:0] in;")
+    lines.append(f"  output [{copies * 20 - 1}:0] out;")
     for k in range(copies):
         conns = [".clk(clk)", ".clr(clr)"]
         for j, p in enumerate(ins):
-            src = f"out[{((k - 1) % copies) * 20 + j % 20}]"
+            src = f"out[{((k - 1) % copies) * 20 + j % 20}]" if ring else f"in[{k * len(ins) + j}]"
             conns.append(f".{p} ({src})")
         for j, p in enumerate(outs):
             conns.append(f".{p} (out[{k * 20 + j}])")

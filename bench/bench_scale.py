@@ -4,8 +4,10 @@
 Designs (built once, cached under ``fileio.cache_dir()``): the 16 x 16 MAC array
 mapped onto demo28 PB0 1.00 V and placed (``bench_emulate.build``, 132,806 cells),
 and 4 and 8 copies of it: the hierarchical wrapper of ``bench_read.million_wrapper``
-(copy k's inputs read copy k-1's outputs) with a DEF that tiles the placed copy
-(:func:`copies_def`). One clock for every size: 5 % above the critical delay of the
+with a DEF that tiles the placed copy (:func:`copies_def`). By default the copies form
+a ring (copy k's inputs read copy k-1's outputs: a combinational chain through every
+copy, so the critical path grows with the copies); ``--independent`` gives each copy
+its own input ports (the single array's logic depth at every size). One clock for every size: 5 % above the critical delay of the
 single array at 1.00 V (``bench_emulate.design_clock``).
 
 Per size, each in a fresh process (peak RSS from ``wait4``, CPU = user + system):
@@ -23,7 +25,7 @@ Per size, each in a fresh process (peak RSS from ``wait4``, CPU = user + system)
   ``elapsed_run_time``/``user_run_time``/``memory_usage``), and the process peak.
 
 Usage: python3 bench/bench_scale.py [--sizes 1,4,8] [--tiles 3,5,7] [--frequencies 16]
-       [--dvdd 200,100] [--no-run] [--no-sta] [--no-opensta] [--json FILE] [--events FILE]
+       [--dvdd 200,100] [--independent] [--no-run] [--no-sta] [--no-opensta] [--json FILE] [--events FILE]
 (the 8-copy run takes about 20 min of CPU; run it niced on a shared machine).
 """
 
@@ -49,12 +51,13 @@ OPENSTA3 = os.environ.get("FINEVH_OPENSTA3", str(Path.home() / ".cache/opensta-7
 
 # ---- designs -------------------------------------------------------------------------------
 
-def copies_def(base_def: Path, copies: int, top: str, out: Path) -> Path:
+def copies_def(base_def: Path, copies: int, top: str, out: Path, inputs: list[str] | None = None) -> Path:
     """A DEF of ``copies`` instances ``u0..`` of the placed design ``base_def``: copy k
     sits at column ``k % cols``, row ``k // cols`` of a grid of abutted cores (one row
     set spanning the whole width, the die margin kept once), component names
     ``u{k}/<name>``; top pins clk/clr at copy 0's and ``out`` bits at the copies'
-    ``acc_out`` pins."""
+    ``acc_out`` pins; with ``inputs`` (the array's data inputs, independent copies) top
+    pins ``in[k * n + j]`` at copy k's pin of input j."""
     import numpy as np
 
     from finevh.layout.defio import DefComponents, DefDesign, DefPin, DefRow, read_def, write_def
@@ -85,7 +88,8 @@ def copies_def(base_def: Path, copies: int, top: str, out: Path) -> Path:
     pins_by = {p.name: p for p in b.pins}
     pins = []
     for name, src, j in [("clk", "clk", 0), ("clr", "clr", 0)] + [
-            (f"out[{j * 20 + i}]", f"acc_out[{i}]", j) for j in range(copies) for i in range(20)]:
+            (f"out[{j * 20 + i}]", f"acc_out[{i}]", j) for j in range(copies) for i in range(20)] + [
+            (f"in[{j * len(inputs) + i}]", p, j) for j in range(copies) for i, p in enumerate(inputs or ())]:
         p = pins_by[src]
         pins.append(DefPin(name, name, p.direction, p.use, p.layer, p.rect, p.status,
                            p.x + (j % cols) * core_w, p.y + (j // cols) * core_h, p.orient))
@@ -96,10 +100,11 @@ def copies_def(base_def: Path, copies: int, top: str, out: Path) -> Path:
     return out
 
 
-def design_files(copies: int) -> dict:
-    """Verilog, DEF, SDC and top of the ``copies``-fold design (built once, cached)."""
+def design_files(copies: int, ring: bool = True) -> dict:
+    """Verilog, DEF, SDC and top of the ``copies``-fold design (built once, cached);
+    ``ring``: the copies chained (:func:`bench_read.million_wrapper`), else independent."""
     from bench_emulate import LEF, LIB, build, design_clock
-    from bench_read import million_wrapper
+    from bench_read import array_ports, million_wrapper
     from bench_sta import write_sdc_from_ports
 
     from finevh.fileio import cache_dir, file_digest
@@ -117,11 +122,12 @@ def design_files(copies: int) -> dict:
     if copies == 1:
         top, verilog, def_file = "mac_array", v, df
     else:
-        top = f"mac_array_x{copies}"
-        verilog = million_wrapper(v, copies)
+        top = f"mac_array_{'x' if ring else 'p'}{copies}"
+        verilog = million_wrapper(v, copies, ring)
         def_file = d / f"{top}_{key}.def"
         if not def_file.is_file():
-            copies_def(df, copies, top, def_file)
+            inputs = None if ring else [p.lstrip("\\").strip() for p in array_ports(v.read_text())[0]]
+            copies_def(df, copies, top, def_file, inputs)
     sdc = d / f"{top}_{key}.sdc"
     if not sdc.is_file():
         text = verilog.read_text()
@@ -340,6 +346,9 @@ def main() -> None:
     ap.add_argument("--tiles", default="3,5,7")
     ap.add_argument("--frequencies", type=int, default=16)
     ap.add_argument("--dvdd", default="200,100")
+    ap.add_argument("--independent", action="store_true",
+                    help="independent copies (inputs from top ports; the single array's logic depth) "
+                         "instead of the ring of copies")
     ap.add_argument("--no-run", action="store_true", help="skip finevh run")
     ap.add_argument("--no-sta", action="store_true", help="skip finevh sta / power")
     ap.add_argument("--no-opensta", action="store_true")
@@ -357,10 +366,11 @@ def main() -> None:
     dvdd = [int(x) for x in args.dvdd.split(",")]
     results = {}
     for copies in (int(x) for x in args.sizes.split(",")):
-        f = design_files(copies)
+        f = design_files(copies, ring=not args.independent)
         work = Path(tempfile.mkdtemp(prefix=f"bench_scale_{copies}_"))
         r: dict = {"copies": copies, "period_ns": f["period_ns"]}
-        print(f"== {f['top']} ({copies} x the MAC array), clock {f['period_ns']} ns ==", flush=True)
+        kind = "independent" if args.independent else "chained"
+        print(f"== {f['top']} ({copies} x the MAC array, {kind}), clock {f['period_ns']} ns ==", flush=True)
         if not args.no_opensta:
             r["opensta"] = opensta_steps(f, work)
             _print_opensta(r["opensta"])
