@@ -66,8 +66,11 @@ class PiElmore:
 
 
 def _unescape(name: str) -> str:
+    """SPEF escapes removed: ``\\x`` -> ``x``; a trailing lone backslash is kept."""
     if "\\" not in name:
         return name
+    if "\\\\" not in name:                # no escaped backslash: drop all but a trailing one
+        return name[:-1].replace("\\", "") + name[-1]
     out = []
     i = 0
     while i < len(name):
