@@ -589,3 +589,27 @@ def test_openroad_placed_aes_asap7_rc_written_as_spef_equals_opensta3(sta3, repo
     # the estimated wires matter: without parasitics the worst slack is tens of ps better
     _, res0 = run_sta(libs, v, sdc, "aes_cipher_top")
     assert res0.worst_slack > res.worst_slack + 0.01
+
+
+def test_spef_unescape_equals_the_character_rule():
+    """``\\x`` -> ``x``, a trailing lone backslash kept: the one-replace fast path equals
+    the character loop on random names (escaped backslashes included)."""
+    import random
+
+    from finevh.timing.rcnet import _unescape
+
+    def rule(name: str) -> str:
+        out, i = [], 0
+        while i < len(name):
+            if name[i] == "\\" and i + 1 < len(name):
+                i += 1
+            out.append(name[i])
+            i += 1
+        return "".join(out)
+
+    rng = random.Random(7)
+    names = ["a_west\\[0\\]", "u0/mac\\[3\\]\\[4\\]/acc\\[12\\]", "x\\", "\\\\", "a\\\\\\[b"]
+    names += ["".join(rng.choice("ab\\[]/:") for _ in range(rng.randint(1, 9))) for _ in range(20000)]
+    for n in names:
+        assert _unescape(n) == rule(n), n
+    assert _unescape("a_west\\[0\\]") == "a_west[0]" and _unescape("x\\") == "x\\"
