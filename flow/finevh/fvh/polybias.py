@@ -44,6 +44,12 @@ from ..progress import debug, progress
 # at periods of tens of ns (float32 steps are ~2 fs at 27 ns), not a timing margin
 _EPS = 1e-5
 _MAX_HOPS = 2   # back-off: net hops searched around a violating path for the swaps that slow it
+#: back-off: violating paths handled per corner and round, at least this many ...
+PATHS_PER_ROUND = 64
+#: ... or one per this many instances: the regions of a large block violate independently,
+#: so a fixed count would make the rounds (each a re-time of the whole design) grow with
+#: the design (a 1.06M-cell block of eight independent arrays: 166+ rounds instead of ~20)
+INSTANCES_PER_PATH = 2048
 
 
 @dataclass
@@ -512,7 +518,7 @@ def _corner_alpha(libset, base_cells, stages, vdd, main_vdd) -> dict[str, float]
 
 def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                     alpha: dict[str, float] | None = None, max_rounds: int = 200,
-                    paths_per_round: int = 64, corners: list[CornerSpec] | None = None) -> PolybiasResult:
+                    paths_per_round: int | None = None, corners: list[CornerSpec] | None = None) -> PolybiasResult:
     """Run the staged assignment in place on ``design`` (instances are rebound).
 
     ``stages``: flavours in stage order (slowest first). ``alpha``: α_sd per flavour
@@ -522,6 +528,8 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     before the stage; candidates need slack > S_th at every corner). None = the single
     corner ``timer`` times (the design's binding at its constraints' clock). A corner at
     the design's own supply with the SDC clock is timed by ``timer`` itself.
+    ``paths_per_round``: violating paths undone per corner and back-off round (default
+    :data:`PATHS_PER_ROUND`, or one per :data:`INSTANCES_PER_PATH` instances if more).
     """
     libset = design.libset
     rule = libset.rule
@@ -531,6 +539,8 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
     for f in stages:
         if f not in rule.flavours:
             raise InputError(f"unknown flavour '{f}' (the library set has {', '.join(libset.flavours())})")
+    if paths_per_round is None:
+        paths_per_round = max(PATHS_PER_ROUND, design.n_instances // INSTANCES_PER_PATH)
     ctx = _Ctx(design, timer)
     nominal = nominal_voltage(design)
     specs = list(corners) if corners else [CornerSpec(None, "sdc")]
