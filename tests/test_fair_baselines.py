@@ -215,3 +215,60 @@ def test_local_search_swap_moves_and_budget():
     # a timing budget stops early, still with a feasible map no worse than the start
     r0 = improve_selection(high, tile_of, power_fn, time_fn, period, max_timing_runs=0)
     assert not r0.converged and r0.high.tolist() == high.tolist() and r0.power_uw == power_fn(high)
+
+
+# ---- poly-bias that knows the tile maps (issue 13, build item 5) ---------------------------
+
+def test_polybias_rounds_keep_the_selected_maps(tmp_path):
+    """``polybias_rounds = 3``: round 1 is the uniform-corner stage (the same swept power
+    as a one-round run); every further round re-runs the stage against the maps the
+    selection picked and is kept only when the swept FINE-VH power drops; the plan and
+    the headline describe the kept round."""
+    from finevh.run import load_config, run_flow, _swept_power
+
+    def run(rounds):
+        cfg = load_config(_config(tmp_path / f"r{rounds}.toml", f"polybias_rounds = {rounds}\n", tiles=[3],
+                                  frequencies=4, grid_step=0.05, delta_vdd_mv=[200]))
+        assert cfg.polybias_rounds == rounds
+        return run_flow(cfg)
+
+    one, three = run(1), run(3)
+    assert "map_rounds" not in one.tile_runs[0].polybias
+    p1 = _swept_power({200: one.tile_runs[0].fine[(200, "pb")]})
+    tr = three.tile_runs[0]
+    hist = tr.polybias["map_rounds"]
+    assert hist[0]["round"] == 1 and hist[0]["kept"] and hist[0]["corners"] == "uniform"
+    assert hist[0]["fine_vh_swept_uw"] == pytest.approx(p1, rel=1e-9)
+    assert [h["round"] for h in hist] == list(range(1, len(hist) + 1)) and 2 <= len(hist) <= 3
+    kept = [h for h in hist if h["kept"]]
+    assert kept == hist[:len(kept)]                      # the rounds stop at the first one not kept
+    assert all(b["fine_vh_swept_uw"] < a["fine_vh_swept_uw"] for a, b in zip(kept, kept[1:]))
+    for h in hist[1:]:
+        assert h["corners"].startswith("SDC + ") and h["corners"].endswith(" maps")
+    final = _swept_power({200: tr.fine[(200, "pb")]})
+    assert final == pytest.approx(kept[-1]["fine_vh_swept_uw"], rel=1e-9) and final <= p1
+    assert len(tr.plan.pb_swaps) == tr.polybias["swapped_total"] == kept[-1]["swapped_total"]
+    assert tr.plan.reports["polybias"]["map_rounds"] == hist
+    s = three.summary["200mV"]
+    assert np.allclose(s["fine_vh_uw"], [p.power_uw for p in tr.fine[(200, "pb")]], rtol=0, atol=0.005)  # 0.01 uW
+    # the no-poly-bias ablation does not depend on the rounds
+    assert [p.power_uw for p in tr.fine[(200, "none")]] == [p.power_uw for p in one.tile_runs[0].fine[(200, "none")]]
+
+
+def test_selected_maps_dedupe_to_the_shortest_period():
+    from finevh.fvh.emulate import PERIOD_TOL_NS, FineVhPoint
+    from finevh.fvh.polybias import SLACK_EPS_NS, distinct_maps
+    from finevh.run import _selected_maps
+
+    it = np.array([0, 1, 1, 0])
+    pts = [FineVhPoint(f, 1.0, 0.6, 0.8, np.array(h), feas, 0.5, {})
+           for f, h, feas in ((50.0, [True, False], True), (60.0, [True, False], True),
+                              (55.0, [False, True], True), (70.0, [True, True], False))]
+    maps = _selected_maps({200: pts}, it)
+    assert len(maps) == 3                                  # the infeasible point is no corner
+    assert maps[0].tile_vdd == (0.8, 0.6) and maps[2].tile_vdd == (0.6, 0.8)
+    assert maps[0].period_ns == pytest.approx(20.0 + PERIOD_TOL_NS - SLACK_EPS_NS, abs=1e-12)
+    d = distinct_maps(maps)
+    assert [(m.tile_vdd, round(m.period_ns, 6)) for m in d] == [((0.8, 0.6), round(1000 / 60, 6)),
+                                                                ((0.6, 0.8), round(1000 / 55, 6))]
+    assert "0.6/0.8 map (1 of 2 tiles at 0.8)" in d[0].label

@@ -506,6 +506,85 @@ def test_polybias_multi_corner(run_cli, d28):
     assert not (w / "mcx.fvh.json").exists()
 
 
+def _map_worst(d28, plan_path, def_path, sdc, tile_vdd, period, swaps=True):
+    """Worst slack of a fresh design with every instance at its tile's supply
+    (``tile_vdd``, V) and the clock at ``period`` ns (the plan's swaps applied or not)."""
+    from dataclasses import replace
+
+    from finevh.fvh.plan import read_plan
+    from finevh.loader import load_design
+    from finevh.timing import wire
+    from finevh.timing.binding import bind_voltage
+    from finevh.timing.constraints import read_constraints
+    from finevh.timing.engine import Timer
+
+    design = load_design([str(p) for p in PB_V], d28["v"], None, [str(LEF)], str(def_path))
+    tc = read_constraints(sdc, design, design.libset)
+    plan = read_plan(plan_path)
+    iv = np.asarray(tile_vdd)[plan.inst_tile]
+    for v in np.unique(iv).tolist():
+        bind_voltage(design, np.nonzero(iv == v)[0], v)
+    if swaps:
+        idx = {n: i for i, n in enumerate(design.netlist.inst_names)}
+        ii = [idx[s.instance] for s in plan.pb_swaps]
+        design.rebind(ii, [design.libset.twin(design.cell_of(i), flavour=s.flavour)
+                           for i, s in zip(ii, plan.pb_swaps)])
+    tc.clocks = [replace(tc.clocks[0], period=period)]
+    r = Timer(design, tc, wire.from_placement(design, design.placement)).update()
+    return min(e.slack for e in r.endpoints)
+
+
+def test_polybias_keeps_tile_maps(run_cli, d28, tmp_path):
+    """--maps: the tile maps of a power-manager table, each at its frequency, are corners
+    the stage keeps (worst slack >= 0 re-timed from scratch, no margin beyond the timer's
+    10 fs resolution); with --corners auto they replace the uniform fmax corners."""
+    from finevh.emit.pmtables import PmTable, pm_json
+
+    w = d28["dir"]
+    assert _partition(run_cli, d28, "3", "--out", w / "tm.fvh.json", "--def-out", w / "tm.def")[0] == 0
+    rng = np.random.default_rng(7)
+    rows, freqs = [], []
+    for lo, hi in ((0.6, 0.8), (0.6, 0.8), (0.8, 1.0)):
+        bits = tuple(int(b) for b in rng.integers(0, 2, 9))
+        tv = [hi if b else lo for b in bits]
+        # 1 % above the all-PB0 design's critical delay under the map: tight enough that
+        # the swaps must back off somewhere
+        crit = 0.85 - _map_worst(d28, w / "tm.fvh.json", w / "tm.def", d28["met"], tv, 0.85, swaps=False)
+        rows.append((lo, hi, bits, tv))
+        freqs.append(round(1000.0 / (crit * 1.01), 6))
+    tab = PmTable("d", 200, 9, tuple(range(9)), tuple(freqs), tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                  tuple(r[2] for r in rows))
+    (tmp_path / "pm.json").write_text(pm_json(tab))
+    common = ["--plan", w / "tm.fvh.json", *_libs(PB_V), "--verilog", d28["v"], "--sdc", d28["met"], "--lef", LEF,
+              "--def", w / "tm.def", "--json"]
+    code, out, err = run_cli("polybias", *common, "--maps", tmp_path / "pm.json", "--out", w / "tm_pb.fvh.json")
+    assert code == 0, err
+    rep = json.loads(out)
+    labels = [c["corner"] for c in rep["corners"]]
+    assert len(labels) == 4 and labels[0].startswith("1@SDC") and all(" map " in x for x in labels[1:])
+    assert rep["swapped_total"] > 0 and rep["leakage_after_uw"] < rep["leakage_before_uw"]
+    for c, (lo, hi, bits, tv), f in zip(rep["corners"][1:], rows, freqs):
+        assert c["period_ns"] == pytest.approx(1000.0 / f, abs=1e-6)
+        assert c["worst_slack_after_ns"] >= -1e-5
+        worst = _map_worst(d28, w / "tm_pb.fvh.json", w / "tm.def", d28["met"], tv, 1000.0 / f)
+        assert worst == pytest.approx(c["worst_slack_after_ns"], abs=1e-5) and worst >= -1e-5
+    # bad tables: one line, exit 2, the file named, no plan written
+    doc = json.loads(pm_json(tab))
+    for name, edit, msg in (("nt.json", lambda d: d.update(n_tiles=4), "the table has 4 tiles, the plan 9"),
+                            ("bits.json", lambda d: d["entries"][1].update(bits="01x"), "entry 1: 'bits' must be"),
+                            ("f.json", lambda d: d["entries"][0].update(f_mhz=-1), "entry 0: frequency"),
+                            ("fmt.json", lambda d: d.update(format="x"), "not a finevh power-manager table")):
+        d = json.loads(json.dumps(doc))
+        edit(d)
+        (tmp_path / name).write_text(json.dumps(d))
+        code, _, err = run_cli("-q", "polybias", *common, "--maps", tmp_path / name, "--out", tmp_path / "x.fvh.json")
+        assert code == 2 and msg in err and name in err and err.count("\n") == 1, (name, err)
+    (tmp_path / "syn.json").write_text('{\n "format": "finevh-pm-table",\n oops\n}\n')
+    code, _, err = run_cli("-q", "polybias", *common, "--maps", tmp_path / "syn.json", "--out", tmp_path / "x.fvh.json")
+    assert code == 2 and "syn.json:3" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "x.fvh.json").exists()
+
+
 # ----------------------------------------------------------------------------- ASAP7
 def test_asap7_flavours_sl_to_r(run_cli, shared_data, work, require_tool):
     """An SLVT design: stages R then L (fast -> slow is SL, L, R), WNS kept, leakage lower."""

@@ -66,6 +66,10 @@ class RunConfig:
                                                           "opensta", "upf"])
     pb_corners: str = _B.corners                     # poly-bias corners (finevh polybias --corners syntax)
     polybias_cells: str = "interface"                # FINE-VH variants: interface | all | both
+    #: poly-bias passes of the interface variant: 1 = against the uniform corners (thesis);
+    #: each further pass keeps the tile maps the selection picked (instead of the uniform
+    #: fmax corners) and is kept when the swept FINE-VH power drops (issue 13, item 5)
+    polybias_rounds: int = 1
     selection: str = "local"                         # tile maps: local (Algorithm 5 + local search) | alg5 | milp
 
     def variants(self) -> tuple[str, ...]:
@@ -92,7 +96,8 @@ class RunConfig:
 _KNOWN = {
     "design": {"name", "liberty", "lef", "verilog", "def", "sdc", "top", "place_utilization"},
     "activity": {"vcd", "saif", "scope", "input_activity", "power_rules"},
-    "tech": {"lut", "crossing", "base_flavour", "flavours", "flavour_rule", "polybias_corners", "polybias_cells"},
+    "tech": {"lut", "crossing", "base_flavour", "flavours", "flavour_rule", "polybias_corners", "polybias_cells",
+             "polybias_rounds"},
     "fvh": {"selection", "tiles", "delta_vdd_mv", "frequencies", "vdd_min", "vdd_max", "grid_step", "wrapper_um",
             "wrapper_layer", "supply_names", "peak_factor", "min_per_tile", "mux_cell", "switch_max_ma",
             "chain_ff", "emit"},
@@ -267,6 +272,7 @@ def load_config(path: str | Path) -> RunConfig:
     except InputError as e:
         fail(f"'polybias_corners': {e.message}", "polybias_corners")
     cfg.pb_corners = pc
+    cfg.polybias_rounds = number(t, "polybias_rounds", 1, lo=1, hi=20, kind=int)
     for sec, key, allowed, attr in ((t, "polybias_cells", ("interface", "all", "both"), "polybias_cells"),
                                     (f, "selection", ("local", "alg5", "milp"), "selection")):
         v = typed(sec, key, str, getattr(cfg, attr))

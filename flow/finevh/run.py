@@ -197,6 +197,79 @@ def recover_leakage(design, tc, names: list, flavour: np.ndarray, opts) -> tuple
     return out, res.report
 
 
+def _flavours_of(stage_result, base_flav: np.ndarray, names: list) -> np.ndarray:
+    """Flavour codes per instance after a poly-bias stage (``base_flav`` with its swaps)."""
+    out = base_flav.copy()
+    for i, _a, _b, fl in stage_result.extra["result"].swaps:
+        out[i] = names.index(fl)
+    return out
+
+
+def _selected_maps(fine: dict, inst_tile: np.ndarray) -> list:
+    """The tile maps the selection picked at every feasible point and ΔVdd, as poly-bias
+    corners at the point's clock. The period is shortened by the stage's slack resolution,
+    so a map the stage keeps also meets the emulator's tolerance."""
+    from .fvh.emulate import PERIOD_TOL_NS
+    from .fvh.polybias import SLACK_EPS_NS, MapCorner
+
+    it = np.asarray(inst_tile, dtype=np.int64)
+    return [MapCorner(it, tuple(np.where(p.high, p.vddh, p.vddl).tolist()),
+                      1000.0 / p.f_mhz + PERIOD_TOL_NS - SLACK_EPS_NS)
+            for mv in sorted(fine) for p in fine[mv] if p.feasible]
+
+
+def _swept_power(fine: dict) -> float:
+    """FINE-VH power summed over every point and ΔVdd (uW): what a poly-bias round must lower."""
+    return float(sum(p.power_uw for mv in sorted(fine) for p in fine[mv]))
+
+
+def refine_polybias(design, tc, plan, opts, rounds: int, flav: np.ndarray, uni, fine: dict, report: dict,
+                    emulate, restore, base_flav: np.ndarray, names: list):
+    """Poly-bias that knows the tile maps (issue 13, build item 5).
+
+    Round 1 (given: ``flav``, its baseline ``uni``, points ``fine``, stage ``report``)
+    kept the uniform corners. Each further round re-runs the stage from the base cells
+    with the SDC corner and the maps the selection picked in the best round so far (so
+    those maps stay timing-feasible), then emulates the new cells (``emulate(fl) ->
+    (baseline, {ΔVdd: points})``). A round is kept when the swept FINE-VH power drops;
+    the rounds stop at the first round that does not lower it, when the cells repeat, or
+    after ``rounds``. The plan and ``report["map_rounds"]`` describe the kept cells.
+    Returns (flavour codes, baseline (b), points, report)."""
+    from dataclasses import replace
+
+    from .stages import polybias_stage
+
+    best = (_swept_power(fine), flav, uni, fine, report, list(plan.pb_swaps))
+    hist = [{"round": 1, "corners": "uniform", "swapped_total": int(report.get("swapped_total", 0)),
+             "fine_vh_swept_uw": round(best[0], 6), "kept": True}]
+    for r in range(2, rounds + 1):
+        maps = _selected_maps(best[3], plan.inst_tile)
+        if not maps:
+            break
+        progress.progress(f"poly-bias round {r}: keeping the {len(maps)} selected tile maps")
+        restore()
+        res = polybias_stage(design, tc, plan, replace(opts, maps=tuple(maps)))
+        new = _flavours_of(res, base_flav, names)
+        restore()
+        row = {"round": r, "corners": f"SDC + {len(res.report['corners']) - 1} maps",
+               "swapped_total": int(res.report["swapped_total"])}
+        if np.array_equal(new, best[1]):
+            row.update(fine_vh_swept_uw=round(best[0], 6), kept=False, stable=True)
+            hist.append(row)
+            break
+        uni_r, fine_r = emulate(new)
+        p = _swept_power(fine_r)
+        row.update(fine_vh_swept_uw=round(p, 6), kept=p < best[0])
+        hist.append(row)
+        if not row["kept"]:
+            break
+        best = (p, new, uni_r, fine_r, res.report, list(plan.pb_swaps))
+    plan.pb_swaps = best[5]
+    rep = dict(best[4], map_rounds=hist)
+    plan.reports["polybias"] = rep
+    return best[1], best[2], best[3], rep
+
+
 def _keep_sums(prof) -> None:
     """Reduce a profile whose per-instance use is over (baselines, finished sweeps) to
     what :class:`finevh.fvh.emulate.Baseline` still reads, the sums: 0-d arrays, whose
@@ -298,7 +371,8 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
     for n in tiles:
         part = parts.pop(n)          # its placement and partition result are done with after this tile count
         plan = part.plan
-        with placed_as(design, part.extra["placement"]):
+        placement = part.extra["placement"]
+        with placed_as(design, placement):
             t0 = time.perf_counter()
             restore_base()
             mux = vddmux_stage(design, tc, plan, cfg.vddmux_options(spec))
@@ -306,33 +380,29 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
             t0 = time.perf_counter()
             flav = {"none": base_flav}
             pb_rep: dict = {"stages": [], "swapped_total": 0}
-            rec_rep_n: dict = {}
-            if names != [None] and stage_order(design, plan, pb_opts):
+            with_pb = names != [None] and bool(stage_order(design, plan, pb_opts))
+            if with_pb:
                 pb = polybias_stage(design, tc, plan, pb_opts)
-                flav["pb"] = base_flav.copy()
-                for i, _a, _b, fl in pb.extra["result"].swaps:
-                    flav["pb"][i] = names.index(fl)
+                flav["pb"] = _flavours_of(pb, base_flav, names)
                 pb_rep = pb.report
-                if "all" in cfg.variants():
-                    progress.progress(f"{n * n} tiles: leakage recovery on every cell after the interface rule")
-                    flav["all"], rec_rep_n = recover_leakage(design, tc, names, flav["pb"], pb_opts)
-                if "pb" not in cfg.variants():
-                    del flav["pb"]
                 restore_base()
             memory.trim()
             timings[f"polybias_{n}_s"] = time.perf_counter() - t0
             wc = placement_wire_cap(design)
         tm = make_timer(design, tc, wc)
         over = _overhead_leakage(design.libset, plan, all_levels)
-        tr = TileRun(n, plan, part.report, mux.report, pb_rep, recovery=rec_rep_n)
+        tr = TileRun(n, plan, part.report, mux.report, pb_rep)
         t0 = time.perf_counter()
-        for key in [k for k in VARIANTS if k in flav]:
-            var = E.Variant(f"{n * n} tiles {key}", tm, E.Binder(design, flav[key], names),
-                            tile=plan.inst_tile.astype(np.int64), n_tiles=n * n, wire_cap=wc,
-                            overhead_leak_uw=over)
+
+        def emulate_variant(key: str, fl: np.ndarray, _n=n, _tm=tm, _wc=wc, _over=over, _plan=plan):
+            """Baseline (b) and FINE-VH at every ΔVdd of the cells ``fl`` (flavour codes)."""
+            var = E.Variant(f"{_n * _n} tiles {key}", _tm, E.Binder(design, fl, names),
+                            tile=_plan.inst_tile.astype(np.int64), n_tiles=_n * _n, wire_cap=_wc,
+                            overhead_leak_uw=_over)
             emu.activate(var)
             prof = emu.profile(var, all_levels, with_power=True)
-            tr.uniform[key] = E.baseline(emu, var, grid, prof=prof)        # baseline (b) of these cells
+            uni = E.baseline(emu, var, grid, prof=prof)        # baseline (b) of these cells
+            fine = {}
             for mv, lv in level_sets.items():
                 base_fm = np.array([bl.fmax_at(v) for v in lv])
                 # the no-poly-bias ablation keeps the thesis' Algorithm 5 (run-time; its
@@ -340,12 +410,36 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                 sel = cfg.selection if key != "none" else "alg5"
                 progress.progress(f"{var.name}, dVdd {mv} mV: Algorithm 5 over {len(lv) - 1} interval(s)"
                                   + {"local": " + local search", "milp": " + local search + exact MILP"}.get(sel, ""))
-                tr.fine[(mv, key)] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area, selection=sel)
+                fine[mv] = E.fine_vh_sweep(emu, var, prof, freqs, lv, base_fm, cell_area, selection=sel)
             emu.deactivate()
             restore_base()
             _keep_sums(prof)
             del var, prof
             memory.trim()
+            return uni, fine
+
+        for key in VARIANTS:
+            if key == "all" and with_pb and "all" in cfg.variants():
+                progress.progress(f"{n * n} tiles: leakage recovery on every cell after the interface rule")
+                t1 = time.perf_counter()
+                with placed_as(design, placement):
+                    flav["all"], tr.recovery = recover_leakage(design, tc, names, flav["pb"], pb_opts)
+                    restore_base()
+                memory.trim()
+                timings[f"polybias_{n}_s"] += time.perf_counter() - t1
+            if key not in flav or (key == "pb" and "pb" not in cfg.variants() and cfg.polybias_rounds == 1):
+                continue
+            uni, fine = emulate_variant(key, flav[key])
+            if key == "pb" and cfg.polybias_rounds > 1:
+                with placed_as(design, placement):
+                    flav["pb"], uni, fine, tr.polybias = refine_polybias(
+                        design, tc, plan, pb_opts, cfg.polybias_rounds, flav["pb"], uni, fine, tr.polybias,
+                        lambda fl: emulate_variant("pb", fl), restore_base, base_flav, names)
+            if key == "pb" and "pb" not in cfg.variants():
+                continue                 # the interface rule only feeds the "all" variant
+            tr.uniform[key] = uni
+            for mv, pts in fine.items():
+                tr.fine[(mv, key)] = pts
         del tm
         timings[f"emulate_{n}_s"] = time.perf_counter() - t0
         tile_runs.append(tr)

@@ -162,6 +162,7 @@ set finevh::cli_options {
         lef {--lef value 1 1 0}
         levels {--levels list 0 1 0}
         liberty {--liberty value 1 1 1}
+        maps {--maps value 1 1 0}
         out {--out value 0 1 0}
         plan {--plan value 0 1 1}
         power_rules {--power-rules value 0 1 0}

@@ -3,7 +3,8 @@
 # finevh::assign_polybias -plan PLAN.fvh.json ?-liberty {pb0.lib pb4.lib pb10.lib pb16.lib}?
 #                         ?-verilog NETLIST.v? ?-sdc C.sdc? ?-lef {..}? ?-def PART.def?
 #                         ?-flavours {PB16 PB10 PB4}? ?-rule asap7?
-#                         ?-corners auto|{1.0@SDC 0.8@fmax}? ?-levels {1.0 0.8}? ?-input_activity {A D}?
+#                         ?-corners auto|{1.0@SDC 0.8@fmax}? ?-levels {1.0 0.8}? ?-maps {pm_200mV.json ..}?
+#                         ?-input_activity {A D}?
 #                         ?-top NAME? ?-out PLAN.fvh.json?
 #                         ?-json? ?-dict? ?-apply ?-emit_options {-swap_cell {PB16 {{cell}_PB16}}}??
 # Timing-driven swap of the interface cells to slower, less leaky flavours; the swaps go

@@ -47,13 +47,17 @@ _D = PolybiasOptions()
 @click.option("--levels", default=None,
               help="Supplies the power manager hops between, V, comma-separated (for --corners auto; "
                    "default: every characterised voltage of --liberty).")
+@click.option("--maps", "maps", multiple=True,
+              help="Power-manager table(s) of finevh run (pm/*.json, this plan's tile count): every tile "
+                   "map in them, at its frequency, is kept as a corner too (with --corners auto: instead "
+                   "of the uniform fmax corners). Repeatable.")
 @click.option("--power-rules", type=click.Choice(["3", "2.0"]), default=_D.activity.opensta_rules, show_default=True,
               help="Activity propagation and internal-power rules: OpenSTA 3.x ('3') or 2.0.17 ('2.0').")
 @click.option("--input-activity", nargs=2, type=float, default=_D.activity.input_default, show_default=True,
               help="Input activity for the leakage report: transitions per clock cycle and duty.")
 @click.option("--out", default=None, help="Plan file to write (default: update --plan).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule, corners, levels,
+def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule, corners, levels, maps,
             input_activity, power_rules, out, as_json):
     """Assign slower, less leaky flavours to interface cells without hurting WNS."""
     from ..fvh.plan import read_plan, write_plan
@@ -66,7 +70,9 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule
     from ..timing.constraints import read_constraints
     from ..validate import activity_duty
 
-    check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef))
+    from ..emit.pmtables import read_pm_maps
+
+    check_files([plan_path, verilog, sdc, def_file] + list(liberty) + list(lef) + list(maps))
     check_outputs(out or plan_path)
     parse_corners(corners, "--corners")
     act = activity_duty(input_activity, "--input-activity")
@@ -78,7 +84,10 @@ def command(plan_path, liberty, verilog, top, sdc, lef, def_file, flavours, rule
     check_plan_matches(plan, design, plan_path)
     tc = read_constraints(sdc, design, design.libset)
     fl = [f.strip() for f in flavours.split(",") if f.strip()] if flavours else None
-    res = polybias_stage(design, tc, plan, PolybiasOptions(fl, corners, lv, flow_activity(input_default=act, opensta_rules=power_rules)))
+    n_tiles = plan.mesh.n * plan.mesh.n
+    map_corners = tuple(m for p in maps for m in read_pm_maps(p, plan.inst_tile, n_tiles))
+    res = polybias_stage(design, tc, plan, PolybiasOptions(fl, corners, lv, flow_activity(input_default=act, opensta_rules=power_rules),
+                                                           maps=map_corners))
     rep = res.report
     write_plan(out or plan_path, plan)
     progress.progress(f"polybias: {rep['swapped_total']} swaps, leakage {rep['leakage_before_uw']:.4f} -> "

@@ -101,3 +101,54 @@ def pm_header(t: PmTable) -> str:
         lines.append("    {" + ", ".join(f"0x{b:02x}" for b in row) + f"}},  /* {f:.3f} MHz */")
     lines += ["};", "", f"#endif /* {guard} */", ""]
     return "\n".join(lines)
+
+
+def read_pm_maps(path: str, inst_tile, n_tiles: int) -> list:
+    """The tile maps of a power-manager table (``pm_json``) as poly-bias corners
+    (:class:`finevh.fvh.polybias.MapCorner`): per entry, each tile at the entry's VddH
+    or VddL (V) and the clock at the entry's frequency. ``inst_tile``/``n_tiles``: the
+    plan the maps are for (its tile count must match the table's)."""
+    import math
+
+    import numpy as np
+
+    from ..errors import InputError
+    from ..fileio import read_text
+    from ..fvh.polybias import MapCorner
+
+    text = read_text(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"JSON: {e.msg}", path, e.lineno) from None
+
+    def bad(msg: str):
+        return InputError(f"not a finevh power-manager table: {msg}", path)
+
+    if not isinstance(doc, dict) or doc.get("format") != "finevh-pm-table":
+        raise bad("no \"format\": \"finevh-pm-table\"")
+    nt = doc.get("n_tiles")
+    if nt != n_tiles:
+        raise InputError(f"the table has {nt} tiles, the plan {n_tiles}", path)
+    chain = doc.get("chain_tiles")
+    if not (isinstance(chain, list) and sorted(chain) == list(range(n_tiles))):
+        raise bad("'chain_tiles' must list every tile once")
+    ents = doc.get("entries")
+    if not isinstance(ents, list) or not ents:
+        raise bad("no 'entries'")
+    it = np.asarray(inst_tile, dtype=np.int64)
+    out = []
+    for k, e in enumerate(ents):
+        try:
+            f, lo, hi, bits = float(e["f_mhz"]), float(e["vddl_v"]), float(e["vddh_v"]), str(e["bits"])
+        except (KeyError, TypeError, ValueError):
+            raise bad(f"entry {k}: needs f_mhz, vddl_v, vddh_v and bits") from None
+        if not all(math.isfinite(x) and x > 0 for x in (f, lo, hi)):
+            raise InputError(f"entry {k}: frequency and supplies must be finite and > 0", path)
+        if len(bits) != n_tiles or set(bits) - {"0", "1"}:
+            raise InputError(f"entry {k}: 'bits' must be {n_tiles} characters 0/1", path)
+        tv = [0.0] * n_tiles
+        for b, t in zip(bits, chain):
+            tv[t] = hi if b == "1" else lo
+        out.append(MapCorner(it, tuple(tv), 1000.0 / f))
+    return out

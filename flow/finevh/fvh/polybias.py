@@ -42,7 +42,7 @@ from ..progress import debug, progress
 
 # ns: slack comparisons (10 fs): the resolution of the timer's single-precision arrays
 # at periods of tens of ns (float32 steps are ~2 fs at 27 ns), not a timing margin
-_EPS = 1e-5
+SLACK_EPS_NS = 1e-5
 _MAX_HOPS = 2   # back-off: net hops searched around a violating path for the swaps that slow it
 #: back-off: violating paths handled per corner and round, at least this many ...
 PATHS_PER_ROUND = 64
@@ -280,6 +280,47 @@ class CornerSpec:
         return f"{v}@{c}"
 
 
+@dataclass(frozen=True, eq=False)
+class MapCorner:
+    """A tile supply map at a target clock: instance ``i`` runs at ``tile_vdd[inst_tile[i]]``
+    (V) and the single clock's period is ``period_ns``. The maps a FINE-VH selection
+    picks (issue 13, build item 5): a stage that keeps them keeps every selected
+    configuration timing-feasible (slack >= 0), whatever the uniform corners say."""
+
+    inst_tile: np.ndarray            # int per instance
+    tile_vdd: tuple[float, ...]      # V per tile
+    period_ns: float
+    clock = "period"
+
+    @property
+    def vdd(self) -> float:
+        """The map's lowest supply (V): the one its slow-down factors are measured at."""
+        return float(min(self.tile_vdd))
+
+    @property
+    def label(self) -> str:
+        lv = sorted({round(v, 4) for v in self.tile_vdd})
+        if len(lv) == 1:
+            return f"{lv[0]:g}@{self.period_ns:g}ns"
+        n_hi = sum(1 for v in self.tile_vdd if round(v, 4) == lv[-1])
+        return (f"{'/'.join(f'{v:g}' for v in lv)} map ({n_hi} of {len(self.tile_vdd)} tiles at {lv[-1]:g})"
+                f"@{self.period_ns:g}ns")
+
+    def key(self) -> tuple:
+        return (tuple(round(v, 6) for v in self.tile_vdd), round(self.period_ns, 9))
+
+
+def distinct_maps(maps) -> list[MapCorner]:
+    """``maps`` without repeats: per supply map the shortest period only (a map that meets
+    a clock meets every longer one), in first-seen order."""
+    best: dict[tuple, MapCorner] = {}
+    for m in maps:
+        k = tuple(round(v, 6) for v in m.tile_vdd)
+        if k not in best or m.period_ns < best[k].period_ns:
+            best[k] = m
+    return list(best.values())
+
+
 def parse_corners(text: str, source: str | None = None) -> list[CornerSpec] | None:
     """Parse ``--corners``: ``auto`` (None) or a comma-separated list of ``V@CLOCK`` with
     V in volts (``1.0``, ``0.8V``, ``nom`` = the design's own binding) and CLOCK one of
@@ -383,7 +424,7 @@ class _Timed:
 
 def _bad_endpoints(table, limit: float) -> list:
     """Endpoints with slack below ``limit`` (ns), worst first (ties: by name)."""
-    return sorted(table.endpoints(np.nonzero(table.slack < limit - _EPS)[0]), key=lambda e: (e.slack, e.name))
+    return sorted(table.endpoints(np.nonzero(table.slack < limit - SLACK_EPS_NS)[0]), key=lambda e: (e.slack, e.name))
 
 
 class _Corner:
@@ -404,9 +445,35 @@ class _Corner:
         from ..timing.engine import Timer
 
         self.spec = spec
+        self.inst_vdd = None          # per-instance supply of a map corner (V)
+        tc = timer.constraints
+        if isinstance(spec, MapCorner):
+            self.main = False
+            self.vdd = spec.vdd
+            if nominal is None:
+                raise InputError(f"corner {spec.label}: the design is not bound at one supply")
+            if len(tc.clocks) != 1:
+                raise InputError(f"corner {spec.label}: tile maps need a single-clock design "
+                                 f"({len(tc.clocks)} clocks)")
+            tv = np.asarray(spec.tile_vdd, dtype=np.float64)
+            it = np.asarray(spec.inst_tile, dtype=np.int64)
+            if it.shape != (design.n_instances,) or (it.size and (it.min() < 0 or it.max() >= tv.size)):
+                raise InputError(f"corner {spec.label}: the map does not cover the design's "
+                                 f"{design.n_instances} instances")
+            self.inst_vdd = tv[it]
+            self.design = replace(design, inst_cell=design.inst_cell.copy())
+            for v in np.unique(self.inst_vdd).tolist():
+                try:
+                    bind_voltage(self.design, np.nonzero(self.inst_vdd == v)[0], v)
+                except InputError as e:
+                    raise InputError(f"corner {spec.label}: {e.message}", e.path, e.line) from None
+            self.period_ns = float(spec.period_ns)
+            tc2 = copy.copy(tc)
+            tc2.clocks = [replace(tc.clocks[0], period=self.period_ns)]
+            self.timer = self._new_timer(Timer, tc2, timer)
+            return
         self.main = spec.vdd is None or (nominal is not None and abs(spec.vdd - nominal) < 1e-6)
         self.vdd = nominal if spec.vdd is None else spec.vdd
-        tc = timer.constraints
         if self.main:
             self.design = design
         else:
@@ -453,7 +520,7 @@ class _Corner:
         if self.main:
             return r
         paths = {}
-        if limit is not None and r.worst_slack < limit - _EPS:
+        if limit is not None and r.worst_slack < limit - SLACK_EPS_NS:
             for e in _bad_endpoints(r.table, limit)[:n_paths]:
                 paths[e.name] = ctx.path_delays(e, self.timer)
         out = _Timed(r.worst_slack, r.tns, r.table, paths)
@@ -481,6 +548,8 @@ class _Corner:
 
     @property
     def label(self) -> str:
+        if self.inst_vdd is not None:
+            return self.spec.label
         v = f"{self.vdd:g}" if self.vdd is not None else "nom"
         return f"{v}@" + {"sdc": "SDC", "fmax": "fmax"}.get(self.spec.clock, "T") + f"({self.period_ns:.4f}ns)"
 
@@ -492,13 +561,19 @@ class _Corner:
         from ..timing.binding import interpolated_cell
 
         ls = main_design.libset
-        uniq, inv = np.unique(np.asarray(main_design.inst_cell)[np.asarray(insts, dtype=np.int64)],
-                              return_inverse=True)
+        insts = np.asarray(insts, dtype=np.int64)
+        cell = np.asarray(main_design.inst_cell)[insts]
+        if self.inst_vdd is None:
+            vdd = np.full(insts.size, self.vdd)
+        else:
+            vdd = self.inst_vdd[insts]
+        # one twin per (bound cell, supply)
+        keys, inv = np.unique(np.stack([cell.astype(np.float64), vdd]), axis=1, return_inverse=True)
         targets = []
-        for u in uniq.tolist():
+        for u, v in zip(keys[0].astype(np.int64).tolist(), keys[1].tolist()):
             c = main_design.cells[u]
-            targets.append(interpolated_cell(ls, c, self.vdd, flavour if flavour is not None else ls.split(c)[1]))
-        self.design.rebind(list(insts), [targets[k] for k in inv.tolist()])
+            targets.append(interpolated_cell(ls, c, v, flavour if flavour is not None else ls.split(c)[1]))
+        self.design.rebind(insts.tolist(), [targets[k] for k in np.asarray(inv).ravel().tolist()])
 
 
 def _corner_alpha(libset, base_cells, stages, vdd, main_vdd) -> dict[str, float]:
@@ -600,7 +675,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
         return [c.update(ctx, None if limits is None else limits[k], paths_per_round) for k, c in enumerate(cs)]
 
     def violations(rs, limits):
-        return [(r.worst_slack - lim, k) for k, (r, lim) in enumerate(zip(rs, limits)) if r.worst_slack < lim - _EPS]
+        return [(r.worst_slack - lim, k) for k, (r, lim) in enumerate(zip(rs, limits)) if r.worst_slack < lim - SLACK_EPS_NS]
 
     # the main corner once more after the other corners' timers were built (its pass is
     # unchanged; the others' first passes stand: nothing was re-bound since)
@@ -644,7 +719,7 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                     need = limits[k] - e.slack
                     key = (k, e.name)
                     seen[key] = (need, _MAX_HOPS)
-                    if key in deficit and need >= deficit[key][0] - _EPS:
+                    if key in deficit and need >= deficit[key][0] - SLACK_EPS_NS:
                         # the last round's undo did not help this path: the swaps that slow
                         # it lie further out (slews merging several hops away). Undo the live
                         # swaps one fan-in hop further out than last time (and on those
@@ -655,14 +730,14 @@ def assign_polybias(design, timer, interface: np.ndarray, stages: list[str],
                         continue
                     gain = {i: d * a / (1 + a) for i, d in pd.items() if i in live}
                     need -= sum(g for i, g in gain.items() if i in undo)
-                    if need <= _EPS:
+                    if need <= SLACK_EPS_NS:
                         continue
                     mine = sorted(((g, i) for i, g in gain.items() if i not in undo), key=lambda t: (-t[0], t[1]))
                     if mine:
                         for g, i in mine:
                             undo.add(i)
                             need -= g
-                            if need <= _EPS:
+                            if need <= SLACK_EPS_NS:
                                 break
                         continue
                     # side loads on the path's nets (pin capacitance), then the path's fan-in

@@ -63,12 +63,17 @@ class PolybiasOptions:
     design's own supply at the clock, plus every supply of ``levels`` below it at its fmax.
     ``levels``: the supplies the power manager hops between, V (None = every characterised
     voltage of the library set). The clock is the SDC's, or the partitioned design's own
-    critical delay where that misses the SDC clock (single-clock designs)."""
+    critical delay where that misses the SDC clock (single-clock designs). ``maps``: tile
+    supply maps at target clocks (:class:`finevh.fvh.polybias.MapCorner`, e.g. the maps a
+    FINE-VH selection picked: ``finevh polybias --maps``, ``polybias_rounds`` of
+    ``finevh run``) the stage must keep as well; with ``corners`` = ``auto`` they replace
+    the uniform fmax corners (the SDC corner stays)."""
 
     flavours: list[str] | None = None
     corners: str = "auto"
     levels: list[float] | None = None
     activity: ActivitySpec = field(default_factory=flow_activity)
+    maps: tuple = ()
 
 
 #: defaults of ``finevh emit`` / the run's emitted scripts live in

@@ -17,12 +17,17 @@ from .options import PolybiasOptions
 
 def resolve_corners(design, opts: PolybiasOptions):
     """The operating corners every poly-bias stage must keep (``opts.corners``; ``auto``:
-    the design's own binding at the clock plus every level below its supply at fmax)."""
-    from ..fvh.polybias import CornerSpec, auto_corners, nominal_voltage, parse_corners
+    the design's own binding at the clock plus every level below its supply at fmax, or,
+    with ``opts.maps``, at the clock plus the maps), then ``opts.maps`` (one per supply
+    map: the shortest period)."""
+    from ..fvh.polybias import CornerSpec, auto_corners, distinct_maps, nominal_voltage, parse_corners
 
     specs = parse_corners(opts.corners, "corners")
+    maps = distinct_maps(opts.maps)
     if specs is not None:
-        return specs
+        return specs + maps
+    if maps:
+        return [CornerSpec(None, "sdc")] + maps
     levels = opts.levels if opts.levels is not None else design.libset.voltages()
     nominal = nominal_voltage(design)
     return [CornerSpec(None, "sdc")] + [c for c in auto_corners(nominal, levels) if c.clock == "fmax"]
