@@ -380,7 +380,8 @@ class DelayCalc:
         w_in = np.where(net, wd[np.maximum(frm, 0), irf], 0.0)
         dl, sw = self.arc_calc.gate_delays(tables.pack, tables.delay[idx], tables.slew[idx], s_in,
                                            g.e_to[idx], g.e_out_rf[idx], load, early=early, edges=edges,
-                                           group=lambda e: self._same_target(g, e), n_edges=E)
+                                           group=lambda e: self._same_target(g, e), n_edges=E,
+                                           edge_to=g.e_to)
         dl = dl + w_in + extra
         return self._crossed(g, idx, s_in, load, dl, sw)
 

@@ -49,6 +49,9 @@ class RcArcCalc:
         self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
         self.driven_ports: set[int] = set()     # ports with set_driving_cell (see port_drive)
         self._caps: np.ndarray | None = None
+        #: per driving terminal: bumped whenever its pi model or a load's Elmore delay
+        #: changes (either analysis); stored per-load wire values of older versions are stale
+        self._net_version = np.zeros(T, dtype=np.int64)
         self.pi = np.full((T, 2, 3), np.nan)
         self.elmore = np.full((T, 2), np.nan)
         #: (caps, pi, elmore) reduced with min-analysis pin caps; None: min uses the above
@@ -110,13 +113,32 @@ class RcArcCalc:
             elif old is None or old[0].shape != caps.shape or not np.array_equal(old[0], caps):
                 self._early = (caps.copy(),) + tuple(self._reduce(caps))
             if self._early is not old:
+                was = (self.pi, self.elmore) if old is None else old[1:]
+                self._bump_versions(was, self._pi_elmore(1))
                 self._port_nets()
             return
         if self._caps is not None and self._caps.shape == caps.shape and np.array_equal(self._caps, caps):
             return
         self._caps = caps.copy()
+        was = (self.pi, self.elmore)
         self.pi, self.elmore = self._reduce(caps)
+        self._bump_versions(was, (self.pi, self.elmore))
         self._port_nets()
+
+    def _bump_versions(self, old, new) -> None:
+        """New :attr:`_net_version` for every driver whose pi model or any load's Elmore
+        delay differs between the reductions ``old`` and ``new`` ((pi, elmore) each)."""
+        def differ(a, b):
+            return ~((a == b) | (np.isnan(a) & np.isnan(b)))
+
+        if old[0].shape != new[0].shape:
+            self._net_version += 1
+            return
+        drv = differ(old[0], new[0]).reshape(len(self._net_version), -1).any(axis=1)
+        at_load = differ(old[1], new[1]).any(axis=1)[self.design.net_terms]
+        cs = np.concatenate([[0], np.cumsum(at_load)])
+        drv |= cs[self._ld_end] > cs[self._ld_start]
+        self._net_version[drv] += 1
 
     def _pi_elmore(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(pi [T, 2, 3], Elmore [T, 2]) of the late (k 0) or early (k 1) evaluation."""
@@ -168,6 +190,10 @@ class RcArcCalc:
             st["drow"] = np.full(n_edges, -1, dtype=np.int64)
             st["srow"] = np.full(n_edges, -1, dtype=np.int64)
             st["pack"] = None
+            # per edge and load of its driver: wire delay and load slew (s) of the
+            # stored solution, valid while the edge's "ver" is its driver's net version
+            st["ver"] = np.full(n_edges, -1, dtype=np.int64)
+            st["slot"] = None
             self._store[k] = st
         return st
 
@@ -182,7 +208,7 @@ class RcArcCalc:
                                 lumped=(delay, slew))
 
     def gate_delays(self, pack, delay_rows, slew_rows, in_slew, drv, out_rf, load, early: bool = False,
-                    edges=None, group=None, n_edges: int = 0, lumped=None):
+                    edges=None, group=None, n_edges: int = 0, lumped=None, edge_to=None):
         """As :class:`~finevh.timing.dcalc.ArcDelayCalc`, plus the wire values of the
         loads. ``edges`` (graph edge ids of the arcs), ``group`` (edges -> every edge
         into the same drivers and transitions) and ``n_edges``: the driver solution of
@@ -224,19 +250,64 @@ class RcArcCalc:
         delay[rc] = res.delay * 1e9
         slew[rc] = res.slew * 1e9
         if st is None:                          # the wire values from this call's arcs
-            src, d_t, orf_a = res, drv[rc], out_rf[rc]
+            fi, arc = self._flat_loads(drv[rc], out_rf[rc])
+            wd, ws = self._load_values(k, res, fi, arc)
         else:                                   # from every stored edge of the drivers touched
             e = edges[rc]
             for f in DRIVER_FIELDS:
                 st[f][e] = getattr(res, f)
             st["has"][e], st["to"][e], st["orf"][e] = True, drv[rc], out_rf[rc]
             st["sin"][e], st["drow"][e], st["srow"][e], st["pack"] = sin, d_rows, s_rows, pack
-            e_all = group(e)
-            e_all = e_all[st["has"][e_all]]
-            src = Driver(*(st[f][e_all] for f in DRIVER_FIELDS))
-            d_t, orf_a = st["to"][e_all], st["orf"][e_all]
-        self._write_loads(k, src, d_t, orf_a, early)
+            fi, wd, ws = self._group_values(k, st, e, res, group(e), edge_to)
+        self._reduce_loads(k, fi, wd, ws, early)
         return delay, slew
+
+    def _group_values(self, k: int, st: dict, e: np.ndarray, res: Driver, e_all: np.ndarray, edge_to):
+        """Load values (flat load index, wire delay, load slew; ns) of every stored edge
+        of ``e_all`` (the edges into the drivers of ``e``): computed for the edges ``e``
+        just solved (stored before this call) and for stored ones whose network changed
+        since, read back for the rest. Each value is the one a full pass computes from
+        the same solution."""
+        if st["slot"] is None:                  # slots: the loads of each edge's driver, edge by edge
+            cnt = self._ld_end[edge_to] - self._ld_start[edge_to]
+            st["slot"] = np.concatenate([[0], np.cumsum(cnt)])
+            n = int(st["slot"][-1])
+            st["wd"], st["ws"] = np.empty(n), np.empty(n)
+        ver = self._net_version
+        st["ver"][e] = -1
+        e_all = e_all[st["has"][e_all]]
+        to = st["to"][e_all]
+        pos, fi, arc = self._edge_loads(st, e_all, to)
+        need = st["ver"][e_all] != ver[to]          # e, and stored edges of changed networks
+        wd, ws = st["wd"].take(pos), st["ws"].take(pos)
+        if need.any():
+            sub = e_all[need]
+            m = need[arc]
+            src = Driver(*(st[f][sub] for f in DRIVER_FIELDS))
+            arc_m = (np.cumsum(need) - 1)[arc[m]]
+            wd[m], ws[m] = self._load_values(k, src, fi[m], arc_m)
+            st["wd"][pos[m]], st["ws"][pos[m]] = wd[m], ws[m]
+            st["ver"][sub] = ver[to[need]]
+        return fi, wd, ws
+
+    def _edge_loads(self, st: dict, ee: np.ndarray, to: np.ndarray):
+        """(slot, flat (load pin, transition) index into [T, 2] arrays, position in ``ee``)
+        of every load of the edges ``ee`` (drivers ``to``)."""
+        a = st["slot"][ee]
+        cnt = st["slot"][ee + 1] - a
+        n = int(cnt.sum())
+        arc = np.repeat(np.arange(len(ee)), cnt)
+        pos = np.repeat(a - (np.cumsum(cnt) - cnt), cnt) + np.arange(n)
+        fi = self.design.net_terms[pos + (self._ld_start[to] - a)[arc]] * 2 + st["orf"][ee][arc]
+        return pos, fi, arc
+
+    def _flat_loads(self, d_t: np.ndarray, orf_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(flat (load pin, transition) indices into [T, 2] arrays, arc of each) of every
+        load of the drivers ``d_t`` per output transition ``orf_a``."""
+        cnt = self._ld_end[d_t] - self._ld_start[d_t]
+        arc = np.repeat(np.arange(len(d_t)), cnt)
+        first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
+        return self.design.net_terms[first + np.arange(len(arc))] * 2 + orf_a[arc], arc
 
     def _same_as_late(self, k, st, pack, edges, rc, sin, d_rows, s_rows, c2, rpi, c1):
         """bool per RC arc of an early evaluation: the late search solved the same edge
@@ -250,24 +321,22 @@ class RcArcCalc:
                 & (late["c2"][e] == c2) & (late["rpi"][e] == rpi) & (late["c1"][e] == c1))
         return same if same.any() else None
 
-    def _write_loads(self, k: int, src: Driver, d_t: np.ndarray, orf_a: np.ndarray, early: bool) -> None:
-        """Wire delay and load slew of every load of the drivers ``d_t`` (per output
-        transition ``orf_a``), worst over the given driver solutions; flags changes."""
-        cnt = self._ld_end[d_t] - self._ld_start[d_t]
-        arc = np.repeat(np.arange(len(d_t)), cnt)
-        if not len(arc):
-            return
-        first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
-        # flat (load pin, transition) indices into the [T, 2] arrays: one index per gather
-        fi = self.design.net_terms[first + np.arange(len(arc))] * 2 + orf_a[arc]
+    def _load_values(self, k: int, src: Driver, fi: np.ndarray, arc: np.ndarray):
+        """(wire delay ns, load slew ns) at the loads ``fi`` (flat (load pin, transition)
+        indices) driven by the solutions ``src[arc]``."""
         el = self._pi_elmore(k)[1].reshape(-1).take(fi)
         has = ~np.isnan(el)
         wd = np.zeros(len(arc))
         ws = src.slew[arc]
         if has.any():
             wd[has], ws[has] = load_wires(src, arc[has], el[has] * 1e-9)
-        wd *= 1e9
-        ws *= 1e9
+        return wd * 1e9, ws * 1e9
+
+    def _reduce_loads(self, k: int, fi: np.ndarray, wd: np.ndarray, ws: np.ndarray, early: bool) -> None:
+        """Wire delay and load slew of the loads ``fi``: the worst of the values given
+        for each (every solution into its driver); flags changes."""
+        if not len(fi):
+            return
         red, init = (np.minimum, np.inf) if early else (np.maximum, -np.inf)
         wdk, lsk = self.wire_delay[k].reshape(-1), self.load_slew[k].reshape(-1)     # views
         old_d, old_s = wdk.take(fi), lsk.take(fi)
