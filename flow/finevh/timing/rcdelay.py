@@ -283,7 +283,8 @@ class RcArcCalc:
         if need.any():
             sub = e_all[need]
             m = need[arc]
-            src = Driver(*(st[f][sub] for f in DRIVER_FIELDS))
+            # usually just the edges solved now, in the same order: their solutions are ``res``
+            src = res if np.array_equal(sub, e) else Driver(*(st[f][sub] for f in DRIVER_FIELDS))
             arc_m = (np.cumsum(need) - 1)[arc[m]]
             wd[m], ws[m] = self._load_values(k, src, fi[m], arc_m)
             st["wd"][pos[m]], st["ws"][pos[m]] = wd[m], ws[m]
