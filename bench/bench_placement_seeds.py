@@ -15,7 +15,7 @@ median / max over the seeds of FINE-VH's saving at every frequency point
 (:func:`seed_spread`); ``--selection`` picks the tile-map selection (alg5, local, milp).
 
 Usage: python3 bench/bench_placement_seeds.py [--seeds 0,1,...,7] [--tiles 7] [--frequencies 16]
-       [--selection local]
+       [--selection local] [--polybias-rounds 3]
 (about 2 minutes per seed with the local search)
 """
 
@@ -77,6 +77,8 @@ def main() -> None:
     ap.add_argument("--selection", default=None, choices=("alg5", "local", "milp"))
     ap.add_argument("--tiles", type=int, default=7)
     ap.add_argument("--frequencies", type=int, default=16)
+    ap.add_argument("--polybias-rounds", type=int, default=None,
+                    help="[tech] polybias_rounds (poly-bias re-run against the selected tile maps)")
     args = ap.parse_args()
 
     from finevh import progress
@@ -92,6 +94,8 @@ def main() -> None:
         cfg = copy.copy(base)
         if args.selection:
             cfg.selection = args.selection
+        if args.polybias_rounds:
+            cfg.polybias_rounds = args.polybias_rounds
         cfg.def_file = seed_def(seed, base)
         cfg.tiles = [n]
         cfg.n_freq = args.frequencies
