@@ -51,6 +51,9 @@ def test_three_baselines_present_and_consistent(fair_run):
     assert lr["swapped_total"] > 0.3 * 15600
     assert lr["leakage_after_uw"] < 0.75 * lr["leakage_before_uw"]
     assert all(-0.01 < c <= 1e-9 for c in lr["fmax_change_pct"]), lr["fmax_change_pct"]
+    # the "all" variant's recovery starts from the interface variant's cells
+    pa, pi = s["polybias_all_cells"]["9"], s["polybias"]["9"]
+    assert pa["leakage_before_uw"] == pytest.approx(pi["leakage_after_uw"], rel=1e-9)
     for dv in ("200mV",):
         b = s[dv]
         a = np.array(b["ideal_dvfs_uw"])

@@ -205,6 +205,18 @@ def _flavours_of(stage_result, base_flav: np.ndarray, names: list) -> np.ndarray
     return out
 
 
+def _bind_flavours(design, flav: np.ndarray, base_flav: np.ndarray, names: list) -> None:
+    """Re-bind the instances whose flavour code in ``flav`` differs from ``base_flav`` to
+    their bound cell's twin of that flavour (as the poly-bias stage leaves them)."""
+    moved = np.nonzero(flav != base_flav)[0]
+    for code in np.unique(flav[moved]).tolist():
+        insts = moved[flav[moved] == code]
+        ls = design.libset
+        uniq, inv = np.unique(np.asarray(design.inst_cell)[insts], return_inverse=True)
+        tw = [ls.twin(design.cells[u], flavour=names[code]) for u in uniq.tolist()]
+        design.rebind(insts.tolist(), [tw[k] for k in np.asarray(inv).ravel().tolist()])
+
+
 def _selected_maps(fine: dict, inst_tile: np.ndarray) -> list:
     """The tile maps the selection picked at every feasible point and ΔVdd, as poly-bias
     corners at the point's clock. The period is shortened by the stage's slack resolution,
@@ -423,6 +435,7 @@ def run_flow(cfg: RunConfig, tiles: list[int] | None = None) -> RunResult:
                 progress.progress(f"{n * n} tiles: leakage recovery on every cell after the interface rule")
                 t1 = time.perf_counter()
                 with placed_as(design, placement):
+                    _bind_flavours(design, flav["pb"], base_flav, names)     # recovery on top of the interface rule
                     flav["all"], tr.recovery = recover_leakage(design, tc, names, flav["pb"], pb_opts)
                     restore_base()
                 memory.trim()
