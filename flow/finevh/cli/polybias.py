@@ -47,7 +47,7 @@ _D = PolybiasOptions()
 @click.option("--levels", default=None,
               help="Supplies the power manager hops between, V, comma-separated (for --corners auto; "
                    "default: every characterised voltage of --liberty).")
-@click.option("--maps", "maps", multiple=True,
+@click.option("--maps", "maps", multiple=True, default=_D.maps,
               help="Power-manager table(s) of finevh run (pm/*.json, this plan's tile count): every tile "
                    "map in them, at its frequency, is kept as a corner too (with --corners auto: instead "
                    "of the uniform fmax corners). Repeatable.")
