@@ -62,6 +62,8 @@ BAD = [
     ("tech", 'polybias_corners = "1.0@SDC,0.8@fast"', "polybias_corners"),
     ("tech", 'polybias_corners = "nan@SDC"', "polybias_corners"),
     ("tech", 'polybias_corners = "-1@SDC"', "polybias_corners"),
+    ("tech", "polybias_rounds = 0", "polybias_rounds"),
+    ("tech", "polybias_rounds = 1.5", "polybias_rounds"),
     ("tech", 'flavours = ["PB16", 3]', "flavours"),
 ]
 
