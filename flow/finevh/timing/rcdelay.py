@@ -294,21 +294,18 @@ class RcArcCalc:
     def _edge_loads(self, st: dict, ee: np.ndarray, to: np.ndarray):
         """(slot, flat (load pin, transition) index into [T, 2] arrays, position in ``ee``)
         of every load of the edges ``ee`` (drivers ``to``)."""
-        a = st["slot"][ee]
-        cnt = st["slot"][ee + 1] - a
-        n = int(cnt.sum())
-        arc = np.repeat(np.arange(len(ee)), cnt)
-        pos = np.repeat(a - (np.cumsum(cnt) - cnt), cnt) + np.arange(n)
-        fi = self.design.net_terms[pos + (self._ld_start[to] - a)[arc]] * 2 + st["orf"][ee][arc]
-        return pos, fi, arc
+        fi, arc, j = self._flat_loads(to, st["orf"][ee], with_terms=True)
+        return j + (st["slot"][ee] - self._ld_start[to])[arc], fi, arc
 
-    def _flat_loads(self, d_t: np.ndarray, orf_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _flat_loads(self, d_t: np.ndarray, orf_a: np.ndarray, with_terms: bool = False):
         """(flat (load pin, transition) indices into [T, 2] arrays, arc of each) of every
-        load of the drivers ``d_t`` per output transition ``orf_a``."""
+        load of the drivers ``d_t`` per output transition ``orf_a``; ``with_terms``: also
+        each load's position in ``design.net_terms``."""
         cnt = self._ld_end[d_t] - self._ld_start[d_t]
         arc = np.repeat(np.arange(len(d_t)), cnt)
-        first = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
-        return self.design.net_terms[first + np.arange(len(arc))] * 2 + orf_a[arc], arc
+        j = np.repeat(self._ld_start[d_t] - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt) + np.arange(len(arc))
+        fi = self.design.net_terms[j] * 2 + orf_a[arc]
+        return (fi, arc, j) if with_terms else (fi, arc)
 
     def _same_as_late(self, k, st, pack, edges, rc, sin, d_rows, s_rows, c2, rpi, c1):
         """bool per RC arc of an early evaluation: the late search solved the same edge
