@@ -18,7 +18,8 @@ import pytest
 from conftest import SHARED, need
 from finevh.errors import InputError
 from finevh.timing.dmp import CAP, PI, ZERO_C2, Dmp, exp2, find_root, newton_step
-from finevh.timing.rcnet import parse_rc, reduce_net
+from finevh.timing.rcnet import reduce_net
+from finevh.timing.spefparse import parse_rc
 from finevh.timing.spef import read_spef
 
 OPENSTA_SRC = SHARED / "vendor/opensta/opensta-737b52f.tar.gz"
@@ -373,7 +374,7 @@ def test_design_reduction_all_nets_at_once_equals_the_walk():
     design = SimpleNamespace(net_term_ptr=np.array(ptr), net_terms=np.array(net_terms),
                              net_n_drivers=np.ones(len(nets), dtype=np.int64))
     pin_cap = rng.uniform(0.001, 0.004, (T, 2))
-    rc = DesignRc(nets, terms, 0)
+    rc = DesignRc.from_nets(nets, terms, 0)
     pi, el = reduce_design(design, rc, pin_cap)
     assert [m for m, _ in rc.forest.slow] == [5]
     for m, net in nets.items():
@@ -597,7 +598,7 @@ def test_spef_unescape_equals_the_character_rule():
     included)."""
     import random
 
-    from finevh.timing.rcnet import _unescape
+    from finevh.timing.spefparse import _unescape
 
     def rule(name: str) -> str:
         return re.sub(r"\\(.)", r"\1", name, flags=re.S)
@@ -608,3 +609,116 @@ def test_spef_unescape_equals_the_character_rule():
     for n in names:
         assert _unescape(n) == rule(n), n
     assert _unescape("a_west\\[0\\]") == "a_west[0]" and _unescape("x\\") == "x\\"
+
+
+# ---------------------------------------------------------------- compiled reader and reduction
+TRICKY = ('*SPEF "IEEE 1481-1998"\r\n*DESIGN "t"\r\n*DIVIDER .\r\n*DELIMITER :\r\n*BUS_DELIMITER [ ]\r\n'
+          "*T_UNIT 1 NS\r\n*C_UNIT 1 FF\r\n*R_UNIT 1 OHM\r\n\r\n*NAME_MAP\r\n*1 top\\.n\\[0\\]\r\n*7 u\\:x\r\n"
+          "*12 a\\\\b\r\n\r\n"
+          "*D_NET *1 9.5\r\n*CONN\r\n*I *7:Y O *D INV\r\n*I w.v:A I\r\n*P out I\r\n*CAP\r\n1 *7:Y 1e-3\r\n"
+          "2 *1:1 .5\r\n3 *1:1 *12:3 2.\r\n4 w.v:A *1:9 +0.25\r\n5 *12:4 out 1\r\n6 w.v:A 0.123456789012345678901\r\n"
+          "7 *1:2 1E+2\r\n*RES\r\n1 *7:Y *1:1 10\r\n2 *1:1 w.v:A 20\r\n3 *1:1 w.v:A 5\r\n4 *1:1 out 0\r\n"
+          "5 *1:2 *1:2 3\r\n6 out *1:2 1\r\n7 *1:2 *1:1 2\r\n*END\r\n\r\n"
+          "*D_NET n2 0\r\n*CONN\r\n*I w.v:Y O\r\n*END\r\n\r\n*D_NET n2 1\r\n*CAP\r\n1 w.v:Y 1\r\n*END\r\n")
+
+
+def _spef_sources(examples):
+    return [examples / n for n in ("gcd_sky130hd.spef", "example1.dspef", "reg1_asap7.spef",
+                                   "reg1_asap7_ss.spef")] + [Path(f"{ELEMENT}.spef")]
+
+
+def test_compiled_spef_reader_equals_python_readers(examples, tmp_path):
+    """The compiled reader (numba) gives the same networks as the block-wise Python
+    reader, bit for bit (node order and names, capacitance sums, resistors, lines), on
+    OpenSTA's and OpenROAD's SPEF/DSPF files and on a file with CRLF lines, a '.'
+    divider, escaped and name-mapped names, coupling capacitors onto own new nodes and
+    other nets, parallel, self and loop resistors, a repeated net and values Python
+    must parse (22 digits, '+'); the line-by-line reader agrees (capacitance within
+    rounding: it sums in another order)."""
+    from finevh.fileio import decode_text, read_bytes
+    from finevh.timing import dmp_jit
+    from finevh.timing.rcflat import RcFlat
+    from finevh.timing.spefparse import _parse_compiled, _parse_lines
+
+    assert dmp_jit.available()
+    tricky = tmp_path / "tricky.spef"
+    tricky.write_bytes(TRICKY.encode())
+    fields = ("lines", "node_ptr", "cap", "res_ptr", "res_a", "res_b", "res", "n_conn")
+    for path in _spef_sources(examples) + [tricky]:
+        data = read_bytes(path)
+        got = _parse_compiled(data, str(path), 1.0)
+        assert got is not None, path
+        c, hdr = got
+        nets, hdr2 = parse_rc(decode_text(data), str(path))
+        p = RcFlat.from_nets(nets)
+        assert hdr == hdr2 and c.names == p.names and c.node_names() == p.node_names(), path
+        for f in fields:
+            assert np.array_equal(getattr(c, f), getattr(p, f)), (path, f)
+        slow = RcFlat.from_nets(_parse_lines(decode_text(data), str(path))[0])
+        assert slow.names == c.names and slow.node_names() == c.node_names(), path
+        for f in fields:
+            np.testing.assert_allclose(getattr(slow, f), getattr(c, f), rtol=1e-15, atol=0, err_msg=f"{path} {f}")
+    sp = read_spef(tricky)
+    n = sp.nets[0]
+    assert sp.flat.names == ["top.n[0]", "n2", "n2"]      # an escaped divider stays a character and sp.net_cap["n2"] == pytest.approx(0.001)
+    assert n.nodes == ["u:x:Y", "w/v:A", "out", "top.n[0]:1", "top.n[0]:2", "top.n[0]:9"]
+    assert n.conn == n.nodes[:3]
+    np.testing.assert_allclose(n.cap, np.array([1e-3, 0.123456789012345678901 + 0.25, 1, 0.5 + 2, 100, 0.25]) * 1e-3,
+                               rtol=1e-15)
+    assert list(zip(n.res_a.tolist(), n.res_b.tolist())) == [(0, 3), (3, 1), (3, 1), (3, 2), (4, 4), (2, 4), (4, 3)]
+
+
+@pytest.mark.parametrize("body,msg", [
+    ("*D_NET n 1\n*CAP\n1 a:Y nan\n*END\n", r"t.spef:11: capacitance must be finite"),
+    ("*D_NET n 1\n*RES\n1 a:Y b:A -3\n*END\n", r"t.spef:11: resistance must be finite"),
+    ("*D_NET n 1\n*RES\n1 a:Y 3\n*END\n", r"t.spef:11: \*RES entry needs"),
+    ("*D_NET *4 1\n*END\n", r"t.spef:9: name index \*4 not defined"),
+    ("*D_NET n 1\n*CAP\n1 a:Y 1\n", r"t.spef:9: \*D_NET n is not closed"),
+    ("*D_NET n 1\n*CAP\n1 a:Y 1\n*END\n*D_NET m 1\n*CAP\n1 b:Y 1e999\n*END\n",
+     r"t.spef:15: capacitance must be finite"),
+])
+def test_read_spef_errors_are_located(tmp_path, body, msg):
+    """Files the compiled reader does not take go to the line reader, which names the line."""
+    p = tmp_path / "t.spef"
+    p.write_text(HEAD + body)
+    with pytest.raises(InputError, match=msg):
+        read_spef(p)
+
+
+@pytest.mark.parametrize("case", ["gcd_sky130hd", "example1", "reg1_asap7_ss", "element"])
+def test_compiled_binding_and_reduction_equal_numpy(examples, monkeypatch, case):
+    """Binding by name hashes, the compiled tree walk and the compiled moment / Elmore
+    sums give the numpy code's terminals, trees and pi models / Elmore delays bit for
+    bit (``FINEVH_NO_JIT=1`` selects the numpy code)."""
+    from finevh.loader import load_design
+    from finevh.timing import rcnet
+
+    if case == "element":
+        libs = sorted((SHARED / "data/liberty/asap7").glob("*_[RL]VT_*.lib.gz"))
+        need(bool(libs) and Path(f"{ELEMENT}.v").is_file(), "Element and the ASAP7 libraries")
+        v, top, spf = f"{ELEMENT}.v", "Element", f"{ELEMENT}.spef"
+    else:
+        libs, v, top, _, spf = CASES[case][:5]
+        libs, v, spf = [examples / x for x in libs], examples / v, examples / spf
+    try:
+        d = load_design(libs, v, top)
+    except InputError as e:
+        pytest.fail(f"{case}: {e}")
+    T = int(d.netlist.pin_ptr[-1]) + len(d.netlist.port_names)
+    pc = np.random.default_rng(3).uniform(0.0005, 0.005, (T, 2))
+    out = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("FINEVH_NO_JIT", mode)
+        rc = rcnet.bind(d, read_spef(spf).flat)
+        out[mode] = (rc, *rcnet.reduce_design(d, rc, pc))
+    (a, pa, ea), (b, pb, eb) = out["0"], out["1"]
+    assert np.array_equal(a.net, b.net) and np.array_equal(a.term, b.term) and (a.term >= 0).sum() > 10
+    fa, fb = a.forest, b.forest
+    assert np.array_equal(fa.parent, fb.parent) and np.array_equal(fa.pres, fb.pres)
+    assert len(fa.levels) == len(fb.levels) and all(np.array_equal(x, y) for x, y in zip(fa.levels, fb.levels))
+    assert sorted(fa.slow) == sorted(fb.slow) and np.array_equal(fa.root_term, fb.root_term)
+
+    def same(x, y):
+        return x.shape == y.shape and bool(((x == y) | (np.isnan(x) & np.isnan(y))).all())
+
+    assert same(pa, pb) and same(ea, eb) and np.isfinite(pa).sum() > 10

@@ -400,12 +400,12 @@ def use_spef(timer, spef) -> RcArcCalc:
     from .. import progress
     from .rcnet import bind
 
-    rc = bind(timer.design, spef.nets)
+    rc = bind(timer.design, spef.flat)
     if rc.unknown:
         progress.warn(f"{rc.unknown} SPEF net(s) not in the design; ignored", spef.path)
     w = np.zeros(timer.design.netlist.n_nets)
-    for m, net in rc.nets.items():
-        w[m] = net.total
+    on = rc.net >= 0
+    w[rc.net[on]] = spef.flat.totals()[on]
     timer.wire_cap = w
     return _attach(timer, RcArcCalc(timer.design, rc, timer.graph.n_terms))
 

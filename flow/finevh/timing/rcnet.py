@@ -2,15 +2,8 @@
 Elmore delay to every load), the parasitics OpenSTA's ``dmp_ceff_elmore`` delay
 calculator works on.
 
-Reading (:func:`parse_rc`): every ``*D_NET`` gives one :class:`RcNet`: its nodes
-(``inst:pin``, a top port, or an internal ``net:id``; ``*NAME_MAP`` indices resolved),
-the capacitance on each node and the resistors between nodes. Coupling capacitors
-(``*CAP`` entries with two nodes) are grounded on the node(s) that belong to the
-net, scaled by ``coupling_factor`` (1.0: OpenSTA's default without
-``-keep_capacitive_coupling``); a node belongs to the net when it is an internal node
-of the net, appears in its ``*CONN`` section or in its ground capacitors / resistors.
-The net total (:attr:`RcNet.total`) is the sum of all ``*CAP`` entries so counted,
-not the ``*D_NET`` header value (they differ in real files).
+Networks come from :mod:`finevh.timing.spefparse` (a SPEF) or :func:`from_placement`
+(estimated); :func:`bind` maps their nodes to the design's terminals.
 
 Reduction (:func:`reduce_net`): a depth-first walk from the driver node computes the
 first three moments y1, y2, y3 of the driving-point admittance (series resistor and
@@ -24,15 +17,13 @@ on its path of ``R * downstream capacitance``. A resistor closing a loop is drop
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import InputError
-
-_C_UNITS = {"FF": 1e-3, "PF": 1.0, "NF": 1e3, "UF": 1e6, "F": 1e12}          # -> pF
-_R_UNITS = {"OHM": 1e-3, "KOHM": 1.0, "MOHM": 1e3}                              # -> kOhm
+if TYPE_CHECKING:
+    from .rcflat import RcFlat
 
 
 @dataclass
@@ -63,342 +54,6 @@ class PiElmore:
     rpi: float                 # kOhm
     c1: float                  # pF, far side
     elmore: dict[int, float]   # load node index -> Elmore delay (ns)
-
-
-def _unescape(name: str) -> str:
-    """SPEF escapes removed: ``\\x`` -> ``x``; a trailing lone backslash is kept."""
-    if "\\" not in name:
-        return name
-    if "\\\\" not in name:                # no escaped backslash: drop all but a trailing one
-        return name[:-1].replace("\\", "") + name[-1]
-    out = []
-    i = 0
-    while i < len(name):
-        if name[i] == "\\" and i + 1 < len(name):
-            i += 1
-        out.append(name[i])
-        i += 1
-    return "".join(out)
-
-
-def _num(tok: str, what: str, path: str, ln: int) -> float:
-    """A SPEF value or the typical one of a ``min:typ:max`` triplet; finite, >= 0."""
-    parts = tok.split(":")
-    if len(parts) not in (1, 3):
-        raise InputError(f"bad {what} '{tok}'", path, ln)
-    try:
-        v = float(parts[len(parts) // 2])
-        ok = all(np.isfinite(float(x)) and float(x) >= 0 for x in parts)
-    except ValueError:
-        raise InputError(f"bad {what} '{tok}'", path, ln) from None
-    if not ok:
-        raise InputError(f"{what} must be finite and >= 0: '{tok}'", path, ln)
-    return v
-
-
-class _NetBuilder:
-    __slots__ = ("name", "line", "index", "nodes", "cap", "local", "ra", "rb", "rv", "coupling", "conn")
-
-    def __init__(self, name: str, line: int):
-        self.name, self.line = name, line
-        self.index: dict[str, int] = {}
-        self.nodes: list[str] = []
-        self.cap: list[float] = []
-        self.local: set[str] = set()
-        self.ra: list[int] = []
-        self.rb: list[int] = []
-        self.rv: list[float] = []
-        self.coupling: list[tuple[str, str, float]] = []
-        self.conn: list[str] = []
-
-    def node(self, n: str) -> int:
-        i = self.index.get(n)
-        if i is None:
-            i = self.index[n] = len(self.nodes)
-            self.nodes.append(n)
-            self.cap.append(0.0)
-        return i
-
-    def finish(self, factor: float) -> RcNet:
-        own = self.name + ":"
-        for a, b, c in self.coupling:
-            for n in (a, b):
-                if n in self.local or n.startswith(own):
-                    self.cap[self.node(n)] += c * factor
-        return RcNet(self.name, self.line, self.nodes, np.array(self.cap, dtype=np.float64),
-                     np.array(self.ra, dtype=np.int64), np.array(self.rb, dtype=np.int64),
-                     np.array(self.rv, dtype=np.float64), self.conn)
-
-
-def parse_rc(text: str, path: str, coupling_factor: float = 1.0) -> tuple[list[RcNet], dict]:
-    """RC networks of a SPEF / DSPF text and its header (``design``, ``divider``,
-    ``c_scale`` to pF, ``r_scale`` to kOhm). Malformed entries raise
-    :class:`~finevh.errors.InputError` with the line.
-
-    A block-wise reader handles the common, well-formed case; anything it does not
-    expect (comments, triplets, a bad value, a missing ``*END``) sends the whole file
-    through the line-by-line reader, which locates errors."""
-    k = text.find("\n*D_NET")
-    if k >= 0 and "//" not in text[k:]:
-        _, hdr, name_map = _parse_lines(text[:k + 1], path, coupling_factor, header_only=True)
-        if hdr["c_scale"] is not None:
-            nets = _parse_blocks(text, k + 1, text.count("\n", 0, k + 1) + 1, hdr, name_map, coupling_factor)
-            if nets is not None:
-                return nets, hdr
-    nets, hdr, _ = _parse_lines(text, path, coupling_factor)
-    return nets, hdr
-
-
-def _parse_blocks(text: str, start: int, line0: int, hdr: dict, name_map: dict[str, str],
-                  factor: float) -> list[RcNet] | None:
-    """Fast path of :func:`parse_rc` over the ``*D_NET`` blocks from ``start`` (line
-    ``line0``); None when the text is not in the simple form it handles."""
-    div, delim = hdr["divider"], hdr["delimiter"]
-    cs, rs = hdr["c_scale"], hdr["r_scale"]
-    body = text[start:].rstrip()
-    if not body.endswith("*END"):
-        return None
-    blocks = body[:-4].split("\n*END")
-    def resolve(tok: str) -> str:
-        k = tok.rfind(delim)
-        head, tail = (tok[:k], tok[k + 1:]) if k > 0 and tok[k - 1] != "\\" else (tok, None)
-        head = name_map[head] if head[0] == "*" else _unescape(head)
-        if div != "/":
-            head = head.replace(div, "/")
-        return head if tail is None else f"{head}:{tail}"
-
-    # with the default divider and delimiter, a token without a name index or an
-    # escape is already the netlist spelling
-    plain = div == "/" and delim == ":"
-    nets: list[RcNet] = []
-    parts: list[tuple] = []
-    line = line0
-    gc_on = gc.isenabled()
-    gc.disable()            # many small lists: the collector would run often for nothing
-    try:
-        for b in blocks:
-            lines = b.split("\n")
-            while lines and not lines[0].strip():        # blank lines between nets
-                lines.pop(0)
-                line += 1
-            head = lines[0].split()
-            if len(head) != 3 or head[0] != "*D_NET":
-                return None
-            tot = float(head[2])
-            if not 0.0 <= tot < float("inf"):
-                return None
-            name = resolve(head[1])
-            conn: list[str] = []        # raw node tokens until the end of the block
-            cap_t: list[list[str]] = []
-            res_t: list[list[str]] = []
-            sec = None
-            for x in lines[1:]:
-                t = x.split()
-                if not t:
-                    continue
-                if t[0][0] == "*" and t[0] not in ("*I", "*P"):
-                    if t[0] not in ("*CONN", "*CAP", "*RES"):
-                        return None
-                    sec = cap_t if t[0] == "*CAP" else res_t if t[0] == "*RES" else conn
-                elif sec is conn:
-                    conn.append(t[1])
-                elif sec is None:
-                    return None
-                else:
-                    sec.append(t)
-            index: dict[str, int] = {}         # raw token -> node
-            for n in conn:
-                index.setdefault(n, len(index))
-            g_nodes, g_vals, c_pairs = [], [], []
-            for t in cap_t:
-                if len(t) == 3:
-                    g_nodes.append(index.setdefault(t[1], len(index)))
-                    g_vals.append(t[2])
-                elif len(t) == 4:
-                    c_pairs.append(t)
-                else:
-                    return None
-            if any(len(t) != 4 for t in res_t):
-                return None
-            ra = [index.setdefault(t[1], len(index)) for t in res_t]
-            rb = [index.setdefault(t[2], len(index)) for t in res_t]
-            nodes = [resolve(x) for x in index] if not plain else \
-                [x if x[0] != "*" and "\\" not in x else resolve(x) for x in index]
-            if c_pairs:
-                by_name = {n: i for i, n in enumerate(nodes)}
-                own = name + ":"
-                c_nodes: list[int] = []
-                c_vals: list[str] = []
-                for t in c_pairs:
-                    for nm in (resolve(t[1]), resolve(t[2])):
-                        j = by_name.get(nm)
-                        if j is None and nm.startswith(own):
-                            j = by_name[nm] = len(nodes)
-                            nodes.append(nm)
-                        if j is not None:
-                            c_nodes.append(j)
-                            c_vals.append(t[3])
-            else:
-                c_nodes, c_vals = [], []
-            conn_n = nodes[:len(set(conn))] if conn else []
-            nets.append(RcNet(name, line, nodes, None, None, None, None, conn_n))
-            parts.append(([t[3] for t in res_t], g_nodes, g_vals, c_nodes, c_vals, ra, rb))
-            line += len(lines)
-    except (KeyError, ValueError, IndexError):
-        return None
-    finally:
-        if gc_on:
-            gc.enable()
-    # the values of the whole file at once: numbers, finite, >= 0 (else the line reader locates)
-    try:
-        rv, gv, cv = (np.array([v for p in parts for v in p[k]], dtype=np.float64) for k in (0, 2, 4))
-    except ValueError:
-        return None
-    if not all(np.isfinite(a).all() and (a >= 0).all() for a in (rv, gv, cv)):
-        return None
-    # one capacitance sum over the nodes of all nets, then a view per net
-    n_nodes = np.array([len(n.nodes) for n in nets], dtype=np.int64)
-    base = np.concatenate([[0], np.cumsum(n_nodes)])
-    n_g = np.array([len(p[1]) for p in parts], dtype=np.int64)
-    n_c = np.array([len(p[3]) for p in parts], dtype=np.int64)
-    n_r = np.array([len(p[0]) for p in parts], dtype=np.int64)
-    g_idx = np.array([i for p in parts for i in p[1]], dtype=np.int64) + np.repeat(base[:-1], n_g)
-    c_idx = np.array([i for p in parts for i in p[3]], dtype=np.int64) + np.repeat(base[:-1], n_c)
-    cap = (np.bincount(g_idx, weights=gv * cs, minlength=int(base[-1]))
-           + np.bincount(c_idx, weights=cv * (cs * factor), minlength=int(base[-1])))
-    ra = np.array([i for p in parts for i in p[5]], dtype=np.int64)
-    rb = np.array([i for p in parts for i in p[6]], dtype=np.int64)
-    rv = rv * rs
-    r_ptr = np.concatenate([[0], np.cumsum(n_r)]).tolist()
-    b = base.tolist()
-    for k, net in enumerate(nets):
-        net.cap = cap[b[k]:b[k + 1]]
-        r0, r1 = r_ptr[k], r_ptr[k + 1]
-        net.res_a, net.res_b, net.res = ra[r0:r1], rb[r0:r1], rv[r0:r1]
-    return nets
-
-
-def _parse_lines(text: str, path: str, coupling_factor: float = 1.0,
-                 header_only: bool = False) -> tuple[list[RcNet], dict, dict]:
-    """The line-by-line reader of :func:`parse_rc` (also returns the name map);
-    ``header_only``: ``text`` is the part before the first net (no unit is no error)."""
-    hdr = {"design": None, "divider": "/", "delimiter": ":", "c_scale": None, "r_scale": 1.0}
-    name_map: dict[str, str] = {}
-    nets: list[RcNet] = []
-    cur: _NetBuilder | None = None
-    section = ""
-    in_map = False
-    div = "/"
-    delim = ":"
-
-    def resolve(tok: str) -> str:
-        """``*12:A`` / ``inst:pin`` / ``port`` / ``net:3`` -> netlist spelling."""
-        k = tok.rfind(delim)
-        if k > 0 and tok[k - 1] != "\\":
-            head, tail = tok[:k], tok[k + 1:]
-        else:
-            head, tail = tok, None
-        if head.startswith("*"):
-            m = name_map.get(head)
-            if m is None:
-                raise InputError(f"name index {head} not defined in *NAME_MAP", path, ln)
-            head = m
-        else:
-            head = _unescape(head)
-        if div != "/":
-            head = head.replace(div, "/")
-        return head if tail is None else f"{head}:{tail}"
-
-    for ln, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("//"):
-            continue
-        if "//" in line:
-            line = line.split("//", 1)[0].strip()
-        tok = line.split()
-        t0 = tok[0]
-        if cur is not None:
-            if t0[0] == "*" and not (section == "*CONN" and t0 in ("*I", "*P", "*N", "*C", "*L", "*D", "*S")):
-                key = t0.upper()
-                if key == "*END":
-                    nets.append(cur.finish(coupling_factor))
-                    cur, section = None, ""
-                elif key in ("*CONN", "*CAP", "*RES", "*INDUC"):
-                    section = key
-                elif key == "*D_NET":
-                    raise InputError(f"*D_NET {cur.name} (line {cur.line}) is not closed by *END", path, ln)
-                continue
-            if section == "*CONN":
-                if t0 in ("*I", "*P") and len(tok) >= 2:
-                    n = resolve(tok[1])
-                    cur.conn.append(n)
-                    cur.local.add(n)
-                    cur.node(n)
-                continue
-            if section == "*CAP":
-                if len(tok) == 3:
-                    n = resolve(tok[1])
-                    cur.local.add(n)
-                    cur.cap[cur.node(n)] += _num(tok[2], "capacitance", path, ln) * hdr["c_scale"]
-                elif len(tok) == 4:
-                    cur.coupling.append((resolve(tok[1]), resolve(tok[2]),
-                                         _num(tok[3], "capacitance", path, ln) * hdr["c_scale"]))
-                else:
-                    raise InputError("*CAP entry needs an id, one or two nodes and a value", path, ln)
-            elif section == "*RES":
-                if len(tok) != 4:
-                    raise InputError("*RES entry needs an id, two nodes and a value", path, ln)
-                a, b = resolve(tok[1]), resolve(tok[2])
-                cur.local.update((a, b))
-                cur.ra.append(cur.node(a))
-                cur.rb.append(cur.node(b))
-                cur.rv.append(_num(tok[3], "resistance", path, ln) * hdr["r_scale"])
-            continue
-        key = t0.upper()
-        if key == "*NAME_MAP":
-            in_map = True
-            continue
-        if in_map and t0.startswith("*") and t0[1:].isdigit():
-            if len(tok) < 2:
-                raise InputError("*NAME_MAP entry without a name", path, ln)
-            name_map[t0] = _unescape(tok[1])
-            continue
-        in_map = False
-        if key == "*DESIGN" and len(tok) > 1:
-            hdr["design"] = tok[1].strip('"')
-        elif key == "*DIVIDER" and len(tok) > 1:
-            hdr["divider"] = div = tok[1]
-        elif key == "*DELIMITER" and len(tok) > 1:
-            hdr["delimiter"] = delim = tok[1]
-        elif key in ("*C_UNIT", "*R_UNIT"):
-            units = _C_UNITS if key == "*C_UNIT" else _R_UNITS
-            if len(tok) < 3:
-                raise InputError(f"{key} needs a value and a unit", path, ln)
-            v = _num(tok[1], f"{key} value", path, ln)
-            if v <= 0:
-                raise InputError(f"{key} value must be > 0", path, ln)
-            u = tok[2].upper()
-            if u not in units:
-                what = "capacitance" if key == "*C_UNIT" else "resistance"
-                raise InputError(f"unknown {what} unit '{tok[2]}'", path, ln)
-            hdr["c_scale" if key == "*C_UNIT" else "r_scale"] = v * units[u]
-        elif key in ("*T_UNIT", "*L_UNIT"):
-            if len(tok) < 3:
-                raise InputError(f"{key} needs a value and a unit", path, ln)
-            if _num(tok[1], f"{key} value", path, ln) <= 0:
-                raise InputError(f"{key} value must be > 0", path, ln)
-        elif key == "*D_NET":
-            if len(tok) < 3:
-                raise InputError("*D_NET needs a net and a total capacitance", path, ln)
-            if hdr["c_scale"] is None:
-                raise InputError("*D_NET before *C_UNIT", path, ln)
-            _num(tok[2], "total capacitance", path, ln)
-            cur, section = _NetBuilder(resolve(tok[1]), ln), ""
-    if cur is not None:
-        raise InputError(f"*D_NET {cur.name} is not closed by *END (truncated file?)", path, cur.line)
-    if hdr["c_scale"] is None and not header_only:
-        raise InputError("not a SPEF file (no *C_UNIT)", path)
-    return nets, hdr, name_map
 
 
 def reduce_net(net: RcNet, drv: int, pin_cap: np.ndarray) -> PiElmore:
@@ -473,63 +128,120 @@ def _walk(fn, *args):
 
 @dataclass
 class DesignRc:
-    """SPEF networks bound to a design: per net with parasitics its network and the
-    design terminal of every node (-1: internal node, or a pin not on the net)."""
+    """SPEF networks bound to a design: the design net of every SPEF net and the design
+    terminal of every node (-1: internal node, or a pin not on the net)."""
 
-    nets: dict[int, RcNet]               # design net index -> network
-    node_term: dict[int, np.ndarray]     # design net index -> int64[n] terminal per node
+    flat: "RcFlat"                       # the networks (finevh.timing.rcflat)
+    net: np.ndarray                      # int64[n] design net of each SPEF net (-1: not in the design)
+    term: np.ndarray                     # int64[N] design terminal of each node (-1 none)
     unknown: int                         # SPEF nets not in the design
     forest: "_Forest | None" = None      # flattened trees (built by reduce_design)
 
+    @property
+    def nets(self) -> dict[int, int]:
+        """Design net -> SPEF net index (of several *D_NETs of one net, the last)."""
+        return {m: k for k, m in enumerate(self.net.tolist()) if m >= 0}
 
-def bind(design, nets: list[RcNet]) -> DesignRc:
-    """Map SPEF node names to the design's terminals (pins ``inst:pin`` and ports)."""
+    def network(self, m: int) -> tuple[RcNet, np.ndarray]:
+        """The network of design net ``m`` and the terminal of each of its nodes."""
+        k = self.nets[m]
+        a, b = int(self.flat.node_ptr[k]), int(self.flat.node_ptr[k + 1])
+        return self.flat.net(k), self.term[a:b]
+
+    @classmethod
+    def from_nets(cls, nets: dict[int, RcNet], node_term: dict[int, np.ndarray], unknown: int = 0) -> "DesignRc":
+        """Bound networks given per design net (tests, estimates)."""
+        from .rcflat import RcFlat
+
+        ms = list(nets)
+        flat = RcFlat.from_nets([nets[m] for m in ms])
+        term = np.concatenate([np.asarray(node_term[m], dtype=np.int64) for m in ms]) if ms else np.zeros(0, np.int64)
+        return cls(flat, np.array(ms, dtype=np.int64), term, unknown)
+
+
+def bind(design, flat: "RcFlat") -> DesignRc:
+    """Map SPEF node names to the design's terminals (pins ``inst:pin`` and ports): a
+    port of that name, else the first pin of that name on the instance; kept only
+    when it is on the node's net. Compiled (name hashes) when numba can be used."""
     nl = design.netlist
     P = int(nl.pin_ptr[-1])
     net_idx = {n: i for i, n in enumerate(nl.net_names)}
     for alias, kept in (nl.net_aliases or {}).items():
         if kept in net_idx:
             net_idx.setdefault(alias, net_idx[kept])
+    net = np.array([net_idx.get(n, -1) for n in flat.names], dtype=np.int64)
+    unknown = int((net < 0).sum())
+    # of several *D_NETs of one design net the last counts
+    last = np.full(nl.n_nets, -1, dtype=np.int64)
+    last[net[net >= 0]] = np.flatnonzero(net >= 0)
+    net[(net >= 0) & (last[np.maximum(net, 0)] != np.arange(len(net)))] = -1
+    node_net = np.repeat(net, np.diff(flat.node_ptr))
+    term_net = np.concatenate([np.asarray(nl.pin_net, dtype=np.int64), np.asarray(nl.port_net, dtype=np.int64)])
+    term = _match_compiled(nl, flat, node_net, term_net)
+    if term is None:
+        term = _match_names(nl, flat, node_net, term_net, P)
+    return DesignRc(flat, net, term, unknown)
+
+
+def _blob(names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """uint8 of the names, each followed by a newline, and offsets [n+1] (None: not ASCII)."""
+    data = ("\n".join(names) + "\n").encode() if names else b"\n"
+    if not data.isascii():
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)[:max(len(names), 0)]
+    return arr, np.concatenate([[0], ends + 1]).astype(np.int64)
+
+
+def _match_compiled(nl, flat, node_net, term_net) -> np.ndarray | None:
+    from . import dmp_jit
+
+    if flat.node_sp is None or not dmp_jit.available():
+        return None
+    parts = [_blob(list(nl.inst_names)), _blob(list(nl.pin_names)), _blob(list(nl.port_names))]
+    if any(x is None for x in parts):
+        return None
+    from .spef_kernels import match
+
+    (ib, io), (pb, po), (qb, qo) = parts
+    return match(flat.name_buf, flat.node_sp, flat.node_hash, node_net, ib, io, pb, po,
+                 np.asarray(nl.pin_ptr, dtype=np.int64), np.asarray(nl.pin_name, dtype=np.int64), qb, qo, term_net)
+
+
+def _match_names(nl, flat, node_net, term_net, P) -> np.ndarray:
     inst_idx = {n: i for i, n in enumerate(nl.inst_names)}
     port_idx = {n: P + k for k, n in enumerate(nl.port_names)}
     pin_names = nl.pin_names
     pin_ptr = np.asarray(nl.pin_ptr).tolist()           # Python ints: scalar access in the loop
     pin_name = np.asarray(nl.pin_name).tolist()
-    term_net = np.concatenate([np.asarray(nl.pin_net, dtype=np.int64),
-                               np.asarray(nl.port_net, dtype=np.int64)]).tolist()
-    out_nets: dict[int, RcNet] = {}
-    out_terms: dict[int, np.ndarray] = {}
-    unknown = 0
-    for rn in nets:
-        m = net_idx.get(rn.name)
-        if m is None:
-            unknown += 1
+    tn = term_net.tolist()
+    names = flat.node_names()
+    out = np.full(len(names), -1, dtype=np.int64)
+    for v, (node, m) in enumerate(zip(names, node_net.tolist())):
+        if m < 0:
             continue
-        terms = []
-        for node in rn.nodes:
-            t = port_idx.get(node)
-            if t is None:
-                t = -1
-                c = node.rfind(":")
-                if c > 0:
-                    i = inst_idx.get(node[:c])
-                    if i is not None:
-                        pn = node[c + 1:]
-                        for p in range(pin_ptr[i], pin_ptr[i + 1]):
-                            if pin_names[pin_name[p]] == pn:
-                                t = p
-                                break
-            terms.append(t if t >= 0 and term_net[t] == m else -1)     # not a pin of another net
-        out_nets[m] = rn
-        out_terms[m] = np.array(terms, dtype=np.int64)
-    return DesignRc(out_nets, out_terms, unknown)
+        t = port_idx.get(node)
+        if t is None:
+            t = -1
+            c = node.rfind(":")
+            if c > 0:
+                i = inst_idx.get(node[:c])
+                if i is not None:
+                    pn = node[c + 1:]
+                    for p in range(pin_ptr[i], pin_ptr[i + 1]):
+                        if pin_names[pin_name[p]] == pn:
+                            t = p
+                            break
+        if t >= 0 and tn[t] == m:                        # not a pin of another net
+            out[v] = t
+    return out
 
 
 @dataclass
 class _Forest:
     """The RC trees of all single-driver tree nets of a :class:`DesignRc`, rooted at
-    their driver and flattened (global node ids): built once, reused for every set of
-    pin capacitances."""
+    their driver (global node ids of the :class:`RcFlat`): built once, reused for every
+    set of pin capacitances."""
 
     cap: np.ndarray          # float64[N] wire capacitance per node (pF)
     term: np.ndarray         # int64[N] design terminal (-1 none)
@@ -540,46 +252,15 @@ class _Forest:
     slow: list[tuple[int, int]]   # (net, driver) pairs left to the recursive walk
 
 
-def _forest(design, rc: DesignRc) -> _Forest:
-    ptr = design.net_term_ptr
-    nd = np.asarray(design.net_n_drivers)
-    ms = list(rc.nets)
-    nets = [rc.nets[m] for m in ms]
-    m_a = np.array(ms, dtype=np.int64)
-    n_nodes = np.array([len(rn.nodes) for rn in nets], dtype=np.int64)
-    t_all = np.concatenate([rc.node_term[m] for m in ms]) if ms else np.zeros(0, np.int64)
-    k_of = np.repeat(np.arange(len(ms)), n_nodes)
-    start = np.concatenate([[0], np.cumsum(n_nodes)[:-1]])
-    single = nd[m_a] == 1 if ms else np.zeros(0, bool)
-    drv1 = np.where(single, design.net_terms[np.minimum(ptr[m_a], max(len(design.net_terms) - 1, 0))]
-                    if ms and len(design.net_terms) else 0, -2)
-    # the driver's node in each single-driver net (its first node with that terminal)
-    is_drv = t_all == drv1[k_of]
-    k_hit, first = np.unique(k_of[is_drv], return_index=True)
-    hit = np.full(len(ms), -1, dtype=np.int64)
-    hit[k_hit] = np.flatnonzero(is_drv)[first] - start[k_hit]
-    slow: list[tuple[int, int]] = []
-    for k in np.flatnonzero(~single).tolist():           # several drivers: the recursive walk
-        m = ms[k]
-        t = rc.node_term[m]
-        slow += [(m, d) for d in design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist() if (t == d).any()]
-    keep_k = np.flatnonzero(single & (hit >= 0))
-    fnets = m_a[keep_k].tolist()
-    caps = [nets[k].cap for k in keep_k.tolist()]
-    terms = [rc.node_term[m] for m in fnets]
-    base_a = np.concatenate([[0], np.cumsum(n_nodes[keep_k])[:-1]]).astype(np.int64)
-    n_res = np.array([len(nets[k].res) for k in keep_k.tolist()], dtype=np.int64)
-    ra = [np.concatenate([nets[k].res_a for k in keep_k.tolist()]) + np.repeat(base_a, n_res)] if len(keep_k) else []
-    rb = [np.concatenate([nets[k].res_b for k in keep_k.tolist()]) + np.repeat(base_a, n_res)] if len(keep_k) else []
-    rv = [nets[k].res for k in keep_k.tolist()]
-    roots = (hit[keep_k] + base_a).tolist()
-    root_terms = drv1[keep_k].tolist()
-    base = int(n_nodes[keep_k].sum())
-    cat = (lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt))
-    cap, term = cat(caps, np.float64), cat(terms, np.int64)
-    a, b, r = cat(ra, np.int64), cat(rb, np.int64), cat(rv, np.float64)
-    roots_a = np.array(roots, dtype=np.int64)
-    N = base
+def _jit() -> bool:
+    from . import dmp_jit
+
+    return dmp_jit.available()
+
+
+def _walk_numpy(a, b, r, roots_a, k_of, keep_k, N, n_nets):
+    """Breadth-first walk of the trees from ``roots_a`` (numpy, level by level):
+    (parent, pres, levels, loopy nets among ``keep_k``)."""
     keep = a != b
     src = np.concatenate([a[keep], b[keep]])
     dst = np.concatenate([b[keep], a[keep]])
@@ -611,21 +292,71 @@ def _forest(design, rc: DesignRc) -> _Forest:
     # a net is a tree (up to self-loops and parallel resistors, of which the walk keeps
     # the first, as OpenSTA's) when its reached node pairs joined by resistors number
     # its reached nodes minus one; the others (loops) go to the recursive walk
-    net_of = np.repeat(np.arange(len(roots)), [len(c) for c in caps]) if caps else np.zeros(0, np.int64)
-    n_reach = np.bincount(net_of[seen], minlength=len(roots))
+    n_reach = np.bincount(k_of[seen], minlength=n_nets)
     both = keep & seen[a] & seen[b]
     lo, hi = np.minimum(a[both], b[both]), np.maximum(a[both], b[both])
     pairs = np.unique(lo * max(N, 1) + hi)
-    n_res = np.bincount(net_of[pairs // max(N, 1)], minlength=len(roots))
-    loopy = np.nonzero(n_res != n_reach - 1)[0]
-    root_terms_a = np.array(root_terms, dtype=np.int64)
+    n_res = np.bincount(k_of[pairs // max(N, 1)], minlength=n_nets)
+    return parent, pres, levels, keep_k[n_res[keep_k] != n_reach[keep_k] - 1]
+
+
+def _walk_compiled(a, b, r, roots_a, k_of, keep_k, N, n_nets):
+    """:func:`_walk_numpy` compiled (:func:`finevh.timing.rc_kernels.forest`): the same
+    parents, levels (nodes of a depth in increasing index) and loopy nets."""
+    from .rc_kernels import forest
+
+    parent, pres, depth, loopy = forest(a, b, r, roots_a, k_of, N, n_nets)
+    idx = np.flatnonzero(depth >= 1)
+    idx = idx[np.argsort(depth[idx], kind="stable")]
+    cuts = np.flatnonzero(np.diff(depth[idx])) + 1
+    levels = [roots_a] + [lv for lv in np.split(idx, cuts) if len(lv)]
+    return parent, pres, levels, keep_k[loopy[keep_k]]
+
+
+def _forest(design, rc: DesignRc) -> _Forest:
+    flat = rc.flat
+    ptr = design.net_term_ptr
+    nd = np.asarray(design.net_n_drivers)
+    n_nodes = np.diff(flat.node_ptr)
+    N = int(flat.node_ptr[-1])
+    ks = np.flatnonzero(rc.net >= 0)                     # bound SPEF nets
+    m_a = rc.net[ks]
+    single = nd[m_a] == 1 if len(ks) else np.zeros(0, bool)
+    # the driver's node in each single-driver net (its first node with that terminal)
+    drv1 = np.full(flat.n_nets, -2, dtype=np.int64)
+    if len(ks) and len(design.net_terms):
+        drv1[ks[single]] = design.net_terms[ptr[m_a[single]]]
+    k_of = np.repeat(np.arange(flat.n_nets), n_nodes)
+    is_drv = (rc.term == drv1[k_of]) & (rc.term >= 0)
+    k_hit, first = np.unique(k_of[is_drv], return_index=True)
+    root_of = np.full(flat.n_nets, -1, dtype=np.int64)
+    root_of[k_hit] = np.flatnonzero(is_drv)[first]
+    slow: list[tuple[int, int]] = []
+    for k in ks[~single].tolist():                        # several drivers: the recursive walk
+        m = int(rc.net[k])
+        t = rc.term[flat.node_ptr[k]:flat.node_ptr[k + 1]]
+        slow += [(m, d) for d in design.net_terms[ptr[m]:ptr[m] + nd[m]].tolist() if (t == d).any()]
+    keep_k = ks[single & (root_of[ks] >= 0)]
+    in_tree = np.zeros(flat.n_nets, dtype=bool)
+    in_tree[keep_k] = True
+    res_k = np.repeat(np.arange(flat.n_nets), np.diff(flat.res_ptr))
+    rsel = in_tree[res_k]
+    base = flat.node_ptr[res_k[rsel]]
+    a, b, r = flat.res_a[rsel] + base, flat.res_b[rsel] + base, flat.res[rsel]
+    roots_a = root_of[keep_k]
+    walk = _walk_compiled if _jit() else _walk_numpy
+    parent, pres, levels, loopy = walk(a, b, r, roots_a, k_of, keep_k, N, flat.n_nets)
+    root_terms_a = drv1[keep_k]
     if len(loopy):
-        bad = np.isin(net_of, loopy)
+        bad = np.zeros(flat.n_nets, dtype=bool)
+        bad[loopy] = True
+        bad = bad[k_of]
         parent[bad] = -1
         levels = [lv[~bad[lv]] for lv in levels]
-        slow += [(fnets[i], int(root_terms[i])) for i in loopy.tolist()]
-        root_terms_a = np.delete(root_terms_a, loopy)
-    return _Forest(cap, term, parent, pres, levels, root_terms_a, slow)
+        slow += [(int(rc.net[k]), int(drv1[k])) for k in loopy.tolist()]
+        root_terms_a = root_terms_a[~np.isin(keep_k, loopy)]
+    term = np.where(in_tree[k_of], rc.term, -1)
+    return _Forest(flat.cap, term, parent, pres, levels, root_terms_a, slow)
 
 
 def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
@@ -648,16 +379,23 @@ def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
     y1[on] += pin_cap[f.term[on]]
     y2 = np.zeros_like(y1)
     y3 = np.zeros_like(y1)
-    for lv in reversed(f.levels[1:]):          # moments: children into parents
-        p = f.parent[lv]
-        r = f.pres[lv][:, None]
-        a1, a2, a3 = y1[lv], y2[lv], y3[lv]
-        np.add.at(y3, p, a3 - 2 * r * a1 * a2 + r * r * a1 * a1 * a1)
-        np.add.at(y2, p, a2 - r * a1 * a1)
-        np.add.at(y1, p, a1)
     el = np.zeros_like(y1)
-    for lv in f.levels[1:]:                    # Elmore: parents into children
-        el[lv] = el[f.parent[lv]] + f.pres[lv][:, None] * y1[lv]
+    if _jit():                                 # the same sums, node by node
+        from .rc_kernels import elmore as down, moments as up
+
+        deep = f.levels[1:]
+        up(np.concatenate(deep[::-1]) if deep else np.zeros(0, np.int64), f.parent, f.pres, y1, y2, y3)
+        down(np.concatenate(deep) if deep else np.zeros(0, np.int64), f.parent, f.pres, y1, el)
+    else:
+        for lv in reversed(f.levels[1:]):          # moments: children into parents
+            p = f.parent[lv]
+            r = f.pres[lv][:, None]
+            a1, a2, a3 = y1[lv], y2[lv], y3[lv]
+            np.add.at(y3, p, a3 - 2 * r * a1 * a2 + r * r * a1 * a1 * a1)
+            np.add.at(y2, p, a2 - r * a1 * a1)
+            np.add.at(y1, p, a1)
+        for lv in f.levels[1:]:                    # Elmore: parents into children
+            el[lv] = el[f.parent[lv]] + f.pres[lv][:, None] * y1[lv]
     if len(f.levels) and len(f.levels[0]):
         rt = f.levels[0]
         r1, r2, r3 = y1[rt], y2[rt], y3[rt]
@@ -671,7 +409,7 @@ def reduce_design(design, rc: DesignRc, pin_cap: np.ndarray):
         elmore[f.term[ld]] = el[ld]
     ptr = design.net_term_ptr
     for m, drv in f.slow:
-        rn, terms = rc.nets[m], rc.node_term[m]
+        rn, terms = rc.network(m)
         first = int(design.net_terms[ptr[m]]) == drv
         where = int(np.nonzero(terms == drv)[0][0])
         has = terms >= 0

@@ -1,5 +1,6 @@
-"""SPEF / DSPF reader: the RC network of every ``*D_NET``
-(:mod:`finevh.timing.rcnet`) and the net totals derived from it.
+"""SPEF / DSPF reader and writer: the RC network of every ``*D_NET``
+(:mod:`finevh.timing.spefparse`, :mod:`finevh.timing.rcflat`) and the net totals
+derived from it.
 
 The total capacitance of a net is the sum of its ``*CAP`` entries (coupling
 capacitors grounded, factor 1), as OpenSTA counts it; the ``*D_NET`` header value is
@@ -15,35 +16,49 @@ Errors (missing units, bad numbers, NaN/inf/negative values, a D_NET not closed 
 from __future__ import annotations
 
 import re
-
-import numpy as np
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..fileio import read_text
-from .rcnet import RcNet, parse_rc
+import numpy as np
+
+from ..fileio import read_bytes
+from .rcflat import RcFlat
+from .rcnet import RcNet
+from .spefparse import parse_flat
 
 
-@dataclass
 class Spef:
-    path: str
-    design: str | None
-    divider: str = "/"
-    c_scale: float = 1.0                            # file unit -> pF
-    net_cap: dict[str, float] = field(default_factory=dict)   # pF, sum of *CAP, names as in the netlist
-    net_line: dict[str, int] = field(default_factory=dict)
-    nets: list[RcNet] = field(default_factory=list)            # RC networks, file order
+    """A SPEF's header facts and its RC networks (:class:`RcFlat`; ``nets``: the same
+    as :class:`RcNet` objects, made on first use)."""
+
+    def __init__(self, path: str, design: str | None, divider: str = "/", c_scale: float = 1.0,
+                 nets: list[RcNet] | None = None, flat: RcFlat | None = None):
+        self.path, self.design, self.divider = path, design, divider
+        self.c_scale = c_scale                                     # file unit -> pF
+        self.flat = flat if flat is not None else RcFlat.from_nets(list(nets or []))
+        self._nets = list(nets) if nets is not None and flat is None else None
+
+    @property
+    def nets(self) -> list[RcNet]:
+        """RC networks in file order."""
+        if self._nets is None:
+            self._nets = self.flat.to_nets()
+        return self._nets
+
+    @property
+    def net_cap(self) -> dict[str, float]:
+        """pF per net (sum of its ``*CAP`` entries), names as in the netlist."""
+        return dict(zip(self.flat.names, self.flat.totals().tolist()))
+
+    @property
+    def net_line(self) -> dict[str, int]:
+        return dict(zip(self.flat.names, self.flat.lines.tolist()))
 
 
 def read_spef(path: str | Path) -> Spef:
     """Read a SPEF / DSPF file (see the module docstring)."""
     p = str(path)
-    nets, hdr = parse_rc(read_text(p), p)
-    sp = Spef(p, hdr["design"], hdr["divider"], hdr["c_scale"], nets=nets)
-    for n in nets:
-        sp.net_cap[n.name] = n.total
-        sp.net_line[n.name] = n.line
-    return sp
+    flat, hdr = parse_flat(read_bytes(p), p)
+    return Spef(p, hdr["design"], hdr["divider"], hdr["c_scale"], flat=flat)
 
 
 def write_spef(path: str | Path, design, nets: list[RcNet]) -> None:
