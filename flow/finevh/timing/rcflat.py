@@ -30,7 +30,6 @@ class RcFlat:
     node_blob: str = ""         # node names joined by "\n" (global order), or:
     name_buf: np.ndarray | None = field(default=None, repr=False)   # uint8 resolved names (compiled reader)
     node_sp: np.ndarray | None = field(default=None, repr=False)    # int64[N, 2] span of each node's name
-    node_hash: np.ndarray | None = field(default=None, repr=False)  # uint64[N] FNV-1a of each name
     _node_names: list[str] | None = field(default=None, repr=False)
 
     @property

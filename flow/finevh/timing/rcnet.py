@@ -204,7 +204,7 @@ def _match_compiled(nl, flat, node_net, term_net) -> np.ndarray | None:
     from .spef_kernels import match
 
     (ib, io), (pb, po), (qb, qo) = parts
-    return match(flat.name_buf, flat.node_sp, flat.node_hash, node_net, ib, io, pb, po,
+    return match(flat.name_buf, flat.node_sp, node_net, ib, io, pb, po,
                  np.asarray(nl.pin_ptr, dtype=np.int64), np.asarray(nl.pin_name, dtype=np.int64), qb, qo, term_net)
 
 

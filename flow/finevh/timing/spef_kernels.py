@@ -15,7 +15,8 @@ would not take returns a status that sends the file to the line-by-line reader.
   byte buffer, grounded capacitances summed, coupling capacitors grounded on the
   net's own nodes (by resolved name; a new internal ``net:id`` node when absent).
 - :func:`match`: the design terminal of every node: hashes (64-bit FNV-1a) of the
-  resolved names against those of ``inst:pin`` and port names, equal bytes checked.
+  resolved names against those of the ports and instances, equal bytes checked, then
+  the instance's pin of that name.
 """
 
 import numba as nb
@@ -379,8 +380,8 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
     ``nets``/``recs``/``val``: :func:`scan`'s (values all set); ``map_ids`` sorted
     *NAME_MAP indices, ``mp`` [M, 3] (start, end in ``mbuf``, digits of the index).
 
-    Returns (status, bad line, node_ptr, node spans [N, 2] into ``names``, node hash,
-    cap, res_ptr, res_a, res_b, res, n_conn, net name spans [n, 2], names)."""
+    Returns (status, bad line, node_ptr, node spans [N, 2] into ``names``, cap,
+    res_ptr, res_a, res_b, res, n_conn, net name spans [n, 2], names)."""
     n_nets = len(nets)
     nr = len(recs)
     node_ptr = np.zeros(n_nets + 1, dtype=np.int64)
@@ -418,7 +419,7 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
         out = _grow(out, p, maxmap + e - s + 1)
         q = _resolve(buf, s, e, delim, div, map_ids, mp, mbuf, out, p)
         if q < 0:
-            return FALLBACK, nets[k, 4], node_ptr, node_sp, node_h, gcap, res_ptr, res_a, res_b, res_v, n_conn, \
+            return FALLBACK, nets[k, 4], node_ptr, node_sp, gcap, res_ptr, res_a, res_b, res_v, n_conn, \
                 net_sp, out
         net_sp[k, 0] = p
         net_sp[k, 1] = q
@@ -461,19 +462,28 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
             if phase == 2:
                 nres = j
         n_raw = N
-        # resolved names of the nodes; a by-name table (the last node of a name wins)
+        coupled = False
+        for r in range(r0, r1):
+            coupled = coupled or recs[r, 0] == 2
+        # resolved names of the nodes; with coupling capacitors a by-name table (the
+        # last node of a name wins)
         for v in range(base, n_raw):
             s, e = node_raw[v, 0], node_raw[v, 1]
             out = _grow(out, p, maxmap + e - s + 1)
             q = _resolve(buf, s, e, delim, div, map_ids, mp, mbuf, out, p)
             if q < 0:
-                return FALLBACK, nets[k, 4], node_ptr, node_sp, node_h, gcap, res_ptr, res_a, res_b, res_v, \
+                return FALLBACK, nets[k, 4], node_ptr, node_sp, gcap, res_ptr, res_a, res_b, res_v, \
                     n_conn, net_sp, out
             node_sp[v, 0] = p
             node_sp[v, 1] = q
-            node_h[v] = _hash(out, p, q)
             p = q
+        if not coupled:
+            R += nres
+            node_ptr[k + 1] = N
+            res_ptr[k + 1] = R
+            continue
         for v in range(base, n_raw):
+            node_h[v] = _hash(out, node_sp[v, 0], node_sp[v, 1])
             _set_last(ntable, ngen, nhash, g, node_h[v], v, node_sp, out)
         # coupling capacitors: on this net's nodes, or a new own node (net:id)
         ns, ne = net_sp[k, 0], net_sp[k, 1]
@@ -486,7 +496,7 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
                 out = _grow(out, p, maxmap + e - s + 1)
                 q = _resolve(buf, s, e, delim, div, map_ids, mp, mbuf, out, p)
                 if q < 0:
-                    return FALLBACK, nets[k, 4], node_ptr, node_sp, node_h, gcap, res_ptr, res_a, res_b, res_v, \
+                    return FALLBACK, nets[k, 4], node_ptr, node_sp, gcap, res_ptr, res_a, res_b, res_v, \
                         n_conn, net_sp, out
                 h = _hash(out, p, q)
                 v = _find(ntable, ngen, nhash, g, h, out, p, q, node_sp)
@@ -506,67 +516,75 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
         node_ptr[k + 1] = N
         res_ptr[k + 1] = R
     cap = gcap[:N] + ccap[:N]
-    return OK, 0, node_ptr, node_sp[:N], node_h[:N], cap, res_ptr, res_a[:R], res_b[:R], res_v[:R], n_conn, \
+    return OK, 0, node_ptr, node_sp[:N], cap, res_ptr, res_a[:R], res_b[:R], res_v[:R], n_conn, \
         net_sp, out[:p]
 
 
 @jit
-def match(names, node_sp, node_h, node_net, ibuf, i_off, pbuf, p_off, pin_ptr, pin_name, qbuf, q_off,
-          term_net):
+def _table(buf, off):
+    """(sorted hashes, their item order) of the names buf[off[i]:off[i+1]-1]."""
+    n = len(off) - 1
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(n):
+        h[i] = _hash(buf, off[i], off[i + 1] - 1)
+    order = np.argsort(h, kind="mergesort")
+    return h[order], order
+
+
+@jit
+def match(names, node_sp, node_net, ibuf, i_off, pbuf, p_off, pin_ptr, pin_name, qbuf, q_off, term_net):
     """Design terminal of every node (-1: none, or a terminal of another net).
 
-    ``ibuf``/``i_off``: instance names (bytes, offsets [n+1]); ``pbuf``/``p_off``: pin
-    names; ``pin_ptr``, ``pin_name``: the netlist's pins; ``qbuf``/``q_off``: port names
-    (terminal P + k); ``node_net``: design net of each node's SPEF net (-1 none).
-    A port name wins over ``inst:pin``; of equal pins the first."""
+    ``ibuf``/``i_off``: instance names (bytes, each followed by a newline; offsets
+    [n+1]); ``pbuf``/``p_off``: pin names; ``pin_ptr``, ``pin_name``: the netlist's
+    pins; ``qbuf``/``q_off``: port names (terminal P + k); ``node_net``: design net of
+    each node's SPEF net (-1: none). A port of the node's name wins; else the name is
+    split at its last ':' into instance (of equal names the last) and pin (of equal
+    pins the first)."""
     n_inst = len(i_off) - 1
     P = pin_ptr[n_inst]
-    n_port = len(q_off) - 1
-    T = P + n_port
-    th = np.zeros(T, dtype=np.uint64)
-    for i in range(n_inst):
-        h0 = _hash(ibuf, i_off[i], i_off[i + 1] - 1)
-        h0 = (h0 ^ np.uint64(COLON)) * FNVP
-        for t in range(pin_ptr[i], pin_ptr[i + 1]):
-            h = h0
-            pn = pin_name[t]
-            for b in range(p_off[pn], p_off[pn + 1] - 1):
-                h = (h ^ np.uint64(pbuf[b])) * FNVP
-            th[t] = h
-    for k in range(n_port):
-        th[P + k] = _hash(qbuf, q_off[k], q_off[k + 1] - 1)
-    order = np.argsort(th, kind="mergesort")
-    sh = th[order]
-    inst_of = np.zeros(P, dtype=np.int64)
-    for i in range(n_inst):
-        for t in range(pin_ptr[i], pin_ptr[i + 1]):
-            inst_of[t] = i
-    N = len(node_h)
+    ih, io = _table(ibuf, i_off)
+    qh, qo = _table(qbuf, q_off)
+    N = len(node_net)
     term = np.full(N, -1, dtype=np.int64)
     for v in range(N):
         m = node_net[v]
         if m < 0:
             continue
-        h = node_h[v]
-        j = np.searchsorted(sh, h)
-        best = -1
-        while j < T and sh[j] == h:
-            t = order[j]
-            s, e = node_sp[v, 0], node_sp[v, 1]
-            if t >= P:
-                k = t - P
-                if _same(names, s, e, qbuf, q_off[k], q_off[k + 1] - 1):
-                    if best < P or t < best:
-                        best = t
-            elif best < 0 or (best < P and t < best):
-                i = inst_of[t]
-                a, b = i_off[i], i_off[i + 1] - 1
-                pn = pin_name[t]
-                la = b - a
-                if e - s == la + 1 + (p_off[pn + 1] - 1 - p_off[pn]) and _same(names, s, s + la, ibuf, a, b) \
-                        and names[s + la] == COLON and _same(names, s + la + 1, e, pbuf, p_off[pn], p_off[pn + 1] - 1):
-                    best = t
+        s, e = node_sp[v, 0], node_sp[v, 1]
+        k = -1
+        for i in range(e - 1, s, -1):
+            if names[i] == COLON:
+                k = i
+                break
+        h = FNV0
+        hi = FNV0
+        for i in range(s, e):
+            if i == k:
+                hi = h
+            h = (h ^ np.uint64(names[i])) * FNVP
+        t = -1
+        j = np.searchsorted(qh, h)
+        while j < len(qh) and qh[j] == h:
+            q = qo[j]
+            if _same(names, s, e, qbuf, q_off[q], q_off[q + 1] - 1):
+                t = P + q
+                break
             j += 1
-        if best >= 0 and term_net[best] == m:
-            term[v] = best
+        if t < 0 and k > s:
+            inst = -1
+            j = np.searchsorted(ih, hi)
+            while j < len(ih) and ih[j] == hi:
+                i = io[j]
+                if i > inst and _same(names, s, k, ibuf, i_off[i], i_off[i + 1] - 1):
+                    inst = i
+                j += 1
+            if inst >= 0:
+                for p in range(pin_ptr[inst], pin_ptr[inst + 1]):
+                    pn = pin_name[p]
+                    if _same(names, k + 1, e, pbuf, p_off[pn], p_off[pn + 1] - 1):
+                        t = p
+                        break
+        if t >= 0 and term_net[t] == m:
+            term[v] = t
     return term

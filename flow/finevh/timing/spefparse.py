@@ -431,10 +431,10 @@ def _parse_compiled(data: bytes, path: str, factor: float) -> tuple[RcFlat, dict
     out = K.build(buf, nets, recs, val, ord(hdr["delimiter"]), ord(hdr["divider"]), map_ids, mp,
                   np.frombuffer(blob or b"\0", dtype=np.uint8),
                   float(hdr["c_scale"]), float(hdr["r_scale"]), float(factor))
-    st, _, node_ptr, node_sp, _, cap, res_ptr, res_a, res_b, res, n_conn, net_sp, names = out
+    st, _, node_ptr, node_sp, cap, res_ptr, res_a, res_b, res, n_conn, net_sp, names = out
     if st != K.OK:
         return None
     text = names.tobytes().decode()
     net_names = [text[a:b] for a, b in net_sp.tolist()]
     return RcFlat(net_names, nets[:, 4].copy(), node_ptr, cap, res_ptr, res_a, res_b, res, n_conn,
-                  name_buf=names, node_sp=node_sp, node_hash=out[4]), hdr
+                  name_buf=names, node_sp=node_sp), hdr
