@@ -18,7 +18,8 @@ TIMING = Path(__file__).resolve().parents[1] / "flow" / "finevh" / "timing"
 RANK = {
     "__init__": 0, "arcs": 0, "binding": 0, "constants": 0, "constraints": 0, "exceptions": 0, "graph": 0, "nldm": 0,
     "vmodel": 0,
-    "result": 0, "thresholds": 0, "spef": 0, "wire": 0, "rcnet": 0, "dmp": 0, "dmp_kernels": 0, "dmp_jit": 0, "crossing": 0,
+    "result": 0, "thresholds": 0, "spef": 0, "spefparse": 0, "spef_kernels": 0, "rcflat": 0, "wire": 0, "rcnet": 0,
+    "rc_kernels": 0, "dmp": 0, "dmp_kernels": 0, "dmp_jit": 0, "crossing": 0,
     "dcalc": 1, "rcdelay": 1,
     "clocks": 2,
     "latches": 3,
