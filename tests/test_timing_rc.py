@@ -45,16 +45,23 @@ def test_parse_units_name_map_and_coupling():
     assert list(zip(n.res_a, n.res_b)) == [(0, 2), (2, 1)]
 
 
+@pytest.mark.parametrize("reader", ["parse_rc", "read_spef"])
 @pytest.mark.parametrize("body,msg", [
     ("*D_NET n 1\n*CAP\n1 a:Y nan\n*END\n", r"t.spef:11: capacitance must be finite"),
     ("*D_NET n 1\n*RES\n1 a:Y b:A -3\n*END\n", r"t.spef:11: resistance must be finite"),
     ("*D_NET n 1\n*RES\n1 a:Y 3\n*END\n", r"t.spef:11: \*RES entry needs"),
     ("*D_NET *4 1\n*END\n", r"t.spef:9: name index \*4 not defined"),
     ("*D_NET n 1\n*CAP\n1 a:Y 1\n", r"t.spef:9: \*D_NET n is not closed"),
+    ("*D_NET n 1\n*CAP\n1 a:Y 1\n*END\n*D_NET m 1\n*CAP\n1 b:Y 1e999\n*END\n",
+     r"t.spef:15: capacitance must be finite"),
 ])
-def test_parse_errors_are_located(body, msg):
+def test_parse_errors_are_located(tmp_path, reader, body, msg):
+    """Bad entries name the line; through ``read_spef`` the compiled reader hands such
+    files to the line reader."""
+    p = tmp_path / "t.spef"
+    p.write_text(HEAD + body)
     with pytest.raises(InputError, match=msg):
-        parse_rc(HEAD + body, "t.spef")
+        parse_rc(HEAD + body, "t.spef") if reader == "parse_rc" else read_spef(p)
 
 
 def test_read_spef_totals_sum_cap_entries(tmp_path):
@@ -666,23 +673,6 @@ def test_compiled_spef_reader_equals_python_readers(examples, tmp_path):
     np.testing.assert_allclose(n.cap, np.array([1e-3, 0.123456789012345678901 + 0.25, 1, 0.5 + 2, 100, 0.25]) * 1e-3,
                                rtol=1e-15)
     assert list(zip(n.res_a.tolist(), n.res_b.tolist())) == [(0, 3), (3, 1), (3, 1), (3, 2), (4, 4), (2, 4), (4, 3)]
-
-
-@pytest.mark.parametrize("body,msg", [
-    ("*D_NET n 1\n*CAP\n1 a:Y nan\n*END\n", r"t.spef:11: capacitance must be finite"),
-    ("*D_NET n 1\n*RES\n1 a:Y b:A -3\n*END\n", r"t.spef:11: resistance must be finite"),
-    ("*D_NET n 1\n*RES\n1 a:Y 3\n*END\n", r"t.spef:11: \*RES entry needs"),
-    ("*D_NET *4 1\n*END\n", r"t.spef:9: name index \*4 not defined"),
-    ("*D_NET n 1\n*CAP\n1 a:Y 1\n", r"t.spef:9: \*D_NET n is not closed"),
-    ("*D_NET n 1\n*CAP\n1 a:Y 1\n*END\n*D_NET m 1\n*CAP\n1 b:Y 1e999\n*END\n",
-     r"t.spef:15: capacitance must be finite"),
-])
-def test_read_spef_errors_are_located(tmp_path, body, msg):
-    """Files the compiled reader does not take go to the line reader, which names the line."""
-    p = tmp_path / "t.spef"
-    p.write_text(HEAD + body)
-    with pytest.raises(InputError, match=msg):
-        read_spef(p)
 
 
 @pytest.mark.parametrize("case", ["gcd_sky130hd", "example1", "reg1_asap7_ss", "element"])

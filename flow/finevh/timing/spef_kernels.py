@@ -52,40 +52,44 @@ def _word(buf, s, e, w):
 
 
 @jiti
-def parse_num(buf, s, e):
-    """(value, state) of the decimal text buf[s:e]: state 0 exact, 1 leave to Python
-    (signs, too many digits, large exponents, inf/nan...), 2 a min:typ:max triplet."""
-    M = 0
-    nd = 0                      # significant digits in M
-    frac = 0
-    seen = False
-    i = s
+def _digits(buf, i, e, M, nd):
+    """Decimal digits from buf[i]: (M, significant digits, digits read, end, ok);
+    ok False past 18 significant digits (left to Python)."""
+    n = 0
     while i < e and buf[i] >= 48 and buf[i] <= 57:
         d = buf[i] - 48
         if M > 0 or d > 0:
             if nd >= 18:
-                return 0.0, 1
+                return M, nd, n, i, False
             M = M * 10 + d
             nd += 1
-        seen = True
+        n += 1
         i += 1
-    if i < e and buf[i] == 46:  # '.'
-        i += 1
-        while i < e and buf[i] >= 48 and buf[i] <= 57:
-            d = buf[i] - 48
-            if M > 0 or d > 0:
-                if nd >= 18:
-                    return 0.0, 1
-                M = M * 10 + d
-                nd += 1
-            frac += 1
-            seen = True
-            i += 1
-    if not seen:
-        for j in range(s, e):
-            if buf[j] == COLON:
-                return 0.0, 2
+    return M, nd, n, i, True
+
+
+@jiti
+def _has_colon(buf, s, e):
+    for j in range(s, e):
+        if buf[j] == COLON:
+            return True
+    return False
+
+
+@jiti
+def parse_num(buf, s, e):
+    """(value, state) of the decimal text buf[s:e]: state 0 exact, 1 leave to Python
+    (signs, too many digits, large exponents, inf/nan...), 2 a min:typ:max triplet."""
+    M, nd, n_int, i, ok = _digits(buf, s, e, 0, 0)
+    if not ok:
         return 0.0, 1
+    frac = 0
+    if i < e and buf[i] == 46:  # '.'
+        M, nd, frac, i, ok = _digits(buf, i + 1, e, M, nd)
+        if not ok:
+            return 0.0, 1
+    if n_int + frac == 0:
+        return 0.0, 2 if _has_colon(buf, s, e) else 1
     x = 0
     if i < e and (buf[i] == 101 or buf[i] == 69):     # e / E
         i += 1
@@ -102,10 +106,7 @@ def parse_num(buf, s, e):
         if neg:
             x = -x
     if i != e:
-        for j in range(i, e):
-            if buf[j] == COLON:
-                return 0.0, 2
-        return 0.0, 1
+        return 0.0, 2 if _has_colon(buf, i, e) else 1
     if M == 0:
         return 0.0, 0
     p = x - frac
@@ -326,52 +327,32 @@ def _grow(out, p, need):
 # current net's (no clearing between nets).
 
 @jiti
-def _put_raw(table, gen, hashes, g, h, v, raw, buf):
-    """Node of raw token ``raw[v]`` in this net: an earlier node with the same bytes,
-    else ``v`` (inserted)."""
+def _slot(table, gen, hashes, g, h, buf, sp, s, e):
+    """Slot of the key buf[s:e] (hash ``h``; the key of a used slot is
+    buf[sp[t, 0]:sp[t, 1]] of its value t): its slot, or the free slot it goes to."""
     mask = len(table) - 1
     i = np.int64(h & np.uint64(mask))
-    while True:
-        if gen[i] != g:
-            table[i] = v
-            gen[i] = g
-            hashes[i] = h
-            return v
+    while gen[i] == g:
         t = table[i]
-        if hashes[i] == h and _same(buf, raw[t, 0], raw[t, 1], buf, raw[v, 0], raw[v, 1]):
-            return t
+        if hashes[i] == h and _same(buf, sp[t, 0], sp[t, 1], buf, s, e):
+            return i
         i = (i + 1) & mask
+    return i
 
 
 @jiti
-def _set_last(table, gen, hashes, g, h, v, sp, out):
-    """Map the resolved name of node ``v`` to ``v`` (a later node of a name wins)."""
-    mask = len(table) - 1
-    i = np.int64(h & np.uint64(mask))
-    while True:
-        if gen[i] != g:
-            table[i] = v
-            gen[i] = g
-            hashes[i] = h
-            return
-        t = table[i]
-        if hashes[i] == h and _same(out, sp[t, 0], sp[t, 1], out, sp[v, 0], sp[v, 1]):
-            table[i] = v
-            return
-        i = (i + 1) & mask
+def _tables(n):
+    """Two empty tables of ``n`` slots (values, generations, hashes): raw tokens and
+    resolved names."""
+    return (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.uint64),
+            np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.uint64))
 
 
 @jiti
-def _find(table, gen, hashes, g, h, out, s, e, sp):
-    mask = len(table) - 1
-    i = np.int64(h & np.uint64(mask))
-    while True:
-        if gen[i] != g:
-            return -1
-        t = table[i]
-        if hashes[i] == h and _same(out, sp[t, 0], sp[t, 1], out, s, e):
-            return t
-        i = (i + 1) & mask
+def _set(table, gen, hashes, i, g, h, v):
+    table[i] = v
+    gen[i] = g
+    hashes[i] = h
 
 
 @jit
@@ -389,7 +370,6 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
     n_conn = np.zeros(n_nets, dtype=np.int64)
     cap_n = 2 * nr + 1
     node_sp = np.zeros((cap_n, 2), dtype=np.int64)      # resolved name span per node
-    node_h = np.zeros(cap_n, dtype=np.uint64)
     node_raw = np.zeros((cap_n, 2), dtype=np.int64)     # raw token span (dedupe key)
     gcap = np.zeros(cap_n)
     ccap = np.zeros(cap_n)
@@ -400,12 +380,7 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
     out = np.empty(max(len(buf) // 4, 1024), dtype=np.uint8)
     p = 0
     tsize = 16
-    table = np.zeros(tsize, dtype=np.int64)
-    tgen = np.zeros(tsize, dtype=np.int64)
-    thash = np.zeros(tsize, dtype=np.uint64)
-    ntable = np.zeros(tsize, dtype=np.int64)
-    ngen = np.zeros(tsize, dtype=np.int64)
-    nhash = np.zeros(tsize, dtype=np.uint64)
+    table, tgen, thash, ntable, ngen, nhash = _tables(tsize)
     N = 0
     R = 0
     maxmap = 0
@@ -428,12 +403,7 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
         if tsize < 2 * need:
             while tsize < 2 * need:
                 tsize *= 2
-            table = np.zeros(tsize, dtype=np.int64)
-            tgen = np.zeros(tsize, dtype=np.int64)
-            thash = np.zeros(tsize, dtype=np.uint64)
-            ntable = np.zeros(tsize, dtype=np.int64)
-            ngen = np.zeros(tsize, dtype=np.int64)
-            nhash = np.zeros(tsize, dtype=np.uint64)
+            table, tgen, thash, ntable, ngen, nhash = _tables(tsize)
         base = N
         # nodes in the reader's order: conn, grounded cap, resistor first ends, second ends
         nres = 0
@@ -443,10 +413,16 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
                 kind = recs[r, 0]
                 if phase == 0 and kind == 0 or phase == 1 and kind == 1 or phase >= 2 and kind == 3:
                     c = 1 if phase < 3 else 3
-                    node_raw[N, 0] = recs[r, c]
-                    node_raw[N, 1] = recs[r, c + 1]
-                    got = _put_raw(table, tgen, thash, g, _hash(buf, recs[r, c], recs[r, c + 1]), N, node_raw, buf)
-                    if got == N:
+                    ts, te = recs[r, c], recs[r, c + 1]
+                    h = _hash(buf, ts, te)
+                    i = _slot(table, tgen, thash, g, h, buf, node_raw, ts, te)
+                    if tgen[i] == g:
+                        got = table[i]
+                    else:
+                        got = N
+                        node_raw[N, 0] = ts
+                        node_raw[N, 1] = te
+                        _set(table, tgen, thash, i, g, h, N)
                         N += 1
                     if phase == 1:
                         gcap[got] += val[r] * cs
@@ -482,9 +458,10 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
             node_ptr[k + 1] = N
             res_ptr[k + 1] = R
             continue
-        for v in range(base, n_raw):
-            node_h[v] = _hash(out, node_sp[v, 0], node_sp[v, 1])
-            _set_last(ntable, ngen, nhash, g, node_h[v], v, node_sp, out)
+        for v in range(base, n_raw):                  # the last node of a name wins
+            h = _hash(out, node_sp[v, 0], node_sp[v, 1])
+            _set(ntable, ngen, nhash, _slot(ntable, ngen, nhash, g, h, out, node_sp, node_sp[v, 0], node_sp[v, 1]),
+                 g, h, v)
         # coupling capacitors: on this net's nodes, or a new own node (net:id)
         ns, ne = net_sp[k, 0], net_sp[k, 1]
         cval = cs * factor
@@ -499,7 +476,8 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
                     return FALLBACK, nets[k, 4], node_ptr, node_sp, gcap, res_ptr, res_a, res_b, res_v, \
                         n_conn, net_sp, out
                 h = _hash(out, p, q)
-                v = _find(ntable, ngen, nhash, g, h, out, p, q, node_sp)
+                i = _slot(ntable, ngen, nhash, g, h, out, node_sp, p, q)
+                v = ntable[i] if ngen[i] == g else -1
                 if v < 0:
                     own = q - p > ne - ns and out[p + ne - ns] == COLON and _same(out, p, p + ne - ns, out, ns, ne)
                     if not own:
@@ -508,9 +486,8 @@ def build(buf, nets, recs, val, delim, div, map_ids, mp, mbuf, cs, rs, factor):
                     N += 1
                     node_sp[v, 0] = p
                     node_sp[v, 1] = q
-                    node_h[v] = h
                     p = q
-                    _set_last(ntable, ngen, nhash, g, h, v, node_sp, out)
+                    _set(ntable, ngen, nhash, i, g, h, v)
                 ccap[v] += val[r] * cval
         R += nres
         node_ptr[k + 1] = N
