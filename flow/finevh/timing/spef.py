@@ -56,8 +56,15 @@ class Spef:
 
 def read_spef(path: str | Path) -> Spef:
     """Read a SPEF / DSPF file (see the module docstring)."""
+    import time
+
+    from .. import progress
+
     p = str(path)
+    t0 = time.perf_counter()
     flat, hdr = parse_flat(read_bytes(p), p)
+    progress.progress(f"read {p}: {flat.n_nets} nets, {int(flat.node_ptr[-1])} nodes, {len(flat.res)} resistors "
+                      f"({time.perf_counter() - t0:.2f} s)")
     return Spef(p, hdr["design"], hdr["divider"], hdr["c_scale"], flat=flat)
 
 
