@@ -18,6 +18,7 @@ on its path of ``R * downstream capacitance``. A resistor closing a loop is drop
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -137,9 +138,10 @@ class DesignRc:
     unknown: int                         # SPEF nets not in the design
     forest: "_Forest | None" = None      # flattened trees (built by reduce_design)
 
-    @property
+    @cached_property
     def nets(self) -> dict[int, int]:
-        """Design net -> SPEF net index (of several *D_NETs of one net, the last)."""
+        """Design net -> SPEF net index (of several *D_NETs of one net, the last; made
+        once: :meth:`network` is called per net left to the recursive walk)."""
         return {m: k for k, m in enumerate(self.net.tolist()) if m >= 0}
 
     def network(self, m: int) -> tuple[RcNet, np.ndarray]:
