@@ -277,19 +277,23 @@ def test_slacks_equal_opensta3_with_parasitics(sta3, examples, case):
 def test_compiled_dmp_equals_numpy_dmp_on_real_parasitics(examples, monkeypatch, case):
     """The numba kernels (:mod:`finevh.timing.dmp_jit`) give bit-identical driver
     solutions (every Driver field) and load wire delays / slews to the numpy solver on
-    every call a real SPEF run makes (setup and hold searches)."""
+    every call a real SPEF run makes (setup and hold searches; the calls are those of
+    the numpy path, ``FINEVH_NO_JIT=1``, which solves and evaluates the loads call by
+    call; the compiled path against it: test_incremental_retiming_with_rc_equals_full_pass)."""
     from finevh.analysis import run_sta
     from finevh.timing import dmp_jit, rcdelay
     from finevh.timing.dmp import DRIVER_FIELDS, Dmp
     from finevh.timing.nldm import lookup_pair
 
-    assert dmp_jit.available()
     calls, lcalls = [], []
     solve, wires = rcdelay.solve_drivers, rcdelay.load_wires
     monkeypatch.setattr(rcdelay, "solve_drivers", lambda *a: calls.append(a) or solve(*a))
     monkeypatch.setattr(rcdelay, "load_wires", lambda *a: lcalls.append(a) or wires(*a))
     libs, v, top, sdc, spef, _ = CASES[case][:6]
+    monkeypatch.setenv("FINEVH_NO_JIT", "1")
     run_sta([examples / x for x in libs], examples / v, examples / sdc, top, spef=examples / spef)
+    monkeypatch.delenv("FINEVH_NO_JIT")
+    assert dmp_jit.available()
     assert calls and lcalls
     algs = set()
 
@@ -435,10 +439,32 @@ def test_wire_rc_options_checked(run_cli, repo, args, msg):
 
 
 @pytest.mark.parametrize("propagated", [True, False])
-def test_incremental_retiming_with_rc_equals_full_pass(examples, propagated):
+def test_incremental_retiming_with_rc_equals_full_pass(examples, monkeypatch, propagated):
     """The emulator's hot path with SPEF parasitics: re-binding data cells and clock
     buffers to another supply, incremental re-timing (setup and hold) gives exactly the
-    full pass's numbers, and fewer arcs are evaluated than in a full pass."""
+    full pass's numbers, and fewer arcs are evaluated than in a full pass. The compiled
+    path (driver solutions written into the per-edge store, load values reduced in one
+    kernel) and the numpy path (``FINEVH_NO_JIT=1``) give the same arrivals, slews,
+    wire values and stored solutions, bit for bit, in every pass."""
+    from finevh.timing import dmp_jit
+
+    assert dmp_jit.available()
+    runs = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("FINEVH_NO_JIT", mode)
+        runs[mode] = _incremental_rc_run(examples, propagated)
+    a, b = runs["0"], runs["1"]
+    assert len(a) == len(b) == 7
+    for x, y in zip(a, b):
+        assert x.keys() == y.keys()
+        for k in x:
+            u, w = x[k], y[k]
+            assert u.shape == w.shape and bool(((u == w) | (np.isnan(u) & np.isnan(w))).all()), k
+
+
+def _incremental_rc_run(examples, propagated) -> list[dict]:
+    """The re-binding sequence of the test above (asserting incremental == full in each
+    step); per pass the arrays to compare between the compiled and numpy paths."""
     from finevh.loader import load_design
     from finevh.timing.binding import bind_voltage
     from finevh.timing.constraints import read_constraints
@@ -455,8 +481,18 @@ def test_incremental_retiming_with_rc_equals_full_pass(examples, propagated):
                                                                    if propagated else "\n"))
     tc = read_constraints(sdc, d, d.libset)
     t = Timer(d, tc, hold=True)
-    use_spef(t, read_spef(examples / "gcd_sky130hd.spef"))
-    t.update()
+    calc = use_spef(t, read_spef(examples / "gcd_sky130hd.spef"))
+    seen = []
+
+    def snap(r):
+        out = {"arrival": r.arrival.copy(), "slew": r.slew.copy(), "hold": r.hold.arrival.copy(),
+               "wire_delay": calc.wire_delay.copy(), "load_slew": calc.load_slew.copy()}
+        for k, st in enumerate(calc._store):
+            for f in ("F", "alg", "valid", "has", "ver"):
+                out[f"{k}{f}"] = np.asarray(st[f], dtype=np.float64).copy()
+        seen.append(out)
+
+    snap(t.update())
     calls = []
     orig = t.dcalc.arc_calc.gate_delays
 
@@ -482,6 +518,9 @@ def test_incremental_retiming_with_rc_equals_full_pass(examples, propagated):
         np.testing.assert_array_equal(inc.hold.arrival, full.hold.arrival)
         assert inc.endpoint_slacks() == full.endpoint_slacks()
         np.testing.assert_array_equal(inc.hold.table.slack, full.hold.table.slack)
+        snap(inc)
+        snap(full)
+    return seen
 
 
 def test_incremental_retiming_with_capacitance_ranges_equals_full_pass(tmp_path):

@@ -490,6 +490,8 @@ class Dmp:
 
 #: the fields of :class:`Driver`, in order
 DRIVER_FIELDS = tuple(Driver.__dataclass_fields__)
+#: its float fields, in order: the rows of the compiled kernels' field matrix
+FLOAT_FIELDS = tuple(f for f in DRIVER_FIELDS if f not in ("alg", "valid"))
 
 
 def take(drv: Driver, idx) -> Driver:

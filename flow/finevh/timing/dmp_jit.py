@@ -26,6 +26,8 @@ import os
 
 import numpy as np
 
+from .dmp import FLOAT_FIELDS
+
 _kernels = None
 
 
@@ -53,36 +55,41 @@ def solve(pack, d_rows, s_rows, sin, c2, rpi, c1, vth, vl, vh, derate) -> dict:
     """Driver solution of every arc as a dict of :class:`~finevh.timing.dmp.Driver`
     fields (arrays). ``d_rows``/``s_rows``: delay / slew table rows of ``pack``;
     ``sin``: input slew (ns); pi model and thresholds as :class:`~finevh.timing.dmp.Dmp`."""
-    k = _get()
     n = len(c1)
-    f8 = np.float64
-    out = {name: np.zeros(n, dtype=f8) for name in
-           ("rd", "ceff", "t0", "dt", "vo_delay", "delay", "slew", "p1", "p2", "k0", "k1", "k2", "k3", "k4",
-            "ub_cap")}
     alg = np.zeros(n, dtype=np.int64)
     valid = np.zeros(n, dtype=np.bool_)
-    args = [np.ascontiguousarray(a, dtype=f8) for a in (sin, c2, rpi, c1, vth, vl, vh, derate)]
-    k.solve_all(pack.ax1, pack.ax2, pack.n1, pack.n2, pack.q1, pack.q2, pack.val.reshape(-1),
-                np.ascontiguousarray(d_rows, dtype=np.int64), np.ascontiguousarray(s_rows, dtype=np.int64), *args,
-                alg, valid, out["rd"], out["ceff"], out["t0"], out["dt"], out["vo_delay"], out["delay"],
-                out["slew"], out["p1"], out["p2"], out["k0"], out["k1"], out["k2"], out["k3"], out["k4"],
-                out["ub_cap"])
+    F = np.zeros((n, len(FLOAT_FIELDS)))
+    solve_into(pack, d_rows, s_rows, sin, c2, rpi, c1, vth, vl, vh, derate, np.arange(n), alg, valid, F)
+    out = dict(zip(FLOAT_FIELDS, F.T))
     out["alg"], out["valid"] = alg, valid
     return out
+
+
+def solve_into(pack, d_rows, s_rows, sin, c2, rpi, c1, vth, vl, vh, derate, out, alg, valid, F) -> None:
+    """:func:`solve` of arc i written into row ``out[i]`` of ``alg`` [m] (int64),
+    ``valid`` [m] (bool) and the field matrix ``F`` [m, len(FLOAT_FIELDS)] (float64,
+    C order; columns in :data:`~finevh.timing.dmp.FLOAT_FIELDS` order)."""
+    f8 = np.float64
+    args = [np.ascontiguousarray(a, dtype=f8) for a in (sin, c2, rpi, c1, vth, vl, vh, derate)]
+    _get().solve_all(pack.ax1, pack.ax2, pack.n1, pack.n2, pack.q1, pack.q2, pack.val.reshape(-1),
+                     np.ascontiguousarray(d_rows, dtype=np.int64), np.ascontiguousarray(s_rows, dtype=np.int64),
+                     *args, np.ascontiguousarray(out, dtype=np.int64), alg, valid, F)
 
 
 def loads(drv, arc, elmore) -> tuple[np.ndarray, np.ndarray]:
     """(wire delay, load slew) in s at loads of Elmore delay ``elmore`` (s) driven by
     the solved arcs ``arc`` of ``drv`` (as :meth:`finevh.timing.dmp.Dmp.loads`)."""
-    k = _get()
     arc = np.ascontiguousarray(arc, dtype=np.int64)
     elmore = np.ascontiguousarray(elmore, dtype=np.float64)
     delay = np.empty(len(arc))
     slew = np.empty(len(arc))
-    f8 = np.float64
-    g = [np.ascontiguousarray(getattr(drv, f), dtype=f8) for f in
-         ("slew", "t0", "dt", "ub_cap", "rd", "rpi", "vo_delay", "vth", "vl", "vh", "derate", "p1", "p2", "k0",
-          "k1", "k2", "k3", "k4")]
-    k.loads_all(np.ascontiguousarray(drv.valid, dtype=np.bool_), np.ascontiguousarray(drv.alg, dtype=np.int64),
-                *g, arc, elmore, delay, slew)
+    F = np.stack([np.asarray(getattr(drv, f), dtype=np.float64) for f in FLOAT_FIELDS], axis=1)
+    _get().loads_all(np.ascontiguousarray(drv.valid, dtype=np.bool_), np.ascontiguousarray(drv.alg, dtype=np.int64),
+                     F, arc, elmore, delay, slew)
     return delay, slew
+
+
+def group_loads(*args) -> None:
+    """The per-load wire values of stored edges, reduced per load (compiled
+    ``dmp_kernels.group_loads``; arguments as there)."""
+    _get().group_loads(*args)

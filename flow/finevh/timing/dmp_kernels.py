@@ -6,10 +6,16 @@ numba; the kernels are compiled on first use and cached on disk). See
 import numba as nb
 import numpy as np
 
-from .dmp import CAP, NEWTON_ITER, PARAM_TOL, PI, ROOT_ITER, TIME_TOL, ZERO_C2
+from .dmp import CAP, FLOAT_FIELDS, NEWTON_ITER, PARAM_TOL, PI, ROOT_ITER, TIME_TOL, ZERO_C2
 
 jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 jiti = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+
+# columns of the field matrix F [n, len(FLOAT_FIELDS)] (one row per arc or graph edge)
+(RD, C1, C2, RPI, CEFF, T0, DT, VOD, DELAY, SLEW, VTH, VL, VH, DERATE, P1, P2, K0, K1, K2, K3, K4,
+ UB) = (FLOAT_FIELDS.index(f) for f in ("rd", "c1", "c2", "rpi", "ceff", "t0", "dt", "vo_delay", "delay", "slew",
+                                        "vth", "vl", "vh", "derate", "p1", "p2", "k0", "k1", "k2", "k3", "k4",
+                                        "ub_cap"))
 
 
 @jiti
@@ -200,8 +206,9 @@ def step(J, f, order, p):
 
 
 @jit
-def newton(tb, drow, srow, c, ceff0, order, x):
-    """Driver parameters from ``ceff0`` into x (t0, dt, ceff); True when it failed."""
+def newton(tb, drow, srow, c, ceff0, order, x, f, p, J):
+    """Driver parameters from ``ceff0`` into x (t0, dt, ceff); True when it failed
+    (``f``, ``p``: scratch of 3, ``J``: 3 x 3, all set here before use)."""
     rd = c[0]
     t_vth, t_vl, slew = gate_delays(tb, drow, srow, c, ceff0)
     dt = slew / (c[6] - c[5])
@@ -209,9 +216,7 @@ def newton(tb, drow, srow, c, ceff0, order, x):
     x[0] = t0
     x[1] = dt
     x[2] = ceff0 if order == 3 else 0.0
-    f = np.empty(3)
-    p = np.empty(3)
-    J = np.zeros((3, 3))
+    J[:, :] = 0.0
     for _ in range(NEWTON_ITER):
         if order == 3:
             bad = pi_eqns(tb, drow, srow, c, x, f, J)
@@ -322,13 +327,16 @@ def crossings(c, load, t_lo, t_up):
 
 @jit
 def solve_all(ax1, ax2, n1, n2, q1, q2, val, drows, srows, sin, c2a, rpia, c1a, vtha, vla, vha, dera,
-              alg, valid, rd_o, ceff_o, t0_o, dt_o, vod_o, delay_o, slew_o, p1_o, p2_o, k0_o, k1_o, k2_o,
-              k3_o, k4_o, ub_o):
+              out, alg, valid, F):
+    """Driver solution of arc i into row out[i] of alg, valid and F (see module doc)."""
     A1 = ax1.shape[1]
     A2 = ax2.shape[1]
     tb = (ax1, ax2, n1, n2, q1, q2, val, A1, A2)
     c = np.zeros(27)
     x = np.zeros(3)
+    f = np.empty(3)
+    p = np.empty(3)
+    J = np.zeros((3, 3))
     for i in range(len(c1a)):
         c1, c2, rpi = c1a[i], c2a[i], rpia[i]
         drow, srow = drows[i], srows[i]
@@ -350,7 +358,6 @@ def solve_all(ax1, ax2, n1, n2, q1, q2, val, drows, srows, sin, c2a, rpia, c1a, 
         elif rd == -np.inf:
             rd = -1.7976931348623157e308
         c[0] = rd
-        rd_o[i] = rd
         if (rd < 1e-2) or (rpi < rd * 1e-3) or (c1 == 0.0) or (c1 < c2 * 1e-3) or (rpi == 0.0):
             a = CAP
         elif c2 < c1 * 1e-3:
@@ -379,9 +386,9 @@ def solve_all(ax1, ax2, n1, n2, q1, q2, val, drows, srows, sin, c2a, rpia, c1a, 
             c[16] = zz / pp
             c[17] = (zz - p1) / (p1 * (p1 - p2))
             c[18] = (zz - p2) / (p2 * (p2 - p1))
-            failed = newton(tb, drow, srow, c, c1 + c2, 3, x)
+            failed = newton(tb, drow, srow, c, c1 + c2, 3, x, f, p, J)
             if failed:
-                failed = newton(tb, drow, srow, c, c2, 3, x)
+                failed = newton(tb, drow, srow, c, c2, 3, x, f, p, J)
             if failed:
                 a = CAP
             else:
@@ -394,7 +401,7 @@ def solve_all(ax1, ax2, n1, n2, q1, q2, val, drows, srows, sin, c2a, rpia, c1a, 
             c[9], c[11], c[12], c[13], c[14] = p1, k0, k1, 1.0 / k0, -k1
             ub = c1
             ceff = c1
-            failed = newton(tb, drow, srow, c, c1, 2, x)
+            failed = newton(tb, drow, srow, c, c1, 2, x, f, p, J)
             t0, dt = x[0], x[1]
             if failed:
                 a = CAP
@@ -413,41 +420,112 @@ def solve_all(ax1, ax2, n1, n2, q1, q2, val, drows, srows, sin, c2a, rpia, c1a, 
                 slew = (th - tl) / c[7]
                 if a == ZERO_C2:
                     delay = d
-        alg[i], valid[i] = a, ok
-        ceff_o[i], t0_o[i], dt_o[i], vod_o[i], delay_o[i], slew_o[i] = ceff, t0, dt, vod, delay, slew
-        p1_o[i], p2_o[i], k0_o[i], k1_o[i], k2_o[i], k3_o[i], k4_o[i] = c[9], c[10], c[11], c[12], c[13], \
-            c[14], c[15]
-        ub_o[i] = ub
+        o = out[i]
+        alg[o], valid[o] = a, ok
+        F[o, RD], F[o, C1], F[o, C2], F[o, RPI] = rd, c1, c2, rpi
+        F[o, CEFF], F[o, T0], F[o, DT], F[o, VOD], F[o, DELAY], F[o, SLEW] = ceff, t0, dt, vod, delay, slew
+        F[o, VTH], F[o, VL], F[o, VH], F[o, DERATE] = c[4], c[5], c[6], c[7]
+        F[o, P1], F[o, P2], F[o, K0], F[o, K1], F[o, K2], F[o, K3], F[o, K4] = c[9], c[10], c[11], c[12], \
+            c[13], c[14], c[15]
+        F[o, UB] = ub
+
+
+@jiti
+def load_one(valid, alg, F, i, el, c):
+    """(wire delay, load slew) in s at a load of Elmore delay ``el`` (s) driven by the
+    solution in row i of F (``c``: scratch of 27)."""
+    ds = F[i, SLEW]
+    if not (valid[i] and alg[i] != CAP and el != 0.0 and not (el < ds * 1e-3)):
+        return el, ds
+    p1, p2 = F[i, P1], F[i, P2]
+    p3 = 1.0 / el
+    c[4], c[5], c[6] = F[i, VTH], F[i, VL], F[i, VH]
+    c[9], c[10], c[21] = p1, p2, p3
+    t0, dt = F[i, T0], F[i, DT]
+    c[19], c[20] = t0, dt
+    kk0, kk1, kk2, kk3, kk4 = F[i, K0], F[i, K1], F[i, K2], F[i, K3], F[i, K4]
+    c[22] = kk0 * (kk1 - kk2 / p3)
+    c[23] = -p3 * kk0 * kk3 / (p1 - p3)
+    c[24] = -p3 * kk0 * kk4 / (p2 - p3)
+    c[25] = kk0 * (kk2 / p3 - kk1 + p3 * kk3 / (p1 - p3) + p3 * kk4 / (p2 - p3))
+    t_up = t0 + dt + F[i, UB] * (F[i, RD] + F[i, RPI]) * 2.0 + el * 2.0
+    d, tl, th, bad = crossings(c, True, t0, t_up)
+    if bad:
+        return el, ds
+    wd = d - F[i, VOD]
+    ws = (th - tl) / F[i, DERATE]
+    if wd < 0.0:
+        wd = el
+    return wd, nmax(ws, ds)
 
 
 @jit
-def loads_all(valid, alg, slew, t0, dt, ub_cap, rd, rpi, vo_delay, vth, vl, vh, derate, p1, p2, k0, k1, k2,
-              k3, k4, arc, elmore, delay_o, slew_o):
+def loads_all(valid, alg, F, arc, elmore, delay_o, slew_o):
+    """(wire delay, load slew) in s of load j: Elmore delay elmore[j] (s), driver row arc[j] of F."""
     c = np.zeros(27)
     for j in range(len(arc)):
-        i = arc[j]
-        el = elmore[j]
-        ds = slew[i]
-        delay_o[j] = el
-        slew_o[j] = ds
-        if not (valid[i] and alg[i] != CAP and el != 0.0 and not (el < ds * 1e-3)):
+        delay_o[j], slew_o[j] = load_one(valid, alg, F, arc[j], elmore[j], c)
+
+
+@jit
+def group_loads(e_all, has, ver, net_version, to, orf, slot, ld_start, ld_end, net_terms, elmore, valid, alg, F,
+                st_wd, st_ws, wire_delay, load_slew, changed, early):
+    """The wire values (ns) of every load of the stored edges ``e_all`` (rows of F;
+    unique), as :meth:`finevh.timing.rcdelay.RcArcCalc._group_values` followed by
+    ``_reduce_loads``: an edge whose ``ver`` is not its driver's ``net_version`` has
+    its loads evaluated (``elmore`` [T * 2], ns; NaN: no wire) and kept in ``st_wd`` /
+    ``st_ws`` at its slots, the others are read back; per load (flat pin, transition)
+    the largest (``early``: smallest) value is written into ``wire_delay`` /
+    ``load_slew`` and ``changed`` flags a load whose values differ from before."""
+    n = 0
+    for q in e_all:
+        if has[q]:
+            t = to[q]
+            n += ld_end[t] - ld_start[t]
+    fi = np.empty(n, dtype=np.int64)
+    wd = np.empty(n)
+    ws = np.empty(n)
+    c = np.zeros(27)
+    j = 0
+    for q in e_all:
+        if not has[q]:
             continue
-        p3 = 1.0 / el
-        c[4], c[5], c[6] = vth[i], vl[i], vh[i]
-        c[9], c[10], c[21] = p1[i], p2[i], p3
-        c[19], c[20] = t0[i], dt[i]
-        kk0, kk1, kk2, kk3, kk4 = k0[i], k1[i], k2[i], k3[i], k4[i]
-        c[22] = kk0 * (kk1 - kk2 / p3)
-        c[23] = -p3 * kk0 * kk3 / (p1[i] - p3)
-        c[24] = -p3 * kk0 * kk4 / (p2[i] - p3)
-        c[25] = kk0 * (kk2 / p3 - kk1 + p3 * kk3 / (p1[i] - p3) + p3 * kk4 / (p2[i] - p3))
-        t_up = t0[i] + dt[i] + ub_cap[i] * (rd[i] + rpi[i]) * 2.0 + el * 2.0
-        d, tl, th, bad = crossings(c, True, t0[i], t_up)
-        if bad:
-            continue
-        wd = d - vo_delay[i]
-        ws = (th - tl) / derate[i]
-        if wd < 0.0:
-            wd = el
-        delay_o[j] = wd
-        slew_o[j] = nmax(ws, ds)
+        t = to[q]
+        need = ver[q] != net_version[t]
+        a = ld_start[t]
+        for ld in range(a, ld_end[t]):
+            f = net_terms[ld] * 2 + orf[q]
+            fi[j] = f
+            p = slot[q] + ld - a
+            if need:
+                el = elmore[f]
+                if el != el:
+                    d, s = 0.0, F[q, SLEW]
+                else:
+                    d, s = load_one(valid, alg, F, q, el * 1e-9, c)
+                d = d * 1e9
+                s = s * 1e9
+                st_wd[p], st_ws[p] = d, s
+            else:
+                d, s = st_wd[p], st_ws[p]
+            wd[j], ws[j] = d, s
+            j += 1
+        if need:
+            ver[q] = net_version[t]
+    old_d = np.empty(n)
+    old_s = np.empty(n)
+    for j in range(n):
+        old_d[j], old_s[j] = wire_delay[fi[j]], load_slew[fi[j]]
+    init = np.inf if early else -np.inf
+    for j in range(n):
+        wire_delay[fi[j]], load_slew[fi[j]] = init, init
+    for j in range(n):
+        f = fi[j]
+        if early:
+            wire_delay[f], load_slew[f] = nmin(wire_delay[f], wd[j]), nmin(load_slew[f], ws[j])
+        else:
+            wire_delay[f], load_slew[f] = nmax(wire_delay[f], wd[j]), nmax(load_slew[f], ws[j])
+    for j in range(n):
+        f = fi[j]
+        if wire_delay[f] != old_d[j] or load_slew[f] != old_s[j]:
+            changed[f] = True

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dmp import DRIVER_FIELDS, Dmp, Driver
+from .dmp import DRIVER_FIELDS, FLOAT_FIELDS, Dmp, Driver
 from .nldm import lookup_pair
 from .rcnet import DesignRc, reduce_design
 
@@ -180,8 +180,11 @@ class RcArcCalc:
     def _stored(self, k: int, n_edges: int) -> dict:
         st = self._store[k]
         if st is None or len(st["has"]) != n_edges:
-            st = {f: np.zeros(n_edges, dtype=bool if f == "valid" else np.int64 if f == "alg" else np.float64)
-                  for f in DRIVER_FIELDS}
+            # the float fields are the columns of one matrix, a row per edge (the
+            # compiled kernels' layout)
+            st = {"F": np.zeros((n_edges, len(FLOAT_FIELDS))), "alg": np.zeros(n_edges, dtype=np.int64),
+                  "valid": np.zeros(n_edges, dtype=bool)}
+            st.update(zip(FLOAT_FIELDS, st["F"].T))
             st["has"] = np.zeros(n_edges, dtype=bool)
             st["to"] = np.zeros(n_edges, dtype=np.int64)
             st["orf"] = np.zeros(n_edges, dtype=np.int64)
@@ -240,8 +243,10 @@ class RcArcCalc:
         c2, rpi, c1 = pm[rc, 0] * 1e-12, pm[rc, 1] * 1e3, pm[rc, 2] * 1e-12
         same = self._same_as_late(k, st, pack, edges, rc, sin, d_rows, s_rows, c2, rpi, c1)
         sel = np.nonzero(~same)[0] if same is not None else np.arange(len(rc))
+        if st is not None and self._fused():
+            return self._solve_stored(k, st, pack, edges, rc, sel, same, drv, out_rf, sin, d_rows, s_rows, c2, rpi,
+                                      c1, th, delay, slew, group, edge_to, early)
         dr, sr, si = d_rows[sel], s_rows[sel], sin[sel]
-
         res = solve_drivers(pack, dr, sr, si, c2[sel], rpi[sel], c1[sel], th[sel])
         if same is not None:                    # the early search reuses equal late solutions
             late = self._store[0]
@@ -262,17 +267,60 @@ class RcArcCalc:
         self._reduce_loads(k, fi, wd, ws, early)
         return delay, slew
 
+    @staticmethod
+    def _fused() -> bool:
+        """Whether the compiled kernels solve into the store and reduce the loads."""
+        from . import dmp_jit
+
+        return dmp_jit.available()
+
+    def _solve_stored(self, k, st, pack, edges, rc, sel, same, drv, out_rf, sin, d_rows, s_rows, c2, rpi, c1, th,
+                      delay, slew, group, edge_to, early):
+        """The compiled form of the stored-edge path of :meth:`gate_delays`: the arcs
+        solved straight into the store's rows (equal late solutions copied), then
+        :meth:`_group_values` and :meth:`_reduce_loads` in one kernel, with the same
+        values bit for bit."""
+        from . import dmp_jit
+
+        e = edges[rc]
+        es = e[sel]
+        F = st["F"]
+        dmp_jit.solve_into(pack, d_rows[sel], s_rows[sel], sin[sel], c2[sel], rpi[sel], c1[sel], th[sel, 0],
+                           th[sel, 1], th[sel, 2], th[sel, 3], es, st["alg"], st["valid"], F)
+        if same is not None:                    # the early search reuses equal late solutions
+            late = self._store[0]
+            e_same = e[same]
+            F[e_same] = late["F"][e_same]
+            st["alg"][e_same], st["valid"][e_same] = late["alg"][e_same], late["valid"][e_same]
+        delay[rc] = st["delay"][e] * 1e9
+        slew[rc] = st["slew"][e] * 1e9
+        st["has"][e], st["to"][e], st["orf"][e] = True, drv[rc], out_rf[rc]
+        st["sin"][e], st["drow"][e], st["srow"][e], st["pack"] = sin, d_rows, s_rows, pack
+        self._slots(st, edge_to)
+        st["ver"][e] = -1
+        dmp_jit.group_loads(np.ascontiguousarray(group(e), dtype=np.int64), st["has"], st["ver"], self._net_version,
+                            st["to"], st["orf"], st["slot"], self._ld_start, self._ld_end,
+                            np.ascontiguousarray(self.design.net_terms, dtype=np.int64),
+                            np.ascontiguousarray(self._pi_elmore(k)[1], dtype=np.float64).reshape(-1),
+                            st["valid"], st["alg"], F, st["wd"], st["ws"], self.wire_delay[k].reshape(-1),
+                            self.load_slew[k].reshape(-1), self.changed[k].reshape(-1), bool(early))
+        return delay, slew
+
+    def _slots(self, st: dict, edge_to) -> None:
+        """Slots (first time): the loads of each edge's driver, edge by edge."""
+        if st["slot"] is None:
+            cnt = self._ld_end[edge_to] - self._ld_start[edge_to]
+            st["slot"] = np.concatenate([[0], np.cumsum(cnt)])
+            n = int(st["slot"][-1])
+            st["wd"], st["ws"] = np.empty(n), np.empty(n)
+
     def _group_values(self, k: int, st: dict, e: np.ndarray, res: Driver, e_all: np.ndarray, edge_to):
         """Load values (flat load index, wire delay, load slew; ns) of every stored edge
         of ``e_all`` (the edges into the drivers of ``e``): computed for the edges ``e``
         just solved (stored before this call) and for stored ones whose network changed
         since, read back for the rest. Each value is the one a full pass computes from
         the same solution."""
-        if st["slot"] is None:                  # slots: the loads of each edge's driver, edge by edge
-            cnt = self._ld_end[edge_to] - self._ld_start[edge_to]
-            st["slot"] = np.concatenate([[0], np.cumsum(cnt)])
-            n = int(st["slot"][-1])
-            st["wd"], st["ws"] = np.empty(n), np.empty(n)
+        self._slots(st, edge_to)
         ver = self._net_version
         st["ver"][e] = -1
         e_all = e_all[st["has"][e_all]]
@@ -355,9 +403,7 @@ def solve_drivers(pack, d_rows, s_rows, sin, c2, rpi, c1, th) -> Driver:
 
     vth, vl, vh, der = (np.ascontiguousarray(th[:, j]) for j in range(4))
     if dmp_jit.available():
-        o = dmp_jit.solve(pack, d_rows, s_rows, sin, c2, rpi, c1, vth, vl, vh, der)
-        o.update(c1=c1, c2=c2, rpi=rpi, vth=vth, vl=vl, vh=vh, derate=der)
-        return Driver(**o)
+        return Driver(**dmp_jit.solve(pack, d_rows, s_rows, sin, c2, rpi, c1, vth, vl, vh, der))
 
     def gate(idx, ceff):
         d, s = lookup_pair(pack, d_rows[idx], s_rows[idx], sin[idx], ceff * 1e12)
