@@ -11,6 +11,21 @@ from finevh.netlist.model import NET_CONST0, NET_CONST1, NET_NORMAL
 from finevh.netlist.verilog import read_verilog
 
 
+@pytest.fixture(autouse=True, params=["python", "compiled"])
+def scan(request, monkeypatch):
+    """Every test here runs with the Python statement scan and with the compiled one
+    (:mod:`finevh.netlist.verilog_kernels`)."""
+    from finevh.netlist import verilog
+
+    real = verilog.use_compiled
+    if request.param == "python":
+        monkeypatch.setattr(verilog, "use_compiled", lambda compiled: False)
+    else:
+        assert real(True)
+        monkeypatch.setattr(verilog, "use_compiled", lambda compiled: real(True))
+    return request.param
+
+
 def _write(tmp_path, text: str, name: str = "t.v"):
     p = tmp_path / name
     p.write_text(text)

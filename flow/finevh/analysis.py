@@ -57,7 +57,8 @@ def run_sta(liberty, verilog, sdc, top=None, spef=None, def_file=None, lef=(), c
     from .timing.constraints import read_constraints
     from .timing.engine import Timer
 
-    design = load_design(liberty, verilog, top)
+    # with SPEF the RC kernels start numba anyway: the netlist reader's scan uses it too
+    design = load_design(liberty, verilog, top, compiled=True if spef else None)
     if vinterp is not None:
         from .timing.binding import set_model
 

@@ -46,8 +46,11 @@ def load_cell_map(path: str) -> dict:
 
 
 def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cell_map=None, parser="fast",
-                decompose=False):
-    """Library set, netlist, linked design, then placement and constraints if given."""
+                decompose=False, compiled=None):
+    """Library set, netlist, linked design, then placement and constraints if given.
+    ``compiled``: the Verilog reader's compiled scan (True: when numba is available;
+    None: when the run has loaded numba already; see
+    :func:`finevh.netlist.verilog.use_compiled`)."""
     from .design import link
     from .liberty.libset import load_library_set
 
@@ -60,7 +63,8 @@ def load_design(liberty, verilog, top=None, lef=(), def_file=None, sdc=None, cel
         from .netlist.verilog_pyverilog import read_verilog_pyverilog as reader
     else:
         from .netlist.verilog import read_verilog as reader
-    nl = reader(verilog, top=top, cell_map=cell_map, decompose=decompose)
+    kw = {"compiled": compiled} if parser != "pyverilog" else {}
+    nl = reader(verilog, top=top, cell_map=cell_map, decompose=decompose, **kw)
     lef_db = None
     if lef:  # before linking: black boxes take their area and supply pins from the LEF
         from .layout.lef import read_lef

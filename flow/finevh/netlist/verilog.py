@@ -88,17 +88,39 @@ _WS = " \t\n\r\f\v"
 
 
 def read_verilog(path: str | Path, top: str | None = None, cell_map: CellMap | None = None,
-                 decompose: bool = False) -> Netlist:
+                 decompose: bool = False, compiled: bool | None = None) -> Netlist:
     """Read a structural Verilog file (``.v`` or ``.v.gz``) and flatten it from ``top``.
 
     ``top`` defaults to the only module no other module instantiates. Raises
     :class:`~finevh.errors.InputError` (file, line) on anything it cannot read.
+    ``compiled``: scan module bodies with the compiled scanner (the same netlist; see
+    :func:`use_compiled`).
     """
     p = str(path)
     text = read_text(path)
     with no_gc():
-        modules = parse_modules(text, p)
+        modules = parse_modules(text, p, use_compiled(compiled))
         return elaborate(modules, p, top, cell_map, decompose)
+
+
+def use_compiled(compiled: bool | None) -> bool:
+    """Whether to scan with :mod:`.verilog_kernels`: numba importable and not disabled
+    (``FINEVH_NO_JIT=1``), and ``compiled`` True, or None with numba already loaded by
+    the run. Starting numba costs about 0.8 s of CPU, more than the scan saves on a
+    130k-cell netlist (about 0.5 s), so a run that does not otherwise need numba
+    (timing without parasitics) keeps the Python scan."""
+    import os
+    import sys
+
+    if compiled is False or os.environ.get("FINEVH_NO_JIT", "") not in ("", "0"):
+        return False
+    if compiled is None and "numba" not in sys.modules:
+        return False
+    try:
+        from . import verilog_kernels  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -270,8 +292,9 @@ def _directives(text: str, path: str, lines: _Lines) -> str:
     return "".join(out)
 
 
-def parse_modules(text: str, path: str) -> dict[str, ModuleIR]:
-    """Parse every module of ``text`` into :class:`ModuleIR` (no elaboration)."""
+def parse_modules(text: str, path: str, compiled: bool = False) -> dict[str, ModuleIR]:
+    """Parse every module of ``text`` into :class:`ModuleIR` (no elaboration);
+    ``compiled``: bodies scanned by :mod:`.verilog_kernels` where it can."""
     lines = _Lines(text)
     stripped = _strip_comments(text, path, lines)
     stripped = _directives(stripped, path, lines)
@@ -312,7 +335,7 @@ def parse_modules(text: str, path: str) -> dict[str, ModuleIR]:
                 where = max(len(text.rstrip()) - 1, 0)
             raise InputError("module is not closed by endmodule (truncated file?)", path, lines.line(where))
         end_s, end_e, _ = kws[k + 1]
-        m = _Module(text, e, end_s, path, lines).parse()
+        m = _Module(text, e, end_s, path, lines, compiled).parse()
         if m.name in modules:
             raise InputError(f"module '{m.name}' defined twice", path, m.line)
         modules[m.name] = m
@@ -325,6 +348,20 @@ def parse_modules(text: str, path: str) -> dict[str, ModuleIR]:
     return modules
 
 
+class _Stmts:
+    """The statements of a body (text between ';') sliced on demand: ``[i]`` is
+    ``body.split(';')[i]``."""
+
+    def __init__(self, body: str, starts: np.ndarray, ends: np.ndarray):
+        self.body, self.starts, self.ends = body, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> str:
+        return self.body[int(self.starts[i]):int(self.ends[i])]
+
+
 def _canon(ident: str) -> str:
     return ident[1:] if ident.startswith("\\") else ident
 
@@ -332,8 +369,9 @@ def _canon(ident: str) -> str:
 class _Module:
     """Parser of one module's text between ``module`` and ``endmodule``."""
 
-    def __init__(self, text: str, start: int, end: int, path: str, lines: _Lines):
+    def __init__(self, text: str, start: int, end: int, path: str, lines: _Lines, compiled: bool = False):
         self.text, self.start, self.end, self.path, self.lines = text, start, end, path, lines
+        self.compiled = compiled
         self.warned_x = False
         self.ecache: dict[str, int | tuple] = {}
         self.raw: np.ndarray | None = None
@@ -487,6 +525,8 @@ class _Module:
         """
         text, end = self.text, self.end
         body = text[pos:end]
+        if self.compiled and self._body_compiled(pos, body):
+            return None
         if "\\" in body and _ESC_SEMI.search(body):
             return self._body_sequential(pos)  # an escaped identifier holds ';'
         stmts = body.split(";")
@@ -542,6 +582,82 @@ class _Module:
                              self.lines.line(off))
         self._phase2(queue)
 
+    def _body_compiled(self, pos: int, body: str) -> bool:
+        """:meth:`_body` with the statement scan compiled (:mod:`.verilog_kernels`):
+        the same steps on the same words, which the scan locates instead of
+        ``str.split`` and the connection pattern. False, with nothing done, when the
+        scan does not take the body (not plain ASCII, a shape only the Python path
+        reads); :meth:`_body` then goes on as usual."""
+        from . import verilog_kernels as K
+
+        if not body.isascii():
+            return False
+        raw = np.frombuffer(body.encode("ascii"), dtype=np.uint8)
+        st, kind, se, a0, a1, b0, b1, kptr, fs, fe, es, ee = K.scan_body(raw)
+        if st != K.OK:
+            return False
+
+        def strings(a, b) -> list[str]:
+            return K.join_spans(raw, a, b).tobytes().decode("ascii").split("\x00") if len(a) else []
+
+        i1 = np.flatnonzero(kind == 1)
+        masters = strings(a0[i1], a1[i1])
+        i4 = np.flatnonzero(kind == 4)
+        others = strings(a0[i4], a1[i4])
+        for x in (masters, others):             # a keyword: the Python path's kind 3
+            if not _KEYWORDS.isdisjoint(x) or not OTHER_PRIMITIVES.isdisjoint(x):
+                return False
+        i0 = np.flatnonzero(kind == 0)
+        wires = strings(b0[i0], b1[i0])
+        names = strings(b0[i1], b1[i1])
+        formals, exprs = strings(fs, fe), strings(es, ee)
+        starts = np.concatenate(([0], se[:-1] + 1)) if len(se) else se
+        stmts = _Stmts(body, starts, se)
+        tail = body[int(se[-1]) + 1:] if len(se) else body
+        self.stmts, self.starts = stmts, starts + pos
+        self.f_idx = i1.tolist()
+        self.cfast = (masters, names, formals, exprs, kptr, a0[i1] + pos)
+        queue: list[tuple] = []
+        kinds = kind.tolist()
+        cut = np.flatnonzero(kind[1:] != kind[:-1]) + 1
+        bounds = np.concatenate(([0], cut, [len(kind)])).tolist() if len(kind) else [0]
+        behavioural = False
+        w = f = 0                               # next wire / instance
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            if kinds[a] == 0:
+                self._flush_wires(wires[w:w + b - a], list(range(a, b)), queue)
+                w += b - a
+            elif kinds[a] == 1:
+                queue.append(("cfast", f, f + b - a))
+                f += b - a
+            elif kinds[a] == 4:                 # instances for the statement parser
+                queue.extend(("cstmt", i) for i in range(a, b))
+            else:
+                for i in range(a, b):
+                    if not stmts[i].strip():
+                        raise InputError("empty statement (';;')", self.path, self.lines.line(int(self.starts[i])))
+                    if self._statement(stmts[i], int(self.starts[i]), queue):
+                        behavioural = True
+                        break
+                if behavioural:
+                    break
+        if tail.strip() and not behavioural:
+            off = self.end - len(tail) + len(tail) - len(tail.lstrip())
+            raise InputError(f"missing ';' (or truncated file) near '{tail.strip()[:30]}'", self.path,
+                             self.lines.line(off))
+        self._phase2(queue)
+        return True
+
+    def _cfast_instances(self, lo: int, hi: int, inst_pos: array) -> bool:
+        """:meth:`_fast_instances` of the compiled scan's instances ``lo..hi``."""
+        masters, names, formals, exprs, kptr, pos = self.cfast
+        masters, names = masters[lo:hi], names[lo:hi]
+        if not _names_ok(masters) or not _names_ok(names):
+            return False
+        p0, p1 = int(kptr[lo]), int(kptr[hi])
+        return self._resolve_fast(masters, names, formals[p0:p1], exprs[p0:p1], np.diff(kptr[lo:hi + 1]), pos[lo:hi],
+                                  inst_pos)
+
     def _flush_wires(self, wires: list[str], idx: list[int], queue: list) -> None:
         if not _names_ok(wires):
             for w, i in zip(wires, idx):  # locate the bad one
@@ -559,8 +675,9 @@ class _Module:
     def _phase2(self, queue: list) -> None:
         inst_pos = array("q")
         for item in queue:
-            if item[0] in ("fast", "fastpos"):
-                fn = self._fast_instances if item[0] == "fast" else self._fast_positional
+            if item[0] in ("fast", "fastpos", "cfast"):
+                fn = {"fast": self._fast_instances, "fastpos": self._fast_positional,
+                      "cfast": self._cfast_instances}[item[0]]
                 if not fn(item[1], item[2], inst_pos):
                     # something unusual in this span: statement by statement (precise errors)
                     sub: list[tuple] = []
@@ -570,6 +687,12 @@ class _Module:
                         self._instances(it[1], it[2], inst_pos)
             elif item[0] == "inst":
                 self._instances(item[1], item[2], inst_pos)
+            elif item[0] == "cstmt":                # as a failed bulk span: statement by statement
+                sub = []
+                i = item[1]
+                self._statement(self.stmts[i], int(self.starts[i]), sub)
+                for it in sub:
+                    self._instances(it[1], it[2], inst_pos)
             elif item[0] == "assign":
                 self._assign(item[1], 1, item[2])
             else:
@@ -694,9 +817,18 @@ class _Module:
         if not _names_ok(list(dict.fromkeys(formals))):
             return False
         # positions (for line numbers) of the master tokens
-        stmts, starts = self.stmts, self.starts
         idx = self.f_idx[lo:hi]
-        pos = self._first_tokens(starts[np.array(idx, dtype=np.int64)], idx)
+        pos = self._first_tokens(self.starts[np.array(idx, dtype=np.int64)], idx)
+        return self._resolve_fast(masters, names, formals, exprs, k, pos, inst_pos)
+
+    def _resolve_fast(self, masters: list[str], names: list[str], formals: list[str], exprs: list[str],
+                      k: np.ndarray, pos: np.ndarray, inst_pos: array) -> bool:
+        """Bulk resolution of instances (master and instance names, ``k[i]`` formals and
+        expressions each, master positions ``pos``) whose connection lists are parsed;
+        False (nothing done) when a formal is not a name."""
+        m = self.m
+        if not _names_ok(list(dict.fromkeys(formals))):
+            return False
         # resolve nets: declared scalars, bus bits and escaped scalars ``\\name `` directly,
         # the rest once per text
         bits = list(map(self._lookup().get, exprs))
