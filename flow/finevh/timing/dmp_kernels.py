@@ -238,7 +238,7 @@ def newton(tb, drow, srow, c, ceff0, order, x, f, p, J):
     return True
 
 
-@jit
+@jiti
 def v0(c, t):
     k0, k1, k2, k3, k4, p1, p2 = c[11], c[12], c[13], c[14], c[15], c[9], c[10]
     e1 = exp2(-p1 * t)
@@ -246,7 +246,7 @@ def v0(c, t):
     return k0 * (k1 + k2 * t + k3 * e1 + k4 * e2), k0 * (k2 - k3 * p1 * e1 - k4 * p2 * e2)
 
 
-@jit
+@jiti
 def vl0(c, t):
     d1, d3, d4, d5, p1, p2, p3 = c[22], c[23], c[24], c[25], c[9], c[10], c[21]
     e1 = exp2(-p1 * t)
@@ -255,7 +255,7 @@ def vl0(c, t):
     return d1 + t + d3 * e1 + d4 * e2 + d5 * e3, 1.0 - d3 * p1 * e1 - d4 * p2 * e2 - d5 * p3 * e3
 
 
-@jit
+@jiti
 def wave(c, t, load):
     """The driver's (``load`` False) or a load's ramp response minus c[26], and its slope."""
     t1 = t - c[19]
@@ -469,22 +469,25 @@ def loads_all(valid, alg, F, arc, elmore, delay_o, slew_o):
 
 @jit
 def group_loads(e_all, has, ver, net_version, to, orf, slot, ld_start, ld_end, net_terms, elmore, valid, alg, F,
-                st_wd, st_ws, wire_delay, load_slew, changed, early):
+                st_wd, st_ws, wire_delay, load_slew, changed, early, seen, old, call):
     """The wire values (ns) of every load of the stored edges ``e_all`` (rows of F;
     unique), as :meth:`finevh.timing.rcdelay.RcArcCalc._group_values` followed by
     ``_reduce_loads``: an edge whose ``ver`` is not its driver's ``net_version`` has
     its loads evaluated (``elmore`` [T * 2], ns; NaN: no wire) and kept in ``st_wd`` /
     ``st_ws`` at its slots, the others are read back; per load (flat pin, transition)
     the largest (``early``: smallest) value is written into ``wire_delay`` /
-    ``load_slew`` and ``changed`` flags a load whose values differ from before."""
+    ``load_slew`` and ``changed`` flags a load whose values differ from before.
+    ``seen`` [T * 2] (int64) and ``old`` [T * 2, 2]: scratch kept between calls; a load
+    is first met in this call when ``seen`` is not ``call`` (its values before are
+    then kept in ``old`` and reset), so the reduction runs in the order of the loads,
+    as ``numpy.maximum.at`` does."""
     n = 0
     for q in e_all:
         if has[q]:
             t = to[q]
             n += ld_end[t] - ld_start[t]
     fi = np.empty(n, dtype=np.int64)
-    wd = np.empty(n)
-    ws = np.empty(n)
+    init = np.inf if early else -np.inf
     c = np.zeros(27)
     j = 0
     for q in e_all:
@@ -496,6 +499,7 @@ def group_loads(e_all, has, ver, net_version, to, orf, slot, ld_start, ld_end, n
         for ld in range(a, ld_end[t]):
             f = net_terms[ld] * 2 + orf[q]
             fi[j] = f
+            j += 1
             p = slot[q] + ld - a
             if need:
                 el = elmore[f]
@@ -508,24 +512,17 @@ def group_loads(e_all, has, ver, net_version, to, orf, slot, ld_start, ld_end, n
                 st_wd[p], st_ws[p] = d, s
             else:
                 d, s = st_wd[p], st_ws[p]
-            wd[j], ws[j] = d, s
-            j += 1
+            if seen[f] != call:
+                seen[f] = call
+                old[f, 0], old[f, 1] = wire_delay[f], load_slew[f]
+                wire_delay[f], load_slew[f] = init, init
+            if early:
+                wire_delay[f], load_slew[f] = nmin(wire_delay[f], d), nmin(load_slew[f], s)
+            else:
+                wire_delay[f], load_slew[f] = nmax(wire_delay[f], d), nmax(load_slew[f], s)
         if need:
             ver[q] = net_version[t]
-    old_d = np.empty(n)
-    old_s = np.empty(n)
-    for j in range(n):
-        old_d[j], old_s[j] = wire_delay[fi[j]], load_slew[fi[j]]
-    init = np.inf if early else -np.inf
-    for j in range(n):
-        wire_delay[fi[j]], load_slew[fi[j]] = init, init
     for j in range(n):
         f = fi[j]
-        if early:
-            wire_delay[f], load_slew[f] = nmin(wire_delay[f], wd[j]), nmin(load_slew[f], ws[j])
-        else:
-            wire_delay[f], load_slew[f] = nmax(wire_delay[f], wd[j]), nmax(load_slew[f], ws[j])
-    for j in range(n):
-        f = fi[j]
-        if wire_delay[f] != old_d[j] or load_slew[f] != old_s[j]:
+        if wire_delay[f] != old[f, 0] or load_slew[f] != old[f, 1]:
             changed[f] = True

@@ -46,6 +46,7 @@ class RcArcCalc:
         self.load_slew = np.full((2, T, 2), np.nan)
         self.changed = np.zeros((2, T, 2), dtype=bool)      # [late, early] per load pin
         self._store: list[dict | None] = [None, None]       # per-edge driver solutions
+        self._reduce_scratch: list | None = None            # see _scratch
         self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
         self.driven_ports: set[int] = set()     # ports with set_driving_cell (see port_drive)
         self._caps: np.ndarray | None = None
@@ -303,8 +304,20 @@ class RcArcCalc:
                             np.ascontiguousarray(self.design.net_terms, dtype=np.int64),
                             np.ascontiguousarray(self._pi_elmore(k)[1], dtype=np.float64).reshape(-1),
                             st["valid"], st["alg"], F, st["wd"], st["ws"], self.wire_delay[k].reshape(-1),
-                            self.load_slew[k].reshape(-1), self.changed[k].reshape(-1), bool(early))
+                            self.load_slew[k].reshape(-1), self.changed[k].reshape(-1), bool(early),
+                            *self._scratch())
         return delay, slew
+
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(seen, old, call) for :func:`~finevh.timing.dmp_kernels.group_loads`: per
+        flat load index the last call that met it and its values before that call;
+        a new call number each time."""
+        n = self.wire_delay[0].size
+        if self._reduce_scratch is None or len(self._reduce_scratch[0]) != n:
+            self._reduce_scratch = [np.zeros(n, dtype=np.int64), np.empty((n, 2)), 0]
+        sc = self._reduce_scratch
+        sc[2] += 1
+        return sc[0], sc[1], sc[2]
 
     def _slots(self, st: dict, edge_to) -> None:
         """Slots (first time): the loads of each edge's driver, edge by edge."""

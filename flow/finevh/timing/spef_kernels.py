@@ -121,12 +121,15 @@ def parse_num(buf, s, e):
 def scan(buf, line0):
     """Tokenise the ``*D_NET`` blocks of ``buf`` (starting at a ``*D_NET`` line whose
     number is ``line0``). Returns (status, n_nets, n_recs, net arrays, record arrays);
-    status FALLBACK when the text is not in the form the block reader takes."""
+    status FALLBACK when the text is not in the form the block reader takes (a
+    comment '//' anywhere included)."""
     n = len(buf)
     n_lines = 1
     for i in range(n):
-        if buf[i] == NL:
-            n_lines += 1
+        n_lines += buf[i] == NL
+    slashes = 0                                 # '//' (a comment: the line reader's)
+    for i in range(n - 1):
+        slashes += (buf[i] == 47) & (buf[i + 1] == 47)
     W_DNET = np.array([42, 68, 95, 78, 69, 84], dtype=np.uint8)     # *D_NET
     W_CONN = np.array([42, 67, 79, 78, 78], dtype=np.uint8)
     W_CAP = np.array([42, 67, 65, 80], dtype=np.uint8)
@@ -142,6 +145,8 @@ def scan(buf, line0):
     val_st = np.zeros(n_lines, dtype=np.int8)
     ts = np.zeros(8, dtype=np.int64)                    # token starts / ends of a line
     te = np.zeros(8, dtype=np.int64)
+    if slashes:
+        return FALLBACK, line0, 0, nets, tot, tot_st, recs, val, val_st
     nn = 0
     nr = 0
     inside = False

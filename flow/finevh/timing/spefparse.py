@@ -389,7 +389,7 @@ def _parse_compiled(data: bytes, path: str, factor: float) -> tuple[RcFlat, dict
     if not dmp_jit.available() or not data.isascii():
         return None
     k = data.find(b"\n*D_NET")
-    if k < 0 or data.find(b"//", k) >= 0:
+    if k < 0:
         return None
     _, hdr, name_map = _parse_lines(data[:k + 1].decode(), path, factor, header_only=True)
     if hdr["c_scale"] is None or len(hdr["divider"]) != 1 or len(hdr["delimiter"]) != 1:
@@ -435,6 +435,6 @@ def _parse_compiled(data: bytes, path: str, factor: float) -> tuple[RcFlat, dict
     if st != K.OK:
         return None
     text = names.tobytes().decode()
-    net_names = [text[a:b] for a, b in net_sp.tolist()]
+    net_names = [text[a:b] for a, b in zip(net_sp[:, 0].tolist(), net_sp[:, 1].tolist())]
     return RcFlat(net_names, nets[:, 4].copy(), node_ptr, cap, res_ptr, res_a, res_b, res, n_conn,
                   name_buf=names, node_sp=node_sp), hdr
