@@ -405,11 +405,12 @@ class DelayCalc:
         a = g.seg_start[seg]
         return expand(a, st[1][seg] - a)
 
-    def new_pass(self) -> None:
-        """Start of a timing pass (RC calculators reset their change flags)."""
+    def new_pass(self, incremental: bool = False) -> None:
+        """Start of a timing pass (RC calculators reset their change flags; in an
+        ``incremental`` one they keep the solutions of unchanged arcs)."""
         f = getattr(self.arc_calc, "new_pass", None)
         if f is not None:
-            f()
+            f(incremental)
 
     def wire_changes(self, early: bool = False) -> np.ndarray | None:
         """bool [T, 2]: load pins whose RC wire values changed in this pass (None

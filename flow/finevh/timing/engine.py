@@ -131,14 +131,15 @@ class Timer:
         whose table (re-bound instance), load (re-bound fan-out) or input slew changed,
         and re-reduces only the pins whose edges or source arrivals changed, level by
         level; the result equals a full pass (checked by the tests)."""
-        if binding_changes_arcs(self.graph, self.design, self.templates):
+        rebuilt = binding_changes_arcs(self.graph, self.design, self.templates)
+        if rebuilt:
             self._use_graph(build_graph(self.design, self.templates, self.constraints.disabled,
                                         self.constraints.case_nets))
             if self.dcalc.crossing is not None:       # supply-crossing corrections follow the graph
                 self.dcalc.crossing = self.dcalc.crossing.rebuilt(self.graph, self.templates)
         g = self.graph
         incremental = incremental and getattr(self.dcalc.arc_calc, "supports_incremental", True)
-        self.dcalc.new_pass()
+        self.dcalc.new_pass(incremental and not rebuilt)
         tables = self.dcalc.tables(g)
         load = self.dcalc.loads(g)
         # min analysis: Liberty capacitance ranges load pins with their low end (OpenSTA 3.x)

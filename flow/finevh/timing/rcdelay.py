@@ -47,6 +47,7 @@ class RcArcCalc:
         self.changed = np.zeros((2, T, 2), dtype=bool)      # [late, early] per load pin
         self._store: list[dict | None] = [None, None]       # per-edge driver solutions
         self._reduce_scratch: list | None = None            # see _scratch
+        self._reuse = False             # this pass is incremental (see new_pass)
         self.port_slew = {}             # input port terminal -> (rise, fall) slew, ns
         self.driven_ports: set[int] = set()     # ports with set_driving_cell (see port_drive)
         self._caps: np.ndarray | None = None
@@ -170,9 +171,12 @@ class RcArcCalc:
                 self.wire_delay[k, h, rf] = wd
                 self.load_slew[k, h, rf] = ws
 
-    def new_pass(self) -> None:
-        """Start of a timing pass: forget which load pins' wire values changed."""
+    def new_pass(self, incremental: bool = False) -> None:
+        """Start of a timing pass: forget which load pins' wire values changed;
+        ``incremental``: stored solutions of unchanged arcs are kept (a full pass solves
+        every arc again)."""
         self.changed[:] = False
+        self._reuse = incremental
 
     def wire_changes(self, early: bool = False) -> np.ndarray:
         """bool [T, 2]: load pins whose wire delay or load slew changed in this pass."""
@@ -280,25 +284,37 @@ class RcArcCalc:
         """The compiled form of the stored-edge path of :meth:`gate_delays`: the arcs
         solved straight into the store's rows (equal late solutions copied), then
         :meth:`_group_values` and :meth:`_reduce_loads` in one kernel, with the same
-        values bit for bit."""
+        values bit for bit. In an incremental pass an arc whose inputs (input slew,
+        table rows, pi model, thresholds) equal its stored solution's is not solved
+        again: the solution is a function of them."""
         from . import dmp_jit
 
         e = edges[rc]
-        es = e[sel]
         F = st["F"]
+        if self._reuse and st["pack"] is pack:
+            # incremental pass: an arc whose inputs are those of its stored solution
+            # keeps it (and the wire values of its loads while its network is unchanged)
+            es = e[sel]
+            kept = (st["has"][es] & (st["sin"][es] == sin[sel]) & (st["drow"][es] == d_rows[sel])
+                    & (st["srow"][es] == s_rows[sel]) & (st["c2"][es] == c2[sel]) & (st["rpi"][es] == rpi[sel])
+                    & (st["c1"][es] == c1[sel]) & (st["vth"][es] == th[sel, 0]) & (st["vl"][es] == th[sel, 1])
+                    & (st["vh"][es] == th[sel, 2]) & (st["derate"][es] == th[sel, 3]))
+            sel = sel[~kept]
+        es = e[sel]
         dmp_jit.solve_into(pack, d_rows[sel], s_rows[sel], sin[sel], c2[sel], rpi[sel], c1[sel], th[sel, 0],
                            th[sel, 1], th[sel, 2], th[sel, 3], es, st["alg"], st["valid"], F)
+        st["ver"][es] = -1
         if same is not None:                    # the early search reuses equal late solutions
             late = self._store[0]
             e_same = e[same]
             F[e_same] = late["F"][e_same]
             st["alg"][e_same], st["valid"][e_same] = late["alg"][e_same], late["valid"][e_same]
+            st["ver"][e_same] = -1
         delay[rc] = st["delay"][e] * 1e9
         slew[rc] = st["slew"][e] * 1e9
         st["has"][e], st["to"][e], st["orf"][e] = True, drv[rc], out_rf[rc]
         st["sin"][e], st["drow"][e], st["srow"][e], st["pack"] = sin, d_rows, s_rows, pack
         self._slots(st, edge_to)
-        st["ver"][e] = -1
         dmp_jit.group_loads(np.ascontiguousarray(group(e), dtype=np.int64), st["has"], st["ver"], self._net_version,
                             st["to"], st["orf"], st["slot"], self._ld_start, self._ld_end,
                             np.ascontiguousarray(self.design.net_terms, dtype=np.int64),
