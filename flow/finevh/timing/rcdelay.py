@@ -301,8 +301,12 @@ class RcArcCalc:
                     & (st["vh"][es] == th[sel, 2]) & (st["derate"][es] == th[sel, 3]))
             sel = sel[~kept]
         es = e[sel]
-        dmp_jit.solve_into(pack, d_rows[sel], s_rows[sel], sin[sel], c2[sel], rpi[sel], c1[sel], th[sel, 0],
-                           th[sel, 1], th[sel, 2], th[sel, 3], es, st["alg"], st["valid"], F)
+        if len(sel) == len(rc):                 # every arc (sel is 0..n-1): no gathered copies
+            args = (d_rows, s_rows, sin, c2, rpi, c1)
+        else:
+            args = (d_rows[sel], s_rows[sel], sin[sel], c2[sel], rpi[sel], c1[sel])
+        ths = th[sel] if len(sel) != len(rc) else th
+        dmp_jit.solve_into(pack, *args, ths[:, 0], ths[:, 1], ths[:, 2], ths[:, 3], es, st["alg"], st["valid"], F)
         st["ver"][es] = -1
         if same is not None:                    # the early search reuses equal late solutions
             late = self._store[0]

@@ -137,9 +137,10 @@ def scan(buf, line0):
     W_END = np.array([42, 69, 78, 68], dtype=np.uint8)
     W_I = np.array([42, 73], dtype=np.uint8)
     W_P = np.array([42, 80], dtype=np.uint8)
-    nets = np.zeros((n_lines // 2 + 1, 6), dtype=np.int64)   # name s, e, total s, e, line, first record
-    tot = np.zeros(n_lines // 2 + 1)
-    tot_st = np.zeros(n_lines // 2 + 1, dtype=np.int8)
+    # per net (every column written for each net read; the unused tail is never touched)
+    nets = np.empty((n_lines // 2 + 1, 6), dtype=np.int64)   # name s, e, total s, e, line, first record
+    tot = np.empty(n_lines // 2 + 1)
+    tot_st = np.empty(n_lines // 2 + 1, dtype=np.int8)
     recs = np.zeros((n_lines, 7), dtype=np.int64)      # kind, a s, a e, b s, b e, value s, e
     val = np.zeros(n_lines)
     val_st = np.zeros(n_lines, dtype=np.int8)
