@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
+import sys
 from array import array
 from itertools import filterfalse
 from operator import methodcaller
@@ -109,9 +111,6 @@ def use_compiled(compiled: bool | None) -> bool:
     the run. Starting numba costs about 0.8 s of CPU, more than the scan saves on a
     130k-cell netlist (about 0.5 s), so a run that does not otherwise need numba
     (timing without parasitics) keeps the Python scan."""
-    import os
-    import sys
-
     if compiled is False or os.environ.get("FINEVH_NO_JIT", "") not in ("", "0"):
         return False
     if compiled is None and "numba" not in sys.modules:
@@ -362,6 +361,12 @@ class _Stmts:
         return self.body[int(self.starts[i]):int(self.ends[i])]
 
 
+def _runs(kinds: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of the runs of equal values of ``kinds``."""
+    cut = (np.flatnonzero(kinds[1:] != kinds[:-1]) + 1).tolist()
+    return list(zip([0] + cut, cut + [len(kinds)])) if len(kinds) else []
+
+
 def _canon(ident: str) -> str:
     return ident[1:] if ident.startswith("\\") else ident
 
@@ -550,11 +555,8 @@ class _Module:
         kinds = [(0 if x[0] == "wire" and (x[1].isidentifier() or x[1][0] == "\\") else 3) if len(x) == 2 else
                  ((1 if "." in x[2] else 2) if len(x) == 3 and x[2][0] == "(" and x[0] not in nonfast
                   and x[1][0] not in "#([" else 3) for x in h]
-        karr = np.array(kinds, dtype=np.int8) if kinds else np.zeros(0, np.int8)
-        cut = np.flatnonzero(karr[1:] != karr[:-1]) + 1
-        bounds = np.concatenate(([0], cut, [len(karr)])).tolist() if len(karr) else [0]
         behavioural = False
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in _runs(np.array(kinds, dtype=np.int8)):
             kind = kinds[a]
             if kind == 0:
                 self._flush_wires([x[1] for x in h[a:b]], list(range(a, b)), queue)
@@ -565,21 +567,12 @@ class _Module:
                 f_name.extend([x[1] for x in h[a:b]])
                 f_conns.extend([x[2] for x in h[a:b]])
                 queue.append(("fast" if kind == 1 else "fastpos", lo, len(f_idx)))
-            else:
-                for i in range(a, b):
-                    st = stmts[i]
-                    if not h[i]:
-                        raise InputError("empty statement (';;')", self.path, self.lines.line(int(starts[i])))
-                    if self._statement(st, int(starts[i]), queue):
-                        behavioural = True
-                        break
-                if behavioural:
-                    break
+            elif self._other_statements(a, b, queue):
+                behavioural = True
+                break
         del h
-        if tail.strip() and not behavioural:
-            off = end - len(tail) + len(tail) - len(tail.lstrip())
-            raise InputError(f"missing ';' (or truncated file) near '{tail.strip()[:30]}'", self.path,
-                             self.lines.line(off))
+        if not behavioural:
+            self._check_tail(tail)
         self._phase2(queue)
 
     def _body_compiled(self, pos: int, body: str) -> bool:
@@ -619,11 +612,9 @@ class _Module:
         self.cfast = (masters, names, formals, exprs, kptr, a0[i1] + pos)
         queue: list[tuple] = []
         kinds = kind.tolist()
-        cut = np.flatnonzero(kind[1:] != kind[:-1]) + 1
-        bounds = np.concatenate(([0], cut, [len(kind)])).tolist() if len(kind) else [0]
         behavioural = False
         w = f = 0                               # next wire / instance
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in _runs(kind):
             if kinds[a] == 0:
                 self._flush_wires(wires[w:w + b - a], list(range(a, b)), queue)
                 w += b - a
@@ -632,21 +623,31 @@ class _Module:
                 f += b - a
             elif kinds[a] == 4:                 # instances for the statement parser
                 queue.extend(("cstmt", i) for i in range(a, b))
-            else:
-                for i in range(a, b):
-                    if not stmts[i].strip():
-                        raise InputError("empty statement (';;')", self.path, self.lines.line(int(self.starts[i])))
-                    if self._statement(stmts[i], int(self.starts[i]), queue):
-                        behavioural = True
-                        break
-                if behavioural:
-                    break
-        if tail.strip() and not behavioural:
+            elif self._other_statements(a, b, queue):
+                behavioural = True
+                break
+        if not behavioural:
+            self._check_tail(tail)
+        self._phase2(queue)
+        return True
+
+    def _other_statements(self, a: int, b: int, queue: list) -> bool:
+        """Statements ``a..b`` through the tokenizer (declarations at once, instances
+        and assigns queued); True at behavioural code (the rest of the body is not read)."""
+        for i in range(a, b):
+            st = self.stmts[i]
+            if not st.strip():
+                raise InputError("empty statement (';;')", self.path, self.lines.line(int(self.starts[i])))
+            if self._statement(st, int(self.starts[i]), queue):
+                return True
+        return False
+
+    def _check_tail(self, tail: str) -> None:
+        """The text after the body's last ';' must be blank."""
+        if tail.strip():
             off = self.end - len(tail) + len(tail) - len(tail.lstrip())
             raise InputError(f"missing ';' (or truncated file) near '{tail.strip()[:30]}'", self.path,
                              self.lines.line(off))
-        self._phase2(queue)
-        return True
 
     def _cfast_instances(self, lo: int, hi: int, inst_pos: array) -> bool:
         """:meth:`_fast_instances` of the compiled scan's instances ``lo..hi``."""
@@ -674,10 +675,10 @@ class _Module:
 
     def _phase2(self, queue: list) -> None:
         inst_pos = array("q")
+        bulk = {"fast": self._fast_instances, "fastpos": self._fast_positional, "cfast": self._cfast_instances}
         for item in queue:
-            if item[0] in ("fast", "fastpos", "cfast"):
-                fn = {"fast": self._fast_instances, "fastpos": self._fast_positional,
-                      "cfast": self._cfast_instances}[item[0]]
+            fn = bulk.get(item[0])
+            if fn is not None:
                 if not fn(item[1], item[2], inst_pos):
                     # something unusual in this span: statement by statement (precise errors)
                     sub: list[tuple] = []
